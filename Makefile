@@ -1,0 +1,40 @@
+# Front end over CMake. `make run` and `make test` are the README's two commands.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ARGS ?=
+
+.PHONY: all setup build run test test-asan test-ct bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Sets up, builds and starts the signer with its embedded defaults.
+run: build
+	./$(BUILD)/secure-signer run $(ARGS)
+
+# Sets up, builds and runs every test (unit, vectors, npm cross-checks, valgrind).
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Every test again under AddressSanitizer + UndefinedBehaviorSanitizer (clang); the
+# valgrind tests are left out there (valgrind and ASan do not mix).
+test-asan: setup
+	@CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSS_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE valgrind
+
+# Only the constant-time checks under valgrind.
+test-ct: build
+	cd $(BUILD) && ctest --output-on-failure -L ct
+
+bench: build
+	@for b in $(BUILD)/bench/*; do [ -x "$$b" ] && echo "== $$b" && "$$b"; done
+
+clean:
+	rm -rf build build-asan

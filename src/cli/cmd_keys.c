@@ -1,0 +1,15 @@
+/* Placeholder until its module lands: says so plainly instead of pretending. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+int cli_cmd_keys(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		printf("Usage: secure-signer keys\n\nNot available in this build yet.\n");
+		return 0;
+	}
+	fprintf(stderr, "secure-signer keys: not available in this build yet\n");
+	return 1;
+}

@@ -1,0 +1,23 @@
+/* The subcommands of `secure-signer`. Each lives in its own cmd_<name>.c, parses its
+ * own options (getopt_long), prints its own --help, and returns the process exit code:
+ * 0 success, 1 failure, 2 usage error. */
+#ifndef SS_CLI_COMMANDS_H
+#define SS_CLI_COMMANDS_H
+
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+typedef struct {
+	const char *name;
+	const char *summary;
+	cli_command_fn run;
+} cli_command;
+
+int cli_cmd_run(int argc, char **argv);          /* cmd_run.c: the signer daemon */
+int cli_cmd_signing_root(int argc, char **argv); /* cmd_signing_root.c */
+int cli_cmd_slashing(int argc, char **argv);     /* cmd_slashing.c */
+int cli_cmd_keys(int argc, char **argv);         /* cmd_keys.c */
+
+/* The table main() dispatches on, in the order --help lists them. */
+extern const cli_command cli_commands[];
+
+#endif

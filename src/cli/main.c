@@ -1,0 +1,46 @@
+/* secure-signer: dispatch to a subcommand (cli/commands.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+const cli_command cli_commands[] = {
+	{ "run", "start the signer service (HTTP API)", cli_cmd_run },
+	{ "keys", "manage validator keys in the data directory", cli_cmd_keys },
+	{ "slashing", "import, export, prune slashing-protection data", cli_cmd_slashing },
+	{ "signing-root", "print the signing root of a Web3Signer request read on stdin",
+	  cli_cmd_signing_root },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: secure-signer COMMAND [OPTIONS]\n\n"
+		     "A remote signer for Ethereum proof-of-stake validators.\n\nCommands:\n");
+	for (const cli_command *c = cli_commands; c->name; c++)
+		fprintf(out, "  %-14s %s\n", c->name, c->summary);
+	fprintf(out, "\nRun 'secure-signer COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("secure-signer 0.1.0\n");
+		return 0;
+	}
+	for (const cli_command *c = cli_commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "secure-signer: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

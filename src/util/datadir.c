@@ -1,0 +1,45 @@
+#include "util/datadir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+ss_err datadir_open(datadir *dd, const char *dir)
+{
+	dd->lock_fd = -1;
+	if (strlen(dir) >= sizeof dd->path - 64)
+		return SS_ERR_INVALID;
+	snprintf(dd->path, sizeof dd->path, "%s", dir);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return SS_ERR_IO;
+	char lock_path[sizeof dd->path];
+	snprintf(lock_path, sizeof lock_path, "%s/.lock", dir);
+	int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return SS_ERR_IO;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return errno == EWOULDBLOCK ? SS_ERR_EXISTS : SS_ERR_IO;
+	}
+	dd->lock_fd = fd;
+	return SS_OK;
+}
+
+void datadir_close(datadir *dd)
+{
+	if (dd->lock_fd >= 0) {
+		flock(dd->lock_fd, LOCK_UN);
+		close(dd->lock_fd);
+		dd->lock_fd = -1;
+	}
+}
+
+ss_err datadir_file(const datadir *dd, const char *name, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s/%s", dd->path, name);
+	return (n > 0 && (size_t)n < cap) ? SS_OK : SS_ERR_INVALID;
+}

@@ -1,0 +1,129 @@
+#include "test.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#define MAX_TESTS 1024
+
+static struct {
+	const char *name;
+	test_fn fn;
+} tests[MAX_TESTS];
+static int n_tests;
+static bool current_failed, current_skipped;
+static const char *current_name;
+static long cases_passed, cases_failed;
+
+void test_register(const char *name, test_fn fn)
+{
+	if (n_tests == MAX_TESTS) {
+		fprintf(stderr, "too many tests\n");
+		abort();
+	}
+	tests[n_tests].name = name;
+	tests[n_tests].fn = fn;
+	n_tests++;
+}
+
+void test_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "FAIL %s (%s:%d): ", current_name ? current_name : "?", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	current_failed = true;
+}
+
+void test_count_case(bool passed)
+{
+	if (passed)
+		cases_passed++;
+	else
+		cases_failed++;
+}
+
+void test_skip(const char *reason)
+{
+	printf("SKIP %s: %s\n", current_name ? current_name : "?", reason);
+	current_skipped = true;
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap + 1);
+	size_t r;
+	while (buf != NULL && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			cap *= 2;
+			char *nb = realloc(buf, cap + 1);
+			if (nb == NULL)
+				free(buf);
+			buf = nb;
+		}
+	}
+	fclose(f);
+	if (buf == NULL)
+		return NULL;
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Runs the named tests (all when no name is given). A name may also be a sub-case
+ * name that a table-driven test understands: such tests read test_selected_case(). */
+static const char *selected_case;
+const char *test_selected_case(void) { return selected_case; }
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0, skipped = 0;
+	bool any_selected = argc > 1;
+	for (int i = 0; i < n_tests; i++) {
+		bool run = !any_selected;
+		for (int a = 1; a < argc && !run; a++)
+			if (strcmp(argv[a], tests[i].name) == 0)
+				run = true;
+		/* a name that matches no test selects a vector case inside every test */
+		if (!run && any_selected) {
+			bool is_test_name = false;
+			for (int a = 1; a < argc; a++)
+				for (int j = 0; j < n_tests; j++)
+					if (strcmp(argv[a], tests[j].name) == 0)
+						is_test_name = true;
+			if (!is_test_name) {
+				selected_case = argv[1];
+				run = true;
+			}
+		}
+		if (!run)
+			continue;
+		current_name = tests[i].name;
+		current_failed = current_skipped = false;
+		tests[i].fn();
+		if (current_failed) {
+			printf("FAIL %s\n", tests[i].name);
+			failed++;
+		} else if (current_skipped) {
+			skipped++;
+		} else {
+			printf("ok   %s\n", tests[i].name);
+			passed++;
+		}
+	}
+	if (cases_passed + cases_failed > 0)
+		printf("vector cases: %ld passed, %ld failed\n", cases_passed, cases_failed);
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	if (failed > 0)
+		return 1;
+	if (skipped > 0 && passed == 0)
+		return 77;
+	return 0;
+}

@@ -1,0 +1,176 @@
+/* util/: hex and decimal codecs, secure memory, constant-time helpers, data dir lock. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "util/ct.h"
+#include "util/datadir.h"
+#include "util/dec.h"
+#include "util/error.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/secure_mem.h"
+
+TEST(hex_roundtrip_and_prefix_rules)
+{
+	uint8_t out[4];
+	CHECK(hex_decode(out, 4, "0xdeadBEEF", 10, HEX_PREFIX_REQUIRED) == SS_OK);
+	CHECK(out[0] == 0xde && out[3] == 0xef);
+	CHECK(hex_decode(out, 4, "deadbeef", 8, HEX_PREFIX_REQUIRED) == SS_ERR_INVALID);
+	CHECK(hex_decode(out, 4, "0xdeadbeef", 10, HEX_PREFIX_FORBIDDEN) == SS_ERR_INVALID);
+	CHECK(hex_decode(out, 4, "deadbeef", 8, HEX_PREFIX_OPTIONAL) == SS_OK);
+	CHECK(hex_decode(out, 4, "0xdeadbee", 9, HEX_PREFIX_REQUIRED) == SS_ERR_INVALID);
+	CHECK(hex_decode(out, 4, "0xdeadbeef00", 12, HEX_PREFIX_REQUIRED) == SS_ERR_INVALID);
+	CHECK(hex_decode(out, 4, "0xdeadbeeg", 10, HEX_PREFIX_REQUIRED) == SS_ERR_INVALID);
+	CHECK(hex_decode(out, 0, "0x", 2, HEX_PREFIX_REQUIRED) == SS_OK);
+	char enc[11];
+	uint8_t in[4] = { 0x00, 0x9a, 0xff, 0x10 };
+	hex_encode(enc, in, 4, true);
+	CHECK(strcmp(enc, "0x009aff10") == 0);
+	hex_encode(enc, in, 4, false);
+	CHECK(strcmp(enc, "009aff10") == 0);
+}
+
+TEST(hex_ct_agrees_with_vartime_on_every_byte)
+{
+	/* every byte value as both digits, upper and lower case */
+	for (int b = 0; b < 256; b++) {
+		char s[3], u[3];
+		snprintf(s, sizeof s, "%02x", b);
+		snprintf(u, sizeof u, "%02X", b);
+		uint8_t x = 0, y = 0, z = 0;
+		CHECK(hex_decode(&x, 1, s, 2, HEX_PREFIX_FORBIDDEN) == SS_OK);
+		CHECK(hex_decode_ct(&y, 1, s, 2, HEX_PREFIX_FORBIDDEN) == SS_OK);
+		CHECK(hex_decode_ct(&z, 1, u, 2, HEX_PREFIX_FORBIDDEN) == SS_OK);
+		CHECK(x == b && y == b && z == b);
+	}
+	/* every non-digit character is refused by both, and the output is wiped */
+	for (int c = 0; c < 256; c++) {
+		bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		char s[3] = { '0', (char)c, 0 };
+		uint8_t x = 0x55, y = 0x55;
+		ss_err e1 = hex_decode(&x, 1, s, 2, HEX_PREFIX_FORBIDDEN);
+		ss_err e2 = hex_decode_ct(&y, 1, s, 2, HEX_PREFIX_FORBIDDEN);
+		CHECK_MSG((e1 == SS_OK) == digit && (e2 == SS_OK) == digit, "char %d", c);
+		if (!digit)
+			CHECK(y == 0);
+	}
+}
+
+TEST(hex_decode_var_bounds)
+{
+	uint8_t out[3];
+	size_t n = 99;
+	CHECK(hex_decode_var(out, 3, &n, "0xabcd", 6, HEX_PREFIX_REQUIRED) == SS_OK && n == 2);
+	CHECK(hex_decode_var(out, 3, &n, "0xabcdef01", 10, HEX_PREFIX_REQUIRED) == SS_ERR_INVALID);
+	CHECK(hex_decode_var(out, 3, &n, "0xabc", 5, HEX_PREFIX_REQUIRED) == SS_ERR_INVALID);
+}
+
+TEST(decimal_uint64_full_range)
+{
+	uint64_t v = 1;
+	CHECK(dec_parse_u64("0", 1, &v) == SS_OK && v == 0);
+	CHECK(dec_parse_u64("18446744073709551615", 20, &v) == SS_OK && v == UINT64_MAX);
+	CHECK(dec_parse_u64("18446744073709551616", 20, &v) == SS_ERR_RANGE);
+	CHECK(dec_parse_u64("99999999999999999999999", 23, &v) == SS_ERR_RANGE);
+	CHECK(dec_parse_u64("9007199254740993", 16, &v) == SS_OK && v == 9007199254740993ull);
+	CHECK(dec_parse_u64("007", 3, &v) == SS_OK && v == 7);
+	v = 42;
+	CHECK(dec_parse_u64("", 0, &v) == SS_ERR_INVALID);
+	CHECK(dec_parse_u64("-1", 2, &v) == SS_ERR_INVALID);
+	CHECK(dec_parse_u64("+1", 2, &v) == SS_ERR_INVALID);
+	CHECK(dec_parse_u64("1.0", 3, &v) == SS_ERR_INVALID);
+	CHECK(dec_parse_u64("1e3", 3, &v) == SS_ERR_INVALID);
+	CHECK(dec_parse_u64(" 1", 2, &v) == SS_ERR_INVALID);
+	CHECK(dec_parse_u64("99999999999999999999x", 21, &v) == SS_ERR_INVALID);
+	CHECK(v == 42);
+	char buf[DEC_U64_MAX_CHARS];
+	CHECK(dec_format_u64(buf, UINT64_MAX) == 20 && strcmp(buf, "18446744073709551615") == 0);
+	CHECK(dec_format_u64(buf, 0) == 1 && strcmp(buf, "0") == 0);
+}
+
+TEST(ct_helpers)
+{
+	CHECK(ct_is_zero_u64(0) == 1 && ct_is_zero_u64(1) == 0 && ct_is_zero_u64(UINT64_MAX) == 0);
+	CHECK(ct_is_zero_u64(1ull << 63) == 0);
+	CHECK(ct_eq_u64(5, 5) == 1 && ct_eq_u64(5, 6) == 0);
+	CHECK(ct_select_u64(1, 7, 9) == 7 && ct_select_u64(0, 7, 9) == 9);
+	CHECK(ct_memeq("abc", "abc", 3) == 1 && ct_memeq("abc", "abd", 3) == 0);
+	uint8_t d[3] = { 1, 2, 3 }, s[3] = { 4, 5, 6 };
+	ct_cmov(d, s, 3, 0);
+	CHECK(d[0] == 1);
+	ct_cmov(d, s, 3, 1);
+	CHECK(d[0] == 4 && d[2] == 6);
+}
+
+TEST(secure_alloc_is_zeroed_usable_and_freed)
+{
+	for (size_t n = 1; n < 20000; n = n * 3 + 1) {
+		uint8_t *p = secure_alloc(n);
+		CHECK(p != NULL);
+		if (p == NULL)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			CHECK(p[i] == 0);
+		memset(p, 0xa5, n);
+		secure_free(p);
+	}
+	CHECK(secure_alloc(0) == NULL);
+	secure_free(NULL);
+}
+
+/* Reading one byte past a secure block must fault: the block ends at a guard page. */
+TEST(secure_alloc_overread_hits_guard_page)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile uint8_t *p = secure_alloc(32);
+		uint8_t x = p[32]; /* one past the end */
+		_exit(x == 0 ? 3 : 4);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "child status %d", status);
+}
+
+TEST(datadir_lock_is_exclusive)
+{
+	char dir[] = "/tmp/ss-datadir-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	datadir a, b;
+	CHECK(datadir_open(&a, dir) == SS_OK);
+	/* flock locks belong to open file descriptions: a second open in this process
+	 * conflicts exactly as another process would */
+	CHECK(datadir_open(&b, dir) == SS_ERR_EXISTS);
+	datadir_close(&a);
+	CHECK(datadir_open(&b, dir) == SS_OK);
+	datadir_close(&b);
+	char path[4200];
+	snprintf(path, sizeof path, "%s/.lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(log_levels_filter_and_parse)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	log_set_fd(fds[1]);
+	log_set_level(LOG_WARN);
+	log_info("hidden %d", 1);
+	log_warn("shown %d", 2);
+	log_set_fd(2);
+	log_set_level(LOG_INFO);
+	close(fds[1]);
+	char buf[512] = { 0 };
+	ssize_t n = read(fds[0], buf, sizeof buf - 1);
+	close(fds[0]);
+	CHECK(n > 0 && strstr(buf, "shown 2") != NULL && strstr(buf, "hidden") == NULL);
+	log_level l;
+	CHECK(log_parse_level("DEBUG", &l) && l == LOG_DEBUG);
+	CHECK(!log_parse_level("loud", &l));
+	CHECK(strcmp(ss_strerror(SS_ERR_REFUSED), "refused") == 0);
+}
