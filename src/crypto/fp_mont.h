@@ -1,0 +1,60 @@
+/* Montgomery multiplication and squaring in the BLS12-381 base field: the kernel that
+ * dominates pairing, hash-to-curve and scalar-multiplication time.
+ *
+ * Representation: 6 little-endian 64-bit limbs, Montgomery form with R = 2^384, inputs
+ * and outputs fully reduced in [0, p). Constant time.
+ *
+ * Two backends compute the same function: portable C (unsigned __int128) and, on
+ * x86-64 CPUs with BMI2 and ADX, an assembly kernel using mulx/adcx/adox. fp_mont_init()
+ * picks one from CPUID; SECURE_SIGNER_NO_ASM=1 in the environment forces the portable
+ * path (CI runs the BLS tests both ways). */
+#ifndef SS_CRYPTO_FP_MONT_H
+#define SS_CRYPTO_FP_MONT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* p, little-endian limbs */
+extern const uint64_t FP_P[6];
+/* -p^-1 mod 2^64 */
+#define FP_N0 0x89f3fffcfffcfffdull
+
+void fp_mul_mont_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
+void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6]);
+
+/* The assembly backend (x86-64 only), defined in fp_mont_x86_64.S when present. */
+void fp_mul_mont_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
+void fp_sqr_mont_adx(uint64_t r[6], const uint64_t a[6]);
+
+/* Chooses the backend once; safe to call many times. Called by bls_init(). */
+void fp_mont_init(void);
+/* True when the assembly backend is in use. */
+bool fp_mont_using_asm(void);
+
+/* The backend flag read on every call: a perfectly predicted branch is cheaper than an
+ * indirect call in the innermost loop. */
+extern bool fp_mont_asm;
+
+static inline void fp_mul_mont(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+	if (fp_mont_asm) {
+		fp_mul_mont_adx(r, a, b);
+		return;
+	}
+#endif
+	fp_mul_mont_portable(r, a, b);
+}
+
+static inline void fp_sqr_mont(uint64_t r[6], const uint64_t a[6])
+{
+#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+	if (fp_mont_asm) {
+		fp_sqr_mont_adx(r, a);
+		return;
+	}
+#endif
+	fp_sqr_mont_portable(r, a);
+}
+
+#endif

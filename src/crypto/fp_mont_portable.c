@@ -1,0 +1,85 @@
+/* Portable Montgomery multiplication for BLS12-381's Fp (fp_mont.h), CIOS method
+ * (Koc, Acar, Kaliski, "Analyzing and Comparing Montgomery Multiplication
+ * Algorithms", 1996): interleave one row of a*b with one reduction step per limb. */
+#include <stdlib.h>
+
+#include "crypto/fp_mont.h"
+
+typedef unsigned __int128 u128;
+
+const uint64_t FP_P[6] = {
+	0xb9feffffffffaaabull, 0x1eabfffeb153ffffull, 0x6730d2a0f6b0f624ull,
+	0x64774b84f38512bfull, 0x4b1ba7b6434bacd7ull, 0x1a0111ea397fe69aull,
+};
+
+bool fp_mont_asm;
+
+/* r = t - p if t >= p else t, without branching on t (t < 2p, 7 limbs with carry). */
+static inline void final_sub(uint64_t r[6], const uint64_t t[6], uint64_t t_hi)
+{
+	uint64_t d[6], borrow = 0;
+	for (int i = 0; i < 6; i++) {
+		u128 x = (u128)t[i] - FP_P[i] - borrow;
+		d[i] = (uint64_t)x;
+		borrow = (uint64_t)(x >> 64) & 1;
+	}
+	/* keep t when the subtraction borrowed out of the 7th limb */
+	uint64_t keep_t = 0 - (uint64_t)(borrow > t_hi); /* borrow=1,t_hi=0 -> t < p */
+	for (int i = 0; i < 6; i++)
+		r[i] = (t[i] & keep_t) | (d[i] & ~keep_t);
+}
+
+void fp_mul_mont_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	uint64_t t[8] = { 0 };
+	for (int i = 0; i < 6; i++) {
+		/* t += a * b[i] */
+		uint64_t c = 0;
+		for (int j = 0; j < 6; j++) {
+			u128 x = (u128)a[j] * b[i] + t[j] + c;
+			t[j] = (uint64_t)x;
+			c = (uint64_t)(x >> 64);
+		}
+		u128 x = (u128)t[6] + c;
+		t[6] = (uint64_t)x;
+		t[7] = (uint64_t)(x >> 64);
+		/* m = t[0] * n0 mod 2^64; t = (t + m*p) / 2^64 */
+		uint64_t m = t[0] * FP_N0;
+		x = (u128)m * FP_P[0] + t[0];
+		c = (uint64_t)(x >> 64);
+		for (int j = 1; j < 6; j++) {
+			x = (u128)m * FP_P[j] + t[j] + c;
+			t[j - 1] = (uint64_t)x;
+			c = (uint64_t)(x >> 64);
+		}
+		x = (u128)t[6] + c;
+		t[5] = (uint64_t)x;
+		t[6] = t[7] + (uint64_t)(x >> 64);
+	}
+	final_sub(r, t, t[6]);
+}
+
+void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6])
+{
+	fp_mul_mont_portable(r, a, a);
+}
+
+void fp_mont_init(void)
+{
+#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	const char *no_asm = getenv("SECURE_SIGNER_NO_ASM");
+	if (no_asm != NULL && no_asm[0] != '\0' && no_asm[0] != '0')
+		return;
+	__builtin_cpu_init();
+	fp_mont_asm = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx");
+#endif
+}
+
+bool fp_mont_using_asm(void)
+{
+	return fp_mont_asm;
+}
