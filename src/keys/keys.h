@@ -1,0 +1,187 @@
+/* Validator keys (DESIGN.md §3 "keys/"): the in-memory key registry that signing
+ * requests consult, the sealed key store in the data directory that makes restarts
+ * fast, the key sources loaded at start (EIP-2335 keystore directories, Web3Signer
+ * YAML key files), Keymanager imports and deletes, and key generation (EIP-2333).
+ *
+ * One keys_store per process. Signing threads call keys_sign() concurrently with
+ * each other and with imports, deletes, generation and reloads: a key is either fully
+ * present (sealed on disk, in the registry) or absent. Secret keys live only in
+ * secure memory (util/secure_mem.h) and in the sealed store; no function here returns
+ * a secret except keys_export_keystore(), which returns it encrypted.
+ *
+ * Errors: functions that can fail for a reason worth telling the operator take a
+ * keys_error and write a one-line message into it (never a secret or a password). */
+#ifndef SS_KEYS_KEYS_H
+#define SS_KEYS_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define KEYS_PUBKEY_BYTES 48
+#define KEYS_SIGNATURE_BYTES 96
+#define KEYS_KEK_BYTES 32
+#define KEYS_ERROR_MAX 256
+
+/* A human-readable reason for a failure; msg is "" on success. */
+typedef struct {
+	char msg[KEYS_ERROR_MAX];
+} keys_error;
+
+/* ---- Key-encryption key (KEK) providers -------------------------------------- */
+
+/* Where the key that seals the store comes from. get() is called once by
+ * keys_store_open(); it writes KEYS_KEK_BYTES into kek (the caller wipes it) and may
+ * create state in data_dir on first use. TEE sealing providers implement the same
+ * interface (tee/). */
+typedef struct keys_kek_provider {
+	const char *name; /* "file", "passphrase", ... (for logs) */
+	ss_err (*get)(const struct keys_kek_provider *p, const char *data_dir,
+		      uint8_t kek[KEYS_KEK_BYTES], keys_error *err);
+	void *ctx;
+	/* Storage for the built-in providers below; others may ignore it. */
+	char path[4096];
+	char env[128];
+} keys_kek_provider;
+
+/* A random 32-byte key in a file, created with mode 0600 on first start. path NULL
+ * means <data_dir>/keys/kek.key. An existing file readable by group or others is
+ * refused. */
+ss_err keys_kek_file(keys_kek_provider *p, const char *path) SS_MUST_USE;
+
+/* A passphrase read from a file (first line), stretched once per start with scrypt
+ * and a random salt kept in <data_dir>/keys/kek.salt. */
+ss_err keys_kek_passphrase_file(keys_kek_provider *p, const char *path) SS_MUST_USE;
+
+/* The same with the passphrase in environment variable env_name. */
+ss_err keys_kek_passphrase_env(keys_kek_provider *p, const char *env_name) SS_MUST_USE;
+
+/* ---- The store and its registry ------------------------------------------------- */
+
+typedef struct keys_store keys_store;
+
+/* How a key came to the signer (reported by keys_list; Keymanager "readonly" keys are
+ * those loaded from the operator's sources). */
+typedef enum {
+	KEYS_ORIGIN_KEYSTORE_DIR = 1, /* --keystores-path */
+	KEYS_ORIGIN_KEY_CONFIG = 2,   /* Web3Signer YAML key file */
+	KEYS_ORIGIN_IMPORTED = 3,     /* Keymanager API or `keys import` */
+	KEYS_ORIGIN_GENERATED = 4     /* generated inside the signer */
+} keys_origin;
+
+typedef struct {
+	uint8_t pubkey[KEYS_PUBKEY_BYTES];
+	keys_origin origin;
+} keys_info;
+
+/* What one load of the sealed store or of the sources found. */
+typedef struct {
+	size_t sealed_loaded;   /* keys read from the sealed store */
+	size_t sealed_failed;   /* sealed records that failed (tampered, truncated, wrong KEK) */
+	size_t sources_seen;    /* keystores / key files found in the sources */
+	size_t sources_new;     /* of them, decrypted and sealed in this run */
+	size_t sources_failed;  /* of them, refused (each logged with its reason) */
+} keys_load_stats;
+
+/* Opens the sealed store under <data_dir>/keys/ (created if needed), obtains the KEK
+ * from kek, and loads every sealed key into the registry. A record that fails
+ * authentication is logged and counted in stats, and the other keys still load; the
+ * call fails only when the store cannot be used at all (I/O, KEK unavailable). The
+ * caller holds the data-directory lock (util/datadir.h). stats may be NULL. */
+ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_provider *kek,
+		       keys_load_stats *stats, keys_error *err) SS_MUST_USE;
+
+/* Wipes every secret and frees the store. No other call may be running. */
+void keys_store_close(keys_store *ks);
+
+/* Key sources (Web3Signer semantics); NULL members are not used. */
+typedef struct {
+	const char *keystores_dir;           /* *.json EIP-2335 keystores */
+	const char *keystores_passwords_dir; /* <name>.txt for <name>.json */
+	const char *keystores_password_file; /* one password for every keystore */
+	const char *key_config_dir;          /* *.yaml / *.yml Web3Signer key files */
+	unsigned threads;                    /* decryption threads; 0 = all cores */
+} keys_sources;
+
+/* Loads the sources: every key not yet sealed is decrypted (in parallel, progress in
+ * the log), checked against its pubkey, sealed, and added to the registry; keys already
+ * sealed are not decrypted again. A bad source is logged with its reason and counted
+ * in stats; the others still load. Called at start and on reload; safe while signing
+ * requests run. stats may be NULL. */
+ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stats *stats,
+			 keys_error *err) SS_MUST_USE;
+
+/* Signs msg with the key of pubkey (BLS Sign, POP ciphersuite). SS_ERR_NOT_FOUND when
+ * the key is not in the registry. Thread-safe; O(1) in the number of keys. The caller
+ * (signer/) has already done the slashing check. */
+ss_err keys_sign(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES], const uint8_t *msg,
+		 size_t msg_len, uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
+
+/* True when the registry holds pubkey. */
+bool keys_contains(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
+
+/* Number of keys in the registry. */
+size_t keys_count(keys_store *ks);
+
+/* Copies up to cap entries (in no particular order) into out and returns the total
+ * number of keys (call with cap 0 to size the array). A snapshot: keys added or removed
+ * meanwhile may or may not appear. */
+size_t keys_list(keys_store *ks, keys_info *out, size_t cap);
+
+/* ---- Keymanager operations ------------------------------------------------------ */
+
+typedef enum {
+	KEYS_IMPORT_IMPORTED = 0,
+	KEYS_IMPORT_DUPLICATE = 1,
+	KEYS_IMPORT_ERROR = 2
+} keys_import_status;
+
+typedef struct {
+	keys_import_status status;
+	bool have_pubkey; /* pubkey is valid (known even for most errors) */
+	uint8_t pubkey[KEYS_PUBKEY_BYTES];
+	char message[KEYS_ERROR_MAX]; /* why, for KEYS_IMPORT_ERROR */
+} keys_import_result;
+
+/* Imports n EIP-2335 keystores (JSON text) with their passwords (raw, before EIP-2335
+ * normalisation). Each key is decrypted (in parallel), checked, sealed durably and then
+ * added to the registry; results[i] tells what happened to keystores[i]. A keystore
+ * whose key is already present is a duplicate and changes nothing. Returns SS_OK when
+ * every result was computed (even if some are errors); an error only when the store
+ * itself failed. */
+ss_err keys_import_keystores(keys_store *ks, const char *const *keystores,
+			     const size_t *keystore_lens, const char *const *passwords,
+			     const size_t *password_lens, size_t n,
+			     keys_import_result *results) SS_MUST_USE;
+
+/* Removes pubkey durably from the sealed store, then from the registry, and wipes its
+ * secret. SS_ERR_NOT_FOUND when absent. Signing requests already holding the key
+ * finish; later ones get SS_ERR_NOT_FOUND. */
+ss_err keys_delete(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
+		   keys_error *err) SS_MUST_USE;
+
+/* Generates n new keys: for each, a fresh 32-byte seed from getrandom, EIP-2333
+ * derive_master_SK, sealed durably, then added to the registry. The seed is wiped and
+ * never stored. pubkeys (may be NULL) receives the n public keys. */
+ss_err keys_generate(keys_store *ks, size_t n, uint8_t (*pubkeys)[KEYS_PUBKEY_BYTES],
+		     keys_error *err) SS_MUST_USE;
+
+/* EIP-2335 KDF choice for keystores this program writes. */
+typedef struct {
+	bool pbkdf2;      /* false: scrypt */
+	uint32_t scrypt_n; /* power of two; 0 = 262144 */
+	uint32_t pbkdf2_c; /* 0 = 262144 */
+} keys_kdf_params;
+
+/* Writes an EIP-2335 v4 keystore of pubkey's key, encrypted under password, into a
+ * malloc'ed NUL-terminated JSON string (*json_out, freed by the caller). Only for the
+ * operator's explicit export (`keys export-keystore --allow-key-export`). kdf may be
+ * NULL (scrypt, n = 262144). */
+ss_err keys_export_keystore(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
+			    const char *password, size_t password_len,
+			    const keys_kdf_params *kdf, char **json_out,
+			    keys_error *err) SS_MUST_USE;
+
+#endif
