@@ -1,0 +1,147 @@
+/* Slashing protection (EIP-3076): the one public interface of the slashing module.
+ *
+ * A slash_db is a per-process handle on one slashing-protection store. Signing code calls
+ * slash_check_block / slash_check_attestation before it releases a BLOCK, BLOCK_V2 or
+ * ATTESTATION signature: the call checks the message against the validator's history and,
+ * when it is safe, records it, and answers SLASH_ALLOWED only after that record is durable
+ * (DESIGN.md §2, invariants 1 and 2). Checks from many threads are applied by one writer
+ * in one transaction and one fsync (group commit), so durability costs little per check.
+ *
+ * The rules, where they are stricter than Web3Signer and why, are in
+ * docs/slashing-protection.md. Storage backends sit behind slashing/store.h; this build
+ * has the embedded SQLite backend. Every function here is thread safe. */
+#ifndef SS_SLASHING_H
+#define SS_SLASHING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define SLASH_PUBKEY_BYTES 48
+#define SLASH_ROOT_BYTES 32
+
+/* Pruning keeps this many epochs of history below the newest record by default (about
+ * 27 hours on mainnet): far more than any honest client re-signs. */
+#define SLASH_PRUNE_DEFAULT_KEEP_EPOCHS 256u
+#define SLASH_DEFAULT_SLOTS_PER_EPOCH 32u
+
+typedef struct slash_db slash_db;
+
+typedef enum {
+	SLASH_ALLOWED = 0, /* safe, and recorded durably: the signature may be released */
+	SLASH_REFUSED,     /* a rule refused it (HTTP 412); nothing was recorded */
+	SLASH_ERROR        /* the store failed (HTTP 500/503); nothing may be signed */
+} slash_decision;
+
+/* Why a check was refused or what failed, in words fit for a 412 body or a CLI error. */
+typedef struct {
+	char message[256];
+} slash_reason;
+
+typedef struct {
+	/* Most checks applied in one transaction; 0 means the default (1024). */
+	unsigned max_batch;
+	/* false: one transaction and one fsync per check (the benchmark's baseline). */
+	bool group_commit;
+	/* false: open without the writer thread (offline CLI use); checks then run inline. */
+	bool writer_thread;
+} slash_options;
+
+/* The defaults: group commit on, writer thread on, max_batch 1024. */
+void slash_options_default(slash_options *opts);
+
+/* Opens (creating and migrating as needed) the SQLite store at path, normally
+ * <data-dir>/slashing.sqlite. opts may be NULL for the defaults. SS_ERR_IO when the file
+ * cannot be opened or its schema is newer than this build knows. */
+ss_err slash_open_sqlite(slash_db **db, const char *path, const slash_options *opts) SS_MUST_USE;
+
+/* Stops the writer after the queued checks are answered, and closes the store. */
+void slash_close(slash_db *db);
+
+/* Check-and-record of a block proposal (EIP-3076 "Conditions" 1-2): refuses a different
+ * block at a signed slot, a slot below the validator's history or low watermark, a slot
+ * at or above the high watermark, a disabled validator, and a genesis validators root
+ * other than the one pinned on first use. Re-signing the identical block is allowed.
+ * why may be NULL. */
+slash_decision slash_check_block(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+				 const uint8_t gvr[SLASH_ROOT_BYTES], uint64_t slot,
+				 const uint8_t signing_root[SLASH_ROOT_BYTES], slash_reason *why);
+
+/* Check-and-record of an attestation (EIP-3076 "Conditions" 3-5): refuses source > target,
+ * a double vote, a surrounding or surrounded vote, epochs below the history or low
+ * watermark, epochs at or above the high watermark, a disabled validator, and a foreign
+ * genesis validators root. Re-signing the identical attestation is allowed. */
+slash_decision slash_check_attestation(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+				       const uint8_t gvr[SLASH_ROOT_BYTES], uint64_t source,
+				       uint64_t target,
+				       const uint8_t signing_root[SLASH_ROOT_BYTES],
+				       slash_reason *why);
+
+/* Imports an EIP-3076 interchange (format version 5) and merges it into the history,
+ * never lowering protection. With n_only > 0 only entries for those keys are imported.
+ * All or nothing: on any error nothing changes and why names the offending entry
+ * ("data[2].signed_attestations[0]: ..."). Errors: SS_ERR_INVALID (malformed JSON, wrong
+ * version or field), SS_ERR_RANGE (a number above 2^64-1), SS_ERR_REFUSED (a genesis
+ * validators root other than the pinned one, or slashable data, within the file or
+ * against the stored history), SS_ERR_IO. */
+ss_err slash_import_interchange(slash_db *db, const char *json, size_t len,
+				const uint8_t (*only_pubkeys)[SLASH_PUBKEY_BYTES], size_t n_only,
+				slash_reason *why) SS_MUST_USE;
+
+/* Exports the history as an EIP-3076 v5 interchange: every validator when n == 0,
+ * otherwise the given keys (unknown keys are left out). *json_out is malloc'ed, NUL
+ * terminated; the caller frees it. SS_ERR_NOT_FOUND when no genesis validators root is
+ * pinned yet (nothing was ever signed or imported). */
+ss_err slash_export_interchange(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUBKEY_BYTES],
+				size_t n, char **json_out) SS_MUST_USE;
+
+/* Registers pubkey if it is new, and sets whether it may sign (Web3Signer §3.7:
+ * keymanager DELETE disables, import enables). A disabled validator's checks are refused. */
+ss_err slash_set_enabled(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+			 bool enabled) SS_MUST_USE;
+/* SS_ERR_NOT_FOUND for a key the store has never seen. */
+ss_err slash_get_enabled(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+			 bool *enabled) SS_MUST_USE;
+
+/* The genesis validators root pinned by the first check or import; *pinned false if none. */
+ss_err slash_get_gvr(slash_db *db, uint8_t gvr[SLASH_ROOT_BYTES], bool *pinned) SS_MUST_USE;
+
+/* The global high watermark (migration kill-switch, Web3Signer §3.6): while set, blocks
+ * with slot >= slot and attestations with source or target >= epoch are refused for
+ * every validator. */
+typedef struct {
+	bool set;
+	uint64_t epoch;
+	uint64_t slot;
+} slash_watermark;
+
+ss_err slash_get_high_watermark(slash_db *db, slash_watermark *out) SS_MUST_USE;
+ss_err slash_set_high_watermark(slash_db *db, uint64_t epoch, uint64_t slot) SS_MUST_USE;
+ss_err slash_clear_high_watermark(slash_db *db) SS_MUST_USE;
+
+/* What one pruning run did. */
+typedef struct {
+	uint64_t validators;           /* validators whose low watermarks moved */
+	uint64_t blocks_deleted;
+	uint64_t attestations_deleted;
+} slash_prune_stats;
+
+/* Deletes history more than keep_epochs epochs (keep_epochs * slots_per_epoch slots)
+ * below each validator's newest record, first moving the validator's low watermarks up
+ * so that nothing deleted could ever be signed against (docs/slashing-protection.md).
+ * keep_epochs must be >= 1. stats may be NULL. */
+ss_err slash_prune(slash_db *db, uint64_t keep_epochs, uint64_t slots_per_epoch,
+		   slash_prune_stats *stats) SS_MUST_USE;
+
+/* A validator's low watermarks (the floors set by pruning); has_* false when unset. */
+typedef struct {
+	bool has_slot, has_epochs;
+	uint64_t slot, source_epoch, target_epoch;
+} slash_low_watermark;
+
+ss_err slash_get_low_watermark(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+			       slash_low_watermark *out) SS_MUST_USE;
+
+#endif
