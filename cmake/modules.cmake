@@ -125,3 +125,30 @@ function(ss_bench name)
   endforeach()
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 endfunction()
+
+# ss_fuzz(NAME SOURCES f.c... [DEPS mod...] [CORPUS dir])
+# A fuzz target defines LLVMFuzzerTestOneInput(). In every build it is linked with the
+# replay driver (tests/harness/fuzz_replay.c) and registered as a test that feeds it each
+# file of CORPUS (seeds and crashes kept as regression inputs, as SQLite's fuzzcheck
+# does). With -DSS_FUZZ=ON and clang, NAME_libfuzzer is also built with -fsanitize=fuzzer
+# for real fuzzing: build-fuzz/tests/<module>/NAME_libfuzzer CORPUS.
+option(SS_FUZZ "Build libFuzzer targets (clang only)" OFF)
+function(ss_fuzz name)
+  cmake_parse_arguments(F "" "CORPUS" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${F_SOURCES} ${PROJECT_SOURCE_DIR}/tests/harness/fuzz_replay.c)
+  foreach(d ${F_DEPS})
+    target_link_libraries(${name} PRIVATE ss_${d})
+  endforeach()
+  if(F_CORPUS)
+    add_test(NAME ${name}_corpus COMMAND ${name} ${F_CORPUS})
+    set_tests_properties(${name}_corpus PROPERTIES LABELS "fuzz")
+  endif()
+  if(SS_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+    add_executable(${name}_libfuzzer ${F_SOURCES})
+    target_compile_options(${name}_libfuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name}_libfuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    foreach(d ${F_DEPS})
+      target_link_libraries(${name}_libfuzzer PRIVATE ss_${d})
+    endforeach()
+  endif()
+endfunction()

@@ -1,0 +1,74 @@
+/* Replays fuzz inputs through a target's LLVMFuzzerTestOneInput without libFuzzer, so
+ * every saved seed and every past crash runs in the ordinary (and sanitizer) test suite.
+ * Arguments are files or directories of files; prints how many inputs ran. */
+#include <dirent.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int replay_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return 1;
+	}
+	size_t cap = 1 << 16, n = 0, r;
+	uint8_t *buf = malloc(cap);
+	while (buf != NULL && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			uint8_t *nb = realloc(buf, cap *= 2);
+			if (nb == NULL)
+				free(buf);
+			buf = nb;
+		}
+	}
+	fclose(f);
+	if (buf == NULL)
+		return 1;
+	/* an exact-size copy, so ASan sees reads past the end of the input */
+	uint8_t *exact = malloc(n ? n : 1);
+	memcpy(exact, buf, n);
+	free(buf);
+	LLVMFuzzerTestOneInput(exact, n);
+	free(exact);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int inputs = 0, errors = 0;
+	for (int i = 1; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) != 0) {
+			fprintf(stderr, "no such input: %s\n", argv[i]);
+			errors++;
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			errors += replay_file(argv[i]);
+			inputs++;
+			continue;
+		}
+		DIR *d = opendir(argv[i]);
+		struct dirent *e;
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			char path[4096];
+			snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+			errors += replay_file(path);
+			inputs++;
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+	printf("replayed %d inputs, %d unreadable\n", inputs, errors);
+	return errors == 0 && inputs > 0 ? 0 : 1;
+}
