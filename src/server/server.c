@@ -1,0 +1,480 @@
+/* The libmicrohttpd listener. A request goes through admission (CORS, Host allow-list,
+ * client certificate, route, credentials, declared body size) as soon as its headers
+ * arrive, so a refused request is answered before its body is read; an admitted one has
+ * its body collected up to the route's limit and is then handed to the route's handler
+ * on the same server thread. MHD runs a pool of polling threads (epoll where the kernel
+ * has it); handlers may block, so the pool is sized by the caller for the signing load.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "server/guard.h"
+#include "server/request.h"
+#include "server/tls.h"
+#include "util/log.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	http_server_config cfg;
+	http_tls_state tls;
+	bool tls_on;
+	uint16_t port;
+	_Atomic uint64_t *route_hits;
+	_Atomic uint64_t by_class[6];
+	_Atomic int64_t in_flight;
+};
+
+/* ---- request accessors ---------------------------------------------------------- */
+
+http_method http_request_method(const http_request *req) { return req->method; }
+const char *http_request_path(const http_request *req) { return req->path; }
+const uint8_t *http_request_pubkey(const http_request *req) { return req->pubkey; }
+
+const char *http_request_body(const http_request *req, size_t *len)
+{
+	*len = req->body_len;
+	return req->body ? req->body : "";
+}
+
+const char *http_request_header(const http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_request_query(const http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Web3Signer's rule (reference/web3signer.md §1.1): JSON when any Accept entry is
+ * application/json or a wildcard; otherwise, including no Accept header, text. */
+bool http_request_accepts_json(const http_request *req)
+{
+	const char *accept = http_request_header(req, "Accept");
+	if (!accept)
+		return false;
+	const char *p = accept;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ",;");
+		size_t m = n;
+		while (m > 0 && p[m - 1] == ' ')
+			m--;
+		if ((m == 16 && strncasecmp(p, "application/json", 16) == 0) ||
+		    (m == 3 && strncmp(p, "*/*", 3) == 0) ||
+		    (m == 13 && strncasecmp(p, "application/*", 13) == 0))
+			return true;
+		p += n;
+		if (*p == ';')
+			p += strcspn(p, ",");
+	}
+	return false;
+}
+
+/* ---- replies -------------------------------------------------------------------- */
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, cap, "-");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)cap);
+}
+
+/* Adds the CORS response headers when the request's Origin is allowed. */
+static void cors_headers(http_server *s, http_request *req, struct MHD_Response *r)
+{
+	const char *origin = http_request_header(req, "Origin");
+	if (!origin || !http_guard_origin_allowed(s->cfg.cors_origins, origin))
+		return;
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+	MHD_add_response_header(r, "Vary", "Origin");
+}
+
+/* Turns the request's reply into an MHD response and queues it. */
+static enum MHD_Result send_reply(http_server *s, http_request *req)
+{
+	if (!req->replied)
+		http_reply_error(req, 500, "Internal Server Error");
+	struct MHD_Response *r;
+	if (req->reply) {
+		r = MHD_create_response_from_buffer(req->reply_len, req->reply,
+						    MHD_RESPMEM_MUST_FREE);
+		if (r)
+			req->reply = NULL; /* MHD owns it now */
+	} else {
+		static const char fallback[] = "{\"message\":\"Internal Server Error\"}";
+		req->status = req->status ? req->status : 500;
+		r = MHD_create_response_from_buffer(sizeof fallback - 1, (void *)fallback,
+						    MHD_RESPMEM_PERSISTENT);
+	}
+	if (!r)
+		return MHD_NO;
+	if (req->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+	for (http_header_kv *h = req->headers; h; h = h->next)
+		MHD_add_response_header(r, h->name, h->value);
+	cors_headers(s, req, r);
+	unsigned cls = req->status / 100;
+	if (cls < 6)
+		atomic_fetch_add(&s->by_class[cls], 1);
+	if (req->routed)
+		atomic_fetch_add(&s->route_hits[req->route], 1);
+	enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* ---- admission ------------------------------------------------------------------ */
+
+static void allow_header(http_request *req, unsigned allowed)
+{
+	char buf[96] = "";
+	for (unsigned bit = 1; bit <= HTTP_OTHER; bit <<= 1) {
+		if (!(allowed & bit))
+			continue;
+		if (buf[0])
+			strncat(buf, ", ", sizeof buf - strlen(buf) - 1);
+		strncat(buf, http_method_name((http_method)bit), sizeof buf - strlen(buf) - 1);
+	}
+	http_reply_header(req, "Allow", buf);
+}
+
+/* Decides, from the headers alone, whether the request may proceed. Returns 1 when it
+ * is admitted (req->route set), 0 when a reply has been set. */
+static int admit(http_server *s, http_request *req, const char *method)
+{
+	const char *origin = http_request_header(req, "Origin");
+	if (origin && s->cfg.cors_origins && *s->cfg.cors_origins &&
+	    !http_guard_origin_allowed(s->cfg.cors_origins, origin)) {
+		http_reply_error(req, 403, "CORS rejected: origin not allowed.");
+		return 0;
+	}
+	if (!http_guard_host_allowed(s->cfg.host_allowlist, http_request_header(req, "Host"))) {
+		/* Web3Signer's exact body (reference/web3signer.md §1.0). */
+		http_reply_error(req, 403, "Host not authorized.");
+		return 0;
+	}
+	if (s->tls_on && !http_tls_client_allowed(&s->tls, req->conn)) {
+		http_reply_error(req, 403, "Client certificate not authorized.");
+		return 0;
+	}
+	req->method = http_method_parse(method);
+	if (req->method == HTTP_OPTIONS && origin) {
+		/* CORS preflight (the origin was allowed above). */
+		http_reply_bytes(req, 204, NULL, "", 0);
+		http_reply_header(req, "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+		http_reply_header(req, "Access-Control-Allow-Headers", "*");
+		return 0;
+	}
+	unsigned allowed = 0;
+	size_t idx = 0;
+	switch (http_route_match(s->cfg.routes, s->cfg.n_routes, req->method, req->path, &idx,
+				 req->pubkey, &allowed)) {
+	case HTTP_MATCH_OK:
+		break;
+	case HTTP_MATCH_NOT_FOUND:
+		http_reply_error(req, 404, "Not Found");
+		return 0;
+	case HTTP_MATCH_BAD_METHOD:
+		http_reply_error(req, 405, "Method Not Allowed");
+		allow_header(req, allowed);
+		return 0;
+	case HTTP_MATCH_BAD_KEY:
+		http_reply_error(req, 400,
+				 "Invalid identifier: expected a BLS public key of 48 bytes in hex");
+		return 0;
+	}
+	const http_route *rt = &s->cfg.routes[idx];
+	req->route = idx;
+	req->routed = 1;
+	req->body_limit = rt->body_limit;
+	const char *expected = NULL;
+	bool need = false;
+	if (rt->auth == HTTP_AUTH_KEYMANAGER) {
+		expected = s->cfg.keymanager_token;
+		need = true;
+	} else if (rt->auth == HTTP_AUTH_SIGNING && s->cfg.signing_token) {
+		expected = s->cfg.signing_token;
+		need = true;
+	}
+	if (need) {
+		switch (http_guard_bearer(expected, http_request_header(req, "Authorization"))) {
+		case HTTP_GUARD_OK:
+			break;
+		case HTTP_GUARD_MISSING:
+			http_reply_error(req, 401, "Missing bearer token.");
+			http_reply_header(req, "WWW-Authenticate", "Bearer");
+			return 0;
+		case HTTP_GUARD_WRONG:
+			http_reply_error(req, 403, "Invalid bearer token.");
+			return 0;
+		}
+	}
+	const char *cl = http_request_header(req, "Content-Length");
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(cl, &end, 10);
+		if (errno || end == cl || *end != '\0' || v > req->body_limit) {
+			http_reply_error(req, 413, "Request body larger than %zu bytes",
+					 req->body_limit);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Appends upload data, refusing (once) anything beyond the route's limit. */
+static void append_body(http_request *req, const char *data, size_t n)
+{
+	if (req->too_large)
+		return;
+	if (n > req->body_limit - req->body_len) {
+		req->too_large = 1;
+		return;
+	}
+	if (req->body_len + n + 1 > req->body_cap) {
+		size_t cap = req->body_cap ? req->body_cap : 1024;
+		while (cap < req->body_len + n + 1)
+			cap *= 2;
+		char *b = realloc(req->body, cap);
+		if (!b) {
+			req->too_large = 1;
+			return;
+		}
+		req->body = b;
+		req->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, n);
+	req->body_len += n;
+	req->body[req->body_len] = '\0';
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	http_server *s = cls;
+	http_request *req = *con_cls;
+	(void)version;
+	if (!req) {
+		req = calloc(1, sizeof *req);
+		if (!req)
+			return MHD_NO;
+		*con_cls = req;
+		req->conn = conn;
+		req->server = s;
+		req->path = url;
+		clock_gettime(CLOCK_MONOTONIC, &req->start);
+		atomic_fetch_add(&s->in_flight, 1);
+		req->counted_in_flight = 1;
+		if (!admit(s, req, method))
+			return send_reply(s, req); /* MHD discards any body and may close */
+		return MHD_YES;
+	}
+	if (req->replied)
+		return MHD_YES; /* an early reply is queued; MHD drains the rest */
+	if (*upload_data_size) {
+		append_body(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->too_large) {
+		http_reply_error(req, 413, "Request body larger than %zu bytes", req->body_limit);
+		return send_reply(s, req);
+	}
+	s->cfg.routes[req->route].handler(req, s->cfg.app);
+	return send_reply(s, req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	http_server *s = cls;
+	http_request *req = *con_cls;
+	(void)toe;
+	if (!req)
+		return;
+	if (s->cfg.access_log) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
+			    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
+		char addr[64];
+		client_address(conn, addr, sizeof addr);
+		log_info("%s access: %s %s %s %u %.3fms", s->cfg.name, addr,
+			 http_method_name(req->method), req->path ? req->path : "-", req->status,
+			 ms);
+	}
+	if (req->counted_in_flight)
+		atomic_fetch_sub(&s->in_flight, 1);
+	http_request_clear_reply(req);
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_debug("%s: libmicrohttpd: %s", cls ? (const char *)cls : "http", msg);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+ss_err http_server_start(http_server **out, const http_server_config *cfg)
+{
+	*out = NULL;
+	http_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return SS_ERR_NOMEM;
+	s->cfg = *cfg;
+	if (!s->cfg.name)
+		s->cfg.name = "http";
+	s->route_hits = calloc(cfg->n_routes ? cfg->n_routes : 1, sizeof *s->route_hits);
+	if (!s->route_hits) {
+		free(s);
+		return SS_ERR_NOMEM;
+	}
+
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	const char *host = cfg->host ? cfg->host : "127.0.0.1";
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(cfg->port);
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(cfg->port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_error("%s: listen host '%s' is not an IPv4 or IPv6 address", s->cfg.name,
+			  host);
+		free(s->route_hits);
+		free(s);
+		return SS_ERR_INVALID;
+	}
+
+	if (cfg->tls) {
+		ss_err e = http_tls_load(&s->tls, cfg->tls);
+		if (e != SS_OK) {
+			free(s->route_hits);
+			free(s);
+			return e;
+		}
+		s->tls_on = true;
+		flags |= MHD_USE_TLS;
+	}
+
+	struct MHD_OptionItem opts[16];
+	size_t k = 0;
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
+					     cfg->threads ? cfg->threads : 2, NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
+					     cfg->connection_timeout ? cfg->connection_timeout : 30,
+					     NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+					     cfg->connection_limit ? cfg->connection_limit : 1024,
+					     NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
+					     (intptr_t)on_completed, s };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger,
+					     (void *)s->cfg.name };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL };
+	if (s->tls_on) {
+		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls.key_pem };
+		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						     s->tls.cert_pem };
+		if (s->tls.trust_pem)
+			opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
+							     s->tls.trust_pem };
+	}
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+
+	/* MHD's callback takes a variadic pointer type; the cast is the documented use. */
+	s->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL, on_request, s,
+				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!s->daemon) {
+		log_error("%s: cannot listen on %s:%u", s->cfg.name, host, cfg->port);
+		if (s->tls_on)
+			http_tls_free(&s->tls);
+		free(s->route_hits);
+		free(s);
+		return SS_ERR_IO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : cfg->port;
+	log_info("%s: listening on %s%s%s:%u%s", s->cfg.name, (flags & MHD_USE_IPv6) ? "[" : "",
+		 host, (flags & MHD_USE_IPv6) ? "]" : "", s->port, s->tls_on ? " (TLS)" : "");
+	*out = s;
+	return SS_OK;
+}
+
+uint16_t http_server_port(const http_server *s) { return s->port; }
+
+void http_server_stop(http_server *s, unsigned grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	/* Let handlers that are running (a signature waiting for its slashing commit)
+	 * finish and their replies go out. */
+	for (unsigned waited = 0; waited < grace_ms; waited += 10) {
+		if (atomic_load(&s->in_flight) <= 0)
+			break;
+		usleep(10000);
+	}
+	MHD_stop_daemon(s->daemon);
+	if (s->tls_on)
+		http_tls_free(&s->tls);
+	free(s->route_hits);
+	free(s);
+}
+
+uint64_t http_server_route_hits(const http_server *s, size_t route)
+{
+	return route < s->cfg.n_routes ? atomic_load(&s->route_hits[route]) : 0;
+}
+
+void http_server_get_stats(const http_server *s, http_server_stats *out)
+{
+	for (int i = 0; i < 6; i++)
+		out->by_class[i] = atomic_load(&s->by_class[i]);
+	int64_t f = atomic_load(&s->in_flight);
+	out->in_flight = f > 0 ? (uint64_t)f : 0;
+}
