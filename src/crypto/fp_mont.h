@@ -22,9 +22,16 @@ extern const uint64_t FP_P[6];
 void fp_mul_mont_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
 void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6]);
 
-/* The assembly backend (x86-64 only), defined in fp_mont_x86_64.S when present. */
+/* The assembly backend, defined in fp_mont_x86_64.S, which assembles to nothing except
+ * on x86-64 ELF targets. Building with -DSS_NO_ASM_KERNEL leaves it out entirely. */
+#if defined(__x86_64__) && defined(__ELF__) && !defined(SS_NO_ASM_KERNEL)
+#define SS_HAVE_ADX_KERNEL 1
+#endif
 void fp_mul_mont_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
 void fp_sqr_mont_adx(uint64_t r[6], const uint64_t a[6]);
+
+/* True when the CPU has BMI2 and ADX (CPUID), whatever the backend in use. */
+bool fp_mont_cpu_has_adx(void);
 
 /* Chooses the backend once; safe to call many times. Called by bls_init(). */
 void fp_mont_init(void);

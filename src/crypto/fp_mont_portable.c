@@ -2,6 +2,9 @@
  * (Koc, Acar, Kaliski, "Analyzing and Comparing Montgomery Multiplication
  * Algorithms", 1996): interleave one row of a*b with one reduction step per limb. */
 #include <stdlib.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "crypto/fp_mont.h"
 
@@ -64,9 +67,25 @@ void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6])
 	fp_mul_mont_portable(r, a, a);
 }
 
+/* CPUID leaf 7, sub-leaf 0, EBX: bit 8 = BMI2 (mulx), bit 19 = ADX (adcx, adox)
+ * (Intel SDM vol. 2A, CPUID). Read directly: not every compiler's
+ * __builtin_cpu_supports knows "adx". These are general-purpose-register instructions,
+ * so no OS (XSAVE) support is involved. */
+bool fp_mont_cpu_has_adx(void)
+{
+#if defined(__x86_64__)
+	unsigned int eax, ebx, ecx, edx;
+	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+		return false;
+	return (ebx & (1u << 8)) != 0 && (ebx & (1u << 19)) != 0;
+#else
+	return false;
+#endif
+}
+
 void fp_mont_init(void)
 {
-#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+#if defined(SS_HAVE_ADX_KERNEL)
 	static bool done;
 	if (done)
 		return;
@@ -74,8 +93,7 @@ void fp_mont_init(void)
 	const char *no_asm = getenv("SECURE_SIGNER_NO_ASM");
 	if (no_asm != NULL && no_asm[0] != '\0' && no_asm[0] != '0')
 		return;
-	__builtin_cpu_init();
-	fp_mont_asm = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx");
+	fp_mont_asm = fp_mont_cpu_has_adx();
 #endif
 }
 
