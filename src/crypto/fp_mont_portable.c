@@ -32,34 +32,34 @@ static inline void final_sub(uint64_t r[6], const uint64_t t[6], uint64_t t_hi)
 		r[i] = (t[i] & keep_t) | (d[i] & ~keep_t);
 }
 
+/* CIOS with the "no carry" refinement (Gnark's, ConsenSys/gnark-crypto, 2020): since
+ * p's top limb is below 2^62, the running value t stays below 2p < 2^382 and the sum of
+ * the two row carries A + C never overflows a word, so t needs no 7th and 8th limb.
+ * Each round i adds a*b[i] (carry A) and m*p (carry C) in one pass and shifts by one
+ * limb: t = (t + a*b[i] + m*p) / 2^64 with m = t[0]*n0 mod 2^64 chosen so the low word
+ * vanishes. */
 void fp_mul_mont_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
-	uint64_t t[8] = { 0 };
+	uint64_t t[6] = { 0 };
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++) {
-		/* t += a * b[i] */
-		uint64_t c = 0;
-		for (int j = 0; j < 6; j++) {
-			u128 x = (u128)a[j] * b[i] + t[j] + c;
-			t[j] = (uint64_t)x;
-			c = (uint64_t)(x >> 64);
-		}
-		u128 x = (u128)t[6] + c;
-		t[6] = (uint64_t)x;
-		t[7] = (uint64_t)(x >> 64);
-		/* m = t[0] * n0 mod 2^64; t = (t + m*p) / 2^64 */
-		uint64_t m = t[0] * FP_N0;
-		x = (u128)m * FP_P[0] + t[0];
-		c = (uint64_t)(x >> 64);
+		u128 x = (u128)a[0] * b[i] + t[0];
+		uint64_t A = (uint64_t)(x >> 64);
+		uint64_t t0 = (uint64_t)x;
+		uint64_t m = t0 * FP_N0;
+		u128 y = (u128)m * FP_P[0] + t0;
+		uint64_t C = (uint64_t)(y >> 64);
+#pragma GCC unroll 5
 		for (int j = 1; j < 6; j++) {
-			x = (u128)m * FP_P[j] + t[j] + c;
-			t[j - 1] = (uint64_t)x;
-			c = (uint64_t)(x >> 64);
+			x = (u128)a[j] * b[i] + t[j] + A;
+			A = (uint64_t)(x >> 64);
+			y = (u128)m * FP_P[j] + (uint64_t)x + C;
+			C = (uint64_t)(y >> 64);
+			t[j - 1] = (uint64_t)y;
 		}
-		x = (u128)t[6] + c;
-		t[5] = (uint64_t)x;
-		t[6] = t[7] + (uint64_t)(x >> 64);
+		t[5] = C + A;
 	}
-	final_sub(r, t, t[6]);
+	final_sub(r, t, 0);
 }
 
 void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6])
