@@ -1,0 +1,131 @@
+/* Small helpers shared by keys/: error messages, whole-file reads, atomic writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keys/keys_internal.h"
+#include "util/hex.h"
+#include "util/secure_mem.h"
+
+ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
+{
+	if (err != NULL) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY_BYTES])
+{
+	hex_encode(out, pubkey, KEYS_PUBKEY_BYTES, true);
+}
+
+ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len, keys_error *err)
+{
+	*out = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return keys_fail(err, errno == ENOENT ? SS_ERR_NOT_FOUND : SS_ERR_IO,
+				 "cannot open %s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return keys_fail(err, SS_ERR_INVALID, "%s is not a regular file", path);
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		return keys_fail(err, SS_ERR_RANGE, "%s is larger than %zu bytes", path, max);
+	}
+	size_t cap = (size_t)st.st_size + 1;
+	char *buf = malloc(cap);
+	if (buf == NULL) {
+		close(fd);
+		return keys_fail(err, SS_ERR_NOMEM, "out of memory reading %s", path);
+	}
+	size_t got = 0;
+	while (got < cap - 1) {
+		ssize_t r = read(fd, buf + got, cap - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return SS_OK;
+}
+
+void keys_free_wiped(char *buf, size_t len)
+{
+	if (buf != NULL) {
+		secure_zero(buf, len);
+		free(buf);
+	}
+}
+
+static ss_err fsync_dir_of(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof dir, ".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return SS_ERR_IO;
+	int rc = fsync(fd);
+	close(fd);
+	return rc == 0 ? SS_OK : SS_ERR_IO;
+}
+
+ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[4200];
+	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return SS_ERR_INVALID;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return SS_ERR_IO;
+	const uint8_t *p = data;
+	size_t left = len;
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(tmp);
+			return SS_ERR_IO;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		return SS_ERR_IO;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return SS_ERR_IO;
+	}
+	return fsync_dir_of(path);
+}
