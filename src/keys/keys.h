@@ -71,9 +71,17 @@ typedef enum {
 	KEYS_ORIGIN_GENERATED = 4     /* generated inside the signer */
 } keys_origin;
 
+#define KEYS_PATH_MAX 64
+
 typedef struct {
 	uint8_t pubkey[KEYS_PUBKEY_BYTES];
 	keys_origin origin;
+	/* Keymanager "readonly": true for keys from Web3Signer `file-raw` configs, false
+	 * for keystore-based, imported and generated keys. */
+	bool readonly;
+	/* The keystore's EIP-2334 "path" ("" when unknown); Keymanager "derivation_path"
+	 * (null when empty). */
+	char derivation_path[KEYS_PATH_MAX];
 } keys_info;
 
 /* What one load of the sealed store or of the sources found. */
@@ -124,6 +132,9 @@ bool keys_contains(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
 
 /* Number of keys in the registry. */
 size_t keys_count(keys_store *ks);
+
+/* Fills *info for pubkey; false when the key is not in the registry. */
+bool keys_get_info(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES], keys_info *info);
 
 /* Copies up to cap entries (in no particular order) into out and returns the total
  * number of keys (call with cap 0 to size the array). A snapshot: keys added or removed
