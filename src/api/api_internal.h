@@ -1,0 +1,63 @@
+/* Module-internal: the api context shared by the route handlers. */
+#ifndef SS_API_INTERNAL_H
+#define SS_API_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "api/api.h"
+
+typedef enum {
+	API_RELOAD_IDLE = 0,
+	API_RELOAD_RUNNING,
+	API_RELOAD_COMPLETED,
+	API_RELOAD_COMPLETED_WITH_ERRORS,
+	API_RELOAD_FAILED
+} api_reload_status;
+
+/* The outcome of the last load of one key source, for /healthcheck. */
+typedef struct {
+	bool configured;
+	uint64_t loaded;
+	uint64_t errors;
+} api_source_health;
+
+struct api {
+	api_config cfg;
+	http_route *routes; /* the served subset of the full table */
+	size_t n_routes;
+	http_server *http;
+
+	pthread_mutex_t lock; /* guards everything below */
+	api_reload_status reload_status;
+	time_t reload_time; /* 0: never */
+	char reload_error[256];
+	pthread_t reload_thread;
+	bool reload_thread_live;
+	api_source_health config_files, keystores, sealed;
+	/* Serialises keymanager writes with each other and with reloads. */
+	pthread_mutex_t keys_write_lock;
+};
+
+/* Handlers (one file per group of routes). */
+void api_handle_sign(http_request *req, void *app);
+void api_handle_public_keys(http_request *req, void *app);
+void api_handle_upcheck(http_request *req, void *app);
+void api_handle_healthcheck(http_request *req, void *app);
+void api_handle_reload_post(http_request *req, void *app);
+void api_handle_reload_get(http_request *req, void *app);
+void api_handle_high_watermark(http_request *req, void *app);
+void api_handle_keystores_get(http_request *req, void *app);
+void api_handle_keystores_post(http_request *req, void *app);
+void api_handle_keystores_delete(http_request *req, void *app);
+void api_handle_metrics(http_request *req, void *app);
+
+/* Runs one load of every key source and records it for /healthcheck (reload.c). Returns
+ * the number of sources that failed; *failed set when the store itself failed. */
+uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap);
+
+/* "0x" + 96 lowercase hex digits of a public key into out (99 bytes). */
+void api_pubkey_hex(char out[99], const uint8_t pk[48]);
+
+#endif

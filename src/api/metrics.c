@@ -1,0 +1,158 @@
+/* GET /metrics on the metrics listener: Prometheus text format 0.0.4. Web3Signer's
+ * metric names come first (reference/web3signer.md §1.9) so its Grafana dashboard keeps
+ * working; then Secure-Signer's per-type request counts and per-phase latency
+ * histograms (secure_signer_*). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api_internal.h"
+
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+} out_buf;
+
+static void out(out_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out(out_buf *o, const char *fmt, ...)
+{
+	if (o->oom)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->oom = true;
+			return;
+		}
+		if ((size_t)n < o->cap - o->len) {
+			o->len += (size_t)n;
+			return;
+		}
+		size_t cap = o->cap * 2 + (size_t)n;
+		char *b = realloc(o->buf, cap);
+		if (!b) {
+			o->oom = true;
+			return;
+		}
+		o->buf = b;
+		o->cap = cap;
+	}
+}
+
+static uint64_t ld(_Atomic uint64_t *v) { return atomic_load_explicit(v, memory_order_relaxed); }
+
+/* A Prometheus histogram (cumulative buckets) for one label set. */
+static void histogram(out_buf *o, const char *name, const char *labels, signer_histogram *h)
+{
+	uint64_t cum = 0;
+	for (int i = 0; i < SIGNER_BUCKETS; i++) {
+		cum += ld(&h->bucket[i]);
+		if (i == SIGNER_BUCKETS - 1)
+			out(o, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, *labels ? "," : "",
+			    (unsigned long long)cum);
+		else
+			out(o, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, *labels ? "," : "",
+			    signer_bucket_bounds[i], (unsigned long long)cum);
+	}
+	out(o, "%s_sum{%s} %.9f\n", name, labels, (double)ld(&h->sum_ns) / 1e9);
+	out(o, "%s_count{%s} %llu\n", name, labels, (unsigned long long)ld(&h->count));
+}
+
+static void type_label(char *buf, size_t cap, size_t t)
+{
+	const char *name = t == SIGNER_TYPE_UNKNOWN ? "UNKNOWN" : eth2_sign_type_name((eth2_sign_type)t);
+	snprintf(buf, cap, "type=\"%s\"", name);
+}
+
+void api_handle_metrics(http_request *req, void *app)
+{
+	api *a = app;
+	signer_metrics *m = signer_get_metrics(a->cfg.signer);
+	out_buf o = { malloc(16384), 0, 16384, false };
+	if (!o.buf) {
+		http_reply_error(req, 500, "Out of memory");
+		return;
+	}
+	/* Web3Signer's names. */
+	out(&o, "# TYPE signing_bls_signing_duration summary\n");
+	out(&o, "signing_bls_signing_duration_count %llu\n", (unsigned long long)ld(&m->signing.count));
+	out(&o, "signing_bls_signing_duration_sum %.9f\n", (double)ld(&m->signing.sum_ns) / 1e9);
+	out(&o, "# TYPE signing_bls_missing_identifier_count_total counter\n");
+	out(&o, "signing_bls_missing_identifier_count_total %llu\n",
+	    (unsigned long long)ld(&m->missing_identifier));
+	out(&o, "# TYPE http_bls_malformed_request_count_total counter\n");
+	out(&o, "http_bls_malformed_request_count_total %llu\n", (unsigned long long)ld(&m->malformed));
+	out(&o, "# TYPE signing_signers_loaded_count gauge\n");
+	out(&o, "signing_signers_loaded_count %zu\n", keys_count(a->cfg.keys));
+	out(&o, "# TYPE eth2_slashingprotection_permitted_signings_total counter\n");
+	out(&o, "eth2_slashingprotection_permitted_signings_total %llu\n",
+	    (unsigned long long)ld(&m->permitted));
+	out(&o, "# TYPE eth2_slashingprotection_prevented_signings_total counter\n");
+	out(&o, "eth2_slashingprotection_prevented_signings_total %llu\n",
+	    (unsigned long long)ld(&m->prevented));
+	out(&o, "# TYPE eth2_slashingprotection_database_duration summary\n");
+	out(&o, "eth2_slashingprotection_database_duration_count{signingOperation=\"block\"} %llu\n",
+	    (unsigned long long)ld(&m->db_block.count));
+	out(&o, "eth2_slashingprotection_database_duration_sum{signingOperation=\"block\"} %.9f\n",
+	    (double)ld(&m->db_block.sum_ns) / 1e9);
+	out(&o, "eth2_slashingprotection_database_duration_count{signingOperation=\"attestation\"} %llu\n",
+	    (unsigned long long)ld(&m->db_attestation.count));
+	out(&o, "eth2_slashingprotection_database_duration_sum{signingOperation=\"attestation\"} %.9f\n",
+	    (double)ld(&m->db_attestation.sum_ns) / 1e9);
+	out(&o, "# TYPE process_release gauge\n");
+	out(&o, "process_release{version=\"%s\"} 1\n", a->cfg.version);
+
+	/* Ours: requests by type and outcome, latency by type and phase. */
+	static const char *const outcomes[] = { "ok", "bad_request", "not_found", "refused",
+						"error" };
+	static const char *const phases[] = { "parse", "slashing", "sign", "total" };
+	out(&o, "# HELP secure_signer_sign_requests_total Signing requests by type and outcome.\n");
+	out(&o, "# TYPE secure_signer_sign_requests_total counter\n");
+	for (size_t t = 0; t <= SIGNER_TYPE_UNKNOWN; t++) {
+		char tl[64];
+		type_label(tl, sizeof tl, t);
+		for (size_t k = 0; k < SIGNER_OUTCOME__COUNT; k++) {
+			uint64_t v = ld(&m->requests[t][k]);
+			if (v)
+				out(&o, "secure_signer_sign_requests_total{%s,outcome=\"%s\"} %llu\n", tl,
+				    outcomes[k], (unsigned long long)v);
+		}
+	}
+	out(&o, "# HELP secure_signer_sign_phase_seconds Signing latency by type and phase.\n");
+	out(&o, "# TYPE secure_signer_sign_phase_seconds histogram\n");
+	for (size_t t = 0; t <= SIGNER_TYPE_UNKNOWN; t++) {
+		char tl[64];
+		type_label(tl, sizeof tl, t);
+		for (size_t p = 0; p < SIGNER_PHASE__COUNT; p++) {
+			if (!ld(&m->phase[t][p].count))
+				continue;
+			char labels[128];
+			snprintf(labels, sizeof labels, "%s,phase=\"%s\"", tl, phases[p]);
+			histogram(&o, "secure_signer_sign_phase_seconds", labels, &m->phase[t][p]);
+		}
+	}
+	if (a->http) {
+		http_server_stats st;
+		http_server_get_stats(a->http, &st);
+		out(&o, "# TYPE secure_signer_http_responses_total counter\n");
+		for (int c = 2; c < 6; c++)
+			out(&o, "secure_signer_http_responses_total{class=\"%dxx\"} %llu\n", c,
+			    (unsigned long long)st.by_class[c]);
+		out(&o, "# TYPE secure_signer_http_requests_in_flight gauge\n");
+		out(&o, "secure_signer_http_requests_in_flight %llu\n",
+		    (unsigned long long)st.in_flight);
+	}
+	if (o.oom) {
+		free(o.buf);
+		http_reply_error(req, 500, "Out of memory");
+		return;
+	}
+	http_reply_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", o.buf, o.len);
+	free(o.buf);
+}

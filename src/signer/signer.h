@@ -1,0 +1,61 @@
+/* The signing service (DESIGN.md §1 "signer/"): the only place that decides to sign.
+ * One request goes parse → signing root (eth2/) → key lookup (keys/) → slashing
+ * check-and-record (slashing/, BLOCK, BLOCK_V2 and ATTESTATION only) → BLS sign, and
+ * the signature is returned only after the slashing record is durable (DESIGN.md §2,
+ * invariant 1: slash_check_* answers ALLOWED only once the record is committed).
+ * Each phase is timed into signer_metrics for /metrics. Thread safe. */
+#ifndef SS_SIGNER_SIGNER_H
+#define SS_SIGNER_SIGNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eth2/eth2.h"
+#include "keys/keys.h"
+#include "signer/metrics.h"
+#include "slashing/slashing.h"
+#include "util/error.h"
+
+#define SIGNER_PUBKEY_BYTES 48
+#define SIGNER_SIGNATURE_BYTES 96
+
+typedef struct {
+	const eth2_network *net;
+	keys_store *keys;
+	slash_db *slashing; /* NULL: slashing protection disabled (no 412s, dangerous) */
+} signer_config;
+
+typedef struct signer signer;
+
+typedef enum {
+	SIGNER_OK = 0,
+	SIGNER_MALFORMED,     /* 400: the body does not parse or is not signable */
+	SIGNER_ROOT_MISMATCH, /* 400: the client's signingRoot is not the computed one */
+	SIGNER_NOT_FOUND,     /* 404: no such key */
+	SIGNER_REFUSED,       /* 412: slashing protection refused */
+	SIGNER_ERROR          /* 500/503: the store or the key registry failed */
+} signer_status;
+
+typedef struct {
+	signer_status status;
+	eth2_sign_type type; /* valid once parsing succeeded */
+	bool typed;
+	char message[384];   /* for the error body; never holds a secret */
+} signer_result;
+
+ss_err signer_new(signer **out, const signer_config *cfg) SS_MUST_USE;
+void signer_free(signer *s);
+
+/* Signs the Web3Signer request body for pubkey. On SIGNER_OK sig holds the signature;
+ * otherwise res says why (and sig is zero). */
+signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			  const char *body, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
+			  signer_result *res);
+
+/* The metrics the service keeps (read by /metrics). */
+signer_metrics *signer_get_metrics(signer *s);
+
+const signer_config *signer_get_config(const signer *s);
+
+#endif
