@@ -105,6 +105,11 @@ ss_err slash_set_enabled(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
 ss_err slash_get_enabled(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
 			 bool *enabled) SS_MUST_USE;
 
+/* Pins the network: binds an empty store to gvr (the signer calls it at startup with its
+ * configured network's root). SS_OK when already bound to the same root; SS_ERR_REFUSED
+ * when bound to another. */
+ss_err slash_pin_gvr(slash_db *db, const uint8_t gvr[SLASH_ROOT_BYTES]) SS_MUST_USE;
+
 /* The genesis validators root pinned by the first check or import; *pinned false if none. */
 ss_err slash_get_gvr(slash_db *db, uint8_t gvr[SLASH_ROOT_BYTES], bool *pinned) SS_MUST_USE;
 

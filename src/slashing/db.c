@@ -1,0 +1,287 @@
+/* The slash_db handle: opening a store, the two check-and-record entry points, and the
+ * small administrative calls (enabled flag, genesis validators root, watermarks). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slashing/slashing_internal.h"
+#include "util/hex.h"
+
+#define DEFAULT_MAX_BATCH 1024u
+
+void slash_reasonf(slash_reason *why, const char *fmt, ...)
+{
+	if (why == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why->message, sizeof why->message, fmt, ap);
+	va_end(ap);
+}
+
+ss_err slash_store_err(slash_store_result r)
+{
+	switch (r) {
+	case SLASH_STORE_OK:
+		return SS_OK;
+	case SLASH_STORE_REFUSED:
+		return SS_ERR_REFUSED;
+	case SLASH_STORE_RETRY:
+		return SS_ERR_RETRY;
+	default:
+		return SS_ERR_IO;
+	}
+}
+
+void slash_short_key(char out[32], const uint8_t pubkey[SLASH_PUBKEY_BYTES])
+{
+	char head[9], tail[9];
+	hex_encode(head, pubkey, 4, false);
+	hex_encode(tail, pubkey + SLASH_PUBKEY_BYTES - 4, 4, false);
+	snprintf(out, 32, "0x%s…%s", head, tail);
+}
+
+void slash_options_default(slash_options *opts)
+{
+	opts->max_batch = DEFAULT_MAX_BATCH;
+	opts->group_commit = true;
+	opts->writer_thread = true;
+}
+
+slash_store_result slash_tx_begin(slash_db *db)
+{
+	return db->ops->begin(db->store);
+}
+
+slash_store_result slash_tx_commit(slash_db *db)
+{
+	return db->ops->commit(db->store);
+}
+
+void slash_tx_rollback(slash_db *db)
+{
+	db->ops->rollback(db->store);
+	/* the operation may have changed the cached metadata (a pinned root) */
+	if (db->ops->get_meta(db->store, &db->meta) != SLASH_STORE_OK)
+		memset(&db->meta, 0, sizeof db->meta);
+}
+
+ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *opts)
+{
+	*out = NULL;
+	slash_options o;
+	if (opts != NULL)
+		o = *opts;
+	else
+		slash_options_default(&o);
+	slash_db *db = calloc(1, sizeof *db);
+	if (db == NULL)
+		return SS_ERR_NOMEM;
+	slash_reason why = { "" };
+	ss_err err = slash_sqlite_store_open(path, &db->store, &db->ops, &why);
+	if (err != SS_OK) {
+		fprintf(stderr, "slashing: %s\n", why.message);
+		free(db);
+		return err;
+	}
+	if (db->ops->get_meta(db->store, &db->meta) != SLASH_STORE_OK) {
+		db->ops->close(db->store);
+		free(db);
+		return SS_ERR_IO;
+	}
+	pthread_mutex_init(&db->conn_lock, NULL);
+	pthread_mutex_init(&db->q_lock, NULL);
+	pthread_cond_init(&db->q_nonempty, NULL);
+	pthread_cond_init(&db->q_done, NULL);
+	db->max_batch = o.group_commit ? (o.max_batch ? o.max_batch : DEFAULT_MAX_BATCH) : 1;
+	if (o.writer_thread && (err = slash_gc_start(db)) != SS_OK) {
+		slash_close(db);
+		return err;
+	}
+	*out = db;
+	return SS_OK;
+}
+
+void slash_close(slash_db *db)
+{
+	if (db == NULL)
+		return;
+	slash_gc_stop(db);
+	db->ops->close(db->store);
+	pthread_mutex_destroy(&db->conn_lock);
+	pthread_mutex_destroy(&db->q_lock);
+	pthread_cond_destroy(&db->q_nonempty);
+	pthread_cond_destroy(&db->q_done);
+	free(db);
+}
+
+static slash_decision finish(slash_job *job, slash_reason *why)
+{
+	if (why != NULL)
+		*why = job->why;
+	return job->result;
+}
+
+slash_decision slash_check_block(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+				 const uint8_t gvr[SLASH_ROOT_BYTES], uint64_t slot,
+				 const uint8_t signing_root[SLASH_ROOT_BYTES], slash_reason *why)
+{
+	slash_job job = { .kind = SLASH_JOB_BLOCK, .slot = slot, .result = SLASH_ERROR };
+	memcpy(job.pubkey, pubkey, SLASH_PUBKEY_BYTES);
+	memcpy(job.gvr, gvr, SLASH_ROOT_BYTES);
+	memcpy(job.root, signing_root, SLASH_ROOT_BYTES);
+	slash_gc_submit(db, &job);
+	return finish(&job, why);
+}
+
+slash_decision slash_check_attestation(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+				       const uint8_t gvr[SLASH_ROOT_BYTES], uint64_t source,
+				       uint64_t target,
+				       const uint8_t signing_root[SLASH_ROOT_BYTES],
+				       slash_reason *why)
+{
+	slash_job job = { .kind = SLASH_JOB_ATTESTATION, .source = source, .target = target,
+			  .result = SLASH_ERROR };
+	memcpy(job.pubkey, pubkey, SLASH_PUBKEY_BYTES);
+	memcpy(job.gvr, gvr, SLASH_ROOT_BYTES);
+	memcpy(job.root, signing_root, SLASH_ROOT_BYTES);
+	slash_gc_submit(db, &job);
+	return finish(&job, why);
+}
+
+/* Runs a short administrative write: fn inside one transaction under conn_lock. */
+typedef slash_store_result (*admin_fn)(slash_db *db, void *ctx);
+
+static ss_err admin_write(slash_db *db, admin_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&db->conn_lock);
+	slash_store_result r = slash_tx_begin(db);
+	if (r == SLASH_STORE_OK) {
+		r = fn(db, ctx);
+		if (r == SLASH_STORE_OK)
+			r = slash_tx_commit(db);
+		if (r != SLASH_STORE_OK)
+			slash_tx_rollback(db);
+	}
+	pthread_mutex_unlock(&db->conn_lock);
+	return slash_store_err(r);
+}
+
+typedef struct {
+	const uint8_t *pubkey;
+	bool enabled;
+} enabled_ctx;
+
+static slash_store_result do_set_enabled(slash_db *db, void *p)
+{
+	enabled_ctx *c = p;
+	slash_validator v;
+	bool found;
+	slash_store_result r = db->ops->get_validator(db->store, c->pubkey, true, &v, &found);
+	if (r != SLASH_STORE_OK || v.enabled == c->enabled)
+		return r;
+	v.enabled = c->enabled;
+	return db->ops->put_validator(db->store, &v);
+}
+
+ss_err slash_set_enabled(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES], bool enabled)
+{
+	enabled_ctx c = { pubkey, enabled };
+	return admin_write(db, do_set_enabled, &c);
+}
+
+ss_err slash_get_enabled(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES], bool *enabled)
+{
+	slash_validator v;
+	bool found = false;
+	pthread_mutex_lock(&db->conn_lock);
+	slash_store_result r = db->ops->get_validator(db->store, pubkey, false, &v, &found);
+	pthread_mutex_unlock(&db->conn_lock);
+	if (r != SLASH_STORE_OK)
+		return slash_store_err(r);
+	if (!found)
+		return SS_ERR_NOT_FOUND;
+	*enabled = v.enabled;
+	return SS_OK;
+}
+
+static slash_store_result do_pin_gvr(slash_db *db, void *p)
+{
+	const uint8_t *gvr = p;
+	if (db->meta.has_gvr)
+		return memcmp(db->meta.gvr, gvr, SLASH_ROOT_BYTES) == 0 ? SLASH_STORE_OK
+									: SLASH_STORE_REFUSED;
+	slash_meta m = db->meta;
+	m.has_gvr = true;
+	memcpy(m.gvr, gvr, SLASH_ROOT_BYTES);
+	slash_store_result r = db->ops->put_meta(db->store, &m);
+	if (r == SLASH_STORE_OK)
+		db->meta = m;
+	return r;
+}
+
+ss_err slash_pin_gvr(slash_db *db, const uint8_t gvr[SLASH_ROOT_BYTES])
+{
+	return admin_write(db, do_pin_gvr, (void *)gvr);
+}
+
+ss_err slash_get_gvr(slash_db *db, uint8_t gvr[SLASH_ROOT_BYTES], bool *pinned)
+{
+	pthread_mutex_lock(&db->conn_lock);
+	*pinned = db->meta.has_gvr;
+	memcpy(gvr, db->meta.gvr, SLASH_ROOT_BYTES);
+	pthread_mutex_unlock(&db->conn_lock);
+	return SS_OK;
+}
+
+ss_err slash_get_high_watermark(slash_db *db, slash_watermark *out)
+{
+	pthread_mutex_lock(&db->conn_lock);
+	*out = db->meta.high;
+	pthread_mutex_unlock(&db->conn_lock);
+	return SS_OK;
+}
+
+static slash_store_result do_put_high(slash_db *db, void *p)
+{
+	slash_meta m = db->meta;
+	m.high = *(const slash_watermark *)p;
+	slash_store_result r = db->ops->put_meta(db->store, &m);
+	if (r == SLASH_STORE_OK)
+		db->meta = m;
+	return r;
+}
+
+ss_err slash_set_high_watermark(slash_db *db, uint64_t epoch, uint64_t slot)
+{
+	slash_watermark w = { .set = true, .epoch = epoch, .slot = slot };
+	return admin_write(db, do_put_high, &w);
+}
+
+ss_err slash_clear_high_watermark(slash_db *db)
+{
+	slash_watermark w = { .set = false };
+	return admin_write(db, do_put_high, &w);
+}
+
+ss_err slash_get_low_watermark(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+			       slash_low_watermark *out)
+{
+	slash_validator v;
+	bool found = false;
+	pthread_mutex_lock(&db->conn_lock);
+	slash_store_result r = db->ops->get_validator(db->store, pubkey, false, &v, &found);
+	pthread_mutex_unlock(&db->conn_lock);
+	if (r != SLASH_STORE_OK)
+		return slash_store_err(r);
+	if (!found)
+		return SS_ERR_NOT_FOUND;
+	memset(out, 0, sizeof *out);
+	out->has_slot = v.has_lw_slot;
+	out->slot = v.lw_slot;
+	out->has_epochs = v.has_lw_epochs;
+	out->source_epoch = v.lw_source;
+	out->target_epoch = v.lw_target;
+	return SS_OK;
+}

@@ -1,0 +1,73 @@
+/* Module-internal declarations of the slashing module: the slash_db handle, the check
+ * job that travels through the group-commit queue, and helpers shared by its files. */
+#ifndef SS_SLASHING_INTERNAL_H
+#define SS_SLASHING_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "slashing/slashing.h"
+#include "slashing/store.h"
+
+typedef enum { SLASH_JOB_BLOCK, SLASH_JOB_ATTESTATION } slash_job_kind;
+
+/* One check-and-record request. It lives on the caller's stack; the caller sleeps until
+ * the writer has committed the batch that holds it and set done. */
+typedef struct slash_job {
+	slash_job_kind kind;
+	uint8_t pubkey[SLASH_PUBKEY_BYTES];
+	uint8_t gvr[SLASH_ROOT_BYTES];
+	uint8_t root[SLASH_ROOT_BYTES];
+	uint64_t slot, source, target;
+	slash_decision result;
+	slash_reason why;
+	bool done;
+	void *waiter; /* the sleeping caller's condition variable */
+	struct slash_job *next;
+} slash_job;
+
+struct slash_db {
+	slash_store *store;
+	const slash_store_ops *ops;
+	/* conn_lock serialises every use of the store: the writer's batches and the
+	 * administrative calls (import, export, prune, watermarks, enabled). */
+	pthread_mutex_t conn_lock;
+	slash_meta meta; /* cache of the metadata row, under conn_lock */
+
+	/* Group commit queue (group_commit.c), under q_lock. */
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_nonempty, q_done;
+	slash_job *q_head, *q_tail;
+	bool stopping, has_writer;
+	pthread_t writer;
+	unsigned max_batch;
+	uint64_t n_batches, n_jobs; /* statistics, under q_lock */
+};
+
+/* printf into why (when not NULL). */
+void slash_reasonf(slash_reason *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Maps a store result to the error code of the public API. */
+ss_err slash_store_err(slash_store_result r);
+
+/* rules.c: decides one job against the store inside the caller's open transaction,
+ * recording it when allowed. OK means job->result/why are set (ALLOWED or REFUSED);
+ * anything else is a store failure and the transaction must be rolled back. */
+slash_store_result slash_rules_apply(slash_db *db, slash_job *job);
+
+/* group_commit.c */
+ss_err slash_gc_start(slash_db *db);
+void slash_gc_stop(slash_db *db);
+void slash_gc_submit(slash_db *db, slash_job *job);
+
+/* db.c: begin/commit/rollback around an administrative operation, under conn_lock.
+ * rollback also reloads the metadata cache, which the operation may have changed. */
+slash_store_result slash_tx_begin(slash_db *db);
+slash_store_result slash_tx_commit(slash_db *db);
+void slash_tx_rollback(slash_db *db);
+
+/* Formats a 48-byte key as 0x-hex for messages (abbreviated: first and last 4 bytes). */
+void slash_short_key(char out[32], const uint8_t pubkey[SLASH_PUBKEY_BYTES]);
+
+#endif

@@ -1,0 +1,581 @@
+/* The embedded SQLite backend of the store interface (store.h).
+ *
+ * Durability: WAL journal with synchronous=FULL, so COMMIT returns only after the WAL
+ * is fsync'ed; a batch of checks (group_commit.c) therefore costs one fsync. Every
+ * statement is prepared once at open. Statements are reset after use so that no read
+ * transaction lingers. The caller serialises all calls (slash_db.conn_lock). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "slashing/sqlite_internal.h"
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_GET_META,
+	ST_PUT_META,
+	ST_GET_VALIDATOR,
+	ST_INSERT_VALIDATOR,
+	ST_PUT_VALIDATOR,
+	ST_EACH_VALIDATOR,
+	ST_BLOCK_AT,
+	ST_PUT_BLOCK,
+	ST_EACH_BLOCK,
+	ST_FIRST_BLOCK_FROM,
+	ST_MAX_BLOCK,
+	ST_DELETE_BLOCKS,
+	ST_ATT_AT,
+	ST_SURROUNDING,
+	ST_SURROUNDED,
+	ST_PUT_ATT,
+	ST_EACH_ATT,
+	ST_FIRST_ATT_FROM,
+	ST_MAX_ATT,
+	ST_MAX_SOURCE_UPTO,
+	ST_DELETE_ATTS,
+	ST__COUNT
+};
+
+#define VALIDATOR_COLS "id, enabled, min_slot, min_source, min_target, lw_slot, lw_source, lw_target"
+
+static const char *const sql_text[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_GET_META] = "SELECT genesis_validators_root, high_watermark_epoch, high_watermark_slot "
+			"FROM metadata WHERE id = 1",
+	[ST_PUT_META] = "UPDATE metadata SET genesis_validators_root = ?1, "
+			"high_watermark_epoch = ?2, high_watermark_slot = ?3 WHERE id = 1",
+	[ST_GET_VALIDATOR] = "SELECT " VALIDATOR_COLS " FROM validators WHERE pubkey = ?1",
+	[ST_INSERT_VALIDATOR] = "INSERT INTO validators (pubkey) VALUES (?1)",
+	[ST_PUT_VALIDATOR] = "UPDATE validators SET enabled = ?2, min_slot = ?3, min_source = ?4, "
+			     "min_target = ?5, lw_slot = ?6, lw_source = ?7, lw_target = ?8 "
+			     "WHERE id = ?1",
+	[ST_EACH_VALIDATOR] = "SELECT " VALIDATOR_COLS ", pubkey FROM validators ORDER BY id",
+	[ST_BLOCK_AT] = "SELECT signing_root FROM signed_blocks WHERE validator_id = ?1 AND slot = ?2",
+	[ST_PUT_BLOCK] = "INSERT OR REPLACE INTO signed_blocks (validator_id, slot, signing_root) "
+			 "VALUES (?1, ?2, ?3)",
+	[ST_EACH_BLOCK] = "SELECT slot, signing_root FROM signed_blocks WHERE validator_id = ?1 "
+			  "ORDER BY slot",
+	[ST_FIRST_BLOCK_FROM] = "SELECT slot FROM signed_blocks WHERE validator_id = ?1 AND slot >= ?2 "
+				"ORDER BY slot LIMIT 1",
+	[ST_MAX_BLOCK] = "SELECT max(slot) FROM signed_blocks WHERE validator_id = ?1",
+	[ST_DELETE_BLOCKS] = "DELETE FROM signed_blocks WHERE validator_id = ?1 AND slot < ?2",
+	[ST_ATT_AT] = "SELECT source_epoch, target_epoch, signing_root FROM signed_attestations "
+		      "WHERE validator_id = ?1 AND target_epoch = ?2",
+	/* EIP-3076 surround: an existing (s', t') with s' < s and t' > t surrounds (s, t). */
+	[ST_SURROUNDING] = "SELECT source_epoch, target_epoch, signing_root FROM signed_attestations "
+			   "WHERE validator_id = ?1 AND target_epoch > ?3 AND source_epoch < ?2 "
+			   "ORDER BY target_epoch LIMIT 1",
+	/* An existing (s', t') with s' > s and t' < t is surrounded by (s, t). Because every
+	 * row has s' <= t' (schema CHECK), s < s' <= t' bounds the index range to (s, t). */
+	[ST_SURROUNDED] = "SELECT source_epoch, target_epoch, signing_root FROM signed_attestations "
+			  "WHERE validator_id = ?1 AND target_epoch > ?2 AND target_epoch < ?3 "
+			  "AND source_epoch > ?2 ORDER BY target_epoch LIMIT 1",
+	[ST_PUT_ATT] = "INSERT OR REPLACE INTO signed_attestations "
+		       "(validator_id, source_epoch, target_epoch, signing_root) VALUES (?1, ?2, ?3, ?4)",
+	[ST_EACH_ATT] = "SELECT source_epoch, target_epoch, signing_root FROM signed_attestations "
+			"WHERE validator_id = ?1 ORDER BY target_epoch",
+	[ST_FIRST_ATT_FROM] = "SELECT source_epoch, target_epoch, signing_root FROM signed_attestations "
+			      "WHERE validator_id = ?1 AND target_epoch >= ?2 ORDER BY target_epoch LIMIT 1",
+	[ST_MAX_ATT] = "SELECT max(target_epoch) FROM signed_attestations WHERE validator_id = ?1",
+	[ST_MAX_SOURCE_UPTO] = "SELECT max(source_epoch) FROM signed_attestations "
+			       "WHERE validator_id = ?1 AND target_epoch <= ?2",
+	[ST_DELETE_ATTS] = "DELETE FROM signed_attestations WHERE validator_id = ?1 AND target_epoch < ?2",
+};
+
+struct slash_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__COUNT];
+};
+
+static slash_store_result map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return SLASH_STORE_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SLASH_STORE_RETRY;
+	case SQLITE_CONSTRAINT:
+		return SLASH_STORE_REFUSED;
+	default:
+		return SLASH_STORE_FAIL;
+	}
+}
+
+/* Resets and clears st, then returns it ready to bind. */
+static sqlite3_stmt *stmt(slash_store *s, int which)
+{
+	sqlite3_stmt *st = s->st[which];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static void bind_u64(sqlite3_stmt *st, int i, uint64_t v)
+{
+	sqlite3_bind_int64(st, i, slash_u64_to_db(v));
+}
+
+static void bind_opt_u64(sqlite3_stmt *st, int i, bool has, uint64_t v)
+{
+	if (has)
+		bind_u64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_root(sqlite3_stmt *st, int i, bool has, const uint8_t root[SLASH_ROOT_BYTES])
+{
+	if (has)
+		sqlite3_bind_blob(st, i, root, SLASH_ROOT_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static uint64_t col_u64(sqlite3_stmt *st, int i)
+{
+	return slash_db_to_u64(sqlite3_column_int64(st, i));
+}
+
+static bool col_opt_u64(sqlite3_stmt *st, int i, uint64_t *out)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*out = 0;
+		return false;
+	}
+	*out = col_u64(st, i);
+	return true;
+}
+
+/* A root column: NULL, or exactly 32 bytes (the schema's CHECK guarantees it). */
+static bool col_root(sqlite3_stmt *st, int i, uint8_t out[SLASH_ROOT_BYTES])
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL || sqlite3_column_bytes(st, i) != SLASH_ROOT_BYTES) {
+		memset(out, 0, SLASH_ROOT_BYTES);
+		return false;
+	}
+	memcpy(out, sqlite3_column_blob(st, i), SLASH_ROOT_BYTES);
+	return true;
+}
+
+/* Runs a statement that returns no row. */
+static slash_store_result run_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SLASH_STORE_OK : map_rc(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
+}
+
+/* Steps once: OK with *found set, or the error. The statement stays on its row. */
+static slash_store_result step_one(sqlite3_stmt *st, bool *found)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		return SLASH_STORE_OK;
+	}
+	*found = false;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SLASH_STORE_OK : map_rc(rc);
+}
+
+static slash_store_result sq_begin(slash_store *s)
+{
+	return run_done(stmt(s, ST_BEGIN));
+}
+
+static slash_store_result sq_commit(slash_store *s)
+{
+	return run_done(stmt(s, ST_COMMIT));
+}
+
+static void sq_rollback(slash_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)run_done(stmt(s, ST_ROLLBACK));
+}
+
+static slash_store_result sq_get_meta(slash_store *s, slash_meta *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_GET_META);
+	bool found;
+	slash_store_result r = step_one(st, &found);
+	memset(out, 0, sizeof *out);
+	if (r != SLASH_STORE_OK)
+		return r;
+	if (!found)
+		return SLASH_STORE_FAIL; /* the migration inserts the row */
+	out->has_gvr = col_root(st, 0, out->gvr);
+	out->high.set = col_opt_u64(st, 1, &out->high.epoch);
+	(void)col_opt_u64(st, 2, &out->high.slot);
+	sqlite3_reset(st);
+	return SLASH_STORE_OK;
+}
+
+static slash_store_result sq_put_meta(slash_store *s, const slash_meta *m)
+{
+	sqlite3_stmt *st = stmt(s, ST_PUT_META);
+	bind_root(st, 1, m->has_gvr, m->gvr);
+	bind_opt_u64(st, 2, m->high.set, m->high.epoch);
+	bind_opt_u64(st, 3, m->high.set, m->high.slot);
+	return run_done(st);
+}
+
+static void read_validator(sqlite3_stmt *st, slash_validator *v)
+{
+	v->id = sqlite3_column_int64(st, 0);
+	v->enabled = sqlite3_column_int(st, 1) != 0;
+	v->has_min_slot = col_opt_u64(st, 2, &v->min_slot);
+	v->has_min_epochs = col_opt_u64(st, 3, &v->min_source);
+	(void)col_opt_u64(st, 4, &v->min_target);
+	v->has_lw_slot = col_opt_u64(st, 5, &v->lw_slot);
+	v->has_lw_epochs = col_opt_u64(st, 6, &v->lw_source);
+	(void)col_opt_u64(st, 7, &v->lw_target);
+}
+
+static slash_store_result sq_get_validator(slash_store *s, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+					   bool create, slash_validator *out, bool *found)
+{
+	sqlite3_stmt *st = stmt(s, ST_GET_VALIDATOR);
+	sqlite3_bind_blob(st, 1, pubkey, SLASH_PUBKEY_BYTES, SQLITE_STATIC);
+	slash_store_result r = step_one(st, found);
+	if (r != SLASH_STORE_OK)
+		return r;
+	if (*found) {
+		read_validator(st, out);
+		sqlite3_reset(st);
+		return SLASH_STORE_OK;
+	}
+	memset(out, 0, sizeof *out);
+	if (!create)
+		return SLASH_STORE_OK;
+	st = stmt(s, ST_INSERT_VALIDATOR);
+	sqlite3_bind_blob(st, 1, pubkey, SLASH_PUBKEY_BYTES, SQLITE_STATIC);
+	r = run_done(st);
+	if (r != SLASH_STORE_OK)
+		return r;
+	out->id = sqlite3_last_insert_rowid(s->db);
+	out->enabled = true;
+	*found = true;
+	return SLASH_STORE_OK;
+}
+
+static slash_store_result sq_put_validator(slash_store *s, const slash_validator *v)
+{
+	sqlite3_stmt *st = stmt(s, ST_PUT_VALIDATOR);
+	sqlite3_bind_int64(st, 1, v->id);
+	sqlite3_bind_int(st, 2, v->enabled ? 1 : 0);
+	bind_opt_u64(st, 3, v->has_min_slot, v->min_slot);
+	bind_opt_u64(st, 4, v->has_min_epochs, v->min_source);
+	bind_opt_u64(st, 5, v->has_min_epochs, v->min_target);
+	bind_opt_u64(st, 6, v->has_lw_slot, v->lw_slot);
+	bind_opt_u64(st, 7, v->has_lw_epochs, v->lw_source);
+	bind_opt_u64(st, 8, v->has_lw_epochs, v->lw_target);
+	return run_done(st);
+}
+
+static slash_store_result sq_each_validator(slash_store *s, slash_validator_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_EACH_VALIDATOR);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		slash_validator v;
+		uint8_t pk[SLASH_PUBKEY_BYTES];
+		read_validator(st, &v);
+		if (sqlite3_column_bytes(st, 8) != SLASH_PUBKEY_BYTES) {
+			sqlite3_reset(st);
+			return SLASH_STORE_FAIL;
+		}
+		memcpy(pk, sqlite3_column_blob(st, 8), SLASH_PUBKEY_BYTES);
+		if (!cb(ctx, pk, &v)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return map_rc(rc);
+}
+
+static slash_store_result sq_block_at(slash_store *s, int64_t vid, uint64_t slot,
+				      slash_block_rec *out, bool *found)
+{
+	sqlite3_stmt *st = stmt(s, ST_BLOCK_AT);
+	sqlite3_bind_int64(st, 1, vid);
+	bind_u64(st, 2, slot);
+	slash_store_result r = step_one(st, found);
+	if (r == SLASH_STORE_OK && *found) {
+		out->slot = slot;
+		out->has_root = col_root(st, 0, out->root);
+		sqlite3_reset(st);
+	}
+	return r;
+}
+
+static slash_store_result sq_put_block(slash_store *s, int64_t vid, const slash_block_rec *b)
+{
+	sqlite3_stmt *st = stmt(s, ST_PUT_BLOCK);
+	sqlite3_bind_int64(st, 1, vid);
+	bind_u64(st, 2, b->slot);
+	bind_root(st, 3, b->has_root, b->root);
+	return run_done(st);
+}
+
+static slash_store_result sq_each_block(slash_store *s, int64_t vid, slash_block_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_EACH_BLOCK);
+	sqlite3_bind_int64(st, 1, vid);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		slash_block_rec b;
+		b.slot = col_u64(st, 0);
+		b.has_root = col_root(st, 1, b.root);
+		if (!cb(ctx, &b)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return map_rc(rc);
+}
+
+/* A single-value query on (vid, u64): *found false when there is no row or it is NULL. */
+static slash_store_result one_u64(slash_store *s, int which, int64_t vid, bool bind2, uint64_t arg,
+				  uint64_t *out, bool *found)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	sqlite3_bind_int64(st, 1, vid);
+	if (bind2)
+		bind_u64(st, 2, arg);
+	slash_store_result r = step_one(st, found);
+	if (r == SLASH_STORE_OK && *found) {
+		*found = col_opt_u64(st, 0, out);
+		sqlite3_reset(st);
+	}
+	return r;
+}
+
+static slash_store_result sq_first_block_from(slash_store *s, int64_t vid, uint64_t from,
+					      uint64_t *slot, bool *found)
+{
+	return one_u64(s, ST_FIRST_BLOCK_FROM, vid, true, from, slot, found);
+}
+
+static slash_store_result sq_max_block_slot(slash_store *s, int64_t vid, uint64_t *slot, bool *found)
+{
+	return one_u64(s, ST_MAX_BLOCK, vid, false, 0, slot, found);
+}
+
+static slash_store_result delete_below(slash_store *s, int which, int64_t vid, uint64_t below,
+				       uint64_t *deleted)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	sqlite3_bind_int64(st, 1, vid);
+	bind_u64(st, 2, below);
+	slash_store_result r = run_done(st);
+	*deleted = r == SLASH_STORE_OK ? (uint64_t)sqlite3_changes(s->db) : 0;
+	return r;
+}
+
+static slash_store_result sq_delete_blocks_below(slash_store *s, int64_t vid, uint64_t slot,
+						 uint64_t *deleted)
+{
+	return delete_below(s, ST_DELETE_BLOCKS, vid, slot, deleted);
+}
+
+static void read_att(sqlite3_stmt *st, slash_att_rec *a)
+{
+	a->source = col_u64(st, 0);
+	a->target = col_u64(st, 1);
+	a->has_root = col_root(st, 2, a->root);
+}
+
+static slash_store_result att_query(slash_store *s, int which, int64_t vid, int nargs, uint64_t a1,
+				    uint64_t a2, slash_att_rec *out, bool *found)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	sqlite3_bind_int64(st, 1, vid);
+	bind_u64(st, 2, a1);
+	if (nargs > 1)
+		bind_u64(st, 3, a2);
+	slash_store_result r = step_one(st, found);
+	if (r == SLASH_STORE_OK && *found) {
+		read_att(st, out);
+		sqlite3_reset(st);
+	}
+	return r;
+}
+
+static slash_store_result sq_att_at_target(slash_store *s, int64_t vid, uint64_t target,
+					   slash_att_rec *out, bool *found)
+{
+	return att_query(s, ST_ATT_AT, vid, 1, target, 0, out, found);
+}
+
+static slash_store_result sq_find_surrounding(slash_store *s, int64_t vid, uint64_t source,
+					      uint64_t target, slash_att_rec *out, bool *found)
+{
+	return att_query(s, ST_SURROUNDING, vid, 2, source, target, out, found);
+}
+
+static slash_store_result sq_find_surrounded(slash_store *s, int64_t vid, uint64_t source,
+					     uint64_t target, slash_att_rec *out, bool *found)
+{
+	return att_query(s, ST_SURROUNDED, vid, 2, source, target, out, found);
+}
+
+static slash_store_result sq_put_attestation(slash_store *s, int64_t vid, const slash_att_rec *a)
+{
+	sqlite3_stmt *st = stmt(s, ST_PUT_ATT);
+	sqlite3_bind_int64(st, 1, vid);
+	bind_u64(st, 2, a->source);
+	bind_u64(st, 3, a->target);
+	bind_root(st, 4, a->has_root, a->root);
+	return run_done(st);
+}
+
+static slash_store_result sq_each_attestation(slash_store *s, int64_t vid, slash_att_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_EACH_ATT);
+	sqlite3_bind_int64(st, 1, vid);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		slash_att_rec a;
+		read_att(st, &a);
+		if (!cb(ctx, &a)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return map_rc(rc);
+}
+
+static slash_store_result sq_first_att_from(slash_store *s, int64_t vid, uint64_t from,
+					    slash_att_rec *out, bool *found)
+{
+	return att_query(s, ST_FIRST_ATT_FROM, vid, 1, from, 0, out, found);
+}
+
+static slash_store_result sq_max_att_target(slash_store *s, int64_t vid, uint64_t *target, bool *found)
+{
+	return one_u64(s, ST_MAX_ATT, vid, false, 0, target, found);
+}
+
+static slash_store_result sq_max_source_upto(slash_store *s, int64_t vid, uint64_t target,
+					     uint64_t *source, bool *found)
+{
+	return one_u64(s, ST_MAX_SOURCE_UPTO, vid, true, target, source, found);
+}
+
+static slash_store_result sq_delete_atts_below(slash_store *s, int64_t vid, uint64_t target,
+					       uint64_t *deleted)
+{
+	return delete_below(s, ST_DELETE_ATTS, vid, target, deleted);
+}
+
+static void sq_close(slash_store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static const slash_store_ops sqlite_ops = {
+	.name = "sqlite",
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.get_meta = sq_get_meta,
+	.put_meta = sq_put_meta,
+	.get_validator = sq_get_validator,
+	.put_validator = sq_put_validator,
+	.each_validator = sq_each_validator,
+	.block_at = sq_block_at,
+	.put_block = sq_put_block,
+	.each_block = sq_each_block,
+	.first_block_from = sq_first_block_from,
+	.max_block_slot = sq_max_block_slot,
+	.delete_blocks_below = sq_delete_blocks_below,
+	.att_at_target = sq_att_at_target,
+	.find_surrounding = sq_find_surrounding,
+	.find_surrounded = sq_find_surrounded,
+	.put_attestation = sq_put_attestation,
+	.each_attestation = sq_each_attestation,
+	.first_att_from = sq_first_att_from,
+	.max_att_target = sq_max_att_target,
+	.max_source_upto = sq_max_source_upto,
+	.delete_atts_below = sq_delete_atts_below,
+	.close = sq_close,
+};
+
+/* PRAGMAs for durability: WAL (readers never block the writer; one fsync per commit)
+ * and synchronous=FULL (the WAL is fsync'ed at every commit, not only at checkpoints,
+ * which is what makes "allowed" mean "survives power loss"). */
+static const char *const pragmas =
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA synchronous = FULL;"
+	"PRAGMA foreign_keys = ON;"
+	"PRAGMA busy_timeout = 5000;";
+
+ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_store_ops **ops,
+			       slash_reason *why)
+{
+	*out = NULL;
+	slash_store *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return SS_ERR_NOMEM;
+	int rc = sqlite3_open_v2(path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		slash_reasonf(why, "cannot open %s: %s", path,
+			      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		sq_close(s);
+		return SS_ERR_IO;
+	}
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		slash_reasonf(why, "cannot configure %s: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		sq_close(s);
+		return SS_ERR_IO;
+	}
+	/* journal_mode reports what it got; a file system without shared memory may
+	 * refuse WAL, and then durability would rest on a mode we did not choose. */
+	sqlite3_stmt *jm;
+	bool wal = false;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &jm, NULL) == SQLITE_OK) {
+		if (sqlite3_step(jm) == SQLITE_ROW) {
+			const unsigned char *mode = sqlite3_column_text(jm, 0);
+			wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+		}
+		sqlite3_finalize(jm);
+	}
+	if (!wal) {
+		slash_reasonf(why, "%s: the file system does not support SQLite WAL mode", path);
+		sq_close(s);
+		return SS_ERR_IO;
+	}
+	if (slash_sqlite_migrate(s->db, why) != SQLITE_OK) {
+		sq_close(s);
+		return SS_ERR_IO;
+	}
+	for (int i = 0; i < ST__COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+		if (rc != SQLITE_OK) {
+			slash_reasonf(why, "sqlite: cannot prepare statement %d: %s", i, sqlite3_errmsg(s->db));
+			sq_close(s);
+			return SS_ERR_IO;
+		}
+	}
+	*out = s;
+	*ops = &sqlite_ops;
+	return SS_OK;
+}

@@ -1,0 +1,75 @@
+#define _GNU_SOURCE
+#include "slash_test_util.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test.h"
+
+bool tdb_mkdir(char dir[256])
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, 256, "%s/ss-slashing-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		test_fail_at(__FILE__, __LINE__, "mkdtemp %s failed", dir);
+		return false;
+	}
+	return true;
+}
+
+void tdb_path(char out[512], const char *dir)
+{
+	snprintf(out, 512, "%s/slashing.sqlite", dir);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void tdb_rmdir(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+slash_db *tdb_open(const char *dir)
+{
+	char path[512];
+	slash_db *db = NULL;
+	tdb_path(path, dir);
+	ss_err err = slash_open_sqlite(&db, path, NULL);
+	if (err != SS_OK)
+		test_fail_at(__FILE__, __LINE__, "slash_open_sqlite(%s): %s", path, ss_strerror(err));
+	return db;
+}
+
+void tdb_key(uint8_t pk[SLASH_PUBKEY_BYTES], unsigned n)
+{
+	for (int i = 0; i < SLASH_PUBKEY_BYTES; i++)
+		pk[i] = (uint8_t)(0xa0 + i + 7 * n);
+	pk[0] = (uint8_t)n;
+	pk[1] = (uint8_t)(n >> 8);
+}
+
+void tdb_root(uint8_t root[SLASH_ROOT_BYTES], uint64_t n)
+{
+	memset(root, 0x5a, SLASH_ROOT_BYTES);
+	for (int i = 0; i < 8; i++)
+		root[i] = (uint8_t)(n >> (8 * i));
+}
+
+uint64_t tdb_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}

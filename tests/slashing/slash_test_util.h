@@ -1,0 +1,26 @@
+/* Helpers shared by the slashing tests: throw-away data directories and small codecs. */
+#ifndef SS_SLASH_TEST_UTIL_H
+#define SS_SLASH_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "slashing/slashing.h"
+
+/* Creates a fresh directory under $TMPDIR (or /tmp) into dir (256 bytes). */
+bool tdb_mkdir(char dir[256]);
+/* <dir>/slashing.sqlite into out (512 bytes). */
+void tdb_path(char out[512], const char *dir);
+/* Removes dir and everything in it. */
+void tdb_rmdir(const char *dir);
+/* Opens <dir>/slashing.sqlite with default options (NULL on failure, reported). */
+slash_db *tdb_open(const char *dir);
+
+/* A deterministic test key / root: byte pattern from n. */
+void tdb_key(uint8_t pk[SLASH_PUBKEY_BYTES], unsigned n);
+void tdb_root(uint8_t root[SLASH_ROOT_BYTES], uint64_t n);
+
+/* xorshift64* generator for the randomised tests (seeded, so failures replay). */
+uint64_t tdb_rand(uint64_t *state);
+
+#endif
