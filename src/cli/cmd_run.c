@@ -1,15 +1,333 @@
-/* Placeholder until its module lands: says so plainly instead of pretending. */
+/* `secure-signer run`: the signer daemon. Order of start (Web3Signer opens its listener
+ * only once the keys are loaded, reference/web3signer.md §1.4, so a client never sees a
+ * half-loaded signer): harden the process, lock the data directory, open the slashing
+ * store, open the sealed key store and load the key sources, then listen. SIGTERM or
+ * SIGINT stop the listeners after the requests being handled have been answered. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "api/api.h"
+#include "api/token.h"
 #include "cli/commands.h"
+#include "cli/run_config.h"
+#include "crypto/bls.h"
+#include "eth2/eth2.h"
+#include "keys/keys.h"
+#include "server/http.h"
+#include "signer/signer.h"
+#include "slashing/slashing.h"
+#include "util/datadir.h"
+#include "util/hardening.h"
+#include "util/log.h"
+
+#define RUN_VERSION "0.1.0"
+#define SHUTDOWN_GRACE_MS 10000u
+
+/* The network by name, or a consensus config.yaml when it looks like a path. */
+static const eth2_network *open_network(const char *name, eth2_network **owned)
+{
+	*owned = NULL;
+	const eth2_network *net = eth2_network_builtin(name);
+	if (net)
+		return net;
+	char err[256] = "";
+	if (eth2_network_load(name, owned, err, sizeof err) != SS_OK) {
+		log_error("--network %s: not a known network, and loading it as a config file "
+			  "failed: %s", name, err);
+		return NULL;
+	}
+	return *owned;
+}
+
+/* The first line of a file, for the signing API's bearer token. */
+static char *read_first_line(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char buf[API_TOKEN_MAX + 2];
+	char *r = fgets(buf, sizeof buf, f);
+	fclose(f);
+	if (!r)
+		return NULL;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf[0] ? strdup(buf) : NULL;
+}
+
+/* <data-dir>/secure-signer.ports, written atomically once the listeners are up, like
+ * Web3Signer's web3signer.ports: tests and scripts that use port 0 read it. */
+static void write_ports(const datadir *dd, unsigned http_port, unsigned metrics_port)
+{
+	char path[4200], tmp[4210];
+	if (datadir_file(dd, "secure-signer.ports", path, sizeof path) != SS_OK)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, "http-port=%u\n", http_port);
+	if (metrics_port)
+		fprintf(f, "metrics-port=%u\n", metrics_port);
+	if (fclose(f) == 0)
+		rename(tmp, path);
+}
+
+static unsigned default_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	/* A thread waiting for its slashing record's group commit uses no CPU; several
+	 * per core keep the cores signing meanwhile. */
+	unsigned t = (unsigned)cores * 4;
+	return t < 4 ? 4 : (t > 64 ? 64 : t);
+}
+
+typedef struct {
+	run_config cfg;
+	datadir dd;
+	bool dd_open;
+	eth2_network *owned_net;
+	slash_db *slashing;
+	keys_store *keys;
+	signer *signer;
+	api *api;
+	http_server *http, *metrics;
+	char *signing_token;
+	char km_token[API_TOKEN_MAX + 1];
+	keys_sources sources;
+} run_state;
+
+static void teardown(run_state *st)
+{
+	http_server_stop(st->http, SHUTDOWN_GRACE_MS);
+	http_server_stop(st->metrics, 1000);
+	api_free(st->api);
+	signer_free(st->signer);
+	if (st->keys)
+		keys_store_close(st->keys);
+	if (st->slashing)
+		slash_close(st->slashing);
+	eth2_network_free(st->owned_net);
+	if (st->dd_open) {
+		char path[4200];
+		if (datadir_file(&st->dd, "secure-signer.ports", path, sizeof path) == SS_OK)
+			unlink(path);
+		datadir_close(&st->dd);
+	}
+	free(st->signing_token);
+	memset(st->km_token, 0, sizeof st->km_token);
+	run_config_free(&st->cfg);
+}
+
+static int start(run_state *st)
+{
+	run_config *c = &st->cfg;
+	if (process_harden() != SS_OK) {
+		log_error("process hardening failed (RLIMIT_CORE / PR_SET_DUMPABLE)");
+		return 1;
+	}
+	ss_err e = datadir_open(&st->dd, c->data_dir);
+	if (e == SS_ERR_EXISTS) {
+		log_error("the data directory %s is in use by another secure-signer", c->data_dir);
+		return 1;
+	}
+	if (e != SS_OK) {
+		log_error("cannot open the data directory %s: %s", c->data_dir, ss_strerror(e));
+		return 1;
+	}
+	st->dd_open = true;
+	bls_init();
+
+	const eth2_network *net = open_network(c->network, &st->owned_net);
+	if (!net)
+		return 1;
+	log_info("network %s, %llu slots per epoch", eth2_network_name(net),
+		 (unsigned long long)eth2_network_slots_per_epoch(net));
+
+	if (c->slashing_protection_enabled) {
+		char path[4200];
+		if (datadir_file(&st->dd, "slashing.sqlite", path, sizeof path) != SS_OK ||
+		    slash_open_sqlite(&st->slashing, path, NULL) != SS_OK) {
+			log_error("cannot open the slashing protection database in %s",
+				  st->dd.path);
+			return 1;
+		}
+	} else {
+		log_warn("slashing protection is DISABLED: blocks and attestations are signed "
+			 "without any check");
+	}
+
+	keys_kek_provider kek;
+	memset(&kek, 0, sizeof kek);
+	e = c->kek_passphrase_file ? keys_kek_passphrase_file(&kek, c->kek_passphrase_file)
+				   : keys_kek_file(&kek, c->kek_file);
+	if (e != SS_OK) {
+		log_error("invalid key-encryption key option");
+		return 1;
+	}
+	keys_load_stats open_stats;
+	memset(&open_stats, 0, sizeof open_stats);
+	keys_error kerr;
+	memset(&kerr, 0, sizeof kerr);
+	if (keys_store_open(&st->keys, st->dd.path, &kek, &open_stats, &kerr) != SS_OK) {
+		log_error("cannot open the key store: %s", kerr.msg);
+		return 1;
+	}
+	st->sources = (keys_sources){
+		.keystores_dir = c->keystores_path,
+		.keystores_passwords_dir = c->keystores_passwords_path,
+		.keystores_password_file = c->keystores_password_file,
+		.key_config_dir = c->key_config_path,
+	};
+	if (c->keystores_passwords_path && c->keystores_password_file) {
+		log_error("--keystores-passwords-path and --keystores-password-file are "
+			  "mutually exclusive");
+		return 1;
+	}
+
+	signer_config sc = { .net = net, .keys = st->keys, .slashing = st->slashing };
+	if (signer_new(&st->signer, &sc) != SS_OK)
+		return 1;
+	api_config ac = {
+		.signer = st->signer,
+		.keys = st->keys,
+		.slashing = st->slashing,
+		.net = net,
+		.sources = &st->sources,
+		.open_stats = open_stats,
+		.keymanager_enabled = c->key_manager_api_enabled,
+		.version = RUN_VERSION,
+	};
+	if (api_new(&st->api, &ac) != SS_OK || api_load_keys(st->api) != SS_OK)
+		return 1;
+
+	if (c->key_manager_api_enabled) {
+		char path[4200];
+		const char *tp = c->key_manager_token_file;
+		if (!tp) {
+			if (datadir_file(&st->dd, "keymanager.token", path, sizeof path) != SS_OK)
+				return 1;
+			tp = path;
+		}
+		if (api_token_load_or_create(tp, st->km_token) != SS_OK)
+			return 1;
+	}
+	if (c->http_bearer_token_file) {
+		st->signing_token = read_first_line(c->http_bearer_token_file);
+		if (!st->signing_token) {
+			log_error("cannot read a token from %s", c->http_bearer_token_file);
+			return 1;
+		}
+	}
+
+	http_tls_config tls = {
+		.cert_file = c->tls_cert_file,
+		.key_file = c->tls_key_file,
+		.known_clients_file = c->tls_known_clients_file,
+		.ca_file = c->tls_ca_file,
+		.allow_any_client = c->tls_allow_any_client,
+	};
+	bool tls_on = c->tls_cert_file || c->tls_key_file;
+	if (tls_on && c->tls_allow_any_client && (c->tls_known_clients_file || c->tls_ca_file)) {
+		log_error("--tls-allow-any-client cannot be combined with client certificate "
+			  "checks");
+		return 1;
+	}
+	size_t n_routes;
+	const http_route *routes = api_routes(st->api, &n_routes);
+	http_server_config hc = {
+		.name = "http",
+		.host = c->http_listen_host,
+		.port = (uint16_t)c->http_listen_port,
+		.threads = c->http_threads ? c->http_threads : default_threads(),
+		.connection_timeout = c->idle_connection_timeout_seconds,
+		.connection_limit = c->http_max_connections,
+		.routes = routes,
+		.n_routes = n_routes,
+		.app = st->api,
+		.host_allowlist = c->http_host_allowlist,
+		.cors_origins = c->http_cors_origins,
+		.signing_token = st->signing_token,
+		.keymanager_token = c->key_manager_api_enabled ? st->km_token : NULL,
+		.tls = tls_on ? &tls : NULL,
+		.access_log = c->access_logs_enabled,
+	};
+	if (http_server_start(&st->http, &hc) != SS_OK)
+		return 1;
+	api_set_http_server(st->api, st->http);
+	unsigned metrics_port = 0;
+	if (c->metrics_enabled) {
+		size_t n_m;
+		const http_route *mr = api_metrics_routes(&n_m);
+		http_server_config mc = {
+			.name = "metrics",
+			.host = c->metrics_host,
+			.port = (uint16_t)c->metrics_port,
+			.threads = 1,
+			.connection_timeout = c->idle_connection_timeout_seconds,
+			.connection_limit = 64,
+			.routes = mr,
+			.n_routes = n_m,
+			.app = st->api,
+			.host_allowlist = c->metrics_host_allowlist,
+		};
+		if (http_server_start(&st->metrics, &mc) != SS_OK)
+			return 1;
+		metrics_port = http_server_port(st->metrics);
+	}
+	write_ports(&st->dd, http_server_port(st->http), metrics_port);
+	log_info("secure-signer %s ready: %zu keys", RUN_VERSION, keys_count(st->keys));
+	return 0;
+}
 
 int cli_cmd_run(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("Usage: secure-signer run\n\nNot available in this build yet.\n");
+	run_state st;
+	memset(&st, 0, sizeof st);
+	int rc = run_config_load(&st.cfg, argc, argv);
+	if (rc != 0) {
+		run_config_free(&st.cfg);
+		return rc;
+	}
+	if (st.cfg.help) {
+		run_config_usage(stdout);
+		run_config_free(&st.cfg);
 		return 0;
 	}
-	fprintf(stderr, "secure-signer run: not available in this build yet\n");
-	return 1;
+	log_level lvl;
+	if (!log_parse_level(st.cfg.logging, &lvl)) {
+		fprintf(stderr, "secure-signer run: --logging must be error, warn, info, debug "
+				"or trace\n");
+		run_config_free(&st.cfg);
+		return 2;
+	}
+	log_set_level(lvl);
+
+	/* Block the stop signals before any thread starts, so that every thread inherits
+	 * the mask and sigwait below is the one place they arrive. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (start(&st) != 0) {
+		teardown(&st);
+		return 1;
+	}
+	int sig = 0;
+	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
+		log_info("SIGHUP ignored (use POST /reload to rescan the key sources)");
+	log_info("signal %d: stopping after the requests in flight", sig);
+	teardown(&st);
+	log_info("stopped");
+	return 0;
 }

@@ -1,0 +1,341 @@
+/* `secure-signer run` options: one table, read from four places in order of precedence
+ * (picocli's, as Web3Signer uses it): default < --config-file YAML < SECURE_SIGNER_*
+ * environment < command line. */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "cli/run_config.h"
+#include "util/datadir.h"
+
+typedef enum { OPT_STR, OPT_BOOL, OPT_PORT, OPT_UINT } opt_kind;
+
+typedef struct {
+	const char *name; /* without the leading "--" */
+	opt_kind kind;
+	size_t offset;
+	const char *def; /* NULL: unset */
+	const char *help;
+} opt;
+
+#define O(field) offsetof(run_config, field)
+
+static const opt opts[] = {
+	{ "http-listen-host", OPT_STR, O(http_listen_host), "127.0.0.1", "address to listen on" },
+	{ "http-listen-port", OPT_PORT, O(http_listen_port), "9000", "port to listen on (0: any free port)" },
+	{ "http-host-allowlist", OPT_STR, O(http_host_allowlist), "localhost,127.0.0.1",
+	  "comma list of accepted Host header names; * for any" },
+	{ "http-cors-origins", OPT_STR, O(http_cors_origins), NULL, "comma list of CORS origins; * for any" },
+	{ "idle-connection-timeout-seconds", OPT_UINT, O(idle_connection_timeout_seconds), "30",
+	  "close connections idle this long" },
+	{ "http-threads", OPT_UINT, O(http_threads), "0",
+	  "HTTP worker threads (0: 4 per core, at least 4)" },
+	{ "http-max-connections", OPT_UINT, O(http_max_connections), "1024", "simultaneous connections" },
+	{ "access-logs-enabled", OPT_BOOL, O(access_logs_enabled), "false", "log every request" },
+	{ "http-bearer-token-file", OPT_STR, O(http_bearer_token_file), NULL,
+	  "require this bearer token (first line of the file) on the signing API" },
+	{ "tls-cert-file", OPT_STR, O(tls_cert_file), NULL, "PEM server certificate (enables TLS)" },
+	{ "tls-key-file", OPT_STR, O(tls_key_file), NULL, "PEM private key of the certificate" },
+	{ "tls-known-clients-file", OPT_STR, O(tls_known_clients_file), NULL,
+	  "client certificates allowed by SHA-256 fingerprint (Web3Signer format)" },
+	{ "tls-ca-clients-file", OPT_STR, O(tls_ca_file), NULL, "PEM CA whose client certificates are allowed" },
+	{ "tls-allow-any-client", OPT_BOOL, O(tls_allow_any_client), "false",
+	  "accept clients without certificates" },
+	{ "network", OPT_STR, O(network), "mainnet",
+	  "mainnet, sepolia, holesky, hoodi, gnosis, minimal, or a config.yaml path" },
+	{ "slashing-protection-enabled", OPT_BOOL, O(slashing_protection_enabled), "true",
+	  "refuse slashable blocks and attestations (EIP-3076)" },
+	{ "key-config-path", OPT_STR, O(key_config_path), NULL, "directory of Web3Signer YAML key files" },
+	{ "keystores-path", OPT_STR, O(keystores_path), NULL, "directory of EIP-2335 keystores (*.json)" },
+	{ "keystores-passwords-path", OPT_STR, O(keystores_passwords_path), NULL,
+	  "directory of <keystore name>.txt password files" },
+	{ "keystores-password-file", OPT_STR, O(keystores_password_file), NULL,
+	  "one password file for every keystore" },
+	{ "kek-file", OPT_STR, O(kek_file), NULL,
+	  "key-encryption key of the sealed key store (default <data-dir>/keys/kek.key)" },
+	{ "kek-passphrase-file", OPT_STR, O(kek_passphrase_file), NULL,
+	  "derive the key-encryption key from this passphrase file instead" },
+	{ "key-manager-api-enabled", OPT_BOOL, O(key_manager_api_enabled), "false",
+	  "serve the Keymanager API /eth/v1/keystores" },
+	{ "key-manager-api-token-file", OPT_STR, O(key_manager_token_file), NULL,
+	  "Keymanager API token (default <data-dir>/keymanager.token, created on first start)" },
+	{ "metrics-enabled", OPT_BOOL, O(metrics_enabled), "false", "serve /metrics on its own port" },
+	{ "metrics-host", OPT_STR, O(metrics_host), "127.0.0.1", "metrics listen address" },
+	{ "metrics-port", OPT_PORT, O(metrics_port), "9001", "metrics port" },
+	{ "metrics-host-allowlist", OPT_STR, O(metrics_host_allowlist), "localhost,127.0.0.1",
+	  "Host names accepted by the metrics listener" },
+	{ "data-dir", OPT_STR, O(data_dir), DATADIR_DEFAULT,
+	  "slashing database, sealed keys, tokens (locked while running)" },
+	{ "logging", OPT_STR, O(logging), "info", "error, warn, info, debug or trace" },
+	{ "config-file", OPT_STR, O(config_file), NULL, "YAML file of option: value lines" },
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+/* Accepts the Web3Signer aliases of option names. */
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{ "key-store-path", "key-config-path" },
+	{ "enable-key-manager-api", "key-manager-api-enabled" },
+	{ "data-path", "data-dir" },
+	{ "l", "logging" },
+};
+
+static const opt *find_opt(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strlen(aliases[i].alias) == len && strncmp(aliases[i].alias, name, len) == 0) {
+			name = aliases[i].name;
+			len = strlen(name);
+		}
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+/* Sets one option from its text form; returns false (with a message) when invalid. */
+static bool set_opt(run_config *cfg, const opt *o, const char *value, const char *from)
+{
+	char *base = (char *)cfg;
+	switch (o->kind) {
+	case OPT_STR: {
+		char **dst = (char **)(void *)(base + o->offset);
+		char *v = strdup(value);
+		if (!v)
+			return false;
+		free(*dst);
+		*dst = v;
+		return true;
+	}
+	case OPT_BOOL: {
+		bool *dst = (bool *)(base + o->offset);
+		if (strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+		    strcasecmp(value, "yes") == 0)
+			*dst = true;
+		else if (strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+			 strcasecmp(value, "no") == 0)
+			*dst = false;
+		else
+			goto bad;
+		return true;
+	}
+	case OPT_PORT:
+	case OPT_UINT: {
+		if (!*value || !isdigit((unsigned char)*value))
+			goto bad;
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(value, &end, 10);
+		unsigned long max = o->kind == OPT_PORT ? 65535ul : 1000000ul;
+		if (errno || *end || v > max)
+			goto bad;
+		*(unsigned *)(void *)(base + o->offset) = (unsigned)v;
+		return true;
+	}
+	}
+bad:
+	fprintf(stderr, "secure-signer run: invalid value '%s' for %s (from %s)\n", value,
+		o->name, from);
+	return false;
+}
+
+/* The environment variable of an option: SECURE_SIGNER_HTTP_LISTEN_PORT. */
+static void env_name(char *out, size_t cap, const char *name)
+{
+	size_t k = (size_t)snprintf(out, cap, "SECURE_SIGNER_");
+	for (const char *p = name; *p && k + 1 < cap; p++)
+		out[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	out[k] = '\0';
+}
+
+/* Reads a flat YAML mapping "option: value" (Web3Signer's config-file format; keys may
+ * carry its "eth2." prefix; a list value becomes a comma list). */
+static bool load_yaml(run_config *cfg, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "secure-signer run: cannot open config file %s: %s\n", path,
+			strerror(errno));
+		return false;
+	}
+	yaml_parser_t p;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, f);
+	bool ok = true, done = false;
+	int depth = 0;
+	char key[128] = "", list[4096] = "";
+	bool have_key = false, in_list = false;
+	while (ok && !done) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&p, &ev)) {
+			fprintf(stderr, "secure-signer run: %s line %zu: %s\n", path,
+				p.problem_mark.line + 1, p.problem ? p.problem : "YAML error");
+			ok = false;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > 1) {
+				fprintf(stderr, "secure-signer run: %s line %zu: nested mappings are not "
+						"options\n", path, ev.start_mark.line + 1);
+				ok = false;
+			}
+			break;
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			if (!have_key || in_list) {
+				fprintf(stderr, "secure-signer run: %s line %zu: unexpected list\n", path,
+					ev.start_mark.line + 1);
+				ok = false;
+			}
+			in_list = true;
+			list[0] = '\0';
+			break;
+		case YAML_SCALAR_EVENT: {
+			const char *v = (const char *)ev.data.scalar.value;
+			if (in_list) {
+				if (list[0])
+					strncat(list, ",", sizeof list - strlen(list) - 1);
+				strncat(list, v, sizeof list - strlen(list) - 1);
+			} else if (!have_key) {
+				snprintf(key, sizeof key, "%s", v);
+				have_key = true;
+			} else {
+				const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
+				const opt *o = find_opt(k, strlen(k));
+				if (!o || o->offset == O(config_file)) {
+					fprintf(stderr, "secure-signer run: %s: unknown option '%s'\n",
+						path, key);
+					ok = false;
+				} else {
+					ok = set_opt(cfg, o, v, path);
+				}
+				have_key = false;
+			}
+			break;
+		}
+		case YAML_SEQUENCE_END_EVENT: {
+			in_list = false;
+			const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
+			const opt *o = find_opt(k, strlen(k));
+			if (!o || o->kind != OPT_STR) {
+				fprintf(stderr, "secure-signer run: %s: '%s' does not take a list\n",
+					path, key);
+				ok = false;
+			} else {
+				ok = set_opt(cfg, o, list, path);
+			}
+			have_key = false;
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	fclose(f);
+	return ok;
+}
+
+void run_config_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: secure-signer run [OPTIONS]\n\n"
+		"Starts the signer: the Web3Signer eth2 HTTP API (default 127.0.0.1:9000), the\n"
+		"Keymanager API and metrics when enabled. Every option can also be set by the\n"
+		"environment variable shown, or as 'option: value' in the --config-file YAML.\n"
+		"Precedence: command line > environment > config file > default.\n\n"
+		"Options:\n");
+	for (size_t i = 0; i < N_OPTS; i++) {
+		char env[96];
+		env_name(env, sizeof env, opts[i].name);
+		fprintf(out, "  --%s%s\n      %s", opts[i].name,
+			opts[i].kind == OPT_BOOL ? "[=true|false]" : "=<value>", opts[i].help);
+		if (opts[i].def)
+			fprintf(out, " (default: %s)", opts[i].def);
+		fprintf(out, "\n      env: %s\n", env);
+	}
+	fprintf(out, "  -h, --help\n      show this help\n");
+}
+
+int run_config_load(run_config *cfg, int argc, char **argv)
+{
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (opts[i].def && !set_opt(cfg, &opts[i], opts[i].def, "default"))
+			return 2;
+
+	/* First pass over argv: syntax, --help and --config-file. */
+	const char *config_file = getenv("SECURE_SIGNER_CONFIG_FILE");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			cfg->help = true;
+			return 0;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "secure-signer run: unexpected argument '%s'\n", a);
+			return 2;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const opt *o = find_opt(name, len);
+		if (!o) {
+			fprintf(stderr, "secure-signer run: unknown option '%s' (see --help)\n", a);
+			return 2;
+		}
+		if (!eq && o->kind != OPT_BOOL) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "secure-signer run: %s needs a value\n", a);
+				return 2;
+			}
+			i++;
+		}
+		if (o->offset == O(config_file))
+			config_file = eq ? eq + 1 : argv[i];
+	}
+	if (config_file) {
+		if (!set_opt(cfg, find_opt("config-file", 11), config_file, "command line") ||
+		    !load_yaml(cfg, config_file))
+			return 2;
+	}
+	for (size_t i = 0; i < N_OPTS; i++) {
+		char env[96];
+		env_name(env, sizeof env, opts[i].name);
+		const char *v = getenv(env);
+		if (v && opts[i].offset != O(config_file) && !set_opt(cfg, &opts[i], v, env))
+			return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *name = argv[i] + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const opt *o = find_opt(name, len);
+		const char *v = eq ? eq + 1 : (o->kind == OPT_BOOL ? "true" : argv[++i]);
+		if (!set_opt(cfg, o, v, "command line"))
+			return 2;
+	}
+	return 0;
+}
+
+void run_config_free(run_config *cfg)
+{
+	char *base = (char *)cfg;
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (opts[i].kind == OPT_STR) {
+			char **p = (char **)(void *)(base + opts[i].offset);
+			free(*p);
+			*p = NULL;
+		}
+}

@@ -1,0 +1,62 @@
+/* Configuration of `secure-signer run`: Web3Signer's option names where the concept is
+ * the same (reference/web3signer.md §5), each settable (lowest precedence first) by its
+ * default, a YAML --config-file, a SECURE_SIGNER_* environment variable, and the
+ * command line. docs/configuration.md lists them all. */
+#ifndef SS_CLI_RUN_CONFIG_H
+#define SS_CLI_RUN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct {
+	/* HTTP listener */
+	char *http_listen_host;
+	unsigned http_listen_port;
+	char *http_host_allowlist;
+	char *http_cors_origins;
+	unsigned idle_connection_timeout_seconds;
+	unsigned http_threads;
+	unsigned http_max_connections;
+	bool access_logs_enabled;
+	char *http_bearer_token_file;
+	/* TLS */
+	char *tls_cert_file;
+	char *tls_key_file;
+	char *tls_known_clients_file;
+	char *tls_ca_file;
+	bool tls_allow_any_client;
+	/* eth2 */
+	char *network;
+	bool slashing_protection_enabled;
+	/* keys */
+	char *key_config_path;
+	char *keystores_path;
+	char *keystores_passwords_path;
+	char *keystores_password_file;
+	char *kek_file;
+	char *kek_passphrase_file;
+	bool key_manager_api_enabled;
+	char *key_manager_token_file;
+	/* metrics */
+	bool metrics_enabled;
+	char *metrics_host;
+	unsigned metrics_port;
+	char *metrics_host_allowlist;
+	/* process */
+	char *data_dir;
+	char *logging;
+	char *config_file;
+	bool help;
+} run_config;
+
+/* Fills cfg from defaults, the config file, the environment and argv (argv[0] is the
+ * subcommand name). Returns 0, or 2 after printing a usage error to stderr. */
+int run_config_load(run_config *cfg, int argc, char **argv);
+
+/* Frees the strings of cfg. */
+void run_config_free(run_config *cfg);
+
+/* Prints the option list with defaults and environment variable names. */
+void run_config_usage(FILE *out);
+
+#endif
