@@ -1,0 +1,179 @@
+/* The Ethereum BLS signature API: ciphersuite BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_
+ * (draft-irtf-cfrg-bls-signature-05 §2, §3.3, §4.2.3): minimal-pubkey-size variant,
+ * public keys in G1, signatures in G2.
+ *
+ * Secret-key paths (SkToPk, Sign) run in constant time: fixed-window scalar
+ * multiplication with masked table scans (ec_template.h), constant-time inversion for
+ * the affine output and branch-free encoding. Everything else sees public data only. */
+#include <string.h>
+
+#include "crypto/bls.h"
+#include "crypto/bls_internal.h"
+#include "util/secure_mem.h"
+
+/* Secret keys are < r < 2^255. */
+#define SK_BITS 255
+
+void bls_init(void)
+{
+	fp_mont_init();
+}
+
+ss_err bls_secret_key_from_bytes(bls_secret_key *sk, const uint8_t in[32])
+{
+	uint64_t l[4], nz = 0;
+	for (int i = 0; i < 4; i++) {
+		uint64_t v = 0;
+		for (int j = 0; j < 8; j++)
+			v = (v << 8) | in[8 * (3 - i) + j];
+		l[i] = v;
+		nz |= v;
+	}
+	/* KeyGen/KeyValidate for secrets: 0 < sk < r (draft-irtf-cfrg-bls-signature-05 §2.3) */
+	uint64_t ok = fr_is_valid(l) & (1 ^ ((~nz & (nz - 1)) >> 63));
+	uint64_t mask = 0 - ok;
+	for (int i = 0; i < 4; i++)
+		sk->l[i] = l[i] & mask;
+	secure_zero(l, sizeof l);
+	return ok ? SS_OK : SS_ERR_INVALID;
+}
+
+void bls_secret_key_to_bytes(uint8_t out[32], const bls_secret_key *sk)
+{
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 8; j++)
+			out[31 - 8 * i - j] = (uint8_t)(sk->l[i] >> (8 * j));
+}
+
+void bls_secret_key_wipe(bls_secret_key *sk)
+{
+	secure_zero(sk, sizeof *sk);
+}
+
+/* SkToPk (§2.4): [sk]G1, compressed. */
+void bls_sk_to_pk(uint8_t pk[48], const bls_secret_key *sk)
+{
+	g1_point g, r;
+	g1_from_affine(&g, &G1_GEN);
+	g1_mul_ct(&r, &g, sk->l, SK_BITS);
+	g1_compress(pk, &r);
+	secure_zero(&r, sizeof r);
+}
+
+/* CoreSign (§2.6): [sk]hash_to_G2(msg), compressed. */
+void bls_sign(uint8_t sig[96], const bls_secret_key *sk, const uint8_t *msg, size_t msg_len)
+{
+	g2_point h, r;
+	bls_hash_to_g2(&h, msg, msg_len, BLS_DST_POP_G2, sizeof BLS_DST_POP_G2);
+	g2_mul_ct(&r, &h, sk->l, SK_BITS);
+	g2_compress(sig, &r);
+	secure_zero(&r, sizeof r);
+}
+
+/* KeyValidate (§2.5): decodes, not infinity, in G1. */
+bool bls_pubkey_decode_vartime(g1_point *r, const uint8_t pk[48])
+{
+	if (g1_deserialize_vartime(r, pk, 48) != SS_OK)
+		return false;
+	if (g1_is_infinity(r))
+		return false;
+	return g1_in_subgroup_vartime(r);
+}
+
+bool bls_signature_decode_vartime(g2_point *r, const uint8_t sig[96])
+{
+	if (g2_deserialize_vartime(r, sig, 96) != SS_OK)
+		return false;
+	return g2_in_subgroup_vartime(r);
+}
+
+bool bls_key_validate_vartime(const uint8_t pk[48])
+{
+	g1_point p;
+	return bls_pubkey_decode_vartime(&p, pk);
+}
+
+/* e(pk, H(m)) * e(-G1, sig) == 1 */
+static bool core_verify(const g1_point *pk, const uint8_t *msg, size_t msg_len, const g2_point *sig)
+{
+	bls_pairing_acc acc;
+	g2_point h;
+	g1_point ng;
+	bls_hash_to_g2(&h, msg, msg_len, BLS_DST_POP_G2, sizeof BLS_DST_POP_G2);
+	bls_pairing_acc_init(&acc);
+	bls_pairing_acc_add_vartime(&acc, pk, &h);
+	g1_from_affine(&ng, &G1_GEN);
+	g1_neg(&ng, &ng);
+	bls_pairing_acc_add_vartime(&acc, &ng, sig);
+	return bls_pairing_acc_is_one_vartime(&acc);
+}
+
+bool bls_verify_vartime(const uint8_t pk[48], const uint8_t *msg, size_t msg_len,
+			const uint8_t sig[96])
+{
+	g1_point p;
+	g2_point s;
+	if (!bls_pubkey_decode_vartime(&p, pk) || !bls_signature_decode_vartime(&s, sig))
+		return false;
+	return core_verify(&p, msg, msg_len, &s);
+}
+
+/* FastAggregateVerify (§3.3.4): every key validated, then Verify with their sum. */
+bool bls_fast_aggregate_verify_vartime(const uint8_t (*pks)[48], size_t n, const uint8_t *msg,
+				       size_t msg_len, const uint8_t sig[96])
+{
+	if (n == 0)
+		return false;
+	g1_point agg, p;
+	g2_point s;
+	g1_set_infinity(&agg);
+	for (size_t i = 0; i < n; i++) {
+		if (!bls_pubkey_decode_vartime(&p, pks[i]))
+			return false;
+		g1_add_vartime(&agg, &agg, &p);
+	}
+	if (!bls_signature_decode_vartime(&s, sig))
+		return false;
+	return core_verify(&agg, msg, msg_len, &s);
+}
+
+/* AggregateVerify (§2.9; the POP scheme does not require distinct messages):
+ * prod e(pk_i, H(m_i)) * e(-G1, sig) == 1. */
+bool bls_aggregate_verify_vartime(const uint8_t (*pks)[48], const uint8_t *const *msgs,
+				  const size_t *msg_lens, size_t n, const uint8_t sig[96])
+{
+	if (n == 0)
+		return false;
+	g2_point s, h;
+	g1_point p;
+	bls_pairing_acc acc;
+	if (!bls_signature_decode_vartime(&s, sig))
+		return false;
+	bls_pairing_acc_init(&acc);
+	for (size_t i = 0; i < n; i++) {
+		if (!bls_pubkey_decode_vartime(&p, pks[i]))
+			return false;
+		bls_hash_to_g2(&h, msgs[i], msg_lens[i], BLS_DST_POP_G2, sizeof BLS_DST_POP_G2);
+		bls_pairing_acc_add_vartime(&acc, &p, &h);
+	}
+	g1_from_affine(&p, &G1_GEN);
+	g1_neg(&p, &p);
+	bls_pairing_acc_add_vartime(&acc, &p, &s);
+	return bls_pairing_acc_is_one_vartime(&acc);
+}
+
+/* Aggregate (§2.8): each signature decoded and subgroup-checked, then summed. */
+ss_err bls_aggregate_signatures_vartime(uint8_t out[96], const uint8_t (*sigs)[96], size_t n)
+{
+	if (n == 0)
+		return SS_ERR_INVALID;
+	g2_point agg, s;
+	g2_set_infinity(&agg);
+	for (size_t i = 0; i < n; i++) {
+		if (!bls_signature_decode_vartime(&s, sigs[i]))
+			return SS_ERR_INVALID;
+		g2_add_vartime(&agg, &agg, &s);
+	}
+	g2_compress(out, &agg);
+	return SS_OK;
+}

@@ -1,0 +1,239 @@
+/* The base field Fp of BLS12-381: addition, subtraction, exponentiation-based inversion
+ * and square root, and conversions. Multiplication is the Montgomery kernel of
+ * fp_mont.h. Every function here is constant time: carries are propagated with
+ * unsigned __int128 and selections use masks. */
+#include <string.h>
+
+#include "crypto/bls_internal.h"
+
+typedef unsigned __int128 u128;
+
+/* r = a - b over 6 limbs; returns the borrow (0/1). */
+static inline uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	uint64_t borrow = 0;
+	for (int i = 0; i < 6; i++) {
+		u128 t = (u128)a[i] - b[i] - borrow;
+		r[i] = (uint64_t)t;
+		borrow = (uint64_t)(t >> 64) & 1;
+	}
+	return borrow;
+}
+
+/* r = a + b over 6 limbs; returns the carry. */
+static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	uint64_t carry = 0;
+	for (int i = 0; i < 6; i++) {
+		u128 t = (u128)a[i] + b[i] + carry;
+		r[i] = (uint64_t)t;
+		carry = (uint64_t)(t >> 64);
+	}
+	return carry;
+}
+
+/* r = t - p if t (with carry bit hi) >= p, else t. */
+static inline void reduce_once(uint64_t r[6], const uint64_t t[6], uint64_t hi)
+{
+	uint64_t d[6];
+	uint64_t borrow = sub6(d, t, FP_P);
+	/* keep t when t < p, i.e. the subtraction borrowed and there was no carry */
+	uint64_t keep = 0 - (borrow & ~hi & 1);
+	for (int i = 0; i < 6; i++)
+		r[i] = (t[i] & keep) | (d[i] & ~keep);
+}
+
+void fp_add(fp *r, const fp *a, const fp *b)
+{
+	uint64_t t[6];
+	uint64_t c = add6(t, a->l, b->l);
+	reduce_once(r->l, t, c);
+}
+
+void fp_dbl(fp *r, const fp *a)
+{
+	fp_add(r, a, a);
+}
+
+void fp_sub(fp *r, const fp *a, const fp *b)
+{
+	uint64_t t[6], q[6];
+	uint64_t borrow = sub6(t, a->l, b->l);
+	uint64_t mask = 0 - borrow;
+	for (int i = 0; i < 6; i++)
+		q[i] = FP_P[i] & mask;
+	add6(r->l, t, q);
+}
+
+void fp_neg(fp *r, const fp *a)
+{
+	uint64_t t[6];
+	sub6(t, FP_P, a->l);
+	/* -0 = 0, not p */
+	uint64_t nz = 0 - (1 ^ fp_is_zero(a));
+	for (int i = 0; i < 6; i++)
+		r->l[i] = t[i] & nz;
+}
+
+/* r = a / 2: add p when a is odd (p is odd, so the sum is even), then shift. */
+void fp_half(fp *r, const fp *a)
+{
+	uint64_t mask = 0 - (a->l[0] & 1), q[6], t[6];
+	for (int i = 0; i < 6; i++)
+		q[i] = FP_P[i] & mask;
+	uint64_t c = add6(t, a->l, q);
+	for (int i = 0; i < 5; i++)
+		r->l[i] = (t[i] >> 1) | (t[i + 1] << 63);
+	r->l[5] = (t[5] >> 1) | (c << 63);
+}
+
+void fp_set_zero(fp *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+uint64_t fp_is_zero(const fp *a)
+{
+	uint64_t acc = 0;
+	for (int i = 0; i < 6; i++)
+		acc |= a->l[i];
+	return (~acc & (acc - 1)) >> 63;
+}
+
+uint64_t fp_eq(const fp *a, const fp *b)
+{
+	uint64_t acc = 0;
+	for (int i = 0; i < 6; i++)
+		acc |= a->l[i] ^ b->l[i];
+	return (~acc & (acc - 1)) >> 63;
+}
+
+void fp_cmov(fp *r, const fp *a, uint64_t bit)
+{
+	uint64_t mask = 0 - bit;
+	for (int i = 0; i < 6; i++)
+		r->l[i] ^= (r->l[i] ^ a->l[i]) & mask;
+}
+
+/* Left-to-right exponentiation with fixed 4-bit windows: 380 squarings and 95
+ * multiplications for a 381-bit exponent. The table index is a digit of the public
+ * exponent, so the memory access pattern reveals nothing about a. */
+void fp_pow(fp *r, const fp *a, const uint64_t e[6])
+{
+	fp tab[16], acc;
+	tab[0] = FP_ONE;
+	tab[1] = *a;
+	for (int i = 2; i < 16; i++)
+		fp_mul(&tab[i], &tab[i - 1], a);
+	int top = 95; /* highest non-zero nibble */
+	while (top > 0 && ((e[top / 16] >> (4 * (top % 16))) & 15) == 0)
+		top--;
+	acc = tab[(e[top / 16] >> (4 * (top % 16))) & 15];
+	for (int i = top - 1; i >= 0; i--) {
+		for (int j = 0; j < 4; j++)
+			fp_sqr(&acc, &acc);
+		unsigned d = (e[i / 16] >> (4 * (i % 16))) & 15;
+		if (d != 0)
+			fp_mul(&acc, &acc, &tab[d]);
+	}
+	*r = acc;
+}
+
+void fp_inv(fp *r, const fp *a)
+{
+	fp_pow(r, a, FP_EXP_P_MINUS_2);
+}
+
+/* p = 3 mod 4, so a^((p+1)/4) is a square root of every square a. */
+uint64_t fp_sqrt(fp *r, const fp *a)
+{
+	fp s, c;
+	fp_pow(&s, a, FP_EXP_SQRT);
+	fp_sqr(&c, &s);
+	*r = s;
+	return fp_eq(&c, a);
+}
+
+uint64_t fp_is_square(const fp *a)
+{
+	fp s;
+	fp_pow(&s, a, FP_EXP_LEGENDRE);
+	return fp_eq(&s, &FP_ONE) | fp_is_zero(a);
+}
+
+void fp_to_raw(uint64_t out[6], const fp *a)
+{
+	static const fp one_raw = { { 1, 0, 0, 0, 0, 0 } };
+	fp t;
+	fp_mul(&t, a, &one_raw);
+	memcpy(out, t.l, sizeof t.l);
+}
+
+void fp_from_raw(fp *r, const uint64_t in[6])
+{
+	fp t;
+	memcpy(t.l, in, sizeof t.l);
+	fp_mul(r, &t, &FP_R2);
+}
+
+void fp_from_u64(fp *r, uint64_t v)
+{
+	uint64_t t[6] = { v, 0, 0, 0, 0, 0 };
+	fp_from_raw(r, t);
+}
+
+uint64_t fp_sgn0(const fp *a)
+{
+	uint64_t t[6];
+	fp_to_raw(t, a);
+	return t[0] & 1;
+}
+
+uint64_t fp_is_lex_largest(const fp *a)
+{
+	uint64_t t[6], d[6];
+	fp_to_raw(t, a);
+	/* (p-1)/2 - t borrows exactly when t > (p-1)/2 */
+	return sub6(d, FP_P_MINUS_1_HALF, t);
+}
+
+void fp_to_bytes(uint8_t out[48], const fp *a)
+{
+	uint64_t t[6];
+	fp_to_raw(t, a);
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < 8; j++)
+			out[47 - 8 * i - j] = (uint8_t)(t[i] >> (8 * j));
+}
+
+static void load_be(uint64_t *out, const uint8_t *in, size_t limbs)
+{
+	for (size_t i = 0; i < limbs; i++) {
+		uint64_t v = 0;
+		for (size_t j = 0; j < 8; j++)
+			v = (v << 8) | in[8 * (limbs - 1 - i) + j];
+		out[i] = v;
+	}
+}
+
+uint64_t fp_from_bytes(fp *r, const uint8_t in[48])
+{
+	uint64_t t[6], d[6];
+	load_be(t, in, 6);
+	uint64_t ok = sub6(d, t, FP_P); /* borrow <=> t < p */
+	fp v;
+	fp_from_raw(&v, t);
+	fp_cmov(r, &v, ok);
+	return ok;
+}
+
+void fp_from_bytes64_reduce(fp *r, const uint8_t in[64])
+{
+	fp hi = { { 0 } }, lo = { { 0 } }, a, b;
+	/* both halves are 256-bit numbers, below p, so valid kernel inputs */
+	load_be(hi.l, in, 4);
+	load_be(lo.l, in + 32, 4);
+	fp_mul(&a, &hi, &FP_R2_2POW256); /* hi * 2^256 * R */
+	fp_mul(&b, &lo, &FP_R2);         /* lo * R */
+	fp_add(r, &a, &b);
+}

@@ -1,0 +1,386 @@
+/* Randomised laws of the BLS12-381 field tower, groups and pairing (issue 3 "How it is
+ * checked"): ring axioms, inverses, square roots, Frobenius, cyclotomic squaring,
+ * group laws and scalar multiplication, subgroup checks, bilinearity. Deterministic
+ * pseudo-random inputs so a failure reproduces. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/bls.h"
+#include "crypto/bls_internal.h"
+#include "test.h"
+
+#define ROUNDS 20
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void rnd_fp(fp *r)
+{
+	uint8_t b[64];
+	for (int i = 0; i < 8; i++) {
+		uint64_t v = rnd();
+		memcpy(b + 8 * i, &v, 8);
+	}
+	fp_from_bytes64_reduce(r, b);
+}
+static void rnd_fp2(fp2 *r)
+{
+	rnd_fp(&r->c0);
+	rnd_fp(&r->c1);
+}
+static void rnd_fp12(fp12 *r)
+{
+	fp2 *g = (fp2 *)r;
+	for (int i = 0; i < 6; i++)
+		rnd_fp2(&g[i]);
+}
+static void rnd_scalar(uint64_t k[4])
+{
+	do {
+		for (int i = 0; i < 4; i++)
+			k[i] = rnd();
+		k[3] &= 0x7fffffffffffffffull;
+	} while (!fr_is_valid(k));
+}
+
+/* a^e in Fp12 for a public exponent (square and multiply) */
+static void fp12_pow(fp12 *r, const fp12 *a, const uint64_t *e, size_t n)
+{
+	fp12 acc;
+	fp12_set_one(&acc);
+	for (size_t i = n; i-- > 0;)
+		for (int b = 63; b >= 0; b--) {
+			fp12_sqr(&acc, &acc);
+			if ((e[i] >> b) & 1)
+				fp12_mul(&acc, &acc, a);
+		}
+	*r = acc;
+}
+
+TEST(fp_ring_laws_inverse_sqrt)
+{
+	bls_init();
+	for (int i = 0; i < ROUNDS; i++) {
+		fp a, b, c, t, u, v;
+		rnd_fp(&a);
+		rnd_fp(&b);
+		rnd_fp(&c);
+		/* a (b + c) = a b + a c */
+		fp_add(&t, &b, &c);
+		fp_mul(&t, &a, &t);
+		fp_mul(&u, &a, &b);
+		fp_mul(&v, &a, &c);
+		fp_add(&u, &u, &v);
+		CHECK(fp_eq(&t, &u));
+		/* (a - b) + b = a; -a + a = 0; 2 (a/2) = a */
+		fp_sub(&t, &a, &b);
+		fp_add(&t, &t, &b);
+		CHECK(fp_eq(&t, &a));
+		fp_neg(&t, &a);
+		fp_add(&t, &t, &a);
+		CHECK(fp_is_zero(&t));
+		fp_half(&t, &a);
+		fp_dbl(&t, &t);
+		CHECK(fp_eq(&t, &a));
+		/* a * a^-1 = 1 */
+		fp_inv(&t, &a);
+		fp_mul(&t, &t, &a);
+		CHECK(fp_eq(&t, &FP_ONE));
+		/* sqrt(a^2) = +-a; exactly one of a, -a is a square */
+		fp_sqr(&t, &a);
+		CHECK(fp_sqrt(&u, &t));
+		fp_neg(&v, &a);
+		CHECK(fp_eq(&u, &a) || fp_eq(&u, &v));
+		CHECK(fp_is_square(&a) != fp_is_square(&v));
+		CHECK(fp_sqrt(&u, &a) == fp_is_square(&a));
+		/* bytes round trip */
+		uint8_t bytes[48];
+		fp_to_bytes(bytes, &a);
+		CHECK(fp_from_bytes(&t, bytes) && fp_eq(&t, &a));
+	}
+	fp z;
+	fp_set_zero(&z);
+	fp_neg(&z, &z);
+	CHECK(fp_is_zero(&z));
+	/* p itself is not canonical */
+	uint8_t pb[48];
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < 8; j++)
+			pb[47 - 8 * i - j] = (uint8_t)(FP_P[i] >> (8 * j));
+	CHECK(!fp_from_bytes(&z, pb));
+}
+
+TEST(fp2_laws_inverse_sqrt)
+{
+	bls_init();
+	for (int i = 0; i < ROUNDS; i++) {
+		fp2 a, b, c, t, u, v;
+		rnd_fp2(&a);
+		rnd_fp2(&b);
+		rnd_fp2(&c);
+		fp2_add(&t, &b, &c);
+		fp2_mul(&t, &a, &t);
+		fp2_mul(&u, &a, &b);
+		fp2_mul(&v, &a, &c);
+		fp2_add(&u, &u, &v);
+		CHECK(fp2_eq(&t, &u));
+		fp2_mul(&t, &a, &b);
+		fp2_mul(&t, &t, &c);
+		fp2_mul(&u, &b, &c);
+		fp2_mul(&u, &a, &u);
+		CHECK(fp2_eq(&t, &u));
+		fp2_sqr(&t, &a);
+		fp2_mul(&u, &a, &a);
+		CHECK(fp2_eq(&t, &u));
+		fp2_inv(&t, &a);
+		fp2_mul(&t, &t, &a);
+		fp2_set_one(&u);
+		CHECK(fp2_eq(&t, &u));
+		/* u^2 = -1 */
+		fp2 uu = { { { 0 } }, FP_ONE };
+		fp2_sqr(&t, &uu);
+		fp2_neg(&t, &t);
+		CHECK(fp2_eq(&t, &u));
+		/* sqrt(a^2) = +-a */
+		fp2_sqr(&t, &a);
+		CHECK(fp2_sqrt(&u, &t));
+		fp2_neg(&v, &a);
+		CHECK(fp2_eq(&u, &a) || fp2_eq(&u, &v));
+		/* a is a square iff its norm is; sqrt agrees */
+		fp n, s;
+		fp_sqr(&n, &a.c0);
+		fp_sqr(&s, &a.c1);
+		fp_add(&n, &n, &s);
+		CHECK(fp2_sqrt(&u, &a) == fp_is_square(&n));
+		/* elements of Fp (c1 = 0), squares or not, have roots in Fp2 */
+		t = a;
+		fp_set_zero(&t.c1);
+		CHECK(fp2_sqrt(&u, &t));
+		fp2_sqr(&v, &u);
+		CHECK(fp2_eq(&v, &t));
+	}
+}
+
+TEST(fp6_fp12_laws)
+{
+	bls_init();
+	for (int i = 0; i < ROUNDS / 2; i++) {
+		fp12 a, b, c, t, u, v;
+		rnd_fp12(&a);
+		rnd_fp12(&b);
+		rnd_fp12(&c);
+		fp12_mul(&t, &a, &b);
+		fp12_mul(&t, &t, &c);
+		fp12_mul(&u, &b, &c);
+		fp12_mul(&u, &a, &u);
+		CHECK(fp12_eq(&t, &u));
+		fp12_mul(&t, &a, &b);
+		fp12_mul(&u, &b, &a);
+		CHECK(fp12_eq(&t, &u));
+		fp12_sqr(&t, &a);
+		fp12_mul(&u, &a, &a);
+		CHECK(fp12_eq(&t, &u));
+		fp6 s6, m6;
+		fp6_sqr(&s6, &a.c0);
+		fp6_mul(&m6, &a.c0, &a.c0);
+		CHECK(fp2_eq(&s6.c0, &m6.c0) && fp2_eq(&s6.c1, &m6.c1) && fp2_eq(&s6.c2, &m6.c2));
+		fp12_inv(&t, &a);
+		fp12_mul(&t, &t, &a);
+		CHECK(fp12_is_one(&t));
+		/* sparse line product equals the dense one */
+		fp12 l;
+		memset(&l, 0, sizeof l);
+		rnd_fp2(&l.c0.c0);
+		rnd_fp2(&l.c0.c1);
+		rnd_fp2(&l.c1.c1);
+		fp12_mul(&t, &a, &l);
+		fp12_mul_014(&u, &a, &l.c0.c0, &l.c0.c1, &l.c1.c1);
+		CHECK(fp12_eq(&t, &u));
+		/* Frobenius: frob1(a) = a^p, frob2 = frob1^2, frob3 = frob1^3 */
+		fp12_pow(&t, &a, FP_P, 6);
+		fp12_frob(&u, &a, 1);
+		CHECK(fp12_eq(&t, &u));
+		fp12_frob(&v, &u, 1);
+		fp12_frob(&t, &a, 2);
+		CHECK(fp12_eq(&t, &v));
+		fp12_frob(&v, &v, 1);
+		fp12_frob(&t, &a, 3);
+		CHECK(fp12_eq(&t, &v));
+		/* cyclotomic squaring agrees with squaring on a^((p^6-1)(p^2+1)) */
+		fp12_conj(&t, &a);
+		fp12_inv(&u, &a);
+		fp12_mul(&t, &t, &u);
+		fp12_frob(&u, &t, 2);
+		fp12_mul(&t, &t, &u);
+		fp12_sqr(&u, &t);
+		fp12_cyclotomic_sqr(&v, &t);
+		CHECK(fp12_eq(&u, &v));
+		(void)b;
+	}
+}
+
+TEST(g1_group_laws_and_scalar_mult)
+{
+	bls_init();
+	g1_point g, a, b, c, t;
+	g1_from_affine(&g, &G1_GEN);
+	CHECK(g1_affine_on_curve(&G1_GEN));
+	CHECK(g1_in_subgroup_vartime(&g));
+	g1_mul_vartime(&t, &g, FR_R, 255);
+	CHECK(g1_is_infinity(&t));
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		uint64_t k1[4], k2[4], k3[4];
+		rnd_scalar(k1);
+		rnd_scalar(k2);
+		g1_mul_ct(&a, &g, k1, 255);
+		g1_mul_vartime(&t, &g, k1, 255);
+		CHECK(g1_eq_vartime(&a, &t));
+		g1_mul_ct(&b, &g, k2, 255);
+		/* [k1]G + [k2]G = [k1 + k2]G, k1 + k2 < 2^256 */
+		unsigned __int128 carry = 0;
+		for (int j = 0; j < 4; j++) {
+			carry += (unsigned __int128)k1[j] + k2[j];
+			k3[j] = (uint64_t)carry;
+			carry >>= 64;
+		}
+		g1_mul_vartime(&c, &g, k3, 256);
+		g1_add_vartime(&t, &a, &b);
+		CHECK(g1_eq_vartime(&t, &c));
+		CHECK(g1_in_subgroup_vartime(&a));
+		/* P + P = 2P, P - P = O */
+		g1_add_vartime(&t, &a, &a);
+		g1_dbl(&c, &a);
+		CHECK(g1_eq_vartime(&t, &c));
+		g1_neg(&c, &a);
+		g1_add_vartime(&t, &a, &c);
+		CHECK(g1_is_infinity(&t));
+		/* serialisation round trips */
+		uint8_t buf[96];
+		g1_compress(buf, &a);
+		CHECK(g1_deserialize_vartime(&t, buf, 48) == SS_OK && g1_eq_vartime(&t, &a));
+		g1_serialize(buf, &a);
+		CHECK(g1_deserialize_vartime(&t, buf, 96) == SS_OK && g1_eq_vartime(&t, &a));
+		/* a point on the curve outside G1 (the SSWU+isogeny output before cofactor
+		 * clearing) is rejected, and accepted after clearing */
+		fp u;
+		rnd_fp(&u);
+		bls_map_to_g1(&t, &u);
+		g1_affine ta;
+		g1_to_affine(&ta, &t);
+		CHECK(g1_affine_on_curve(&ta));
+		CHECK(!g1_in_subgroup_vartime(&t));
+		g1_clear_cofactor(&t, &t);
+		CHECK(g1_in_subgroup_vartime(&t));
+	}
+	/* scalar 1 and r - 1 */
+	uint64_t one[4] = { 1, 0, 0, 0 }, rm1[4];
+	memcpy(rm1, FR_R, sizeof rm1);
+	rm1[0] -= 1;
+	g1_mul_ct(&a, &g, one, 255);
+	CHECK(g1_eq_vartime(&a, &g));
+	g1_mul_ct(&a, &g, rm1, 255);
+	g1_neg(&t, &g);
+	CHECK(g1_eq_vartime(&a, &t));
+}
+
+TEST(g2_group_laws_and_scalar_mult)
+{
+	bls_init();
+	g2_point g, a, b, c, t;
+	g2_from_affine(&g, &G2_GEN);
+	CHECK(g2_affine_on_curve(&G2_GEN));
+	CHECK(g2_in_subgroup_vartime(&g));
+	g2_mul_vartime(&t, &g, FR_R, 255);
+	CHECK(g2_is_infinity(&t));
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		uint64_t k1[4], k2[4], k3[4];
+		rnd_scalar(k1);
+		rnd_scalar(k2);
+		g2_mul_ct(&a, &g, k1, 255);
+		g2_mul_vartime(&t, &g, k1, 255);
+		CHECK(g2_eq_vartime(&a, &t));
+		g2_mul_ct(&b, &g, k2, 255);
+		unsigned __int128 carry = 0;
+		for (int j = 0; j < 4; j++) {
+			carry += (unsigned __int128)k1[j] + k2[j];
+			k3[j] = (uint64_t)carry;
+			carry >>= 64;
+		}
+		g2_mul_vartime(&c, &g, k3, 256);
+		g2_add_vartime(&t, &a, &b);
+		CHECK(g2_eq_vartime(&t, &c));
+		CHECK(g2_in_subgroup_vartime(&a));
+		/* psi acts as [x] on G2 */
+		uint64_t xa[1] = { BLS_X_ABS };
+		g2_psi(&t, &a);
+		g2_mul_vartime(&c, &a, xa, 64);
+		g2_neg(&c, &c);
+		CHECK(g2_eq_vartime(&t, &c));
+		uint8_t buf[192];
+		g2_compress(buf, &a);
+		CHECK(g2_deserialize_vartime(&t, buf, 96) == SS_OK && g2_eq_vartime(&t, &a));
+		g2_serialize(buf, &a);
+		CHECK(g2_deserialize_vartime(&t, buf, 192) == SS_OK && g2_eq_vartime(&t, &a));
+		fp2 u;
+		rnd_fp2(&u);
+		bls_map_to_g2(&t, &u);
+		g2_affine ta;
+		g2_to_affine(&ta, &t);
+		CHECK(g2_affine_on_curve(&ta));
+		CHECK(!g2_in_subgroup_vartime(&t));
+		g2_clear_cofactor(&t, &t);
+		CHECK(g2_in_subgroup_vartime(&t));
+	}
+}
+
+TEST(pairing_bilinear_nondegenerate)
+{
+	bls_init();
+	g1_point g1, p;
+	g2_point g2, q;
+	g1_affine pa, ga;
+	g2_affine qa, g2a;
+	fp12 e, e2, e3;
+	g1_from_affine(&g1, &G1_GEN);
+	g2_from_affine(&g2, &G2_GEN);
+	bls_pairing_vartime(&e, &G1_GEN, &G2_GEN);
+	CHECK(!fp12_is_one(&e));
+	/* e^r = 1 */
+	fp12_pow(&e2, &e, FR_R, 4);
+	CHECK(fp12_is_one(&e2));
+	for (int i = 0; i < 3; i++) {
+		uint64_t a[4] = { rnd(), 0, 0, 0 }, b[4] = { rnd(), 0, 0, 0 };
+		unsigned __int128 ab = (unsigned __int128)a[0] * b[0];
+		uint64_t abl[2] = { (uint64_t)ab, (uint64_t)(ab >> 64) };
+		g1_mul_vartime(&p, &g1, a, 64);
+		g2_mul_vartime(&q, &g2, b, 64);
+		g1_to_affine(&pa, &p);
+		g2_to_affine(&qa, &q);
+		/* e(aP, bQ) = e(P, Q)^(ab) */
+		bls_pairing_vartime(&e2, &pa, &qa);
+		fp12_pow(&e3, &e, abl, 2);
+		CHECK(fp12_eq(&e2, &e3));
+		/* e(aP, Q) = e(P, aQ) */
+		g2_mul_vartime(&q, &g2, a, 64);
+		g2_to_affine(&qa, &q);
+		bls_pairing_vartime(&e2, &pa, &G2_GEN);
+		bls_pairing_vartime(&e3, &G1_GEN, &qa);
+		CHECK(fp12_eq(&e2, &e3));
+		/* multi-pairing: e(aP, Q) e(-P, aQ) = 1 */
+		g1_neg(&p, &g1);
+		g1_to_affine(&ga, &p);
+		g1_affine ps[2] = { pa, ga };
+		g2_affine qs[2] = { G2_GEN, qa };
+		bls_miller_loop_n_vartime(&e2, ps, qs, 2);
+		bls_final_exp(&e2, &e2);
+		CHECK(fp12_is_one(&e2));
+		(void)g2a;
+	}
+}
