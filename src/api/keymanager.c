@@ -17,10 +17,14 @@
 
 keys_info *api_sorted_keys(api *a, size_t *n);
 
-static bool readonly_origin(keys_origin o)
+/* Keymanager "readonly": the key cannot be deleted through the API. Keys from the
+ * operator's own sources (keystore directory, YAML key files) belong to those files: a
+ * delete here would be undone by the next start, which reloads them (the Prysm #12281
+ * trap), so they are readonly whatever their type. */
+static bool readonly_key(const keys_info *k)
 {
-	/* Keys from the operator's own sources belong to their files, not to the API. */
-	return o == KEYS_ORIGIN_KEYSTORE_DIR || o == KEYS_ORIGIN_KEY_CONFIG;
+	return k->readonly || k->origin == KEYS_ORIGIN_KEYSTORE_DIR ||
+	       k->origin == KEYS_ORIGIN_KEY_CONFIG;
 }
 
 void api_handle_keystores_get(http_request *req, void *app)
@@ -36,8 +40,12 @@ void api_handle_keystores_get(http_request *req, void *app)
 	for (size_t i = 0; i < n; i++) {
 		char hex[99];
 		api_pubkey_hex(hex, v[i].pubkey);
-		json_array_append_new(data, json_pack("{s:s,s:b}", "validating_pubkey", hex,
-						      "readonly", readonly_origin(v[i].origin)));
+		json_t *e = json_pack("{s:s,s:b}", "validating_pubkey", hex, "readonly",
+				      readonly_key(&v[i]));
+		if (e && v[i].derivation_path[0])
+			json_object_set_new(e, "derivation_path",
+					    json_string(v[i].derivation_path));
+		json_array_append_new(data, e);
 	}
 	free(v);
 	http_reply_json(req, 200, json_pack("{s:o}", "data", data));
@@ -335,20 +343,15 @@ void api_handle_keystores_delete(http_request *req, void *app)
 	}
 
 	pthread_mutex_lock(&a->keys_write_lock);
-	size_t nk;
-	keys_info *keys = api_sorted_keys(a, &nk);
 	for (size_t i = 0; i < n; i++) {
 		char hex[99];
 		api_pubkey_hex(hex, pks[i]);
-		const keys_info *k = NULL;
-		for (size_t j = 0; keys && j < nk; j++)
-			if (memcmp(keys[j].pubkey, pks[i], 48) == 0)
-				k = &keys[j];
-		if (!k || !keys_contains(a->cfg.keys, pks[i])) {
+		keys_info info;
+		if (!keys_get_info(a->cfg.keys, pks[i], &info)) {
 			st[i] = DEL_NOT_FOUND;
 			continue;
 		}
-		if (readonly_origin(k->origin)) {
+		if (readonly_key(&info)) {
 			st[i] = DEL_ERROR;
 			snprintf(msg[i], sizeof msg[i], "Unable to delete readonly key: %s", hex);
 			continue;
@@ -373,7 +376,6 @@ void api_handle_keystores_delete(http_request *req, void *app)
 			log_info("keymanager: deleted %s", hex);
 		}
 	}
-	free(keys);
 	pthread_mutex_unlock(&a->keys_write_lock);
 
 	/* Export the history of deleted and inactive keys (flows/README.md step 3). */
