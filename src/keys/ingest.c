@@ -1,0 +1,258 @@
+/* Bringing keys in (keys_internal.h): the one path shared by key sources, Keymanager
+ * imports, `keys import` and key generation. Decrypt in parallel, check, seal durably,
+ * and only then make the key signable, so a crash leaves a key fully in or out. */
+#define _GNU_SOURCE /* qsort_r */
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys/keys_internal.h"
+#include "util/log.h"
+#include "util/secure_mem.h"
+
+ss_err keys_jobs_add(keys_jobs *b, keys_job **job)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		keys_job *j = realloc(b->jobs, cap * sizeof *j);
+		if (j == NULL)
+			return SS_ERR_NOMEM;
+		b->jobs = j;
+		b->cap = cap;
+	}
+	if (b->n == b->secrets_cap) {
+		size_t cap = b->secrets_cap ? b->secrets_cap * 2 : 16;
+		uint8_t *s = secure_alloc(cap * KEYS_SECRET_BYTES);
+		if (s == NULL)
+			return SS_ERR_NOMEM;
+		if (b->secrets) {
+			memcpy(s, b->secrets, b->n * KEYS_SECRET_BYTES);
+			secure_free(b->secrets);
+		}
+		b->secrets = s;
+		b->secrets_cap = cap;
+	}
+	*job = &b->jobs[b->n++];
+	memset(*job, 0, sizeof **job);
+	return SS_OK;
+}
+
+uint8_t *keys_jobs_secret(keys_jobs *b, size_t i)
+{
+	return b->secrets + i * KEYS_SECRET_BYTES;
+}
+
+void keys_jobs_free(keys_jobs *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		keys_free_wiped(b->jobs[i].password, b->jobs[i].password_len);
+	free(b->jobs);
+	secure_free(b->secrets);
+	memset(b, 0, sizeof *b);
+}
+
+typedef struct {
+	keys_store *ks;
+	keys_jobs *b;
+} work_ctx;
+
+/* Worker: keystore -> secret, secret -> pubkey, EIP-2335 pubkey check. */
+static void check_one(size_t i, void *arg)
+{
+	work_ctx *w = arg;
+	keys_job *j = &w->b->jobs[i];
+	uint8_t *secret = keys_jobs_secret(w->b, i);
+	if (j->duplicate || j->result != SS_OK)
+		return;
+	if (j->is_keystore) {
+		j->result = keys_keystore_decrypt(&j->ks, j->password, j->password_len, secret,
+						  &j->err);
+		if (j->result != SS_OK)
+			return;
+	}
+	uint8_t pk[KEYS_PUBKEY_BYTES];
+	if (keys_secret_to_pubkey(pk, secret) != SS_OK) {
+		secure_zero(secret, KEYS_SECRET_BYTES);
+		j->result = keys_fail(&j->err, SS_ERR_INVALID,
+				      "the secret is not a valid BLS12-381 secret key (zero or >= r)");
+		return;
+	}
+	if (j->is_keystore && j->ks.have_pubkey && memcmp(pk, j->ks.pubkey, sizeof pk) != 0) {
+		char a[KEYS_PUBKEY_HEX], b[KEYS_PUBKEY_HEX];
+		keys_pubkey_hex(a, j->ks.pubkey);
+		keys_pubkey_hex(b, pk);
+		secure_zero(secret, KEYS_SECRET_BYTES);
+		j->result = keys_fail(&j->err, SS_ERR_INVALID,
+				      "keystore pubkey %.20s... does not match its key %.20s...", a, b);
+		return;
+	}
+	memcpy(j->meta.pubkey, pk, sizeof pk);
+}
+
+static int cmp_by_pubkey(const void *a, const void *b, void *arg)
+{
+	const keys_jobs *jb = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = memcmp(jb->jobs[x].meta.pubkey, jb->jobs[y].meta.pubkey, KEYS_PUBKEY_BYTES);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *what)
+{
+	/* A keystore whose "pubkey" is already signable is not decrypted again: restarts
+	 * and re-imports cost nothing. */
+	size_t todo = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		keys_job *j = &b->jobs[i];
+		if (j->result == SS_OK && j->is_keystore && j->ks.have_pubkey &&
+		    keys_reg_get_meta(&ks->reg, j->ks.pubkey, NULL)) {
+			memcpy(j->meta.pubkey, j->ks.pubkey, KEYS_PUBKEY_BYTES);
+			j->duplicate = true;
+		} else if (j->result == SS_OK) {
+			todo++;
+		}
+	}
+	work_ctx w = { ks, b };
+	if (todo > 0)
+		log_info("%s: checking %zu key(s)", what, todo);
+	keys_parallel(b->n, todo > 1 ? threads : 1, check_one, &w, what);
+
+	pthread_mutex_lock(&ks->write_lock);
+	ss_err e = SS_OK;
+	size_t *order = malloc((b->n ? b->n : 1) * sizeof *order);
+	uint8_t *recs = malloc((b->n ? b->n : 1) * KEYS_REC_BYTES);
+	bool *ok = calloc(b->n ? b->n : 1, sizeof *ok);
+	size_t *rec_job = malloc((b->n ? b->n : 1) * sizeof *rec_job);
+	bls_secret_key *sks = secure_alloc((b->n ? b->n : 1) * sizeof *sks);
+	keys_meta *metas = malloc((b->n ? b->n : 1) * sizeof *metas);
+	if (!order || !recs || !ok || !rec_job || !sks || !metas) {
+		e = SS_ERR_NOMEM;
+		goto out;
+	}
+	/* duplicates: against the registry, and within the batch (first one wins) */
+	size_t m = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->jobs[i].result == SS_OK && !b->jobs[i].duplicate)
+			order[m++] = i;
+	qsort_r(order, m, sizeof *order, cmp_by_pubkey, b);
+	size_t n_recs = 0;
+	for (size_t k = 0; k < m; k++) {
+		keys_job *j = &b->jobs[order[k]];
+		if ((k > 0 && memcmp(b->jobs[order[k - 1]].meta.pubkey, j->meta.pubkey,
+				     KEYS_PUBKEY_BYTES) == 0) ||
+		    keys_reg_get_meta(&ks->reg, j->meta.pubkey, NULL)) {
+			j->duplicate = true;
+			continue;
+		}
+		j->result = keys_seal_record(recs + n_recs * KEYS_REC_BYTES, ks->seal, &j->meta,
+					     keys_jobs_secret(b, order[k]));
+		if (j->result != SS_OK) {
+			keys_fail(&j->err, j->result, "sealing failed");
+			continue;
+		}
+		rec_job[n_recs++] = order[k];
+	}
+	e = keys_commit(ks, recs, n_recs, ok, NULL, 0);
+	size_t n_add = 0;
+	for (size_t r = 0; r < n_recs; r++) {
+		keys_job *j = &b->jobs[rec_job[r]];
+		if (!ok[r]) {
+			j->result = keys_fail(&j->err, SS_ERR_IO,
+					      "could not write the sealed key store");
+			continue;
+		}
+		if (bls_secret_key_from_bytes(&sks[n_add], keys_jobs_secret(b, rec_job[r])) != SS_OK) {
+			j->result = keys_fail(&j->err, SS_ERR_INTERNAL, "secret key rejected");
+			continue;
+		}
+		metas[n_add++] = j->meta;
+	}
+	if (n_add > 0) {
+		ss_err ae = keys_reg_add(&ks->reg, metas, sks, n_add, NULL);
+		if (ae != SS_OK)
+			e = ae;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		keys_job *j = &b->jobs[i];
+		char pk[KEYS_PUBKEY_HEX];
+		keys_pubkey_hex(pk, j->meta.pubkey);
+		if (j->result != SS_OK)
+			log_warn("%s: %s: %s", what, j->label, j->err.msg);
+		else if (j->duplicate)
+			log_debug("%s: %s: key %s already present", what, j->label, pk);
+		else
+			log_debug("%s: %s: key %s sealed and signable", what, j->label, pk);
+	}
+out:
+	pthread_mutex_unlock(&ks->write_lock);
+	free(order);
+	free(recs);
+	free(ok);
+	free(rec_job);
+	free(metas);
+	secure_free(sks);
+	return e;
+}
+
+static bool pubkey_in(const uint8_t *pk, const uint8_t *recs, size_t n_recs,
+		      const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels, unsigned shard)
+{
+	for (size_t i = 0; i < n_recs; i++) {
+		const uint8_t *q = keys_rec_pubkey(recs + i * KEYS_REC_BYTES);
+		if (keys_shard_of(q) == shard && memcmp(q, pk, KEYS_PUBKEY_BYTES) == 0)
+			return true;
+	}
+	for (size_t i = 0; i < n_dels; i++)
+		if (keys_shard_of(dels[i]) == shard && memcmp(dels[i], pk, KEYS_PUBKEY_BYTES) == 0)
+			return true;
+	return false;
+}
+
+ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_rec,
+		   const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels)
+{
+	bool touched[KEYS_SHARDS] = { false };
+	size_t adds[KEYS_SHARDS] = { 0 };
+	for (size_t i = 0; i < n_recs; i++) {
+		unsigned s = keys_shard_of(keys_rec_pubkey(recs + i * KEYS_REC_BYTES));
+		touched[s] = true;
+		adds[s]++;
+	}
+	for (size_t i = 0; i < n_dels; i++)
+		touched[keys_shard_of(dels[i])] = true;
+	ss_err result = SS_OK;
+	for (unsigned s = 0; s < KEYS_SHARDS; s++) {
+		if (!touched[s])
+			continue;
+		keys_shard *sh = &ks->shards[s];
+		size_t cap = sh->n + adds[s];
+		uint8_t *nr = malloc(cap ? cap * KEYS_REC_BYTES : 1);
+		if (nr == NULL) {
+			result = SS_ERR_NOMEM;
+			continue;
+		}
+		size_t n = 0;
+		for (size_t i = 0; i < sh->n; i++) {
+			const uint8_t *rec = sh->recs + i * KEYS_REC_BYTES;
+			if (!pubkey_in(keys_rec_pubkey(rec), recs, n_recs, dels, n_dels, s))
+				memcpy(nr + n++ * KEYS_REC_BYTES, rec, KEYS_REC_BYTES);
+		}
+		for (size_t i = 0; i < n_recs; i++)
+			if (keys_shard_of(keys_rec_pubkey(recs + i * KEYS_REC_BYTES)) == s)
+				memcpy(nr + n++ * KEYS_REC_BYTES, recs + i * KEYS_REC_BYTES,
+				       KEYS_REC_BYTES);
+		ss_err e = keys_shard_write(ks->dir, s, ks->seal, nr, n);
+		if (e != SS_OK) {
+			log_error("sealed key store: writing shard %02x failed: %s", s, ss_strerror(e));
+			free(nr);
+			result = e;
+			continue;
+		}
+		free(sh->recs);
+		sh->recs = nr;
+		sh->n = sh->cap = n;
+		for (size_t i = 0; ok_rec && i < n_recs; i++)
+			if (keys_shard_of(keys_rec_pubkey(recs + i * KEYS_REC_BYTES)) == s)
+				ok_rec[i] = true;
+	}
+	return result;
+}

@@ -1,0 +1,225 @@
+/* The sealed key store's on-disk format (keys_internal.h): 256 shard files, each a
+ * MAC'ed header and fixed-size AES-256-GCM records. A shard is rewritten whole and
+ * atomically, so after a crash every key is either fully sealed or absent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keys/keys_internal.h"
+#include "util/ct.h"
+#include "util/log.h"
+#include "util/secure_mem.h"
+
+static const char REC_MAGIC[4] = { 'S', 'K', 'R', '1' };
+static const char HDR_MAGIC[8] = { 'S', 'S', 'K', 'E', 'Y', 'S', 'H', 'D' };
+
+static void hmac_label(uint8_t out[32], const uint8_t *key, size_t key_len, const char *label)
+{
+	unsigned int len = 32;
+	if (HMAC(EVP_sha256(), key, (int)key_len, (const uint8_t *)label, strlen(label), out, &len) ==
+	    NULL) {
+		fprintf(stderr, "keys: HMAC-SHA256 unavailable\n");
+		abort();
+	}
+}
+
+void keys_seal_derive(keys_seal_keys *sk, const uint8_t kek[KEYS_KEK_BYTES])
+{
+	uint8_t id[32];
+	hmac_label(sk->aead, kek, KEYS_KEK_BYTES, "secure-signer/keys/v1/aead");
+	hmac_label(sk->mac, kek, KEYS_KEK_BYTES, "secure-signer/keys/v1/header");
+	hmac_label(id, kek, KEYS_KEK_BYTES, "secure-signer/keys/v1/id");
+	memcpy(sk->id, id, sizeof sk->id);
+}
+
+const uint8_t *keys_rec_pubkey(const uint8_t rec[KEYS_REC_BYTES])
+{
+	return rec + 8;
+}
+
+/* AES-256-GCM; enc = 1 seals, 0 opens (tag checked). */
+static ss_err gcm(int enc, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad,
+		  size_t aad_len, const uint8_t *in, uint8_t *out, size_t len, uint8_t tag[16])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int l = 0, ok = c != NULL &&
+			EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
+			EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1 &&
+			EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1 &&
+			EVP_CipherUpdate(c, NULL, &l, aad, (int)aad_len) == 1 &&
+			EVP_CipherUpdate(c, out, &l, in, (int)len) == 1;
+	if (ok && !enc)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1;
+	if (ok)
+		ok = EVP_CipherFinal_ex(c, out + l, &l) == 1;
+	if (ok && enc)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
+	EVP_CIPHER_CTX_free(c);
+	return ok ? SS_OK : SS_ERR_CRYPTO;
+}
+
+ss_err keys_seal_record(uint8_t rec[KEYS_REC_BYTES], const keys_seal_keys *sk,
+			const keys_meta *meta, const uint8_t secret[32])
+{
+	memset(rec, 0, KEYS_REC_BYTES);
+	memcpy(rec, REC_MAGIC, 4);
+	rec[4] = meta->origin;
+	rec[5] = meta->readonly;
+	memcpy(rec + 8, meta->pubkey, KEYS_PUBKEY_BYTES);
+	size_t pl = strnlen(meta->path, KEYS_PATH_MAX - 1);
+	memcpy(rec + 56, meta->path, pl);
+	ss_err e = keys_random_bytes(rec + 120, 12);
+	if (e == SS_OK)
+		e = gcm(1, sk->aead, rec + 120, rec, KEYS_REC_AAD, secret, rec + 132, 32, rec + 164);
+	if (e != SS_OK)
+		memset(rec, 0, KEYS_REC_BYTES);
+	return e;
+}
+
+ss_err keys_unseal_record(const uint8_t rec[KEYS_REC_BYTES], const keys_seal_keys *sk,
+			  keys_meta *meta, uint8_t secret[32])
+{
+	static const uint8_t zero[12];
+	if (memcmp(rec, REC_MAGIC, 4) != 0 || rec[6] || rec[7] || memcmp(rec + 180, zero, 12) != 0 ||
+	    rec[56 + KEYS_PATH_MAX - 1] != 0) {
+		secure_zero(secret, 32);
+		return SS_ERR_INVALID;
+	}
+	uint8_t tag[16];
+	memcpy(tag, rec + 164, 16);
+	ss_err e = gcm(0, sk->aead, rec + 120, rec, KEYS_REC_AAD, rec + 132, secret, 32, tag);
+	if (e != SS_OK) {
+		secure_zero(secret, 32);
+		return e;
+	}
+	memset(meta, 0, sizeof *meta);
+	meta->origin = rec[4];
+	meta->readonly = rec[5];
+	memcpy(meta->pubkey, rec + 8, KEYS_PUBKEY_BYTES);
+	memcpy(meta->path, rec + 56, KEYS_PATH_MAX);
+	return SS_OK;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void header_mac(uint8_t out[16], const keys_seal_keys *sk, const uint8_t hdr[32])
+{
+	uint8_t full[32];
+	unsigned int len = 32;
+	HMAC(EVP_sha256(), sk->mac, 32, hdr, 32, full, &len);
+	memcpy(out, full, 16);
+}
+
+static void shard_path(char *out, size_t cap, const char *dir, unsigned idx)
+{
+	int n = snprintf(out, cap, "%s/", dir);
+	snprintf(out + n, cap - (size_t)n, KEYS_SHARD_FMT, idx);
+}
+
+ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx, const keys_seal_keys *sk,
+		       size_t *lost)
+{
+	memset(sh, 0, sizeof *sh);
+	*lost = 0;
+	char path[4200];
+	shard_path(path, sizeof path, dir, idx);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? SS_OK : SS_ERR_IO;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return SS_ERR_IO;
+	}
+	size_t size = (size_t)st.st_size;
+	uint8_t *buf = malloc(size ? size : 1);
+	size_t got = 0;
+	while (buf && got < size) {
+		ssize_t r = read(fd, buf + got, size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (buf == NULL)
+		return SS_ERR_NOMEM;
+	if (got < KEYS_HDR_BYTES || memcmp(buf, HDR_MAGIC, 8) != 0) {
+		log_error("sealed key store: %s has no valid header (%zu bytes); its keys cannot be loaded",
+			  path, got);
+		*lost = 1;
+		free(buf);
+		return SS_OK;
+	}
+	uint8_t mac[16];
+	header_mac(mac, sk, buf);
+	uint32_t count = get_u32(buf + 16);
+	bool kek_ok = ct_memeq(buf + 24, sk->id, 8);
+	if (!kek_ok)
+		log_error("sealed key store: %s was sealed under a different key-encryption key; its keys will fail to open",
+			  path);
+	else if (!ct_memeq(mac, buf + 32, 16))
+		log_error("sealed key store: %s header failed authentication (tampered)", path);
+	if (get_u32(buf + 12) != idx || get_u32(buf + 20) != KEYS_REC_BYTES)
+		log_error("sealed key store: %s header does not describe this shard", path);
+	size_t present = (got - KEYS_HDR_BYTES) / KEYS_REC_BYTES;
+	size_t partial = (got - KEYS_HDR_BYTES) % KEYS_REC_BYTES;
+	if (present < count || partial) {
+		log_error("sealed key store: %s is truncated or damaged: header says %u keys, %zu complete records present",
+			  path, count, present);
+		if (present < count)
+			*lost = count - present;
+	}
+	sh->recs = malloc(present ? present * KEYS_REC_BYTES : 1);
+	if (sh->recs == NULL) {
+		free(buf);
+		return SS_ERR_NOMEM;
+	}
+	memcpy(sh->recs, buf + KEYS_HDR_BYTES, present * KEYS_REC_BYTES);
+	sh->n = sh->cap = present;
+	free(buf);
+	return SS_OK;
+}
+
+ss_err keys_shard_write(const char *dir, unsigned idx, const keys_seal_keys *sk,
+			const uint8_t *recs, size_t n)
+{
+	char path[4200];
+	shard_path(path, sizeof path, dir, idx);
+	if (n == 0) {
+		if (unlink(path) != 0 && errno != ENOENT)
+			return SS_ERR_IO;
+		return SS_OK; /* the directory fsync of the next write makes this durable */
+	}
+	size_t size = KEYS_HDR_BYTES + n * KEYS_REC_BYTES;
+	uint8_t *buf = malloc(size);
+	if (buf == NULL)
+		return SS_ERR_NOMEM;
+	memset(buf, 0, KEYS_HDR_BYTES);
+	memcpy(buf, HDR_MAGIC, 8);
+	put_u32(buf + 8, 1);
+	put_u32(buf + 12, idx);
+	put_u32(buf + 16, (uint32_t)n);
+	put_u32(buf + 20, KEYS_REC_BYTES);
+	memcpy(buf + 24, sk->id, 8);
+	header_mac(buf + 32, sk, buf);
+	memcpy(buf + KEYS_HDR_BYTES, recs, n * KEYS_REC_BYTES);
+	ss_err e = keys_write_atomic(path, buf, size, 0600);
+	free(buf);
+	return e;
+}

@@ -1,0 +1,314 @@
+/* Key sources (keys.h keys_load_sources), with Web3Signer's semantics
+ * (../shared/reference/web3signer.md §4):
+ *  - a keystore directory (*.json) with either a passwords directory holding
+ *    <same name>.txt, or one password file for every keystore; the whole password file
+ *    is the password (EIP-2335 normalisation strips a trailing newline);
+ *  - a key config directory of *.yaml / *.yml files, several documents per file:
+ *    `type: file-raw` (privateKey) and `type: file-keystore` (keystoreFile,
+ *    keystorePasswordFile: first line, not empty); relative paths resolve against the
+ *    config directory; keyType defaults to BLS and SECP256K1 documents are skipped.
+ * Every source becomes a job for keys_ingest(), which skips keys already sealed. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "keys/keys_internal.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/secure_mem.h"
+
+#define MAX_KEYSTORE_BYTES (1u << 20)
+#define MAX_PASSWORD_FILE 65536
+#define MAX_YAML_BYTES (16u << 20)
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n > m && strcmp(s + n - m, suf) == 0;
+}
+
+/* Sorted names in dir ending with one of the suffixes. */
+static ss_err list_dir(const char *dir, const char *suf1, const char *suf2, char ***out,
+		       size_t *n, keys_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return keys_fail(err, SS_ERR_NOT_FOUND, "cannot open directory %s", dir);
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    !(has_suffix(e->d_name, suf1) || (suf2 && has_suffix(e->d_name, suf2))))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **p = realloc(*out, cap * sizeof *p);
+			if (p == NULL) {
+				closedir(d);
+				return SS_ERR_NOMEM;
+			}
+			*out = p;
+		}
+		(*out)[(*n)++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*out, *n, sizeof **out, cmp_str);
+	return SS_OK;
+}
+
+static void free_list(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* A keystore file into a job (errors are recorded in the job, not returned). */
+static void keystore_job(keys_job *j, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	j->is_keystore = true;
+	j->result = keys_read_file(path, MAX_KEYSTORE_BYTES, &text, &len, &j->err);
+	if (j->result == SS_OK)
+		j->result = keys_keystore_parse(&j->ks, text, len, &j->err);
+	free(text);
+}
+
+static void password_job(keys_job *j, const char *path, bool first_line)
+{
+	size_t len = 0;
+	keys_error perr;
+	ss_err e = keys_read_file(path, MAX_PASSWORD_FILE, &j->password, &len, &perr);
+	if (e != SS_OK) {
+		if (j->result == SS_OK)
+			j->result = keys_fail(&j->err, e, "password file: %s", perr.msg);
+		return;
+	}
+	j->password_len = first_line ? strcspn(j->password, "\r\n") : len;
+	if (first_line && j->password_len == 0 && j->result == SS_OK)
+		j->result = keys_fail(&j->err, SS_ERR_INVALID, "password file %s is empty", path);
+	if (first_line)
+		secure_zero(j->password + j->password_len, len - j->password_len);
+}
+
+static ss_err keystore_dir(keys_jobs *b, const keys_sources *src, keys_error *err)
+{
+	char **names;
+	size_t n;
+	ss_err e = list_dir(src->keystores_dir, ".json", NULL, &names, &n, err);
+	if (e != SS_OK)
+		return e;
+	for (size_t i = 0; i < n && e == SS_OK; i++) {
+		keys_job *j;
+		if ((e = keys_jobs_add(b, &j)) != SS_OK)
+			break;
+		char path[8192];
+		snprintf(j->label, sizeof j->label, "%.255s", names[i]);
+		snprintf(path, sizeof path, "%s/%s", src->keystores_dir, names[i]);
+		j->meta.origin = KEYS_ORIGIN_KEYSTORE_DIR;
+		keystore_job(j, path);
+		/* Web3Signer reports no derivation_path for bulk-loaded keystores. */
+		if (src->keystores_password_file) {
+			password_job(j, src->keystores_password_file, false);
+		} else {
+			snprintf(path, sizeof path, "%s/%.*s.txt", src->keystores_passwords_dir,
+				 (int)(strlen(names[i]) - 5), names[i]);
+			password_job(j, path, false);
+		}
+	}
+	free_list(names, n);
+	return e;
+}
+
+static const char *map_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return (const char *)v->data.scalar.value;
+	}
+	return NULL;
+}
+
+static void resolve(char *out, size_t cap, const char *dir, const char *p)
+{
+	if (p[0] == '/')
+		snprintf(out, cap, "%s", p);
+	else
+		snprintf(out, cap, "%s/%s", dir, p);
+}
+
+/* One YAML document -> at most one job. */
+static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, const char *file,
+		       int index)
+{
+	yaml_node_t *root = yaml_document_get_root_node(doc);
+	if (root == NULL)
+		return SS_OK; /* empty document (e.g. a trailing ---) */
+	keys_job *j;
+	ss_err e = keys_jobs_add(b, &j);
+	if (e != SS_OK)
+		return e;
+	snprintf(j->label, sizeof j->label, "%.200s (document %d)", file, index);
+	j->meta.origin = KEYS_ORIGIN_KEY_CONFIG;
+	if (root->type != YAML_MAPPING_NODE) {
+		j->result = keys_fail(&j->err, SS_ERR_INVALID, "not a YAML mapping");
+		return SS_OK;
+	}
+	const char *type = map_get(doc, root, "type");
+	const char *key_type = map_get(doc, root, "keyType");
+	if (key_type && strcmp(key_type, "SECP256K1") == 0) {
+		b->n--; /* Web3Signer eth2 mode skips SECP256K1 keys silently */
+		return SS_OK;
+	}
+	if (key_type && strcmp(key_type, "BLS") != 0) {
+		j->result = keys_fail(&j->err, SS_ERR_INVALID, "keyType \"%.40s\" is not BLS", key_type);
+		return SS_OK;
+	}
+	if (type == NULL) {
+		j->result = keys_fail(&j->err, SS_ERR_INVALID, "no \"type\"");
+	} else if (strcmp(type, "file-raw") == 0) {
+		const char *pk = map_get(doc, root, "privateKey");
+		j->meta.readonly = 1;
+		if (pk == NULL ||
+		    hex_decode_ct(keys_jobs_secret(b, b->n - 1), KEYS_SECRET_BYTES, pk, strlen(pk),
+				  HEX_PREFIX_OPTIONAL) != SS_OK)
+			j->result = keys_fail(&j->err, SS_ERR_INVALID,
+					      "file-raw needs \"privateKey\": 32 bytes of hex");
+	} else if (strcmp(type, "file-keystore") == 0) {
+		const char *kf = map_get(doc, root, "keystoreFile");
+		const char *pf = map_get(doc, root, "keystorePasswordFile");
+		if (kf == NULL || pf == NULL) {
+			j->result = keys_fail(&j->err, SS_ERR_INVALID,
+					      "file-keystore needs \"keystoreFile\" and \"keystorePasswordFile\"");
+			return SS_OK;
+		}
+		char path[8192];
+		resolve(path, sizeof path, dir, kf);
+		keystore_job(j, path);
+		memcpy(j->meta.path, j->ks.path, KEYS_PATH_MAX - 1);
+		resolve(path, sizeof path, dir, pf);
+		password_job(j, path, true);
+	} else {
+		j->result = keys_fail(&j->err, SS_ERR_UNSUPPORTED,
+				      "key type \"%.40s\" is not supported (file-raw, file-keystore)",
+				      type);
+	}
+	return SS_OK;
+}
+
+/* libyaml copies scalars (a file-raw privateKey among them) into its own heap blocks:
+ * wipe every scalar before the document is freed. */
+static void wipe_document(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			secure_zero(n->data.scalar.value, n->data.scalar.length);
+}
+
+static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
+{
+	char path[8192];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	char *text = NULL;
+	size_t len = 0;
+	keys_error rerr;
+	ss_err e = keys_read_file(path, MAX_YAML_BYTES, &text, &len, &rerr);
+	if (e != SS_OK) {
+		keys_job *j;
+		if (keys_jobs_add(b, &j) != SS_OK)
+			return SS_ERR_NOMEM;
+		snprintf(j->label, sizeof j->label, "%.255s", name);
+		j->result = e;
+		j->err = rerr;
+		return SS_OK;
+	}
+	yaml_parser_t parser;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	for (int index = 1; e == SS_OK; index++) {
+		yaml_document_t doc;
+		if (!yaml_parser_load(&parser, &doc)) {
+			keys_job *j;
+			if ((e = keys_jobs_add(b, &j)) != SS_OK)
+				break;
+			snprintf(j->label, sizeof j->label, "%.255s", name);
+			j->result = keys_fail(&j->err, SS_ERR_INVALID,
+					      "YAML error at line %zu: %.100s",
+					      parser.problem_mark.line + 1,
+					      parser.problem ? parser.problem : "?");
+			break;
+		}
+		bool end = yaml_document_get_root_node(&doc) == NULL;
+		if (!end)
+			e = yaml_doc(b, &doc, dir, name, index);
+		wipe_document(&doc);
+		yaml_document_delete(&doc);
+		if (end)
+			break;
+	}
+	if (parser.buffer.start)
+		secure_zero(parser.buffer.start, (size_t)(parser.buffer.end - parser.buffer.start));
+	yaml_parser_delete(&parser);
+	keys_free_wiped(text, len);
+	return e;
+}
+
+static ss_err key_config_dir(keys_jobs *b, const char *dir, keys_error *err)
+{
+	char **names;
+	size_t n;
+	ss_err e = list_dir(dir, ".yaml", ".yml", &names, &n, err);
+	for (size_t i = 0; e == SS_OK && i < n; i++)
+		e = yaml_file(b, dir, names[i]);
+	free_list(names, n);
+	return e;
+}
+
+ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stats *stats,
+			 keys_error *err)
+{
+	keys_load_stats local;
+	if (stats == NULL)
+		stats = &local;
+	if (src->keystores_dir && !src->keystores_passwords_dir == !src->keystores_password_file)
+		return keys_fail(err, SS_ERR_INVALID,
+				 "a keystore directory needs exactly one of a passwords directory or a password file");
+	keys_jobs b = { 0 };
+	ss_err e = SS_OK;
+	if (src->keystores_dir)
+		e = keystore_dir(&b, src, err);
+	if (e == SS_OK && src->key_config_dir)
+		e = key_config_dir(&b, src->key_config_dir, err);
+	if (e == SS_OK)
+		e = keys_ingest(ks, &b, src->threads, "loading keys");
+	if (e == SS_OK) {
+		stats->sources_seen += b.n;
+		for (size_t i = 0; i < b.n; i++) {
+			if (b.jobs[i].result != SS_OK)
+				stats->sources_failed++;
+			else if (!b.jobs[i].duplicate)
+				stats->sources_new++;
+		}
+		log_info("key sources: %zu found, %zu newly sealed, %zu failed; %zu key(s) signable",
+			 b.n, stats->sources_new, stats->sources_failed, keys_count(ks));
+	} else if (err && err->msg[0] == '\0') {
+		keys_fail(err, e, "loading key sources failed: %s", ss_strerror(e));
+	}
+	keys_jobs_free(&b);
+	return e;
+}
