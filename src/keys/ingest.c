@@ -82,7 +82,7 @@ static void check_one(size_t i, void *arg)
 		keys_pubkey_hex(b, pk);
 		secure_zero(secret, KEYS_SECRET_BYTES);
 		j->result = keys_fail(&j->err, SS_ERR_INVALID,
-				      "keystore pubkey %.20s... does not match its key %.20s...", a, b);
+				      "keystore pubkey %s does not match its key %s", a, b);
 		return;
 	}
 	memcpy(j->meta.pubkey, pk, sizeof pk);

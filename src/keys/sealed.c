@@ -204,7 +204,12 @@ ss_err keys_shard_write(const char *dir, unsigned idx, const keys_seal_keys *sk,
 	if (n == 0) {
 		if (unlink(path) != 0 && errno != ENOENT)
 			return SS_ERR_IO;
-		return SS_OK; /* the directory fsync of the next write makes this durable */
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return SS_ERR_IO;
+		int rc = fsync(dfd);
+		close(dfd);
+		return rc == 0 ? SS_OK : SS_ERR_IO;
 	}
 	size_t size = KEYS_HDR_BYTES + n * KEYS_REC_BYTES;
 	uint8_t *buf = malloc(size);

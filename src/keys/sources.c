@@ -157,7 +157,7 @@ static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, cons
 		       int index)
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
-	if (root == NULL)
+	if (root == NULL || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
 		return SS_OK; /* empty document (e.g. a trailing ---) */
 	keys_job *j;
 	ss_err e = keys_jobs_add(b, &j);

@@ -91,6 +91,7 @@ ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_pr
 		       keys_load_stats *stats, keys_error *err)
 {
 	*out = NULL;
+	bls_init();
 	keys_load_stats local;
 	if (stats == NULL)
 		stats = &local;
