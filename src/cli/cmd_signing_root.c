@@ -1,15 +1,217 @@
-/* Placeholder until its module lands: says so plainly instead of pretending. */
+/* `secure-signer signing-root`: reads a Web3Signer signing-request body on stdin and
+ * prints its type, the fields slashing protection checks and the signing root the
+ * signer would sign, computed by eth2/ exactly as the HTTP API does. An operator's
+ * debugging tool and the hook for cross-checks (--batch: one request per line, one
+ * result per line, so a test can run thousands of requests in one process). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "eth2/eth2.h"
+#include "util/hex.h"
+
+/* A request body is at most this large (a phase0 block with every list full is well
+ * under 1 MiB of JSON). */
+#define MAX_BODY (4u << 20)
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: secure-signer signing-root [--network NAME | --network-config PATH] [--batch]\n"
+		"\n"
+		"Reads a Web3Signer signing request (the JSON body of POST /api/v1/eth2/sign/KEY)\n"
+		"on stdin and prints its type, slashing-relevant fields and signing root.\n"
+		"\n"
+		"Options:\n"
+		"  --network NAME         mainnet (default), sepolia, holesky, hoodi, gnosis, minimal\n"
+		"  --network-config PATH  a consensus-layer config.yaml instead of a built-in network\n"
+		"  --batch                read one request per line; print one line per request:\n"
+		"                         the 0x signing root, or 'error FIELD: MESSAGE'\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Exit status: 0 success, 1 the request was refused, 2 usage error.\n");
+}
+
+/* Reads stdin up to MAX_BODY bytes; NULL (and a message) if larger or unreadable. */
+static char *read_stdin(size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	while (buf != NULL) {
+		size_t r = fread(buf + n, 1, cap - n, stdin);
+		n += r;
+		if (r == 0)
+			break;
+		if (n == cap) {
+			if (cap >= MAX_BODY) {
+				fprintf(stderr, "secure-signer signing-root: request larger than %u bytes\n",
+					MAX_BODY);
+				free(buf);
+				return NULL;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (nb == NULL)
+				free(buf);
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (buf == NULL)
+		fprintf(stderr, "secure-signer signing-root: out of memory\n");
+	*len = n;
+	return buf;
+}
+
+static void print_hex(const char *label, const uint8_t *b, size_t n)
+{
+	char h[2 * 32 + 3];
+	hex_encode(h, b, n, true);
+	printf("%s: %s\n", label, h);
+}
+
+static void print_request(const eth2_signing_request *r)
+{
+	printf("type: %s\n", eth2_sign_type_name(r->type));
+	printf("fork: %s\n", eth2_fork_name(r->fork));
+	switch (r->type) {
+	case ETH2_SIGN_BLOCK:
+	case ETH2_SIGN_BLOCK_V2:
+		printf("slot: %llu\n", (unsigned long long)r->slot);
+		break;
+	case ETH2_SIGN_ATTESTATION:
+		printf("slot: %llu\n", (unsigned long long)r->slot);
+		printf("source_epoch: %llu\n", (unsigned long long)r->source_epoch);
+		printf("target_epoch: %llu\n", (unsigned long long)r->target_epoch);
+		break;
+	default:
+		break;
+	}
+	if (r->has_gvr)
+		print_hex("genesis_validators_root", r->genesis_validators_root, 32);
+	print_hex("domain", r->domain, 32);
+	print_hex("object_root", r->object_root, 32);
+	print_hex("signing_root", r->signing_root, 32);
+}
+
+static int run_batch(const eth2_network *net)
+{
+	size_t cap = 65536;
+	char *line = malloc(cap);
+	int refused = 0;
+	if (line == NULL)
+		return 1;
+	for (;;) {
+		/* getline would grow without bound; lines are capped at MAX_BODY. */
+		size_t n = 0;
+		int ch;
+		bool too_long = false;
+		while ((ch = getchar()) != EOF && ch != '\n') {
+			if (n + 1 >= cap) {
+				if (cap >= MAX_BODY) {
+					too_long = true;
+					continue;
+				}
+				char *nl = realloc(line, cap * 2);
+				if (nl == NULL) {
+					free(line);
+					return 1;
+				}
+				line = nl;
+				cap *= 2;
+			}
+			line[n++] = (char)ch;
+		}
+		if (ch == EOF && n == 0)
+			break;
+		if (too_long) {
+			printf("error : request larger than %u bytes\n", MAX_BODY);
+			refused++;
+			continue;
+		}
+		eth2_signing_request r;
+		eth2_error err;
+		if (eth2_parse_signing_request(net, line, n, &r, &err) == SS_OK) {
+			char h[67];
+			hex_encode(h, r.signing_root, 32, true);
+			printf("%s\n", h);
+		} else {
+			printf("error %s: %s\n", err.field, err.message);
+			refused++;
+		}
+		if (ch == EOF)
+			break;
+	}
+	free(line);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
 
 int cli_cmd_signing_root(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("Usage: secure-signer signing-root\n\nNot available in this build yet.\n");
-		return 0;
+	static const struct option opts[] = {
+		{ "network", required_argument, NULL, 'n' },
+		{ "network-config", required_argument, NULL, 'c' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *network = NULL, *config = NULL;
+	bool batch = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': network = optarg; break;
+		case 'c': config = optarg; break;
+		case 'b': batch = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
 	}
-	fprintf(stderr, "secure-signer signing-root: not available in this build yet\n");
-	return 1;
+	if (optind != argc || (network && config)) {
+		usage(stderr);
+		return 2;
+	}
+	const eth2_network *net = NULL;
+	eth2_network *loaded = NULL;
+	if (config) {
+		char err[256];
+		if (eth2_network_load(config, &loaded, err, sizeof err) != SS_OK) {
+			fprintf(stderr, "secure-signer signing-root: %s: %s\n", config, err);
+			return 2;
+		}
+		net = loaded;
+	} else {
+		net = eth2_network_builtin(network ? network : "mainnet");
+		if (net == NULL) {
+			fprintf(stderr, "secure-signer signing-root: unknown network '%s' (mainnet, "
+					"sepolia, holesky, hoodi, gnosis, minimal)\n", network);
+			return 2;
+		}
+	}
+	int rc;
+	if (batch) {
+		rc = run_batch(net);
+	} else {
+		size_t len;
+		char *body = read_stdin(&len);
+		if (body == NULL) {
+			eth2_network_free(loaded);
+			return 1;
+		}
+		eth2_signing_request r;
+		eth2_error err;
+		if (eth2_parse_signing_request(net, body, len, &r, &err) == SS_OK) {
+			print_request(&r);
+			rc = 0;
+		} else {
+			fprintf(stderr, "secure-signer signing-root: %s%s%s\n", err.field,
+				err.field[0] ? ": " : "", err.message);
+			rc = 1;
+		}
+		free(body);
+	}
+	eth2_network_free(loaded);
+	return rc;
 }
