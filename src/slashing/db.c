@@ -7,6 +7,7 @@
 
 #include "slashing/slashing_internal.h"
 #include "util/hex.h"
+#include "util/log.h"
 
 #define DEFAULT_MAX_BATCH 1024u
 
@@ -81,7 +82,7 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	slash_reason why = { "" };
 	ss_err err = slash_sqlite_store_open(path, &db->store, &db->ops, &why);
 	if (err != SS_OK) {
-		fprintf(stderr, "slashing: %s\n", why.message);
+		log_error("slashing: %s", why.message);
 		free(db);
 		return err;
 	}

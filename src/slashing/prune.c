@@ -2,19 +2,19 @@
  *
  * For each validator, history more than keep_epochs epochs below its newest record is
  * deleted, after the validator's low watermarks are moved up so that nothing deleted
- * could ever be signed against (the algorithm of Web3Signer §3.8, made safe for
- * surround votes):
+ * could ever be signed against (the algorithm of Web3Signer §3.8):
  *   blocks:       lw_slot = the oldest kept block (slot >= max_slot - keep_slots + 1);
  *                 delete blocks below it. A new block below lw_slot is refused.
  *   attestations: lw_target = the oldest kept target (>= max_target - keep_epochs + 1);
  *                 lw_source = the highest source of any attestation with target <=
  *                 lw_target; delete targets below lw_target.
- * Why lw_source is a maximum and not the source of the oldest kept attestation (which is
- * what Web3Signer uses): a new (s, t) that passes s >= lw_source and t >= lw_target can
- * neither surround a deleted (s', t') (that needs s < s' <= lw_source) nor be surrounded
- * by one (that needs t' > t >= lw_target > t') nor double-vote with one (t' < lw_target
- * <= t). With only the oldest kept source a deleted out-of-order vote could be
- * surrounded. Watermarks only ever move up. One transaction for the whole run. */
+ * Then a new (s, t) that passes s >= lw_source and t >= lw_target can neither surround a
+ * deleted (s', t') (that needs s < s' <= lw_source), nor be surrounded by one (that needs
+ * t' > t >= lw_target > t'), nor double-vote with one (t' < lw_target <= t). Web3Signer
+ * takes the source of the oldest kept attestation instead; the two agree whenever the
+ * history holds no surround pair (which our rules and imports guarantee), and the maximum
+ * stays safe if an older database ever held one. Watermarks only move up. One
+ * transaction for the whole run. */
 #include <stdlib.h>
 #include <string.h>
 
