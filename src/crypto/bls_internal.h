@@ -70,13 +70,9 @@ static inline void fp_sqr(fp *r, const fp *a)
 {
 	fp_sqr_mont(r->l, a->l);
 }
-void fp_add(fp *r, const fp *a, const fp *b);
-void fp_sub(fp *r, const fp *a, const fp *b);
-void fp_dbl(fp *r, const fp *a);
-void fp_neg(fp *r, const fp *a);
+#include "crypto/fp_inline.h" /* fp_add, fp_sub, fp_dbl, fp_neg, fp_is_zero */
 void fp_half(fp *r, const fp *a);
 void fp_set_zero(fp *r);
-uint64_t fp_is_zero(const fp *a);
 uint64_t fp_eq(const fp *a, const fp *b);
 /* r = bit ? a : r */
 void fp_cmov(fp *r, const fp *a, uint64_t bit);

@@ -8,7 +8,30 @@
 
 typedef unsigned __int128 u128;
 
+/* Carry chains: on x86-64 the compiler intrinsics become adc/sbb sequences (the
+ * generic u128 form compiles to much slower code for borrows); elsewhere u128. */
+#if defined(__x86_64__)
+#include <x86intrin.h>
+typedef unsigned long long ull;
+
 /* r = a - b over 6 limbs; returns the borrow (0/1). */
+static inline uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	unsigned char c = 0;
+	for (int i = 0; i < 6; i++)
+		c = _subborrow_u64(c, a[i], b[i], (ull *)&r[i]);
+	return c;
+}
+
+/* r = a + b over 6 limbs; returns the carry. */
+static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	unsigned char c = 0;
+	for (int i = 0; i < 6; i++)
+		c = _addcarry_u64(c, a[i], b[i], (ull *)&r[i]);
+	return c;
+}
+#else
 static inline uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
 	uint64_t borrow = 0;
@@ -20,7 +43,6 @@ static inline uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t b
 	return borrow;
 }
 
-/* r = a + b over 6 limbs; returns the carry. */
 static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
 	uint64_t carry = 0;
@@ -31,49 +53,7 @@ static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b
 	}
 	return carry;
 }
-
-/* r = t - p if t (with carry bit hi) >= p, else t. */
-static inline void reduce_once(uint64_t r[6], const uint64_t t[6], uint64_t hi)
-{
-	uint64_t d[6];
-	uint64_t borrow = sub6(d, t, FP_P);
-	/* keep t when t < p, i.e. the subtraction borrowed and there was no carry */
-	uint64_t keep = 0 - (borrow & ~hi & 1);
-	for (int i = 0; i < 6; i++)
-		r[i] = (t[i] & keep) | (d[i] & ~keep);
-}
-
-void fp_add(fp *r, const fp *a, const fp *b)
-{
-	uint64_t t[6];
-	uint64_t c = add6(t, a->l, b->l);
-	reduce_once(r->l, t, c);
-}
-
-void fp_dbl(fp *r, const fp *a)
-{
-	fp_add(r, a, a);
-}
-
-void fp_sub(fp *r, const fp *a, const fp *b)
-{
-	uint64_t t[6], q[6];
-	uint64_t borrow = sub6(t, a->l, b->l);
-	uint64_t mask = 0 - borrow;
-	for (int i = 0; i < 6; i++)
-		q[i] = FP_P[i] & mask;
-	add6(r->l, t, q);
-}
-
-void fp_neg(fp *r, const fp *a)
-{
-	uint64_t t[6];
-	sub6(t, FP_P, a->l);
-	/* -0 = 0, not p */
-	uint64_t nz = 0 - (1 ^ fp_is_zero(a));
-	for (int i = 0; i < 6; i++)
-		r->l[i] = t[i] & nz;
-}
+#endif
 
 /* r = a / 2: add p when a is odd (p is odd, so the sum is even), then shift. */
 void fp_half(fp *r, const fp *a)
@@ -90,14 +70,6 @@ void fp_half(fp *r, const fp *a)
 void fp_set_zero(fp *r)
 {
 	memset(r, 0, sizeof *r);
-}
-
-uint64_t fp_is_zero(const fp *a)
-{
-	uint64_t acc = 0;
-	for (int i = 0; i < 6; i++)
-		acc |= a->l[i];
-	return (~acc & (acc - 1)) >> 63;
 }
 
 uint64_t fp_eq(const fp *a, const fp *b)
