@@ -1,15 +1,403 @@
-/* Placeholder until its module lands: says so plainly instead of pretending. */
+/* secure-signer slashing: offline maintenance of the slashing-protection database in the
+ * data directory (EIP-3076 interchange import/export, pruning, the high watermark).
+ *
+ * Every action takes the data directory's lock first (util/datadir.h), so it can never
+ * race a running signer: when the signer holds the directory the action refuses with a
+ * clear message and changes nothing. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "slashing/slashing.h"
+#include "util/datadir.h"
+#include "util/dec.h"
+#include "util/hex.h"
+
+#define PROG "secure-signer slashing"
+#define MAX_INTERCHANGE_BYTES ((size_t)1 << 30)
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROG " ACTION [OPTIONS]\n\n"
+		"Maintain the slashing-protection database (<data-dir>/slashing.sqlite).\n"
+		"The signer must be stopped: a running signer holds the data directory.\n\n"
+		"Actions:\n"
+		"  import     merge an EIP-3076 interchange file into the history\n"
+		"  export     write the history as an EIP-3076 interchange file\n"
+		"  prune      delete old history, moving the low watermarks up\n"
+		"  watermark  get, set or clear the global high watermark\n\n"
+		"Common option:\n"
+		"  --data-dir DIR   the data directory (default " DATADIR_DEFAULT ")\n\n"
+		"Run '" PROG " ACTION --help' for an action's options.\n");
+}
+
+static const char *help_import =
+	"Usage: " PROG " import --from FILE [--data-dir DIR]\n\n"
+	"Imports an EIP-3076 interchange (format version 5; FILE may be - for stdin) and merges\n"
+	"it into the stored history, never lowering protection. The import is all or nothing:\n"
+	"a wrong genesis validators root, slashable data or a malformed entry is reported with\n"
+	"its position in the file and changes nothing.\n";
+static const char *help_export =
+	"Usage: " PROG " export --to FILE [--pubkeys KEY,KEY...] [--data-dir DIR]\n\n"
+	"Writes the complete history as an EIP-3076 interchange (format version 5) to FILE\n"
+	"(- for stdout): every validator, or only the given 0x-hex public keys.\n";
+static const char *help_prune =
+	"Usage: " PROG " prune [--keep-epochs N] [--slots-per-epoch N] [--data-dir DIR]\n\n"
+	"Deletes each validator's history older than N epochs (default 256) below its newest\n"
+	"record, after moving its low watermarks up so nothing deleted can be signed against.\n"
+	"--slots-per-epoch (default 32) sizes the block window.\n";
+static const char *help_watermark =
+	"Usage: " PROG " watermark get [--data-dir DIR]\n"
+	"       " PROG " watermark set --epoch E --slot S [--data-dir DIR]\n"
+	"       " PROG " watermark clear [--data-dir DIR]\n\n"
+	"The global high watermark refuses, for every validator, blocks at or above slot S and\n"
+	"attestations with source or target at or above epoch E: a kill switch for migrating\n"
+	"validators to another signer.\n";
+
+typedef struct {
+	const char *data_dir, *from, *to, *pubkeys;
+	bool has_epoch, has_slot, has_keep, has_spe, help;
+	uint64_t epoch, slot, keep_epochs, slots_per_epoch;
+} cli_opts;
+
+static bool parse_u64_arg(const char *name, const char *s, uint64_t *out)
+{
+	if (dec_parse_u64(s, strlen(s), out) != SS_OK) {
+		fprintf(stderr, PROG ": --%s: \"%s\" is not an integer in [0, 2^64-1]\n", name, s);
+		return false;
+	}
+	return true;
+}
+
+/* Parses the options after the action; false (usage error) on anything unknown. */
+static bool parse_opts(int argc, char **argv, cli_opts *o)
+{
+	static const struct option longs[] = {
+		{ "data-dir", required_argument, NULL, 'd' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "pubkeys", required_argument, NULL, 'p' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "slot", required_argument, NULL, 's' },
+		{ "keep-epochs", required_argument, NULL, 'k' },
+		{ "slots-per-epoch", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->data_dir = DATADIR_DEFAULT;
+	o->keep_epochs = SLASH_PRUNE_DEFAULT_KEEP_EPOCHS;
+	o->slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
+	optind = 1;
+	opterr = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->data_dir = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
+			break;
+		case 't':
+			o->to = optarg;
+			break;
+		case 'p':
+			o->pubkeys = optarg;
+			break;
+		case 'e':
+			if (!parse_u64_arg("epoch", optarg, &o->epoch))
+				return false;
+			o->has_epoch = true;
+			break;
+		case 's':
+			if (!parse_u64_arg("slot", optarg, &o->slot))
+				return false;
+			o->has_slot = true;
+			break;
+		case 'k':
+			if (!parse_u64_arg("keep-epochs", optarg, &o->keep_epochs))
+				return false;
+			o->has_keep = true;
+			break;
+		case 'S':
+			if (!parse_u64_arg("slots-per-epoch", optarg, &o->slots_per_epoch))
+				return false;
+			o->has_spe = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Takes the data directory's lock and opens the database in it (no writer thread:
+ * this process is the only user). */
+static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
+{
+	ss_err err = datadir_open(dd, o->data_dir);
+	if (err == SS_ERR_EXISTS) {
+		fprintf(stderr,
+			PROG ": the data directory %s is in use by a running signer (or another "
+			     "secure-signer command); stop it first, nothing was changed\n",
+			o->data_dir);
+		return 1;
+	}
+	if (err != SS_OK) {
+		fprintf(stderr, PROG ": cannot use the data directory %s: %s\n", o->data_dir, ss_strerror(err));
+		return 1;
+	}
+	char path[4200];
+	slash_options opts;
+	slash_options_default(&opts);
+	opts.writer_thread = false;
+	if (datadir_file(dd, "slashing.sqlite", path, sizeof path) != SS_OK ||
+	    (err = slash_open_sqlite(db, path, &opts)) != SS_OK) {
+		fprintf(stderr, PROG ": cannot open the slashing database in %s\n", o->data_dir);
+		datadir_close(dd);
+		return 1;
+	}
+	return 0;
+}
+
+static char *read_all(const char *name, size_t *len)
+{
+	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+	if (f == NULL)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf != NULL) {
+		if (n == cap) {
+			char *nb = cap < MAX_INTERCHANGE_BYTES ? realloc(buf, cap * 2) : NULL;
+			if (nb == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+static int do_import(const cli_opts *o, slash_db *db)
+{
+	size_t len = 0;
+	char *text = read_all(o->from, &len);
+	if (text == NULL) {
+		fprintf(stderr, PROG " import: cannot read %s: %s\n", o->from, errno ? strerror(errno) : "too large");
+		return 1;
+	}
+	slash_reason why = { "" };
+	ss_err err = slash_import_interchange(db, text, len, NULL, 0, &why);
+	free(text);
+	if (err != SS_OK) {
+		fprintf(stderr, PROG " import: %s: %s (%s); nothing was imported\n", o->from, why.message,
+			ss_strerror(err));
+		return 1;
+	}
+	printf("imported %s\n", o->from);
+	return 0;
+}
+
+/* "0xab..,0xcd.." -> an array of keys; false with a message on a bad key. */
+static bool parse_pubkeys(const char *list, uint8_t (**keys)[SLASH_PUBKEY_BYTES], size_t *n)
+{
+	size_t cap = 1;
+	for (const char *p = list; *p; p++)
+		cap += *p == ',';
+	*keys = calloc(cap, sizeof **keys);
+	*n = 0;
+	if (*keys == NULL)
+		return false;
+	const char *p = list;
+	while (true) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (hex_decode((*keys)[*n], SLASH_PUBKEY_BYTES, p, len, HEX_PREFIX_OPTIONAL) != SS_OK) {
+			fprintf(stderr, PROG " export: --pubkeys: \"%.*s\" is not a 48-byte hex public key\n",
+				(int)(len > 100 ? 100 : len), p);
+			free(*keys);
+			*keys = NULL;
+			return false;
+		}
+		(*n)++;
+		if (end == NULL)
+			return true;
+		p = end + 1;
+	}
+}
+
+static int do_export(const cli_opts *o, slash_db *db)
+{
+	uint8_t(*keys)[SLASH_PUBKEY_BYTES] = NULL;
+	size_t n = 0;
+	if (o->pubkeys != NULL && !parse_pubkeys(o->pubkeys, &keys, &n))
+		return 2;
+	char *json = NULL;
+	ss_err err = slash_export_interchange(db, (const uint8_t(*)[SLASH_PUBKEY_BYTES])keys, n, &json);
+	free(keys);
+	if (err == SS_ERR_NOT_FOUND) {
+		fprintf(stderr, PROG " export: the database is empty (no genesis validators root yet)\n");
+		return 1;
+	}
+	if (err != SS_OK) {
+		fprintf(stderr, PROG " export: %s\n", ss_strerror(err));
+		return 1;
+	}
+	bool to_stdout = strcmp(o->to, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(o->to, "w");
+	bool ok = f != NULL && fputs(json, f) >= 0 && fputc('\n', f) != EOF;
+	if (f != NULL && !to_stdout)
+		ok = (fclose(f) == 0) && ok;
+	free(json);
+	if (!ok) {
+		fprintf(stderr, PROG " export: cannot write %s: %s\n", o->to, strerror(errno));
+		return 1;
+	}
+	if (!to_stdout)
+		printf("exported to %s\n", o->to);
+	return 0;
+}
+
+static int do_prune(const cli_opts *o, slash_db *db)
+{
+	if (o->keep_epochs == 0 || o->slots_per_epoch == 0) {
+		fprintf(stderr, PROG " prune: --keep-epochs and --slots-per-epoch must be at least 1\n");
+		return 2;
+	}
+	slash_prune_stats st;
+	ss_err err = slash_prune(db, o->keep_epochs, o->slots_per_epoch, &st);
+	if (err != SS_OK) {
+		fprintf(stderr, PROG " prune: %s; nothing was deleted\n", ss_strerror(err));
+		return 1;
+	}
+	printf("pruned: %llu validators' watermarks moved, %llu blocks and %llu attestations deleted\n",
+	       (unsigned long long)st.validators, (unsigned long long)st.blocks_deleted,
+	       (unsigned long long)st.attestations_deleted);
+	return 0;
+}
+
+static int do_watermark(const char *verb, const cli_opts *o, slash_db *db)
+{
+	ss_err err;
+	if (strcmp(verb, "get") == 0) {
+		slash_watermark w;
+		err = slash_get_high_watermark(db, &w);
+		if (err == SS_OK && w.set)
+			printf("high watermark: epoch %llu, slot %llu\n", (unsigned long long)w.epoch,
+			       (unsigned long long)w.slot);
+		else if (err == SS_OK)
+			printf("high watermark: not set\n");
+	} else if (strcmp(verb, "set") == 0) {
+		err = slash_set_high_watermark(db, o->epoch, o->slot);
+		if (err == SS_OK)
+			printf("high watermark set: epoch %llu, slot %llu\n", (unsigned long long)o->epoch,
+			       (unsigned long long)o->slot);
+	} else {
+		err = slash_clear_high_watermark(db);
+		if (err == SS_OK)
+			printf("high watermark cleared\n");
+	}
+	if (err != SS_OK) {
+		fprintf(stderr, PROG " watermark %s: %s\n", verb, ss_strerror(err));
+		return 1;
+	}
+	return 0;
+}
 
 int cli_cmd_slashing(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("Usage: secure-signer slashing\n\nNot available in this build yet.\n");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *action = argv[1];
+	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
+		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "secure-signer slashing: not available in this build yet\n");
-	return 1;
+	const char *help = strcmp(action, "import") == 0      ? help_import
+			   : strcmp(action, "export") == 0    ? help_export
+			   : strcmp(action, "prune") == 0     ? help_prune
+			   : strcmp(action, "watermark") == 0 ? help_watermark
+							      : NULL;
+	if (help == NULL) {
+		fprintf(stderr, PROG ": unknown action '%s'\n\n", action);
+		usage(stderr);
+		return 2;
+	}
+	/* watermark takes a verb before its options */
+	const char *verb = NULL;
+	int skip = 1;
+	if (help == help_watermark && argc > 2 && argv[2][0] != '-') {
+		verb = argv[2];
+		skip = 2;
+	}
+	cli_opts o;
+	if (!parse_opts(argc - skip, argv + skip, &o)) {
+		fputs(help, stderr);
+		return 2;
+	}
+	if (o.help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (optind < argc - skip) {
+		fprintf(stderr, PROG " %s: unexpected argument '%s'\n\n%s", action, argv[skip + optind], help);
+		return 2;
+	}
+	const char *missing = NULL;
+	if (help == help_import && o.from == NULL)
+		missing = "--from FILE is required";
+	else if (help == help_export && o.to == NULL)
+		missing = "--to FILE is required";
+	else if (help == help_watermark && (verb == NULL || (strcmp(verb, "get") != 0 &&
+							     strcmp(verb, "set") != 0 &&
+							     strcmp(verb, "clear") != 0)))
+		missing = "one of get, set or clear is required";
+	else if (help == help_watermark && strcmp(verb, "set") == 0 && !(o.has_epoch && o.has_slot))
+		missing = "set needs --epoch E and --slot S";
+	if (missing != NULL) {
+		fprintf(stderr, PROG " %s: %s\n\n%s", action, missing, help);
+		return 2;
+	}
+
+	datadir dd;
+	slash_db *db = NULL;
+	int rc = open_store(&o, &dd, &db);
+	if (rc != 0)
+		return rc;
+	if (help == help_import)
+		rc = do_import(&o, db);
+	else if (help == help_export)
+		rc = do_export(&o, db);
+	else if (help == help_prune)
+		rc = do_prune(&o, db);
+	else
+		rc = do_watermark(verb, &o, db);
+	slash_close(db);
+	datadir_close(&dd);
+	return rc;
 }

@@ -1,0 +1,175 @@
+/* The `secure-signer slashing` CLI on a temporary data directory: every action, its
+ * errors, and the refusal while another process holds the directory. The binary is
+ * $SS_SLASHING_CLI (the real build/secure-signer works too) or the slashing_cli driver
+ * built beside this test. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "slash_test_util.h"
+#include "test.h"
+#include "util/datadir.h"
+
+#ifndef SLASHING_CLI_PATH
+#error "SLASHING_CLI_PATH must be defined by the build"
+#endif
+
+static char out_buf[65536], err_buf[65536];
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* Runs the CLI with a NULL-terminated argument list; returns its exit code and leaves
+ * its stdout/stderr in out_buf/err_buf. */
+static int run_cli(const char *dir, const char *first, ...)
+{
+	const char *bin = getenv("SS_SLASHING_CLI");
+	if (bin == NULL || *bin == '\0')
+		bin = SLASHING_CLI_PATH;
+	const char *args[32];
+	int n = 0;
+	args[n++] = bin;
+	args[n++] = "slashing";
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < 30; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	char out_path[512], err_path[512];
+	snprintf(out_path, sizeof out_path, "%s/.out", dir);
+	snprintf(err_path, sizeof err_path, "%s/.err", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(bin, (char *const *)args);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	slurp(out_path, out_buf, sizeof out_buf);
+	slurp(err_path, err_buf, sizeof err_buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+#define PK "0xa99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c"
+#define PK2 "0xb99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c"
+#define GVR "0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673"
+static const char *doc =
+	"{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"" GVR "\"},"
+	"\"data\":[{\"pubkey\":\"" PK "\",\"signed_blocks\":[{\"slot\":\"81952\",\"signing_root\":"
+	"\"0x4ff6f743a43f3b4f95350831aeaf0a122a1a392922c45d804280284a69eb850b\"}],"
+	"\"signed_attestations\":[{\"source_epoch\":\"2290\",\"target_epoch\":\"3007\"}]},"
+	"{\"pubkey\":\"" PK2 "\",\"signed_blocks\":[{\"slot\":\"7\"}],\"signed_attestations\":[]}]}";
+
+TEST(cli_help_and_usage_errors)
+{
+	char dir[256];
+	if (!tdb_mkdir(dir))
+		return;
+	CHECK(run_cli(dir, "--help", NULL) == 0 && strstr(out_buf, "import") && strstr(out_buf, "watermark"));
+	const char *actions[] = { "import", "export", "prune", "watermark" };
+	for (int i = 0; i < 4; i++) {
+		CHECK_MSG(run_cli(dir, actions[i], "--help", NULL) == 0 && strstr(out_buf, "Usage:"),
+			  "%s --help", actions[i]);
+		CHECK(strstr(out_buf, actions[i]) != NULL);
+	}
+	CHECK(run_cli(dir, "frobnicate", NULL) == 2 && strstr(err_buf, "unknown action"));
+	CHECK(run_cli(dir, "import", "--data-dir", dir, NULL) == 2 && strstr(err_buf, "--from"));
+	CHECK(run_cli(dir, "export", "--data-dir", dir, NULL) == 2 && strstr(err_buf, "--to"));
+	CHECK(run_cli(dir, "watermark", "set", "--epoch", "1", "--data-dir", dir, NULL) == 2);
+	CHECK(run_cli(dir, "watermark", "--data-dir", dir, NULL) == 2);
+	CHECK(run_cli(dir, "prune", "--keep-epochs", "x", "--data-dir", dir, NULL) == 2);
+	CHECK(run_cli(dir, "prune", "--keep-epochs", "0", "--data-dir", dir, NULL) == 2);
+	CHECK(run_cli(dir, "prune", "--bogus", NULL) == 2);
+	tdb_rmdir(dir);
+}
+
+TEST(cli_import_export_prune_watermark)
+{
+	char dir[256], data[300], in[300], out[300], bad[300];
+	if (!tdb_mkdir(dir))
+		return;
+	snprintf(data, sizeof data, "%s/data", dir);
+	snprintf(in, sizeof in, "%s/in.json", dir);
+	snprintf(out, sizeof out, "%s/out.json", dir);
+	snprintf(bad, sizeof bad, "%s/bad.json", dir);
+	write_file(in, doc);
+	/* empty database: nothing to export */
+	CHECK(run_cli(dir, "export", "--to", out, "--data-dir", data, NULL) == 1);
+	CHECK_MSG(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 0, "%s", err_buf);
+	CHECK_MSG(run_cli(dir, "export", "--to", out, "--data-dir", data, NULL) == 0, "%s", err_buf);
+	size_t len;
+	char *text = test_read_file(out, &len);
+	CHECK(text != NULL && strstr(text, PK) && strstr(text, PK2) && strstr(text, "\"3007\""));
+	free(text);
+	CHECK(run_cli(dir, "export", "--to", out, "--pubkeys", PK2, "--data-dir", data, NULL) == 0);
+	text = test_read_file(out, &len);
+	CHECK(text != NULL && strstr(text, PK2) && !strstr(text, PK));
+	free(text);
+	CHECK(run_cli(dir, "export", "--to", out, "--pubkeys", "0x12", "--data-dir", data, NULL) == 2);
+	/* a bad file: precise error, nothing imported */
+	write_file(bad, "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"" GVR
+			"\"},\"data\":[{\"pubkey\":\"" PK "\",\"signed_blocks\":[{\"slot\":\"81952\",\"signing_root\":"
+			"\"0x0000000000000000000000000000000000000000000000000000000000000001\"}],"
+			"\"signed_attestations\":[]}]}");
+	CHECK(run_cli(dir, "import", "--from", bad, "--data-dir", data, NULL) == 1);
+	CHECK_MSG(strstr(err_buf, "data[0].signed_blocks[0]") && strstr(err_buf, "nothing was imported"), "%s",
+		  err_buf);
+	CHECK(run_cli(dir, "import", "--from", "/nonexistent/file", "--data-dir", data, NULL) == 1);
+	/* watermark */
+	CHECK(run_cli(dir, "watermark", "get", "--data-dir", data, NULL) == 0 && strstr(out_buf, "not set"));
+	CHECK(run_cli(dir, "watermark", "set", "--epoch", "100", "--slot", "3200", "--data-dir", data, NULL) == 0);
+	CHECK(run_cli(dir, "watermark", "get", "--data-dir", data, NULL) == 0 &&
+	      strstr(out_buf, "epoch 100, slot 3200"));
+	CHECK(run_cli(dir, "watermark", "clear", "--data-dir", data, NULL) == 0);
+	CHECK(run_cli(dir, "watermark", "get", "--data-dir", data, NULL) == 0 && strstr(out_buf, "not set"));
+	/* prune */
+	CHECK_MSG(run_cli(dir, "prune", "--keep-epochs", "1", "--data-dir", data, NULL) == 0, "%s", err_buf);
+	CHECK(strstr(out_buf, "pruned:") != NULL);
+	tdb_rmdir(dir);
+}
+
+TEST(cli_refuses_while_directory_locked)
+{
+	char dir[256], data[300], in[300];
+	if (!tdb_mkdir(dir))
+		return;
+	snprintf(data, sizeof data, "%s/data", dir);
+	snprintf(in, sizeof in, "%s/in.json", dir);
+	write_file(in, doc);
+	datadir dd;
+	CHECK(datadir_open(&dd, data) == SS_OK); /* as a running signer would */
+	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 1);
+	CHECK_MSG(strstr(err_buf, "in use by a running signer") != NULL, "%s", err_buf);
+	CHECK(run_cli(dir, "watermark", "set", "--epoch", "1", "--slot", "1", "--data-dir", data, NULL) == 1);
+	CHECK(run_cli(dir, "prune", "--data-dir", data, NULL) == 1);
+	datadir_close(&dd);
+	/* released: the same commands work, and the refused ones changed nothing */
+	CHECK(run_cli(dir, "watermark", "get", "--data-dir", data, NULL) == 0 && strstr(out_buf, "not set"));
+	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 0);
+	tdb_rmdir(dir);
+}
