@@ -1,15 +1,544 @@
-/* Placeholder until its module lands: says so plainly instead of pretending. */
+/* `secure-signer keys …`: offline key management on a data directory (keys/keys.h).
+ * Every subcommand takes the data directory's lock, so it refuses to run while a
+ * signer (or another `keys` command) uses the directory. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "keys/keys.h"
+#include "util/datadir.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/secure_mem.h"
+
+#define MAX_FILE (1u << 20)
+
+typedef struct {
+	const char *data_dir;
+	const char *kek_file;
+	const char *kek_passphrase_file;
+	const char *kek_passphrase_env;
+	const char *keystore;
+	const char *password_file;
+	const char *out;
+	long count;
+	bool allow_export;
+	bool pbkdf2;
+	unsigned long scrypt_n;
+	const char *log_level;
+} keys_opts;
+
+enum {
+	OPT_DATA_DIR = 256,
+	OPT_KEK_FILE,
+	OPT_KEK_PASS_FILE,
+	OPT_KEK_PASS_ENV,
+	OPT_KEYSTORE,
+	OPT_PASSWORD_FILE,
+	OPT_COUNT,
+	OPT_ALLOW_EXPORT,
+	OPT_OUT,
+	OPT_PBKDF2,
+	OPT_SCRYPT_N,
+	OPT_LOG_LEVEL,
+	OPT_HELP
+};
+
+static const char COMMON_HELP[] =
+	"Common options:\n"
+	"  --data-dir DIR              data directory (default " DATADIR_DEFAULT ")\n"
+	"  --kek-file FILE             key-encryption key file (default <data-dir>/keys/kek.key)\n"
+	"  --kek-passphrase-file FILE  derive the key-encryption key from a passphrase file\n"
+	"  --kek-passphrase-env VAR    ... or from environment variable VAR\n"
+	"  --log-level LEVEL           error, warn, info (default), debug, trace\n"
+	"  --help                      this text\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: secure-signer keys SUBCOMMAND [OPTIONS]\n\n"
+		   "Manage the validator keys sealed in a data directory (offline: refuses while\n"
+		   "a signer uses the directory).\n\n"
+		   "Subcommands:\n"
+		   "  list                        print every key: pubkey, origin, derivation path\n"
+		   "  import                      import EIP-2335 keystores (--keystore, --password-file)\n"
+		   "  generate                    generate new keys (EIP-2333, OS randomness; --count)\n"
+		   "  delete PUBKEY               remove a key from the sealed store\n"
+		   "  export-keystore PUBKEY      write a key as an EIP-2335 keystore\n"
+		   "                              (requires --allow-key-export)\n\n"
+		   "Run 'secure-signer keys SUBCOMMAND --help' for its options.\n");
+}
+
+static void sub_usage(const char *sub)
+{
+	if (strcmp(sub, "list") == 0)
+		printf("Usage: secure-signer keys list [OPTIONS]\n\n"
+		       "Prints one line per key: 0x<pubkey> <origin> [<derivation path>].\n\n");
+	else if (strcmp(sub, "import") == 0)
+		printf("Usage: secure-signer keys import --keystore FILE|DIR --password-file FILE|DIR [OPTIONS]\n\n"
+		       "Imports EIP-2335 keystores: one file with its password file, or every *.json in a\n"
+		       "directory with either a password directory (<name>.txt per <name>.json) or one\n"
+		       "password file for all. Each key is decrypted once and sealed; a key already present\n"
+		       "is reported as a duplicate. Exit status 1 when any keystore failed.\n\n");
+	else if (strcmp(sub, "generate") == 0)
+		printf("Usage: secure-signer keys generate --count N [OPTIONS]\n\n"
+		       "Generates N keys from fresh OS randomness (EIP-2333 master keys), seals them, and\n"
+		       "prints their public keys. The seeds are never stored.\n\n");
+	else if (strcmp(sub, "delete") == 0)
+		printf("Usage: secure-signer keys delete PUBKEY [OPTIONS]\n\n"
+		       "Durably removes the key from the sealed store. Slashing-protection data is kept.\n\n");
+	else
+		printf("Usage: secure-signer keys export-keystore PUBKEY --allow-key-export --password-file FILE [OPTIONS]\n\n"
+		       "Writes the key as an EIP-2335 keystore encrypted under the password in FILE (its\n"
+		       "first line). This takes the key out of the signer's protection: it is refused\n"
+		       "without --allow-key-export.\n"
+		       "  --out FILE       write to FILE (mode 0600, must not exist) instead of stdout\n"
+		       "  --pbkdf2         use PBKDF2 (c=262144) instead of scrypt\n"
+		       "  --scrypt-n N     scrypt cost (power of two, default 262144)\n\n");
+	printf("%s", COMMON_HELP);
+}
+
+static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *first_arg)
+{
+	static const struct option opts[] = {
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+		{ "kek-file", required_argument, NULL, OPT_KEK_FILE },
+		{ "kek-passphrase-file", required_argument, NULL, OPT_KEK_PASS_FILE },
+		{ "kek-passphrase-env", required_argument, NULL, OPT_KEK_PASS_ENV },
+		{ "keystore", required_argument, NULL, OPT_KEYSTORE },
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "allow-key-export", no_argument, NULL, OPT_ALLOW_EXPORT },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "pbkdf2", no_argument, NULL, OPT_PBKDF2 },
+		{ "scrypt-n", required_argument, NULL, OPT_SCRYPT_N },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->data_dir = DATADIR_DEFAULT;
+	o->count = -1;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end = NULL;
+		switch (c) {
+		case OPT_DATA_DIR: o->data_dir = optarg; break;
+		case OPT_KEK_FILE: o->kek_file = optarg; break;
+		case OPT_KEK_PASS_FILE: o->kek_passphrase_file = optarg; break;
+		case OPT_KEK_PASS_ENV: o->kek_passphrase_env = optarg; break;
+		case OPT_KEYSTORE: o->keystore = optarg; break;
+		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
+		case OPT_ALLOW_EXPORT: o->allow_export = true; break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_PBKDF2: o->pbkdf2 = true; break;
+		case OPT_LOG_LEVEL: o->log_level = optarg; break;
+		case OPT_COUNT:
+			errno = 0;
+			o->count = strtol(optarg, &end, 10);
+			if (errno || *end || o->count < 1 || o->count > 1000000) {
+				fprintf(stderr, "secure-signer keys %s: --count must be 1..1000000\n", sub);
+				return 2;
+			}
+			break;
+		case OPT_SCRYPT_N:
+			errno = 0;
+			o->scrypt_n = strtoul(optarg, &end, 10);
+			if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 22) ||
+			    (o->scrypt_n & (o->scrypt_n - 1))) {
+				fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..4194304\n",
+					sub);
+				return 2;
+			}
+			break;
+		case OPT_HELP: sub_usage(sub); return 0;
+		default:
+			fprintf(stderr, "secure-signer keys %s: unknown or incomplete option '%s'\n", sub,
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (o->log_level) {
+		log_level lv;
+		if (!log_parse_level(o->log_level, &lv)) {
+			fprintf(stderr, "secure-signer keys %s: unknown --log-level '%s'\n", sub, o->log_level);
+			return 2;
+		}
+		log_set_level(lv);
+	}
+	if ((o->kek_file != NULL) + (o->kek_passphrase_file != NULL) + (o->kek_passphrase_env != NULL) > 1) {
+		fprintf(stderr, "secure-signer keys %s: give at most one of --kek-file, --kek-passphrase-file, --kek-passphrase-env\n",
+			sub);
+		return 2;
+	}
+	*first_arg = optind;
+	return -1; /* go on */
+}
+
+/* Opens (locks) the data directory and the sealed store. */
+static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store **ks)
+{
+	ss_err e = datadir_open(dd, o->data_dir);
+	if (e == SS_ERR_EXISTS) {
+		fprintf(stderr, "secure-signer keys %s: the data directory %s is in use by a running secure-signer (or another command); stop it first\n",
+			sub, o->data_dir);
+		return 1;
+	}
+	if (e != SS_OK) {
+		fprintf(stderr, "secure-signer keys %s: cannot open the data directory %s: %s\n", sub,
+			o->data_dir, ss_strerror(e));
+		return 1;
+	}
+	keys_kek_provider kek;
+	e = o->kek_passphrase_file ? keys_kek_passphrase_file(&kek, o->kek_passphrase_file)
+	    : o->kek_passphrase_env ? keys_kek_passphrase_env(&kek, o->kek_passphrase_env)
+				    : keys_kek_file(&kek, o->kek_file);
+	keys_error err = { "" };
+	keys_load_stats st;
+	if (e == SS_OK)
+		e = keys_store_open(ks, dd->path, &kek, &st, &err);
+	if (e != SS_OK) {
+		fprintf(stderr, "secure-signer keys %s: cannot open the key store: %s\n", sub,
+			err.msg[0] ? err.msg : ss_strerror(e));
+		datadir_close(dd);
+		return 1;
+	}
+	if (st.sealed_failed)
+		fprintf(stderr, "secure-signer keys %s: warning: %zu sealed key(s) failed to open (see log)\n",
+			sub, st.sealed_failed);
+	return -1;
+}
+
+static bool parse_pubkey(const char *s, uint8_t pk[KEYS_PUBKEY_BYTES])
+{
+	return hex_decode(pk, KEYS_PUBKEY_BYTES, s, strlen(s), HEX_PREFIX_OPTIONAL) == SS_OK;
+}
+
+static const char *origin_name(keys_origin o)
+{
+	switch (o) {
+	case KEYS_ORIGIN_KEYSTORE_DIR: return "keystore-dir";
+	case KEYS_ORIGIN_KEY_CONFIG: return "key-config";
+	case KEYS_ORIGIN_IMPORTED: return "imported";
+	case KEYS_ORIGIN_GENERATED: return "generated";
+	}
+	return "unknown";
+}
+
+static int cmd_list(keys_store *ks)
+{
+	size_t n = keys_count(ks);
+	keys_info *v = calloc(n ? n : 1, sizeof *v);
+	if (v == NULL)
+		return 1;
+	n = keys_list(ks, v, n);
+	for (size_t i = 0; i < n; i++) {
+		char pk[2 * KEYS_PUBKEY_BYTES + 3];
+		hex_encode(pk, v[i].pubkey, KEYS_PUBKEY_BYTES, true);
+		printf("%s %s%s%s\n", pk, origin_name(v[i].origin), v[i].derivation_path[0] ? " " : "",
+		       v[i].derivation_path);
+	}
+	free(v);
+	return 0;
+}
+
+static int cmd_generate(keys_store *ks, const keys_opts *o)
+{
+	if (o->count < 1) {
+		fprintf(stderr, "secure-signer keys generate: --count N is required\n");
+		return 2;
+	}
+	uint8_t(*pks)[KEYS_PUBKEY_BYTES] = calloc((size_t)o->count, KEYS_PUBKEY_BYTES);
+	keys_error err = { "" };
+	if (pks == NULL || keys_generate(ks, (size_t)o->count, pks, &err) != SS_OK) {
+		fprintf(stderr, "secure-signer keys generate: %s\n", err.msg);
+		free(pks);
+		return 1;
+	}
+	for (long i = 0; i < o->count; i++) {
+		char pk[2 * KEYS_PUBKEY_BYTES + 3];
+		hex_encode(pk, pks[i], KEYS_PUBKEY_BYTES, true);
+		printf("%s\n", pk);
+	}
+	free(pks);
+	return 0;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	char *buf = malloc(MAX_FILE + 1);
+	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+	fclose(f);
+	if (buf == NULL || n > MAX_FILE) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void wipe_free(char *p, size_t n)
+{
+	if (p) {
+		secure_zero(p, n);
+		free(p);
+	}
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_import(keys_store *ks, const keys_opts *o)
+{
+	if (!o->keystore || !o->password_file) {
+		fprintf(stderr, "secure-signer keys import: --keystore and --password-file are required\n");
+		return 2;
+	}
+	/* collect (label, keystore path, password path) */
+	char **names = NULL;
+	size_t n = 0;
+	bool dir = is_dir(o->keystore), pw_dir = is_dir(o->password_file);
+	if (!dir && pw_dir) {
+		fprintf(stderr, "secure-signer keys import: a password directory needs a keystore directory\n");
+		return 2;
+	}
+	if (dir) {
+		DIR *d = opendir(o->keystore);
+		struct dirent *e;
+		size_t cap = 0;
+		while (d && (e = readdir(d)) != NULL) {
+			size_t l = strlen(e->d_name);
+			if (e->d_name[0] == '.' || l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				names = realloc(names, cap * sizeof *names);
+			}
+			names[n++] = strdup(e->d_name);
+		}
+		if (d)
+			closedir(d);
+		else {
+			fprintf(stderr, "secure-signer keys import: cannot read %s\n", o->keystore);
+			return 1;
+		}
+		if (n)
+			qsort(names, n, sizeof *names, cmp_names);
+	} else {
+		names = malloc(sizeof *names);
+		names[0] = strdup(o->keystore);
+		n = 1;
+	}
+	char **kss = calloc(n ? n : 1, sizeof *kss), **pws = calloc(n ? n : 1, sizeof *pws);
+	size_t *kl = calloc(n ? n : 1, sizeof *kl), *pl = calloc(n ? n : 1, sizeof *pl);
+	keys_import_result *res = calloc(n ? n : 1, sizeof *res);
+	int rc = 0;
+	size_t m = 0;
+	char **labels = calloc(n ? n : 1, sizeof *labels);
+	for (size_t i = 0; i < n; i++) {
+		char kp[8192], pp[8192];
+		if (dir)
+			snprintf(kp, sizeof kp, "%s/%s", o->keystore, names[i]);
+		else
+			snprintf(kp, sizeof kp, "%s", names[i]);
+		if (pw_dir)
+			snprintf(pp, sizeof pp, "%s/%.*s.txt", o->password_file,
+				 (int)(strlen(names[i]) - 5), names[i]);
+		else
+			snprintf(pp, sizeof pp, "%s", o->password_file);
+		kss[m] = read_all(kp, &kl[m]);
+		/* the whole file is the password; EIP-2335 normalisation drops a trailing
+		 * newline (Web3Signer --keystores-password-file semantics) */
+		pws[m] = kss[m] ? read_all(pp, &pl[m]) : NULL;
+		if (!kss[m] || !pws[m]) {
+			printf("error %s: cannot read %s\n", names[i], kss[m] ? pp : kp);
+			wipe_free(kss[m], kl[m]);
+			rc = 1;
+			continue;
+		}
+		labels[m++] = names[i];
+	}
+	if (m > 0 && keys_import_keystores(ks, (const char *const *)kss, kl,
+					   (const char *const *)pws, pl, m, res) != SS_OK) {
+		fprintf(stderr, "secure-signer keys import: the key store failed\n");
+		rc = 1;
+		m = 0;
+	}
+	size_t imported = 0, dup = 0, failed = 0;
+	for (size_t i = 0; i < m; i++) {
+		char pk[2 * KEYS_PUBKEY_BYTES + 3] = "";
+		if (res[i].have_pubkey)
+			hex_encode(pk, res[i].pubkey, KEYS_PUBKEY_BYTES, true);
+		if (res[i].status == KEYS_IMPORT_IMPORTED) {
+			printf("imported %s %s\n", pk, labels[i]);
+			imported++;
+		} else if (res[i].status == KEYS_IMPORT_DUPLICATE) {
+			printf("duplicate %s %s\n", pk, labels[i]);
+			dup++;
+		} else {
+			printf("error %s: %s\n", labels[i], res[i].message);
+			failed++;
+			rc = 1;
+		}
+	}
+	fprintf(stderr, "%zu imported, %zu duplicate, %zu failed\n", imported, dup,
+		failed + (n - m));
+	for (size_t i = 0; i < n; i++) {
+		wipe_free(kss[i], kl[i]);
+		wipe_free(pws[i], pl[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(kss);
+	free(pws);
+	free(kl);
+	free(pl);
+	free(res);
+	free(labels);
+	return rc;
+}
+
+static int cmd_delete(keys_store *ks, const char *arg)
+{
+	uint8_t pk[KEYS_PUBKEY_BYTES];
+	if (!parse_pubkey(arg, pk)) {
+		fprintf(stderr, "secure-signer keys delete: PUBKEY must be 48 bytes of hex\n");
+		return 2;
+	}
+	keys_error err = { "" };
+	ss_err e = keys_delete(ks, pk, &err);
+	if (e != SS_OK) {
+		fprintf(stderr, "secure-signer keys delete: %s: %s\n", arg, err.msg);
+		return 1;
+	}
+	printf("deleted %s\n", arg);
+	return 0;
+}
+
+static int cmd_export(keys_store *ks, const keys_opts *o, const char *arg)
+{
+	uint8_t pk[KEYS_PUBKEY_BYTES];
+	if (!parse_pubkey(arg, pk)) {
+		fprintf(stderr, "secure-signer keys export-keystore: PUBKEY must be 48 bytes of hex\n");
+		return 2;
+	}
+	size_t len = 0;
+	char *pw = read_all(o->password_file, &len);
+	if (pw == NULL) {
+		fprintf(stderr, "secure-signer keys export-keystore: cannot read %s\n", o->password_file);
+		return 1;
+	}
+	size_t pw_len = strcspn(pw, "\r\n");
+	if (pw_len == 0) {
+		fprintf(stderr, "secure-signer keys export-keystore: the password file is empty\n");
+		wipe_free(pw, len);
+		return 1;
+	}
+	keys_kdf_params kdf = { o->pbkdf2, (uint32_t)o->scrypt_n, 0 };
+	char *json = NULL;
+	keys_error err = { "" };
+	ss_err e = keys_export_keystore(ks, pk, pw, pw_len, &kdf, &json, &err);
+	wipe_free(pw, len);
+	if (e != SS_OK) {
+		fprintf(stderr, "secure-signer keys export-keystore: %s\n", err.msg);
+		return 1;
+	}
+	int rc = 0;
+	if (o->out) {
+		int fd = open(o->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		size_t jl = strlen(json);
+		if (fd < 0 || write(fd, json, jl) != (ssize_t)jl || fsync(fd) != 0) {
+			fprintf(stderr, "secure-signer keys export-keystore: cannot write %s: %s\n", o->out,
+				strerror(errno));
+			rc = 1;
+		}
+		if (fd >= 0)
+			close(fd);
+	} else {
+		printf("%s\n", json);
+	}
+	free(json);
+	return rc;
+}
 
 int cli_cmd_keys(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("Usage: secure-signer keys\n\nNot available in this build yet.\n");
-		return 0;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
 	}
-	fprintf(stderr, "secure-signer keys: not available in this build yet\n");
-	return 1;
+	const char *sub = argv[1];
+	static const char *const subs[] = { "list", "import", "generate", "delete",
+					    "export-keystore" };
+	bool known = false;
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		known = known || strcmp(sub, subs[i]) == 0;
+	if (!known) {
+		fprintf(stderr, "secure-signer keys: unknown subcommand '%s'\n\n", sub);
+		usage(stderr);
+		return 2;
+	}
+	keys_opts o;
+	int first = 0;
+	/* permute so that PUBKEY may come before or after the options */
+	int rc = parse(argc - 1, argv + 1, sub, &o, &first);
+	if (rc >= 0)
+		return rc;
+	int nargs = argc - 1 - first;
+	char **args = argv + 1 + first;
+	bool needs_pubkey = strcmp(sub, "delete") == 0 || strcmp(sub, "export-keystore") == 0;
+	if (nargs != (needs_pubkey ? 1 : 0)) {
+		fprintf(stderr, "secure-signer keys %s: %s\n", sub,
+			needs_pubkey ? "expected one PUBKEY argument" : "unexpected argument");
+		return 2;
+	}
+	if (strcmp(sub, "export-keystore") == 0) {
+		if (!o.allow_export) {
+			fprintf(stderr, "secure-signer keys export-keystore: refused: exporting takes the key out of the signer's protection; pass --allow-key-export to confirm\n");
+			return 2;
+		}
+		if (!o.password_file) {
+			fprintf(stderr, "secure-signer keys export-keystore: --password-file is required\n");
+			return 2;
+		}
+	}
+	datadir dd;
+	keys_store *ks = NULL;
+	rc = open_all(&o, sub, &dd, &ks);
+	if (rc >= 0)
+		return rc;
+	if (strcmp(sub, "list") == 0)
+		rc = cmd_list(ks);
+	else if (strcmp(sub, "generate") == 0)
+		rc = cmd_generate(ks, &o);
+	else if (strcmp(sub, "import") == 0)
+		rc = cmd_import(ks, &o);
+	else if (strcmp(sub, "delete") == 0)
+		rc = cmd_delete(ks, args[0]);
+	else
+		rc = cmd_export(ks, &o, args[0]);
+	keys_store_close(ks);
+	datadir_close(&dd);
+	return rc;
 }
