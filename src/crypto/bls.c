@@ -65,7 +65,7 @@ void bls_sign(uint8_t sig[96], const bls_secret_key *sk, const uint8_t *msg, siz
 {
 	g2_point h, r;
 	bls_hash_to_g2(&h, msg, msg_len, BLS_DST_POP_G2, sizeof BLS_DST_POP_G2);
-	g2_mul_ct(&r, &h, sk->l, SK_BITS);
+	g2_mul_gls_ct(&r, &h, sk->l);
 	g2_compress(sig, &r);
 	secure_zero(&r, sizeof r);
 }

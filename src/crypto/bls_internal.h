@@ -119,6 +119,11 @@ uint64_t fp2_eq(const fp2 *a, const fp2 *b);
 void fp2_cmov(fp2 *r, const fp2 *a, uint64_t bit);
 /* Square root; returns 1 when a is a square (r set), 0 otherwise. */
 uint64_t fp2_sqrt(fp2 *r, const fp2 *a);
+/* norm(a) = a0^2 + a1^2; a is a square in Fp2 iff its norm is a square in Fp. */
+void fp2_norm(fp *r, const fp2 *a);
+/* The second half of fp2_sqrt, for a caller that already has t with t^2 = norm(a)
+ * (either root); returns 1 when r^2 = a. */
+uint64_t fp2_sqrt_given_norm_root(fp2 *r, const fp2 *a, const fp *t);
 /* RFC 9380 §4.1 sgn0 for m = 2. */
 uint64_t fp2_sgn0(const fp2 *a);
 /* ZCash sign bit: c1 lexicographically largest, or c1 = 0 and c0 largest. */
@@ -192,6 +197,9 @@ uint64_t g2_affine_on_curve(const g2_affine *a);
 bool g2_eq_vartime(const g2_point *a, const g2_point *b);
 void g2_mul_ct(g2_point *r, const g2_point *a, const uint64_t k[4], unsigned nbits);
 void g2_mul_vartime(g2_point *r, const g2_point *a, const uint64_t *k, unsigned nbits);
+/* [k]a for a in G2 (order r), k < r, via the 4-dimensional GLS decomposition;
+ * constant time in k. */
+void g2_mul_gls_ct(g2_point *r, const g2_point *a, const uint64_t k[4]);
 /* psi: the untwist-Frobenius-twist endomorphism; acts as [p] = [x] on G2. */
 void g2_psi(g2_point *r, const g2_point *a);
 /* Subgroup check (Scott 2021, eprint 2021/1130 §4): psi(P) == [x]P. */

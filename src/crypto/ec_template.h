@@ -212,29 +212,15 @@ void EC(mul_vartime)(PT *r, const PT *a, const uint64_t *k, unsigned nbits)
 	*r = acc;
 }
 
-/* Fixed-window scalar multiplication, constant time in k (CONVENTIONS.md "Secrets").
- * The table [1]a..[15]a depends only on the public point a and is normalised to affine
- * with one inversion (Montgomery's trick). Every window costs 4 doublings, one full
- * scan of the table with masks and one mixed addition whose exceptional cases are
- * resolved by masked selection:
- *   - digit 0: keep the accumulator;
- *   - accumulator at infinity (leading zero windows): take the table point;
- *   - accumulator == +-table point cannot happen for a of prime order r and k < r,
- *     because the accumulator holds [16 m]a with 16 m + d <= k < r.
- * The secret temporaries live in one struct that is wiped before returning. */
-void EC(mul_ct)(PT *r, const PT *a, const uint64_t k[4], unsigned nbits)
+/* [1]a..[15]a in affine coordinates (tab[0] unused), for a public point a of order r:
+ * vartime additions, then one inversion for all Z (Montgomery's trick). */
+static void EC(window_table)(AFF tab[16], const PT *a)
 {
-	if (EC(is_infinity)(a)) { /* a is public */
-		EC(set_infinity)(r);
-		return;
-	}
 	PT jt[16];
-	AFF tab[16];
 	FE acc_z[16], inv;
 	jt[1] = *a;
 	for (int i = 2; i < 16; i++)
 		EC(add_vartime)(&jt[i], &jt[i - 1], a);
-	/* batch inversion of Z_1..Z_15 */
 	acc_z[1] = jt[1].z;
 	for (int i = 2; i < 16; i++)
 		F(mul)(&acc_z[i], &acc_z[i - 1], &jt[i].z);
@@ -252,37 +238,64 @@ void EC(mul_ct)(PT *r, const PT *a, const uint64_t k[4], unsigned nbits)
 		F(mul)(&zi2, &zi2, &zi);
 		F(mul)(&tab[i].y, &jt[i].y, &zi2);
 	}
+}
 
-	struct {
-		PT acc, sum, sel_j;
-		AFF sel;
-		uint64_t d, acc_inf, digit_zero;
-	} s;
+/* The secret temporaries of a constant-time scalar multiplication, wiped by the
+ * caller before it returns (CONVENTIONS.md "Secrets"). */
+typedef struct {
+	PT acc, sum, sel_j;
+	AFF sel;
+	uint64_t d, acc_inf, digit_zero;
+} EC(ct_scratch);
+
+/* s->acc += tab[d] for a secret digit d in [0, 16): the whole table is scanned with
+ * masks, one mixed addition is computed, and its exceptional cases are resolved by
+ * masked selection:
+ *   - d = 0: keep the accumulator;
+ *   - accumulator at infinity (leading zero digits): take the table point.
+ * Callers guarantee the accumulator never equals +-tab[d] otherwise. */
+static void EC(ct_window_add)(EC(ct_scratch) *s, const AFF tab[16], uint64_t d)
+{
+	s->d = d;
+	s->sel = tab[1];
+	for (uint64_t i = 2; i < 16; i++) {
+		uint64_t x = i ^ s->d;
+		uint64_t hit = ((~x & (x - 1)) >> 63);
+		F(cmov)(&s->sel.x, &tab[i].x, hit);
+		F(cmov)(&s->sel.y, &tab[i].y, hit);
+	}
+	EC(madd_raw)(&s->sum, &s->acc, &s->sel);
+	s->acc_inf = EC(is_infinity)(&s->acc);
+	s->digit_zero = (~s->d & (s->d - 1)) >> 63;
+	EC(from_affine)(&s->sel_j, &s->sel);
+	F(cmov)(&s->sum.x, &s->sel_j.x, s->acc_inf);
+	F(cmov)(&s->sum.y, &s->sel_j.y, s->acc_inf);
+	F(cmov)(&s->sum.z, &s->sel_j.z, s->acc_inf);
+	F(cmov)(&s->sum.x, &s->acc.x, s->digit_zero);
+	F(cmov)(&s->sum.y, &s->acc.y, s->digit_zero);
+	F(cmov)(&s->sum.z, &s->acc.z, s->digit_zero);
+	s->acc = s->sum;
+}
+
+/* Fixed-window scalar multiplication, constant time in k (CONVENTIONS.md "Secrets"):
+ * 4 doublings and one masked table addition per 4-bit window. The accumulator never
+ * equals +-[d]a: it holds [16 m]a with 16 m + d <= k < r, for a of prime order r. */
+void EC(mul_ct)(PT *r, const PT *a, const uint64_t k[4], unsigned nbits)
+{
+	if (EC(is_infinity)(a)) { /* a is public */
+		EC(set_infinity)(r);
+		return;
+	}
+	AFF tab[16];
+	EC(window_table)(tab, a);
+	EC(ct_scratch) s;
 	EC(set_infinity)(&s.acc);
 	unsigned windows = (nbits + 3) / 4;
 	for (unsigned w = windows; w-- > 0;) {
 		for (int j = 0; j < 4; j++)
 			EC(dbl)(&s.acc, &s.acc);
 		unsigned bit = 4 * w;
-		s.d = (k[bit / 64] >> (bit % 64)) & 15;
-		s.sel = tab[1];
-		for (uint64_t i = 2; i < 16; i++) {
-			uint64_t x = i ^ s.d;
-			uint64_t hit = ((~x & (x - 1)) >> 63);
-			F(cmov)(&s.sel.x, &tab[i].x, hit);
-			F(cmov)(&s.sel.y, &tab[i].y, hit);
-		}
-		EC(madd_raw)(&s.sum, &s.acc, &s.sel);
-		s.acc_inf = EC(is_infinity)(&s.acc);
-		s.digit_zero = (~s.d & (s.d - 1)) >> 63;
-		EC(from_affine)(&s.sel_j, &s.sel);
-		F(cmov)(&s.sum.x, &s.sel_j.x, s.acc_inf);
-		F(cmov)(&s.sum.y, &s.sel_j.y, s.acc_inf);
-		F(cmov)(&s.sum.z, &s.sel_j.z, s.acc_inf);
-		F(cmov)(&s.sum.x, &s.acc.x, s.digit_zero);
-		F(cmov)(&s.sum.y, &s.acc.y, s.digit_zero);
-		F(cmov)(&s.sum.z, &s.acc.z, s.digit_zero);
-		s.acc = s.sum;
+		EC(ct_window_add)(&s, tab, (k[bit / 64] >> (bit % 64)) & 15);
 	}
 	*r = s.acc;
 	secure_zero(&s, sizeof s);

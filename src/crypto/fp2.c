@@ -126,13 +126,25 @@ void fp2_cmov(fp2 *r, const fp2 *a, uint64_t bit)
  * The result is checked by squaring. */
 uint64_t fp2_sqrt(fp2 *r, const fp2 *a)
 {
-	fp n, t, x0, s, y0, y1, z, c;
-	fp2 y, chk;
-	fp_sqr(&n, &a->c0);
-	fp_sqr(&t, &a->c1);
-	fp_add(&n, &n, &t);
+	fp n, t;
+	fp2_norm(&n, a);
 	fp_sqrt(&t, &n); /* if n is not a square, a is not: the final check fails */
-	fp_add(&x0, &a->c0, &t);
+	return fp2_sqrt_given_norm_root(r, a, &t);
+}
+
+void fp2_norm(fp *r, const fp2 *a)
+{
+	fp t;
+	fp_sqr(r, &a->c0);
+	fp_sqr(&t, &a->c1);
+	fp_add(r, r, &t);
+}
+
+uint64_t fp2_sqrt_given_norm_root(fp2 *r, const fp2 *a, const fp *t)
+{
+	fp x0, s, y0, y1, z, c;
+	fp2 y, chk;
+	fp_add(&x0, &a->c0, t);
 	fp_half(&x0, &x0);
 	fp_cmov(&x0, &a->c0, fp_is_zero(&x0));
 	fp_pow(&s, &x0, FP_EXP_INVSQRT);

@@ -140,6 +140,11 @@ def h2c_constants():
     o.append("const fp2 SSWU2_A = %s;\n" % fp2(F2(0, 240)))
     o.append("const fp2 SSWU2_B = %s;\n" % fp2(F2(1012, 1012)))
     o.append("const fp2 SSWU2_Z = %s;\n" % fp2(F2(-2, -1)))
+    # norm(Z) = 5 is not a square, so -norm(Z)^3 = -125 is: its root turns sqrt(-n) of a
+    # non-square norm n into sqrt(norm(Z)^3 n), the norm root of gx2 (hash_to_curve.c)
+    c = pow(p - 125, (p + 1) // 4, p)
+    assert c * c % p == p - 125
+    o.append("/* sqrt(-norm(Z)^3) = sqrt(-125) in Fp */\nconst fp SSWU2_SQRT_MINUS_NZ3 = %s;\n" % fp(c))
     o.append("/* RFC 9380 Appendix E.3: 3-isogeny E2' -> E2, coefficients k_(i,0..) low degree first */\n")
     for i, (name, n) in enumerate((("ISO3_XNUM", 4), ("ISO3_XDEN", 2), ("ISO3_YNUM", 4), ("ISO3_YDEN", 3))):
         o.append("const fp2 %s[%d] = {\n" % (name, n))

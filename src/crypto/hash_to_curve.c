@@ -11,6 +11,7 @@
 #include "crypto/sha256.h"
 
 extern const fp2 SSWU2_A, SSWU2_B, SSWU2_Z;
+extern const fp SSWU2_SQRT_MINUS_NZ3;
 extern const fp2 ISO3_XNUM[4], ISO3_XDEN[2], ISO3_YNUM[4], ISO3_YDEN[3];
 extern const fp SSWU1_A, SSWU1_B, SSWU1_Z;
 extern const fp ISO11_XNUM[12], ISO11_XDEN[10], ISO11_YNUM[16], ISO11_YDEN[15];
@@ -99,7 +100,7 @@ void bls_hash_to_field_fp(fp *u, size_t count, const uint8_t *msg, size_t msg_le
  * den = Z A in the exceptional case tv1 = 0: one inversion. */
 static void sswu_g2(fp2 *x, fp2 *y, const fp2 *u)
 {
-	fp2 zu2, tv1, num, den, x1, x2, gx1, gx2, t, y1, y2;
+	fp2 zu2, tv1, num, den, x1, x2, gx1, gx2, t;
 	fp2_sqr(&zu2, u);
 	fp2_mul(&zu2, &zu2, &SSWU2_Z);
 	fp2_sqr(&tv1, &zu2);
@@ -122,16 +123,27 @@ static void sswu_g2(fp2 *x, fp2 *y, const fp2 *u)
 	fp2_mul(&gx1, &gx1, &x1);
 	fp2_add(&gx1, &gx1, &SSWU2_B);
 	fp2_mul(&x2, &zu2, &x1);
-	fp2_sqr(&gx2, &x2);
-	fp2_add(&gx2, &gx2, &SSWU2_A);
-	fp2_mul(&gx2, &gx2, &x2);
-	fp2_add(&gx2, &gx2, &SSWU2_B);
-	uint64_t sq1 = fp2_sqrt(&y1, &gx1);
-	fp2_sqrt(&y2, &gx2);
+	/* gx2 = (Z u^2)^3 gx1 (the identity behind SSWU), so the norm roots are related:
+	 * when n1 = norm(gx1) is not a square, t1 = n1^((p+1)/4) satisfies t1^2 = -n1 and
+	 * sqrt(norm(gx2)) = norm(u)^3 sqrt(-norm(Z)^3) t1. One Fp exponentiation decides
+	 * the case and gives the norm root; fp2_sqrt_given_norm_root does the rest. */
+	fp2_sqr(&gx2, &zu2);
+	fp2_mul(&gx2, &gx2, &zu2);
+	fp2_mul(&gx2, &gx2, &gx1);
+	fp n1, t1, t2, nu, c;
+	fp2_norm(&n1, &gx1);
+	uint64_t sq1 = fp_sqrt(&t1, &n1);
+	fp2_norm(&nu, u);
+	fp_sqr(&c, &nu);
+	fp_mul(&c, &c, &nu);
+	fp_mul(&c, &c, &SSWU2_SQRT_MINUS_NZ3);
+	fp_mul(&t2, &c, &t1);
+	fp_cmov(&t2, &t1, sq1);
 	*x = x2;
 	fp2_cmov(x, &x1, sq1);
-	*y = y2;
-	fp2_cmov(y, &y1, sq1);
+	t = gx2;
+	fp2_cmov(&t, &gx1, sq1);
+	fp2_sqrt_given_norm_root(y, &t, &t2);
 	fp2_neg(&t, y);
 	fp2_cmov(y, &t, fp2_sgn0(u) ^ fp2_sgn0(y));
 }

@@ -6,6 +6,8 @@
 const fp2 SSWU2_A = { { { 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull } }, { { 0xe53a000003135242ull, 0x01080c0fdef80285ull, 0xe7889edbe340f6bdull, 0x0b51375126310601ull, 0x02d6985717c744abull, 0x1220b4e979ea5467ull } } };
 const fp2 SSWU2_B = { { { 0x22ea00000cf89db2ull, 0x6ec832df71380aa4ull, 0x6e1b94403db5a66eull, 0x75bf3c53a79473baull, 0x3dd3a569412c0a34ull, 0x125cdb5e74dc4fd1ull } }, { { 0x22ea00000cf89db2ull, 0x6ec832df71380aa4ull, 0x6e1b94403db5a66eull, 0x75bf3c53a79473baull, 0x3dd3a569412c0a34ull, 0x125cdb5e74dc4fd1ull } } };
 const fp2 SSWU2_Z = { { { 0x87ebfffffff9555cull, 0x656fffe5da8ffffaull, 0x0fd0749345d33ad2ull, 0xd951e663066576f4ull, 0xde291a3d41e980d3ull, 0x0815664c7dfe040dull } }, { { 0x43f5fffffffcaaaeull, 0x32b7fff2ed47fffdull, 0x07e83a49a2e99d69ull, 0xeca8f3318332bb7aull, 0xef148d1ea0f4c069ull, 0x040ab3263eff0206ull } } };
+/* sqrt(-norm(Z)^3) = sqrt(-125) in Fp */
+const fp SSWU2_SQRT_MINUS_NZ3 = { { 0xe4132bbd838cf70aull, 0x01d769ac83772c19ull, 0xa83dd6e974c22e45ull, 0xbc8ec3e777b08dffull, 0xc035c2042ecf5da3ull, 0x073929e97f0850bfull } };
 /* RFC 9380 Appendix E.3: 3-isogeny E2' -> E2, coefficients k_(i,0..) low degree first */
 const fp2 ISO3_XNUM[4] = {
 	{ { { 0x47f671c71ce05e62ull, 0x06dd57071206393eull, 0x7c80cd2af3fd71a2ull, 0x048103ea9e6cd062ull, 0xc54516acc8d037f6ull, 0x13808f550920ea41ull } }, { { 0x47f671c71ce05e62ull, 0x06dd57071206393eull, 0x7c80cd2af3fd71a2ull, 0x048103ea9e6cd062ull, 0xc54516acc8d037f6ull, 0x13808f550920ea41ull } } },

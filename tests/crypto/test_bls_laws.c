@@ -290,6 +290,31 @@ TEST(g1_group_laws_and_scalar_mult)
 	CHECK(g1_eq_vartime(&a, &t));
 }
 
+/* GLS edge scalars: 1, r - 1, z^k - 1 and z^k boundaries, digits of all ones */
+TEST(g2_gls_edge_scalars)
+{
+	bls_init();
+	g2_point g, a, b;
+	g2_from_affine(&g, &G2_GEN);
+	uint64_t ks[8][4] = {
+		{ 1, 0, 0, 0 },
+		{ BLS_X_ABS - 1, 0, 0, 0 },
+		{ BLS_X_ABS, 0, 0, 0 },
+		{ BLS_X_ABS + 1, 0, 0, 0 },
+		{ 0, 1, 0, 0 },
+		{ 0xffffffffffffffffull, 0xffffffffffffffffull, 0, 0 },
+		{ 0, 0, 0, 1ull << 62 },
+		{ 0 },
+	};
+	memcpy(ks[7], FR_R, sizeof ks[7]);
+	ks[7][0] -= 1;
+	for (int i = 0; i < 8; i++) {
+		g2_mul_gls_ct(&a, &g, ks[i]);
+		g2_mul_vartime(&b, &g, ks[i], 256);
+		CHECK_MSG(g2_eq_vartime(&a, &b), "scalar %d", i);
+	}
+}
+
 TEST(g2_group_laws_and_scalar_mult)
 {
 	bls_init();
@@ -307,6 +332,8 @@ TEST(g2_group_laws_and_scalar_mult)
 		g2_mul_vartime(&t, &g, k1, 255);
 		CHECK(g2_eq_vartime(&a, &t));
 		g2_mul_ct(&b, &g, k2, 255);
+		g2_mul_gls_ct(&c, &g, k2);
+		CHECK(g2_eq_vartime(&b, &c));
 		unsigned __int128 carry = 0;
 		for (int j = 0; j < 4; j++) {
 			carry += (unsigned __int128)k1[j] + k2[j];
