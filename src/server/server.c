@@ -401,8 +401,9 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	struct MHD_OptionItem opts[16];
 	size_t k = 0;
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
-	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
-					     cfg->threads ? cfg->threads : 2, NULL };
+	if (cfg->threads > 1) /* 1: the polling thread alone serves */
+		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+						     NULL };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 					     cfg->connection_timeout ? cfg->connection_timeout : 30,
 					     NULL };

@@ -1,0 +1,155 @@
+/* signer_proc.h: spawning secure-signer for end-to-end tests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "signer_proc.h"
+
+const char *sp_binary(void)
+{
+	const char *b = getenv("SS_SIGNER_BINARY");
+	return b ? b : SS_BINARY;
+}
+
+bool sp_init(signer_proc *p)
+{
+	memset(p, 0, sizeof *p);
+	const char *tmp = getenv("TMPDIR");
+	snprintf(p->dir, sizeof p->dir, "%s/ss-api-XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(p->dir))
+		return false;
+	snprintf(p->data_dir, sizeof p->data_dir, "%s/data", p->dir);
+	snprintf(p->key_dir, sizeof p->key_dir, "%s/keys", p->dir);
+	return mkdir(p->key_dir, 0700) == 0;
+}
+
+bool sp_add_raw_key(signer_proc *p, const char *name, const char *sk_hex)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/%s.yaml", p->key_dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "type: \"file-raw\"\nkeyType: \"BLS\"\nprivateKey: \"%s\"\n", sk_hex);
+	return fclose(f) == 0;
+}
+
+static bool read_ports(signer_proc *p)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/secure-signer.ports", p->data_dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[128];
+	unsigned v;
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "http-port=%u", &v) == 1)
+			p->port = (uint16_t)v;
+		else if (sscanf(line, "metrics-port=%u", &v) == 1)
+			p->metrics_port = (uint16_t)v;
+	}
+	fclose(f);
+	return p->port != 0;
+}
+
+bool sp_start(signer_proc *p, const char *const *extra)
+{
+	char ports[400], dd[320], kc[320], logp[320];
+	snprintf(ports, sizeof ports, "%s/secure-signer.ports", p->data_dir);
+	unlink(ports);
+	p->port = p->metrics_port = 0;
+	snprintf(dd, sizeof dd, "--data-dir=%s", p->data_dir);
+	snprintf(kc, sizeof kc, "--key-config-path=%s", p->key_dir);
+	snprintf(logp, sizeof logp, "%s/signer.log", p->dir);
+	const char *argv[64];
+	int n = 0;
+	argv[n++] = sp_binary();
+	argv[n++] = "run";
+	argv[n++] = "--http-listen-port=0";
+	argv[n++] = dd;
+	argv[n++] = kc;
+	for (int i = 0; extra && extra[i] && n < 62; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	p->pid = pid;
+	for (int i = 0; i < 600; i++) {
+		if (read_ports(p))
+			break;
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			p->pid = 0;
+			fprintf(stderr, "secure-signer exited early; log in %s\n", logp);
+			return false;
+		}
+		usleep(100 * 1000);
+	}
+	if (!p->port)
+		return false;
+	char tp[400];
+	snprintf(tp, sizeof tp, "%s/keymanager.token", p->data_dir);
+	FILE *f = fopen(tp, "r");
+	if (f) {
+		if (fgets(p->token, sizeof p->token, f))
+			p->token[strcspn(p->token, "\r\n")] = '\0';
+		fclose(f);
+	}
+	return true;
+}
+
+int sp_stop(signer_proc *p)
+{
+	if (!p->pid)
+		return -1;
+	kill(p->pid, SIGTERM);
+	for (int i = 0; i < 300; i++) {
+		int st;
+		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+			p->pid = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		}
+		usleep(100 * 1000);
+	}
+	sp_kill9(p);
+	return -1;
+}
+
+void sp_kill9(signer_proc *p)
+{
+	if (!p->pid)
+		return;
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
+	p->pid = 0;
+}
+
+void sp_cleanup(signer_proc *p)
+{
+	if (p->pid)
+		sp_kill9(p);
+	if (p->dir[0] && !getenv("SS_KEEP_TEST_DIRS")) {
+		char cmd[600];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", p->dir);
+		int rc = system(cmd);
+		(void)rc;
+	}
+}

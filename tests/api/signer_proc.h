@@ -1,0 +1,42 @@
+/* Runs the real `secure-signer run` binary for end-to-end tests: a fresh temporary
+ * directory per instance (data dir, key configs), port 0 for every listener, and the
+ * ports read back from <data-dir>/secure-signer.ports. */
+#ifndef SS_TEST_SIGNER_PROC_H
+#define SS_TEST_SIGNER_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct {
+	char dir[256];      /* temporary root */
+	char data_dir[300];
+	char key_dir[300];  /* Web3Signer YAML key files */
+	pid_t pid;
+	uint16_t port, metrics_port;
+	char token[80];     /* keymanager token */
+} signer_proc;
+
+/* Creates the directories (dir under $TMPDIR). */
+bool sp_init(signer_proc *p);
+
+/* Writes a file-raw key config for the 32-byte secret key (hex with 0x). */
+bool sp_add_raw_key(signer_proc *p, const char *name, const char *sk_hex);
+
+/* Starts the binary with the standard test flags plus extra (NULL-terminated) and
+ * waits until it listens (false after 60 s or if it exits). */
+bool sp_start(signer_proc *p, const char *const *extra);
+
+/* SIGTERM and wait; returns the exit status (-1 if it had to be killed). */
+int sp_stop(signer_proc *p);
+
+/* SIGKILL and wait (no clean shutdown). */
+void sp_kill9(signer_proc *p);
+
+/* Removes the temporary directory. */
+void sp_cleanup(signer_proc *p);
+
+/* The path of the binary under test. */
+const char *sp_binary(void);
+
+#endif

@@ -1,0 +1,796 @@
+/* End to end: the real `secure-signer run` binary over HTTP. Every route of the API
+ * table is called, with every error status it can give; slashing refusals are checked
+ * before and after kill -9; the Keymanager API imports, lists, deletes (with export)
+ * and re-imports keystores; a malformed-request corpus gets 4xx and the server keeps
+ * serving. The last test fails if a route of api_all_routes() was never called. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../server/http_client.h"
+#include "api/api.h"
+#include "crypto/bls.h"
+#include "eth2/eth2.h"
+#include "signer_proc.h"
+#include "test.h"
+#include "util/hex.h"
+#include "vectors.h"
+
+static const char GVR[] = "0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673";
+static const char FORK[] = "\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\","
+			   "\"current_version\":\"0x05000000\",\"epoch\":\"364032\"},"
+			   "\"genesis_validators_root\":\"0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673\"}";
+static const char JSON_ACCEPT[] = "Accept: application/json\r\n";
+
+/* ---- route coverage ---------------------------------------------------------------- */
+
+#define MAX_SEEN 64
+static struct {
+	http_method m;
+	char path[160];
+} seen[MAX_SEEN];
+static size_t n_seen;
+static int tests_run;
+
+static void record(const char *method, const char *path)
+{
+	http_method m = http_method_parse(method);
+	char p[160];
+	snprintf(p, sizeof p, "%.*s", (int)strcspn(path, "?"), path);
+	for (size_t i = 0; i < n_seen; i++)
+		if (seen[i].m == m && strcmp(seen[i].path, p) == 0)
+			return;
+	if (n_seen < MAX_SEEN) {
+		seen[n_seen].m = m;
+		snprintf(seen[n_seen].path, sizeof seen[n_seen].path, "%s", p);
+		n_seen++;
+	}
+}
+
+static int call(uint16_t port, const char *method, const char *path, const char *hdrs,
+		const char *body, hc_response *r)
+{
+	record(method, path);
+	return hc_request(port, method, path, hdrs, body, body ? strlen(body) : 0, r);
+}
+
+/* ---- keys -------------------------------------------------------------------------- */
+
+#define N_KEYS 4
+static char sk_hex[N_KEYS][67];
+static char pk_hex[N_KEYS][99];
+static uint8_t pk_bin[N_KEYS][48];
+
+static void make_keys(void)
+{
+	static bool done;
+	if (done)
+		return;
+	bls_init();
+	for (int i = 0; i < N_KEYS; i++) {
+		uint8_t sk[32];
+		for (int j = 0; j < 32; j++)
+			sk[j] = (uint8_t)(0x1f + 7 * j + 13 * i);
+		sk[0] = 0x1f;
+		bls_secret_key k;
+		CHECK(bls_secret_key_from_bytes(&k, sk) == SS_OK);
+		bls_sk_to_pk(pk_bin[i], &k);
+		bls_secret_key_wipe(&k);
+		hex_encode(sk_hex[i], sk, 32, true);
+		hex_encode(pk_hex[i], pk_bin[i], 48, true);
+	}
+	done = true;
+}
+
+static bool start_with_keys(signer_proc *p, const char *const *extra)
+{
+	make_keys();
+	if (!sp_init(p))
+		return false;
+	for (int i = 0; i < N_KEYS; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "key%d", i);
+		sp_add_raw_key(p, name, sk_hex[i]);
+	}
+	bool ok = sp_start(p, extra);
+	CHECK_MSG(ok, "secure-signer did not start (dir %s)", p->dir);
+	tests_run++;
+	return ok;
+}
+
+/* ---- request bodies ---------------------------------------------------------------- */
+
+static void att_body(char *out, size_t cap, unsigned long source, unsigned long target,
+		     unsigned root_byte)
+{
+	snprintf(out, cap,
+		 "{\"type\":\"ATTESTATION\",%s,\"attestation\":{\"slot\":\"%lu\",\"index\":\"0\","
+		 "\"beacon_block_root\":\"0x%064x\",\"source\":{\"epoch\":\"%lu\",\"root\":"
+		 "\"0x%064x\"},\"target\":{\"epoch\":\"%lu\",\"root\":\"0x%064x\"}}}",
+		 FORK, target * 32, root_byte, source, 0u, target, 0u);
+}
+
+static void block_body(char *out, size_t cap, unsigned long slot, unsigned root_byte)
+{
+	snprintf(out, cap,
+		 "{\"type\":\"BLOCK_V2\",%s,\"beacon_block\":{\"version\":\"ELECTRA\","
+		 "\"block_header\":{\"slot\":\"%lu\",\"proposer_index\":\"7\",\"parent_root\":"
+		 "\"0x%064x\",\"state_root\":\"0x%064x\",\"body_root\":\"0x%064x\"}}}",
+		 FORK, slot, root_byte, 2u, 3u);
+}
+
+/* Signs body with key i, expects status; on 200 checks the signature over the root
+ * computed from the same body (JSON reply). */
+static void sign_expect(uint16_t port, int i, const char *body, int status)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[i]);
+	hc_response r;
+	int st = call(port, "POST", path, JSON_ACCEPT, body, &r);
+	CHECK_MSG(st == status, "expected %d, got %d: %s", status, st, r.body ? r.body : "");
+	if (st == 200) {
+		json_t *o = json_loads(r.body, 0, NULL);
+		const char *sig = o ? json_string_value(json_object_get(o, "signature")) : NULL;
+		uint8_t s[96];
+		CHECK(sig && hex_decode(s, 96, sig, strlen(sig), HEX_PREFIX_REQUIRED) == SS_OK);
+		eth2_signing_request rq;
+		eth2_error err;
+		CHECK(eth2_parse_signing_request(eth2_network_builtin("mainnet"), body, strlen(body),
+						 &rq, &err) == SS_OK);
+		CHECK_MSG(sig && bls_verify_vartime(pk_bin[i], rq.signing_root, 32, s),
+			  "signature does not verify");
+		json_decref(o);
+	} else if (st >= 400) {
+		json_t *o = json_loads(r.body ? r.body : "", 0, NULL);
+		CHECK_MSG(o && json_is_string(json_object_get(o, "message")),
+			  "error body is not {\"message\"}: %s", r.body ? r.body : "");
+		json_decref(o);
+	}
+	hc_free(&r);
+}
+
+static const char *const STD_FLAGS[] = { "--key-manager-api-enabled", "--metrics-enabled",
+					 "--metrics-port=0", NULL };
+
+/* ---- tests ------------------------------------------------------------------------- */
+
+TEST(upcheck_healthcheck_public_keys_high_watermark)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	hc_response r;
+	char buf[128];
+	CHECK_EQ_U64(call(p.port, "GET", "/upcheck", NULL, NULL, &r), 200);
+	CHECK(strcmp(r.body, "OK") == 0);
+	CHECK(hc_header(&r, "Content-Type", buf, sizeof buf) && strstr(buf, "text/plain"));
+	hc_free(&r);
+
+	CHECK_EQ_U64(call(p.port, "GET", "/healthcheck", NULL, NULL, &r), 200);
+	json_t *o = json_loads(r.body, 0, NULL);
+	CHECK(o && strcmp(json_string_value(json_object_get(o, "status")), "UP") == 0);
+	CHECK(o && strcmp(json_string_value(json_object_get(o, "outcome")), "UP") == 0);
+	CHECK(o && strstr(r.body, "\"default-check\"") && strstr(r.body, "slashing-protection-db-health-check") &&
+	      strstr(r.body, "\"keys-check\"") && strstr(r.body, "\"config-files-loading\""));
+	CHECK(strstr(r.body, "\"keys-loaded\":4") != NULL);
+	json_decref(o);
+	hc_free(&r);
+
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/publicKeys", JSON_ACCEPT, NULL, &r), 200);
+	o = json_loads(r.body, 0, NULL);
+	CHECK(json_is_array(o) && json_array_size(o) == N_KEYS);
+	for (int i = 0; i < N_KEYS; i++)
+		CHECK_MSG(strstr(r.body, pk_hex[i]) != NULL, "key %d not listed", i);
+	json_decref(o);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/publicKeys", "Accept: text/html\r\n", NULL, &r), 406);
+	hc_free(&r);
+
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/highWatermark", NULL, NULL, &r), 200);
+	CHECK(strcmp(r.body, "{}") == 0);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/upcheck", NULL, "", &r), 405);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+TEST(sign_every_simple_type_and_negotiate_content)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	char body[2048];
+	att_body(body, sizeof body, 1, 2, 0xaa);
+	sign_expect(p.port, 0, body, 200);
+	sign_expect(p.port, 0, body, 200); /* the identical attestation may be re-signed */
+	block_body(body, sizeof body, 12000000, 0x01);
+	sign_expect(p.port, 1, body, 200);
+	snprintf(body, sizeof body, "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"12000001\"}}", FORK);
+	sign_expect(p.port, 2, body, 200);
+	snprintf(body, sizeof body, "{\"type\":\"RANDAO_REVEAL\",%s,\"randao_reveal\":{\"epoch\":\"375000\"}}", FORK);
+	sign_expect(p.port, 2, body, 200);
+	snprintf(body, sizeof body, "{\"type\":\"SYNC_COMMITTEE_MESSAGE\",%s,\"sync_committee_message\":{\"beacon_block_root\":\"0x%064x\",\"slot\":\"12000002\"}}", FORK, 5u);
+	sign_expect(p.port, 3, body, 200);
+
+	/* Accept decides the format: text for text/plain and for no Accept at all. */
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[2]);
+	hc_response r;
+	char ct[128];
+	CHECK_EQ_U64(call(p.port, "POST", path, "Accept: text/plain\r\n", body, &r), 200);
+	CHECK(r.body_len == 194 && strncmp(r.body, "0x", 2) == 0);
+	CHECK(hc_header(&r, "Content-Type", ct, sizeof ct) && strstr(ct, "text/plain"));
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", path, NULL, body, &r), 200);
+	CHECK(r.body_len == 194);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", path, "Accept: */*\r\n", body, &r), 200);
+	CHECK(r.body[0] == '{');
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+TEST(slashing_refusals_hold_after_kill9)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	char a[2048], b[2048];
+	/* Double block proposal. */
+	block_body(a, sizeof a, 12000100, 0x10);
+	block_body(b, sizeof b, 12000100, 0x11);
+	sign_expect(p.port, 0, a, 200);
+	sign_expect(p.port, 0, b, 412);
+	/* Double vote. */
+	att_body(a, sizeof a, 100, 101, 0x20);
+	att_body(b, sizeof b, 100, 101, 0x21);
+	sign_expect(p.port, 1, a, 200);
+	sign_expect(p.port, 1, b, 412);
+	/* Surround votes, both ways. */
+	att_body(a, sizeof a, 200, 205, 0x30);
+	sign_expect(p.port, 2, a, 200);
+	att_body(b, sizeof b, 199, 206, 0x31); /* surrounds the signed one */
+	sign_expect(p.port, 2, b, 412);
+	att_body(b, sizeof b, 201, 204, 0x32); /* surrounded by it */
+	sign_expect(p.port, 2, b, 412);
+	/* GVR of another chain on a slashable type. */
+	char other[2048];
+	block_body(other, sizeof other, 12000200, 0x40);
+	char *g = strstr(other, GVR + 2);
+	if (g)
+		memcpy(g, "ff", 2);
+	sign_expect(p.port, 3, other, 412);
+
+	/* No clean shutdown: what was answered 200 was durable. */
+	sp_kill9(&p);
+	CHECK(sp_start(&p, STD_FLAGS));
+	block_body(b, sizeof b, 12000100, 0x11);
+	sign_expect(p.port, 0, b, 412);
+	block_body(a, sizeof a, 12000100, 0x10);
+	sign_expect(p.port, 0, a, 200);
+	att_body(b, sizeof b, 100, 101, 0x21);
+	sign_expect(p.port, 1, b, 412);
+	att_body(b, sizeof b, 199, 206, 0x31);
+	sign_expect(p.port, 2, b, 412);
+	att_body(b, sizeof b, 201, 204, 0x32);
+	sign_expect(p.port, 2, b, 412);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+TEST(malformed_requests_get_4xx_and_server_keeps_serving)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
+	char good[2048];
+	att_body(good, sizeof good, 3, 4, 0x55);
+	char wrong_root[2200];
+	snprintf(wrong_root, sizeof wrong_root, "%.*s,\"signingRoot\":\"0x%064x\"}",
+		 (int)strlen(good) - 1, good, 0x77u);
+	char short_hex[2048];
+	snprintf(short_hex, sizeof short_hex, "%s", good);
+	char *bbr = strstr(short_hex, "\"beacon_block_root\":\"0x");
+	if (bbr)
+		memcpy(bbr + 23, "zz", 2);
+	const char *const corpus[] = {
+		"", "{", "[]", "null", "\"ATTESTATION\"", "{\"type\":1}", "{\"type\":\"NOPE\"}",
+		"{\"type\":\"ATTESTATION\"}",
+		"{\"type\":\"ATTESTATION\",\"attestation\":{\"slot\":32}}",
+		"{\"type\":\"AGGREGATION_SLOT\",\"aggregation_slot\":{\"slot\":\"-1\"}}",
+		"{\"type\":\"AGGREGATION_SLOT\",\"aggregation_slot\":{\"slot\":\"18446744073709551616\"}}",
+		"{\"type\":\"RANDAO_REVEAL\",\"randao_reveal\":{\"epoch\":\"1\"},\"fork_info\":{\"fork\":{\"previous_version\":\"0x00\",\"current_version\":\"0x00000000\",\"epoch\":\"0\"},\"genesis_validators_root\":\"0x00\"}}",
+		"\xff\xfe garbage", wrong_root, short_hex,
+	};
+	for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+		hc_response r;
+		int st = call(p.port, "POST", path, JSON_ACCEPT, corpus[i], &r);
+		CHECK_MSG(st == 400, "corpus[%zu] gave %d: %s", i, st, r.body ? r.body : "");
+		hc_free(&r);
+	}
+	/* Wrong identifiers. */
+	hc_response r;
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/sign/0x1234", NULL, good, &r), 400);
+	hc_free(&r);
+	char unknown[160];
+	snprintf(unknown, sizeof unknown, "/api/v1/eth2/sign/0x%096x", 0x42u);
+	CHECK_EQ_U64(call(p.port, "POST", unknown, NULL, good, &r), 404);
+	hc_free(&r);
+	/* A body over the limit, declared and actually sent. */
+	size_t big = API_SIGN_BODY_LIMIT + 10;
+	char *huge = malloc(big + 1);
+	memset(huge, ' ', big);
+	huge[big] = '\0';
+	CHECK_EQ_U64(call(p.port, "POST", path, NULL, huge, &r), 413);
+	hc_free(&r);
+	free(huge);
+	CHECK_EQ_U64(call(p.port, "GET", path, NULL, NULL, &r), 405);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/nothing", NULL, NULL, &r), 404);
+	hc_free(&r);
+	/* Slow client holding a half-sent request, and the server still answers others. */
+	int fd = hc_connect(p.port);
+	const char part[] = "POST /api/v1/eth2/sign/0x00 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{";
+	if (fd >= 0)
+		CHECK(send(fd, part, sizeof part - 1, MSG_NOSIGNAL) > 0);
+	sign_expect(p.port, 0, good, 200);
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ_U64(call(p.port, "GET", "/upcheck", NULL, NULL, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+/* ---- keymanager -------------------------------------------------------------------- */
+
+static char *keystore_text(const char *rel)
+{
+	char path[512];
+	if (!vectors_path(path, sizeof path, rel))
+		return NULL;
+	return test_read_file(path, NULL);
+}
+
+static char auth_hdr[160];
+static const char *auth(const signer_proc *p)
+{
+	snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s\r\n", p->token);
+	return auth_hdr;
+}
+
+/* POSTs keystores with passwords (and an optional interchange); returns the statuses
+ * joined by commas into out. */
+static int km_import(const signer_proc *p, const char *const *ks, const char *const *pw, size_t n,
+		     const char *interchange, char *out, size_t cap)
+{
+	json_t *req = json_pack("{s:[],s:[]}", "keystores", "passwords");
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(json_object_get(req, "keystores"), json_string(ks[i]));
+		json_array_append_new(json_object_get(req, "passwords"), json_string(pw[i]));
+	}
+	if (interchange)
+		json_object_set_new(req, "slashing_protection", json_string(interchange));
+	char *body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	hc_response r;
+	int st = call(p->port, "POST", "/eth/v1/keystores", auth(p), body, &r);
+	free(body);
+	out[0] = '\0';
+	json_t *o = st == 200 ? json_loads(r.body, 0, NULL) : NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "data"), i, v) {
+		if (out[0])
+			strncat(out, ",", cap - strlen(out) - 1);
+		strncat(out, json_string_value(json_object_get(v, "status")), cap - strlen(out) - 1);
+	}
+	json_decref(o);
+	hc_free(&r);
+	return st;
+}
+
+/* DELETEs keys; statuses into out, the interchange string into *ic (malloc'ed). */
+static int km_delete(const signer_proc *p, const char *const *pks, size_t n, char *out, size_t cap,
+		     char **ic)
+{
+	json_t *req = json_pack("{s:[]}", "pubkeys");
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(json_object_get(req, "pubkeys"), json_string(pks[i]));
+	char *body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	hc_response r;
+	int st = call(p->port, "DELETE", "/eth/v1/keystores", auth(p), body, &r);
+	free(body);
+	out[0] = '\0';
+	*ic = NULL;
+	json_t *o = st == 200 ? json_loads(r.body, 0, NULL) : NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "data"), i, v) {
+		if (out[0])
+			strncat(out, ",", cap - strlen(out) - 1);
+		strncat(out, json_string_value(json_object_get(v, "status")), cap - strlen(out) - 1);
+	}
+	if (json_is_string(json_object_get(o, "slashing_protection")))
+		*ic = strdup(json_string_value(json_object_get(o, "slashing_protection")));
+	json_decref(o);
+	hc_free(&r);
+	return st;
+}
+
+#define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
+#define KS2_PK "0xa46bf94016af71e55ca0518fe6a8bd3852e01b3f959780a4faf3bbe461ac553c0a83f232cc5f2a4b827d8d3455b706e4"
+
+static void sign_hex(uint16_t port, const char *pk, const char *body, int status)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
+	hc_response r;
+	int st = call(port, "POST", path, JSON_ACCEPT, body, &r);
+	CHECK_MSG(st == status, "sign with %.10s: expected %d, got %d: %s", pk, status, st,
+		  r.body ? r.body : "");
+	hc_free(&r);
+}
+
+TEST(keymanager_import_list_delete_reimport)
+{
+	if (!vectors_require())
+		return;
+	char *ks1 = keystore_text("eip2335-keystore/web3signer/valid/bls_keystore.json");
+	char *ks2 = keystore_text("eip2335-keystore/web3signer/valid/bls_keystore_2.json");
+	CHECK(ks1 && ks2);
+	signer_proc p;
+	if (!ks1 || !ks2 || !start_with_keys(&p, STD_FLAGS))
+		goto out_free;
+	CHECK(strlen(p.token) == 64);
+	hc_response r;
+	/* The token is required: 401 without, 403 when wrong. */
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", NULL, NULL, &r), 401);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", "Authorization: Bearer nope\r\n", NULL, &r), 403);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/eth/v1/keystores", "Authorization: Bearer nope\r\n", "{}", &r), 403);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "DELETE", "/eth/v1/keystores", NULL, "{}", &r), 401);
+	hc_free(&r);
+
+	/* Bad requests change nothing. */
+	CHECK_EQ_U64(call(p.port, "POST", "/eth/v1/keystores", auth(&p), "{", &r), 400);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/eth/v1/keystores", auth(&p),
+			  "{\"keystores\":[\"{}\"],\"passwords\":[]}", &r), 400);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/eth/v1/keystores", auth(&p),
+			  "{\"keystores\":[],\"passwords\":[]}", &r), 200);
+	CHECK(strcmp(r.body, "{\"data\":[]}") == 0);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "DELETE", "/eth/v1/keystores", auth(&p), "{\"pubkeys\":[\"0x12\"]}", &r), 400);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "DELETE", "/eth/v1/keystores", auth(&p), "[]", &r), 400);
+	hc_free(&r);
+
+	/* Import two keystores with history for the first; a wrong password is a per-key
+	 * error and imports nothing for that key. */
+	char ic[1024];
+	snprintf(ic, sizeof ic,
+		 "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"%s\"},"
+		 "\"data\":[{\"pubkey\":\"%s\",\"signed_blocks\":[],\"signed_attestations\":"
+		 "[{\"source_epoch\":\"10\",\"target_epoch\":\"20\",\"signing_root\":\"0x%064x\"}]}]}",
+		 GVR, KS1_PK, 0x99u);
+	const char *ks[] = { ks1, ks2 };
+	const char *bad_pw[] = { "somepassword", "wrong" };
+	char st[128];
+	CHECK_EQ_U64(km_import(&p, ks, bad_pw, 2, ic, st, sizeof st), 200);
+	CHECK_MSG(strcmp(st, "imported,error") == 0, "statuses %s", st);
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", auth(&p), NULL, &r), 200);
+	CHECK(strstr(r.body, KS1_PK) != NULL);
+	CHECK(strstr(r.body, KS2_PK) == NULL);
+	CHECK(strstr(r.body, "\"readonly\":true") != NULL); /* the file-raw keys */
+	hc_free(&r);
+	const char *pw[] = { "somepassword", "otherpassword" };
+	CHECK_EQ_U64(km_import(&p, ks, pw, 2, NULL, st, sizeof st), 200);
+	CHECK_MSG(strcmp(st, "duplicate,imported") == 0, "statuses %s", st);
+
+	/* The imported history protects key 1: a vote inside (10,20) is refused. */
+	char a[2048];
+	att_body(a, sizeof a, 12, 15, 0x01);
+	sign_hex(p.port, KS1_PK, a, 412);
+	att_body(a, sizeof a, 21, 22, 0x02);
+	sign_hex(p.port, KS1_PK, a, 200);
+	att_body(a, sizeof a, 21, 22, 0x02);
+	sign_hex(p.port, KS2_PK, a, 200);
+
+	/* Delete key 1 (with export), an unknown key, and a readonly key. */
+	char unknown[99];
+	snprintf(unknown, sizeof unknown, "0x%096x", 0x42u);
+	const char *del[] = { KS1_PK, unknown, pk_hex[0] };
+	char *exported = NULL;
+	CHECK_EQ_U64(km_delete(&p, del, 3, st, sizeof st, &exported), 200);
+	CHECK_MSG(strcmp(st, "deleted,not_found,error") == 0, "statuses %s", st);
+	CHECK(exported && strstr(exported, KS1_PK + 2) && strstr(exported, "\"22\""));
+	CHECK(exported && strstr(exported, pk_hex[0] + 2) == NULL);
+	sign_hex(p.port, KS1_PK, a, 404);
+	char *again = NULL;
+	CHECK_EQ_U64(km_delete(&p, del, 1, st, sizeof st, &again), 200);
+	CHECK_MSG(strcmp(st, "not_active") == 0, "statuses %s", st);
+	free(again);
+
+	/* A restart does not bring the deleted key back. */
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	CHECK(sp_start(&p, STD_FLAGS));
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", auth(&p), NULL, &r), 200);
+	CHECK(strstr(r.body, KS1_PK) == NULL && strstr(r.body, KS2_PK) != NULL);
+	hc_free(&r);
+	sign_hex(p.port, KS1_PK, a, 404);
+
+	/* Re-import with the exported history: it signs again, and its history holds. */
+	const char *ks1_only[] = { ks1 };
+	CHECK_EQ_U64(km_import(&p, ks1_only, pw, 1, exported, st, sizeof st), 200);
+	CHECK_MSG(strcmp(st, "imported") == 0, "statuses %s", st);
+	sign_hex(p.port, KS1_PK, a, 200); /* identical to what it signed before */
+	att_body(a, sizeof a, 21, 22, 0x03);
+	sign_hex(p.port, KS1_PK, a, 412); /* double vote against the re-imported history */
+	att_body(a, sizeof a, 22, 23, 0x04);
+	sign_hex(p.port, KS1_PK, a, 200);
+	/* Malformed interchange: 400 and nothing imported. */
+	const char *ks2_only[] = { ks2 };
+	char del2[8];
+	char *ic2 = NULL;
+	const char *d2[] = { KS2_PK };
+	CHECK_EQ_U64(km_delete(&p, d2, 1, del2, sizeof del2, &ic2), 200);
+	free(ic2);
+	CHECK_EQ_U64(km_import(&p, ks2_only, pw + 1, 1, "{\"metadata\":{}}", st, sizeof st), 400);
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", auth(&p), NULL, &r), 200);
+	CHECK(strstr(r.body, KS2_PK) == NULL);
+	hc_free(&r);
+	free(exported);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	sp_cleanup(&p);
+out_free:
+	free(ks1);
+	free(ks2);
+}
+
+/* ---- reload and health ------------------------------------------------------------- */
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	fputs(text, f);
+	return fclose(f) == 0;
+}
+
+static const char *reload_status(uint16_t port, char *buf, size_t cap)
+{
+	hc_response r;
+	buf[0] = '\0';
+	if (call(port, "GET", "/reload", NULL, NULL, &r) == 200) {
+		json_t *o = json_loads(r.body, 0, NULL);
+		snprintf(buf, cap, "%s", o ? json_string_value(json_object_get(o, "status")) : "");
+		json_decref(o);
+	}
+	hc_free(&r);
+	return buf;
+}
+
+TEST(reload_and_healthcheck_down_on_key_errors)
+{
+	if (!vectors_require())
+		return;
+	char *ks = keystore_text("eip2335-keystore/eip2335_scrypt_keystore.json");
+	CHECK(ks);
+	signer_proc p;
+	make_keys();
+	if (!ks || !sp_init(&p))
+		goto out_free;
+	char dir[400], pwdir[400], path[500];
+	snprintf(dir, sizeof dir, "%s/keystores", p.dir);
+	snprintf(pwdir, sizeof pwdir, "%s/passwords", p.dir);
+	CHECK(mkdir(dir, 0700) == 0 && mkdir(pwdir, 0700) == 0);
+	snprintf(path, sizeof path, "%s/v1.json", dir);
+	write_file(path, ks);
+	snprintf(path, sizeof path, "%s/v1.txt", pwdir);
+	write_file(path, "not the password");
+	char a1[450], a2[450];
+	snprintf(a1, sizeof a1, "--keystores-path=%s", dir);
+	snprintf(a2, sizeof a2, "--keystores-passwords-path=%s", pwdir);
+	const char *extra[] = { a1, a2, NULL };
+	tests_run++;
+	if (!sp_start(&p, extra)) {
+		CHECK_MSG(0, "secure-signer did not start");
+		goto out;
+	}
+	hc_response r;
+	char st[64];
+	CHECK_EQ_U64(reload_status(p.port, st, sizeof st)[0] ? 1 : 0, 1);
+	CHECK(strcmp(st, "idle") == 0);
+	/* A key that cannot be loaded: the signer is not healthy. */
+	CHECK_EQ_U64(call(p.port, "GET", "/healthcheck", NULL, NULL, &r), 503);
+	CHECK(strstr(r.body, "\"keystores-bulk-loading\"") && strstr(r.body, "\"error-count\":1") &&
+	      strstr(r.body, "\"outcome\":\"DOWN\""));
+	hc_free(&r);
+	/* Reload runs in the background; a second one meanwhile is a 409. The wrong
+	 * password costs a scrypt (n = 2^18), so the first is still running. */
+	CHECK_EQ_U64(call(p.port, "POST", "/reload", NULL, NULL, &r), 202);
+	CHECK(strstr(r.body, "\"accepted\"") != NULL);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/reload", NULL, NULL, &r), 409);
+	CHECK(strstr(r.body, "already in progress") != NULL);
+	hc_free(&r);
+	for (int i = 0; i < 300 && strcmp(reload_status(p.port, st, sizeof st), "running") == 0; i++)
+		usleep(100 * 1000);
+	CHECK_MSG(strcmp(st, "completed_with_errors") == 0, "reload status %s", st);
+	CHECK_EQ_U64(call(p.port, "GET", "/reload", NULL, NULL, &r), 200);
+	CHECK(strstr(r.body, "lastOperationTime") && strstr(r.body, "1 signer loading error"));
+	hc_free(&r);
+	/* Fix the password; the next reload loads the key and the signer is healthy. */
+	snprintf(path, sizeof path, "%s/v1.txt", pwdir);
+	write_file(path, "\xf0\x9d\x94\xb1\xf0\x9d\x94\xa2\xf0\x9d\x94\xb0\xf0\x9d\x94\xb1\xf0\x9d\x94\xad\xf0\x9d\x94\x9e\xf0\x9d\x94\xb0\xf0\x9d\x94\xb0\xf0\x9d\x94\xb4\xf0\x9d\x94\xac\xf0\x9d\x94\xaf\xf0\x9d\x94\xa1\xf0\x9f\x94\x91");
+	CHECK_EQ_U64(call(p.port, "POST", "/reload", NULL, NULL, &r), 202);
+	hc_free(&r);
+	for (int i = 0; i < 300 && strcmp(reload_status(p.port, st, sizeof st), "running") == 0; i++)
+		usleep(100 * 1000);
+	CHECK_MSG(strcmp(st, "completed") == 0, "reload status %s", st);
+	CHECK_EQ_U64(call(p.port, "GET", "/healthcheck", NULL, NULL, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/publicKeys", NULL, NULL, &r), 200);
+	CHECK(strstr(r.body, "9612d7a727c9d0a22e185a1c768478dfe919cada9266988cb32359c11f2b7b27f4ae4040902382ae2910c15e2b420d07") != NULL);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+out_free:
+	free(ks);
+}
+
+/* ---- metrics, auth, configuration sources ------------------------------------------ */
+
+TEST(metrics_listener)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	CHECK(p.metrics_port != 0);
+	char body[2048];
+	att_body(body, sizeof body, 1, 2, 0xbb);
+	sign_expect(p.port, 0, body, 200);
+	sign_expect(p.port, 0, "{", 400);
+	hc_response r;
+	CHECK_EQ_U64(call(p.metrics_port, "GET", "/metrics", NULL, NULL, &r), 200);
+	const char *names[] = {
+		"signing_bls_signing_duration_count 1", "http_bls_malformed_request_count_total 1",
+		"signing_signers_loaded_count 4", "eth2_slashingprotection_permitted_signings_total 1",
+		"eth2_slashingprotection_prevented_signings_total 0",
+		"signing_bls_missing_identifier_count_total 0",
+		"secure_signer_sign_requests_total{type=\"ATTESTATION\",outcome=\"ok\"} 1",
+		"secure_signer_sign_phase_seconds_bucket{type=\"ATTESTATION\",phase=\"slashing\",le=\"+Inf\"} 1",
+		"secure_signer_sign_phase_seconds_count{type=\"ATTESTATION\",phase=\"sign\"} 1",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		CHECK_MSG(r.body && strstr(r.body, names[i]), "metrics lack '%s'", names[i]);
+	hc_free(&r);
+	/* The metrics listener serves nothing else, and the API does not serve metrics. */
+	CHECK_EQ_U64(hc_request(p.metrics_port, "GET", "/upcheck", NULL, NULL, 0, &r), 404);
+	hc_free(&r);
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/metrics", NULL, NULL, 0, &r), 404);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+TEST(signing_token_host_allowlist_env_and_config_file)
+{
+	signer_proc p;
+	make_keys();
+	if (!sp_init(&p))
+		return;
+	for (int i = 0; i < N_KEYS; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "key%d", i);
+		sp_add_raw_key(&p, name, sk_hex[i]);
+	}
+	char tok[400], cfgp[400], a1[450], a2[450];
+	snprintf(tok, sizeof tok, "%s/sign.token", p.dir);
+	write_file(tok, "s3cret-signing-token\n");
+	snprintf(cfgp, sizeof cfgp, "%s/config.yaml", p.dir);
+	char yaml[600];
+	/* Web3Signer-style keys, one with its eth2. prefix, and a list value. */
+	snprintf(yaml, sizeof yaml,
+		 "http-host-allowlist: [localhost, 127.0.0.1, signer.internal]\n"
+		 "eth2.slashing-protection-enabled: false\n"
+		 "http-bearer-token-file: %s\n", tok);
+	write_file(cfgp, yaml);
+	snprintf(a1, sizeof a1, "--config-file=%s", cfgp);
+	snprintf(a2, sizeof a2, "--logging=debug");
+	const char *extra[] = { a1, a2, NULL };
+	setenv("SECURE_SIGNER_KEY_MANAGER_API_ENABLED", "true", 1);
+	tests_run++;
+	bool ok = sp_start(&p, extra);
+	unsetenv("SECURE_SIGNER_KEY_MANAGER_API_ENABLED");
+	CHECK(ok);
+	if (!ok)
+		goto out;
+	hc_response r;
+	char path[160], body[2048];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
+	att_body(body, sizeof body, 5, 6, 0x01);
+	CHECK_EQ_U64(call(p.port, "POST", path, NULL, body, &r), 401);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", path, "Authorization: Bearer bad\r\n", body, &r), 403);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", path, "Authorization: Bearer s3cret-signing-token\r\n", body, &r), 200);
+	hc_free(&r);
+	/* Slashing protection off (from the config file): no 412 and no high watermark. */
+	att_body(body, sizeof body, 5, 6, 0x02);
+	CHECK_EQ_U64(call(p.port, "POST", path, "Authorization: Bearer s3cret-signing-token\r\n", body, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/api/v1/eth2/highWatermark",
+				"Authorization: Bearer s3cret-signing-token\r\n", NULL, 0, &r), 404);
+	hc_free(&r);
+	/* Keymanager on (from the environment). */
+	CHECK(strlen(p.token) == 64);
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", auth(&p), NULL, &r), 200);
+	hc_free(&r);
+	/* Host allow-list from the file. */
+	const char in[] = "GET /upcheck HTTP/1.1\r\nHost: signer.internal:9000\r\nConnection: close\r\n\r\n";
+	CHECK_EQ_U64(hc_raw(p.port, in, sizeof in - 1, &r), 200);
+	hc_free(&r);
+	const char out_[] = "GET /upcheck HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+	CHECK_EQ_U64(hc_raw(p.port, out_, sizeof out_ - 1, &r), 403);
+	CHECK(r.body && strcmp(r.body, "{\"message\":\"Host not authorized.\"}") == 0);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+TEST(second_instance_on_same_data_dir_is_refused)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	signer_proc q = p;
+	q.pid = 0;
+	/* The same data dir: the lock is held, so the second process exits with 1. */
+	CHECK(!sp_start(&q, STD_FLAGS));
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+/* Must stay the last test of this file: every route of the table was called. */
+TEST(every_route_was_exercised)
+{
+	if (test_selected_case() || tests_run < 6) {
+		test_skip("needs the whole suite");
+		return;
+	}
+	size_t n;
+	const http_route *routes = api_all_routes(&n);
+	bool hit[64] = { false };
+	for (size_t i = 0; i < n_seen; i++) {
+		size_t idx;
+		uint8_t pk[48];
+		if (http_route_match(routes, n, seen[i].m, seen[i].path, &idx, pk, NULL) ==
+		    HTTP_MATCH_OK)
+			hit[idx] = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		CHECK_MSG(hit[i], "route %s %s was never exercised", http_method_name(routes[i].method),
+			  routes[i].pattern);
+}
