@@ -92,7 +92,8 @@ void fp_from_raw(fp *r, const uint64_t in[6]);
 uint64_t fp_sgn0(const fp *a);
 /* 1 when the plain value of a exceeds (p-1)/2 (ZCash "lexicographically largest"). */
 uint64_t fp_is_lex_largest(const fp *a);
-/* 48-byte big-endian; from_bytes returns 1 when the value is < p (r set), else 0. */
+/* 48-byte big-endian; from_bytes returns 1 when the value is < p, else 0 (r is
+ * written either way and meaningful only on 1). */
 void fp_to_bytes(uint8_t out[48], const fp *a);
 uint64_t fp_from_bytes(fp *r, const uint8_t in[48]);
 /* r = (hi 32 bytes * 2^256 + lo 32 bytes) mod p of a 64-byte big-endian string

@@ -193,9 +193,9 @@ uint64_t fp_from_bytes(fp *r, const uint8_t in[48])
 	uint64_t t[6], d[6];
 	load_be(t, in, 6);
 	uint64_t ok = sub6(d, t, FP_P); /* borrow <=> t < p */
-	fp v;
-	fp_from_raw(&v, t);
-	fp_cmov(r, &v, ok);
+	/* written in full either way (callers check ok): a masked merge into an
+	 * uninitialised r would leave it undefined for valgrind */
+	fp_from_raw(r, t);
 	return ok;
 }
 
