@@ -282,9 +282,10 @@ static ss_err key_config_dir(keys_jobs *b, const char *dir, keys_error *err)
 ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stats *stats,
 			 keys_error *err)
 {
-	keys_load_stats local;
+	keys_load_stats local = { 0 };
 	if (stats == NULL)
 		stats = &local;
+	stats->sources_seen = stats->sources_new = stats->sources_failed = 0;
 	if (src->keystores_dir && !src->keystores_passwords_dir == !src->keystores_password_file)
 		return keys_fail(err, SS_ERR_INVALID,
 				 "a keystore directory needs exactly one of a passwords directory or a password file");
