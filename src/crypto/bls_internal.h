@@ -102,16 +102,10 @@ void fp_from_bytes64_reduce(fp *r, const uint8_t in[64]);
 void fp_from_u64(fp *r, uint64_t v);
 
 /* ---- Fp2 (fp2.c) ---- */
-void fp2_add(fp2 *r, const fp2 *a, const fp2 *b);
-void fp2_sub(fp2 *r, const fp2 *a, const fp2 *b);
-void fp2_dbl(fp2 *r, const fp2 *a);
-void fp2_neg(fp2 *r, const fp2 *a);
-void fp2_conj(fp2 *r, const fp2 *a);
+/* fp2_add, fp2_sub, fp2_dbl, fp2_neg, fp2_conj, fp2_mul_xi: inline, fp_inline.h */
 void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b);
 void fp2_sqr(fp2 *r, const fp2 *a);
 void fp2_mul_fp(fp2 *r, const fp2 *a, const fp *b);
-/* r = a * (1 + u) */
-void fp2_mul_xi(fp2 *r, const fp2 *a);
 void fp2_inv(fp2 *r, const fp2 *a);
 void fp2_set_zero(fp2 *r);
 void fp2_set_one(fp2 *r);

@@ -87,26 +87,52 @@ void fp_cmov(fp *r, const fp *a, uint64_t bit)
 		r->l[i] ^= (r->l[i] ^ a->l[i]) & mask;
 }
 
-/* Left-to-right exponentiation with fixed 4-bit windows: 380 squarings and 95
- * multiplications for a 381-bit exponent. The table index is a digit of the public
- * exponent, so the memory access pattern reveals nothing about a. */
+/* Left-to-right sliding-window exponentiation (window 5, odd powers a, a^3, .., a^31):
+ * about 380 squarings and 80 multiplications for a 381-bit exponent. Every branch and
+ * table index depends on the public exponent only, so the time and memory access
+ * pattern reveal nothing about a. */
+static inline unsigned exp_bit(const uint64_t e[6], int i)
+{
+	return (unsigned)(e[i / 64] >> (i % 64)) & 1;
+}
+
 void fp_pow(fp *r, const fp *a, const uint64_t e[6])
 {
-	fp tab[16], acc;
-	tab[0] = FP_ONE;
-	tab[1] = *a;
-	for (int i = 2; i < 16; i++)
-		fp_mul(&tab[i], &tab[i - 1], a);
-	int top = 95; /* highest non-zero nibble */
-	while (top > 0 && ((e[top / 16] >> (4 * (top % 16))) & 15) == 0)
-		top--;
-	acc = tab[(e[top / 16] >> (4 * (top % 16))) & 15];
-	for (int i = top - 1; i >= 0; i--) {
-		for (int j = 0; j < 4; j++)
+	fp tab[16], a2, acc;
+	tab[0] = *a;
+	fp_sqr(&a2, a);
+	for (int i = 1; i < 16; i++)
+		fp_mul(&tab[i], &tab[i - 1], &a2);
+	int i = 383;
+	while (i >= 0 && !exp_bit(e, i))
+		i--;
+	if (i < 0) {
+		*r = FP_ONE;
+		return;
+	}
+	bool first = true;
+	while (i >= 0) {
+		if (!exp_bit(e, i)) {
 			fp_sqr(&acc, &acc);
-		unsigned d = (e[i / 16] >> (4 * (i % 16))) & 15;
-		if (d != 0)
-			fp_mul(&acc, &acc, &tab[d]);
+			i--;
+			continue;
+		}
+		/* the longest window e[i..j] of at most 5 bits that ends in a 1 */
+		int j = i - 4 < 0 ? 0 : i - 4;
+		while (!exp_bit(e, j))
+			j++;
+		unsigned v = 0;
+		for (int b = i; b >= j; b--)
+			v = (v << 1) | exp_bit(e, b);
+		if (first) {
+			acc = tab[v >> 1];
+			first = false;
+		} else {
+			for (int b = i; b >= j; b--)
+				fp_sqr(&acc, &acc);
+			fp_mul(&acc, &acc, &tab[v >> 1]);
+		}
+		i = j - 1;
 	}
 	*r = acc;
 }

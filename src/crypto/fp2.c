@@ -5,36 +5,6 @@
 
 #include "crypto/bls_internal.h"
 
-void fp2_add(fp2 *r, const fp2 *a, const fp2 *b)
-{
-	fp_add(&r->c0, &a->c0, &b->c0);
-	fp_add(&r->c1, &a->c1, &b->c1);
-}
-
-void fp2_sub(fp2 *r, const fp2 *a, const fp2 *b)
-{
-	fp_sub(&r->c0, &a->c0, &b->c0);
-	fp_sub(&r->c1, &a->c1, &b->c1);
-}
-
-void fp2_dbl(fp2 *r, const fp2 *a)
-{
-	fp_dbl(&r->c0, &a->c0);
-	fp_dbl(&r->c1, &a->c1);
-}
-
-void fp2_neg(fp2 *r, const fp2 *a)
-{
-	fp_neg(&r->c0, &a->c0);
-	fp_neg(&r->c1, &a->c1);
-}
-
-void fp2_conj(fp2 *r, const fp2 *a)
-{
-	r->c0 = a->c0;
-	fp_neg(&r->c1, &a->c1);
-}
-
 /* (a0 + a1 u)(b0 + b1 u) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u */
 void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b)
 {
@@ -64,15 +34,6 @@ void fp2_mul_fp(fp2 *r, const fp2 *a, const fp *b)
 {
 	fp_mul(&r->c0, &a->c0, b);
 	fp_mul(&r->c1, &a->c1, b);
-}
-
-/* (a0 + a1 u)(1 + u) = (a0 - a1) + (a0 + a1) u */
-void fp2_mul_xi(fp2 *r, const fp2 *a)
-{
-	fp t;
-	fp_sub(&t, &a->c0, &a->c1);
-	fp_add(&r->c1, &a->c0, &a->c1);
-	r->c0 = t;
 }
 
 /* 1/(a0 + a1 u) = (a0 - a1 u) / (a0^2 + a1^2) */

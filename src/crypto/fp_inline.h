@@ -1,4 +1,4 @@
-/* The cheap Fp operations (addition, subtraction, negation, doubling), inline because
+/* The cheap Fp and Fp2 operations (addition, subtraction, negation, doubling), inline because
  * they sit in every inner loop of the tower and a call costs as much as the work.
  * Constant time: carries and borrows are propagated with add-with-carry chains
  * (_addcarry_u64/_subborrow_u64 on x86-64, unsigned __int128 elsewhere) and the
@@ -27,6 +27,47 @@ typedef uint64_t fp_carry;
 		*(out) = (uint64_t)t_;                                               \
 		(c) = (uint64_t)(t_ >> 64) & 1;                                      \
 	} while (0)
+/* ---- the linear Fp2 operations, inline for the same reason ---- */
+
+static inline void fp2_add(fp2 *r, const fp2 *a, const fp2 *b)
+{
+	fp_add(&r->c0, &a->c0, &b->c0);
+	fp_add(&r->c1, &a->c1, &b->c1);
+}
+
+static inline void fp2_sub(fp2 *r, const fp2 *a, const fp2 *b)
+{
+	fp_sub(&r->c0, &a->c0, &b->c0);
+	fp_sub(&r->c1, &a->c1, &b->c1);
+}
+
+static inline void fp2_dbl(fp2 *r, const fp2 *a)
+{
+	fp_add(&r->c0, &a->c0, &a->c0);
+	fp_add(&r->c1, &a->c1, &a->c1);
+}
+
+static inline void fp2_neg(fp2 *r, const fp2 *a)
+{
+	fp_neg(&r->c0, &a->c0);
+	fp_neg(&r->c1, &a->c1);
+}
+
+static inline void fp2_conj(fp2 *r, const fp2 *a)
+{
+	r->c0 = a->c0;
+	fp_neg(&r->c1, &a->c1);
+}
+
+/* (a0 + a1 u)(1 + u) = (a0 - a1) + (a0 + a1) u */
+static inline void fp2_mul_xi(fp2 *r, const fp2 *a)
+{
+	fp t;
+	fp_sub(&t, &a->c0, &a->c1);
+	fp_add(&r->c1, &a->c0, &a->c1);
+	r->c0 = t;
+}
+
 #endif
 
 #define FP_P0 0xb9feffffffffaaabull
@@ -122,6 +163,47 @@ static inline void fp_neg(fp *r, const fp *a)
 	r->l[3] &= nz;
 	r->l[4] &= nz;
 	r->l[5] &= nz;
+}
+
+/* ---- the linear Fp2 operations, inline for the same reason ---- */
+
+static inline void fp2_add(fp2 *r, const fp2 *a, const fp2 *b)
+{
+	fp_add(&r->c0, &a->c0, &b->c0);
+	fp_add(&r->c1, &a->c1, &b->c1);
+}
+
+static inline void fp2_sub(fp2 *r, const fp2 *a, const fp2 *b)
+{
+	fp_sub(&r->c0, &a->c0, &b->c0);
+	fp_sub(&r->c1, &a->c1, &b->c1);
+}
+
+static inline void fp2_dbl(fp2 *r, const fp2 *a)
+{
+	fp_add(&r->c0, &a->c0, &a->c0);
+	fp_add(&r->c1, &a->c1, &a->c1);
+}
+
+static inline void fp2_neg(fp2 *r, const fp2 *a)
+{
+	fp_neg(&r->c0, &a->c0);
+	fp_neg(&r->c1, &a->c1);
+}
+
+static inline void fp2_conj(fp2 *r, const fp2 *a)
+{
+	r->c0 = a->c0;
+	fp_neg(&r->c1, &a->c1);
+}
+
+/* (a0 + a1 u)(1 + u) = (a0 - a1) + (a0 + a1) u */
+static inline void fp2_mul_xi(fp2 *r, const fp2 *a)
+{
+	fp t;
+	fp_sub(&t, &a->c0, &a->c1);
+	fp_add(&r->c1, &a->c0, &a->c1);
+	r->c0 = t;
 }
 
 #endif
