@@ -77,6 +77,7 @@ static int cmp_double(const void *a, const void *b)
 typedef struct {
 	double rate, p50_ms, p99_ms;
 	uint64_t errors;
+	slash_stats st;
 } result;
 
 static int run(bool group, unsigned callers, double seconds, result *out)
@@ -128,6 +129,7 @@ static int run(bool group, unsigned callers, double seconds, result *out)
 	free(all);
 	free(cs);
 	free(th);
+	slash_get_stats(db, &out->st);
 	slash_close(db);
 	for (int i = 0; i < 3; i++) {
 		char p[64];
@@ -160,6 +162,10 @@ int main(int argc, char **argv)
 		printf("%8u | %12.0f %9.2f %9.2f | %12.0f %9.2f %9.2f | %6.1f%s\n", callers, g.rate,
 		       g.p50_ms, g.p99_ms, s.rate, s.p50_ms, s.p99_ms, s.rate > 0 ? g.rate / s.rate : 0,
 		       g.errors + s.errors ? "  (errors!)" : "");
+		printf("         | batches %llu, mean %.1f checks, apply %.1f us/check, commit %.2f ms/batch\n",
+		       (unsigned long long)g.st.batches, g.st.batches ? (double)g.st.checks / (double)g.st.batches : 0,
+		       g.st.checks ? (double)g.st.apply_ns / 1e3 / (double)g.st.checks : 0,
+		       g.st.batches ? (double)g.st.commit_ns / 1e6 / (double)g.st.batches : 0);
 		fflush(stdout);
 	}
 	return 0;

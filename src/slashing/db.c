@@ -63,6 +63,7 @@ slash_store_result slash_tx_commit(slash_db *db)
 void slash_tx_rollback(slash_db *db)
 {
 	db->ops->rollback(db->store);
+	slash_vcache_clear(db);
 	/* the operation may have changed the cached metadata (a pinned root) */
 	if (db->ops->get_meta(db->store, &db->meta) != SLASH_STORE_OK)
 		memset(&db->meta, 0, sizeof db->meta);
@@ -94,7 +95,6 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	pthread_mutex_init(&db->conn_lock, NULL);
 	pthread_mutex_init(&db->q_lock, NULL);
 	pthread_cond_init(&db->q_nonempty, NULL);
-	pthread_cond_init(&db->q_done, NULL);
 	db->max_batch = o.group_commit ? (o.max_batch ? o.max_batch : DEFAULT_MAX_BATCH) : 1;
 	if (o.writer_thread && (err = slash_gc_start(db)) != SS_OK) {
 		slash_close(db);
@@ -113,8 +113,17 @@ void slash_close(slash_db *db)
 	pthread_mutex_destroy(&db->conn_lock);
 	pthread_mutex_destroy(&db->q_lock);
 	pthread_cond_destroy(&db->q_nonempty);
-	pthread_cond_destroy(&db->q_done);
+	slash_vcache_clear(db);
 	free(db);
+}
+
+void slash_get_stats(slash_db *db, slash_stats *out)
+{
+	pthread_mutex_lock(&db->conn_lock);
+	pthread_mutex_lock(&db->q_lock);
+	*out = db->stats;
+	pthread_mutex_unlock(&db->q_lock);
+	pthread_mutex_unlock(&db->conn_lock);
 }
 
 static slash_decision finish(slash_job *job, slash_reason *why)
@@ -157,6 +166,7 @@ typedef slash_store_result (*admin_fn)(slash_db *db, void *ctx);
 static ss_err admin_write(slash_db *db, admin_fn fn, void *ctx)
 {
 	pthread_mutex_lock(&db->conn_lock);
+	slash_vcache_clear(db);
 	slash_store_result r = slash_tx_begin(db);
 	if (r == SLASH_STORE_OK) {
 		r = fn(db, ctx);

@@ -15,11 +15,16 @@
  * validator (invariant 2) without per-validator locks. */
 #include <stdio.h>
 #include <string.h>
+#include <semaphore.h>
+#include <time.h>
 
 #include "slashing/slashing_internal.h"
 
+/* Each caller sleeps on its own semaphore: the writer wakes exactly the callers of the
+ * batch it committed, without a shared lock (sem_post never touches the semaphore
+ * after the waiter can return, so the caller may destroy it at once). */
 typedef struct gc_waiter {
-	pthread_cond_t cond;
+	sem_t sem;
 } gc_waiter;
 
 static void fail_batch(slash_job *batch, const char *what)
@@ -30,10 +35,18 @@ static void fail_batch(slash_job *batch, const char *what)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Applies and commits one batch (a NULL-terminated list); under conn_lock. */
 static void run_batch(slash_db *db, slash_job *batch)
 {
 	pthread_mutex_lock(&db->conn_lock);
+	uint64_t t0 = now_ns();
 	slash_store_result r = slash_tx_begin(db);
 	if (r != SLASH_STORE_OK) {
 		fail_batch(batch, r == SLASH_STORE_RETRY ? "busy, try again" : "cannot begin a transaction");
@@ -49,11 +62,14 @@ static void run_batch(slash_db *db, slash_job *batch)
 			return;
 		}
 	}
+	uint64_t t1 = now_ns();
 	r = slash_tx_commit(db);
 	if (r != SLASH_STORE_OK) {
 		slash_tx_rollback(db);
 		fail_batch(batch, "commit failed; nothing was recorded");
 	}
+	db->stats.apply_ns += t1 - t0;
+	db->stats.commit_ns += now_ns() - t1;
 	pthread_mutex_unlock(&db->conn_lock);
 }
 
@@ -80,17 +96,16 @@ static void *writer_main(void *arg)
 
 		run_batch(db, batch);
 
-		pthread_mutex_lock(&db->q_lock);
-		db->n_batches++;
-		db->n_jobs += n;
 		for (slash_job *j = batch, *next; j != NULL; j = next) {
-			/* read next first: once done is set the caller may return and its
-			 * stack frame (the job) is gone */
+			/* read next first: once posted the caller may return and its stack
+			 * frame (the job) is gone */
 			next = j->next;
 			gc_waiter *w = (gc_waiter *)j->waiter;
-			j->done = true;
-			pthread_cond_signal(&w->cond);
+			sem_post(&w->sem);
 		}
+		pthread_mutex_lock(&db->q_lock);
+		db->stats.batches++;
+		db->stats.checks += n;
 	}
 	pthread_mutex_unlock(&db->q_lock);
 	return NULL;
@@ -99,18 +114,20 @@ static void *writer_main(void *arg)
 void slash_gc_submit(slash_db *db, slash_job *job)
 {
 	job->next = NULL;
-	job->done = false;
 	if (!db->has_writer) {
 		run_batch(db, job);
 		return;
 	}
 	gc_waiter w;
-	pthread_cond_init(&w.cond, NULL);
+	if (sem_init(&w.sem, 0, 0) != 0) {
+		fail_batch(job, "cannot wait");
+		return;
+	}
 	job->waiter = &w;
 	pthread_mutex_lock(&db->q_lock);
 	if (db->stopping) {
 		pthread_mutex_unlock(&db->q_lock);
-		pthread_cond_destroy(&w.cond);
+		sem_destroy(&w.sem);
 		fail_batch(job, "closing");
 		return;
 	}
@@ -120,10 +137,10 @@ void slash_gc_submit(slash_db *db, slash_job *job)
 		db->q_head = job;
 	db->q_tail = job;
 	pthread_cond_signal(&db->q_nonempty);
-	while (!job->done)
-		pthread_cond_wait(&w.cond, &db->q_lock);
 	pthread_mutex_unlock(&db->q_lock);
-	pthread_cond_destroy(&w.cond);
+	while (sem_wait(&w.sem) != 0)
+		; /* EINTR: keep waiting, the writer always posts */
+	sem_destroy(&w.sem);
 }
 
 ss_err slash_gc_start(slash_db *db)

@@ -321,6 +321,7 @@ static ss_err apply_doc(slash_db *db, const import_doc *doc, slash_reason *why)
 {
 	ss_err refused = SS_OK;
 	pthread_mutex_lock(&db->conn_lock);
+	slash_vcache_clear(db);
 	slash_store_result r = slash_tx_begin(db);
 	if (r == SLASH_STORE_OK) {
 		if (!db->meta.has_gvr) {

@@ -126,6 +126,7 @@ ss_err slash_prune(slash_db *db, uint64_t keep_epochs, uint64_t slots_per_epoch,
 									  : keep_epochs * slots_per_epoch;
 	validator_list all = { 0 };
 	pthread_mutex_lock(&db->conn_lock);
+	slash_vcache_clear(db);
 	slash_store_result r = slash_tx_begin(db);
 	if (r == SLASH_STORE_OK)
 		r = db->ops->each_validator(db->store, collect, &all);

@@ -54,22 +54,22 @@ static slash_store_result check_gvr(slash_db *db, slash_job *job, bool *ok)
 	return SLASH_STORE_OK;
 }
 
-/* The validator's row (registered on first sight, enabled) and the enabled gate. */
-static slash_store_result load_validator(slash_db *db, slash_job *job, slash_validator *v, bool *ok)
+/* The validator's state (registered on first sight, enabled) and the enabled gate. */
+static slash_store_result load_validator(slash_db *db, slash_job *job, slash_vstate **vs, bool *ok)
 {
-	bool found;
-	slash_store_result r = db->ops->get_validator(db->store, job->pubkey, true, v, &found);
+	slash_store_result r = slash_vcache_get(db, job->pubkey, vs);
 	*ok = false;
 	if (r != SLASH_STORE_OK)
 		return r;
-	if (!v->enabled)
+	if (!(*vs)->v.enabled)
 		return refuse(job, "validator is disabled for signing");
 	*ok = true;
 	return SLASH_STORE_OK;
 }
 
-static slash_store_result apply_block(slash_db *db, slash_job *job, slash_validator *v)
+static slash_store_result apply_block(slash_db *db, slash_job *job, slash_vstate *vs)
 {
+	slash_validator *v = &vs->v;
 	const uint64_t slot = job->slot;
 	/* Web3Signer §3.6: the high watermark refuses every slot at or above it. */
 	if (db->meta.high.set && slot >= db->meta.high.slot)
@@ -80,8 +80,11 @@ static slash_store_result apply_block(slash_db *db, slash_job *job, slash_valida
 		return refuse(job, "block slot %llu is below the low watermark slot %llu",
 			      (unsigned long long)slot, (unsigned long long)v->lw_slot);
 	slash_block_rec old;
-	bool found;
-	slash_store_result r = db->ops->block_at(db->store, v->id, slot, &old, &found);
+	bool found = false;
+	slash_store_result r = SLASH_STORE_OK;
+	/* above every recorded slot there is nothing to look up */
+	if (vs->has_max_slot && slot <= vs->max_slot)
+		r = db->ops->block_at(db->store, v->id, slot, &old, &found);
 	if (r != SLASH_STORE_OK)
 		return r;
 	if (found) {
@@ -102,6 +105,10 @@ static slash_store_result apply_block(slash_db *db, slash_job *job, slash_valida
 	r = db->ops->put_block(db->store, v->id, &rec);
 	if (r != SLASH_STORE_OK)
 		return r;
+	if (!vs->has_max_slot || slot > vs->max_slot) {
+		vs->has_max_slot = true;
+		vs->max_slot = slot;
+	}
 	if (!v->has_min_slot) {
 		v->has_min_slot = true;
 		v->min_slot = slot;
@@ -112,8 +119,9 @@ static slash_store_result apply_block(slash_db *db, slash_job *job, slash_valida
 	return allow(job, "recorded");
 }
 
-static slash_store_result apply_attestation(slash_db *db, slash_job *job, slash_validator *v)
+static slash_store_result apply_attestation(slash_db *db, slash_job *job, slash_vstate *vs)
 {
+	slash_validator *v = &vs->v;
 	const uint64_t s = job->source, t = job->target;
 	const unsigned long long us = s, ut = t;
 	if (s > t)
@@ -126,8 +134,10 @@ static slash_store_result apply_attestation(slash_db *db, slash_job *job, slash_
 			      us, ut, (unsigned long long)v->lw_source,
 			      (unsigned long long)v->lw_target);
 	slash_att_rec old;
-	bool found;
-	slash_store_result r = db->ops->att_at_target(db->store, v->id, t, &old, &found);
+	bool found = false;
+	slash_store_result r = SLASH_STORE_OK;
+	if (vs->has_max_att && t <= vs->max_target)
+		r = db->ops->att_at_target(db->store, v->id, t, &old, &found);
 	if (r != SLASH_STORE_OK)
 		return r;
 	if (found) {
@@ -143,14 +153,18 @@ static slash_store_result apply_attestation(slash_db *db, slash_job *job, slash_
 	if (v->has_min_epochs && t < v->min_target)
 		return refuse(job, "target epoch %llu is below the oldest recorded target epoch %llu", ut,
 			      (unsigned long long)v->min_target);
-	/* EIP-3076 condition 3: surround votes, both directions. */
-	r = db->ops->find_surrounding(db->store, v->id, s, t, &old, &found);
+	/* EIP-3076 condition 3: surround votes, both directions. Only a record with a
+	 * target above t can surround (s, t), and only one with a source above s can be
+	 * surrounded by it; the cached maxima skip the lookups that cannot match. */
+	if (vs->has_max_att && t < vs->max_target)
+		r = db->ops->find_surrounding(db->store, v->id, s, t, &old, &found);
 	if (r != SLASH_STORE_OK)
 		return r;
 	if (found)
 		return refuse(job, "surrounded vote: (%llu, %llu) is surrounded by the signed (%llu, %llu)",
 			      us, ut, (unsigned long long)old.source, (unsigned long long)old.target);
-	r = db->ops->find_surrounded(db->store, v->id, s, t, &old, &found);
+	if (vs->has_max_att && s < vs->max_source)
+		r = db->ops->find_surrounded(db->store, v->id, s, t, &old, &found);
 	if (r != SLASH_STORE_OK)
 		return r;
 	if (found)
@@ -161,6 +175,15 @@ static slash_store_result apply_attestation(slash_db *db, slash_job *job, slash_
 	r = db->ops->put_attestation(db->store, v->id, &rec);
 	if (r != SLASH_STORE_OK)
 		return r;
+	if (!vs->has_max_att) {
+		vs->has_max_att = true;
+		vs->max_source = s;
+		vs->max_target = t;
+	}
+	if (s > vs->max_source)
+		vs->max_source = s;
+	if (t > vs->max_target)
+		vs->max_target = t;
 	if (!v->has_min_epochs) {
 		v->has_min_epochs = true;
 		v->min_source = s;
@@ -179,9 +202,9 @@ slash_store_result slash_rules_apply(slash_db *db, slash_job *job)
 	slash_store_result r = check_gvr(db, job, &ok);
 	if (r != SLASH_STORE_OK || !ok)
 		return r;
-	slash_validator v;
-	r = load_validator(db, job, &v, &ok);
+	slash_vstate *vs;
+	r = load_validator(db, job, &vs, &ok);
 	if (r != SLASH_STORE_OK || !ok)
 		return r;
-	return job->kind == SLASH_JOB_BLOCK ? apply_block(db, job, &v) : apply_attestation(db, job, &v);
+	return job->kind == SLASH_JOB_BLOCK ? apply_block(db, job, vs) : apply_attestation(db, job, vs);
 }

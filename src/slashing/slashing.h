@@ -140,6 +140,16 @@ typedef struct {
 ss_err slash_prune(slash_db *db, uint64_t keep_epochs, uint64_t slots_per_epoch,
 		   slash_prune_stats *stats) SS_MUST_USE;
 
+/* Group-commit counters since open, for metrics and the benchmark. */
+typedef struct {
+	uint64_t batches;     /* transactions committed (or failed) by the writer */
+	uint64_t checks;      /* checks answered */
+	uint64_t apply_ns;    /* time spent applying the rules inside batches */
+	uint64_t commit_ns;   /* time spent in COMMIT (the fsync) */
+} slash_stats;
+
+void slash_get_stats(slash_db *db, slash_stats *out);
+
 /* A validator's low watermarks (the floors set by pruning); has_* false when unset. */
 typedef struct {
 	bool has_slot, has_epochs;

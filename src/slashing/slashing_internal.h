@@ -13,7 +13,7 @@
 typedef enum { SLASH_JOB_BLOCK, SLASH_JOB_ATTESTATION } slash_job_kind;
 
 /* One check-and-record request. It lives on the caller's stack; the caller sleeps until
- * the writer has committed the batch that holds it and set done. */
+ * the writer has committed the batch that holds it. */
 typedef struct slash_job {
 	slash_job_kind kind;
 	uint8_t pubkey[SLASH_PUBKEY_BYTES];
@@ -22,10 +22,18 @@ typedef struct slash_job {
 	uint64_t slot, source, target;
 	slash_decision result;
 	slash_reason why;
-	bool done;
-	void *waiter; /* the sleeping caller's condition variable */
+	void *waiter; /* the sleeping caller's semaphore (group_commit.c) */
 	struct slash_job *next;
 } slash_job;
+
+/* The writer's cached view of one validator (validator_cache.c). */
+typedef struct {
+	bool used;
+	uint8_t pubkey[SLASH_PUBKEY_BYTES];
+	slash_validator v;
+	bool has_max_slot, has_max_att;
+	uint64_t max_slot, max_source, max_target;
+} slash_vstate;
 
 struct slash_db {
 	slash_store *store;
@@ -34,15 +42,17 @@ struct slash_db {
 	 * administrative calls (import, export, prune, watermarks, enabled). */
 	pthread_mutex_t conn_lock;
 	slash_meta meta; /* cache of the metadata row, under conn_lock */
+	slash_vstate *vcache; /* open addressing, under conn_lock */
+	size_t vcache_cap, vcache_len;
 
 	/* Group commit queue (group_commit.c), under q_lock. */
 	pthread_mutex_t q_lock;
-	pthread_cond_t q_nonempty, q_done;
+	pthread_cond_t q_nonempty;
 	slash_job *q_head, *q_tail;
 	bool stopping, has_writer;
 	pthread_t writer;
 	unsigned max_batch;
-	uint64_t n_batches, n_jobs; /* statistics, under q_lock */
+	slash_stats stats; /* under q_lock; apply/commit times under conn_lock */
 };
 
 /* printf into why (when not NULL). */
@@ -55,6 +65,12 @@ ss_err slash_store_err(slash_store_result r);
  * recording it when allowed. OK means job->result/why are set (ALLOWED or REFUSED);
  * anything else is a store failure and the transaction must be rolled back. */
 slash_store_result slash_rules_apply(slash_db *db, slash_job *job);
+
+/* validator_cache.c: the entry for pubkey, loaded (and registered) on first use. */
+slash_store_result slash_vcache_get(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+				    slash_vstate **out);
+/* Forgets everything; after a rollback or an administrative change. */
+void slash_vcache_clear(slash_db *db);
 
 /* group_commit.c */
 ss_err slash_gc_start(slash_db *db);

@@ -29,4 +29,10 @@ static inline uint64_t slash_db_to_u64(int64_t s)
 /* Creates or upgrades the schema (sqlite_schema.c); SQLITE_OK or an error with why. */
 int slash_sqlite_migrate(sqlite3 *db, slash_reason *why);
 
+/* The background checkpointer (sqlite_checkpoint.c); NULL when it cannot start. */
+typedef struct slash_checkpointer slash_checkpointer;
+slash_checkpointer *slash_checkpointer_start(const char *path);
+void slash_checkpointer_poke(slash_checkpointer *c);
+void slash_checkpointer_stop(slash_checkpointer *c);
+
 #endif

@@ -88,7 +88,22 @@ static const char *const sql_text[ST__COUNT] = {
 struct slash_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__COUNT];
+	slash_checkpointer *checkpointer;
 };
+
+/* Pages in the WAL before a background checkpoint is asked for (SQLite's own default
+ * for automatic checkpoints). */
+#define CHECKPOINT_PAGES 1000
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	slash_store *s = arg;
+	(void)db;
+	(void)name;
+	if (pages >= CHECKPOINT_PAGES)
+		slash_checkpointer_poke(s->checkpointer);
+	return SQLITE_OK;
+}
 
 static slash_store_result map_rc(int rc)
 {
@@ -482,6 +497,9 @@ static void sq_close(slash_store *s)
 {
 	if (s == NULL)
 		return;
+	/* stop the checkpointer first: closing the last connection checkpoints the WAL
+	 * into the database and removes it */
+	slash_checkpointer_stop(s->checkpointer);
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
@@ -575,6 +593,9 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 			return SS_ERR_IO;
 		}
 	}
+	s->checkpointer = slash_checkpointer_start(path);
+	if (s->checkpointer != NULL)
+		sqlite3_wal_hook(s->db, wal_hook, s); /* replaces the automatic checkpoints */
 	*out = s;
 	*ops = &sqlite_ops;
 	return SS_OK;
