@@ -90,60 +90,85 @@ void bls_hash_to_field_fp(fp *u, size_t count, const uint8_t *msg, size_t msg_le
 		fp_from_bytes64_reduce(&u[i], buf + 64 * i);
 }
 
-/* §6.6.2 simplified SWU for AB != 0 on E2': returns the affine point (x, y).
+/* §6.6.2 simplified SWU for AB != 0 on E2', without any inversion:
  *   tv1 = Z^2 u^4 + Z u^2
- *   x1 = (-B / A) (1 + 1/tv1), or B / (Z A) when tv1 = 0
- *   gx1 = x1^3 + A x1 + B; x2 = Z u^2 x1; gx2 = x2^3 + A x2 + B
- *   (x, y) = (x1, sqrt(gx1)) if gx1 is square else (x2, sqrt(gx2))
- *   sgn0(y) = sgn0(u).
- * x1 is computed as num / den with num = -B (tv1 + 1), den = A tv1, or num = B,
- * den = Z A in the exceptional case tv1 = 0: one inversion. */
-static void sswu_g2(fp2 *x, fp2 *y, const fp2 *u)
+ *   x1 = (-B / A) (1 + 1/tv1) = N / D with N = -B (tv1 + 1), D = A tv1
+ *        (exceptional tv1 = 0: N = B, D = Z A)
+ *   gx1 = x1^3 + A x1 + B = U / D^3, U = N^3 + A N D^2 + B D^3
+ *   x2 = Z u^2 x1, gx2 = (Z u^2)^3 gx1 (the identity SSWU is built on)
+ *   (x, y) = (x1, sqrt(gx1)) if gx1 is square else (x2, sqrt(gx2)); sgn0(y) = sgn0(u).
+ * With M = norm(D) in Fp, gx1 = U conj(D)^3 / M^3 = a / M^4 for a = U conj(D)^3 M, so
+ * sqrt(gx1) = sqrt(a) / K with K = M^2. fp2 square roots go through the norm (fp2.c):
+ * for the norm n of a, t = n^((p+1)/4) is sqrt(n) when gx1 is square and sqrt(-n)
+ * otherwise, and then sqrt(norm((Z u^2)^3 a)) = norm(u)^3 sqrt(-norm(Z)^3) t. Scaling
+ * the second exponentiation's base by K^2 divides the root by K (K is a square).
+ * So the whole map costs two Fp exponentiations; x is left as the fraction xn / D. */
+static void sswu_g2(fp2 *xn, fp2 *d, fp2 *y, const fp2 *u)
 {
-	fp2 zu2, tv1, num, den, x1, x2, gx1, gx2, t;
+	fp2 zu2, tv1, n, t, d2, u3, a, a2, x0n;
+	fp m, k, k2, nrm, t1, t2, nu, c, x0, s, y0, y1, z, chk;
 	fp2_sqr(&zu2, u);
 	fp2_mul(&zu2, &zu2, &SSWU2_Z);
 	fp2_sqr(&tv1, &zu2);
 	fp2_add(&tv1, &tv1, &zu2);
 	uint64_t e = fp2_is_zero(&tv1);
-	/* num = -B (tv1 + 1), den = A tv1; exceptional: num = B, den = Z A */
 	fp2_set_one(&t);
-	fp2_add(&num, &tv1, &t);
-	fp2_mul(&num, &num, &SSWU2_B);
-	fp2_neg(&num, &num);
-	fp2_cmov(&num, &SSWU2_B, e);
-	fp2_mul(&den, &tv1, &SSWU2_A);
+	fp2_add(&n, &tv1, &t);
+	fp2_mul(&n, &n, &SSWU2_B);
+	fp2_neg(&n, &n);
+	fp2_cmov(&n, &SSWU2_B, e);
+	fp2_mul(d, &tv1, &SSWU2_A);
 	fp2_mul(&t, &SSWU2_Z, &SSWU2_A);
-	fp2_cmov(&den, &t, e);
-	fp2_inv(&den, &den);
-	fp2_mul(&x1, &num, &den);
-	/* gx1 = (x1^2 + A) x1 + B */
-	fp2_sqr(&gx1, &x1);
-	fp2_add(&gx1, &gx1, &SSWU2_A);
-	fp2_mul(&gx1, &gx1, &x1);
-	fp2_add(&gx1, &gx1, &SSWU2_B);
-	fp2_mul(&x2, &zu2, &x1);
-	/* gx2 = (Z u^2)^3 gx1 (the identity behind SSWU), so the norm roots are related:
-	 * when n1 = norm(gx1) is not a square, t1 = n1^((p+1)/4) satisfies t1^2 = -n1 and
-	 * sqrt(norm(gx2)) = norm(u)^3 sqrt(-norm(Z)^3) t1. One Fp exponentiation decides
-	 * the case and gives the norm root; fp2_sqrt_given_norm_root does the rest. */
-	fp2_sqr(&gx2, &zu2);
-	fp2_mul(&gx2, &gx2, &zu2);
-	fp2_mul(&gx2, &gx2, &gx1);
-	fp n1, t1, t2, nu, c;
-	fp2_norm(&n1, &gx1);
-	uint64_t sq1 = fp_sqrt(&t1, &n1);
+	fp2_cmov(d, &t, e);
+	/* U = N (N^2 + A D^2) + B D^3 */
+	fp2_sqr(&d2, d);
+	fp2_mul(&t, &d2, &SSWU2_A);
+	fp2_sqr(&u3, &n);
+	fp2_add(&u3, &u3, &t);
+	fp2_mul(&u3, &u3, &n);
+	fp2_mul(&d2, &d2, d); /* D^3 */
+	fp2_mul(&t, &d2, &SSWU2_B);
+	fp2_add(&u3, &u3, &t);
+	/* a = U conj(D^3) M, K = M^2 */
+	fp2_norm(&m, d);
+	fp_sqr(&k, &m);
+	fp2_conj(&d2, &d2);
+	fp2_mul(&a, &u3, &d2);
+	fp2_mul_fp(&a, &a, &m);
+	/* decide the case and get the norm root */
+	fp2_norm(&nrm, &a);
+	uint64_t sq1 = fp_sqrt(&t1, &nrm);
 	fp2_norm(&nu, u);
 	fp_sqr(&c, &nu);
 	fp_mul(&c, &c, &nu);
 	fp_mul(&c, &c, &SSWU2_SQRT_MINUS_NZ3);
 	fp_mul(&t2, &c, &t1);
 	fp_cmov(&t2, &t1, sq1);
-	*x = x2;
-	fp2_cmov(x, &x1, sq1);
-	t = gx2;
-	fp2_cmov(&t, &gx1, sq1);
-	fp2_sqrt_given_norm_root(y, &t, &t2);
+	fp2_sqr(&t, &zu2);
+	fp2_mul(&t, &t, &zu2);
+	fp2_mul(&a2, &a, &t);
+	fp2_cmov(&a2, &a, sq1); /* the element whose root we take */
+	fp2_mul(&x0n, &zu2, &n);
+	fp2_cmov(&x0n, &n, sq1);
+	*xn = x0n;
+	/* y = sqrt(a2) / K, fp2_sqrt_given_norm_root with the exponent base scaled by K^2 */
+	fp_add(&x0, &a2.c0, &t2);
+	fp_half(&x0, &x0);
+	fp_cmov(&x0, &a2.c0, fp_is_zero(&x0));
+	fp_sqr(&k2, &k);
+	fp_mul(&s, &x0, &k2);
+	fp_pow(&s, &s, FP_EXP_INVSQRT); /* 1 / (sqrt(+-x0) K) */
+	fp_mul(&y0, &x0, &s);
+	fp_sqr(&chk, &y0);
+	fp_mul(&chk, &chk, &k2);
+	uint64_t x0_square = fp_eq(&chk, &x0);
+	fp_mul(&y1, &a2.c1, &s);
+	fp_half(&y1, &y1);
+	y->c0 = y0;
+	y->c1 = y1;
+	fp_neg(&z, &y0);
+	fp_cmov(&y->c0, &y1, 1 ^ x0_square);
+	fp_cmov(&y->c1, &z, 1 ^ x0_square);
 	fp2_neg(&t, y);
 	fp2_cmov(y, &t, fp2_sgn0(u) ^ fp2_sgn0(y));
 }
@@ -185,21 +210,6 @@ static void sswu_g1(fp *x, fp *y, const fp *u)
 }
 
 /* Horner evaluation of sum k[i] x^i (n coefficients), plus x^n when monic. */
-static void horner2(fp2 *r, const fp2 *k, size_t n, bool monic, const fp2 *x)
-{
-	fp2 acc;
-	if (monic) {
-		fp2_add(&acc, x, &k[n - 1]);
-	} else {
-		acc = k[n - 1];
-	}
-	for (size_t i = n - 1; i-- > 0;) {
-		fp2_mul(&acc, &acc, x);
-		fp2_add(&acc, &acc, &k[i]);
-	}
-	*r = acc;
-}
-
 static void horner1(fp *r, const fp *k, size_t n, bool monic, const fp *x)
 {
 	fp acc;
@@ -214,27 +224,60 @@ static void horner1(fp *r, const fp *k, size_t n, bool monic, const fp *x)
 	*r = acc;
 }
 
+/* The 3-isogeny of Appendix E.3 applied to the SSWU output with x' = N / D given as a
+ * fraction: the polynomials are evaluated homogeneously (monomials N^i D^(3-i)). */
+void bls_map_to_g2(g2_point *r, const fp2 *u)
+{
+	fp2 n, d, y, nd[4], xn, xd, yn, yd, t, bb, dd;
+	sswu_g2(&n, &d, &y, u);
+	/* homogeneous monomials N^i D^(3-i) for x' = N / D */
+	fp2 n2, d2;
+	fp2_sqr(&n2, &n);
+	fp2_sqr(&d2, &d);
+	fp2_mul(&nd[0], &d2, &d);  /* D^3 */
+	fp2_mul(&nd[1], &n, &d2);  /* N D^2 */
+	fp2_mul(&nd[2], &n2, &d);  /* N^2 D */
+	fp2_mul(&nd[3], &n2, &n);  /* N^3 */
+	/* xn = XN / D^3, xd = XD / D^2, yn = YN / D^3, yd = YD / D^3 */
+	fp2_mul(&xn, &ISO3_XNUM[0], &nd[0]);
+	fp2_mul(&yn, &ISO3_YNUM[0], &nd[0]);
+	fp2_mul(&yd, &ISO3_YDEN[0], &nd[0]);
+	for (int i = 1; i < 4; i++) {
+		fp2_mul(&t, &ISO3_XNUM[i], &nd[i]);
+		fp2_add(&xn, &xn, &t);
+		fp2_mul(&t, &ISO3_YNUM[i], &nd[i]);
+		fp2_add(&yn, &yn, &t);
+		if (i < 3) {
+			fp2_mul(&t, &ISO3_YDEN[i], &nd[i]);
+			fp2_add(&yd, &yd, &t);
+		}
+	}
+	fp2_add(&yd, &yd, &nd[3]);
+	fp2_mul(&xd, &ISO3_XDEN[0], &d2);
+	fp2_mul(&t, &n, &d);
+	fp2_mul(&t, &t, &ISO3_XDEN[1]);
+	fp2_add(&xd, &xd, &t);
+	fp2_add(&xd, &xd, &n2);
+	/* x = XN / (XD D) =: a / b, y = y' YN / YD =: c / dd; Jacobian Z = b dd,
+	 * X = a b dd^2, Y = c b^3 dd^2. A zero denominator gives Z = 0, the point at
+	 * infinity, as §6.6.3 prescribes for the isogeny's exceptional inputs. */
+	fp2_mul(&bb, &xd, &d);
+	dd = yd;
+	fp2_mul(&r->z, &bb, &dd);
+	fp2_sqr(&t, &dd);        /* dd^2 */
+	fp2_mul(&r->x, &xn, &bb);
+	fp2_mul(&r->x, &r->x, &t);
+	fp2_mul(&t, &t, &bb);    /* b dd^2 */
+	fp2_sqr(&n2, &bb);       /* b^2 */
+	fp2_mul(&t, &t, &n2);    /* b^3 dd^2 */
+	fp2_mul(&yn, &yn, &y);   /* c */
+	fp2_mul(&r->y, &yn, &t);
+}
+
 /* Isogeny (x', y') -> (xn/xd, y' yn/yd) written straight into Jacobian coordinates
  * without inversion: Z = xd yd, X = xn yd Z, Y = y' yn xd Z^2 (then X/Z^2 = xn/xd and
  * Y/Z^3 = y' yn/yd). A zero denominator gives Z = 0, the point at infinity, which is
  * what §6.6.3 prescribes for the isogeny's exceptional inputs. */
-void bls_map_to_g2(g2_point *r, const fp2 *u)
-{
-	fp2 x, y, xn, xd, yn, yd, t;
-	sswu_g2(&x, &y, u);
-	horner2(&xn, ISO3_XNUM, 4, false, &x);
-	horner2(&xd, ISO3_XDEN, 2, true, &x);
-	horner2(&yn, ISO3_YNUM, 4, false, &x);
-	horner2(&yd, ISO3_YDEN, 3, true, &x);
-	fp2_mul(&r->z, &xd, &yd);
-	fp2_mul(&t, &xn, &yd);
-	fp2_mul(&r->x, &t, &r->z);
-	fp2_sqr(&t, &r->z);
-	fp2_mul(&t, &t, &xd);
-	fp2_mul(&t, &t, &yn);
-	fp2_mul(&r->y, &t, &y);
-}
-
 void bls_map_to_g1(g1_point *r, const fp *u)
 {
 	fp x, y, xn, xd, yn, yd, t;
