@@ -11,9 +11,6 @@
 #include "crypto/bls_internal.h"
 #include "util/secure_mem.h"
 
-/* Secret keys are < r < 2^255. */
-#define SK_BITS 255
-
 void bls_init(void)
 {
 	fp_mont_init();
@@ -55,7 +52,7 @@ void bls_sk_to_pk(uint8_t pk[48], const bls_secret_key *sk)
 {
 	g1_point g, r;
 	g1_from_affine(&g, &G1_GEN);
-	g1_mul_ct(&r, &g, sk->l, SK_BITS);
+	g1_mul_glv_ct(&r, &g, sk->l);
 	g1_compress(pk, &r);
 	secure_zero(&r, sizeof r);
 }

@@ -158,6 +158,8 @@ void fp12_mul_014(fp12 *r, const fp12 *a, const fp2 *l0, const fp2 *l1, const fp
 /* ---- scalars mod r (scalar.c) ---- */
 /* 1 when a < r (4 limbs); constant time. */
 uint64_t fr_is_valid(const uint64_t a[4]);
+/* q = k div |x|, returns k mod |x|; constant time; q may alias k. */
+uint64_t fr_divrem_x_abs_ct(uint64_t q[4], const uint64_t k[4]);
 
 /* ---- G1 (g1.c) ---- */
 void g1_set_infinity(g1_point *r);
@@ -175,6 +177,8 @@ bool g1_eq_vartime(const g1_point *a, const g1_point *b);
 void g1_mul_ct(g1_point *r, const g1_point *a, const uint64_t k[4], unsigned nbits);
 /* r = [k]a for public k (nbits bits). */
 void g1_mul_vartime(g1_point *r, const g1_point *a, const uint64_t *k, unsigned nbits);
+/* [k]a for a in G1 (order r), k < r, via the GLV endomorphism; constant time in k. */
+void g1_mul_glv_ct(g1_point *r, const g1_point *a, const uint64_t k[4]);
 /* Endomorphism-based subgroup check (Scott 2021): phi(P) == [-x^2]P. */
 bool g1_in_subgroup_vartime(const g1_point *a);
 /* RFC 9380 §8.8.1: clear_cofactor with h_eff = 1 - x. */

@@ -66,27 +66,6 @@ void g2_clear_cofactor(g2_point *r, const g2_point *p)
 	g2_add_vartime(r, &t3, &t1);   /* Q = t3 - P */
 }
 
-/* q = k div z, returns k mod z, for z = |x|: restoring binary long division, constant
- * time (the remainder stays below 2z < 2^65; subtraction is selected by mask). */
-static uint64_t div_by_x_abs_ct(uint64_t q[4], const uint64_t k[4])
-{
-	typedef unsigned __int128 u128;
-	const u128 z = BLS_X_ABS;
-	u128 rem = 0;
-	uint64_t out[4] = { 0, 0, 0, 0 };
-	for (int i = 255; i >= 0; i--) {
-		rem = (rem << 1) | ((k[i / 64] >> (i % 64)) & 1);
-		u128 d = rem - z;
-		uint64_t ge = 1 ^ (uint64_t)(d >> 127); /* rem >= z */
-		u128 mask = (u128)0 - ge;
-		rem = (d & mask) | (rem & ~mask);
-		out[i / 64] |= ge << (i % 64);
-	}
-	for (int i = 0; i < 4; i++)
-		q[i] = out[i];
-	return (uint64_t)rem;
-}
-
 /* -psi on an affine point: (conj(x) cx, -conj(y) cy), which acts as [|x|] on G2. */
 static void neg_psi_affine(g2_affine *r, const g2_affine *a)
 {
@@ -103,12 +82,13 @@ static void neg_psi_affine(g2_affine *r, const g2_affine *a)
  * k < r < z^4), and since psi = [x] = [-z] on G2, [z^i]a = (-psi)^i(a). A joint 4-bit
  * fixed-window loop then needs 64 doublings instead of 255. Constant time in k.
  *
- * Exceptional additions cannot occur: before adding [d z^i]a the accumulator holds
- * [sum A_j z^j]a with 0 <= A_j < z, and equality with +-[d z^i]a would need
- * sum (A_j -+ d e_i) z^j to be 0 or +-r; 0 forces A = d e_i, but every A_j not yet
- * updated in the current window is a multiple of 16 while 0 < d < 16; r's only base-z
- * form (1, 0, z-1, z-1) has odd top digits, which are multiples of 16 whenever they
- * are still to be updated, and complete digits sum to k < r. */
+ * Exceptional additions cannot occur. The accumulator is [S]a with S = sum A_j z^j,
+ * where each A_j (0 <= A_j < z) is a prefix of the digit k_j, and an addition adds
+ * D = d z^i with 0 < d < 16. After it, S + D again has prefix digits, so
+ * 0 < S + D <= k < r: never 0 mod r, so acc != -[D]a. And acc = [D]a would need
+ * S = D exactly (|S - D| < r), i.e. base-z digits A = d e_i; but the digit about to be
+ * updated is still a multiple of 16 (a prefix shifted by one window). S = 0, the
+ * accumulator at infinity, is resolved by selection (ct_window_add). */
 void g2_mul_gls_ct(g2_point *r, const g2_point *a, const uint64_t k[4])
 {
 	if (g2_is_infinity(a)) {
@@ -125,9 +105,9 @@ void g2_mul_gls_ct(g2_point *r, const g2_point *a, const uint64_t k[4])
 		uint64_t q[4], digit[4];
 		g2_ct_scratch s;
 	} sc;
-	sc.digit[0] = div_by_x_abs_ct(sc.q, k);
-	sc.digit[1] = div_by_x_abs_ct(sc.q, sc.q);
-	sc.digit[2] = div_by_x_abs_ct(sc.q, sc.q);
+	sc.digit[0] = fr_divrem_x_abs_ct(sc.q, k);
+	sc.digit[1] = fr_divrem_x_abs_ct(sc.q, sc.q);
+	sc.digit[2] = fr_divrem_x_abs_ct(sc.q, sc.q);
 	sc.digit[3] = sc.q[0]; /* < z: k < z^4 */
 	g2_set_infinity(&sc.s.acc);
 	for (int w = 15; w >= 0; w--) {

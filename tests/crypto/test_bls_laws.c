@@ -243,6 +243,8 @@ TEST(g1_group_laws_and_scalar_mult)
 		g1_mul_vartime(&t, &g, k1, 255);
 		CHECK(g1_eq_vartime(&a, &t));
 		g1_mul_ct(&b, &g, k2, 255);
+		g1_mul_glv_ct(&c, &g, k2);
+		CHECK(g1_eq_vartime(&b, &c));
 		/* [k1]G + [k2]G = [k1 + k2]G, k1 + k2 < 2^256 */
 		unsigned __int128 carry = 0;
 		for (int j = 0; j < 4; j++) {
@@ -290,8 +292,8 @@ TEST(g1_group_laws_and_scalar_mult)
 	CHECK(g1_eq_vartime(&a, &t));
 }
 
-/* GLS edge scalars: 1, r - 1, z^k - 1 and z^k boundaries, digits of all ones */
-TEST(g2_gls_edge_scalars)
+/* GLV/GLS edge scalars: 1, r - 1, z^k - 1 and z^k boundaries, digits of all ones */
+TEST(glv_gls_edge_scalars)
 {
 	bls_init();
 	g2_point g, a, b;
@@ -308,10 +310,15 @@ TEST(g2_gls_edge_scalars)
 	};
 	memcpy(ks[7], FR_R, sizeof ks[7]);
 	ks[7][0] -= 1;
+	g1_point g1, a1, b1;
+	g1_from_affine(&g1, &G1_GEN);
 	for (int i = 0; i < 8; i++) {
 		g2_mul_gls_ct(&a, &g, ks[i]);
 		g2_mul_vartime(&b, &g, ks[i], 256);
 		CHECK_MSG(g2_eq_vartime(&a, &b), "scalar %d", i);
+		g1_mul_glv_ct(&a1, &g1, ks[i]);
+		g1_mul_vartime(&b1, &g1, ks[i], 256);
+		CHECK_MSG(g1_eq_vartime(&a1, &b1), "G1 scalar %d", i);
 	}
 }
 
