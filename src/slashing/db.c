@@ -48,6 +48,9 @@ void slash_options_default(slash_options *opts)
 	opts->max_batch = DEFAULT_MAX_BATCH;
 	opts->group_commit = true;
 	opts->writer_thread = true;
+	opts->prune_interval_s = SLASH_PRUNE_DEFAULT_INTERVAL_S;
+	opts->prune_keep_epochs = SLASH_PRUNE_DEFAULT_KEEP_EPOCHS;
+	opts->prune_slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
 }
 
 slash_store_result slash_tx_begin(slash_db *db)
@@ -95,8 +98,14 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	pthread_mutex_init(&db->conn_lock, NULL);
 	pthread_mutex_init(&db->q_lock, NULL);
 	pthread_cond_init(&db->q_nonempty, NULL);
+	pthread_mutex_init(&db->pr_lock, NULL);
+	db->opts = o;
 	db->max_batch = o.group_commit ? (o.max_batch ? o.max_batch : DEFAULT_MAX_BATCH) : 1;
 	if (o.writer_thread && (err = slash_gc_start(db)) != SS_OK) {
+		slash_close(db);
+		return err;
+	}
+	if (o.writer_thread && o.prune_interval_s > 0 && (err = slash_pruner_start(db)) != SS_OK) {
 		slash_close(db);
 		return err;
 	}
@@ -108,8 +117,10 @@ void slash_close(slash_db *db)
 {
 	if (db == NULL)
 		return;
+	slash_pruner_stop(db);
 	slash_gc_stop(db);
 	db->ops->close(db->store);
+	pthread_mutex_destroy(&db->pr_lock);
 	pthread_mutex_destroy(&db->conn_lock);
 	pthread_mutex_destroy(&db->q_lock);
 	pthread_cond_destroy(&db->q_nonempty);

@@ -13,35 +13,37 @@
  * t' > t >= lw_target > t'), nor double-vote with one (t' < lw_target <= t). Web3Signer
  * takes the source of the oldest kept attestation instead; the two agree whenever the
  * history holds no surround pair (which our rules and imports guarantee), and the maximum
- * stays safe if an older database ever held one. Watermarks only move up. One
- * transaction for the whole run. */
+ * stays safe if an older database ever held one. Watermarks only move up. Each
+ * validator is pruned in its own transaction: a run interrupted part way leaves every
+ * validator either pruned or untouched, never half. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "slashing/slashing_internal.h"
 
-/* The validators are listed first, so that no iteration is open while rows change. */
+/* The validators' keys are listed first, so that no iteration is open while rows
+ * change. */
 typedef struct {
-	slash_validator *v;
+	uint8_t (*keys)[SLASH_PUBKEY_BYTES];
 	size_t n, cap;
 	bool nomem;
-} validator_list;
+} key_list;
 
 static bool collect(void *p, const uint8_t pubkey[SLASH_PUBKEY_BYTES], const slash_validator *v)
 {
-	validator_list *l = p;
-	(void)pubkey;
+	key_list *l = p;
+	(void)v;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		slash_validator *nv = realloc(l->v, cap * sizeof *nv);
-		if (nv == NULL) {
+		uint8_t(*nk)[SLASH_PUBKEY_BYTES] = realloc(l->keys, cap * sizeof *nk);
+		if (nk == NULL) {
 			l->nomem = true;
 			return false;
 		}
-		l->v = nv;
+		l->keys = nk;
 		l->cap = cap;
 	}
-	l->v[l->n++] = *v;
+	memcpy(l->keys[l->n++], pubkey, SLASH_PUBKEY_BYTES);
 	return true;
 }
 
@@ -113,6 +115,42 @@ static slash_store_result prune_atts(slash_db *db, slash_validator *v, uint64_t 
 	return r;
 }
 
+/* Prunes one validator in its own transaction, so the writer (which shares conn_lock)
+ * waits for one validator at a time, never for the whole run. */
+static slash_store_result prune_one(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+				    uint64_t keep_epochs, uint64_t keep_slots, slash_prune_stats *stats)
+{
+	slash_prune_stats mine = { 0 };
+	slash_validator v;
+	bool found = false, moved = false;
+	pthread_mutex_lock(&db->conn_lock);
+	slash_store_result r = slash_tx_begin(db);
+	if (r == SLASH_STORE_OK)
+		r = db->ops->get_validator(db->store, pubkey, false, &v, &found);
+	if (r == SLASH_STORE_OK && found)
+		r = prune_blocks(db, &v, keep_slots, &moved, &mine);
+	if (r == SLASH_STORE_OK && found)
+		r = prune_atts(db, &v, keep_epochs, &moved, &mine);
+	if (r == SLASH_STORE_OK && moved) {
+		r = db->ops->put_validator(db->store, &v);
+		mine.validators = 1;
+	}
+	if (r == SLASH_STORE_OK)
+		r = slash_tx_commit(db);
+	if (r != SLASH_STORE_OK) {
+		slash_tx_rollback(db);
+	} else {
+		/* the writer's cached row must carry the new watermarks */
+		if (moved)
+			slash_vcache_refresh(db, pubkey, &v);
+		stats->validators += mine.validators;
+		stats->blocks_deleted += mine.blocks_deleted;
+		stats->attestations_deleted += mine.attestations_deleted;
+	}
+	pthread_mutex_unlock(&db->conn_lock);
+	return r;
+}
+
 ss_err slash_prune(slash_db *db, uint64_t keep_epochs, uint64_t slots_per_epoch,
 		   slash_prune_stats *stats)
 {
@@ -124,30 +162,12 @@ ss_err slash_prune(slash_db *db, uint64_t keep_epochs, uint64_t slots_per_epoch,
 		return SS_ERR_RANGE;
 	uint64_t keep_slots = keep_epochs > UINT64_MAX / slots_per_epoch ? UINT64_MAX
 									  : keep_epochs * slots_per_epoch;
-	validator_list all = { 0 };
+	key_list all = { 0 };
 	pthread_mutex_lock(&db->conn_lock);
-	slash_vcache_clear(db);
-	slash_store_result r = slash_tx_begin(db);
-	if (r == SLASH_STORE_OK)
-		r = db->ops->each_validator(db->store, collect, &all);
-	for (size_t i = 0; r == SLASH_STORE_OK && !all.nomem && i < all.n; i++) {
-		slash_validator *v = &all.v[i];
-		bool moved = false;
-		r = prune_blocks(db, v, keep_slots, &moved, stats);
-		if (r == SLASH_STORE_OK)
-			r = prune_atts(db, v, keep_epochs, &moved, stats);
-		if (r == SLASH_STORE_OK && moved) {
-			r = db->ops->put_validator(db->store, v);
-			stats->validators++;
-		}
-	}
-	if (r == SLASH_STORE_OK && !all.nomem)
-		r = slash_tx_commit(db);
-	if (r != SLASH_STORE_OK || all.nomem) {
-		slash_tx_rollback(db);
-		memset(stats, 0, sizeof *stats);
-	}
+	slash_store_result r = db->ops->each_validator(db->store, collect, &all);
 	pthread_mutex_unlock(&db->conn_lock);
-	free(all.v);
+	for (size_t i = 0; r == SLASH_STORE_OK && !all.nomem && i < all.n; i++)
+		r = prune_one(db, all.keys[i], keep_epochs, keep_slots, stats);
+	free(all.keys);
 	return all.nomem ? SS_ERR_NOMEM : slash_store_err(r);
 }

@@ -47,9 +47,18 @@ typedef struct {
 	bool group_commit;
 	/* false: open without the writer thread (offline CLI use); checks then run inline. */
 	bool writer_thread;
+	/* Background pruning (with the writer thread only): every prune_interval_s seconds,
+	 * first one interval after open, slash_prune(prune_keep_epochs,
+	 * prune_slots_per_epoch). 0 turns it off. */
+	unsigned prune_interval_s;
+	uint64_t prune_keep_epochs, prune_slots_per_epoch;
 } slash_options;
 
-/* The defaults: group commit on, writer thread on, max_batch 1024. */
+/* Pruning runs every 12 hours by default (as Web3Signer's default interval). */
+#define SLASH_PRUNE_DEFAULT_INTERVAL_S (12u * 3600u)
+
+/* The defaults: group commit on, writer thread on, max_batch 1024, pruning every 12 h
+ * keeping SLASH_PRUNE_DEFAULT_KEEP_EPOCHS epochs. */
 void slash_options_default(slash_options *opts);
 
 /* Opens (creating and migrating as needed) the SQLite store at path, normally

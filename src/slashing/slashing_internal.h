@@ -53,6 +53,13 @@ struct slash_db {
 	pthread_t writer;
 	unsigned max_batch;
 	slash_stats stats; /* under q_lock; apply/commit times under conn_lock */
+
+	/* Background pruner (pruner.c), under pr_lock. */
+	pthread_mutex_t pr_lock;
+	pthread_cond_t pr_cond;
+	bool pr_running, pr_stopping;
+	pthread_t pruner;
+	slash_options opts;
 };
 
 /* printf into why (when not NULL). */
@@ -69,8 +76,15 @@ slash_store_result slash_rules_apply(slash_db *db, slash_job *job);
 /* validator_cache.c: the entry for pubkey, loaded (and registered) on first use. */
 slash_store_result slash_vcache_get(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
 				    slash_vstate **out);
+/* Replaces the cached row of pubkey, if cached, after a committed change to it. */
+void slash_vcache_refresh(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+			  const slash_validator *v);
 /* Forgets everything; after a rollback or an administrative change. */
 void slash_vcache_clear(slash_db *db);
+
+/* pruner.c */
+ss_err slash_pruner_start(slash_db *db);
+void slash_pruner_stop(slash_db *db);
 
 /* group_commit.c */
 ss_err slash_gc_start(slash_db *db);

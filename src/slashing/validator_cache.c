@@ -6,8 +6,10 @@
  * every recorded source. Then a check costs one INSERT.
  *
  * The cache only ever describes committed state plus the writer's own open transaction:
- * it is emptied on every rollback and after every administrative change (import, prune,
- * enabled flag), all of which run under conn_lock like the writer. */
+ * it is emptied on every rollback and before every administrative change (import,
+ * enabled flag), all of which run under conn_lock like the writer; pruning, which must
+ * not stall signing, updates the one entry it changed instead. Pruning only deletes
+ * below the maxima, so they stay exact. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,4 +90,19 @@ slash_store_result slash_vcache_get(slash_db *db, const uint8_t pubkey[SLASH_PUB
 	db->vcache_len++;
 	*out = e;
 	return SLASH_STORE_OK;
+}
+
+void slash_vcache_refresh(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
+			  const slash_validator *v)
+{
+	if (db->vcache_cap == 0)
+		return;
+	size_t i = key_hash(pubkey) & (db->vcache_cap - 1);
+	while (db->vcache[i].used) {
+		if (memcmp(db->vcache[i].pubkey, pubkey, SLASH_PUBKEY_BYTES) == 0) {
+			db->vcache[i].v = *v;
+			return;
+		}
+		i = (i + 1) & (db->vcache_cap - 1);
+	}
 }

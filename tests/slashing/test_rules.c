@@ -1,5 +1,6 @@
 /* Every refusal rule, and its allowed neighbour, through the public API. */
 #include <string.h>
+#include <time.h>
 
 #include "slash_test_util.h"
 #include "test.h"
@@ -246,5 +247,35 @@ TEST(refuses_foreign_sqlite_file)
 	slash_db *db = NULL;
 	CHECK(slash_open_sqlite(&db, path, NULL) != SS_OK);
 	CHECK(db == NULL);
+	tdb_rmdir(dir);
+}
+
+/* Pruning is on by default in the signer: the background pruner moves the watermarks
+ * while signing goes on. */
+TEST(background_pruner_runs)
+{
+	char dir[256], path[512];
+	if (!tdb_mkdir(dir))
+		return;
+	tdb_path(path, dir);
+	slash_options o;
+	slash_options_default(&o);
+	CHECK(o.prune_interval_s > 0 && o.prune_keep_epochs == SLASH_PRUNE_DEFAULT_KEEP_EPOCHS);
+	o.prune_interval_s = 1;
+	o.prune_keep_epochs = 2;
+	slash_db *db = NULL;
+	CHECK(slash_open_sqlite(&db, path, &o) == SS_OK);
+	uint8_t pk[48], gvr[32] = { 1 }, root[32] = { 2 };
+	tdb_key(pk, 9);
+	slash_low_watermark lw = { .has_epochs = false };
+	for (uint64_t e = 1; db != NULL && e < 400 && !lw.has_epochs; e++) {
+		CHECK(slash_check_attestation(db, pk, gvr, e - 1, e, root, NULL) == SLASH_ALLOWED);
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		CHECK(slash_get_low_watermark(db, pk, &lw) == SS_OK);
+	}
+	CHECK_MSG(lw.has_epochs && lw.target_epoch > 1, "the pruner never ran");
+	CHECK(slash_check_attestation(db, pk, gvr, 0, 1, root, NULL) == SLASH_REFUSED);
+	slash_close(db);
 	tdb_rmdir(dir);
 }
