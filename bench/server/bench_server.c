@@ -1,0 +1,420 @@
+/* Load benchmark of `secure-signer run` (issue 7 "Speed"): a slot's burst of attestation
+ * and aggregation-slot requests for many validators, with durable slashing protection
+ * on, sent over 1, 16 and 256 keep-alive connections. Prints signatures per second and
+ * p50/p99 latency next to the raw BLS sign rate of two threads measured in the same run
+ * on the same machine, so the HTTP/JSON/SSZ/slashing overhead reads as a ratio.
+ *
+ * usage: bench_server [--validators N] [--bursts B] [--connections 1,16,256]
+ *                     [--binary PATH] [--threads T]
+ * Each burst sends, for every validator, one ATTESTATION for a new epoch and one
+ * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). */
+#define _GNU_SOURCE /* strcasestr */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/bls.h"
+#include "util/hex.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- raw BLS rate ------------------------------------------------------------------ */
+
+typedef struct {
+	bls_secret_key sk;
+	double seconds;
+	long count;
+} raw_job;
+
+static void *raw_worker(void *arg)
+{
+	raw_job *j = arg;
+	uint8_t msg[32] = { 1 }, sig[96];
+	double end = now_s() + j->seconds;
+	while (now_s() < end) {
+		msg[0]++;
+		bls_sign(sig, &j->sk, msg, sizeof msg);
+		j->count++;
+	}
+	return NULL;
+}
+
+static double raw_rate(int threads, double seconds)
+{
+	raw_job jobs[8];
+	pthread_t t[8];
+	uint8_t b[32];
+	for (int i = 0; i < 32; i++)
+		b[i] = (uint8_t)(0x20 + i);
+	for (int i = 0; i < threads; i++) {
+		memset(&jobs[i], 0, sizeof jobs[i]);
+		if (bls_secret_key_from_bytes(&jobs[i].sk, b) != SS_OK)
+			return 0;
+		jobs[i].seconds = seconds;
+		pthread_create(&t[i], NULL, raw_worker, &jobs[i]);
+	}
+	long total = 0;
+	for (int i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		total += jobs[i].count;
+		bls_secret_key_wipe(&jobs[i].sk);
+	}
+	return (double)total / seconds;
+}
+
+/* ---- the signer process ------------------------------------------------------------ */
+
+static char tmpdir_path[256];
+static pid_t signer_pid;
+
+static uint16_t start_signer(const char *binary, int validators, char (*pk_hex)[99],
+			     const char *threads)
+{
+	snprintf(tmpdir_path, sizeof tmpdir_path, "%s/ss-bench-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmpdir_path))
+		return 0;
+	char keys[300], data[300], path[400];
+	snprintf(keys, sizeof keys, "%s/keys", tmpdir_path);
+	snprintf(data, sizeof data, "%s/data", tmpdir_path);
+	mkdir(keys, 0700);
+	for (int v = 0; v < validators; v++) {
+		uint8_t sk[32];
+		/* Distinct by construction (v in the last four bytes) and below r. */
+		for (int i = 0; i < 28; i++)
+			sk[i] = (uint8_t)(0x11 + 3 * i);
+		sk[0] = 0x1a;
+		sk[28] = (uint8_t)(v >> 24);
+		sk[29] = (uint8_t)(v >> 16);
+		sk[30] = (uint8_t)(v >> 8);
+		sk[31] = (uint8_t)v;
+		bls_secret_key k;
+		if (bls_secret_key_from_bytes(&k, sk) != SS_OK)
+			return 0;
+		uint8_t pk[48];
+		bls_sk_to_pk(pk, &k);
+		bls_secret_key_wipe(&k);
+		hex_encode(pk_hex[v], pk, 48, true);
+		char skh[67];
+		hex_encode(skh, sk, 32, true);
+		snprintf(path, sizeof path, "%s/v%d.yaml", keys, v);
+		FILE *f = fopen(path, "w");
+		if (!f)
+			return 0;
+		fprintf(f, "type: \"file-raw\"\nkeyType: \"BLS\"\nprivateKey: \"%s\"\n", skh);
+		fclose(f);
+	}
+	char a_data[320], a_keys[320], a_threads[64], logp[320];
+	snprintf(a_data, sizeof a_data, "--data-dir=%s", data);
+	snprintf(a_keys, sizeof a_keys, "--key-config-path=%s", keys);
+	snprintf(a_threads, sizeof a_threads, "--http-threads=%s", threads ? threads : "0");
+	snprintf(logp, sizeof logp, "%s/signer.log", tmpdir_path);
+	signer_pid = fork();
+	if (signer_pid == 0) {
+		FILE *lf = freopen(logp, "w", stderr);
+		(void)lf;
+		execl(binary, binary, "run", "--http-listen-port=0", a_data, a_keys, a_threads,
+		      "--logging=warn", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof path, "%s/secure-signer.ports", data);
+	for (int i = 0; i < 1200; i++) {
+		FILE *f = fopen(path, "r");
+		unsigned port = 0;
+		if (f) {
+			int n = fscanf(f, "http-port=%u", &port);
+			fclose(f);
+			if (n == 1 && port)
+				return (uint16_t)port;
+		}
+		if (waitpid(signer_pid, NULL, WNOHANG) == signer_pid)
+			return 0;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+static void stop_signer(void)
+{
+	if (signer_pid > 0) {
+		kill(signer_pid, SIGTERM);
+		waitpid(signer_pid, NULL, 0);
+	}
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir_path);
+	int rc = system(cmd);
+	(void)rc;
+}
+
+/* ---- the load ---------------------------------------------------------------------- */
+
+typedef struct {
+	char *text; /* a whole HTTP request */
+	size_t len;
+} request;
+
+static request *reqs;
+static size_t n_reqs;
+static double *lat;
+static _Atomic size_t next_req;
+static _Atomic int errors;
+static uint16_t port;
+static pthread_barrier_t start_barrier, end_barrier;
+static int bursts_left;
+
+static const char FORK[] =
+	"\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\",\"current_version\":"
+	"\"0x05000000\",\"epoch\":\"364032\"},\"genesis_validators_root\":"
+	"\"0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95\"}";
+
+static void build_burst(int validators, char (*pk_hex)[99], unsigned long epoch)
+{
+	for (size_t i = 0; i < n_reqs; i++)
+		free(reqs[i].text);
+	n_reqs = 0;
+	char body[1200];
+	for (int v = 0; v < validators; v++) {
+		for (int kind = 0; kind < 2; kind++) {
+			unsigned long slot = epoch * 32 + (unsigned long)(v % 32);
+			if (kind == 0)
+				snprintf(body, sizeof body,
+					 "{\"type\":\"ATTESTATION\",%s,\"attestation\":{\"slot\":\"%lu\","
+					 "\"index\":\"%d\",\"beacon_block_root\":\"0x%064lx\",\"source\":"
+					 "{\"epoch\":\"%lu\",\"root\":\"0x%064x\"},\"target\":{\"epoch\":"
+					 "\"%lu\",\"root\":\"0x%064lx\"}}}",
+					 FORK, slot, v % 64, slot, epoch - 1, 7u, epoch, epoch);
+			else
+				snprintf(body, sizeof body,
+					 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":"
+					 "\"%lu\"}}",
+					 FORK, slot);
+			size_t bl = strlen(body);
+			size_t cap = bl + 400;
+			char *t = malloc(cap);
+			int hl = snprintf(t, cap,
+					  "POST /api/v1/eth2/sign/%s HTTP/1.1\r\nHost: localhost\r\n"
+					  "Accept: application/json\r\nContent-Type: application/json\r\n"
+					  "Content-Length: %zu\r\n\r\n",
+					  pk_hex[v], bl);
+			memcpy(t + hl, body, bl);
+			reqs[n_reqs].text = t;
+			reqs[n_reqs].len = (size_t)hl + bl;
+			n_reqs++;
+		}
+	}
+	/* Interleave validators as a client's duties would arrive. */
+	for (size_t i = n_reqs - 1; i > 0; i--) {
+		size_t j = (size_t)rand() % (i + 1);
+		request tmp = reqs[i];
+		reqs[i] = reqs[j];
+		reqs[j] = tmp;
+	}
+}
+
+static int connect_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { 0 };
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	struct timeval tv = { 30, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends one request and reads its response on a keep-alive connection; returns the
+ * HTTP status or 0. */
+static int roundtrip(int fd, const request *r)
+{
+	size_t off = 0;
+	while (off < r->len) {
+		ssize_t w = send(fd, r->text + off, r->len - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			return 0;
+		off += (size_t)w;
+	}
+	char buf[4096];
+	size_t got = 0;
+	char *hdr_end = NULL;
+	while (!hdr_end) {
+		ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+		if (n <= 0)
+			return 0;
+		got += (size_t)n;
+		buf[got] = '\0';
+		hdr_end = strstr(buf, "\r\n\r\n");
+		if (!hdr_end && got >= sizeof buf - 1)
+			return 0;
+	}
+	int status = atoi(buf + 9);
+	if (status != 200 && getenv("BENCH_DEBUG"))
+		fprintf(stderr, "%.*s\n", (int)got, buf);
+	const char *cl = strcasestr(buf, "Content-Length:");
+	size_t body_len = cl ? (size_t)strtoul(cl + 15, NULL, 10) : 0;
+	size_t have = got - (size_t)(hdr_end + 4 - buf);
+	while (have < body_len) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n <= 0)
+			return 0;
+		have += (size_t)n;
+	}
+	return status;
+}
+
+static void *client(void *arg)
+{
+	(void)arg;
+	int fd = connect_port();
+	for (;;) {
+		pthread_barrier_wait(&start_barrier);
+		if (bursts_left <= 0)
+			break;
+		for (;;) {
+			size_t i = atomic_fetch_add(&next_req, 1);
+			if (i >= n_reqs)
+				break;
+			double t0 = now_s();
+			int st = fd >= 0 ? roundtrip(fd, &reqs[i]) : 0;
+			if (st == 0) { /* reconnect once */
+				if (fd >= 0)
+					close(fd);
+				fd = connect_port();
+				st = fd >= 0 ? roundtrip(fd, &reqs[i]) : 0;
+			}
+			lat[i] = now_s() - t0;
+			if (st != 200)
+				atomic_fetch_add(&errors, 1);
+		}
+		pthread_barrier_wait(&end_barrier);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int validators = 300, bursts = 5;
+	const char *binary = SS_BINARY, *conn_list = "1,16,256", *threads = NULL;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--validators") == 0)
+			validators = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--bursts") == 0)
+			bursts = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--connections") == 0)
+			conn_list = argv[i + 1];
+		else if (strcmp(argv[i], "--binary") == 0)
+			binary = argv[i + 1];
+		else if (strcmp(argv[i], "--threads") == 0)
+			threads = argv[i + 1];
+	}
+	if (validators < 1 || validators > 100000 || bursts < 1) {
+		fprintf(stderr, "bad arguments\n");
+		return 2;
+	}
+	bls_init();
+	signal(SIGPIPE, SIG_IGN);
+	char(*pk_hex)[99] = calloc((size_t)validators, sizeof *pk_hex);
+	reqs = calloc((size_t)validators * 2, sizeof *reqs);
+	lat = calloc((size_t)validators * 2, sizeof *lat);
+	double *all = calloc((size_t)validators * 2 * (size_t)bursts, sizeof *all);
+	if (!pk_hex || !reqs || !lat || !all)
+		return 1;
+
+	printf("raw BLS sign rate (measuring 3 s)...\n");
+	fflush(stdout);
+	double raw1 = raw_rate(1, 1.5), raw2 = raw_rate(2, 3.0);
+	printf("raw BLS sign: 1 thread %.0f/s, 2 threads %.0f/s\n", raw1, raw2);
+
+	port = start_signer(binary, validators, pk_hex, threads);
+	if (!port) {
+		fprintf(stderr, "secure-signer did not start (log in %s)\n", tmpdir_path);
+		return 1;
+	}
+	printf("secure-signer on port %u, %d validators, slashing protection on (SQLite, "
+	       "durable), %d bursts of %d requests (ATTESTATION + AGGREGATION_SLOT) per row\n\n",
+	       port, validators, bursts, validators * 2);
+	printf("| connections | signatures/s | vs raw 2-thread | p50 ms | p99 ms | max ms | burst ms | errors |\n");
+	printf("|---|---|---|---|---|---|---|---|\n");
+	unsigned long epoch = 400000; /* Electra on mainnet */
+	char list[64];
+	snprintf(list, sizeof list, "%s", conn_list);
+	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		int conns = atoi(tok);
+		if (conns < 1 || conns > 1024)
+			continue;
+		pthread_barrier_init(&start_barrier, NULL, (unsigned)conns + 1);
+		pthread_barrier_init(&end_barrier, NULL, (unsigned)conns + 1);
+		pthread_t *t = calloc((size_t)conns, sizeof *t);
+		bursts_left = bursts;
+		atomic_store(&errors, 0);
+		for (int c = 0; c < conns; c++)
+			pthread_create(&t[c], NULL, client, NULL);
+		size_t n_all = 0;
+		double busy = 0, worst_burst = 0;
+		for (int b = 0; b < bursts; b++) {
+			build_burst(validators, pk_hex, epoch++);
+			atomic_store(&next_req, 0);
+			double t0 = now_s();
+			pthread_barrier_wait(&start_barrier);
+			pthread_barrier_wait(&end_barrier);
+			double dt = now_s() - t0;
+			busy += dt;
+			if (dt > worst_burst)
+				worst_burst = dt;
+			memcpy(all + n_all, lat, n_reqs * sizeof *lat);
+			n_all += n_reqs;
+		}
+		bursts_left = 0;
+		pthread_barrier_wait(&start_barrier);
+		for (int c = 0; c < conns; c++)
+			pthread_join(t[c], NULL);
+		free(t);
+		pthread_barrier_destroy(&start_barrier);
+		pthread_barrier_destroy(&end_barrier);
+		qsort(all, n_all, sizeof *all, cmp_double);
+		double rate = (double)n_all / busy;
+		printf("| %d | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %d |\n", conns, rate,
+		       100.0 * rate / raw2, all[n_all / 2] * 1e3, all[(n_all * 99) / 100] * 1e3,
+		       all[n_all - 1] * 1e3, worst_burst * 1e3, atomic_load(&errors));
+		fflush(stdout);
+	}
+	stop_signer();
+	for (size_t i = 0; i < n_reqs; i++)
+		free(reqs[i].text);
+	free(reqs);
+	free(lat);
+	free(all);
+	free(pk_hex);
+	return 0;
+}
