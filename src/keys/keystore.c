@@ -231,7 +231,9 @@ static kdf_scratch *scratch_new(const char *password, size_t password_len, keys_
 			       KEYS_PASSWORD_MAX);
 		return NULL;
 	}
-	size_t cap = password_len * 18 + 64;
+	/* secure_alloc ends the block at the guard page: keep the size a multiple of 16
+	 * so the struct stays aligned */
+	size_t cap = (password_len * 18 + 64 + 15) & ~(size_t)15;
 	kdf_scratch *s = secure_alloc(sizeof *s + cap);
 	if (s == NULL) {
 		*e = keys_fail(err, SS_ERR_NOMEM, "out of secure memory");

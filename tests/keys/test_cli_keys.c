@@ -23,7 +23,7 @@ static char out_buf[1 << 16];
 
 /* Runs the binary with a shell-quoted argument string; stdout in out_buf, stderr
  * appended after a "\n--stderr--\n" marker. Returns the exit status. */
-static int run(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int run(const char *fmt, ...)
 {
 	char args[2048], cmd[4096];
 	va_list ap;

@@ -271,7 +271,7 @@ TEST(truncated_shard_reported_others_load)
 		return;
 	keys_store_close(ks);
 	char path[512];
-	long off_a, off_b;
+	long off_a = 0, off_b = 0;
 	CHECK(locate(dir, a, path, &off_a) && locate(dir, b, path, &off_b));
 	long last = off_a > off_b ? off_a : off_b;
 	CHECK(truncate(path, last + 100) == 0); /* the later record is cut in the middle */
