@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include "slashing/slashing.h"
 
@@ -139,6 +140,37 @@ static int run(bool group, unsigned callers, double seconds, result *out)
 	return 0;
 }
 
+/* The disk's own fsync latency right now (4 KiB append + fsync), printed beside the
+ * results: no durable design can release a caller faster than its fsync, so the p99 of
+ * this probe is the floor under every p99 below. */
+static void fsync_probe(void)
+{
+	enum { N = 1000 };
+	static double lat[N];
+	const char *path = "bench-slashing-fsync.probe";
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return;
+	char block[4096];
+	memset(block, 'x', sizeof block);
+	int n = 0;
+	for (; n < N; n++) {
+		if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+			break;
+		double t0 = now_s();
+		if (fsync(fd) != 0)
+			break;
+		lat[n] = now_s() - t0;
+	}
+	close(fd);
+	unlink(path);
+	if (n == 0)
+		return;
+	qsort(lat, (size_t)n, sizeof lat[0], cmp_double);
+	printf("raw fsync (4 KiB append): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", lat[n / 2] * 1e3,
+	       lat[(n * 99) / 100] * 1e3, lat[n - 1] * 1e3);
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 3.0;
@@ -150,6 +182,7 @@ int main(int argc, char **argv)
 	}
 	printf("durable attestation check-and-record (SQLite WAL, synchronous=FULL), %.1f s per run\n",
 	       seconds);
+	fsync_probe();
 	printf("%8s | %12s %9s %9s | %12s %9s %9s | %6s\n", "callers", "group rec/s", "p50 ms",
 	       "p99 ms", "single rec/s", "p50 ms", "p99 ms", "ratio");
 	for (unsigned i = 0; i < n; i++) {
