@@ -139,6 +139,8 @@ static bool run(char *line)
 int main(void)
 {
 	bls_init();
+	/* the script waits for each batch's answers before closing stdin */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	char *line = NULL;
 	size_t cap = 0;
 	while (getline(&line, &cap, stdin) > 0) {
