@@ -364,8 +364,8 @@ int main(int argc, char **argv)
 	printf("secure-signer on port %u, %d validators, slashing protection on (SQLite, "
 	       "durable), %d bursts of %d requests (ATTESTATION + AGGREGATION_SLOT) per row\n\n",
 	       port, validators, bursts, validators * 2);
-	printf("| connections | signatures/s | vs raw 2-thread | p50 ms | p99 ms | max ms | burst ms | errors |\n");
-	printf("|---|---|---|---|---|---|---|---|\n");
+	printf("| connections | signatures/s | raw 2-thread/s (same minute) | ratio | p50 ms | p99 ms | max ms | worst burst ms | errors |\n");
+	printf("|---|---|---|---|---|---|---|---|---|\n");
 	unsigned long epoch = 400000; /* Electra on mainnet */
 	char list[64];
 	snprintf(list, sizeof list, "%s", conn_list);
@@ -373,6 +373,9 @@ int main(int argc, char **argv)
 		int conns = atoi(tok);
 		if (conns < 1 || conns > 1024)
 			continue;
+		/* The machine is shared: the raw rate is measured again next to each row,
+		 * and the row's ratio uses that neighbour measurement. */
+		double raw_row = raw_rate(2, 1.5);
 		pthread_barrier_init(&start_barrier, NULL, (unsigned)conns + 1);
 		pthread_barrier_init(&end_barrier, NULL, (unsigned)conns + 1);
 		pthread_t *t = calloc((size_t)conns, sizeof *t);
@@ -404,8 +407,8 @@ int main(int argc, char **argv)
 		pthread_barrier_destroy(&end_barrier);
 		qsort(all, n_all, sizeof *all, cmp_double);
 		double rate = (double)n_all / busy;
-		printf("| %d | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %d |\n", conns, rate,
-		       100.0 * rate / raw2, all[n_all / 2] * 1e3, all[(n_all * 99) / 100] * 1e3,
+		printf("| %d | %.0f | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %d |\n", conns, rate,
+		       raw_row, 100.0 * rate / raw_row, all[n_all / 2] * 1e3, all[(n_all * 99) / 100] * 1e3,
 		       all[n_all - 1] * 1e3, worst_burst * 1e3, atomic_load(&errors));
 		fflush(stdout);
 	}
