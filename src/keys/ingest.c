@@ -193,38 +193,64 @@ out:
 	return e;
 }
 
-static bool pubkey_in(const uint8_t *pk, const uint8_t *recs, size_t n_recs,
-		      const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels, unsigned shard)
+/* True when pk is among the pubkeys of this shard's new records or deletions (the
+ * indices of both, per shard, are precomputed so a rewrite costs old x new of one
+ * shard, not of the whole batch). */
+static bool pubkey_in(const uint8_t *pk, const uint8_t *recs, const size_t *rec_idx, size_t n_r,
+		      const uint8_t (*dels)[KEYS_PUBKEY_BYTES], const size_t *del_idx, size_t n_d)
 {
-	for (size_t i = 0; i < n_recs; i++) {
-		const uint8_t *q = keys_rec_pubkey(recs + i * KEYS_REC_BYTES);
-		if (keys_shard_of(q) == shard && memcmp(q, pk, KEYS_PUBKEY_BYTES) == 0)
+	for (size_t i = 0; i < n_r; i++)
+		if (memcmp(keys_rec_pubkey(recs + rec_idx[i] * KEYS_REC_BYTES), pk, KEYS_PUBKEY_BYTES) == 0)
 			return true;
-	}
-	for (size_t i = 0; i < n_dels; i++)
-		if (keys_shard_of(dels[i]) == shard && memcmp(dels[i], pk, KEYS_PUBKEY_BYTES) == 0)
+	for (size_t i = 0; i < n_d; i++)
+		if (memcmp(dels[del_idx[i]], pk, KEYS_PUBKEY_BYTES) == 0)
 			return true;
 	return false;
+}
+
+/* Indices of the items of one shard, grouped: idx[start[s] .. start[s+1]). */
+static size_t *group_by_shard(size_t n, size_t start[KEYS_SHARDS + 1],
+			      unsigned (*shard_of)(const void *, size_t), const void *items)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+	size_t fill[KEYS_SHARDS] = { 0 };
+	if (idx == NULL)
+		return NULL;
+	memset(start, 0, (KEYS_SHARDS + 1) * sizeof *start);
+	for (size_t i = 0; i < n; i++)
+		start[shard_of(items, i) + 1]++;
+	for (unsigned s = 0; s < KEYS_SHARDS; s++)
+		start[s + 1] += start[s];
+	for (size_t i = 0; i < n; i++) {
+		unsigned s = shard_of(items, i);
+		idx[start[s] + fill[s]++] = i;
+	}
+	return idx;
+}
+
+static unsigned rec_shard(const void *recs, size_t i)
+{
+	return keys_shard_of(keys_rec_pubkey((const uint8_t *)recs + i * KEYS_REC_BYTES));
+}
+
+static unsigned del_shard(const void *dels, size_t i)
+{
+	return keys_shard_of(((const uint8_t(*)[KEYS_PUBKEY_BYTES])dels)[i]);
 }
 
 ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_rec,
 		   const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels)
 {
-	bool touched[KEYS_SHARDS] = { false };
-	size_t adds[KEYS_SHARDS] = { 0 };
-	for (size_t i = 0; i < n_recs; i++) {
-		unsigned s = keys_shard_of(keys_rec_pubkey(recs + i * KEYS_REC_BYTES));
-		touched[s] = true;
-		adds[s]++;
-	}
-	for (size_t i = 0; i < n_dels; i++)
-		touched[keys_shard_of(dels[i])] = true;
-	ss_err result = SS_OK;
-	for (unsigned s = 0; s < KEYS_SHARDS; s++) {
-		if (!touched[s])
+	size_t rs[KEYS_SHARDS + 1], ds[KEYS_SHARDS + 1];
+	size_t *ri = group_by_shard(n_recs, rs, rec_shard, recs);
+	size_t *di = group_by_shard(n_dels, ds, del_shard, dels);
+	ss_err result = ri && di ? SS_OK : SS_ERR_NOMEM;
+	for (unsigned s = 0; result != SS_ERR_NOMEM && s < KEYS_SHARDS; s++) {
+		size_t n_r = rs[s + 1] - rs[s], n_d = ds[s + 1] - ds[s];
+		if (n_r == 0 && n_d == 0)
 			continue;
 		keys_shard *sh = &ks->shards[s];
-		size_t cap = sh->n + adds[s];
+		size_t cap = sh->n + n_r;
 		uint8_t *nr = malloc(cap ? cap * KEYS_REC_BYTES : 1);
 		if (nr == NULL) {
 			result = SS_ERR_NOMEM;
@@ -233,13 +259,12 @@ ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_
 		size_t n = 0;
 		for (size_t i = 0; i < sh->n; i++) {
 			const uint8_t *rec = sh->recs + i * KEYS_REC_BYTES;
-			if (!pubkey_in(keys_rec_pubkey(rec), recs, n_recs, dels, n_dels, s))
+			if (!pubkey_in(keys_rec_pubkey(rec), recs, ri + rs[s], n_r, dels, di + ds[s], n_d))
 				memcpy(nr + n++ * KEYS_REC_BYTES, rec, KEYS_REC_BYTES);
 		}
-		for (size_t i = 0; i < n_recs; i++)
-			if (keys_shard_of(keys_rec_pubkey(recs + i * KEYS_REC_BYTES)) == s)
-				memcpy(nr + n++ * KEYS_REC_BYTES, recs + i * KEYS_REC_BYTES,
-				       KEYS_REC_BYTES);
+		for (size_t i = 0; i < n_r; i++)
+			memcpy(nr + n++ * KEYS_REC_BYTES, recs + ri[rs[s] + i] * KEYS_REC_BYTES,
+			       KEYS_REC_BYTES);
 		ss_err e = keys_shard_write(ks->dir, s, ks->seal, nr, n);
 		if (e != SS_OK) {
 			log_error("sealed key store: writing shard %02x failed: %s", s, ss_strerror(e));
@@ -250,9 +275,10 @@ ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_
 		free(sh->recs);
 		sh->recs = nr;
 		sh->n = sh->cap = n;
-		for (size_t i = 0; ok_rec && i < n_recs; i++)
-			if (keys_shard_of(keys_rec_pubkey(recs + i * KEYS_REC_BYTES)) == s)
-				ok_rec[i] = true;
+		for (size_t i = 0; ok_rec && i < n_r; i++)
+			ok_rec[ri[rs[s] + i]] = true;
 	}
+	free(ri);
+	free(di);
 	return result;
 }

@@ -31,6 +31,7 @@ static ss_err load_shards(keys_store *ks, keys_load_stats *st)
 	keys_meta *metas = NULL;
 	size_t cap = 0;
 	ss_err result = SS_OK;
+	bool trace = log_get_level() >= LOG_TRACE;
 	for (unsigned s = 0; s < KEYS_SHARDS; s++) {
 		size_t lost = 0;
 		ss_err e = keys_shard_read(&ks->shards[s], ks->dir, s, ks->seal, &lost);
@@ -56,14 +57,15 @@ static ss_err load_shards(keys_store *ks, keys_load_stats *st)
 		for (size_t i = 0; i < sh->n; i++) {
 			const uint8_t *rec = sh->recs + i * KEYS_REC_BYTES;
 			uint8_t secret[32];
-			char pk[KEYS_PUBKEY_HEX];
-			keys_pubkey_hex(pk, keys_rec_pubkey(rec));
 			ss_err re = keys_unseal_record(rec, ks->seal, &metas[n], secret);
 			if (re == SS_OK && keys_shard_of(metas[n].pubkey) != s)
 				re = SS_ERR_INVALID;
 			if (re == SS_OK && bls_secret_key_from_bytes(&sks[n], secret) != SS_OK)
 				re = SS_ERR_INVALID;
 			secure_zero(secret, sizeof secret);
+			char pk[KEYS_PUBKEY_HEX] = "";
+			if (re != SS_OK || trace)
+				keys_pubkey_hex(pk, keys_rec_pubkey(rec));
 			if (re != SS_OK) {
 				log_error("sealed key store: key %s (shard %02x record %zu) failed to open: %s",
 					  pk, s, i,
@@ -72,7 +74,8 @@ static ss_err load_shards(keys_store *ks, keys_load_stats *st)
 				st->sealed_failed++;
 				continue;
 			}
-			log_trace("sealed key store: key %s loaded", pk);
+			if (trace)
+				log_trace("sealed key store: key %s loaded", pk);
 			n++;
 		}
 		if (n > 0 && keys_reg_add(&ks->reg, metas, sks, n, NULL) != SS_OK) {
