@@ -1,17 +1,19 @@
 /* The signing service: see signer.h for the order of the phases and the promise that a
  * slashable type's signature exists only after its record is durable.
  *
- * The slashing check runs before the BLS signature (Web3Signer signs first and throws
- * the signature away on a refusal, reference/web3signer.md §1.1 step 5): a refused
- * message is then never signed at all, and a signature is never computed for a message
- * the store has not yet accepted. Throughput does not suffer, because slash_check_*
- * group-commits the checks of all threads waiting at the same time, and other threads
- * sign while one waits for its commit. */
+ * For BLOCK, BLOCK_V2 and ATTESTATION the check-and-record is handed to a commit
+ * waiter (commit_pool.c) and the BLS signature is computed meanwhile, so a request costs
+ * max(sign, commit) rather than their sum; slash_check_* group-commits the checks of
+ * all waiting threads in one transaction and one fsync. The signature is released only
+ * once the record is durable, and wiped on a refusal (Web3Signer also signs before its
+ * check, reference/web3signer.md §1.1 step 5, but the key must be known first here, so
+ * nothing is recorded for an unknown key). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "signer/commit_pool.h"
 #include "signer/signer.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -20,7 +22,12 @@
 struct signer {
 	signer_config cfg;
 	signer_metrics metrics;
+	signer_commit_pool pool; /* started when slashing protection is on */
+	bool pool_on;
 };
+
+/* Enough waiters for every request thread to have its commit in flight at once. */
+#define SIGNER_DEFAULT_COMMIT_THREADS 16u
 
 ss_err signer_new(signer **out, const signer_config *cfg)
 {
@@ -31,11 +38,27 @@ ss_err signer_new(signer **out, const signer_config *cfg)
 	if (!s)
 		return SS_ERR_NOMEM;
 	s->cfg = *cfg;
+	if (cfg->slashing) {
+		unsigned n = cfg->commit_threads ? cfg->commit_threads
+						 : SIGNER_DEFAULT_COMMIT_THREADS;
+		if (signer_commit_pool_start(&s->pool, cfg->slashing, n) != SS_OK) {
+			free(s);
+			return SS_ERR_NOMEM;
+		}
+		s->pool_on = true;
+	}
 	*out = s;
 	return SS_OK;
 }
 
-void signer_free(signer *s) { free(s); }
+void signer_free(signer *s)
+{
+	if (!s)
+		return;
+	if (s->pool_on)
+		signer_commit_pool_stop(&s->pool);
+	free(s);
+}
 
 signer_metrics *signer_get_metrics(signer *s) { return &s->metrics; }
 const signer_config *signer_get_config(const signer *s) { return &s->cfg; }
@@ -101,67 +124,74 @@ signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 		return finish(s, res, SIGNER_NOT_FOUND, SIGNER_OUTCOME_NOT_FOUND, t0);
 	}
 
-	/* 3. Slashing check-and-record; returns ALLOWED only once durable. */
-	if (s->cfg.slashing && is_slashable(rq.type)) {
+	/* 3 and 4. Slashing check-and-record (ALLOWED only once durable) on a commit
+	 * waiter, while this thread computes the signature; the signature leaves only
+	 * after ALLOWED, and is wiped otherwise. */
+	bool slashable = s->cfg.slashing && is_slashable(rq.type);
+	signer_commit_job job;
+	if (slashable) {
 		if (!rq.has_gvr) {
 			snprintf(res->message, sizeof res->message,
 				 "fork_info.genesis_validators_root is required");
 			return finish(s, res, SIGNER_MALFORMED, SIGNER_OUTCOME_BAD_REQUEST, t0);
 		}
-		slash_reason why;
-		memset(&why, 0, sizeof why);
-		slash_decision d;
-		if (rq.type == ETH2_SIGN_ATTESTATION)
-			d = slash_check_attestation(s->cfg.slashing, pubkey,
-						    rq.genesis_validators_root, rq.source_epoch,
-						    rq.target_epoch, rq.signing_root, &why);
-		else
-			d = slash_check_block(s->cfg.slashing, pubkey, rq.genesis_validators_root,
-					      rq.slot, rq.signing_root, &why);
+		memset(&job, 0, sizeof job);
+		job.attestation = rq.type == ETH2_SIGN_ATTESTATION;
+		memcpy(job.pubkey, pubkey, sizeof job.pubkey);
+		memcpy(job.gvr, rq.genesis_validators_root, sizeof job.gvr);
+		memcpy(job.root, rq.signing_root, sizeof job.root);
+		job.slot = rq.slot;
+		job.source = rq.source_epoch;
+		job.target = rq.target_epoch;
+		signer_commit_pool_submit(&s->pool, &job);
+	}
+	ss_err e = keys_sign(s->cfg.keys, pubkey, rq.signing_root, sizeof rq.signing_root, sig);
+	uint64_t t3 = now_ns();
+	signer_histogram_observe(&s->metrics.phase[rq.type][SIGNER_PHASE_SIGN], t3 - t1);
+	if (slashable) {
+		signer_commit_pool_wait(&s->pool, &job);
 		uint64_t t2 = now_ns();
 		signer_histogram_observe(&s->metrics.phase[rq.type][SIGNER_PHASE_SLASHING],
 					 t2 - t1);
-		signer_histogram_observe(rq.type == ETH2_SIGN_ATTESTATION
-						 ? &s->metrics.db_attestation
-						 : &s->metrics.db_block,
+		signer_histogram_observe(job.attestation ? &s->metrics.db_attestation
+							 : &s->metrics.db_block,
 					 t2 - t1);
-		t1 = t2;
-		if (d == SLASH_REFUSED) {
-			atomic_fetch_add_explicit(&s->metrics.prevented, 1, memory_order_relaxed);
-			snprintf(res->message, sizeof res->message, "Slashing protection: %s",
-				 why.message[0] ? why.message : "refused");
-			char pk[2 * SIGNER_PUBKEY_BYTES + 3];
-			hex_encode(pk, pubkey, SIGNER_PUBKEY_BYTES, true);
-			log_info("refused %s for %s: %s", eth2_sign_type_name(rq.type), pk,
-				 res->message);
-			return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
-		}
-		if (d != SLASH_ALLOWED) {
+		if (job.decision != SLASH_ALLOWED) {
+			secure_zero(sig, SIGNER_SIGNATURE_BYTES);
+			if (job.decision == SLASH_REFUSED) {
+				atomic_fetch_add_explicit(&s->metrics.prevented, 1,
+							  memory_order_relaxed);
+				snprintf(res->message, sizeof res->message,
+					 "Slashing protection: %s",
+					 job.why.message[0] ? job.why.message : "refused");
+				char pk[2 * SIGNER_PUBKEY_BYTES + 3];
+				hex_encode(pk, pubkey, SIGNER_PUBKEY_BYTES, true);
+				log_info("refused %s for %s: %s", eth2_sign_type_name(rq.type), pk,
+					 res->message);
+				return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
+			}
 			snprintf(res->message, sizeof res->message,
 				 "Slashing protection store failed: %s",
-				 why.message[0] ? why.message : "unknown error");
+				 job.why.message[0] ? job.why.message : "unknown error");
 			log_error("%s", res->message);
 			return finish(s, res, SIGNER_ERROR, SIGNER_OUTCOME_ERROR, t0);
 		}
 		atomic_fetch_add_explicit(&s->metrics.permitted, 1, memory_order_relaxed);
 	}
-
-	/* 4. Sign the root we computed. */
-	ss_err e = keys_sign(s->cfg.keys, pubkey, rq.signing_root, sizeof rq.signing_root, sig);
-	uint64_t t3 = now_ns();
-	signer_histogram_observe(&s->metrics.phase[rq.type][SIGNER_PHASE_SIGN], t3 - t1);
 	if (e == SS_ERR_NOT_FOUND) {
 		/* Deleted meanwhile; a record without a signature only adds protection. */
+		secure_zero(sig, SIGNER_SIGNATURE_BYTES);
 		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
 		snprintf(res->message, sizeof res->message, "No key for this public key");
 		return finish(s, res, SIGNER_NOT_FOUND, SIGNER_OUTCOME_NOT_FOUND, t0);
 	}
 	if (e != SS_OK) {
-		memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+		secure_zero(sig, SIGNER_SIGNATURE_BYTES);
 		snprintf(res->message, sizeof res->message, "Signing failed: %s",
 			 ss_strerror(e));
 		return finish(s, res, SIGNER_ERROR, SIGNER_OUTCOME_ERROR, t0);
 	}
+	t3 = now_ns();
 	signer_histogram_observe(&s->metrics.signing, t3 - t0);
 	return finish(s, res, SIGNER_OK, SIGNER_OUTCOME_OK, t0);
 }

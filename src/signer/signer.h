@@ -1,8 +1,9 @@
 /* The signing service (DESIGN.md §1 "signer/"): the only place that decides to sign.
  * One request goes parse → signing root (eth2/) → key lookup (keys/) → slashing
- * check-and-record (slashing/, BLOCK, BLOCK_V2 and ATTESTATION only) → BLS sign, and
- * the signature is returned only after the slashing record is durable (DESIGN.md §2,
- * invariant 1: slash_check_* answers ALLOWED only once the record is committed).
+ * check-and-record (slashing/, BLOCK, BLOCK_V2 and ATTESTATION only), overlapped with
+ * the BLS signature, and the signature is returned only after the slashing record is
+ * durable (DESIGN.md §2, invariant 1: slash_check_* answers ALLOWED only once the
+ * record is committed).
  * Each phase is timed into signer_metrics for /metrics. Thread safe. */
 #ifndef SS_SIGNER_SIGNER_H
 #define SS_SIGNER_SIGNER_H
@@ -24,6 +25,7 @@ typedef struct {
 	const eth2_network *net;
 	keys_store *keys;
 	slash_db *slashing; /* NULL: slashing protection disabled (no 412s, dangerous) */
+	unsigned commit_threads; /* threads waiting for slashing commits; 0 = 16 */
 } signer_config;
 
 typedef struct signer signer;
