@@ -53,9 +53,12 @@ enum {
 
 static const char COMMON_HELP[] =
 	"Common options:\n"
-	"  --data-dir DIR              data directory (default " DATADIR_DEFAULT ")\n"
-	"  --kek-file FILE             key-encryption key file (default <data-dir>/keys/kek.key)\n"
+	"  --data-dir DIR              data directory (default " DATADIR_DEFAULT ";\n"
+	"                              env SECURE_SIGNER_DATA_DIR)\n"
+	"  --kek-file FILE             key-encryption key file (default <data-dir>/keys/kek.key;\n"
+	"                              env SECURE_SIGNER_KEK_FILE)\n"
 	"  --kek-passphrase-file FILE  derive the key-encryption key from a passphrase file\n"
+	"                              (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)\n"
 	"  --kek-passphrase-env VAR    ... or from environment variable VAR\n"
 	"  --log-level LEVEL           error, warn, info (default), debug, trace\n"
 	"  --help                      this text\n";
@@ -123,7 +126,17 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
-	o->data_dir = DATADIR_DEFAULT;
+	/* the same SECURE_SIGNER_* variables `secure-signer run` reads, so both find the
+	 * same data directory and key-encryption key; the command line wins */
+	const char *env = getenv("SECURE_SIGNER_DATA_DIR");
+	o->data_dir = env && *env ? env : DATADIR_DEFAULT;
+	env = getenv("SECURE_SIGNER_KEK_PASSPHRASE_FILE");
+	if (env && *env)
+		o->kek_passphrase_file = env;
+	env = getenv("SECURE_SIGNER_KEK_FILE");
+	if (env && *env && !o->kek_passphrase_file)
+		o->kek_file = env;
+	bool kek_from_cli = false;
 	o->count = -1;
 	optind = 1;
 	opterr = 0;
@@ -132,9 +145,19 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		char *end = NULL;
 		switch (c) {
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
-		case OPT_KEK_FILE: o->kek_file = optarg; break;
-		case OPT_KEK_PASS_FILE: o->kek_passphrase_file = optarg; break;
-		case OPT_KEK_PASS_ENV: o->kek_passphrase_env = optarg; break;
+		case OPT_KEK_FILE:
+		case OPT_KEK_PASS_FILE:
+		case OPT_KEK_PASS_ENV:
+			if (!kek_from_cli) /* drop what the environment said */
+				o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
+			kek_from_cli = true;
+			if (c == OPT_KEK_FILE)
+				o->kek_file = optarg;
+			else if (c == OPT_KEK_PASS_FILE)
+				o->kek_passphrase_file = optarg;
+			else
+				o->kek_passphrase_env = optarg;
+			break;
 		case OPT_KEYSTORE: o->keystore = optarg; break;
 		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
 		case OPT_ALLOW_EXPORT: o->allow_export = true; break;

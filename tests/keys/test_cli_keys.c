@@ -156,6 +156,28 @@ TEST(cli_import_directory)
 	kt_rmrf(dir);
 }
 
+TEST(cli_data_dir_from_environment)
+{
+	char dir[256];
+	kt_tempdir(dir, "cli");
+	CHECK(run("keys generate --count 2 --data-dir %s/dd", dir) == 0);
+	CHECK(run("keys list --data-dir %s/dd", dir) == 0 && count_lines_before_stderr() == 2);
+	char env[400];
+	snprintf(env, sizeof env, "%s/dd", dir);
+	setenv("SECURE_SIGNER_DATA_DIR", env, 1);
+	CHECK(run("keys list") == 0 && count_lines_before_stderr() == 2);
+	/* a KEK file from the environment that does not exist and may not be created
+	 * (the store has keys): refused; the command line overrides it */
+	setenv("SECURE_SIGNER_KEK_FILE", "/nonexistent/kek.key", 1);
+	CHECK(run("keys list") == 1 && strstr(out_buf, "missing"));
+	char kek[400];
+	snprintf(kek, sizeof kek, "%s/dd/keys/kek.key", dir);
+	CHECK(run("keys list --kek-file %s", kek) == 0 && count_lines_before_stderr() == 2);
+	unsetenv("SECURE_SIGNER_KEK_FILE");
+	unsetenv("SECURE_SIGNER_DATA_DIR");
+	kt_rmrf(dir);
+}
+
 TEST(cli_help_and_usage_errors)
 {
 	static const char *const subs[] = { "list", "import", "generate", "delete",
