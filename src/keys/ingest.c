@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "keys/keys_internal.h"
 #include "util/log.h"
@@ -109,6 +110,23 @@ ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *w
 			j->duplicate = true;
 		} else if (j->result == SS_OK) {
 			todo++;
+		}
+	}
+	/* scrypt needs 128 * n * r bytes per thread: with many cores and little memory,
+	 * run fewer threads than cores rather than fail (or swap) */
+	uint64_t need = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->jobs[i].is_keystore && b->jobs[i].ks.kdf == KEYS_KDF_SCRYPT &&
+		    128ull * b->jobs[i].ks.n * b->jobs[i].ks.r > need)
+			need = 128ull * b->jobs[i].ks.n * b->jobs[i].ks.r;
+	long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	if (need > 0 && pages > 0 && page > 0) {
+		uint64_t fit = (uint64_t)pages * (uint64_t)page / 2 / need;
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned want = threads ? threads : (cores > 0 ? (unsigned)cores : 1);
+		if (fit < want) {
+			threads = fit > 0 ? (unsigned)fit : 1;
+			log_info("%s: %u decryption thread(s), limited by free memory", what, threads);
 		}
 	}
 	work_ctx w = { ks, b };
