@@ -67,6 +67,49 @@ void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6])
 	fp_mul_mont_portable(r, a, a);
 }
 
+/* r = a + b mod p and r = a - b mod p, for fp2_mul_mont_portable only (the field code
+ * has its own in fp.c). a, b < p < 2^381, so a + b does not carry out of 6 limbs. */
+static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	uint64_t t[6], c = 0;
+	for (int i = 0; i < 6; i++) {
+		u128 x = (u128)a[i] + b[i] + c;
+		t[i] = (uint64_t)x;
+		c = (uint64_t)(x >> 64);
+	}
+	final_sub(r, t, 0);
+}
+
+static void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+{
+	uint64_t t[6], borrow = 0, c = 0;
+	for (int i = 0; i < 6; i++) {
+		u128 x = (u128)a[i] - b[i] - borrow;
+		t[i] = (uint64_t)x;
+		borrow = (uint64_t)(x >> 64) & 1;
+	}
+	uint64_t mask = 0 - borrow; /* add p back when a < b */
+	for (int i = 0; i < 6; i++) {
+		u128 x = (u128)t[i] + (FP_P[i] & mask) + c;
+		r[i] = (uint64_t)x;
+		c = (uint64_t)(x >> 64);
+	}
+}
+
+/* Karatsuba: c0 = a0 b0 - a1 b1, c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1. */
+void fp2_mul_mont_portable(uint64_t r[12], const uint64_t a[12], const uint64_t b[12])
+{
+	uint64_t t0[6], t1[6], s0[6], s1[6];
+	fp_mul_mont_portable(t0, a, b);
+	fp_mul_mont_portable(t1, a + 6, b + 6);
+	add_mod(s0, a, a + 6);
+	add_mod(s1, b, b + 6);
+	fp_mul_mont_portable(s0, s0, s1);
+	sub_mod(r, t0, t1);
+	sub_mod(s0, s0, t0);
+	sub_mod(r + 6, s0, t1);
+}
+
 /* CPUID leaf 7, sub-leaf 0, EBX: bit 8 = BMI2 (mulx), bit 19 = ADX (adcx, adox)
  * (Intel SDM vol. 2A, CPUID). Read directly: not every compiler's
  * __builtin_cpu_supports knows "adx". These are general-purpose-register instructions,
