@@ -165,8 +165,18 @@ static int start(run_state *st)
 
 	keys_kek_provider kek;
 	memset(&kek, 0, sizeof kek);
-	e = c->kek_passphrase_file ? keys_kek_passphrase_file(&kek, c->kek_passphrase_file)
-				   : keys_kek_file(&kek, c->kek_file);
+	if ((c->kek_passphrase_file != NULL) + (c->kek_passphrase_env != NULL) +
+		    (c->kek_file != NULL) > 1) {
+		log_error("--kek-file, --kek-passphrase-file and --kek-passphrase-env are "
+			  "mutually exclusive");
+		return 1;
+	}
+	if (c->kek_passphrase_file)
+		e = keys_kek_passphrase_file(&kek, c->kek_passphrase_file);
+	else if (c->kek_passphrase_env)
+		e = keys_kek_passphrase_env(&kek, c->kek_passphrase_env);
+	else
+		e = keys_kek_file(&kek, c->kek_file);
 	if (e != SS_OK) {
 		log_error("invalid key-encryption key option");
 		return 1;

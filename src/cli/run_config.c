@@ -60,6 +60,8 @@ static const opt opts[] = {
 	  "key-encryption key of the sealed key store (default <data-dir>/keys/kek.key)" },
 	{ "kek-passphrase-file", OPT_STR, O(kek_passphrase_file), NULL,
 	  "derive the key-encryption key from this passphrase file instead" },
+	{ "kek-passphrase-env", OPT_STR, O(kek_passphrase_env), NULL,
+	  "... or from the passphrase in this environment variable" },
 	{ "key-manager-api-enabled", OPT_BOOL, O(key_manager_api_enabled), "false",
 	  "serve the Keymanager API /eth/v1/keystores" },
 	{ "key-manager-api-token-file", OPT_STR, O(key_manager_token_file), NULL,

@@ -35,6 +35,7 @@ typedef struct {
 	char *keystores_password_file;
 	char *kek_file;
 	char *kek_passphrase_file;
+	char *kek_passphrase_env;
 	bool key_manager_api_enabled;
 	char *key_manager_token_file;
 	/* metrics */

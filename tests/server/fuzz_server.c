@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				const char *seg = strrchr(s, '/') + 1;
 				char hex[99];
 				hex_encode(hex, pk, 48, false);
-				const char *digits = strncmp(seg, "0x", 2) == 0 ? seg + 2 : seg;
+				/* "0x" or "0X" (Web3Signer lower-cases the identifier first). */
+				const char *digits = strncasecmp(seg, "0x", 2) == 0 ? seg + 2 : seg;
 				if (strlen(digits) != 96 || strncasecmp(hex, digits, 96) != 0)
 					abort();
 			}
