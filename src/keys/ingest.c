@@ -262,41 +262,59 @@ ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_
 	size_t rs[KEYS_SHARDS + 1], ds[KEYS_SHARDS + 1];
 	size_t *ri = group_by_shard(n_recs, rs, rec_shard, recs);
 	size_t *di = group_by_shard(n_dels, ds, del_shard, dels);
-	ss_err result = ri && di ? SS_OK : SS_ERR_NOMEM;
-	for (unsigned s = 0; result != SS_ERR_NOMEM && s < KEYS_SHARDS; s++) {
+	uint8_t **nr = calloc(KEYS_SHARDS, sizeof *nr);
+	size_t nn[KEYS_SHARDS] = { 0 };
+	bool touched[KEYS_SHARDS] = { false }, empty[KEYS_SHARDS] = { false };
+	ss_err e = ri && di && nr ? SS_OK : SS_ERR_NOMEM;
+	/* 1. stage every new shard */
+	for (unsigned s = 0; e == SS_OK && s < KEYS_SHARDS; s++) {
 		size_t n_r = rs[s + 1] - rs[s], n_d = ds[s + 1] - ds[s];
 		if (n_r == 0 && n_d == 0)
 			continue;
 		keys_shard *sh = &ks->shards[s];
 		size_t cap = sh->n + n_r;
-		uint8_t *nr = malloc(cap ? cap * KEYS_REC_BYTES : 1);
-		if (nr == NULL) {
-			result = SS_ERR_NOMEM;
-			continue;
+		nr[s] = malloc(cap ? cap * KEYS_REC_BYTES : 1);
+		if (nr[s] == NULL) {
+			e = SS_ERR_NOMEM;
+			break;
 		}
+		touched[s] = true;
 		size_t n = 0;
 		for (size_t i = 0; i < sh->n; i++) {
 			const uint8_t *rec = sh->recs + i * KEYS_REC_BYTES;
 			if (!pubkey_in(keys_rec_pubkey(rec), recs, ri + rs[s], n_r, dels, di + ds[s], n_d))
-				memcpy(nr + n++ * KEYS_REC_BYTES, rec, KEYS_REC_BYTES);
+				memcpy(nr[s] + n++ * KEYS_REC_BYTES, rec, KEYS_REC_BYTES);
 		}
 		for (size_t i = 0; i < n_r; i++)
-			memcpy(nr + n++ * KEYS_REC_BYTES, recs + ri[rs[s] + i] * KEYS_REC_BYTES,
+			memcpy(nr[s] + n++ * KEYS_REC_BYTES, recs + ri[rs[s] + i] * KEYS_REC_BYTES,
 			       KEYS_REC_BYTES);
-		ss_err e = keys_shard_write(ks->dir, s, ks->seal, nr, n);
-		if (e != SS_OK) {
+		nn[s] = n;
+		empty[s] = n == 0;
+		e = keys_shard_stage(ks->dir, s, ks->seal, nr[s], n);
+		if (e != SS_OK)
 			log_error("sealed key store: writing shard %02x failed: %s", s, ss_strerror(e));
-			free(nr);
-			result = e;
-			continue;
-		}
-		free(sh->recs);
-		sh->recs = nr;
-		sh->n = sh->cap = n;
-		for (size_t i = 0; ok_rec && i < n_r; i++)
-			ok_rec[ri[rs[s] + i]] = true;
 	}
+	/* 2 and 3: the journal is the commit point */
+	if (e == SS_OK)
+		e = keys_journal_commit(ks->dir, touched, empty);
+	if (e != SS_OK) {
+		keys_stage_abort(ks->dir, touched);
+	} else {
+		for (unsigned s = 0; s < KEYS_SHARDS; s++) {
+			if (!touched[s])
+				continue;
+			free(ks->shards[s].recs);
+			ks->shards[s].recs = nr[s];
+			ks->shards[s].n = ks->shards[s].cap = nn[s];
+			nr[s] = NULL;
+		}
+		for (size_t i = 0; ok_rec && i < n_recs; i++)
+			ok_rec[i] = true;
+	}
+	for (unsigned s = 0; nr && s < KEYS_SHARDS; s++)
+		free(nr[s]);
+	free(nr);
 	free(ri);
 	free(di);
-	return result;
+	return e;
 }

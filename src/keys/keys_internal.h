@@ -29,6 +29,13 @@ void keys_free_wiped(char *buf, size_t len);
  * mode is the file mode (0600 for everything secret). */
 ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode) SS_MUST_USE;
 
+/* Writes data to tmp and fsyncs it (no rename): the staging half of an atomic write.
+ * On failure tmp is removed. */
+ss_err keys_write_durable(const char *tmp, const void *data, size_t len, int mode) SS_MUST_USE;
+
+/* fsync(2) of a directory, so that renames and unlinks in it are durable. */
+ss_err keys_fsync_dir(const char *dir) SS_MUST_USE;
+
 /* secret -> pubkey, and the EIP-2335 pubkey check. SS_ERR_INVALID when the secret is
  * not a valid BLS secret key (0 or >= r). */
 ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
@@ -152,10 +159,25 @@ typedef struct {
  * logged; *lost counts records that are gone (truncation). */
 ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx,
 		       const keys_seal_keys *sk, size_t *lost) SS_MUST_USE;
-/* Writes recs[0..n) as shard idx atomically (temp, fsync, rename, fsync dir); an empty
- * shard removes the file. */
-ss_err keys_shard_write(const char *dir, unsigned idx, const keys_seal_keys *sk,
+/* A multi-shard commit is atomic as a whole (DESIGN.md invariant 5), by a roll-forward
+ * journal:
+ *  1. stage: each new shard is written to shard-XX.sealed.tmp and fsync'ed;
+ *  2. commit point: commit.journal, listing every shard to install ("R xx") or remove
+ *     ("D xx"), is written atomically (temp, fsync, rename, fsync dir);
+ *  3. apply: renames and unlinks, fsync dir, journal removed.
+ * A crash before 2 leaves the old store (stray temp files are removed at the next
+ * open); after 2, keys_journal_recover() at the next open finishes 3. */
+ss_err keys_shard_stage(const char *dir, unsigned idx, const keys_seal_keys *sk,
 			const uint8_t *recs, size_t n) SS_MUST_USE;
+/* Steps 2 and 3 for the shards with touched[s]; empty[s] means remove. Returns SS_OK
+ * once the commit point is durable (a failure while applying is logged and finished
+ * by the next recovery); an error before it means nothing changed. */
+ss_err keys_journal_commit(const char *dir, const bool touched[KEYS_SHARDS],
+			   const bool empty[KEYS_SHARDS]) SS_MUST_USE;
+/* Removes staged temp files of an aborted commit. */
+void keys_stage_abort(const char *dir, const bool touched[KEYS_SHARDS]);
+/* At open: finishes a committed journal, or removes an uncommitted stage. */
+ss_err keys_journal_recover(const char *dir) SS_MUST_USE;
 
 /* ---- store.c / ingest.c ------------------------------------------------------------- */
 

@@ -196,21 +196,14 @@ ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx, const keys
 	return SS_OK;
 }
 
-ss_err keys_shard_write(const char *dir, unsigned idx, const keys_seal_keys *sk,
+ss_err keys_shard_stage(const char *dir, unsigned idx, const keys_seal_keys *sk,
 			const uint8_t *recs, size_t n)
 {
+	if (n == 0)
+		return SS_OK; /* removal: nothing to stage */
 	char path[4200];
 	shard_path(path, sizeof path, dir, idx);
-	if (n == 0) {
-		if (unlink(path) != 0 && errno != ENOENT)
-			return SS_ERR_IO;
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return SS_ERR_IO;
-		int rc = fsync(dfd);
-		close(dfd);
-		return rc == 0 ? SS_OK : SS_ERR_IO;
-	}
+	strcat(path, ".tmp");
 	size_t size = KEYS_HDR_BYTES + n * KEYS_REC_BYTES;
 	uint8_t *buf = malloc(size);
 	if (buf == NULL)
@@ -224,7 +217,113 @@ ss_err keys_shard_write(const char *dir, unsigned idx, const keys_seal_keys *sk,
 	memcpy(buf + 24, sk->id, 8);
 	header_mac(buf + 32, sk, buf);
 	memcpy(buf + KEYS_HDR_BYTES, recs, n * KEYS_REC_BYTES);
-	ss_err e = keys_write_atomic(path, buf, size, 0600);
+	ss_err e = keys_write_durable(path, buf, size, 0600);
 	free(buf);
 	return e;
+}
+
+void keys_stage_abort(const char *dir, const bool touched[KEYS_SHARDS])
+{
+	for (unsigned s = 0; s < KEYS_SHARDS; s++) {
+		if (!touched[s])
+			continue;
+		char path[4200];
+		shard_path(path, sizeof path, dir, s);
+		strcat(path, ".tmp");
+		unlink(path);
+	}
+}
+
+/* Step 3: install or remove every shard the journal names. Idempotent, so recovery
+ * may run it again after a crash in the middle. */
+static ss_err journal_apply(const char *dir, const char *journal, size_t len)
+{
+	ss_err result = SS_OK;
+	for (size_t i = 0; i + 5 <= len && strncmp(journal + i, "END\n", 4) != 0; i += 5) {
+		char op = journal[i];
+		unsigned s;
+		if (sscanf(journal + i + 2, "%2x", &s) != 1 || s >= KEYS_SHARDS || journal[i + 4] != '\n')
+			return SS_ERR_INVALID;
+		char path[4200], tmp[4300];
+		shard_path(path, sizeof path, dir, s);
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		if (op == 'R') {
+			if (rename(tmp, path) != 0 && !(errno == ENOENT && access(path, F_OK) == 0))
+				result = SS_ERR_IO;
+		} else if (op == 'D') {
+			if (unlink(path) != 0 && errno != ENOENT)
+				result = SS_ERR_IO;
+		} else {
+			return SS_ERR_INVALID;
+		}
+	}
+	if (result == SS_OK)
+		result = keys_fsync_dir(dir);
+	if (result == SS_OK) {
+		char jp[4200];
+		snprintf(jp, sizeof jp, "%s/commit.journal", dir);
+		if (unlink(jp) != 0)
+			result = SS_ERR_IO;
+		else
+			result = keys_fsync_dir(dir);
+	}
+	return result;
+}
+
+ss_err keys_journal_commit(const char *dir, const bool touched[KEYS_SHARDS],
+			   const bool empty[KEYS_SHARDS])
+{
+	char journal[KEYS_SHARDS * 5 + 8];
+	size_t len = 0;
+	for (unsigned s = 0; s < KEYS_SHARDS; s++)
+		if (touched[s])
+			len += (size_t)snprintf(journal + len, sizeof journal - len, "%c %02x\n",
+						empty[s] ? 'D' : 'R', s);
+	len += (size_t)snprintf(journal + len, sizeof journal - len, "END\n");
+	char jp[4200];
+	snprintf(jp, sizeof jp, "%s/commit.journal", dir);
+	ss_err e = keys_write_atomic(jp, journal, len, 0600);
+	if (e != SS_OK) {
+		unlink(jp);
+		return e; /* not committed */
+	}
+	ss_err ae = journal_apply(dir, journal, len);
+	if (ae != SS_OK)
+		log_error("sealed key store: finishing a commit in %s failed (%s); it will be completed at the next start",
+			  dir, ss_strerror(ae));
+	return SS_OK;
+}
+
+ss_err keys_journal_recover(const char *dir)
+{
+	char jp[4200];
+	snprintf(jp, sizeof jp, "%s/commit.journal", dir);
+	char *journal = NULL;
+	size_t len = 0;
+	keys_error err;
+	ss_err e = keys_read_file(jp, KEYS_SHARDS * 5 + 8, &journal, &len, &err);
+	if (e == SS_OK) {
+		/* written atomically: a journal without its END line is not ours */
+		if (len < 4 || strcmp(journal + len - 4, "END\n") != 0) {
+			log_error("sealed key store: %s is malformed; not applied", jp);
+			free(journal);
+			return SS_ERR_INVALID;
+		}
+		log_warn("sealed key store: completing an interrupted commit");
+		e = journal_apply(dir, journal, len);
+		free(journal);
+		if (e != SS_OK)
+			return e;
+	} else if (e != SS_ERR_NOT_FOUND) {
+		return e;
+	}
+	/* every committed temp file is renamed by now: the rest are leftovers of an
+	 * aborted stage */
+	for (unsigned s = 0; s < KEYS_SHARDS; s++) {
+		char path[4200];
+		shard_path(path, sizeof path, dir, s);
+		strcat(path, ".tmp");
+		unlink(path);
+	}
+	return SS_OK;
 }

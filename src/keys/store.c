@@ -131,6 +131,11 @@ ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_pr
 		keys_store_close(ks);
 		return e;
 	}
+	e = keys_journal_recover(ks->dir);
+	if (e != SS_OK) {
+		keys_store_close(ks);
+		return keys_fail(err, e, "cannot recover an interrupted commit in %s/keys", data_dir);
+	}
 	e = load_shards(ks, stats);
 	if (e != SS_OK) {
 		keys_store_close(ks);

@@ -75,6 +75,16 @@ void keys_free_wiped(char *buf, size_t len)
 	}
 }
 
+ss_err keys_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return SS_ERR_IO;
+	int rc = fsync(fd);
+	close(fd);
+	return rc == 0 ? SS_OK : SS_ERR_IO;
+}
+
 static ss_err fsync_dir_of(const char *path)
 {
 	char dir[4096];
@@ -86,20 +96,11 @@ static ss_err fsync_dir_of(const char *path)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof dir, ".");
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return SS_ERR_IO;
-	int rc = fsync(fd);
-	close(fd);
-	return rc == 0 ? SS_OK : SS_ERR_IO;
+	return keys_fsync_dir(dir);
 }
 
-ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode)
+ss_err keys_write_durable(const char *tmp, const void *data, size_t len, int mode)
 {
-	char tmp[4200];
-	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return SS_ERR_INVALID;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return SS_ERR_IO;
@@ -123,6 +124,18 @@ ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mod
 		return SS_ERR_IO;
 	}
 	close(fd);
+	return SS_OK;
+}
+
+ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[4200];
+	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return SS_ERR_INVALID;
+	ss_err e = keys_write_durable(tmp, data, len, mode);
+	if (e != SS_OK)
+		return e;
 	if (rename(tmp, path) != 0) {
 		unlink(tmp);
 		return SS_ERR_IO;

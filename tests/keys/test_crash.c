@@ -12,6 +12,8 @@
 
 #include "crypto/bls.h"
 #include "keys/keys.h"
+#include "keys/keys_internal.h"
+#include "keys/keystore.h"
 #include "keys_test_util.h"
 #include "test.h"
 #include "util/log.h"
@@ -46,6 +48,98 @@ static void child(const char *dir, int fd)
 			free(v);
 		}
 	}
+}
+
+/* Batches are atomic as a whole: a child imports prepared batches of keystores; after
+ * SIGKILL each batch is entirely present or entirely absent, and every batch the child
+ * reported done is present. */
+enum { BATCHES = 12, PER_BATCH = 40 };
+static char *batch_json[BATCHES][PER_BATCH];
+static uint8_t batch_pk[BATCHES][PER_BATCH][48];
+
+static void import_child(const char *dir, int fd)
+{
+	log_set_level(LOG_ERROR);
+	keys_kek_provider kek;
+	keys_store *ks = NULL;
+	keys_error err;
+	if (keys_kek_file(&kek, NULL) != SS_OK || keys_store_open(&ks, dir, &kek, NULL, &err) != SS_OK)
+		_exit(3);
+	for (int b = 0; b < BATCHES; b++) {
+		const char *pw[PER_BATCH];
+		size_t kl[PER_BATCH], pl[PER_BATCH];
+		keys_import_result res[PER_BATCH];
+		for (int i = 0; i < PER_BATCH; i++) {
+			pw[i] = "pw";
+			pl[i] = 2;
+			kl[i] = strlen(batch_json[b][i]);
+		}
+		if (keys_import_keystores(ks, (const char *const *)batch_json[b], kl, pw, pl, PER_BATCH, res) != SS_OK)
+			_exit(4);
+		for (int i = 0; i < PER_BATCH; i++)
+			if (res[i].status != KEYS_IMPORT_IMPORTED)
+				_exit(5);
+		if (write(fd, &b, sizeof b) != sizeof b)
+			_exit(6);
+	}
+	_exit(0);
+}
+
+TEST(kill_during_batch_import_all_or_nothing)
+{
+	bls_init();
+	for (int b = 0; b < BATCHES; b++)
+		for (int i = 0; i < PER_BATCH; i++) {
+			uint8_t s[32] = { 0x21, (uint8_t)b, (uint8_t)i, 0x5a };
+			keys_kdf_params kdf = { true, 0, 1 };
+			keys_error err;
+			CHECK(keys_secret_to_pubkey(batch_pk[b][i], s) == SS_OK);
+			CHECK(keys_keystore_encrypt(&batch_json[b][i], s, batch_pk[b][i], NULL, "pw", 2, &kdf, &err) == SS_OK);
+		}
+	for (int trial = 0; trial < 5; trial++) {
+		char dir[256];
+		kt_tempdir(dir, "crash");
+		int p[2];
+		CHECK(pipe(p) == 0);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(p[0]);
+			import_child(dir, p[1]);
+		}
+		close(p[1]);
+		usleep((useconds_t)(20000 + rand() % 200000));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		int done = -1, b;
+		while (read(p[0], &b, sizeof b) == sizeof b)
+			done = b;
+		close(p[0]);
+		keys_kek_provider kek;
+		keys_store *ks = NULL;
+		keys_error err;
+		keys_load_stats ls;
+		CHECK(keys_kek_file(&kek, NULL) == SS_OK);
+		CHECK(keys_store_open(&ks, dir, &kek, &ls, &err) == SS_OK);
+		if (!ks)
+			return;
+		CHECK(ls.sealed_failed == 0);
+		int complete = 0;
+		for (b = 0; b < BATCHES; b++) {
+			int present = 0;
+			for (int i = 0; i < PER_BATCH; i++)
+				present += keys_contains(ks, batch_pk[b][i]);
+			CHECK_MSG(present == 0 || present == PER_BATCH,
+				  "trial %d: batch %d half imported (%d/%d)", trial, b, present, PER_BATCH);
+			CHECK_MSG(b > done || present == PER_BATCH, "trial %d: reported batch %d lost", trial, b);
+			complete += present == PER_BATCH;
+		}
+		printf("trial %d: %d batches reported, %d present after SIGKILL\n", trial, done + 1, complete);
+		keys_store_close(ks);
+		kt_rmrf(dir);
+	}
+	for (int b = 0; b < BATCHES; b++)
+		for (int i = 0; i < PER_BATCH; i++)
+			free(batch_json[b][i]);
 }
 
 TEST(kill_during_generate_and_delete)
