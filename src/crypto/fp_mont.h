@@ -32,11 +32,13 @@ void fp_sqr_mont_adx(uint64_t r[6], const uint64_t a[6]);
 
 /* Fp2 = Fp[u] / (u^2 + 1) multiplication: r = a * b where each operand is c0 + c1 u laid
  * out as 12 limbs (c0 then c1, both Montgomery form, fully reduced): the layout of
- * struct fp2 in bls_internal.h. Outputs may alias inputs. The ADX kernel fuses the
+ * struct fp2 in bls_internal.h (pass the struct's address, e.g. (uint64_t *)r: plain
+ * pointers, because &r->c0.l would tell the compiler the region is 6 limbs). Outputs
+ * may alias inputs. The ADX kernel fuses the
  * Karatsuba products and reduces lazily (two Montgomery reductions instead of three
  * multiplications); the portable one is Karatsuba over fp_mul_mont_portable. */
-void fp2_mul_mont_portable(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]);
-void fp2_mul_mont_adx(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]);
+void fp2_mul_mont_portable(uint64_t *r, const uint64_t *a, const uint64_t *b);
+void fp2_mul_mont_adx(uint64_t *r, const uint64_t *a, const uint64_t *b);
 
 /* True when the CPU has BMI2 and ADX (CPUID), whatever the backend in use. */
 bool fp_mont_cpu_has_adx(void);
@@ -72,7 +74,7 @@ static inline void fp_sqr_mont(uint64_t r[6], const uint64_t a[6])
 	fp_sqr_mont_portable(r, a);
 }
 
-static inline void fp2_mul_mont(uint64_t r[12], const uint64_t a[12], const uint64_t b[12])
+static inline void fp2_mul_mont(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 #if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
 	if (fp_mont_asm) {

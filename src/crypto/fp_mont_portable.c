@@ -97,7 +97,7 @@ static void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 }
 
 /* Karatsuba: c0 = a0 b0 - a1 b1, c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1. */
-void fp2_mul_mont_portable(uint64_t r[12], const uint64_t a[12], const uint64_t b[12])
+void fp2_mul_mont_portable(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	uint64_t t0[6], t1[6], s0[6], s1[6];
 	fp_mul_mont_portable(t0, a, b);
