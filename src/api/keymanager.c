@@ -308,6 +308,30 @@ static bool has_history(json_t *ic, const uint8_t pk[48])
 	return false;
 }
 
+/* Removes from the interchange's data every entry whose key is not reported deleted
+ * or not_active; true when anything was removed. */
+static bool keep_only_reported(json_t *ic, const uint8_t (*pks)[48], const int *st, size_t n)
+{
+	json_t *data = json_object_get(ic, "data");
+	bool changed = false;
+	for (size_t i = json_array_size(data); i-- > 0;) {
+		json_t *p = json_object_get(json_array_get(data, i), "pubkey");
+		uint8_t k[48];
+		bool keep = false;
+		if (json_is_string(p) &&
+		    hex_decode(k, 48, json_string_value(p), json_string_length(p),
+			       HEX_PREFIX_OPTIONAL) == SS_OK)
+			for (size_t j = 0; j < n && !keep; j++)
+				keep = (st[j] == DEL_DELETED || st[j] == DEL_NOT_ACTIVE) &&
+				       memcmp(pks[j], k, 48) == 0;
+		if (!keep) {
+			json_array_remove(data, i);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 void api_handle_keystores_delete(http_request *req, void *app)
 {
 	api *a = app;
@@ -392,6 +416,15 @@ void api_handle_keystores_delete(http_request *req, void *app)
 		for (size_t i = 0; i < n; i++)
 			if (st[i] == DEL_NOT_FOUND && ic && has_history(ic, pks[i]))
 				st[i] = DEL_NOT_ACTIVE;
+		/* Only keys reported deleted or not_active may appear in the export
+		 * (flows/README.md, "Notes"): drop entries of keys left not_found. */
+		if (ic && keep_only_reported(ic, pks, st, n)) {
+			char *t = json_dumps(ic, JSON_COMPACT);
+			if (t) {
+				free(ic_text);
+				ic_text = t;
+			}
+		}
 	} else {
 		free(ic_text);
 		ic_text = empty_interchange(a);

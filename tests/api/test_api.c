@@ -457,6 +457,10 @@ TEST(keymanager_import_list_delete_reimport)
 	if (!ks1 || !ks2 || !start_with_keys(&p, STD_FLAGS))
 		goto out_free;
 	CHECK(strlen(p.token) == 64);
+	char tpath[400];
+	snprintf(tpath, sizeof tpath, "%s/keymanager.token", p.data_dir);
+	struct stat tst;
+	CHECK(stat(tpath, &tst) == 0 && (tst.st_mode & 0777) == 0600);
 	hc_response r;
 	/* The token is required: 401 without, 403 when wrong. */
 	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keystores", NULL, NULL, &r), 401);
