@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "slashing/slashing_internal.h"
-#include "util/hex.h"
 #include "util/log.h"
 
 #define DEFAULT_MAX_BATCH 1024u
@@ -33,14 +32,6 @@ ss_err slash_store_err(slash_store_result r)
 	default:
 		return SS_ERR_IO;
 	}
-}
-
-void slash_short_key(char out[32], const uint8_t pubkey[SLASH_PUBKEY_BYTES])
-{
-	char head[9], tail[9];
-	hex_encode(head, pubkey, 4, false);
-	hex_encode(tail, pubkey + SLASH_PUBKEY_BYTES - 4, 4, false);
-	snprintf(out, 32, "0x%s…%s", head, tail);
 }
 
 void slash_options_default(slash_options *opts)

@@ -97,7 +97,4 @@ slash_store_result slash_tx_begin(slash_db *db);
 slash_store_result slash_tx_commit(slash_db *db);
 void slash_tx_rollback(slash_db *db);
 
-/* Formats a 48-byte key as 0x-hex for messages (abbreviated: first and last 4 bytes). */
-void slash_short_key(char out[32], const uint8_t pubkey[SLASH_PUBKEY_BYTES]);
-
 #endif
