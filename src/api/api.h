@@ -54,6 +54,10 @@ const http_route *api_all_routes(size_t *n);
 /* The metrics listener's table (GET /metrics). */
 const http_route *api_metrics_routes(size_t *n);
 
+/* Makes jansson wipe every block it frees (passwords in Keymanager imports). Call once
+ * at start, before any JSON is parsed or any thread runs. */
+void api_json_wipe_on_free(void);
+
 /* Lets /metrics report the main listener's request counts. */
 void api_set_http_server(api *a, http_server *s);
 

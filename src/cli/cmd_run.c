@@ -329,6 +329,7 @@ int cli_cmd_run(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	api_json_wipe_on_free();
 	if (start(&st) != 0) {
 		teardown(&st);
 		return 1;

@@ -23,6 +23,7 @@
 #include "server/request.h"
 #include "server/tls.h"
 #include "util/log.h"
+#include "util/secure_mem.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -331,6 +332,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (req->counted_in_flight)
 		atomic_fetch_sub(&s->in_flight, 1);
 	http_request_clear_reply(req);
+	if (req->body) /* Keymanager bodies carry passwords */
+		secure_zero(req->body, req->body_cap);
 	free(req->body);
 	free(req);
 	*con_cls = NULL;
