@@ -39,6 +39,9 @@ void fp_sqr_mont_adx(uint64_t r[6], const uint64_t a[6]);
  * multiplications); the portable one is Karatsuba over fp_mul_mont_portable. */
 void fp2_mul_mont_portable(uint64_t *r, const uint64_t *a, const uint64_t *b);
 void fp2_mul_mont_adx(uint64_t *r, const uint64_t *a, const uint64_t *b);
+/* Fp2 squaring, same layout: (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u. */
+void fp2_sqr_mont_portable(uint64_t *r, const uint64_t *a);
+void fp2_sqr_mont_adx(uint64_t *r, const uint64_t *a);
 
 /* True when the CPU has BMI2 and ADX (CPUID), whatever the backend in use. */
 bool fp_mont_cpu_has_adx(void);
@@ -83,6 +86,17 @@ static inline void fp2_mul_mont(uint64_t *r, const uint64_t *a, const uint64_t *
 	}
 #endif
 	fp2_mul_mont_portable(r, a, b);
+}
+
+static inline void fp2_sqr_mont(uint64_t *r, const uint64_t *a)
+{
+#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+	if (fp_mont_asm) {
+		fp2_sqr_mont_adx(r, a);
+		return;
+	}
+#endif
+	fp2_sqr_mont_portable(r, a);
 }
 
 #endif

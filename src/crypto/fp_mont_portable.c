@@ -110,6 +110,17 @@ void fp2_mul_mont_portable(uint64_t *r, const uint64_t *a, const uint64_t *b)
 	sub_mod(r + 6, s0, t1);
 }
 
+/* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u; a1 is read before r is written. */
+void fp2_sqr_mont_portable(uint64_t *r, const uint64_t *a)
+{
+	uint64_t s[6], d[6], t[6];
+	add_mod(s, a, a + 6);
+	sub_mod(d, a, a + 6);
+	add_mod(t, a, a);
+	fp_mul_mont_portable(r + 6, t, a + 6);
+	fp_mul_mont_portable(r, s, d);
+}
+
 /* CPUID leaf 7, sub-leaf 0, EBX: bit 8 = BMI2 (mulx), bit 19 = ADX (adcx, adox)
  * (Intel SDM vol. 2A, CPUID). Read directly: not every compiler's
  * __builtin_cpu_supports knows "adx". These are general-purpose-register instructions,

@@ -118,21 +118,12 @@
 	movq	\s5, 40(%rdi)
 .endm
 
-/* void fp_mul_mont_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
- * rdi = r, rsi = a, rcx = b. r may alias a or b: r is written only at the end. */
-	.globl	fp_mul_mont_adx
-	.type	fp_mul_mont_adx, @function
-	.p2align 5
-fp_mul_mont_adx:
-	_CET_ENDBR
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	movq	%rdx, %rcx
-	movabsq	$0x89f3fffcfffcfffd, %r15
-
+/* (%rdi) = (%rsi) * (%rcx) / 2^384 mod p, CIOS: six rounds of multiply-row then
+ * reduce-row. r15 must hold n0. Valid for inputs below 2p, not only p: the running
+ * value stays below a + p < 3p < 2^383, and the result a*b/2^384 + p < 4p^2/2^384 + p
+ * < 1.5p (p < 2^381) still needs a single subtraction. fp2_sqr_mont_adx relies on
+ * this. Clobbers rax, rbx, rcx, rdx, rsi, r8-r14. */
+.macro MONT_MUL
 	/* Round 0: t = a * b[0], a single carry chain since t starts at 0. */
 	movq	0(%rcx), %rdx
 	mulxq	0(%rsi), %r8, %r9
@@ -168,6 +159,24 @@ fp_mul_mont_adx:
 
 	/* t = r14, r8..r12 (< 2p); r13 is free. */
 	FINAL_SUB_STORE %r14, %r8, %r9, %r10, %r11, %r12, %r13
+.endm
+
+/* void fp_mul_mont_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+ * rdi = r, rsi = a, rcx = b. r may alias a or b: r is written only at the end. */
+	.globl	fp_mul_mont_adx
+	.type	fp_mul_mont_adx, @function
+	.p2align 5
+fp_mul_mont_adx:
+	_CET_ENDBR
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rdx, %rcx
+	movabsq	$0x89f3fffcfffcfffd, %r15
+
+	MONT_MUL
 
 	popq	%r15
 	popq	%r14
@@ -534,6 +543,125 @@ fp2_mul_mont_adx:
 	popq	%rbx
 	ret
 	.size	fp2_mul_mont_adx, .-fp2_mul_mont_adx
+
+/* void fp2_sqr_mont_adx(uint64_t r[12], const uint64_t a[12])
+ * (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u, with the sums left unreduced:
+ *   s = a0 + a1 < 2p,  d = a0 + p - a1 in (0, 2p),  t = 2 a0 < 2p
+ *   c0 = MONT_MUL(s, d), c1 = MONT_MUL(t, a1)   (MONT_MUL accepts inputs below 2p)
+ * a1 is copied first, so r may alias a.
+ * Stack: s 0, d 48, t 96, a1 144, r 192. */
+	.globl	fp2_sqr_mont_adx
+	.type	fp2_sqr_mont_adx, @function
+	.p2align 5
+fp2_sqr_mont_adx:
+	_CET_ENDBR
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	subq	$200, %rsp
+	movq	%rdi, 192(%rsp)
+
+	movq	0(%rsi), %r8
+	movq	8(%rsi), %r9
+	movq	16(%rsi), %r10
+	movq	24(%rsi), %r11
+	movq	32(%rsi), %r12
+	movq	40(%rsi), %r13
+
+	/* s = a0 + a1 */
+	movq	%r8, %rax
+	movq	%r9, %rbx
+	movq	%r10, %rcx
+	movq	%r11, %rdx
+	movq	%r12, %r14
+	movq	%r13, %r15
+	addq	48(%rsi), %rax
+	adcq	56(%rsi), %rbx
+	adcq	64(%rsi), %rcx
+	adcq	72(%rsi), %rdx
+	adcq	80(%rsi), %r14
+	adcq	88(%rsi), %r15
+	movq	%rax, 0(%rsp)
+	movq	%rbx, 8(%rsp)
+	movq	%rcx, 16(%rsp)
+	movq	%rdx, 24(%rsp)
+	movq	%r14, 32(%rsp)
+	movq	%r15, 40(%rsp)
+
+	/* t = 2 a0 */
+	movq	%r8, %rax
+	movq	%r9, %rbx
+	movq	%r10, %rcx
+	movq	%r11, %rdx
+	movq	%r12, %r14
+	movq	%r13, %r15
+	addq	%rax, %rax
+	adcq	%rbx, %rbx
+	adcq	%rcx, %rcx
+	adcq	%rdx, %rdx
+	adcq	%r14, %r14
+	adcq	%r15, %r15
+	movq	%rax, 96(%rsp)
+	movq	%rbx, 104(%rsp)
+	movq	%rcx, 112(%rsp)
+	movq	%rdx, 120(%rsp)
+	movq	%r14, 128(%rsp)
+	movq	%r15, 136(%rsp)
+
+	/* d = (a0 + p) - a1: a0 + p < 2^382 and a1 < p, so no carry and no borrow. */
+	addq	.Lp+0(%rip), %r8
+	adcq	.Lp+8(%rip), %r9
+	adcq	.Lp+16(%rip), %r10
+	adcq	.Lp+24(%rip), %r11
+	adcq	.Lp+32(%rip), %r12
+	adcq	.Lp+40(%rip), %r13
+	subq	48(%rsi), %r8
+	sbbq	56(%rsi), %r9
+	sbbq	64(%rsi), %r10
+	sbbq	72(%rsi), %r11
+	sbbq	80(%rsi), %r12
+	sbbq	88(%rsi), %r13
+	movq	%r8, 48(%rsp)
+	movq	%r9, 56(%rsp)
+	movq	%r10, 64(%rsp)
+	movq	%r11, 72(%rsp)
+	movq	%r12, 80(%rsp)
+	movq	%r13, 88(%rsp)
+
+	/* a copy of a1 */
+	movq	48(%rsi), %rax
+	movq	56(%rsi), %rbx
+	movq	64(%rsi), %rcx
+	movq	72(%rsi), %rdx
+	movq	80(%rsi), %r14
+	movq	88(%rsi), %r15
+	movq	%rax, 144(%rsp)
+	movq	%rbx, 152(%rsp)
+	movq	%rcx, 160(%rsp)
+	movq	%rdx, 168(%rsp)
+	movq	%r14, 176(%rsp)
+	movq	%r15, 184(%rsp)
+
+	movabsq	$0x89f3fffcfffcfffd, %r15
+	leaq	0(%rsp), %rsi
+	leaq	48(%rsp), %rcx
+	MONT_MUL			/* c0 = s d */
+	movq	192(%rsp), %rdi
+	addq	$48, %rdi
+	leaq	96(%rsp), %rsi
+	leaq	144(%rsp), %rcx
+	MONT_MUL			/* c1 = 2 a0 a1 */
+
+	addq	$200, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	ret
+	.size	fp2_sqr_mont_adx, .-fp2_sqr_mont_adx
 
 #endif /* x86-64 ELF */
 

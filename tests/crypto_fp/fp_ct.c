@@ -63,11 +63,11 @@ int main(void)
 		CT_SECRET(x, sizeof x);
 		CT_SECRET(y, sizeof y);
 		fp2_mul_mont_portable(z, x, y);
-		memcpy(x, z, sizeof x);
+		fp2_sqr_mont_portable(x, z);
 #ifdef SS_HAVE_ADX_KERNEL
 		if (adx) {
 			fp2_mul_mont_adx(z, x, y);
-			memcpy(y, z, sizeof y);
+			fp2_sqr_mont_adx(y, z);
 		}
 #endif
 	}
