@@ -3,6 +3,7 @@
  * before and after kill -9; the Keymanager API imports, lists, deletes (with export)
  * and re-imports keystores; a malformed-request corpus gets 4xx and the server keeps
  * serving. The last test fails if a route of api_all_routes() was never called. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,59 @@ TEST(malformed_requests_get_4xx_and_server_keeps_serving)
 		close(fd);
 	CHECK_EQ_U64(call(p.port, "GET", "/upcheck", NULL, NULL, &r), 200);
 	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+/* Conflicting requests racing over separate connections: exactly one is signed
+ * (DESIGN.md §2, invariant 2). */
+typedef struct {
+	uint16_t port;
+	int key;
+	char body[2048];
+	int status;
+} race_arg;
+
+static void *race_one(void *arg)
+{
+	race_arg *a = arg;
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[a->key]);
+	hc_response r;
+	a->status = hc_request(a->port, "POST", path, JSON_ACCEPT, a->body, strlen(a->body), &r);
+	hc_free(&r);
+	return NULL;
+}
+
+TEST(racing_conflicts_sign_exactly_one)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	enum { N = 16 };
+	static race_arg args[2][N];
+	pthread_t t[2][N];
+	for (int i = 0; i < N; i++) {
+		args[0][i].port = args[1][i].port = p.port;
+		args[0][i].key = 0;
+		args[1][i].key = 1;
+		block_body(args[0][i].body, sizeof args[0][i].body, 12345678, 0x60 + (unsigned)i);
+		att_body(args[1][i].body, sizeof args[1][i].body, 300, 301, 0x60 + (unsigned)i);
+	}
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < N; i++)
+			pthread_create(&t[k][i], NULL, race_one, &args[k][i]);
+	for (int k = 0; k < 2; k++) {
+		int ok = 0, refused = 0;
+		for (int i = 0; i < N; i++) {
+			pthread_join(t[k][i], NULL);
+			ok += args[k][i].status == 200;
+			refused += args[k][i].status == 412;
+		}
+		CHECK_MSG(ok == 1 && refused == N - 1, "%s race: %d signed, %d refused",
+			  k ? "attestation" : "block", ok, refused);
+	}
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);
