@@ -44,8 +44,11 @@ int main(int argc, char **argv)
 		size_t kl, pl;
 		char *ks = slurp(argv[2], &kl), *pw = slurp(argv[3], &pl);
 		keys_keystore k;
-		if (!ks || !pw || keys_keystore_parse(&k, ks, kl, &err) != SS_OK ||
-		    keys_keystore_decrypt(&k, pw, pl, secret, &err) != SS_OK) {
+		bool ok = ks && pw && keys_keystore_parse(&k, ks, kl, &err) == SS_OK &&
+			  keys_keystore_decrypt(&k, pw, pl, secret, &err) == SS_OK;
+		free(ks);
+		free(pw);
+		if (!ok) {
 			fprintf(stderr, "decrypt: %s\n", err.msg);
 			return 1;
 		}
@@ -60,13 +63,17 @@ int main(int argc, char **argv)
 		size_t pl;
 		char *pw = slurp(argv[3], &pl);
 		if (!pw || hex_decode(secret, 32, argv[2], strlen(argv[2]), HEX_PREFIX_OPTIONAL) != SS_OK ||
-		    keys_secret_to_pubkey(pk, secret) != SS_OK)
+		    keys_secret_to_pubkey(pk, secret) != SS_OK) {
+			free(pw);
 			return 2;
+		}
 		bool pbkdf2 = strcmp(argv[4], "pbkdf2") == 0;
 		uint32_t cost = (uint32_t)strtoul(argv[5], NULL, 10);
 		keys_kdf_params kdf = { pbkdf2, pbkdf2 ? 0 : cost, pbkdf2 ? cost : 0 };
 		char *json = NULL;
-		if (keys_keystore_encrypt(&json, secret, pk, "m/12381/3600/0/0/0", pw, pl, &kdf, &err) != SS_OK) {
+		ss_err e = keys_keystore_encrypt(&json, secret, pk, "m/12381/3600/0/0/0", pw, pl, &kdf, &err);
+		free(pw);
+		if (e != SS_OK) {
 			fprintf(stderr, "encrypt: %s\n", err.msg);
 			return 1;
 		}
