@@ -2,6 +2,7 @@
  * imports, `keys import` and key generation. Decrypt in parallel, check, seal durably,
  * and only then make the key signable, so a crash leaves a key fully in or out. */
 #define _GNU_SOURCE /* qsort_r */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -97,6 +98,23 @@ static int cmp_by_pubkey(const void *a, const void *b, void *arg)
 	return c ? c : (x < y ? -1 : x > y);
 }
 
+/* MemAvailable (free plus reclaimable cache), or free pages when /proc is absent. */
+static uint64_t available_memory(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kib = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (kib > 0)
+		return (uint64_t)kib * 1024;
+	long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+}
+
 ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *what)
 {
 	/* A keystore whose "pubkey" is already signable is not decrypted again: restarts
@@ -114,14 +132,15 @@ ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *w
 	}
 	/* scrypt needs 128 * n * r bytes per thread: with many cores and little memory,
 	 * run fewer threads than cores rather than fail (or swap) */
-	uint64_t need = 0;
-	for (size_t i = 0; i < b->n; i++)
-		if (b->jobs[i].is_keystore && b->jobs[i].ks.kdf == KEYS_KDF_SCRYPT &&
-		    128ull * b->jobs[i].ks.n * b->jobs[i].ks.r > need)
-			need = 128ull * b->jobs[i].ks.n * b->jobs[i].ks.r;
-	long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	if (need > 0 && pages > 0 && page > 0) {
-		uint64_t fit = (uint64_t)pages * (uint64_t)page / 2 / need;
+	uint64_t need = 0, avail = available_memory();
+	for (size_t i = 0; i < b->n; i++) {
+		const keys_job *j = &b->jobs[i];
+		if (j->result == SS_OK && !j->duplicate && j->is_keystore &&
+		    j->ks.kdf == KEYS_KDF_SCRYPT && 128ull * j->ks.n * j->ks.r > need)
+			need = 128ull * j->ks.n * j->ks.r;
+	}
+	if (need > 0 && avail > 0) {
+		uint64_t fit = avail / 2 / need;
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		unsigned want = threads ? threads : (cores > 0 ? (unsigned)cores : 1);
 		if (fit < want) {
