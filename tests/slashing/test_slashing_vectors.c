@@ -7,6 +7,7 @@
  *
  * `test_slashing_vectors single_validator_resign_block` runs one case. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,10 @@
 #include "vectors.h"
 
 #define VECTOR_DIR "eip3076-slashing-protection/tests/generated"
+
+/* How much of the suite ran: attempts checked, and tests ended early because we
+ * refused a slashable import (README §1 rule 3). */
+static unsigned n_attempts, n_refused_imports;
 
 static bool hex_field(json_t *obj, const char *key, uint8_t *out, size_t n)
 {
@@ -50,6 +55,7 @@ static bool attempt(const char *name, size_t step, slash_db *db, const uint8_t g
 	slash_decision d = is_block ? slash_check_block(db, pk, gvr, a, root, &why)
 				    : slash_check_attestation(db, pk, gvr, a, b, root, &why);
 	bool want = json_is_true(expect);
+	n_attempts++;
 	CHECK_MSG(d != SLASH_ERROR, "%s: step %zu: store error: %s", name, step, why.message);
 	CHECK_MSG((d == SLASH_ALLOWED) == want, "%s: step %zu %s %zu (%llu, %llu): expected %s, got %s (%s)",
 		  name, step, is_block ? "block" : "attestation", idx, (unsigned long long)a,
@@ -104,6 +110,7 @@ static bool run_steps(const char *name, json_t *root, slash_db *db, const uint8_
 			CHECK_MSG(slashable, "%s: step %zu: import failed: %s (%s)", name, s,
 				  ss_strerror(err), why.message);
 			*stopped = true;
+			n_refused_imports++;
 			return slashable;
 		}
 		json_t *blocks = json_object_get(step, "blocks"), *atts = json_object_get(step, "attestations");
@@ -146,6 +153,8 @@ TEST(eip3076_interchange)
 		return;
 	int count = 0;
 	int ran = vectors_for_each_file(VECTOR_DIR, run_case, &count);
+	printf("%u signing attempts checked; %u tests ended at a refused slashable import\n", n_attempts,
+	       n_refused_imports);
 	if (test_selected_case() == NULL)
 		CHECK_MSG(ran == 38, "expected the 38 EIP-3076 tests, ran %d", ran);
 	else
