@@ -248,11 +248,20 @@ ss_err slash_get_gvr(slash_db *db, uint8_t gvr[SLASH_ROOT_BYTES], bool *pinned)
 	return SS_OK;
 }
 
+/* Reads the store rather than the cache, so that callers (the health check, the
+ * highWatermark route) learn when the database has become unreadable. Between batches
+ * no transaction is open, so what it reads is the committed state. */
 ss_err slash_get_high_watermark(slash_db *db, slash_watermark *out)
 {
+	slash_meta m;
 	pthread_mutex_lock(&db->conn_lock);
-	*out = db->meta.high;
+	slash_store_result r = db->ops->get_meta(db->store, &m);
+	if (r == SLASH_STORE_OK)
+		db->meta = m;
 	pthread_mutex_unlock(&db->conn_lock);
+	if (r != SLASH_STORE_OK)
+		return slash_store_err(r);
+	*out = m.high;
 	return SS_OK;
 }
 

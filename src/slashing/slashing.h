@@ -131,6 +131,8 @@ typedef struct {
 	uint64_t slot;
 } slash_watermark;
 
+/* Reads the database (not a cache): SS_ERR_IO when it cannot be read, so it doubles as
+ * a health probe. */
 ss_err slash_get_high_watermark(slash_db *db, slash_watermark *out) SS_MUST_USE;
 ss_err slash_set_high_watermark(slash_db *db, uint64_t epoch, uint64_t slot) SS_MUST_USE;
 ss_err slash_clear_high_watermark(slash_db *db) SS_MUST_USE;
