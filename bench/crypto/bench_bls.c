@@ -35,10 +35,11 @@ static struct {
 	volatile uint64_t sink;
 } S;
 
+/* Thread CPU time: the machine is shared, and time spent descheduled is not ours. */
 static double now_us(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
