@@ -409,6 +409,81 @@ out:
 	sp_cleanup(&p);
 }
 
+/* kill -9 in the middle of a stream of signatures: after the restart, every
+ * attestation that was answered 200 before the kill is in the history (a double vote
+ * against it is refused). Nothing released may have been lost. */
+#define STREAM_MAX 4000
+typedef struct {
+	uint16_t port;
+	int key;
+	volatile int *stop;
+	unsigned long signed_targets[STREAM_MAX];
+	int n_signed;
+} stream_arg;
+
+static void *stream_votes(void *arg)
+{
+	stream_arg *a = arg;
+	char path[160], body[2048];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[a->key]);
+	for (unsigned long t = 1000; !*a->stop && a->n_signed < STREAM_MAX; t++) {
+		att_body(body, sizeof body, t - 1, t, 0x70);
+		hc_response r;
+		int st = hc_request(a->port, "POST", path, JSON_ACCEPT, body, strlen(body), &r);
+		hc_free(&r);
+		if (st == 200)
+			a->signed_targets[a->n_signed++] = t;
+		else if (st == 0)
+			break; /* killed */
+	}
+	return NULL;
+}
+
+TEST(kill9_mid_stream_loses_no_released_signature)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	static stream_arg args[N_KEYS];
+	pthread_t t[N_KEYS];
+	volatile int stop = 0;
+	for (int k = 0; k < N_KEYS; k++) {
+		memset(&args[k], 0, sizeof args[k]);
+		args[k].port = p.port;
+		args[k].key = k;
+		args[k].stop = &stop;
+		pthread_create(&t[k], NULL, stream_votes, &args[k]);
+	}
+	usleep(700 * 1000);
+	sp_kill9(&p);
+	stop = 1;
+	int total = 0;
+	for (int k = 0; k < N_KEYS; k++) {
+		pthread_join(t[k], NULL);
+		total += args[k].n_signed;
+	}
+	CHECK_MSG(total > 0, "nothing was signed before the kill");
+	printf("  %d attestations released before kill -9\n", total);
+	CHECK(sp_start(&p, STD_FLAGS));
+	int forgotten = 0;
+	char path[512], body[2048];
+	for (int k = 0; k < N_KEYS; k++) {
+		snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[k]);
+		for (int i = 0; i < args[k].n_signed; i++) {
+			unsigned long tg = args[k].signed_targets[i];
+			att_body(body, sizeof body, tg - 1, tg, 0x71); /* a different vote */
+			hc_response r;
+			if (call(p.port, "POST", path, JSON_ACCEPT, body, &r) != 412)
+				forgotten++;
+			hc_free(&r);
+		}
+	}
+	CHECK_MSG(forgotten == 0, "%d of %d released attestations were forgotten", forgotten, total);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
 /* ---- keymanager -------------------------------------------------------------------- */
 
 static char *keystore_text(const char *rel)
