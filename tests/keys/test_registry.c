@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/bls.h"
 #include "keys/keys.h"
 #include "keys/keys_internal.h"
 #include "keys_test_util.h"
 #include "test.h"
+#include "util/ct_check.h"
 
 static void fake_key(uint8_t pk[48], bls_secret_key *sk, uint32_t i)
 {
@@ -224,5 +226,37 @@ TEST(store_signing_during_generate_and_delete)
 	CHECK(atomic_load(&c.errors) == 0 && atomic_load(&c.signed_ok) > 0);
 	CHECK(keys_count(c.ks) == 4);
 	keys_store_close(c.ks);
+	kt_rmrf(dir);
+}
+
+/* For valgrind (ss_ct_test): with every secret in the registry's slabs marked secret,
+ * signing through the registry (lookup, copy out under the lock, BLS sign, wipe) and
+ * moving secrets on removal never branch or index on a secret. */
+TEST(ct_sign_through_registry)
+{
+	char dir[256];
+	kt_tempdir(dir, "ct");
+	keys_kek_provider kek;
+	keys_store *ks = NULL;
+	keys_error err;
+	CHECK(keys_kek_file(&kek, NULL) == SS_OK);
+	CHECK(keys_store_open(&ks, dir, &kek, NULL, &err) == SS_OK);
+	if (!ks)
+		return;
+	uint8_t pks[3][48];
+	CHECK(keys_generate(ks, 3, pks, &err) == SS_OK);
+	for (size_t i = 0; i < ks->reg.n_slabs; i++)
+		CT_SECRET(ks->reg.slabs[i], KEYS_SLAB_KEYS * sizeof(bls_secret_key));
+	uint8_t sig[96];
+	static const uint8_t msg[32] = { 1, 2, 3 };
+	CHECK(keys_sign(ks, pks[2], msg, sizeof msg, sig) == SS_OK);
+	CT_PUBLIC(sig, sizeof sig);
+	CHECK(keys_reg_remove(&ks->reg, pks[0])); /* moves pks[2]'s secret into slot 0 */
+	CHECK(keys_sign(ks, pks[2], msg, sizeof msg, sig) == SS_OK);
+	CT_PUBLIC(sig, sizeof sig);
+	for (size_t i = 0; i < ks->reg.n_slabs; i++)
+		CT_PUBLIC(ks->reg.slabs[i], KEYS_SLAB_KEYS * sizeof(bls_secret_key));
+	CHECK(bls_verify_vartime(pks[2], msg, sizeof msg, sig));
+	keys_store_close(ks);
 	kt_rmrf(dir);
 }
