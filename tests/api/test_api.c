@@ -411,7 +411,9 @@ out:
 
 /* kill -9 in the middle of a stream of signatures: after the restart, every
  * attestation that was answered 200 before the kill is in the history (a double vote
- * against it is refused). Nothing released may have been lost. */
+ * against it is refused). Nothing released may have been lost. The telling check is
+ * each key's last released vote: had it been lost, a different vote at its target
+ * would be the newest in the history and be signed. */
 #define STREAM_MAX 4000
 typedef struct {
 	uint16_t port;
