@@ -1,0 +1,117 @@
+/* `secure-signer run` configuration: defaults, the YAML file, SECURE_SIGNER_* variables
+ * and the command line, and their precedence (command line > environment > file >
+ * default, as picocli gives Web3Signer). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/run_config.h"
+#include "test.h"
+
+static char *yaml_file(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/ss-runcfg-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	ssize_t w = write(fd, text, strlen(text));
+	close(fd);
+	return w == (ssize_t)strlen(text) ? path : NULL;
+}
+
+static int load(run_config *c, char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	return run_config_load(c, argc, argv);
+}
+
+TEST(defaults_serve_localhost_9000)
+{
+	run_config c;
+	char *argv[] = { "run", NULL };
+	CHECK_EQ_U64(load(&c, argv), 0);
+	CHECK(strcmp(c.http_listen_host, "127.0.0.1") == 0);
+	CHECK_EQ_U64(c.http_listen_port, 9000);
+	CHECK(strcmp(c.http_host_allowlist, "localhost,127.0.0.1") == 0);
+	CHECK(c.slashing_protection_enabled);
+	CHECK(!c.key_manager_api_enabled && !c.metrics_enabled);
+	CHECK_EQ_U64(c.metrics_port, 9001);
+	CHECK(strcmp(c.network, "mainnet") == 0);
+	CHECK(strcmp(c.data_dir, "./secure-signer-data") == 0);
+	CHECK(c.key_config_path == NULL && c.tls_cert_file == NULL);
+	run_config_free(&c);
+}
+
+TEST(precedence_cli_over_env_over_file)
+{
+	char *path = yaml_file("http-listen-port: 1111\n"
+			       "eth2.network: hoodi\n"
+			       "metrics-port: 3333\n"
+			       "http-cors-origins: [http://a.example, http://b.example]\n"
+			       "key-manager-api-enabled: true\n");
+	CHECK(path != NULL);
+	if (!path)
+		return;
+	char arg_file[96];
+	snprintf(arg_file, sizeof arg_file, "--config-file=%s", path);
+	setenv("SECURE_SIGNER_HTTP_LISTEN_PORT", "2222", 1);
+	setenv("SECURE_SIGNER_METRICS_PORT", "4444", 1);
+	char *argv[] = { "run", arg_file, "--http-listen-port", "5555", "--metrics-enabled", NULL };
+	run_config c;
+	CHECK_EQ_U64(load(&c, argv), 0);
+	CHECK_EQ_U64(c.http_listen_port, 5555); /* command line beats env and file */
+	CHECK_EQ_U64(c.metrics_port, 4444);     /* env beats file */
+	CHECK(strcmp(c.network, "hoodi") == 0); /* file beats default, eth2. prefix */
+	CHECK(c.key_manager_api_enabled);
+	CHECK(c.metrics_enabled);
+	CHECK(c.http_cors_origins && strcmp(c.http_cors_origins, "http://a.example,http://b.example") == 0);
+	run_config_free(&c);
+	unsetenv("SECURE_SIGNER_HTTP_LISTEN_PORT");
+	unsetenv("SECURE_SIGNER_METRICS_PORT");
+	unlink(path);
+}
+
+TEST(aliases_booleans_and_errors)
+{
+	run_config c;
+	char *argv[] = { "run", "--key-store-path=/k", "--enable-key-manager-api",
+			 "--slashing-protection-enabled=false", "--data-path", "/d", NULL };
+	CHECK_EQ_U64(load(&c, argv), 0);
+	CHECK(c.key_config_path && strcmp(c.key_config_path, "/k") == 0);
+	CHECK(c.key_manager_api_enabled);
+	CHECK(!c.slashing_protection_enabled);
+	CHECK(strcmp(c.data_dir, "/d") == 0);
+	run_config_free(&c);
+
+	char *help[] = { "run", "--port-typo", "--help", NULL };
+	CHECK_EQ_U64(load(&c, help), 2); /* the unknown option comes first */
+	run_config_free(&c);
+	char *help2[] = { "run", "--help", NULL };
+	CHECK_EQ_U64(load(&c, help2), 0);
+	CHECK(c.help);
+	run_config_free(&c);
+	const char *bad[][3] = {
+		{ "run", "--http-listen-port=65536", NULL }, { "run", "--http-listen-port=-1", NULL },
+		{ "run", "--http-listen-port=", NULL },      { "run", "--metrics-enabled=2", NULL },
+		{ "run", "--idle-connection-timeout-seconds=1x", NULL },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_MSG(load(&c, (char **)bad[i]) == 2, "accepted %s", bad[i][1]);
+		run_config_free(&c);
+	}
+	char *path = yaml_file("- a\n- b\n");
+	char arg[96];
+	snprintf(arg, sizeof arg, "--config-file=%s", path ? path : "/nonexistent");
+	char *yaml_list[] = { "run", arg, NULL };
+	CHECK_EQ_U64(load(&c, yaml_list), 2);
+	run_config_free(&c);
+	if (path)
+		unlink(path);
+	char *missing[] = { "run", "--config-file=/nonexistent/x.yaml", NULL };
+	CHECK_EQ_U64(load(&c, missing), 2);
+	run_config_free(&c);
+}
