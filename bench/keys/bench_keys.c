@@ -4,7 +4,9 @@
  *     each in a fresh child process, plus the memory (RSS) it added per key;
  *  2. cold import rate of EIP-2335 scrypt keystores (n = 262144), on 1 thread and on all
  *     cores.
+ *  3. a restart that still reads a keystore directory (all keystores already sealed).
  * Usage: bench_keys [MAX_KEYS (default 100000)] [SCRYPT_KEYSTORES (default 4)]
+ *                   [KEYSTORE_DIR_SIZE (default 10000)]
  * Sealed stores are built once under $TMPDIR/ss-bench-keys-<N> and reused. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +150,58 @@ static void scrypt_import(size_t n, unsigned threads)
 		fprintf(stderr, "cannot remove %s\n", dir);
 }
 
+/* A restart with --keystores-path still set: every keystore is read and parsed for its
+ * pubkey, none is decrypted (all already sealed). */
+static void keystore_dir_restart(size_t n)
+{
+	char dir[256];
+	snprintf(dir, sizeof dir, "%s/ss-bench-ksdir-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir))
+		exit(1);
+	char ksd[300], pwf[300];
+	snprintf(ksd, sizeof ksd, "%s/ks", dir);
+	snprintf(pwf, sizeof pwf, "%s/pw.txt", dir);
+	mkdir(ksd, 0700);
+	FILE *f = fopen(pwf, "w");
+	fputs("pw", f);
+	fclose(f);
+	keys_kdf_params cheap = { true, 0, 1 };
+	for (size_t i = 0; i < n; i++) {
+		uint8_t s[32] = { 0x11, (uint8_t)i, (uint8_t)(i >> 8), (uint8_t)(i >> 16), 9 }, pk[48];
+		char *json = NULL, p[400];
+		keys_error err;
+		if (keys_secret_to_pubkey(pk, s) != SS_OK ||
+		    keys_keystore_encrypt(&json, s, pk, NULL, "pw", 2, &cheap, &err) != SS_OK)
+			exit(1);
+		snprintf(p, sizeof p, "%s/k%zu.json", ksd, i);
+		f = fopen(p, "w");
+		fputs(json, f);
+		fclose(f);
+		free(json);
+	}
+	keys_store *ks = open_dir(dir, NULL);
+	keys_sources src = { .keystores_dir = ksd, .keystores_password_file = pwf };
+	keys_load_stats st;
+	keys_error err;
+	if (keys_load_sources(ks, &src, &st, &err) != SS_OK || st.sources_new != n)
+		exit(1);
+	keys_store_close(ks);
+	double t0 = now();
+	ks = open_dir(dir, NULL);
+	double t1 = now();
+	if (keys_load_sources(ks, &src, &st, &err) != SS_OK || st.sources_new != 0)
+		exit(1);
+	double t2 = now();
+	printf("restart with a keystore directory of %zu sealed keystores: open %.0f ms, "
+	       "sources re-read (no decryption) %.0f ms\n",
+	       n, (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+	keys_store_close(ks);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--restart") == 0) {
@@ -175,6 +229,9 @@ int main(int argc, char **argv)
 		}
 		waitpid(pid, NULL, 0);
 	}
+	size_t ksdir_n = argc > 3 ? strtoul(argv[3], NULL, 10) : 10000;
+	if (ksdir_n > 0)
+		keystore_dir_restart(ksdir_n);
 	if (scrypt_n > 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		scrypt_import(scrypt_n, 1);

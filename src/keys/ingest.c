@@ -45,8 +45,11 @@ uint8_t *keys_jobs_secret(keys_jobs *b, size_t i)
 
 void keys_jobs_free(keys_jobs *b)
 {
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		keys_free_wiped(b->jobs[i].password, b->jobs[i].password_len);
+		free(b->jobs[i].path);
+		free(b->jobs[i].pw_path);
+	}
 	free(b->jobs);
 	secure_free(b->secrets);
 	memset(b, 0, sizeof *b);

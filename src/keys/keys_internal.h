@@ -197,6 +197,9 @@ typedef struct {
 	char *password;       /* malloc'ed; wiped and freed by keys_jobs_free */
 	size_t password_len;
 	char label[256];      /* what the operator knows it by: a file name, "keystore #3" */
+	char *path;           /* sources: keystore file read by a worker (malloc'ed) */
+	char *pw_path;        /* sources: its password file, or NULL for the shared one */
+	bool pw_first_line;   /* YAML file-keystore: the password is the first line */
 	keys_meta meta;       /* origin, readonly, path in; pubkey out */
 	ss_err result;
 	keys_error err;

@@ -73,33 +73,62 @@ static void free_list(char **l, size_t n)
 	free(l);
 }
 
-/* A keystore file into a job (errors are recorded in the job, not returned). */
-static void keystore_job(keys_job *j, const char *path)
+/* A keystore job to be read by a worker: keystore path, and its own password file or
+ * (pw_path NULL) the shared password. */
+static ss_err keystore_job(keys_job *j, const char *path, const char *pw_path, bool first_line)
 {
+	j->is_keystore = true;
+	j->path = strdup(path);
+	j->pw_path = pw_path ? strdup(pw_path) : NULL;
+	j->pw_first_line = first_line;
+	return j->path && (!pw_path || j->pw_path) ? SS_OK : SS_ERR_NOMEM;
+}
+
+typedef struct {
+	keys_jobs *b;
+	const char *shared_pw; /* --keystores-password-file contents */
+	size_t shared_len;
+} read_ctx;
+
+/* Worker: reads and parses one keystore and its password, so that a restart with
+ * 100,000 keystores still in the directory spends its time on all cores. */
+static void read_one(size_t i, void *arg)
+{
+	read_ctx *c = arg;
+	keys_job *j = &c->b->jobs[i];
+	if (j->path == NULL || j->result != SS_OK)
+		return;
 	char *text = NULL;
 	size_t len = 0;
-	j->is_keystore = true;
-	j->result = keys_read_file(path, MAX_KEYSTORE_BYTES, &text, &len, &j->err);
+	j->result = keys_read_file(j->path, MAX_KEYSTORE_BYTES, &text, &len, &j->err);
 	if (j->result == SS_OK)
 		j->result = keys_keystore_parse(&j->ks, text, len, &j->err);
 	free(text);
-}
-
-static void password_job(keys_job *j, const char *path, bool first_line)
-{
-	size_t len = 0;
-	keys_error perr;
-	ss_err e = keys_read_file(path, MAX_PASSWORD_FILE, &j->password, &len, &perr);
-	if (e != SS_OK) {
-		if (j->result == SS_OK)
-			j->result = keys_fail(&j->err, e, "password file: %s", perr.msg);
+	if (j->result != SS_OK)
+		return;
+	if (j->pw_path == NULL) {
+		j->password = malloc(c->shared_len + 1);
+		if (j->password == NULL) {
+			j->result = keys_fail(&j->err, SS_ERR_NOMEM, "out of memory");
+			return;
+		}
+		memcpy(j->password, c->shared_pw, c->shared_len + 1);
+		j->password_len = c->shared_len;
 		return;
 	}
-	j->password_len = first_line ? strcspn(j->password, "\r\n") : len;
-	if (first_line && j->password_len == 0 && j->result == SS_OK)
-		j->result = keys_fail(&j->err, SS_ERR_INVALID, "password file %s is empty", path);
-	if (first_line)
+	keys_error perr;
+	ss_err e = keys_read_file(j->pw_path, MAX_PASSWORD_FILE, &j->password, &len, &perr);
+	if (e != SS_OK) {
+		j->result = keys_fail(&j->err, e, "password file: %s", perr.msg);
+		return;
+	}
+	j->password_len = j->pw_first_line ? strcspn(j->password, "\r\n") : len;
+	if (j->pw_first_line) {
 		secure_zero(j->password + j->password_len, len - j->password_len);
+		if (j->password_len == 0)
+			j->result = keys_fail(&j->err, SS_ERR_INVALID, "password file %s is empty",
+					      j->pw_path);
+	}
 }
 
 static ss_err keystore_dir(keys_jobs *b, const keys_sources *src, keys_error *err)
@@ -117,15 +146,11 @@ static ss_err keystore_dir(keys_jobs *b, const keys_sources *src, keys_error *er
 		snprintf(j->label, sizeof j->label, "%.255s", names[i]);
 		snprintf(path, sizeof path, "%s/%s", src->keystores_dir, names[i]);
 		j->meta.origin = KEYS_ORIGIN_KEYSTORE_DIR;
-		keystore_job(j, path);
 		/* Web3Signer reports no derivation_path for bulk-loaded keystores. */
-		if (src->keystores_password_file) {
-			password_job(j, src->keystores_password_file, false);
-		} else {
-			snprintf(path, sizeof path, "%s/%.*s.txt", src->keystores_passwords_dir,
-				 (int)(strlen(names[i]) - 5), names[i]);
-			password_job(j, path, false);
-		}
+		char pw[8192];
+		snprintf(pw, sizeof pw, "%s/%.*s.txt", src->keystores_passwords_dir ? src->keystores_passwords_dir : "",
+			 (int)(strlen(names[i]) - 5), names[i]);
+		e = keystore_job(j, path, src->keystores_password_file ? NULL : pw, false);
 	}
 	free_list(names, n);
 	return e;
@@ -197,12 +222,11 @@ static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, cons
 					      "file-keystore needs \"keystoreFile\" and \"keystorePasswordFile\"");
 			return SS_OK;
 		}
-		char path[8192];
+		char path[8192], pw[8192];
 		resolve(path, sizeof path, dir, kf);
-		keystore_job(j, path);
-		memcpy(j->meta.path, j->ks.path, KEYS_PATH_MAX - 1);
-		resolve(path, sizeof path, dir, pf);
-		password_job(j, path, true);
+		resolve(pw, sizeof pw, dir, pf);
+		j->meta.readonly = 0;
+		return keystore_job(j, path, pw, true);
 	} else {
 		j->result = keys_fail(&j->err, SS_ERR_UNSUPPORTED,
 				      "key type \"%.40s\" is not supported (file-raw, file-keystore)",
@@ -290,13 +314,30 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 		return keys_fail(err, SS_ERR_INVALID,
 				 "a keystore directory needs exactly one of a passwords directory or a password file");
 	keys_jobs b = { 0 };
+	read_ctx rc = { &b, NULL, 0 };
+	char *shared = NULL;
+	size_t shared_len = 0;
 	ss_err e = SS_OK;
-	if (src->keystores_dir)
+	if (src->keystores_dir && src->keystores_password_file) {
+		/* the whole file is the password (Web3Signer); read once for all keystores */
+		e = keys_read_file(src->keystores_password_file, MAX_PASSWORD_FILE, &shared,
+				   &shared_len, err);
+		rc.shared_pw = shared;
+		rc.shared_len = shared_len;
+	}
+	if (e == SS_OK && src->keystores_dir)
 		e = keystore_dir(&b, src, err);
 	if (e == SS_OK && src->key_config_dir)
 		e = key_config_dir(&b, src->key_config_dir, err);
-	if (e == SS_OK)
+	if (e == SS_OK) {
+		keys_parallel(b.n, src->threads, read_one, &rc, "reading key sources");
+		/* the keystore's own path becomes derivation_path for file-keystore configs */
+		for (size_t i = 0; i < b.n; i++)
+			if (b.jobs[i].meta.origin == KEYS_ORIGIN_KEY_CONFIG && b.jobs[i].is_keystore)
+				memcpy(b.jobs[i].meta.path, b.jobs[i].ks.path, KEYS_PATH_MAX - 1);
 		e = keys_ingest(ks, &b, src->threads, "loading keys");
+	}
+	keys_free_wiped(shared, shared_len);
 	if (e == SS_OK) {
 		stats->sources_seen += b.n;
 		for (size_t i = 0; i < b.n; i++) {
