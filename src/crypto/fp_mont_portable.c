@@ -21,6 +21,7 @@ bool fp_mont_asm;
 static inline void final_sub(uint64_t r[6], const uint64_t t[6], uint64_t t_hi)
 {
 	uint64_t d[6], borrow = 0;
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++) {
 		u128 x = (u128)t[i] - FP_P[i] - borrow;
 		d[i] = (uint64_t)x;
@@ -28,6 +29,7 @@ static inline void final_sub(uint64_t r[6], const uint64_t t[6], uint64_t t_hi)
 	}
 	/* keep t when the subtraction borrowed out of the 7th limb */
 	uint64_t keep_t = 0 - (uint64_t)(borrow > t_hi); /* borrow=1,t_hi=0 -> t < p */
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
 		r[i] = (t[i] & keep_t) | (d[i] & ~keep_t);
 }
@@ -72,6 +74,7 @@ void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6])
 static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
 	uint64_t t[6], c = 0;
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++) {
 		u128 x = (u128)a[i] + b[i] + c;
 		t[i] = (uint64_t)x;
@@ -83,12 +86,14 @@ static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 static void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
 	uint64_t t[6], borrow = 0, c = 0;
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++) {
 		u128 x = (u128)a[i] - b[i] - borrow;
 		t[i] = (uint64_t)x;
 		borrow = (uint64_t)(x >> 64) & 1;
 	}
 	uint64_t mask = 0 - borrow; /* add p back when a < b */
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++) {
 		u128 x = (u128)t[i] + (FP_P[i] & mask) + c;
 		r[i] = (uint64_t)x;
