@@ -99,6 +99,7 @@ typedef struct {
 	api *api;
 	http_server *http, *metrics;
 	char *signing_token;
+	char *tls_password;
 	char km_token[API_TOKEN_MAX + 1];
 	keys_sources sources;
 } run_state;
@@ -121,6 +122,10 @@ static void teardown(run_state *st)
 		datadir_close(&st->dd);
 	}
 	free(st->signing_token);
+	if (st->tls_password) {
+		memset(st->tls_password, 0, strlen(st->tls_password));
+		free(st->tls_password);
+	}
 	memset(st->km_token, 0, sizeof st->km_token);
 	run_config_free(&st->cfg);
 }
@@ -239,11 +244,31 @@ static int start(run_state *st)
 	http_tls_config tls = {
 		.cert_file = c->tls_cert_file,
 		.key_file = c->tls_key_file,
+		.pkcs12_file = c->tls_keystore_file,
 		.known_clients_file = c->tls_known_clients_file,
 		.ca_file = c->tls_ca_file,
 		.allow_any_client = c->tls_allow_any_client,
 	};
-	bool tls_on = c->tls_cert_file || c->tls_key_file;
+	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
+	if ((c->tls_keystore_file != NULL) != (c->tls_keystore_password_file != NULL)) {
+		log_error("--tls-keystore-file and --tls-keystore-password-file go together");
+		return 1;
+	}
+	if (c->tls_keystore_password_file) {
+		st->tls_password = read_first_line(c->tls_keystore_password_file);
+		if (!st->tls_password) {
+			log_error("cannot read a password from %s", c->tls_keystore_password_file);
+			return 1;
+		}
+		tls.pkcs12_password = st->tls_password;
+	}
+	/* As Web3Signer (reference/web3signer.md §5.3): with TLS, the client policy is an
+	 * explicit choice, never a silent "anyone". */
+	if (tls_on && !c->tls_allow_any_client && !c->tls_known_clients_file && !c->tls_ca_file) {
+		log_error("TLS needs a client policy: --tls-known-clients-file, "
+			  "--tls-ca-clients-file or --tls-allow-any-client");
+		return 1;
+	}
 	if (tls_on && c->tls_allow_any_client && (c->tls_known_clients_file || c->tls_ca_file)) {
 		log_error("--tls-allow-any-client cannot be combined with client certificate "
 			  "checks");

@@ -22,6 +22,8 @@ typedef struct {
 	/* TLS */
 	char *tls_cert_file;
 	char *tls_key_file;
+	char *tls_keystore_file;
+	char *tls_keystore_password_file;
 	char *tls_known_clients_file;
 	char *tls_ca_file;
 	bool tls_allow_any_client;

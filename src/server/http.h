@@ -74,13 +74,15 @@ http_match http_route_match(const http_route *routes, size_t n, http_method meth
 http_method http_method_parse(const char *name);
 const char *http_method_name(http_method m);
 
-/* TLS settings (all paths are PEM files). Client certificates are checked when
+/* TLS settings (PEM files, or a PKCS#12 keystore and its password). Client certificates are checked when
  * known_clients_file or ca_file is set: a client passes when its certificate's SHA-256
  * fingerprint is in the known-clients file (Web3Signer's format: "<name> <AA:BB:..>"
  * per line) or when it chains to the CA; allow_any_client skips the check. */
 typedef struct {
 	const char *cert_file;
 	const char *key_file;
+	const char *pkcs12_file;     /* instead of cert_file and key_file (Web3Signer's) */
+	const char *pkcs12_password;
 	const char *known_clients_file;
 	const char *ca_file;
 	bool allow_any_client;

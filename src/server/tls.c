@@ -1,4 +1,5 @@
-/* TLS: PEM certificate and key handed to libmicrohttpd (which runs GnuTLS), and the
+/* TLS: PEM certificate and key (or Web3Signer's PKCS#12 keystore, converted) handed
+ * to libmicrohttpd (which runs GnuTLS), and the
  * client-certificate policy of Web3Signer (reference/web3signer.md §5.3): a client is
  * accepted when its certificate's SHA-256 fingerprint is listed in the known-clients
  * file, or when it chains to a trusted CA, or when any client is allowed. */
@@ -8,13 +9,14 @@
 #include <string.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 #include <microhttpd.h>
 
 #include "server/tls.h"
 #include "util/log.h"
 
-static char *read_text(const char *path)
+static char *read_bytes(const char *path, size_t *len_out)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -44,7 +46,95 @@ static char *read_text(const char *path)
 	}
 	fclose(f);
 	buf[len] = '\0';
+	if (len_out)
+		*len_out = len;
 	return buf;
+}
+
+static char *read_text(const char *path) { return read_bytes(path, NULL); }
+
+/* PEM text of a GnuTLS datum export, malloc'ed and NUL-terminated. */
+static char *datum_to_string(gnutls_datum_t *d)
+{
+	char *s = malloc(d->size + 1);
+	if (s) {
+		memcpy(s, d->data, d->size);
+		s[d->size] = '\0';
+	}
+	memset(d->data, 0, d->size);
+	gnutls_free(d->data);
+	d->data = NULL;
+	return s;
+}
+
+/* Web3Signer's TLS input (reference/web3signer.md §5.3): a PKCS#12 keystore with its
+ * password. The key and the certificate chain are converted to the PEM that
+ * libmicrohttpd takes. */
+static ss_err load_pkcs12(http_tls_state *st, const char *path, const char *password)
+{
+	size_t len = 0;
+	char *raw = read_bytes(path, &len);
+	if (!raw) {
+		log_error("cannot read the TLS keystore %s", path);
+		return SS_ERR_IO;
+	}
+	gnutls_pkcs12_t p12 = NULL;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_x509_crt_t *chain = NULL;
+	unsigned int chain_len = 0;
+	ss_err e = SS_ERR_INVALID;
+	gnutls_datum_t in = { (unsigned char *)raw, (unsigned int)len };
+	if (gnutls_pkcs12_init(&p12) < 0 ||
+	    gnutls_pkcs12_import(p12, &in, GNUTLS_X509_FMT_DER, 0) < 0) {
+		log_error("%s is not a PKCS#12 keystore", path);
+		goto out;
+	}
+	if (gnutls_pkcs12_verify_mac(p12, password) < 0 ||
+	    gnutls_pkcs12_simple_parse(p12, password, &key, &chain, &chain_len, NULL, NULL, NULL,
+				       0) < 0 ||
+	    chain_len == 0) {
+		log_error("cannot open the TLS keystore %s: wrong password or no key and "
+			  "certificate in it", path);
+		goto out;
+	}
+	gnutls_datum_t d;
+	/* PKCS#8 ("BEGIN PRIVATE KEY"): it names the curve of an EC key, which GnuTLS's
+	 * plain EC export can leave out and then fail to read back. */
+	if (gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
+					      &d) < 0)
+		goto out;
+	st->key_pem = datum_to_string(&d);
+	size_t total = 0;
+	char *pem = NULL;
+	for (unsigned int i = 0; i < chain_len; i++) {
+		if (gnutls_x509_crt_export2(chain[i], GNUTLS_X509_FMT_PEM, &d) < 0)
+			goto out;
+		char *one = datum_to_string(&d);
+		char *grown = one ? realloc(pem, total + strlen(one) + 1) : NULL;
+		if (!grown) {
+			free(one);
+			goto out;
+		}
+		pem = grown;
+		memcpy(pem + total, one, strlen(one) + 1);
+		total += strlen(one);
+		free(one);
+	}
+	st->cert_pem = pem;
+	e = st->key_pem && st->cert_pem ? SS_OK : SS_ERR_NOMEM;
+out:
+	if (chain) {
+		for (unsigned int i = 0; i < chain_len; i++)
+			gnutls_x509_crt_deinit(chain[i]);
+		gnutls_free(chain);
+	}
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	if (p12)
+		gnutls_pkcs12_deinit(p12);
+	memset(raw, 0, len);
+	free(raw);
+	return e;
 }
 
 static int hexval(int c)
@@ -117,16 +207,30 @@ ss_err http_tls_parse_known_clients(http_tls_state *st, const char *text)
 ss_err http_tls_load(http_tls_state *st, const http_tls_config *cfg)
 {
 	memset(st, 0, sizeof *st);
-	if (!cfg->cert_file || !cfg->key_file) {
-		log_error("TLS needs both a certificate and a key file");
-		return SS_ERR_INVALID;
-	}
-	st->cert_pem = read_text(cfg->cert_file);
-	st->key_pem = read_text(cfg->key_file);
-	if (!st->cert_pem || !st->key_pem) {
-		log_error("cannot read the TLS certificate or key file");
-		http_tls_free(st);
-		return SS_ERR_IO;
+	if (cfg->pkcs12_file) {
+		if (cfg->cert_file || cfg->key_file) {
+			log_error("TLS: give either a PKCS#12 keystore or PEM certificate and key "
+				  "files, not both");
+			return SS_ERR_INVALID;
+		}
+		ss_err e = load_pkcs12(st, cfg->pkcs12_file,
+				       cfg->pkcs12_password ? cfg->pkcs12_password : "");
+		if (e != SS_OK) {
+			http_tls_free(st);
+			return e;
+		}
+	} else {
+		if (!cfg->cert_file || !cfg->key_file) {
+			log_error("TLS needs both a certificate and a key file");
+			return SS_ERR_INVALID;
+		}
+		st->cert_pem = read_text(cfg->cert_file);
+		st->key_pem = read_text(cfg->key_file);
+		if (!st->cert_pem || !st->key_pem) {
+			log_error("cannot read the TLS certificate or key file");
+			http_tls_free(st);
+			return SS_ERR_IO;
+		}
 	}
 	st->allow_any = cfg->allow_any_client;
 	if (cfg->known_clients_file) {

@@ -61,12 +61,44 @@ start data3 --tls-allow-any-client
 check "any client allowed" 200 "$(status)"
 stop
 
+# Web3Signer's TLS input: a PKCS#12 keystore and a password file.
+q pkcs12 -export -in server.pem -inkey server.key -certfile ca.pem -out server.p12 -passout pass:p12-secret
+printf "p12-secret\n" > p12.pass
+printf "wrong\n" > p12.wrong
+start_p12() { # data-dir extra-args...
+  local dd="$1"; shift
+  "$bin" run --http-listen-port=0 --data-dir="$dd" "$@" >>signer.log 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do
+    [ -f "$dd/secure-signer.ports" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "FAIL secure-signer exited"; cat signer.log; exit 1; }
+    sleep 0.1
+  done
+  port=$(sed -n 's/^http-port=//p' "$dd/secure-signer.ports")
+}
+start_p12 data6 --tls-keystore-file=server.p12 --tls-keystore-password-file=p12.pass --tls-known-clients-file=known_clients.txt
+check "PKCS#12 keystore, known client" 200 "$(status --cert client1.pem --key client1.key)"
+check "PKCS#12 keystore, unknown client" 403 "$(status --cert client2.pem --key client2.key)"
+stop
+if "$bin" run --data-dir=data7 --http-listen-port=0 --tls-keystore-file=server.p12 \
+     --tls-keystore-password-file=p12.wrong --tls-allow-any-client >>signer.log 2>&1; then
+  echo "FAIL a wrong PKCS#12 password was accepted"; fail=1
+else
+  echo "ok   wrong PKCS#12 password refused"
+fi
+
 # Refused configurations.
 if "$bin" run --data-dir=data4 --http-listen-port=0 --tls-cert-file=server.pem --tls-key-file=server.key \
      --tls-allow-any-client --tls-known-clients-file=known_clients.txt >>signer.log 2>&1; then
   echo "FAIL allow-any with known clients was accepted"; fail=1
 else
   echo "ok   allow-any with known clients refused"
+fi
+if "$bin" run --data-dir=data8 --http-listen-port=0 --tls-cert-file=server.pem --tls-key-file=server.key \
+     >>signer.log 2>&1; then
+  echo "FAIL TLS without a client policy was accepted"; fail=1
+else
+  echo "ok   TLS without a client policy refused"
 fi
 printf "client1 not-a-fingerprint\n" > bad_clients.txt
 if "$bin" run --data-dir=data5 --http-listen-port=0 --tls-cert-file=server.pem --tls-key-file=server.key \
