@@ -349,6 +349,36 @@ TEST(malformed_requests_get_4xx_and_server_keeps_serving)
 	sign_expect(p.port, 0, good, 200);
 	if (fd >= 0)
 		close(fd);
+	/* Random mutations of valid bodies of several types (seeded, reproducible): any
+	 * answer but a 5xx or a dropped connection is fine. */
+	char bodies[3][2048];
+	att_body(bodies[0], sizeof bodies[0], 50, 51, 0x56);
+	block_body(bodies[1], sizeof bodies[1], 12003000, 0x57);
+	snprintf(bodies[2], sizeof bodies[2], "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"12000001\"}}", FORK);
+	unsigned seed = 12345;
+	int bad = 0;
+	for (int i = 0; i < 300; i++) {
+		char m[2048];
+		const char *src = bodies[i % 3];
+		size_t len = strlen(src);
+		memcpy(m, src, len + 1);
+		int edits = 1 + (int)(rand_r(&seed) % 4);
+		for (int k = 0; k < edits; k++) {
+			size_t at = (size_t)rand_r(&seed) % len;
+			switch (rand_r(&seed) % 3) {
+			case 0: m[at] = (char)(rand_r(&seed) & 0xff); break;
+			case 1: m[at] = "0123456789abcdefxX\"{}[],:-"[rand_r(&seed) % 26]; break;
+			case 2: len = at; m[len] = '\0'; break;
+			}
+		}
+		int st = call(p.port, "POST", path, JSON_ACCEPT, m, &r);
+		if (st == 0 || st >= 500) {
+			bad++;
+			fprintf(stderr, "mutation %d gave %d: %.300s\n", i, st, m);
+		}
+		hc_free(&r);
+	}
+	CHECK_MSG(bad == 0, "%d mutated requests got 5xx or no answer", bad);
 	CHECK_EQ_U64(call(p.port, "GET", "/upcheck", NULL, NULL, &r), 200);
 	hc_free(&r);
 	CHECK_EQ_U64(sp_stop(&p), 0);
