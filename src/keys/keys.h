@@ -115,9 +115,11 @@ typedef struct {
 
 /* Loads the sources: every key not yet sealed is decrypted (in parallel, progress in
  * the log), checked against its pubkey, sealed, and added to the registry; keys already
- * sealed are not decrypted again. A bad source is logged with its reason and counted
- * in stats; the others still load. Called at start and on reload; safe while signing
- * requests run. stats may be NULL. */
+ * sealed are not decrypted again (a keystore's "pubkey" field identifies it). The new
+ * keys are sealed in one atomic commit. A bad source is logged with its reason and
+ * counted in stats; the others still load. Called at start and on reload; safe while
+ * signing requests run. Keys whose source file has gone stay sealed (remove them with
+ * keys_delete). stats may be NULL (its sources_* fields are reset by each call). */
 ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stats *stats,
 			 keys_error *err) SS_MUST_USE;
 
@@ -158,8 +160,11 @@ typedef struct {
 
 /* Imports n EIP-2335 keystores (JSON text) with their passwords (raw, before EIP-2335
  * normalisation). Each key is decrypted (in parallel), checked, sealed durably and then
- * added to the registry; results[i] tells what happened to keystores[i]. A keystore
- * whose key is already present is a duplicate and changes nothing. Returns SS_OK when
+ * added to the registry; results[i] tells what happened to keystores[i]. All keys of
+ * one call are sealed in one atomic commit (a crash keeps all or none of them). A
+ * keystore whose "pubkey" is already present is a duplicate without being decrypted;
+ * the same key twice in one call is imported once, the later copy reported as a
+ * duplicate (or as an error if its password is wrong). Returns SS_OK when
  * every result was computed (even if some are errors); an error only when the store
  * itself failed. */
 ss_err keys_import_keystores(keys_store *ks, const char *const *keystores,
