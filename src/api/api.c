@@ -5,8 +5,6 @@
 #include "api/api_internal.h"
 #include "util/hex.h"
 
-ss_err api_build_routes(api *a);
-
 ss_err api_new(api **out, const api_config *cfg)
 {
 	*out = NULL;

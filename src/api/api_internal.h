@@ -57,6 +57,15 @@ void api_handle_metrics(http_request *req, void *app);
  * the number of sources that failed; *failed set when the store itself failed. */
 uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap);
 
+/* A snapshot of the registry sorted by public key (*n entries; caller frees). */
+keys_info *api_sorted_keys(api *a, size_t *n);
+/* Keymanager "readonly": the key cannot be deleted through the API. */
+bool api_key_readonly(const keys_info *k);
+/* Parses the request body as a JSON object, or replies 400 and returns NULL. */
+json_t *api_parse_object(http_request *req);
+/* Builds the served subset of the route table (routes.c). */
+ss_err api_build_routes(api *a);
+
 /* "0x" + 96 lowercase hex digits of a public key into out (99 bytes). */
 void api_pubkey_hex(char out[99], const uint8_t pk[48]);
 

@@ -18,8 +18,8 @@ static int cmp_pubkey(const void *x, const void *y)
 	return memcmp(((const keys_info *)x)->pubkey, ((const keys_info *)y)->pubkey, 48);
 }
 
-/* A snapshot of the registry sorted by public key; *n entries, caller frees. */
-keys_info *api_sorted_keys(api *a, size_t *n);
+/* keys_list into an array large enough for keys added meanwhile, sorted by key (the
+ * order Web3Signer's Keymanager list uses). */
 keys_info *api_sorted_keys(api *a, size_t *n)
 {
 	for (;;) {

@@ -43,7 +43,6 @@ const http_route *api_metrics_routes(size_t *n)
 /* Keeps the rows this configuration serves; a route that is off answers 404, as in
  * Web3Signer (the high watermark without slashing protection, the Keymanager API
  * without --key-manager-api-enabled). */
-ss_err api_build_routes(api *a);
 ss_err api_build_routes(api *a)
 {
 	size_t n = sizeof all_routes / sizeof all_routes[0];
