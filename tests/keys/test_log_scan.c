@@ -145,6 +145,8 @@ TEST(no_secret_or_password_in_trace_log)
 	char *log = test_read_file(logpath, &len);
 	CHECK(log != NULL && len > 500); /* it did log, verbosely */
 	CHECK(log && strstr(log, "TRACE") != NULL);
+	/* first-time decryption reports its progress */
+	CHECK(log && strstr(log, "loading keys: ") && strstr(log, " done in "));
 	for (size_t i = 0; log && i < n_secrets; i++) {
 		CHECK_MSG(!contains(log, len, secrets[i], 32), "secret %zu found raw", i);
 		CHECK_MSG(!contains_hex(log, len, secrets[i], 32), "secret %zu found as hex", i);
