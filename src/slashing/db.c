@@ -46,7 +46,18 @@ void slash_options_default(slash_options *opts)
 
 slash_store_result slash_tx_begin(slash_db *db)
 {
-	return db->ops->begin(db->store);
+	slash_store_result r = db->ops->begin(db->store);
+	bool changed = false;
+	if (r == SLASH_STORE_OK)
+		r = db->ops->data_changed(db->store, &changed);
+	if (r == SLASH_STORE_OK && changed) {
+		/* another process wrote: what we cached may be stale */
+		slash_vcache_clear(db);
+		r = db->ops->get_meta(db->store, &db->meta);
+	}
+	if (r != SLASH_STORE_OK)
+		db->ops->rollback(db->store);
+	return r;
 }
 
 slash_store_result slash_tx_commit(slash_db *db)

@@ -34,6 +34,7 @@ enum {
 	ST_MAX_ATT,
 	ST_MAX_SOURCE_UPTO,
 	ST_DELETE_ATTS,
+	ST_DATA_VERSION,
 	ST__COUNT
 };
 
@@ -83,12 +84,14 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_MAX_SOURCE_UPTO] = "SELECT max(source_epoch) FROM signed_attestations "
 			       "WHERE validator_id = ?1 AND target_epoch <= ?2",
 	[ST_DELETE_ATTS] = "DELETE FROM signed_attestations WHERE validator_id = ?1 AND target_epoch < ?2",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 struct slash_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__COUNT];
 	slash_checkpointer *checkpointer;
+	int64_t data_version; /* last PRAGMA data_version seen */
 };
 
 /* Pages in the WAL before a background checkpoint is asked for (SQLite's own default
@@ -213,6 +216,23 @@ static void sq_rollback(slash_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)run_done(stmt(s, ST_ROLLBACK));
+}
+
+/* PRAGMA data_version changes only when another connection commits (the datadir lock
+ * normally rules that out; this keeps a second process on the same file safe anyway). */
+static slash_store_result sq_data_changed(slash_store *s, bool *changed)
+{
+	sqlite3_stmt *st = stmt(s, ST_DATA_VERSION);
+	bool found;
+	slash_store_result r = step_one(st, &found);
+	*changed = false;
+	if (r != SLASH_STORE_OK || !found)
+		return r == SLASH_STORE_OK ? SLASH_STORE_FAIL : r;
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*changed = v != s->data_version;
+	s->data_version = v;
+	return SLASH_STORE_OK;
 }
 
 static slash_store_result sq_get_meta(slash_store *s, slash_meta *out)
@@ -511,6 +531,7 @@ static const slash_store_ops sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.data_changed = sq_data_changed,
 	.get_meta = sq_get_meta,
 	.put_meta = sq_put_meta,
 	.get_validator = sq_get_validator,
@@ -592,6 +613,12 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 			sq_close(s);
 			return SS_ERR_IO;
 		}
+	}
+	bool ignored;
+	if (sq_data_changed(s, &ignored) != SLASH_STORE_OK) {
+		slash_reasonf(why, "sqlite: cannot read data_version: %s", sqlite3_errmsg(s->db));
+		sq_close(s);
+		return SS_ERR_IO;
 	}
 	s->checkpointer = slash_checkpointer_start(path);
 	if (s->checkpointer != NULL)

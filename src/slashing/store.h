@@ -66,6 +66,9 @@ typedef struct {
 	/* Commits durably: when it returns OK the data survives a crash or power loss. */
 	slash_store_result (*commit)(slash_store *s);
 	void (*rollback)(slash_store *s);
+	/* After begin(): *changed is true when another connection (another process) has
+	 * committed since this one last looked, so cached state must be reloaded. */
+	slash_store_result (*data_changed)(slash_store *s, bool *changed);
 
 	slash_store_result (*get_meta)(slash_store *s, slash_meta *out);
 	slash_store_result (*put_meta)(slash_store *s, const slash_meta *m);

@@ -279,3 +279,34 @@ TEST(background_pruner_runs)
 	slash_close(db);
 	tdb_rmdir(dir);
 }
+
+/* Two handles on one file (as two processes would be, were it not for the data
+ * directory lock): each sees the other's records, cached state notwithstanding. */
+TEST(two_handles_on_one_file_stay_consistent)
+{
+	fixture f;
+	if (!setup(&f))
+		return;
+	slash_db *other = tdb_open(f.dir);
+	if (other == NULL) {
+		teardown(&f);
+		return;
+	}
+	uint8_t r1[32], r2[32];
+	tdb_root(r1, 1);
+	tdb_root(r2, 2);
+	/* other caches this validator: newest target 1, newest slot 1 */
+	CHECK(slash_check_attestation(other, f.pk, f.gvr, 0, 1, r1, NULL) == SLASH_ALLOWED);
+	CHECK(slash_check_block(other, f.pk, f.gvr, 1, r1, NULL) == SLASH_ALLOWED);
+	/* the first handle signs newer messages */
+	CHECK(att(&f, 5, 6, 1) == SLASH_ALLOWED);
+	CHECK(blk(&f, 10, 1) == SLASH_ALLOWED);
+	/* other must not decide from its stale cache */
+	CHECK(slash_check_attestation(other, f.pk, f.gvr, 4, 7, r2, NULL) == SLASH_REFUSED); /* surrounds */
+	CHECK(slash_check_attestation(other, f.pk, f.gvr, 5, 6, r2, NULL) == SLASH_REFUSED); /* double */
+	CHECK(slash_check_block(other, f.pk, f.gvr, 10, r2, NULL) == SLASH_REFUSED);
+	CHECK(slash_set_high_watermark(f.db, 100, 1000) == SS_OK);
+	CHECK(slash_check_block(other, f.pk, f.gvr, 2000, r2, NULL) == SLASH_REFUSED);
+	slash_close(other);
+	teardown(&f);
+}
