@@ -534,6 +534,11 @@ static ss_err parse(req_ctx *c, const json_t *root)
 	}
 	if (e != SS_OK)
 		return e;
+	if (c->out->type == ETH2_SIGN_DEPOSIT || c->out->type == ETH2_SIGN_VALIDATOR_REGISTRATION) {
+		/* Their domains use no genesis_validators_root: none is reported for pinning. */
+		c->out->has_gvr = false;
+		memset(c->out->genesis_validators_root, 0, 32);
+	}
 	eth2_compute_signing_root(c->out->signing_root, c->out->object_root, c->out->domain);
 	if (have_root && memcmp(claimed, c->out->signing_root, 32) != 0)
 		return set_err(c, ETH2_ERR_ROOT_MISMATCH, SS_ERR_INVALID,
