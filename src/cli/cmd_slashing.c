@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "slashing/slashing.h"
@@ -249,6 +251,39 @@ static bool parse_pubkeys(const char *list, uint8_t (**keys)[SLASH_PUBKEY_BYTES]
 	}
 }
 
+/* Writes text to path through a temporary file in the same directory, fsync'ed and
+ * renamed into place: an interrupted export never leaves a truncated interchange file
+ * that a later import would take for the whole history. */
+static bool write_atomically(const char *path, const char *text)
+{
+	char tmp[4200];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return false;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return false;
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		unlink(tmp);
+		return false;
+	}
+	bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fd) == 0;
+	ok = (fclose(f) == 0) && ok;
+	if (ok && chmod(tmp, 0644) != 0)
+		ok = false;
+	if (ok && rename(tmp, path) != 0)
+		ok = false;
+	if (!ok) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
+	}
+	return ok;
+}
+
 static int do_export(const cli_opts *o, slash_db *db)
 {
 	uint8_t(*keys)[SLASH_PUBKEY_BYTES] = NULL;
@@ -266,17 +301,17 @@ static int do_export(const cli_opts *o, slash_db *db)
 		fprintf(stderr, PROG " export: %s\n", ss_strerror(err));
 		return 1;
 	}
-	bool to_stdout = strcmp(o->to, "-") == 0;
-	FILE *f = to_stdout ? stdout : fopen(o->to, "w");
-	bool ok = f != NULL && fputs(json, f) >= 0 && fputc('\n', f) != EOF;
-	if (f != NULL && !to_stdout)
-		ok = (fclose(f) == 0) && ok;
+	bool ok;
+	if (strcmp(o->to, "-") == 0)
+		ok = fputs(json, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
+	else
+		ok = write_atomically(o->to, json);
 	free(json);
 	if (!ok) {
 		fprintf(stderr, PROG " export: cannot write %s: %s\n", o->to, strerror(errno));
 		return 1;
 	}
-	if (!to_stdout)
+	if (strcmp(o->to, "-") != 0)
 		printf("exported to %s\n", o->to);
 	return 0;
 }
