@@ -248,7 +248,8 @@ TEST(domains)
 {
 	if (!vectors_require())
 		return;
-	json_t *all = json_object_get(vectors_load_json("derived/domains.json"), "domains");
+	json_t *doc = vectors_load_json("derived/domains.json");
+	json_t *all = json_object_get(doc, "domains");
 	const char *netname;
 	json_t *nd;
 	int checked = 0;
@@ -326,6 +327,7 @@ TEST(domains)
 	}
 	if (test_selected_case() == NULL)
 		CHECK_MSG(checked >= 4 * 7 * 6, "checked %d domains", checked);
+	json_decref(doc);
 	json_decref(domains_doc);
 	domains_doc = NULL;
 }
