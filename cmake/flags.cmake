@@ -15,3 +15,10 @@ if(SS_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
   add_compile_definitions(SS_SANITIZE=1)
 endif()
+
+# A fuzzing build instruments every module for coverage (libFuzzer's fuzzer-no-link), so
+# the fuzz targets' own -fsanitize=fuzzer sees into the code under test.
+if(SS_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -g)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -132,7 +132,6 @@ endfunction()
 # file of CORPUS (seeds and crashes kept as regression inputs, as SQLite's fuzzcheck
 # does). With -DSS_FUZZ=ON and clang, NAME_libfuzzer is also built with -fsanitize=fuzzer
 # for real fuzzing: build-fuzz/tests/<module>/NAME_libfuzzer CORPUS.
-option(SS_FUZZ "Build libFuzzer targets (clang only)" OFF)
 function(ss_fuzz name)
   cmake_parse_arguments(F "" "CORPUS" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${F_SOURCES} ${PROJECT_SOURCE_DIR}/tests/harness/fuzz_replay.c)
