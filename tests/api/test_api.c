@@ -1029,6 +1029,39 @@ TEST(cli_help_and_usage_errors)
 	sp_cleanup(&p);
 }
 
+TEST(high_watermark_is_reported_and_enforced)
+{
+	static char out[8192];
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	char body[2048];
+	att_body(body, sizeof body, 10, 11, 0x01);
+	sign_expect(p.port, 0, body, 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	/* Set it offline (the signer holds the data dir while running). */
+	char dd[320];
+	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
+	const char *set[] = { "slashing", "watermark", "set", "--epoch", "20", "--slot", "640", dd, NULL };
+	CHECK_EQ_U64(run_cli(set, NULL, out, sizeof out), 0);
+	CHECK(sp_start(&p, STD_FLAGS));
+	hc_response r;
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/highWatermark", NULL, NULL, &r), 200);
+	CHECK_MSG(strcmp(BODY(r), "{\"epoch\":\"20\",\"slot\":\"640\"}") == 0, "got %s", BODY(r));
+	hc_free(&r);
+	att_body(body, sizeof body, 12, 19, 0x02);
+	sign_expect(p.port, 0, body, 200);
+	att_body(body, sizeof body, 19, 20, 0x03); /* target at the watermark */
+	sign_expect(p.port, 0, body, 412);
+	block_body(body, sizeof body, 639, 0x04);
+	sign_expect(p.port, 1, body, 200);
+	block_body(body, sizeof body, 640, 0x05);
+	sign_expect(p.port, 1, body, 412);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
 /* Must stay the last test of this file: every route of the table was called. */
 TEST(every_route_was_exercised)
 {
