@@ -247,8 +247,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return send_reply(s, req); /* MHD discards any body and may close */
 		return MHD_YES;
 	}
-	if (req->replied)
-		return MHD_YES; /* an early reply is queued; MHD drains the rest */
+	if (req->replied) {
+		*upload_data_size = 0; /* an early reply is queued: the rest is discarded */
+		return MHD_YES;
+	}
 	if (*upload_data_size) {
 		append_body(req, upload_data, *upload_data_size);
 		*upload_data_size = 0;
