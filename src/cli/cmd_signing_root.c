@@ -19,7 +19,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: secure-signer signing-root [--network NAME | --network-config PATH] [--batch]\n"
+		"Usage: secure-signer signing-root [--network NAME | --network-config PATH]\n"
+		"                                  [--batch | --show-network]\n"
 		"\n"
 		"Reads a Web3Signer signing request (the JSON body of POST /api/v1/eth2/sign/KEY)\n"
 		"on stdin and prints its type, slashing-relevant fields and signing root.\n"
@@ -29,6 +30,7 @@ static void usage(FILE *out)
 		"  --network-config PATH  a consensus-layer config.yaml instead of a built-in network\n"
 		"  --batch                read one request per line; print one line per request:\n"
 		"                         the 0x signing root, or 'error FIELD: MESSAGE'\n"
+		"  --show-network         print the network's fork schedule and exit\n"
 		"  -h, --help             show this help\n"
 		"\n"
 		"Exit status: 0 success, 1 the request was refused, 2 usage error.\n");
@@ -95,6 +97,24 @@ static void print_request(const eth2_signing_request *r)
 	print_hex("signing_root", r->signing_root, 32);
 }
 
+/* The fork table, one fork per line: NAME VERSION EPOCH ("far" when unscheduled). */
+static void show_network(const eth2_network *net)
+{
+	printf("network: %s\n", eth2_network_name(net));
+	printf("slots_per_epoch: %llu\n", (unsigned long long)eth2_network_slots_per_epoch(net));
+	for (int f = 0; f < ETH2_FORK__COUNT; f++) {
+		uint8_t v[ETH2_VERSION_BYTES];
+		char h[2 * ETH2_VERSION_BYTES + 3];
+		eth2_network_fork_version(net, (eth2_fork)f, v);
+		hex_encode(h, v, sizeof v, true);
+		uint64_t e = eth2_network_fork_epoch(net, (eth2_fork)f);
+		if (e == ETH2_FAR_FUTURE_EPOCH)
+			printf("fork: %s %s far\n", eth2_fork_name((eth2_fork)f), h);
+		else
+			printf("fork: %s %s %llu\n", eth2_fork_name((eth2_fork)f), h, (unsigned long long)e);
+	}
+}
+
 static int run_batch(const eth2_network *net)
 {
 	size_t cap = 65536;
@@ -153,11 +173,12 @@ int cli_cmd_signing_root(int argc, char **argv)
 		{ "network", required_argument, NULL, 'n' },
 		{ "network-config", required_argument, NULL, 'c' },
 		{ "batch", no_argument, NULL, 'b' },
+		{ "show-network", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *network = NULL, *config = NULL;
-	bool batch = false;
+	bool batch = false, show = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -165,11 +186,12 @@ int cli_cmd_signing_root(int argc, char **argv)
 		case 'n': network = optarg; break;
 		case 'c': config = optarg; break;
 		case 'b': batch = true; break;
+		case 's': show = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || (network && config)) {
+	if (optind != argc || (network && config) || (batch && show)) {
 		usage(stderr);
 		return 2;
 	}
@@ -191,7 +213,10 @@ int cli_cmd_signing_root(int argc, char **argv)
 		}
 	}
 	int rc;
-	if (batch) {
+	if (show) {
+		show_network(net);
+		rc = 0;
+	} else if (batch) {
 		rc = run_batch(net);
 	} else {
 		size_t len;

@@ -36,8 +36,9 @@ static const eth2_network builtins[] = {
 	    V(50, 00, 09, 10), V(60, 00, 09, 10), V(70, 00, 09, 10), V(80, 00, 09, 10) },
 	  { 0, 0, 0, 0, 0, 2048, 50688, FAR }, true },
 	/* Gnosis: PRESET_BASE 'gnosis' has the mainnet list limits and 16 slots per epoch.
-	 * Electra 1337856 and Fulu 1714688 are the activations after the stored config
-	 * snapshot (which still had them at FAR_FUTURE); Gloas is unscheduled. */
+	 * Electra 1337856 and Fulu 1714688 came after the stored gnosischain/configs
+	 * snapshot (which still had them at FAR_FUTURE); they agree with Lodestar 1.48's
+	 * built-in gnosis config, which the npm cross-check compares. */
 	{ "gnosis", ETH2_PRESET_MAINNET, 16,
 	  { V(00, 00, 00, 64), V(01, 00, 00, 64), V(02, 00, 00, 64), V(03, 00, 00, 64),
 	    V(04, 00, 00, 64), V(05, 00, 00, 64), V(06, 00, 00, 64), V(07, 00, 00, 64) },

@@ -62,4 +62,10 @@ desc="batch: three lines"; check test "$(wc -l <"$tmp/out")" -eq 3
 desc="batch: line 1"; check test "$(sed -n 1p "$tmp/out")" = "$ROOT"
 desc="batch: line 2 error"; check grep -q '^error type: ' "$tmp/out"
 desc="batch: line 3"; check test "$(sed -n 3p "$tmp/out")" = "$ROOT"
+"$bin" signing-root --show-network --network mainnet >"$tmp/out"; rc=$?
+desc="show-network: exit 0"; check test $rc -eq 0
+desc="show-network: altair"; check grep -qx 'fork: ALTAIR 0x01000000 74240' "$tmp/out"
+desc="show-network: gloas unscheduled"; check grep -qx 'fork: GLOAS 0x07000000 far' "$tmp/out"
+"$bin" signing-root --show-network --batch </dev/null >/dev/null 2>&1; rc=$?
+desc="show-network with batch: exit 2"; check test $rc -eq 2
 exit $fail

@@ -251,8 +251,36 @@ function makeCases(netName) {
   return cases;
 }
 
-// ---- run ----------------------------------------------------------------------------
+// ---- fork schedules: our built-in networks against Lodestar's ------------------------
 let failures = 0, total = 0;
+for (const net of ["mainnet", "sepolia", "hoodi", "gnosis"]) {
+  const r = spawnSync(bin, ["signing-root", "--show-network", "--network", net]);
+  const ours = new Map(r.stdout.toString().split("\n").filter((l) => l.startsWith("fork: "))
+    .map((l) => l.slice(6).split(" ")).map(([f, v, e]) => [f, [v, e]]));
+  const chain = networksChainConfig[net];
+  const spe = r.stdout.toString().match(/slots_per_epoch: (\d+)/)?.[1];
+  const want = new Map([["PHASE0", [hex(chain.GENESIS_FORK_VERSION), "0"]]]);
+  for (const f of ["ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS"]) {
+    const e = chain[`${f}_FORK_EPOCH`];
+    want.set(f, [hex(chain[`${f}_FORK_VERSION`]), Number.isFinite(e) ? String(e) : "far"]);
+  }
+  const wantSpe = chain.PRESET_BASE === "gnosis" ? "16" : "32";
+  for (const [f, w] of want) {
+    total++;
+    const o = ours.get(f);
+    if (!o || o[0] !== w[0] || o[1] !== w[1]) {
+      failures++;
+      console.error(`FORK TABLE ${net} ${f}: ours ${o} lodestar ${w}`);
+    }
+  }
+  total++;
+  if (spe !== wantSpe) {
+    failures++;
+    console.error(`FORK TABLE ${net}: slots per epoch ${spe}, lodestar ${wantSpe}`);
+  }
+}
+
+// ---- run ----------------------------------------------------------------------------
 const perKind = new Map();
 for (const net of ["mainnet", "hoodi", "sepolia"]) {
   const cases = makeCases(net);
