@@ -402,7 +402,15 @@ TEST(stop_finishes_requests_in_flight)
 	uint16_t port = http_server_port(s);
 	pthread_t t;
 	pthread_create(&t, NULL, slow_request, &port);
-	usleep(150 * 1000); /* the request is inside its handler */
+	/* Wait until the request is inside its handler (not merely sent). */
+	http_server_stats st;
+	for (int i = 0; i < 500; i++) {
+		http_server_get_stats(s, &st);
+		if (st.in_flight > 0)
+			break;
+		usleep(10 * 1000);
+	}
+	CHECK_EQ_U64(st.in_flight, 1);
 	http_server_stop(s, 5000);
 	void *res;
 	pthread_join(t, &res);
