@@ -358,6 +358,9 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 
 	struct MHD_OptionItem opts[16];
 	size_t k = 0;
+	/* The logger first, so that MHD's messages about the other options reach it. */
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger,
+					     (void *)s->cfg.name };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
 	if (cfg->threads > 1) /* 1: the polling thread alone serves */
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
@@ -370,8 +373,6 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 					     NULL };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 					     (intptr_t)on_completed, s };
-	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger,
-					     (void *)s->cfg.name };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL };
 	if (s->tls_on) {
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls.key_pem };
