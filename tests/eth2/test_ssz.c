@@ -310,3 +310,34 @@ TEST(list_limits_enforced)
 	ssz_type bv0 = { "Bitvector[0]", SSZ_BITVECTOR, 0, NULL, NULL, 0 };
 	CHECK(ssz_bytes_root(&bv0, (const uint8_t *)"", 0, root, &se) != SS_OK);
 }
+
+TEST(type_sizes)
+{
+	/* Sizes from the spec's layouts: AttestationData 8+8+32+2*(8+32) = 128 bytes;
+	 * Attestation = offset + data + signature, plus at most 2048 bits + delimiter. */
+	CHECK(ssz_is_fixed_size(&eth2_t_attestation_data));
+	CHECK_EQ_U64(ssz_fixed_size(&eth2_t_attestation_data), 128);
+	CHECK_EQ_U64(ssz_fixed_size(&eth2_t_beacon_block_header), 112);
+	CHECK_EQ_U64(ssz_fixed_size(&eth2_t_deposit_data), 184);
+	CHECK_EQ_U64(ssz_fixed_size(&eth2_t_deposit), 33 * 32 + 184);
+	CHECK_EQ_U64(ssz_fixed_size(&eth2_t_validator_registration_v1), 84);
+	CHECK(!ssz_is_fixed_size(&eth2_t_attestation));
+	CHECK_EQ_U64(ssz_fixed_size(&eth2_t_attestation), 0);
+	CHECK_EQ_U64(ssz_max_size(&eth2_t_attestation), 4 + 128 + 96 + 257);
+	const eth2_preset_types *m = eth2_preset_types_get(ETH2_PRESET_MAINNET);
+	const eth2_preset_types *n = eth2_preset_types_get(ETH2_PRESET_MINIMAL);
+	/* Electra: 131072-bit aggregation bits and 8 bytes of committee bits on mainnet;
+	 * 8192 bits and 1 byte on minimal. */
+	CHECK_EQ_U64(ssz_max_size(m->attestation_electra), 4 + 128 + 96 + 8 + 16385);
+	CHECK_EQ_U64(ssz_max_size(n->attestation_electra), 4 + 128 + 96 + 1 + 1025);
+	CHECK_EQ_U64(ssz_fixed_size(m->sync_aggregate), 64 + 96);
+	CHECK_EQ_U64(ssz_fixed_size(n->sync_aggregate), 4 + 96);
+	CHECK_EQ_U64(ssz_fixed_size(m->sync_committee_contribution), 8 + 32 + 8 + 16 + 96);
+	CHECK_EQ_U64(ssz_fixed_size(n->sync_committee_contribution), 8 + 32 + 8 + 1 + 96);
+	CHECK(eth2_type_by_name(ETH2_PRESET_MAINNET, "ElectraAggregateAndProof") == m->aggregate_and_proof_electra);
+	CHECK(eth2_type_by_name(ETH2_PRESET_MINIMAL, "BeaconBlockAltair") == n->beacon_block_altair);
+	CHECK(eth2_type_by_name(ETH2_PRESET_MAINNET, "NoSuchType") == NULL);
+	/* The phase0 block is bounded: its largest JSON walk is finite and its largest
+	 * serialisation is well under the CLI's 4 MiB body cap. */
+	CHECK(ssz_max_size(&eth2_t_beacon_block_phase0) < (1u << 22));
+}

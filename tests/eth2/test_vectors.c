@@ -130,6 +130,21 @@ static bool signing_case(const char *name, json_t *c, void *ctx)
 		return ok;
 	}
 	if (strcmp(type, "DEPOSIT") == 0) {
+		/* The fixed-layout helper the deposit-data endpoint uses agrees too. */
+		eth2_deposit_message m;
+		uint8_t v[4], sr[32];
+		uint64_t amount = strtoull(json_string_value(json_object_get(obj, "amount")), NULL, 10);
+		bool hok = hex_to(m.pubkey, 48, json_string_value(json_object_get(obj, "pubkey"))) &&
+			   hex_to(m.withdrawal_credentials, 32,
+				  json_string_value(json_object_get(obj, "withdrawal_credentials"))) &&
+			   hex_to(v, 4, ver);
+		m.amount = amount;
+		eth2_deposit_signing_root(sr, &m, v);
+		if (!hok || !check_hex(name, "eth2_deposit_signing_root", sr, 32,
+				       json_string_value(json_object_get(c, "signing_root")))) {
+			json_decref(req);
+			return false;
+		}
 		json_t *d = json_deep_copy(obj);
 		json_object_set_new(d, "genesis_fork_version", json_string(ver));
 		json_object_set_new(req, "deposit", d);
