@@ -90,11 +90,13 @@ static ss_err get_hex(json_t *obj, const char *key, const char *where, uint8_t *
 	return SS_OK;
 }
 
-/* An optional signing_root: absent means unknown (EIP-3076). */
+/* An optional signing_root: absent means unknown (EIP-3076); an explicit JSON null,
+ * which some exporters write for the same thing, is read the same way. */
 static ss_err get_root(json_t *obj, const char *where, bool *has, uint8_t root[SLASH_ROOT_BYTES],
 		       slash_reason *why)
 {
-	*has = json_object_get(obj, "signing_root") != NULL;
+	json_t *v = json_object_get(obj, "signing_root");
+	*has = v != NULL && !json_is_null(v);
 	if (!*has) {
 		memset(root, 0, SLASH_ROOT_BYTES);
 		return SS_OK;

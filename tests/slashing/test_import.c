@@ -153,6 +153,9 @@ TEST(import_merges_duplicates_and_is_idempotent)
 	CHECK(slash_check_block(f.db, f.a, f.gvr, 9, r2, NULL) == SLASH_REFUSED);   /* below history */
 	CHECK(slash_check_attestation(f.db, f.a, f.gvr, 3, 4, r1, NULL) == SLASH_REFUSED);
 	CHECK(slash_check_attestation(f.db, f.a, f.gvr, 4, 5, r1, NULL) == SLASH_ALLOWED);
+	/* "signing_root": null reads as absent */
+	CHECK(import(&f, DOC(GVR_HEX, ENTRY(PK_A, "{\"slot\":\"30\",\"signing_root\":null}", "")), &why) == SS_OK);
+	CHECK(slash_check_block(f.db, f.a, f.gvr, 30, r1, NULL) == SLASH_REFUSED);
 	/* an imported record without root replaces a known root: the stronger protection */
 	CHECK(import(&f, DOC(GVR_HEX, ENTRY(PK_A, "{\"slot\":\"10\"}", "")), &why) == SS_OK);
 	CHECK(slash_check_block(f.db, f.a, f.gvr, 10, r1, NULL) == SLASH_REFUSED);
