@@ -2,7 +2,7 @@
 // @chainsafe/blst: public keys and signatures byte for byte over many random secret keys
 // and messages, aggregation, and Verify / FastAggregateVerify decisions on valid and
 // corrupted inputs (flipped bits, wrong message, wrong key, swapped signatures, points
-// off the subgroup, infinity, non-canonical encodings).
+// on the curve but off the subgroup, infinity, non-canonical encodings).
 //
 // usage: node crosscheck.mjs ORACLE [--keys N] [--verify N] [--fav N] [--no-asm]
 // The inputs come from a seeded generator (SS_BLST_SEED, printed), so a failure can be
@@ -69,6 +69,36 @@ function randomMessage() {
   if (shape === 4) return Buffer.alloc(0);
   if (shape === 5) return randBytes(1 + randInt(8));
   return randBytes(randInt(300));
+}
+function modpow(b, e, m) {
+  let r = 1n;
+  b %= m;
+  for (; e > 0n; e >>= 1n) {
+    if (e & 1n) r = (r * b) % m;
+    b = (b * b) % m;
+  }
+  return r;
+}
+function g1PointOffSubgroup() {
+  for (;;) {
+    const x = BigInt('0x' + randBytes(48).toString('hex')) % P;
+    const rhs = (x * x * x + 4n) % P;
+    if (modpow(rhs, (P - 1n) / 2n, P) !== 1n) continue; // Euler: not a square
+    const c = be(x, 48);
+    c[0] |= 0x80 | (randInt(2) << 5); // compressed, either sign
+    return c;
+  }
+}
+// A G2 point on the curve but off the subgroup: random compressed x until blst decodes
+// it without validation (decoding checks the curve equation), keeping it only if the
+// subgroup check fails.
+function g2PointOffSubgroup() {
+  for (;;) {
+    const c = randBytes(96);
+    c[0] = (c[0] & 0x1f) | 0x80;
+    try { Signature.fromBytes(c, false); } catch { continue; }
+    try { Signature.fromBytes(c, true); } catch { return c; }
+  }
 }
 function flipBit(b) {
   const c = Buffer.from(b);
@@ -145,6 +175,18 @@ function blstAgg(sigs) {
   }
 }
 
+// The off-subgroup points must decode (on the curve) and fail validation, or the
+// nonsubgroup_pk cases would test nothing beyond decoding.
+for (let i = 0; i < 3; i++) {
+  const b = g1PointOffSubgroup();
+  let decodes = true;
+  let validates = true;
+  try { PublicKey.fromBytes(b, false); } catch { decodes = false; }
+  try { PublicKey.fromBytes(b, true); } catch { validates = false; }
+  expectTrue('off-subgroup G1 point decodes but fails KeyValidate in blst', decodes && !validates,
+             hex(b));
+}
+
 // ---- phase 0: backend ----
 const [backend] = await ask(['backend']);
 console.log(`seed "${SEED}", backend ${backend}, keys ${N_KEYS}, verify ${N_VERIFY}, fav ${N_FAV}`);
@@ -203,6 +245,11 @@ const corruptions = {
   random_pk: (k) => {
     const p = randBytes(48); p[0] = (p[0] & 0x1f) | 0x80; return [p, k.msg, k.sig];
   },
+  // A point certainly on E1 (x^3 + 4 is a square) and, with overwhelming probability
+  // (cofactor ~2^126), outside the r-order subgroup: only KeyValidate's subgroup check
+  // can refuse it.
+  nonsubgroup_pk: (k) => [g1PointOffSubgroup(), k.msg, k.sig],
+  nonsubgroup_sig: (k) => [k.pk, k.msg, g2PointOffSubgroup()],
   // x >= p: a non-canonical encoding, refused.
   noncanonical_pk: (k) => {
     const x = BigInt('0x' + Buffer.from(k.pk).toString('hex')) & ((1n << 381n) - 1n);
@@ -262,12 +309,19 @@ const corruptions = {
     bad[randInt(bad.length)] = flipBit(bad[0]);
     aggCmds.push(`agg ${bad.length} ${bad.map(hex).join(' ')}`);
     aggWant.push(blstAgg(bad));
+    const off = s.sigs.slice();
+    off[randInt(off.length)] = g2PointOffSubgroup();
+    aggCmds.push(`agg ${off.length} ${off.map(hex).join(' ')}`);
+    aggWant.push(blstAgg(off));
   }
   const aggAns = await ask(aggCmds);
   aggAns.forEach((a, i) => expectSame(`aggregate #${i}`, a, aggWant[i]));
-  sets.forEach((s, i) => { s.agg = Buffer.from(aggWant[2 * i], 'hex'); });
-  for (let i = 0; i < sets.length; i++)
-    expectTrue(`aggregate #${2 * i} valid`, aggWant[2 * i] !== 'err');
+  sets.forEach((s, i) => { s.agg = Buffer.from(aggWant[3 * i], 'hex'); });
+  for (let i = 0; i < sets.length; i++) {
+    expectTrue(`aggregate #${3 * i} valid`, aggWant[3 * i] !== 'err');
+    expectTrue(`aggregate #${3 * i + 2} with an off-subgroup member refused`,
+               aggAns[3 * i + 2] === 'err');
+  }
 
   const favKinds = {
     valid: (s) => [s.pks, s.msg, s.agg],
@@ -278,6 +332,8 @@ const corruptions = {
     sig_bitflip: (s) => [s.pks, s.msg, flipBit(s.agg)],
     swapped_sig: (s, o) => [s.pks, s.msg, o.agg],
     infinity_pk: (s) => [[...s.pks, INF_PK], s.msg, s.agg],
+    nonsubgroup_pk: (s) => [[...s.pks, g1PointOffSubgroup()], s.msg, s.agg],
+    nonsubgroup_sig: (s) => [s.pks, s.msg, g2PointOffSubgroup()],
     member_sig: (s) => [s.pks, s.msg, s.sigs[0]],
   };
   const cases = [];
