@@ -123,11 +123,12 @@ void slash_gc_submit(slash_db *db, slash_job *job)
 		fail_batch(job, "cannot wait");
 		return;
 	}
-	job->waiter = &w;
+	job->waiter = &w; /* cppcheck-suppress autoVariables ; cleared before w goes away */
 	pthread_mutex_lock(&db->q_lock);
 	if (db->stopping) {
 		pthread_mutex_unlock(&db->q_lock);
 		sem_destroy(&w.sem);
+		job->waiter = NULL;
 		fail_batch(job, "closing");
 		return;
 	}
@@ -141,6 +142,7 @@ void slash_gc_submit(slash_db *db, slash_job *job)
 	while (sem_wait(&w.sem) != 0)
 		; /* EINTR: keep waiting, the writer always posts */
 	sem_destroy(&w.sem);
+	job->waiter = NULL; /* w ends here; the writer is done with the job */
 }
 
 ss_err slash_gc_start(slash_db *db)
