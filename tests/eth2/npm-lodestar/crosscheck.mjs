@@ -1,5 +1,6 @@
 // Cross-check of secure-signer's signing roots against Lodestar (a consensus client):
-// random messages of every Web3Signer type on every fork of mainnet, hoodi and sepolia, fork
+// random messages of every Web3Signer type on every fork of mainnet, hoodi, sepolia and
+// a minimal-preset network with every fork scheduled (a config.yaml), fork
 // boundaries included, are written as Web3Signer requests, signed-root by
 // `secure-signer signing-root --batch` in one process, and compared with the root
 // Lodestar computes from its own SSZ types and fork schedule:
@@ -13,7 +14,8 @@
 //
 // Env: SS_BUILD_DIR (to find secure-signer). Args: [count per (network, fork, type)].
 import {spawnSync} from "node:child_process";
-import {readFileSync} from "node:fs";
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
 
@@ -32,6 +34,7 @@ async function imp(spec) {
 }
 const {createBeaconConfig} = await imp("@lodestar/config");
 const {networksChainConfig} = await imp("@lodestar/config/networks");
+const {minimalChainConfig} = await imp("@lodestar/config/configs");
 const P = await imp("@lodestar/params");
 const {ssz} = await imp("@lodestar/types");
 const {
@@ -113,8 +116,7 @@ const signingRoot = (objectRoot, domain) => SigningData.hashTreeRoot({objectRoot
 // ---- the messages -------------------------------------------------------------------
 const UPPER = (f) => f.toUpperCase();
 
-function makeCases(netName) {
-  const chain = networksChainConfig[netName];
+function makeCases(netName, chain) {
   const gvr = rndBytes(32);
   const config = createBeaconConfig(chain, gvr);
   const zeroCfg = createBeaconConfig(chain, new Uint8Array(32));
@@ -281,18 +283,23 @@ for (const net of ["mainnet", "sepolia", "hoodi", "gnosis"]) {
 }
 
 // ---- run ----------------------------------------------------------------------------
-const perKind = new Map();
-for (const net of ["mainnet", "hoodi", "sepolia"]) {
-  const cases = makeCases(net);
+// The minimal preset is process-wide in Lodestar (LODESTAR_PRESET, read when
+// @lodestar/params loads), so it runs in a child process: a minimal-preset network with
+// every fork scheduled (two epochs apart), given to secure-signer as a config.yaml.
+const MINIMAL = process.argv[3] === "minimal";
+const MINIMAL_FORKS = {ALTAIR: 2, BELLATRIX: 4, CAPELLA: 6, DENEB: 8, ELECTRA: 10, FULU: 12};
+
+function runNetwork(label, chain, args) {
+  const cases = makeCases(label, chain);
   const input = cases.map((c) => JSON.stringify(c.request)).join("\n") + "\n";
-  const r = spawnSync(bin, ["signing-root", "--batch", "--network", net], {input, maxBuffer: 1 << 30});
+  const r = spawnSync(bin, ["signing-root", "--batch", ...args], {input, maxBuffer: 1 << 30});
   if (r.status !== 0) {
     console.error(`secure-signer exited ${r.status}: ${r.stderr}`);
     process.exit(1);
   }
   const lines = r.stdout.toString().trimEnd().split("\n");
   if (lines.length !== cases.length) {
-    console.error(`${net}: ${lines.length} answers for ${cases.length} requests`);
+    console.error(`${label}: ${lines.length} answers for ${cases.length} requests`);
     process.exit(1);
   }
   cases.forEach((c, i) => {
@@ -306,10 +313,32 @@ for (const net of ["mainnet", "hoodi", "sepolia"]) {
     }
   });
 }
-const kinds = [...perKind.keys()];
-console.log(`${total} requests over ${kinds.length} (network, fork, type) combinations; ${failures} mismatches`);
+
+const perKind = new Map();
+if (MINIMAL) {
+  if (P.SLOTS_PER_EPOCH !== 8) throw new Error("LODESTAR_PRESET=minimal did not take effect");
+  failures = total = 0;
+  const chain = {...minimalChainConfig};
+  let yaml = "PRESET_BASE: 'minimal'\nCONFIG_NAME: 'minimal-all-forks'\nGENESIS_FORK_VERSION: " +
+    hex(chain.GENESIS_FORK_VERSION) + "\n";
+  for (const [f, e] of Object.entries(MINIMAL_FORKS)) {
+    chain[`${f}_FORK_EPOCH`] = e;
+    yaml += `${f}_FORK_VERSION: ${hex(chain[`${f}_FORK_VERSION`])}\n${f}_FORK_EPOCH: ${e}\n`;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "ss-lodestar-"));
+  writeFileSync(path.join(dir, "config.yaml"), yaml);
+  runNetwork("minimal", chain, ["--network-config", path.join(dir, "config.yaml")]);
+  rmSync(dir, {recursive: true});
+  console.log(`minimal: ${total} requests over ${perKind.size} combinations; ${failures} mismatches`);
+  process.exit(failures ? 1 : 0);
+}
+for (const net of ["mainnet", "hoodi", "sepolia"])
+  runNetwork(net, networksChainConfig[net], ["--network", net]);
+console.log(`${total} requests over ${perKind.size} (network, fork, type) combinations; ${failures} mismatches`);
+const child = spawnSync(process.execPath, [process.argv[1], String(PER), "minimal"],
+                        {env: {...process.env, LODESTAR_PRESET: "minimal"}, stdio: "inherit"});
 if (total < 2000) {
   console.error("fewer than 2000 requests");
   process.exit(1);
 }
-process.exit(failures ? 1 : 0);
+process.exit(failures || child.status !== 0 ? 1 : 0);
