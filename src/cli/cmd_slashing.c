@@ -55,10 +55,15 @@ static const char *help_prune =
 static const char *help_watermark =
 	"Usage: " PROG " watermark get [--data-dir DIR]\n"
 	"       " PROG " watermark set --epoch E --slot S [--data-dir DIR]\n"
-	"       " PROG " watermark clear [--data-dir DIR]\n\n"
-	"The global high watermark refuses, for every validator, blocks at or above slot S and\n"
-	"attestations with source or target at or above epoch E: a kill switch for migrating\n"
-	"validators to another signer.\n";
+	"       " PROG " watermark clear [--data-dir DIR]\n"
+	"       " PROG " watermark repair --epoch E --slot S [--pubkeys KEY,...] [--data-dir DIR]\n\n"
+	"get, set, clear: the global high watermark refuses, for every validator, blocks at or\n"
+	"above slot S and attestations with source or target at or above epoch E: a kill switch\n"
+	"for migrating validators to another signer.\n"
+	"repair: raises (never lowers) the low watermarks of every validator in the database, or\n"
+	"of the given keys (registered if new), so that blocks below slot S and attestations\n"
+	"with source or target below epoch E are refused: for validators that come from a\n"
+	"signer whose history could not be exported.\n";
 
 typedef struct {
 	const char *data_dir, *from, *to, *pubkeys;
@@ -224,7 +229,8 @@ static int do_import(const cli_opts *o, slash_db *db)
 }
 
 /* "0xab..,0xcd.." -> an array of keys; false with a message on a bad key. */
-static bool parse_pubkeys(const char *list, uint8_t (**keys)[SLASH_PUBKEY_BYTES], size_t *n)
+static bool parse_pubkeys(const char *action, const char *list, uint8_t (**keys)[SLASH_PUBKEY_BYTES],
+			  size_t *n)
 {
 	size_t cap = 1;
 	for (const char *p = list; *p; p++)
@@ -238,7 +244,7 @@ static bool parse_pubkeys(const char *list, uint8_t (**keys)[SLASH_PUBKEY_BYTES]
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		if (hex_decode((*keys)[*n], SLASH_PUBKEY_BYTES, p, len, HEX_PREFIX_OPTIONAL) != SS_OK) {
-			fprintf(stderr, PROG " export: --pubkeys: \"%.*s\" is not a 48-byte hex public key\n",
+			fprintf(stderr, PROG " %s: --pubkeys: \"%.*s\" is not a 48-byte hex public key\n", action,
 				(int)(len > 100 ? 100 : len), p);
 			free(*keys);
 			*keys = NULL;
@@ -288,7 +294,7 @@ static int do_export(const cli_opts *o, slash_db *db)
 {
 	uint8_t(*keys)[SLASH_PUBKEY_BYTES] = NULL;
 	size_t n = 0;
-	if (o->pubkeys != NULL && !parse_pubkeys(o->pubkeys, &keys, &n))
+	if (o->pubkeys != NULL && !parse_pubkeys("export", o->pubkeys, &keys, &n))
 		return 2;
 	char *json = NULL;
 	ss_err err = slash_export_interchange(db, (const uint8_t(*)[SLASH_PUBKEY_BYTES])keys, n, &json);
@@ -350,6 +356,17 @@ static int do_watermark(const char *verb, const cli_opts *o, slash_db *db)
 		if (err == SS_OK)
 			printf("high watermark set: epoch %llu, slot %llu\n", (unsigned long long)o->epoch,
 			       (unsigned long long)o->slot);
+	} else if (strcmp(verb, "repair") == 0) {
+		uint8_t(*keys)[SLASH_PUBKEY_BYTES] = NULL;
+		size_t n = 0;
+		if (o->pubkeys != NULL && !parse_pubkeys("watermark repair", o->pubkeys, &keys, &n))
+			return 2;
+		err = slash_raise_low_watermarks(db, (const uint8_t(*)[SLASH_PUBKEY_BYTES])keys, n, o->epoch,
+						 o->slot);
+		free(keys);
+		if (err == SS_OK)
+			printf("low watermarks raised to epoch %llu, slot %llu for %s\n", (unsigned long long)o->epoch,
+			       (unsigned long long)o->slot, n ? "the given keys" : "every validator");
 	} else {
 		err = slash_clear_high_watermark(db);
 		if (err == SS_OK)
@@ -408,12 +425,13 @@ int cli_cmd_slashing(int argc, char **argv)
 		missing = "--from FILE is required";
 	else if (help == help_export && o.to == NULL)
 		missing = "--to FILE is required";
-	else if (help == help_watermark && (verb == NULL || (strcmp(verb, "get") != 0 &&
-							     strcmp(verb, "set") != 0 &&
-							     strcmp(verb, "clear") != 0)))
-		missing = "one of get, set or clear is required";
-	else if (help == help_watermark && strcmp(verb, "set") == 0 && !(o.has_epoch && o.has_slot))
-		missing = "set needs --epoch E and --slot S";
+	else if (help == help_watermark &&
+		 (verb == NULL || (strcmp(verb, "get") != 0 && strcmp(verb, "set") != 0 &&
+				   strcmp(verb, "clear") != 0 && strcmp(verb, "repair") != 0)))
+		missing = "one of get, set, clear or repair is required";
+	else if (help == help_watermark && (strcmp(verb, "set") == 0 || strcmp(verb, "repair") == 0) &&
+		 !(o.has_epoch && o.has_slot))
+		missing = "set and repair need --epoch E and --slot S";
 	if (missing != NULL) {
 		fprintf(stderr, PROG " %s: %s\n\n%s", action, missing, help);
 		return 2;

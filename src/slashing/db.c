@@ -318,3 +318,78 @@ ss_err slash_get_low_watermark(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_B
 	out->target_epoch = v.lw_target;
 	return SS_OK;
 }
+
+typedef struct {
+	const uint8_t (*keys)[SLASH_PUBKEY_BYTES];
+	size_t n;
+	uint64_t epoch, slot;
+	slash_validator *all;
+	size_t n_all, cap_all;
+	bool nomem;
+} repair_ctx;
+
+static void raise_floor(slash_validator *v, uint64_t epoch, uint64_t slot)
+{
+	if (!v->has_lw_slot || v->lw_slot < slot)
+		v->lw_slot = slot;
+	v->has_lw_slot = true;
+	if (!v->has_lw_epochs || v->lw_source < epoch)
+		v->lw_source = epoch;
+	if (!v->has_lw_epochs || v->lw_target < epoch)
+		v->lw_target = epoch;
+	v->has_lw_epochs = true;
+}
+
+static bool collect_validator(void *p, const uint8_t pubkey[SLASH_PUBKEY_BYTES], const slash_validator *v)
+{
+	repair_ctx *c = p;
+	(void)pubkey;
+	if (c->n_all == c->cap_all) {
+		size_t cap = c->cap_all ? 2 * c->cap_all : 64;
+		slash_validator *nv = realloc(c->all, cap * sizeof *nv);
+		if (nv == NULL) {
+			c->nomem = true;
+			return false;
+		}
+		c->all = nv;
+		c->cap_all = cap;
+	}
+	c->all[c->n_all++] = *v;
+	return true;
+}
+
+static slash_store_result do_repair(slash_db *db, void *p)
+{
+	repair_ctx *c = p;
+	slash_store_result r = SLASH_STORE_OK;
+	if (c->n > 0) {
+		/* named keys are registered if new, so keys about to be imported are covered */
+		for (size_t i = 0; r == SLASH_STORE_OK && i < c->n; i++) {
+			slash_validator v;
+			bool found;
+			r = db->ops->get_validator(db->store, c->keys[i], true, &v, &found);
+			if (r == SLASH_STORE_OK) {
+				raise_floor(&v, c->epoch, c->slot);
+				r = db->ops->put_validator(db->store, &v);
+			}
+		}
+		return r;
+	}
+	r = db->ops->each_validator(db->store, collect_validator, c);
+	if (c->nomem)
+		return SLASH_STORE_FAIL;
+	for (size_t i = 0; r == SLASH_STORE_OK && i < c->n_all; i++) {
+		raise_floor(&c->all[i], c->epoch, c->slot);
+		r = db->ops->put_validator(db->store, &c->all[i]);
+	}
+	return r;
+}
+
+ss_err slash_raise_low_watermarks(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUBKEY_BYTES], size_t n,
+				  uint64_t epoch, uint64_t slot)
+{
+	repair_ctx c = { .keys = pubkeys, .n = n, .epoch = epoch, .slot = slot };
+	ss_err err = admin_write(db, do_repair, &c);
+	free(c.all);
+	return c.nomem ? SS_ERR_NOMEM : err;
+}

@@ -161,11 +161,20 @@ typedef struct {
 
 void slash_get_stats(slash_db *db, slash_stats *out);
 
-/* A validator's low watermarks (the floors set by pruning); has_* false when unset. */
+/* A validator's low watermarks (the floors set by pruning or by
+ * slash_raise_low_watermarks); has_* false when unset. */
 typedef struct {
 	bool has_slot, has_epochs;
 	uint64_t slot, source_epoch, target_epoch;
 } slash_low_watermark;
+
+/* Raises (never lowers) low watermarks to slot and to epoch for both source and target:
+ * Web3Signer's `watermark-repair`, for validators whose history elsewhere is unknown
+ * (a migration without an interchange file). Afterwards blocks below slot and
+ * attestations with source or target below epoch are refused. n == 0: every validator
+ * in the store; otherwise the given keys, registered if new. All or nothing. */
+ss_err slash_raise_low_watermarks(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUBKEY_BYTES], size_t n,
+				  uint64_t epoch, uint64_t slot) SS_MUST_USE;
 
 ss_err slash_get_low_watermark(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
 			       slash_low_watermark *out) SS_MUST_USE;

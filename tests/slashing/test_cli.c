@@ -160,6 +160,15 @@ TEST(cli_import_export_prune_watermark)
 	      strstr(out_buf, "epoch 100, slot 3200"));
 	CHECK(run_cli(dir, "watermark", "clear", "--data-dir", data, NULL) == 0);
 	CHECK(run_cli(dir, "watermark", "get", "--data-dir", data, NULL) == 0 && strstr(out_buf, "not set"));
+	/* low-watermark repair */
+	CHECK(run_cli(dir, "watermark", "repair", "--epoch", "5000", "--data-dir", data, NULL) == 2);
+	CHECK(run_cli(dir, "watermark", "repair", "--epoch", "5000", "--slot", "160000", "--pubkeys", "0xzz",
+		      "--data-dir", data, NULL) == 2);
+	CHECK_MSG(run_cli(dir, "watermark", "repair", "--epoch", "5000", "--slot", "160000", "--data-dir", data,
+			  NULL) == 0 && strstr(out_buf, "every validator"),
+		  "%s", err_buf);
+	/* history below the new floors still imports (it is covered by them) */
+	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 0);
 	/* prune */
 	CHECK_MSG(run_cli(dir, "prune", "--keep-epochs", "1", "--data-dir", data, NULL) == 0, "%s", err_buf);
 	CHECK(strstr(out_buf, "pruned:") != NULL);

@@ -310,3 +310,34 @@ TEST(two_handles_on_one_file_stay_consistent)
 	slash_close(other);
 	teardown(&f);
 }
+
+/* watermark-repair: floors for validators whose history elsewhere is unknown. */
+TEST(raise_low_watermarks)
+{
+	fixture f;
+	if (!setup(&f))
+		return;
+	CHECK(att(&f, 10, 11, 1) == SLASH_ALLOWED);
+	CHECK(blk(&f, 352, 1) == SLASH_ALLOWED);
+	CHECK(slash_raise_low_watermarks(f.db, NULL, 0, 50, 1600) == SS_OK);
+	CHECK(att(&f, 49, 60, 2) == SLASH_REFUSED);
+	CHECK(att(&f, 50, 49, 2) == SLASH_REFUSED);
+	CHECK(blk(&f, 1599, 2) == SLASH_REFUSED);
+	CHECK(att(&f, 50, 51, 2) == SLASH_ALLOWED);
+	CHECK(blk(&f, 1600, 2) == SLASH_ALLOWED);
+	/* never lowered */
+	CHECK(slash_raise_low_watermarks(f.db, NULL, 0, 5, 5) == SS_OK);
+	slash_low_watermark lw;
+	CHECK(slash_get_low_watermark(f.db, f.pk, &lw) == SS_OK);
+	CHECK(lw.has_slot && lw.slot == 1600 && lw.has_epochs && lw.source_epoch == 50 && lw.target_epoch == 50);
+	/* a named key that was never seen is registered and covered */
+	uint8_t fresh[48], r[32];
+	tdb_key(fresh, 77);
+	tdb_root(r, 3);
+	CHECK(slash_get_low_watermark(f.db, fresh, &lw) == SS_ERR_NOT_FOUND);
+	CHECK(slash_raise_low_watermarks(f.db, (const uint8_t(*)[48])fresh, 1, 30, 960) == SS_OK);
+	CHECK(slash_check_attestation(f.db, fresh, f.gvr, 29, 40, r, NULL) == SLASH_REFUSED);
+	CHECK(slash_check_block(f.db, fresh, f.gvr, 959, r, NULL) == SLASH_REFUSED);
+	CHECK(slash_check_attestation(f.db, fresh, f.gvr, 30, 40, r, NULL) == SLASH_ALLOWED);
+	teardown(&f);
+}
