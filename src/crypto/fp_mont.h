@@ -30,6 +30,17 @@ void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6]);
 void fp_mul_mont_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
 void fp_sqr_mont_adx(uint64_t r[6], const uint64_t a[6]);
 
+/* Lazy reduction (as for Fp6/Fp12 sums of products): fp_mul_wide gives the exact
+ * 768-bit product (12 limbs) of any two 6-limb values, r not overlapping a or b;
+ * fp_redc maps any t < p * 2^384 to t / 2^384 mod p, fully reduced (r may alias t).
+ * So REDC(a0*b0 + a1*b1) = a0*b0/R + a1*b1/R for a, b < p (the sum is < 2p^2 < pR)
+ * costs one reduction instead of two. Wide sums and differences are the caller's
+ * (12-limb add/sub chains; add p * 2^384 to keep a difference non-negative). */
+void fp_mul_wide_portable(uint64_t r[12], const uint64_t a[6], const uint64_t b[6]);
+void fp_mul_wide_adx(uint64_t r[12], const uint64_t a[6], const uint64_t b[6]);
+void fp_redc_portable(uint64_t r[6], const uint64_t t[12]);
+void fp_redc_adx(uint64_t r[6], const uint64_t t[12]);
+
 /* Fp2 = Fp[u] / (u^2 + 1) multiplication: r = a * b where each operand is c0 + c1 u laid
  * out as 12 limbs (c0 then c1, both Montgomery form, fully reduced): the layout of
  * struct fp2 in bls_internal.h (pass the struct's address, e.g. (uint64_t *)r: plain
@@ -97,6 +108,28 @@ static inline void fp2_sqr_mont(uint64_t *r, const uint64_t *a)
 	}
 #endif
 	fp2_sqr_mont_portable(r, a);
+}
+
+static inline void fp_mul_wide(uint64_t r[12], const uint64_t a[6], const uint64_t b[6])
+{
+#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+	if (fp_mont_asm) {
+		fp_mul_wide_adx(r, a, b);
+		return;
+	}
+#endif
+	fp_mul_wide_portable(r, a, b);
+}
+
+static inline void fp_redc(uint64_t r[6], const uint64_t t[12])
+{
+#if defined(__x86_64__) && defined(SS_HAVE_ADX_KERNEL)
+	if (fp_mont_asm) {
+		fp_redc_adx(r, t);
+		return;
+	}
+#endif
+	fp_redc_portable(r, t);
 }
 
 #endif

@@ -69,6 +69,57 @@ void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6])
 	fp_mul_mont_portable(r, a, a);
 }
 
+/* Schoolbook 6x6-limb product, row by row. */
+void fp_mul_wide_portable(uint64_t r[12], const uint64_t a[6], const uint64_t b[6])
+{
+	uint64_t t[12] = { 0 };
+#pragma GCC unroll 6
+	for (int i = 0; i < 6; i++) {
+		uint64_t c = 0;
+#pragma GCC unroll 6
+		for (int j = 0; j < 6; j++) {
+			u128 x = (u128)a[j] * b[i] + t[i + j] + c;
+			t[i + j] = (uint64_t)x;
+			c = (uint64_t)(x >> 64);
+		}
+		t[i + 6] = c;
+	}
+	for (int i = 0; i < 12; i++)
+		r[i] = t[i];
+}
+
+/* REDC(t) = (t_lo + M p) / 2^384 + t_hi: six reduction steps on the low half (after
+ * each the value is below 2^320 + p, six limbs; it ends <= p), then the high half
+ * (< p for t < pR) is added: < 2p, one conditional subtraction. */
+void fp_redc_portable(uint64_t r[6], const uint64_t t[12])
+{
+	uint64_t u[6];
+	for (int i = 0; i < 6; i++)
+		u[i] = t[i];
+#pragma GCC unroll 6
+	for (int i = 0; i < 6; i++) {
+		/* u = (u + m p) / 2^64, m = u[0] n0: the low word cancels */
+		uint64_t m = u[0] * FP_N0;
+		u128 x = (u128)m * FP_P[0] + u[0];
+		uint64_t c = (uint64_t)(x >> 64);
+#pragma GCC unroll 5
+		for (int j = 1; j < 6; j++) {
+			x = (u128)m * FP_P[j] + u[j] + c;
+			u[j - 1] = (uint64_t)x;
+			c = (uint64_t)(x >> 64);
+		}
+		u[5] = c;
+	}
+	uint64_t s[6], c = 0;
+#pragma GCC unroll 6
+	for (int i = 0; i < 6; i++) {
+		u128 x = (u128)u[i] + t[6 + i] + c;
+		s[i] = (uint64_t)x;
+		c = (uint64_t)(x >> 64);
+	}
+	final_sub(r, s, c);
+}
+
 /* r = a + b mod p and r = a - b mod p, for fp2_mul_mont_portable only (the field code
  * has its own in fp.c). a, b < p < 2^381, so a + b does not carry out of 6 limbs. */
 static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])

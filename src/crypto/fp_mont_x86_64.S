@@ -213,6 +213,49 @@ fp_sqr_mont_adx:
 	.size	fp_sqr_mont_adx, .-fp_sqr_mont_adx
 
 
+/* void fp_mul_wide_adx(uint64_t r[12], const uint64_t a[6], const uint64_t b[6])
+ * The 768-bit product a * b, for lazy reduction (sum several products, reduce once with
+ * fp_redc_adx). r must not overlap a or b. */
+	.globl	fp_mul_wide_adx
+	.type	fp_mul_wide_adx, @function
+	.p2align 5
+fp_mul_wide_adx:
+	_CET_ENDBR
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	movq	%rdx, %rcx
+	MUL_384x384 0, %rdi
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	ret
+	.size	fp_mul_wide_adx, .-fp_mul_wide_adx
+
+/* void fp_redc_adx(uint64_t r[6], const uint64_t t[12])
+ * r = t / 2^384 mod p, fully reduced, for any t < p * 2^384. r may alias t. */
+	.globl	fp_redc_adx
+	.type	fp_redc_adx, @function
+	.p2align 5
+fp_redc_adx:
+	_CET_ENDBR
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movabsq	$0x89f3fffcfffcfffd, %r15
+	REDC_768 0, %rsi
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	ret
+	.size	fp_redc_adx, .-fp_redc_adx
+
 #endif /* x86-64 ELF */
 
 #if defined(__ELF__)

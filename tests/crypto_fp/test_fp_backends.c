@@ -395,3 +395,137 @@ TEST(fp2_mul)
 	fp2_sqr_mont(b, b);
 	CHECK_MEM(b, want, sizeof want);
 }
+
+/* Lazy-reduction kernels: fp_mul_wide is the exact product (BN_mul), fp_redc(t) is
+ * t * R^-1 mod p for t < p * R, including t = 0, t = p*R - 1 and sums of two products. */
+typedef void (*wide_fn)(uint64_t r[12], const uint64_t a[6], const uint64_t b[6]);
+typedef void (*redc_fn)(uint64_t r[6], const uint64_t t[12]);
+
+static BIGNUM *bn_from_wide(const uint64_t t[12])
+{
+	uint8_t be[96];
+	for (int i = 0; i < 12; i++)
+		for (int j = 0; j < 8; j++)
+			be[95 - 8 * i - j] = (uint8_t)(t[i] >> (8 * j));
+	return BN_bin2bn(be, 96, NULL);
+}
+
+static void bn_to_wide(uint64_t t[12], const BIGNUM *x)
+{
+	uint8_t be[96];
+	if (BN_bn2binpad(x, be, 96) != 96)
+		abort();
+	for (int i = 0; i < 12; i++) {
+		t[i] = 0;
+		for (int j = 0; j < 8; j++)
+			t[i] |= (uint64_t)be[95 - 8 * i - j] << (8 * j);
+	}
+}
+
+static bool check_wide(const char *name, wide_fn wide, redc_fn redc, const uint64_t a[6],
+		       const uint64_t b[6], const uint64_t t[12])
+{
+	bool ok = true;
+	uint64_t w[12], want_w[12], r[6], want_r[6], tt[12];
+	BIGNUM *x = bn_from_limbs(a), *y = bn_from_limbs(b);
+	BN_mul(x, x, y, bn_ctx);
+	bn_to_wide(want_w, x);
+	wide(w, a, b);
+	ok &= memcmp(w, want_w, sizeof w) == 0;
+	BN_free(x);
+	BN_free(y);
+	x = bn_from_wide(t);
+	BN_mod_mul(x, x, bn_rinv, bn_p, bn_ctx);
+	bn_to_limbs(want_r, x);
+	BN_free(x);
+	redc(r, t);
+	ok &= memcmp(r, want_r, sizeof r) == 0;
+	memcpy(tt, t, sizeof tt); /* r aliases t */
+	redc(tt, tt);
+	ok &= memcmp(tt, want_r, sizeof r) == 0;
+	if (!ok) {
+		test_fail_at(__FILE__, __LINE__, "%s wide/redc kernel disagrees with the oracle", name);
+		print_fp("a", a);
+		print_fp("b", b);
+	}
+	return ok;
+}
+
+/* A t in [0, p * R) from random bits, reduced by the oracle; the extreme values too. */
+static void random_wide(uint64_t t[12], int kind)
+{
+	BIGNUM *pr = BN_dup(bn_p), *x = BN_new();
+	BN_lshift(pr, pr, 384);
+	if (kind == 0) {
+		BN_zero(x);
+	} else if (kind == 1) {
+		BN_sub(x, pr, BN_value_one());
+	} else {
+		uint64_t w[12];
+		for (int i = 0; i < 12; i++)
+			w[i] = rng_next();
+		BIGNUM *y = bn_from_wide(w);
+		BN_mod(x, y, pr, bn_ctx);
+		BN_free(y);
+	}
+	bn_to_wide(t, x);
+	BN_free(pr);
+	BN_free(x);
+}
+
+static bool check_wide_all(const uint64_t a[6], const uint64_t b[6], const uint64_t t[12])
+{
+	bool ok = check_wide("portable", fp_mul_wide_portable, fp_redc_portable, a, b, t);
+#ifdef SS_HAVE_ADX_KERNEL
+	if (have_adx())
+		ok &= check_wide("adx", fp_mul_wide_adx, fp_redc_adx, a, b, t);
+#endif
+	return ok;
+}
+
+TEST(wide_and_redc)
+{
+	oracle_setup();
+	uint64_t e[N_EDGE][6], t[12], ones[6];
+	edge_values(e);
+	memset(ones, 0xff, sizeof ones); /* fp_mul_wide takes any 384-bit operands */
+	rng_state = 0x3ede;
+	for (int i = 0; i < N_EDGE; i++)
+		for (int j = 0; j < N_EDGE; j++) {
+			random_wide(t, (i + j) % 3);
+			test_count_case(check_wide_all(e[i], e[j], t));
+		}
+	random_wide(t, 1);
+	test_count_case(check_wide_all(ones, ones, t));
+	long bad = 0;
+	for (long k = 0; k < 20000 && bad < 5; k++) {
+		uint64_t a[6], b[6];
+		random_fp(a);
+		random_fp(b);
+		random_wide(t, 2);
+		if (!check_wide_all(a, b, t))
+			bad++;
+	}
+	test_count_case(bad == 0);
+	/* lazy reduction as intended: REDC(a0 b0 + a1 b1) == mont(a0, b0) + mont(a1, b1) */
+	fp_mont_init();
+	uint64_t a0[6], b0[6], a1[6], b1[6], w0[12], w1[12], r[6], m0[6], m1[6];
+	random_fp(a0); random_fp(b0); random_fp(a1); random_fp(b1);
+	fp_mul_wide(w0, a0, b0);
+	fp_mul_wide(w1, a1, b1);
+	unsigned __int128 c = 0;
+	for (int i = 0; i < 12; i++) {
+		c += (unsigned __int128)w0[i] + w1[i];
+		w0[i] = (uint64_t)c;
+		c >>= 64;
+	}
+	fp_redc(r, w0);
+	fp_mul_mont(m0, a0, b0);
+	fp_mul_mont(m1, a1, b1);
+	BIGNUM *x = bn_from_limbs(m0), *y = bn_from_limbs(m1);
+	BN_mod_add(x, x, y, bn_p, bn_ctx);
+	bn_to_limbs(m0, x);
+	BN_free(x);
+	BN_free(y);
+	CHECK_MEM(r, m0, sizeof r);
+}
