@@ -724,6 +724,15 @@ TEST(keymanager_import_list_delete_reimport)
 	hc_free(&r);
 	free(exported);
 	CHECK_EQ_U64(sp_stop(&p), 0);
+	/* Passwords and tokens never reach the log. */
+	char logp[400];
+	snprintf(logp, sizeof logp, "%s/signer.log", p.dir);
+	char *log = test_read_file(logp, NULL);
+	CHECK(log && strstr(log, "keymanager") != NULL);
+	CHECK_MSG(log && !strstr(log, "somepassword") && !strstr(log, "otherpassword") &&
+			  !strstr(log, p.token),
+		  "a password or the token was logged");
+	free(log);
 	sp_cleanup(&p);
 out_free:
 	free(ks1);
@@ -884,7 +893,7 @@ TEST(signing_token_host_allowlist_env_and_config_file)
 	write_file(cfgp, yaml);
 	snprintf(a1, sizeof a1, "--config-file=%s", cfgp);
 	snprintf(a2, sizeof a2, "--logging=debug");
-	const char *extra[] = { a1, a2, NULL };
+	const char *extra[] = { a1, a2, "--access-logs-enabled", NULL };
 	setenv("SECURE_SIGNER_KEY_MANAGER_API_ENABLED", "true", 1);
 	tests_run++;
 	bool ok = sp_start(&p, extra);
@@ -922,6 +931,15 @@ TEST(signing_token_host_allowlist_env_and_config_file)
 	CHECK(r.body && strcmp(BODY(r), "{\"message\":\"Host not authorized.\"}") == 0);
 	hc_free(&r);
 	CHECK_EQ_U64(sp_stop(&p), 0);
+	/* The access log names requests; no token ever reaches the log, even at debug. */
+	char logp[400];
+	snprintf(logp, sizeof logp, "%s/signer.log", p.dir);
+	char *log = test_read_file(logp, NULL);
+	CHECK(log && strstr(log, "GET /eth/v1/keystores 200"));
+	CHECK(log && strstr(log, "/api/v1/eth2/sign/") && strstr(log, " 401 "));
+	CHECK_MSG(log && !strstr(log, "s3cret-signing-token"), "the signing token was logged");
+	CHECK_MSG(log && p.token[0] && !strstr(log, p.token), "the keymanager token was logged");
+	free(log);
 out:
 	sp_cleanup(&p);
 }
