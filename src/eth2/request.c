@@ -304,7 +304,8 @@ static ss_err do_aggregate_and_proof(req_ctx *c, const json_t *root)
 		    strlen(json_string_value(ver)) != json_string_length(ver))
 			return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID,
 				       "aggregate_and_proof.version",
-				       "expected a fork name: PHASE0, ALTAIR, …, FULU (upper case)");
+				       "expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, "
+				       "DENEB, ELECTRA, FULU or GLOAS (upper case)");
 		inner = json_object_get(ap, "data");
 		if (inner == NULL || json_is_null(inner))
 			return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID,
