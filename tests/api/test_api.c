@@ -864,6 +864,9 @@ TEST(metrics_listener)
 	hc_free(&r);
 	CHECK_EQ_U64(hc_request(p.port, "GET", "/metrics", NULL, NULL, 0, &r), 404);
 	hc_free(&r);
+	const char evil[] = "GET /metrics HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+	CHECK_EQ_U64(hc_raw(p.metrics_port, evil, sizeof evil - 1, &r), 403);
+	hc_free(&r);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);
