@@ -175,6 +175,8 @@ static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
 	return 0;
 }
 
+/* Reads a whole file ("-": stdin) into a malloc'ed buffer; NULL on error or when it is
+ * larger than MAX_INTERCHANGE_BYTES. */
 static char *read_all(const char *name, size_t *len)
 {
 	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
@@ -182,14 +184,13 @@ static char *read_all(const char *name, size_t *len)
 		return NULL;
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
-	while (buf != NULL) {
+	bool ok = buf != NULL;
+	while (ok) {
 		if (n == cap) {
 			char *nb = cap < MAX_INTERCHANGE_BYTES ? realloc(buf, cap * 2) : NULL;
-			if (nb == NULL) {
-				free(buf);
-				buf = NULL;
+			ok = nb != NULL;
+			if (!ok)
 				break;
-			}
 			buf = nb;
 			cap *= 2;
 		}
@@ -198,12 +199,13 @@ static char *read_all(const char *name, size_t *len)
 		if (r == 0)
 			break;
 	}
-	if (ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
+	ok = ok && !ferror(f);
 	if (f != stdin)
 		fclose(f);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
 	*len = n;
 	return buf;
 }
