@@ -22,8 +22,8 @@ extern const uint64_t FP_P[6];
 void fp_mul_mont_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
 void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6]);
 
-/* The assembly backend, defined in fp_mont_x86_64.S, which assembles to nothing except
- * on x86-64 ELF targets. Building with -DSS_NO_ASM_KERNEL leaves it out entirely. */
+/* The assembly backend, in fp_mont_x86_64.S and fp2_mont_x86_64.S, which assemble to
+ * nothing except on x86-64 ELF targets. -DSS_NO_ASM_KERNEL leaves it out entirely. */
 #if defined(__x86_64__) && defined(__ELF__) && !defined(SS_NO_ASM_KERNEL)
 #define SS_HAVE_ADX_KERNEL 1
 #endif
@@ -45,9 +45,9 @@ void fp_redc_adx(uint64_t r[6], const uint64_t t[12]);
  * out as 12 limbs (c0 then c1, both Montgomery form, fully reduced): the layout of
  * struct fp2 in bls_internal.h (pass the struct's address, e.g. (uint64_t *)r: plain
  * pointers, because &r->c0.l would tell the compiler the region is 6 limbs). Outputs
- * may alias inputs. The ADX kernel fuses the
- * Karatsuba products and reduces lazily (two Montgomery reductions instead of three
- * multiplications); the portable one is Karatsuba over fp_mul_mont_portable. */
+ * may alias inputs. The ADX kernel fuses the Karatsuba products and reduces lazily
+ * (two Montgomery reductions instead of three multiplications); the portable one is
+ * Karatsuba over fp_mul_mont_portable. */
 void fp2_mul_mont_portable(uint64_t *r, const uint64_t *a, const uint64_t *b);
 void fp2_mul_mont_adx(uint64_t *r, const uint64_t *a, const uint64_t *b);
 /* Fp2 squaring, same layout: (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u. */
