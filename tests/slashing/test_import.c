@@ -91,6 +91,11 @@ TEST(import_errors_are_precise_and_change_nothing)
 		expect_rejected(&f, DOC("0x11", ""), SS_ERR_INVALID, "metadata.genesis_validators_root");
 		expect_rejected(&f, DOC(GVR_HEX, ENTRY(PK_A, BLOCK("10", ROOT1), "") "," ENTRY("0x12", "", "")),
 				SS_ERR_INVALID, "data[1].pubkey");
+		/* a key given twice is ambiguous: which value counts? */
+		expect_rejected(&f, DOC(GVR_HEX, "{\"pubkey\":\"" PK_A "\",\"pubkey\":\"" PK_B "\",\"signed_blocks\":[],\"signed_attestations\":[]}"),
+				SS_ERR_INVALID, "duplicate object key");
+		expect_rejected(&f, DOC(GVR_HEX, ENTRY(PK_A, "{\"slot\":\"10\",\"slot\":\"11\"}", "")), SS_ERR_INVALID,
+				"duplicate object key");
 		expect_rejected(&f, DOC(GVR_HEX, ENTRY(PK_A, BLOCK("18446744073709551616", ROOT1), "")),
 				SS_ERR_RANGE, "data[0].signed_blocks[0].slot");
 		expect_rejected(&f, DOC(GVR_HEX, ENTRY(PK_A, "", ATT("-1", "3", ROOT1))), SS_ERR_INVALID,
@@ -159,6 +164,27 @@ TEST(import_merges_duplicates_and_is_idempotent)
 	/* an imported record without root replaces a known root: the stronger protection */
 	CHECK(import(&f, DOC(GVR_HEX, ENTRY(PK_A, "{\"slot\":\"10\"}", "")), &why) == SS_OK);
 	CHECK(slash_check_block(f.db, f.a, f.gvr, 10, r1, NULL) == SLASH_REFUSED);
+	teardown(&f);
+}
+
+/* The largest uint64 values are valid and survive the round trip exactly. */
+TEST(import_max_values)
+{
+	fixture f;
+	if (!setup(&f))
+		return;
+	const char *doc = DOC(GVR_HEX, ENTRY(PK_A, BLOCK("18446744073709551615", ROOT1),
+					     ATT("18446744073709551614", "18446744073709551615", ROOT1)));
+	slash_reason why;
+	CHECK_MSG(import(&f, doc, &why) == SS_OK, "%s", why.message);
+	char *out = snapshot(&f);
+	CHECK(strstr(out, "\"18446744073709551615\"") != NULL && strstr(out, "\"18446744073709551614\"") != NULL);
+	free(out);
+	uint8_t r1[32] = { 1 }, r2[32] = { 2 };
+	CHECK(slash_check_block(f.db, f.a, f.gvr, UINT64_MAX, r1, NULL) == SLASH_ALLOWED);
+	CHECK(slash_check_block(f.db, f.a, f.gvr, UINT64_MAX, r2, NULL) == SLASH_REFUSED);
+	CHECK(slash_check_block(f.db, f.a, f.gvr, UINT64_MAX - 1, r2, NULL) == SLASH_REFUSED);
+	CHECK(slash_check_attestation(f.db, f.a, f.gvr, UINT64_MAX - 1, UINT64_MAX, r1, NULL) == SLASH_ALLOWED);
 	teardown(&f);
 }
 
