@@ -9,6 +9,8 @@
  *   verify <pk> <msg> <sig>        -> "1" | "0"
  *   fav <n> <pk1..pkn> <msg> <sig> -> "1" | "0"
  *   agg <n> <sig1..sign>           -> <sig> | "err"
+ *   av <n> (<pk> <msg>)*n <sig>    -> "1" | "0"   AggregateVerify
+ *   bv <n> (<pk> <msg> <sig>)*n    -> "1" | "0"   batch verification
  *   anything malformed             -> "bad" (a bug in the script, never a decision) */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -21,6 +23,7 @@
 
 #define MAX_MSG 4096
 #define MAX_N 512
+#define MAX_SET_MSG 512 /* per-message limit in av and bv */
 
 static char *next_tok(char **save)
 {
@@ -69,6 +72,21 @@ static void put_hex(const uint8_t *b, size_t len, const char *after)
 static uint8_t pks[MAX_N][BLS_PUBKEY_BYTES];
 static uint8_t sigs[MAX_N][BLS_SIGNATURE_BYTES];
 static uint8_t msg[MAX_MSG];
+static uint8_t set_msgs[MAX_N][MAX_SET_MSG];
+static const uint8_t *set_msg_ptrs[MAX_N];
+static size_t set_msg_lens[MAX_N];
+
+/* A message of at most MAX_SET_MSG bytes into set slot i. */
+static bool get_set_msg(size_t i, char **save)
+{
+	size_t len;
+	if (!get_msg(msg, &len, save) || len > MAX_SET_MSG)
+		return false;
+	memcpy(set_msgs[i], msg, len);
+	set_msg_ptrs[i] = set_msgs[i];
+	set_msg_lens[i] = len;
+	return true;
+}
 
 /* Runs one command; false when the line is malformed. */
 static bool run(char *line)
@@ -131,6 +149,28 @@ static bool run(char *line)
 			puts("err");
 		else
 			put_hex(sig, 96, "\n");
+		return true;
+	}
+	if (strcmp(cmd, "av") == 0) {
+		if (!get_count(&n, &save))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!get_hex(pks[i], 48, &save) || !get_set_msg(i, &save))
+				return false;
+		if (!get_hex(sig, 96, &save))
+			return false;
+		puts(bls_aggregate_verify_vartime(pks, set_msg_ptrs, set_msg_lens, n, sig) ? "1"
+											  : "0");
+		return true;
+	}
+	if (strcmp(cmd, "bv") == 0) {
+		if (!get_count(&n, &save))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!get_hex(pks[i], 48, &save) || !get_set_msg(i, &save) ||
+			    !get_hex(sigs[i], 96, &save))
+				return false;
+		puts(bls_batch_verify_vartime(pks, set_msg_ptrs, set_msg_lens, sigs, n) ? "1" : "0");
 		return true;
 	}
 	return false;

@@ -4,7 +4,8 @@
 // corrupted inputs (flipped bits, wrong message, wrong key, swapped signatures, points
 // on the curve but off the subgroup, infinity, non-canonical encodings).
 //
-// usage: node crosscheck.mjs ORACLE [--keys N] [--verify N] [--fav N] [--no-asm]
+// usage: node crosscheck.mjs ORACLE [--keys N] [--verify N] [--fav N] [--sets N] [--no-asm]
+// (--sets: AggregateVerify and batch-verification sets, each tried with corruptions)
 // The inputs come from a seeded generator (SS_BLST_SEED, printed), so a failure can be
 // replayed. Exit 0 when everything agrees, 1 on any disagreement.
 import { spawn } from 'node:child_process';
@@ -16,8 +17,8 @@ import { createInterface } from 'node:readline';
 // ES module imports ignore NODE_PATH, CommonJS require honours it.
 const blst = createRequire(import.meta.url)('@chainsafe/blst');
 
-const { SecretKey, PublicKey, Signature, verify, fastAggregateVerify,
-        aggregateSerializedSignatures } = blst;
+const { SecretKey, PublicKey, Signature, verify, fastAggregateVerify, aggregateVerify,
+        verifyMultipleAggregateSignatures, aggregateSerializedSignatures } = blst;
 
 // ---- arguments ----
 const argv = process.argv.slice(2);
@@ -29,6 +30,7 @@ function opt(name, dflt) {
 const N_KEYS = opt('--keys', 10000);
 const N_VERIFY = opt('--verify', 1000);
 const N_FAV = opt('--fav', 80);
+const N_SETS = opt('--sets', 40);
 const NO_ASM = argv.includes('--no-asm');
 if (!oraclePath) {
   console.error('usage: crosscheck.mjs ORACLE [--keys N] [--verify N] [--fav N] [--no-asm]');
@@ -355,6 +357,104 @@ const corruptions = {
   });
   console.log(`fast_aggregate_verify: ${cases.length} decisions compared (ours ${((t1 - t0) * 1000 / cases.length).toFixed(0)} µs each); accepted per kind:`,
               JSON.stringify(tally));
+}
+
+// ---- phase 4: AggregateVerify (distinct signers, their own messages) and batch ----
+function blstAv(pks, msgs, sig) {
+  try {
+    if (pks.length === 0) return false;
+    return aggregateVerify(msgs, pks.map((p) => PublicKey.fromBytes(p)), Signature.fromBytes(sig),
+                           true, true);
+  } catch {
+    return false;
+  }
+}
+function blstBv(triples) {
+  try {
+    if (triples.length === 0) return false;
+    return verifyMultipleAggregateSignatures(
+      triples.map(([pk, msg, sig]) => ({ msg, pk: PublicKey.fromBytes(pk), sig: Signature.fromBytes(sig) })),
+      true, true);
+  } catch {
+    return false;
+  }
+}
+const swapTwo = (arr) => {
+  const c = arr.slice();
+  if (c.length >= 2) { const t = c[0]; c[0] = c[1]; c[1] = t; }
+  return c;
+};
+const alterOne = (msgs) => {
+  const c = msgs.slice();
+  c[0] = c[0].length > 0 ? flipBit(c[0]) : Buffer.from([0]);
+  return c;
+};
+{
+  const avCases = [];
+  const bvCases = [];
+  for (let i = 0; i < N_SETS; i++) {
+    const n = 1 + randInt(8);
+    const members = [];
+    for (let j = 0; j < n; j++) members.push(keys[randInt(keys.length)]);
+    const pks = members.map((k) => k.pk);
+    const msgs = members.map((k) => k.msg);
+    const sigs = members.map((k) => k.sig);
+    const agg = Buffer.from(aggregateSerializedSignatures(sigs, true).toBytes());
+    const other = keys[randInt(keys.length)];
+    // POP allows repeated messages: two signers of one message, valid.
+    const common = randBytes(32);
+    const dupSigs = [Buffer.from(SecretKey.fromBytes(members[0].sk).sign(common).toBytes()),
+                     Buffer.from(SecretKey.fromBytes(other.sk).sign(common).toBytes())];
+    const dupAgg = Buffer.from(aggregateSerializedSignatures(dupSigs, true).toBytes());
+    avCases.push(
+      { kind: 'valid', args: [pks, msgs, agg] },
+      { kind: 'repeated_msg_valid', args: [[members[0].pk, other.pk], [common, common], dupAgg] },
+      { kind: 'msgs_swapped', args: [pks, n >= 2 && !msgs[0].equals(msgs[1]) ? swapTwo(msgs) : alterOne(msgs), agg] },
+      { kind: 'msg_altered', args: [pks, alterOne(msgs), agg] },
+      { kind: 'pk_replaced', args: [[other.pk, ...pks.slice(1)], msgs, agg] },
+      { kind: 'pair_dropped', args: [pks.slice(1), msgs.slice(1), agg] },
+      { kind: 'sig_bitflip', args: [pks, msgs, flipBit(agg)] },
+      { kind: 'infinity_pk', args: [[...pks, INF_PK], [...msgs, common], agg] },
+      { kind: 'nonsubgroup_sig', args: [pks, msgs, g2PointOffSubgroup()] },
+    );
+    const triples = members.map((k) => [k.pk, k.msg, k.sig]);
+    const withOne = (f) => { const c = triples.map((t) => t.slice()); f(c[0], c); return c; };
+    bvCases.push(
+      { kind: 'valid', args: [triples] },
+      { kind: 'sigs_swapped', args: [withOne((t, c) => { if (c.length >= 2) { const x = t[2]; t[2] = c[1][2]; c[1][2] = x; } else { t[2] = flipBit(t[2]); } })] },
+      { kind: 'msg_altered', args: [withOne((t) => { t[1] = t[1].length > 0 ? flipBit(t[1]) : Buffer.from([0]); })] },
+      { kind: 'pk_replaced', args: [withOne((t) => { t[0] = other.pk; })] },
+      { kind: 'sig_bitflip', args: [withOne((t) => { t[2] = flipBit(t[2]); })] },
+      { kind: 'nonsubgroup_sig', args: [withOne((t) => { t[2] = g2PointOffSubgroup(); })] },
+      { kind: 'infinity_sig', args: [withOne((t) => { t[2] = INF_SIG; })] },
+    );
+  }
+  avCases.push({ kind: 'empty', args: [[], [], INF_SIG] });
+  bvCases.push({ kind: 'empty', args: [[]] });
+  const avAns = await ask(avCases.map((c) => {
+    const [pks, msgs, sig] = c.args;
+    return `av ${pks.length} ${pks.map((p, i) => `${hex(p)} ${hex(msgs[i])}`).join(' ')} ${hex(sig)}`;
+  }));
+  const bvAns = await ask(bvCases.map((c) => {
+    const [triples] = c.args;
+    return `bv ${triples.length} ${triples.map((t) => t.map(hex).join(' ')).join(' ')}`;
+  }));
+  const avTally = {};
+  avCases.forEach((c, i) => {
+    const theirs = blstAv(...c.args) ? '1' : '0';
+    expectSame(`aggregate_verify/${c.kind} n=${c.args[0].length}`, avAns[i], theirs);
+    if (c.kind.endsWith('valid')) expectTrue(`aggregate_verify/${c.kind} accepted`, avAns[i] === '1');
+    avTally[c.kind] = (avTally[c.kind] ?? 0) + (avAns[i] === '1' ? 1 : 0);
+  });
+  const bvTally = {};
+  bvCases.forEach((c, i) => {
+    const theirs = blstBv(...c.args) ? '1' : '0';
+    expectSame(`batch_verify/${c.kind} n=${c.args[0].length}`, bvAns[i], theirs);
+    if (c.kind === 'valid') expectTrue('batch_verify/valid accepted', bvAns[i] === '1');
+    bvTally[c.kind] = (bvTally[c.kind] ?? 0) + (bvAns[i] === '1' ? 1 : 0);
+  });
+  console.log(`aggregate_verify: ${avCases.length} decisions compared; accepted per kind:`, JSON.stringify(avTally));
+  console.log(`batch_verify: ${bvCases.length} decisions compared; accepted per kind:`, JSON.stringify(bvTally));
 }
 
 child.stdin.end();
