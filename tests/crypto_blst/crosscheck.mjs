@@ -379,6 +379,18 @@ function blstBv(triples) {
     return false;
   }
 }
+// Two triples whose signatures are shifted by +X and -X (X another valid signature;
+// flipping the sign flag of a compressed point negates it): each is invalid, their sum
+// is unchanged, so only the random linear combination of batch verification rejects.
+function cancelling(triples) {
+  const c = triples.map((t) => t.slice());
+  const x = keys[randInt(keys.length)].sig;
+  const negX = Buffer.from(x);
+  negX[0] ^= 0x20;
+  c[0][2] = Buffer.from(aggregateSerializedSignatures([c[0][2], x], true).toBytes());
+  c[1][2] = Buffer.from(aggregateSerializedSignatures([c[1][2], negX], true).toBytes());
+  return c;
+}
 const swapTwo = (arr) => {
   const c = arr.slice();
   if (c.length >= 2) { const t = c[0]; c[0] = c[1]; c[1] = t; }
@@ -427,6 +439,8 @@ const alterOne = (msgs) => {
       { kind: 'sig_bitflip', args: [withOne((t) => { t[2] = flipBit(t[2]); })] },
       { kind: 'nonsubgroup_sig', args: [withOne((t) => { t[2] = g2PointOffSubgroup(); })] },
       { kind: 'infinity_sig', args: [withOne((t) => { t[2] = INF_SIG; })] },
+      { kind: 'cancelling_sigs', args: [cancelling(triples.length >= 2 ? triples
+                                                    : [...triples, [other.pk, other.msg, other.sig]])] },
     );
   }
   avCases.push({ kind: 'empty', args: [[], [], INF_SIG] });
@@ -451,6 +465,7 @@ const alterOne = (msgs) => {
     const theirs = blstBv(...c.args) ? '1' : '0';
     expectSame(`batch_verify/${c.kind} n=${c.args[0].length}`, bvAns[i], theirs);
     if (c.kind === 'valid') expectTrue('batch_verify/valid accepted', bvAns[i] === '1');
+    if (c.kind === 'cancelling_sigs') expectTrue('batch_verify/cancelling_sigs refused', bvAns[i] === '0');
     bvTally[c.kind] = (bvTally[c.kind] ?? 0) + (bvAns[i] === '1' ? 1 : 0);
   });
   console.log(`aggregate_verify: ${avCases.length} decisions compared; accepted per kind:`, JSON.stringify(avTally));
