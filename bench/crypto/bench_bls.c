@@ -186,10 +186,14 @@ static bool set_backend(const char *name)
 		return true;
 	}
 	if (strcmp(name, "adx") == 0) {
+#ifdef SS_HAVE_ADX_KERNEL
 		if (!fp_mont_cpu_has_adx())
 			return false;
 		fp_mont_asm = true;
 		return true;
+#else
+		return false; /* built without the assembly kernels */
+#endif
 	}
 	return false;
 }
