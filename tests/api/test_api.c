@@ -4,6 +4,7 @@
  * and re-imports keystores; a malformed-request corpus gets 4xx and the server keeps
  * serving. The last test fails if a route of api_all_routes() was never called. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,7 +451,7 @@ typedef struct {
 	int key;
 	volatile int *stop;
 	unsigned long signed_targets[STREAM_MAX];
-	int n_signed;
+	_Atomic int n_signed;
 } stream_arg;
 
 static void *stream_votes(void *arg)
@@ -463,8 +464,10 @@ static void *stream_votes(void *arg)
 		hc_response r;
 		int st = hc_request(a->port, "POST", path, JSON_ACCEPT, body, strlen(body), &r);
 		hc_free(&r);
-		if (st == 200)
-			a->signed_targets[a->n_signed++] = t;
+		if (st == 200) {
+			a->signed_targets[a->n_signed] = t;
+			atomic_fetch_add(&a->n_signed, 1);
+		}
 		else if (st == 0)
 			break; /* killed */
 	}
@@ -486,7 +489,16 @@ TEST(kill9_mid_stream_loses_no_released_signature)
 		args[k].stop = &stop;
 		pthread_create(&t[k], NULL, stream_votes, &args[k]);
 	}
-	usleep(700 * 1000);
+	/* Kill once the stream is well under way (however slow the machine is). */
+	for (int i = 0; i < 400; i++) {
+		int n = 0;
+		for (int k = 0; k < N_KEYS; k++)
+			n += atomic_load(&args[k].n_signed);
+		if (n >= 200)
+			break;
+		usleep(25 * 1000);
+	}
+	usleep(50 * 1000);
 	sp_kill9(&p);
 	stop = 1;
 	int total = 0;
