@@ -11,10 +11,13 @@
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,11 +180,8 @@ typedef struct {
 static request *reqs;
 static size_t n_reqs;
 static double *lat;
-static _Atomic size_t next_req;
 static _Atomic int errors;
 static uint16_t port;
-static pthread_barrier_t start_barrier, end_barrier;
-static int bursts_left;
 
 static const char FORK[] =
 	"\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\",\"current_version\":"
@@ -247,77 +247,107 @@ static int connect_port(void)
 		close(fd);
 		return -1;
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }
 
-/* Sends one request and reads its response on a keep-alive connection; returns the
- * HTTP status or 0. */
-static int roundtrip(int fd, const request *r)
-{
-	size_t off = 0;
-	while (off < r->len) {
-		ssize_t w = send(fd, r->text + off, r->len - off, MSG_NOSIGNAL);
-		if (w <= 0)
-			return 0;
-		off += (size_t)w;
-	}
+/* The load generator: one thread, one poll() loop over every connection, each with at
+ * most one request outstanding (as a validator client's HTTP pool). A single thread
+ * keeps the generator's own CPU use small next to the signer's on the shared cores. */
+typedef struct {
+	int fd;
+	size_t req;    /* index of the request in flight */
+	bool busy;
+	size_t sent;   /* bytes of the request sent */
 	char buf[4096];
-	size_t got = 0;
-	char *hdr_end = NULL;
-	while (!hdr_end) {
-		ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
-		if (n <= 0)
-			return 0;
-		got += (size_t)n;
-		buf[got] = '\0';
-		hdr_end = strstr(buf, "\r\n\r\n");
-		if (!hdr_end && got >= sizeof buf - 1)
-			return 0;
-	}
-	int status = atoi(buf + 9);
-	if (status != 200 && getenv("BENCH_DEBUG"))
-		fprintf(stderr, "%.*s\n", (int)got, buf);
-	const char *cl = strcasestr(buf, "Content-Length:");
-	size_t body_len = cl ? (size_t)strtoul(cl + 15, NULL, 10) : 0;
-	size_t have = got - (size_t)(hdr_end + 4 - buf);
-	while (have < body_len) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-	}
-	return status;
+	size_t got;
+	double t0;
+} conn;
+
+static void start_next(conn *c, size_t *next)
+{
+	c->busy = false;
+	if (*next >= n_reqs)
+		return;
+	c->req = (*next)++;
+	c->busy = true;
+	c->sent = 0;
+	c->got = 0;
+	c->t0 = now_s();
 }
 
-static void *client(void *arg)
+/* True when c->buf holds a whole response; sets *status. */
+static bool response_complete(conn *c, int *status)
 {
-	(void)arg;
-	int fd = connect_port();
-	for (;;) {
-		pthread_barrier_wait(&start_barrier);
-		if (bursts_left <= 0)
-			break;
-		for (;;) {
-			size_t i = atomic_fetch_add(&next_req, 1);
-			if (i >= n_reqs)
-				break;
-			double t0 = now_s();
-			int st = fd >= 0 ? roundtrip(fd, &reqs[i]) : 0;
-			if (st == 0) { /* reconnect once */
-				if (fd >= 0)
-					close(fd);
-				fd = connect_port();
-				st = fd >= 0 ? roundtrip(fd, &reqs[i]) : 0;
-			}
-			lat[i] = now_s() - t0;
-			if (st != 200)
-				atomic_fetch_add(&errors, 1);
+	c->buf[c->got] = '\0';
+	char *end = strstr(c->buf, "\r\n\r\n");
+	if (!end)
+		return false;
+	const char *cl = strcasestr(c->buf, "Content-Length:");
+	size_t body = cl ? (size_t)strtoul(cl + 15, NULL, 10) : 0;
+	if (c->got < (size_t)(end + 4 - c->buf) + body)
+		return false;
+	*status = atoi(c->buf + 9);
+	return true;
+}
+
+static void run_burst(conn *cs, int n)
+{
+	size_t next = 0, done = 0;
+	for (int i = 0; i < n; i++)
+		start_next(&cs[i], &next);
+	struct pollfd *pf = calloc((size_t)n, sizeof *pf);
+	if (!pf)
+		return;
+	while (done < n_reqs) {
+		for (int i = 0; i < n; i++) {
+			pf[i].fd = cs[i].busy ? cs[i].fd : -1;
+			pf[i].events = cs[i].busy && cs[i].sent < reqs[cs[i].req].len ? POLLOUT : POLLIN;
+			pf[i].revents = 0;
 		}
-		pthread_barrier_wait(&end_barrier);
+		if (poll(pf, (nfds_t)n, 30000) <= 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			conn *c = &cs[i];
+			if (!c->busy || !pf[i].revents)
+				continue;
+			const request *r = &reqs[c->req];
+			bool failed = (pf[i].revents & (POLLERR | POLLNVAL)) != 0;
+			if (!failed && c->sent < r->len) {
+				ssize_t w = send(c->fd, r->text + c->sent, r->len - c->sent, MSG_NOSIGNAL);
+				if (w > 0)
+					c->sent += (size_t)w;
+				else if (errno != EAGAIN)
+					failed = true;
+			} else if (!failed) {
+				ssize_t got = recv(c->fd, c->buf + c->got, sizeof c->buf - 1 - c->got, 0);
+				if (got <= 0 && errno != EAGAIN) {
+					failed = true;
+				} else if (got > 0) {
+					c->got += (size_t)got;
+					int st;
+					if (response_complete(c, &st)) {
+						lat[c->req] = now_s() - c->t0;
+						if (st != 200)
+							atomic_fetch_add(&errors, 1);
+						done++;
+						start_next(c, &next);
+					} else if (c->got >= sizeof c->buf - 1) {
+						failed = true;
+					}
+				}
+			}
+			if (failed) { /* count it, reconnect, go on */
+				lat[c->req] = now_s() - c->t0;
+				atomic_fetch_add(&errors, 1);
+				done++;
+				close(c->fd);
+				c->fd = connect_port();
+				start_next(c, &next);
+			}
+		}
 	}
-	if (fd >= 0)
-		close(fd);
-	return NULL;
+	free(pf);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -438,21 +468,18 @@ int main(int argc, char **argv)
 		/* The machine is shared: the raw rate is measured again just before and just
 		 * after each row, and the row's ratio uses their mean. */
 		double raw_row = raw_rate(2, 1.5);
-		pthread_barrier_init(&start_barrier, NULL, (unsigned)conns + 1);
-		pthread_barrier_init(&end_barrier, NULL, (unsigned)conns + 1);
-		pthread_t *t = calloc((size_t)conns, sizeof *t);
-		bursts_left = bursts;
-		atomic_store(&errors, 0);
+		conn *cs = calloc((size_t)conns, sizeof *cs);
+		if (!cs)
+			return 1;
 		for (int c = 0; c < conns; c++)
-			pthread_create(&t[c], NULL, client, NULL);
+			cs[c].fd = connect_port();
+		atomic_store(&errors, 0);
 		size_t n_all = 0;
 		double busy = 0, worst_burst = 0;
 		for (int b = 0; b < bursts; b++) {
 			build_burst(validators, pk_hex, epoch++);
-			atomic_store(&next_req, 0);
 			double t0 = now_s();
-			pthread_barrier_wait(&start_barrier);
-			pthread_barrier_wait(&end_barrier);
+			run_burst(cs, conns);
 			double dt = now_s() - t0;
 			busy += dt;
 			if (dt > worst_burst)
@@ -460,13 +487,10 @@ int main(int argc, char **argv)
 			memcpy(all + n_all, lat, n_reqs * sizeof *lat);
 			n_all += n_reqs;
 		}
-		bursts_left = 0;
-		pthread_barrier_wait(&start_barrier);
 		for (int c = 0; c < conns; c++)
-			pthread_join(t[c], NULL);
-		free(t);
-		pthread_barrier_destroy(&start_barrier);
-		pthread_barrier_destroy(&end_barrier);
+			if (cs[c].fd >= 0)
+				close(cs[c].fd);
+		free(cs);
 		/* Mean of the raw rate just before and just after the row. */
 		raw_row = (raw_row + raw_rate(2, 1.5)) / 2;
 		qsort(all, n_all, sizeof *all, cmp_double);
