@@ -418,3 +418,100 @@ TEST(pairing_bilinear_nondegenerate)
 		(void)g2a;
 	}
 }
+
+/* The secret-key range rule: 0 and r are rejected, 1 and r - 1 accepted. */
+TEST(secret_key_range)
+{
+	bls_init();
+	uint8_t b[32] = { 0 }, out[32];
+	bls_secret_key sk;
+	CHECK(bls_secret_key_from_bytes(&sk, b) == SS_ERR_INVALID);
+	b[31] = 1;
+	CHECK(bls_secret_key_from_bytes(&sk, b) == SS_OK);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 8; j++)
+			b[31 - 8 * i - j] = (uint8_t)(FR_R[i] >> (8 * j));
+	CHECK(bls_secret_key_from_bytes(&sk, b) == SS_ERR_INVALID);
+	memset(b + 8, 0xff, 24);
+	b[0] = 0xff;
+	CHECK(bls_secret_key_from_bytes(&sk, b) == SS_ERR_INVALID);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 8; j++)
+			b[31 - 8 * i - j] = (uint8_t)(FR_R[i] >> (8 * j));
+	b[31] -= 1; /* r - 1 (r ends in 0x01) */
+	CHECK(bls_secret_key_from_bytes(&sk, b) == SS_OK);
+	bls_secret_key_to_bytes(out, &sk);
+	CHECK_MEM(out, b, 32);
+	bls_secret_key_wipe(&sk);
+	CHECK(sk.l[0] == 0 && sk.l[3] == 0);
+}
+
+/* Sign/verify round trips on random keys, and the API's refusals: wrong message, wrong
+ * key, corrupted signature; aggregate and batch verification over more pairs than one
+ * Miller-loop chunk (BLS_PAIRING_ACC_PAIRS). */
+TEST(api_roundtrip_and_many_pairs)
+{
+	bls_init();
+	enum { N = 19 };
+	static uint8_t pks[N][48], sigs[N][96], msgs[N][40];
+	const uint8_t *mp[N];
+	size_t ml[N];
+	for (int i = 0; i < N; i++) {
+		uint64_t k[4];
+		uint8_t kb[32];
+		bls_secret_key sk;
+		rnd_scalar(k);
+		for (int a = 0; a < 4; a++)
+			for (int j = 0; j < 8; j++)
+				kb[31 - 8 * a - j] = (uint8_t)(k[a] >> (8 * j));
+		CHECK(bls_secret_key_from_bytes(&sk, kb) == SS_OK);
+		for (int j = 0; j < 40; j++)
+			msgs[i][j] = (uint8_t)rnd();
+		mp[i] = msgs[i];
+		ml[i] = (size_t)(i % 3 == 0 ? 0 : 40 - i);
+		bls_sk_to_pk(pks[i], &sk);
+		bls_sign(sigs[i], &sk, msgs[i], ml[i]);
+		CHECK(bls_key_validate_vartime(pks[i]));
+		CHECK(bls_verify_vartime(pks[i], msgs[i], ml[i], sigs[i]));
+		if (i > 0)
+			CHECK(!bls_verify_vartime(pks[i - 1], msgs[i], ml[i], sigs[i]));
+		uint8_t m2[40];
+		memcpy(m2, msgs[i], 40);
+		m2[0] ^= 1;
+		/* a different message: one bit flipped, or one byte instead of none */
+		CHECK(!bls_verify_vartime(pks[i], m2, ml[i] ? ml[i] : 1, sigs[i]));
+		uint8_t s2[96];
+		memcpy(s2, sigs[i], 96);
+		s2[95] ^= 1;
+		CHECK(!bls_verify_vartime(pks[i], msgs[i], ml[i], s2));
+	}
+	uint8_t agg[96];
+	CHECK(bls_aggregate_signatures_vartime(agg, (const uint8_t(*)[96])sigs, N) == SS_OK);
+	CHECK(bls_aggregate_verify_vartime((const uint8_t(*)[48])pks, mp, ml, N, agg));
+	CHECK(bls_batch_verify_vartime((const uint8_t(*)[48])pks, mp, ml, (const uint8_t(*)[96])sigs, N));
+	/* swap two signatures: the aggregate is unchanged, the batch must fail */
+	uint8_t tmp[96];
+	memcpy(tmp, sigs[3], 96);
+	memcpy(sigs[3], sigs[4], 96);
+	memcpy(sigs[4], tmp, 96);
+	CHECK(!bls_batch_verify_vartime((const uint8_t(*)[48])pks, mp, ml, (const uint8_t(*)[96])sigs, N));
+	CHECK(!bls_aggregate_verify_vartime((const uint8_t(*)[48])pks, mp, ml, N - 1, agg));
+	/* fast aggregate: everyone signs message 0 */
+	for (int i = 0; i < N; i++) {
+		uint64_t k[4];
+		uint8_t kb[32];
+		bls_secret_key sk;
+		rnd_scalar(k);
+		for (int a = 0; a < 4; a++)
+			for (int j = 0; j < 8; j++)
+				kb[31 - 8 * a - j] = (uint8_t)(k[a] >> (8 * j));
+		CHECK(bls_secret_key_from_bytes(&sk, kb) == SS_OK);
+		bls_sk_to_pk(pks[i], &sk);
+		bls_sign(sigs[i], &sk, msgs[0], 40);
+	}
+	CHECK(bls_aggregate_signatures_vartime(agg, (const uint8_t(*)[96])sigs, N) == SS_OK);
+	CHECK(bls_fast_aggregate_verify_vartime((const uint8_t(*)[48])pks, N, msgs[0], 40, agg));
+	CHECK(!bls_fast_aggregate_verify_vartime((const uint8_t(*)[48])pks, N - 1, msgs[0], 40, agg));
+	CHECK(!bls_fast_aggregate_verify_vartime((const uint8_t(*)[48])pks, 0, msgs[0], 40, agg));
+	CHECK(bls_aggregate_signatures_vartime(agg, (const uint8_t(*)[96])sigs, 0) == SS_ERR_INVALID);
+}
