@@ -2,6 +2,8 @@
 #ifndef SS_ETH2_INTERNAL_H
 #define SS_ETH2_INTERNAL_H
 
+#include <stdio.h>
+
 #include "eth2/containers.h"
 #include "eth2/eth2.h"
 
@@ -23,6 +25,9 @@ extern const uint8_t ETH2_DOMAIN_BEACON_PROPOSER[4], ETH2_DOMAIN_BEACON_ATTESTER
 	ETH2_DOMAIN_SYNC_COMMITTEE[4], ETH2_DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF[4],
 	ETH2_DOMAIN_CONTRIBUTION_AND_PROOF[4], ETH2_DOMAIN_APPLICATION_BUILDER[4],
 	ETH2_DOMAIN_BLS_TO_EXECUTION_CHANGE[4];
+
+/* eth2_network_load from an open stream (the fuzz target reads from memory). */
+ss_err eth2_network_load_stream(FILE *f, eth2_network **out, char *err, size_t errcap) SS_MUST_USE;
 
 /* Parses a fork name as Web3Signer's BLOCK_V2 `version` (exact upper case). */
 bool eth2_fork_from_name(const char *name, eth2_fork *out);

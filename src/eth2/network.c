@@ -138,7 +138,8 @@ static ss_err fail(loader *L, ss_err e, unsigned long line, const char *fmt, ...
 static ss_err fail(loader *L, ss_err e, unsigned long line, const char *fmt, ...)
 {
 	if (L->err && L->errcap) {
-		int n = snprintf(L->err, L->errcap, "line %lu: ", line);
+		/* line 0: a whole-file problem, no line to name */
+		int n = line ? snprintf(L->err, L->errcap, "line %lu: ", line) : 0;
 		if (n >= 0 && (size_t)n < L->errcap) {
 			va_list ap;
 			va_start(ap, fmt);
@@ -242,12 +243,14 @@ static ss_err config_parse(loader *L, FILE *f)
 			break;
 		}
 		if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
-			if (depth == 1 && t == YAML_SEQUENCE_START_EVENT && !have_key)
-				rc = fail(L, SS_ERR_INVALID, line, "%s", "unexpected sequence");
+			/* Top level: a mapping of scalar keys. A nested value (BLOB_SCHEDULE) is
+			 * skipped; a nested key would shift every pair after it, so it is refused. */
+			if (depth == 1 && !have_key)
+				rc = fail(L, SS_ERR_INVALID, line, "%s", "keys must be plain scalars");
 			if (depth == 0 && t == YAML_SEQUENCE_START_EVENT)
 				rc = fail(L, SS_ERR_INVALID, line, "%s", "the config must be a mapping");
 			if (depth == 1)
-				have_key = false; /* a nested value: skipped */
+				have_key = false;
 			depth++;
 		} else if (t == YAML_MAPPING_END_EVENT || t == YAML_SEQUENCE_END_EVENT) {
 			depth--;
@@ -270,7 +273,7 @@ static ss_err config_parse(loader *L, FILE *f)
 				have_key = false;
 			}
 		} else if (t == YAML_ALIAS_EVENT && depth == 1) {
-			have_key = !have_key;
+			rc = fail(L, SS_ERR_INVALID, line, "%s", "YAML aliases are not supported here");
 		}
 		yaml_event_delete(&ev);
 		if (rc != SS_OK)
@@ -291,19 +294,26 @@ ss_err eth2_network_load(const char *path, eth2_network **out, char *err, size_t
 			snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
 		return SS_ERR_IO;
 	}
+	ss_err rc = eth2_network_load_stream(f, out, err, errcap);
+	fclose(f);
+	return rc;
+}
+
+ss_err eth2_network_load_stream(FILE *f, eth2_network **out, char *err, size_t errcap)
+{
+	*out = NULL;
+	if (err && errcap)
+		err[0] = '\0';
 	/* Bound the work: a network config is a few kilobytes. */
 	if (fseek(f, 0, SEEK_END) != 0 || ftell(f) < 0 || ftell(f) > (long)CONFIG_MAX_BYTES ||
 	    fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
 		if (err && errcap)
-			snprintf(err, errcap, "%s: not a readable file of at most 1 MiB", path);
+			snprintf(err, errcap, "not a readable file of at most 1 MiB");
 		return SS_ERR_INVALID;
 	}
 	eth2_network *n = calloc(1, sizeof *n);
-	if (n == NULL) {
-		fclose(f);
+	if (n == NULL)
 		return SS_ERR_NOMEM;
-	}
 	n->preset = ETH2_PRESET_MAINNET;
 	n->slots_per_epoch = 32;
 	snprintf(n->name, sizeof n->name, "%s", "custom");
@@ -311,7 +321,6 @@ ss_err eth2_network_load(const char *path, eth2_network **out, char *err, size_t
 		n->epochs[i] = FAR;
 	loader L = { .net = n, .err = err, .errcap = errcap };
 	ss_err rc = config_parse(&L, f);
-	fclose(f);
 	if (rc == SS_OK && !L.have_version[ETH2_FORK_PHASE0])
 		rc = fail(&L, SS_ERR_INVALID, 0, "%s", "GENESIS_FORK_VERSION is missing");
 	for (int i = 1; rc == SS_OK && i < ETH2_FORK__COUNT; i++) {

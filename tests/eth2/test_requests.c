@@ -701,6 +701,9 @@ TEST(network_config_files)
 		{ "- a\n- b\n", "mapping" },
 		{ "GENESIS_FORK_VERSION: 0x00000000\nkey: [unclosed\n", "YAML" },
 		{ "SLOTS_PER_EPOCH: 0\nGENESIS_FORK_VERSION: 0x00000000\n", "SLOTS_PER_EPOCH" },
+		{ "GENESIS_FORK_VERSION: &a 0x00000000\nALTAIR_FORK_VERSION: *a\n", "alias" },
+		{ "? [GENESIS_FORK_VERSION]\n: x\nGENESIS_FORK_VERSION: 0x00000000\n", "scalars" },
+		{ "", "GENESIS_FORK_VERSION" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		n = NULL;
