@@ -220,6 +220,13 @@ TEST(sign_every_simple_type_and_negotiate_content)
 	sign_expect(p.port, 2, body, 200);
 	snprintf(body, sizeof body, "{\"type\":\"SYNC_COMMITTEE_MESSAGE\",%s,\"sync_committee_message\":{\"beacon_block_root\":\"0x%064x\",\"slot\":\"12000002\"}}", FORK, 5u);
 	sign_expect(p.port, 3, body, 200);
+	snprintf(body, sizeof body, "{\"type\":\"VOLUNTARY_EXIT\",%s,\"voluntary_exit\":{\"epoch\":\"375000\",\"validator_index\":\"12\"}}", FORK);
+	sign_expect(p.port, 3, body, 200);
+	/* The two types without fork_info. */
+	snprintf(body, sizeof body, "{\"type\":\"DEPOSIT\",\"deposit\":{\"pubkey\":\"%s\",\"withdrawal_credentials\":\"0x%064x\",\"amount\":\"32000000000\",\"genesis_fork_version\":\"0x00000000\"}}", pk_hex[3], 1u);
+	sign_expect(p.port, 3, body, 200);
+	snprintf(body, sizeof body, "{\"type\":\"VALIDATOR_REGISTRATION\",\"validator_registration\":{\"fee_recipient\":\"0x%040x\",\"gas_limit\":\"30000000\",\"timestamp\":\"1700000000\",\"pubkey\":\"%s\"}}", 0xabu, pk_hex[3]);
+	sign_expect(p.port, 3, body, 200);
 
 	/* Accept decides the format: text for text/plain and for no Accept at all. */
 	char path[160];
