@@ -74,24 +74,23 @@ void slash_tx_rollback(slash_db *db)
 		memset(&db->meta, 0, sizeof db->meta);
 }
 
-ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *opts)
+/* Wraps an open store in a slash_db: metadata cache, group-commit writer, pruner. Takes
+ * ownership of the store (closed on failure). */
+static ss_err open_store(slash_db **out, slash_store *store, const slash_store_ops *ops,
+			 const slash_options *opts)
 {
-	*out = NULL;
 	slash_options o;
 	if (opts != NULL)
 		o = *opts;
 	else
 		slash_options_default(&o);
 	slash_db *db = calloc(1, sizeof *db);
-	if (db == NULL)
+	if (db == NULL) {
+		ops->close(store);
 		return SS_ERR_NOMEM;
-	slash_reason why = { "" };
-	ss_err err = slash_sqlite_store_open(path, &db->store, &db->ops, &why);
-	if (err != SS_OK) {
-		log_error("slashing: %s", why.message);
-		free(db);
-		return err;
 	}
+	db->store = store;
+	db->ops = ops;
 	if (db->ops->get_meta(db->store, &db->meta) != SLASH_STORE_OK) {
 		db->ops->close(db->store);
 		free(db);
@@ -103,6 +102,7 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	pthread_mutex_init(&db->pr_lock, NULL);
 	db->opts = o;
 	db->max_batch = o.group_commit ? (o.max_batch ? o.max_batch : DEFAULT_MAX_BATCH) : 1;
+	ss_err err;
 	if (o.writer_thread && (err = slash_gc_start(db)) != SS_OK) {
 		slash_close(db);
 		return err;
@@ -113,6 +113,34 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	}
 	*out = db;
 	return SS_OK;
+}
+
+ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *opts)
+{
+	*out = NULL;
+	slash_store *store;
+	const slash_store_ops *ops;
+	slash_reason why = { "" };
+	ss_err err = slash_sqlite_store_open(path, &store, &ops, &why);
+	if (err != SS_OK) {
+		log_error("slashing: %s", why.message);
+		return err;
+	}
+	return open_store(out, store, ops, opts);
+}
+
+ss_err slash_open_postgres(slash_db **out, const char *conninfo, const slash_options *opts)
+{
+	*out = NULL;
+	slash_store *store;
+	const slash_store_ops *ops;
+	slash_reason why = { "" };
+	ss_err err = slash_pg_store_open(conninfo, &store, &ops, &why);
+	if (err != SS_OK) {
+		log_error("slashing: %s", why.message);
+		return err;
+	}
+	return open_store(out, store, ops, opts);
 }
 
 void slash_close(slash_db *db)

@@ -66,6 +66,12 @@ void slash_options_default(slash_options *opts);
  * cannot be opened or its schema is newer than this build knows. */
 ss_err slash_open_sqlite(slash_db **db, const char *path, const slash_options *opts) SS_MUST_USE;
 
+/* Opens (creating and migrating as needed) the store in a PostgreSQL database, given a
+ * libpq connection string; several signer instances may share it (each transaction holds
+ * a database-wide advisory lock, so their check-and-records never interleave).
+ * SS_ERR_UNSUPPORTED when this build has no libpq. */
+ss_err slash_open_postgres(slash_db **db, const char *conninfo, const slash_options *opts) SS_MUST_USE;
+
 /* Stops the writer after the queued checks are answered, and closes the store. */
 void slash_close(slash_db *db);
 

@@ -62,6 +62,26 @@ struct slash_db {
 	slash_options opts;
 };
 
+/* uint64 <-> a database's signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT),
+ * order preserving: stored = value - 2^63, so that the
+ * database's signed comparisons order slots and epochs correctly up to 2^64-1. Written
+ * without out-of-range conversions, which C leaves implementation-defined. */
+static inline int64_t slash_u64_to_db(uint64_t v)
+{
+	const uint64_t half = (uint64_t)1 << 63;
+	if (v >= half)
+		return (int64_t)(v - half);
+	return -(int64_t)(half - 1 - v) - 1;
+}
+
+static inline uint64_t slash_db_to_u64(int64_t s)
+{
+	const uint64_t half = (uint64_t)1 << 63;
+	if (s >= 0)
+		return (uint64_t)s + half;
+	return half - 1 - (uint64_t)(-(s + 1));
+}
+
 /* printf into why (when not NULL). */
 void slash_reasonf(slash_reason *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

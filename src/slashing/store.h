@@ -123,4 +123,8 @@ typedef struct {
 ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_store_ops **ops,
 			       slash_reason *why) SS_MUST_USE;
 
+/* The PostgreSQL backend (pg_store.c); SS_ERR_UNSUPPORTED when built without libpq. */
+ss_err slash_pg_store_open(const char *conninfo, slash_store **out, const slash_store_ops **ops,
+			   slash_reason *why) SS_MUST_USE;
+
 #endif

@@ -9,6 +9,35 @@
 
 #include "test.h"
 
+#ifdef SS_HAVE_LIBPQ
+#include <ctype.h>
+#include <libpq-fe.h>
+
+/* With SLASH_TEST_PG set, each test directory gets its own schema in that database:
+ * the same directory (a reopen) reaches the same schema. */
+static slash_db *open_postgres(const char *pg, const char *dir)
+{
+	char schema[64], conninfo[1024], sql[128];
+	const char *base = strrchr(dir, '/');
+	snprintf(schema, sizeof schema, "t_%s", base ? base + 1 : dir);
+	for (char *c = schema; *c; c++)
+		*c = (char)(isalnum((unsigned char)*c) ? tolower((unsigned char)*c) : '_');
+	PGconn *conn = PQconnectdb(pg);
+	snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", schema);
+	PGresult *res = PQexec(conn, sql);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		test_fail_at(__FILE__, __LINE__, "postgres: %s", PQerrorMessage(conn));
+	PQclear(res);
+	PQfinish(conn);
+	snprintf(conninfo, sizeof conninfo, "%s options='-csearch_path=%s'", pg, schema);
+	slash_db *db = NULL;
+	if (ok && slash_open_postgres(&db, conninfo, NULL) != SS_OK)
+		test_fail_at(__FILE__, __LINE__, "slash_open_postgres(%s) failed", conninfo);
+	return db;
+}
+#endif
+
 bool tdb_mkdir(char dir[256])
 {
 	const char *tmp = getenv("TMPDIR");
@@ -40,6 +69,15 @@ void tdb_rmdir(const char *dir)
 
 slash_db *tdb_open(const char *dir)
 {
+	const char *pg = getenv("SLASH_TEST_PG");
+	if (pg != NULL && *pg != '\0') {
+#ifdef SS_HAVE_LIBPQ
+		return open_postgres(pg, dir);
+#else
+		test_fail_at(__FILE__, __LINE__, "SLASH_TEST_PG is set but this build has no libpq");
+		return NULL;
+#endif
+	}
 	char path[512];
 	slash_db *db = NULL;
 	tdb_path(path, dir);
