@@ -1,5 +1,6 @@
 /* Scalars modulo the group order r: the range check of secret keys. */
 #include "crypto/bls_internal.h"
+#include "util/secure_mem.h"
 
 typedef unsigned __int128 u128;
 
@@ -32,5 +33,7 @@ uint64_t fr_divrem_x_abs_ct(uint64_t q[4], const uint64_t k[4])
 	}
 	for (int i = 0; i < 4; i++)
 		q[i] = out[i];
-	return (uint64_t)rem;
+	uint64_t r = (uint64_t)rem;
+	secure_zero(out, sizeof out); /* digits of a secret scalar */
+	return r;
 }
