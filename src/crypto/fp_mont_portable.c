@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <x86intrin.h>
 #endif
 
 #include "crypto/fp_mont.h"
@@ -17,16 +18,45 @@ const uint64_t FP_P[6] = {
 
 bool fp_mont_asm;
 
+/* Add and subtract with carry: the _addcarry_u64/_subborrow_u64 intrinsics where they
+ * exist (compilers keep the carry in CF: one adc/sbb per limb), unsigned __int128
+ * elsewhere. Both are plain C and branch-free. */
+#if defined(__x86_64__)
+static inline uint64_t adc64(uint64_t a, uint64_t b, unsigned char *c)
+{
+	unsigned long long r;
+	*c = _addcarry_u64(*c, a, b, &r);
+	return r;
+}
+static inline uint64_t sbb64(uint64_t a, uint64_t b, unsigned char *c)
+{
+	unsigned long long r;
+	*c = _subborrow_u64(*c, a, b, &r);
+	return r;
+}
+#else
+static inline uint64_t adc64(uint64_t a, uint64_t b, unsigned char *c)
+{
+	u128 x = (u128)a + b + *c;
+	*c = (unsigned char)(x >> 64);
+	return (uint64_t)x;
+}
+static inline uint64_t sbb64(uint64_t a, uint64_t b, unsigned char *c)
+{
+	u128 x = (u128)a - b - *c;
+	*c = (unsigned char)((x >> 64) & 1);
+	return (uint64_t)x;
+}
+#endif
+
 /* r = t - p if t >= p else t, without branching on t (t < 2p, 7 limbs with carry). */
 static inline void final_sub(uint64_t r[6], const uint64_t t[6], uint64_t t_hi)
 {
-	uint64_t d[6], borrow = 0;
+	uint64_t d[6];
+	unsigned char borrow = 0;
 #pragma GCC unroll 6
-	for (int i = 0; i < 6; i++) {
-		u128 x = (u128)t[i] - FP_P[i] - borrow;
-		d[i] = (uint64_t)x;
-		borrow = (uint64_t)(x >> 64) & 1;
-	}
+	for (int i = 0; i < 6; i++)
+		d[i] = sbb64(t[i], FP_P[i], &borrow);
 	/* keep t when the subtraction borrowed out of the 7th limb */
 	uint64_t keep_t = 0 - (uint64_t)(borrow > t_hi); /* borrow=1,t_hi=0 -> t < p */
 #pragma GCC unroll 6
@@ -122,34 +152,27 @@ void fp_redc_portable(uint64_t r[6], const uint64_t t[12])
 
 /* r = a + b mod p and r = a - b mod p, for fp2_mul_mont_portable only (the field code
  * has its own in fp.c). a, b < p < 2^381, so a + b does not carry out of 6 limbs. */
-static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+static inline void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
-	uint64_t t[6], c = 0;
+	uint64_t t[6];
+	unsigned char c = 0;
 #pragma GCC unroll 6
-	for (int i = 0; i < 6; i++) {
-		u128 x = (u128)a[i] + b[i] + c;
-		t[i] = (uint64_t)x;
-		c = (uint64_t)(x >> 64);
-	}
-	final_sub(r, t, 0);
+	for (int i = 0; i < 6; i++)
+		t[i] = adc64(a[i], b[i], &c);
+	final_sub(r, t, c);
 }
 
-static void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+static inline void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
-	uint64_t t[6], borrow = 0, c = 0;
+	uint64_t t[6];
+	unsigned char borrow = 0, c = 0;
 #pragma GCC unroll 6
-	for (int i = 0; i < 6; i++) {
-		u128 x = (u128)a[i] - b[i] - borrow;
-		t[i] = (uint64_t)x;
-		borrow = (uint64_t)(x >> 64) & 1;
-	}
-	uint64_t mask = 0 - borrow; /* add p back when a < b */
+	for (int i = 0; i < 6; i++)
+		t[i] = sbb64(a[i], b[i], &borrow);
+	uint64_t mask = 0 - (uint64_t)borrow; /* add p back when a < b */
 #pragma GCC unroll 6
-	for (int i = 0; i < 6; i++) {
-		u128 x = (u128)t[i] + (FP_P[i] & mask) + c;
-		r[i] = (uint64_t)x;
-		c = (uint64_t)(x >> 64);
-	}
+	for (int i = 0; i < 6; i++)
+		r[i] = adc64(t[i], FP_P[i] & mask, &c);
 }
 
 /* Karatsuba: c0 = a0 b0 - a1 b1, c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1. */
