@@ -179,6 +179,10 @@ void g1_mul_ct(g1_point *r, const g1_point *a, const uint64_t k[4], unsigned nbi
 void g1_mul_vartime(g1_point *r, const g1_point *a, const uint64_t *k, unsigned nbits);
 /* [k]a for a in G1 (order r), k < r, via the GLV endomorphism; constant time in k. */
 void g1_mul_glv_ct(g1_point *r, const g1_point *a, const uint64_t k[4]);
+/* The same in two steps, so a fixed base (the generator) keeps its table: tab[0][d] =
+ * [d]a and tab[1][d] = [d z^2]a in affine form (a of order r, public). */
+void g1_glv_table(g1_affine tab[2][16], const g1_point *a);
+void g1_mul_glv_table_ct(g1_point *r, const g1_affine tab[2][16], const uint64_t k[4]);
 /* Endomorphism-based subgroup check (Scott 2021): phi(P) == [-x^2]P. */
 bool g1_in_subgroup_vartime(const g1_point *a);
 /* RFC 9380 §8.8.1: clear_cofactor with h_eff = 1 - x. */

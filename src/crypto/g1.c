@@ -53,19 +53,18 @@ void g1_clear_cofactor(g1_point *r, const g1_point *a)
  *
  * No exceptional addition (see g2_mul_gls_ct for the argument, with base z^2 and two
  * digits). */
-void g1_mul_glv_ct(g1_point *r, const g1_point *a, const uint64_t k[4])
+void g1_glv_table(g1_affine tab[2][16], const g1_point *a)
 {
-	typedef unsigned __int128 u128;
-	if (g1_is_infinity(a)) {
-		g1_set_infinity(r);
-		return;
-	}
-	g1_affine tab[2][16];
 	g1_window_table(tab[0], a);
 	for (int d = 1; d < 16; d++) {
 		fp_mul(&tab[1][d].x, &tab[0][d].x, &G1_BETA);
 		fp_neg(&tab[1][d].y, &tab[0][d].y);
 	}
+}
+
+void g1_mul_glv_table_ct(g1_point *r, const g1_affine tab[2][16], const uint64_t k[4])
+{
+	typedef unsigned __int128 u128;
 	struct {
 		uint64_t q[4], r0, r1;
 		u128 half[2];
@@ -84,4 +83,15 @@ void g1_mul_glv_ct(g1_point *r, const g1_point *a, const uint64_t k[4])
 	}
 	*r = sc.s.acc;
 	secure_zero(&sc, sizeof sc);
+}
+
+void g1_mul_glv_ct(g1_point *r, const g1_point *a, const uint64_t k[4])
+{
+	if (g1_is_infinity(a)) {
+		g1_set_infinity(r);
+		return;
+	}
+	g1_affine tab[2][16];
+	g1_glv_table(tab, a);
+	g1_mul_glv_table_ct(r, (const g1_affine(*)[16])tab, k);
 }
