@@ -4,7 +4,8 @@
  * Representation: 6 little-endian 64-bit limbs, Montgomery form with R = 2^384, inputs
  * and outputs fully reduced in [0, p). Constant time.
  *
- * Two backends compute the same function: portable C (unsigned __int128) and, on
+ * Two backends compute the same function: portable C (unsigned __int128, and the
+ * add-with-carry intrinsics on x86-64, which need no CPU extension) and, on
  * x86-64 CPUs with BMI2 and ADX, an assembly kernel using mulx/adcx/adox. fp_mont_init()
  * picks one from CPUID; SECURE_SIGNER_NO_ASM=1 in the environment forces the portable
  * path (CI runs the BLS tests both ways). */
