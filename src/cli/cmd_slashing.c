@@ -32,8 +32,10 @@ static void usage(FILE *out)
 		"  export     write the history as an EIP-3076 interchange file\n"
 		"  prune      delete old history, moving the low watermarks up\n"
 		"  watermark  get, set or clear the global high watermark\n\n"
-		"Common option:\n"
-		"  --data-dir DIR   the data directory (default " DATADIR_DEFAULT ")\n\n"
+		"Common options:\n"
+		"  --data-dir DIR        the data directory (default " DATADIR_DEFAULT ")\n"
+		"  --postgres CONNINFO   use the PostgreSQL store shared by several signers instead\n"
+		"                        (a libpq connection string); safe while they run\n\n"
 		"Run '" PROG " ACTION --help' for an action's options.\n");
 }
 
@@ -66,7 +68,7 @@ static const char *help_watermark =
 	"signer whose history could not be exported.\n";
 
 typedef struct {
-	const char *data_dir, *from, *to, *pubkeys;
+	const char *data_dir, *from, *to, *pubkeys, *postgres;
 	bool has_epoch, has_slot, has_keep, has_spe, help;
 	uint64_t epoch, slot, keep_epochs, slots_per_epoch;
 } cli_opts;
@@ -85,6 +87,7 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
 {
 	static const struct option longs[] = {
 		{ "data-dir", required_argument, NULL, 'd' },
+		{ "postgres", required_argument, NULL, 'P' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "pubkeys", required_argument, NULL, 'p' },
@@ -106,6 +109,9 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
 		switch (c) {
 		case 'd':
 			o->data_dir = optarg;
+			break;
+		case 'P':
+			o->postgres = optarg;
 			break;
 		case 'f':
 			o->from = optarg;
@@ -147,9 +153,23 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
 }
 
 /* Takes the data directory's lock and opens the database in it (no writer thread:
- * this process is the only user). */
+ * this process is the only user). With --postgres, opens the shared PostgreSQL store
+ * instead: there every transaction takes the store's own lock, so running signers are
+ * no obstacle, and no data directory is involved (dd->lock_fd stays -1). */
 static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
 {
+	slash_options opts;
+	slash_options_default(&opts);
+	opts.writer_thread = false;
+	dd->lock_fd = -1;
+	if (o->postgres != NULL) {
+		ss_err perr = slash_open_postgres(db, o->postgres, &opts);
+		if (perr != SS_OK) {
+			fprintf(stderr, PROG ": cannot open the PostgreSQL slashing store: %s\n", ss_strerror(perr));
+			return 1;
+		}
+		return 0;
+	}
 	ss_err err = datadir_open(dd, o->data_dir);
 	if (err == SS_ERR_EXISTS) {
 		fprintf(stderr,
@@ -163,9 +183,6 @@ static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
 		return 1;
 	}
 	char path[4200];
-	slash_options opts;
-	slash_options_default(&opts);
-	opts.writer_thread = false;
 	if (datadir_file(dd, "slashing.sqlite", path, sizeof path) != SS_OK ||
 	    (err = slash_open_sqlite(db, path, &opts)) != SS_OK) {
 		fprintf(stderr, PROG ": cannot open the slashing database in %s\n", o->data_dir);

@@ -15,9 +15,9 @@
 
 /* With SLASH_TEST_PG set, each test directory gets its own schema in that database:
  * the same directory (a reopen) reaches the same schema. */
-static slash_db *open_postgres(const char *pg, const char *dir)
+static bool pg_conninfo(const char *pg, const char *dir, char out[1024])
 {
-	char schema[64], conninfo[1024], sql[128];
+	char schema[64], sql[128];
 	const char *base = strrchr(dir, '/');
 	snprintf(schema, sizeof schema, "t_%s", base ? base + 1 : dir);
 	for (char *c = schema; *c; c++)
@@ -30,9 +30,15 @@ static slash_db *open_postgres(const char *pg, const char *dir)
 		test_fail_at(__FILE__, __LINE__, "postgres: %s", PQerrorMessage(conn));
 	PQclear(res);
 	PQfinish(conn);
-	snprintf(conninfo, sizeof conninfo, "%s options='-csearch_path=%s'", pg, schema);
+	snprintf(out, 1024, "%s options='-csearch_path=%s'", pg, schema);
+	return ok;
+}
+
+static slash_db *open_postgres(const char *pg, const char *dir)
+{
+	char conninfo[1024];
 	slash_db *db = NULL;
-	if (ok && slash_open_postgres(&db, conninfo, NULL) != SS_OK)
+	if (pg_conninfo(pg, dir, conninfo) && slash_open_postgres(&db, conninfo, NULL) != SS_OK)
 		test_fail_at(__FILE__, __LINE__, "slash_open_postgres(%s) failed", conninfo);
 	return db;
 }
@@ -65,6 +71,20 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 void tdb_rmdir(const char *dir)
 {
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+bool tdb_pg_conninfo(const char *dir, char out[1024])
+{
+	const char *pg = getenv("SLASH_TEST_PG");
+	if (pg == NULL || *pg == '\0')
+		return false;
+#ifdef SS_HAVE_LIBPQ
+	return pg_conninfo(pg, dir, out);
+#else
+	(void)dir;
+	(void)out;
+	return false;
+#endif
 }
 
 slash_db *tdb_open(const char *dir)

@@ -13,7 +13,11 @@ bool tdb_mkdir(char dir[256]);
 void tdb_path(char out[512], const char *dir);
 /* Removes dir and everything in it. */
 void tdb_rmdir(const char *dir);
-/* Opens <dir>/slashing.sqlite with default options (NULL on failure, reported). */
+/* With SLASH_TEST_PG set (tests/slashing/with-postgres.sh): writes a connection string
+ * for dir's own schema (created) into out; false otherwise. */
+bool tdb_pg_conninfo(const char *dir, char out[1024]);
+/* Opens <dir>/slashing.sqlite with default options, or dir's PostgreSQL schema when
+ * SLASH_TEST_PG is set (NULL on failure, reported). */
 slash_db *tdb_open(const char *dir);
 
 /* A deterministic test key / root: byte pattern from n. */

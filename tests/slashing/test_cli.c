@@ -195,3 +195,35 @@ TEST(cli_refuses_while_directory_locked)
 	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 0);
 	tdb_rmdir(dir);
 }
+
+/* --postgres: the same actions on the shared PostgreSQL store; no data directory, and a
+ * locked one is no obstacle. Run by with-postgres.sh; skipped otherwise. */
+TEST(cli_postgres)
+{
+	char dir[256], data[300], in[300], out[300], conninfo[1024];
+	if (!cli_present() || !tdb_mkdir(dir))
+		return;
+	if (!tdb_pg_conninfo(dir, conninfo)) {
+		test_skip("SLASH_TEST_PG is not set (tests/slashing/with-postgres.sh sets it)");
+		tdb_rmdir(dir);
+		return;
+	}
+	snprintf(data, sizeof data, "%s/data", dir);
+	snprintf(in, sizeof in, "%s/in.json", dir);
+	snprintf(out, sizeof out, "%s/out.json", dir);
+	write_file(in, doc);
+	datadir dd;
+	CHECK(datadir_open(&dd, data) == SS_OK);
+	CHECK_MSG(run_cli(dir, "import", "--from", in, "--postgres", conninfo, NULL) == 0, "%s", err_buf);
+	CHECK_MSG(run_cli(dir, "export", "--to", out, "--postgres", conninfo, NULL) == 0, "%s", err_buf);
+	size_t len;
+	char *text = test_read_file(out, &len);
+	CHECK(text != NULL && strstr(text, PK) && strstr(text, PK2));
+	free(text);
+	CHECK(run_cli(dir, "watermark", "set", "--epoch", "9", "--slot", "288", "--postgres", conninfo, NULL) == 0);
+	CHECK(run_cli(dir, "watermark", "get", "--postgres", conninfo, NULL) == 0 && strstr(out_buf, "epoch 9, slot 288"));
+	CHECK(run_cli(dir, "prune", "--postgres", conninfo, NULL) == 0);
+	CHECK(run_cli(dir, "import", "--from", in, "--postgres", "host=/nonexistent-socket-dir", NULL) == 1);
+	datadir_close(&dd);
+	tdb_rmdir(dir);
+}
