@@ -24,8 +24,9 @@ typedef struct {
 	uint64_t l[6];
 } fp;
 typedef struct {
-	fp c0, c1; /* c0 + c1 u */
+	fp c0, c1; /* c0 + c1 u; 12 contiguous limbs, the layout of fp2_mul_mont */
 } fp2;
+_Static_assert(sizeof(fp2) == 12 * sizeof(uint64_t), "fp2 must be 12 packed limbs");
 typedef struct {
 	fp2 c0, c1, c2; /* c0 + c1 v + c2 v^2 */
 } fp6;
@@ -76,12 +77,13 @@ void fp_set_zero(fp *r);
 uint64_t fp_eq(const fp *a, const fp *b);
 /* r = bit ? a : r */
 void fp_cmov(fp *r, const fp *a, uint64_t bit);
-/* r = a^e for a public exponent e of 6 limbs (fixed 4-bit windows; time depends on e
+/* r = a^e for a public exponent e of 6 limbs (sliding 5-bit windows; time depends on e
  * only). */
 void fp_pow(fp *r, const fp *a, const uint64_t e[6]);
 /* r = 1/a (0 -> 0), Fermat; constant time. */
 void fp_inv(fp *r, const fp *a);
-/* r = sqrt(a) when a is a square, returns 1; else returns 0 (r = garbage). */
+/* r = a^((p+1)/4): sqrt(a) when a is a square (returns 1); otherwise returns 0 and r
+ * is sqrt(-a) (-1 is not a square), which the G2 SSWU map uses. */
 uint64_t fp_sqrt(fp *r, const fp *a);
 /* 1 when a is a non-zero square or zero. */
 uint64_t fp_is_square(const fp *a);
@@ -103,8 +105,7 @@ void fp_from_u64(fp *r, uint64_t v);
 
 /* ---- Fp2 (fp2.c) ---- */
 /* fp2_add, fp2_sub, fp2_dbl, fp2_neg, fp2_conj, fp2_mul_xi: inline, fp_inline.h */
-void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b);
-void fp2_sqr(fp2 *r, const fp2 *a);
+/* fp2_mul, fp2_sqr: inline over the Fp2 kernels, fp_inline.h */
 void fp2_mul_fp(fp2 *r, const fp2 *a, const fp *b);
 void fp2_inv(fp2 *r, const fp2 *a);
 void fp2_set_zero(fp2 *r);
@@ -185,7 +186,8 @@ void g1_glv_table(g1_affine tab[2][16], const g1_point *a);
 void g1_mul_glv_table_ct(g1_point *r, const g1_affine tab[2][16], const uint64_t k[4]);
 /* Endomorphism-based subgroup check (Scott 2021): phi(P) == [-x^2]P. */
 bool g1_in_subgroup_vartime(const g1_point *a);
-/* RFC 9380 §8.8.1: clear_cofactor with h_eff = 1 - x. */
+/* RFC 9380 §8.8.1: clear_cofactor with h_eff = 1 - x. Public input (variable time
+ * in the exceptional cases of the additions). */
 void g1_clear_cofactor(g1_point *r, const g1_point *a);
 
 /* ---- G2 (g2.c) ---- */
@@ -207,7 +209,7 @@ void g2_mul_gls_ct(g2_point *r, const g2_point *a, const uint64_t k[4]);
 void g2_psi(g2_point *r, const g2_point *a);
 /* Subgroup check (Scott 2021, eprint 2021/1130 §4): psi(P) == [x]P. */
 bool g2_in_subgroup_vartime(const g2_point *a);
-/* RFC 9380 Appendix G.3: clear_cofactor via psi (Budroni–Pintore). */
+/* RFC 9380 Appendix G.3: clear_cofactor via psi (Budroni–Pintore). Public input. */
 void g2_clear_cofactor(g2_point *r, const g2_point *a);
 
 /* ---- serialisation (serialize.c), ZCash format ---- */
@@ -235,7 +237,8 @@ void bls_hash_to_field_fp(fp *u, size_t count, const uint8_t *msg, size_t msg_le
  * cofactor clearing). */
 void bls_map_to_g2(g2_point *r, const fp2 *u);
 void bls_map_to_g1(g1_point *r, const fp *u);
-/* §3 hash_to_curve (RO) and encode_to_curve (NU). */
+/* §3 hash_to_curve (RO) and encode_to_curve (NU). Messages are public: the field and
+ * map steps are branch-free, the point additions branch only on exceptional cases. */
 void bls_hash_to_g2(g2_point *r, const uint8_t *msg, size_t msg_len, const uint8_t *dst,
 		    size_t dst_len);
 void bls_encode_to_g2(g2_point *r, const uint8_t *msg, size_t msg_len, const uint8_t *dst,

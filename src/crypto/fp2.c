@@ -5,31 +5,6 @@
 
 #include "crypto/bls_internal.h"
 
-/* (a0 + a1 u)(b0 + b1 u) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u */
-void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b)
-{
-	fp t0, t1, s0, s1;
-	fp_mul(&t0, &a->c0, &b->c0);
-	fp_mul(&t1, &a->c1, &b->c1);
-	fp_add(&s0, &a->c0, &a->c1);
-	fp_add(&s1, &b->c0, &b->c1);
-	fp_mul(&s0, &s0, &s1);
-	fp_sub(&r->c0, &t0, &t1);
-	fp_sub(&s0, &s0, &t0);
-	fp_sub(&r->c1, &s0, &t1);
-}
-
-/* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
-void fp2_sqr(fp2 *r, const fp2 *a)
-{
-	fp s, d, m;
-	fp_add(&s, &a->c0, &a->c1);
-	fp_sub(&d, &a->c0, &a->c1);
-	fp_mul(&m, &a->c0, &a->c1);
-	fp_mul(&r->c0, &s, &d);
-	fp_dbl(&r->c1, &m);
-}
-
 void fp2_mul_fp(fp2 *r, const fp2 *a, const fp *b)
 {
 	fp_mul(&r->c0, &a->c0, b);

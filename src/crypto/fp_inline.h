@@ -59,6 +59,19 @@ static inline void fp2_conj(fp2 *r, const fp2 *a)
 	fp_neg(&r->c1, &a->c1);
 }
 
+/* Multiplication and squaring go to the Fp2 kernels of fp_mont.h (Karatsuba; the ADX
+ * one fuses the products and reduces lazily). struct fp2 is the 12-limb layout they
+ * take: c0 then c1. */
+static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b)
+{
+	fp2_mul_mont((uint64_t *)r, (const uint64_t *)a, (const uint64_t *)b);
+}
+
+static inline void fp2_sqr(fp2 *r, const fp2 *a)
+{
+	fp2_sqr_mont((uint64_t *)r, (const uint64_t *)a);
+}
+
 /* (a0 + a1 u)(1 + u) = (a0 - a1) + (a0 + a1) u */
 static inline void fp2_mul_xi(fp2 *r, const fp2 *a)
 {
@@ -195,6 +208,19 @@ static inline void fp2_conj(fp2 *r, const fp2 *a)
 {
 	r->c0 = a->c0;
 	fp_neg(&r->c1, &a->c1);
+}
+
+/* Multiplication and squaring go to the Fp2 kernels of fp_mont.h (Karatsuba; the ADX
+ * one fuses the products and reduces lazily). struct fp2 is the 12-limb layout they
+ * take: c0 then c1. */
+static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b)
+{
+	fp2_mul_mont((uint64_t *)r, (const uint64_t *)a, (const uint64_t *)b);
+}
+
+static inline void fp2_sqr(fp2 *r, const fp2 *a)
+{
+	fp2_sqr_mont((uint64_t *)r, (const uint64_t *)a);
 }
 
 /* (a0 + a1 u)(1 + u) = (a0 - a1) + (a0 + a1) u */

@@ -515,3 +515,39 @@ TEST(api_roundtrip_and_many_pairs)
 	CHECK(!bls_fast_aggregate_verify_vartime((const uint8_t(*)[48])pks, 0, msgs[0], 40, agg));
 	CHECK(bls_aggregate_signatures_vartime(agg, (const uint8_t(*)[96])sigs, 0) == SS_ERR_INVALID);
 }
+
+/* Both field backends give identical results on whole operations (issue 3: "a test that
+ * both backends give identical results"): the backend flag is flipped between runs,
+ * whatever SECURE_SIGNER_NO_ASM chose, and restored afterwards. */
+TEST(backends_agree)
+{
+	bls_init();
+	if (!fp_mont_cpu_has_adx()) {
+		test_skip("this CPU has no BMI2/ADX: only the portable backend exists");
+		return;
+	}
+	bool saved = fp_mont_asm;
+	for (int i = 0; i < 4; i++) {
+		uint64_t k[4];
+		uint8_t kb[32], msg[32], pk[2][48], sig[2][96];
+		fp12 e[2];
+		bls_secret_key sk;
+		rnd_scalar(k);
+		for (int a = 0; a < 4; a++)
+			for (int j = 0; j < 8; j++)
+				kb[31 - 8 * a - j] = (uint8_t)(k[a] >> (8 * j));
+		for (int j = 0; j < 32; j++)
+			msg[j] = (uint8_t)rnd();
+		CHECK(bls_secret_key_from_bytes(&sk, kb) == SS_OK);
+		for (int b = 0; b < 2; b++) {
+			fp_mont_asm = b == 0;
+			bls_sk_to_pk(pk[b], &sk);
+			bls_sign(sig[b], &sk, msg, sizeof msg);
+			bls_pairing_vartime(&e[b], &G1_GEN, &G2_GEN);
+		}
+		fp_mont_asm = saved;
+		CHECK_MEM(pk[0], pk[1], 48);
+		CHECK_MEM(sig[0], sig[1], 96);
+		CHECK(fp12_eq(&e[0], &e[1]));
+	}
+}
