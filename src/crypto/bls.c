@@ -5,27 +5,30 @@
  * Secret-key paths (SkToPk, Sign) run in constant time: fixed-window scalar
  * multiplication with masked table scans (ec_template.h), constant-time inversion for
  * the affine output and branch-free encoding. Everything else sees public data only. */
+#include <pthread.h>
 #include <string.h>
 
 #include "crypto/bls.h"
 #include "crypto/bls_internal.h"
 #include "util/secure_mem.h"
 
-/* The GLV window table of the G1 generator, built once by bls_init (before threads
- * start, per bls.h) so SkToPk skips 14 additions and an inversion. Montgomery form is
- * the same for both field backends. */
+/* The GLV window table of the G1 generator, built once (pthread_once, so any thread
+ * may be first) so that SkToPk skips 14 additions and an inversion. Montgomery form is
+ * the same for both field backends, so the table does not depend on fp_mont_init. */
 static g1_affine g1_gen_table[2][16];
-static bool g1_gen_table_ready;
+static pthread_once_t g1_gen_table_once = PTHREAD_ONCE_INIT;
+
+static void build_g1_gen_table(void)
+{
+	g1_point g;
+	g1_from_affine(&g, &G1_GEN);
+	g1_glv_table(g1_gen_table, &g);
+}
 
 void bls_init(void)
 {
 	fp_mont_init();
-	if (!g1_gen_table_ready) {
-		g1_point g;
-		g1_from_affine(&g, &G1_GEN);
-		g1_glv_table(g1_gen_table, &g);
-		g1_gen_table_ready = true;
-	}
+	pthread_once(&g1_gen_table_once, build_g1_gen_table);
 }
 
 ss_err bls_secret_key_from_bytes(bls_secret_key *sk, const uint8_t in[32])
@@ -62,13 +65,9 @@ void bls_secret_key_wipe(bls_secret_key *sk)
 /* SkToPk (§2.4): [sk]G1, compressed. */
 void bls_sk_to_pk(uint8_t pk[48], const bls_secret_key *sk)
 {
-	g1_point g, r;
-	if (g1_gen_table_ready) {
-		g1_mul_glv_table_ct(&r, (const g1_affine(*)[16])g1_gen_table, sk->l);
-	} else {
-		g1_from_affine(&g, &G1_GEN);
-		g1_mul_glv_ct(&r, &g, sk->l);
-	}
+	g1_point r;
+	pthread_once(&g1_gen_table_once, build_g1_gen_table);
+	g1_mul_glv_table_ct(&r, (const g1_affine(*)[16])g1_gen_table, sk->l);
 	g1_compress(pk, &r);
 	secure_zero(&r, sizeof r);
 }
