@@ -63,6 +63,8 @@ int main(int argc, char **argv)
 	BENCH("pk decompress + subgroup check", n, { sink += bls_pubkey_decode_vartime(&p, pk); });
 	fp12 e;
 	BENCH("pairing", n, { bls_pairing_vartime(&e, &G1_GEN, &G2_GEN); });
+	BENCH("  Miller loop (1 pair)", n, { bls_miller_loop_n_vartime(&e, &G1_GEN, &G2_GEN, 1); });
+	BENCH("  final exponentiation", n, { bls_final_exp(&e, &e); });
 	BENCH("Verify", n, { sink += bls_verify_vartime(pk, msg, 32, sig); });
 	static uint8_t pks[64][48], sigs[64][96];
 	for (int i = 0; i < 64; i++) {

@@ -30,7 +30,12 @@ static void dbl_step(g2_proj *t, fp2 *l0, fp2 *l1, fp2 *l4, const g1_pre *p)
 	fp2 y2, z2, e, e3, yz2, x2, a, b;
 	fp2_sqr(&y2, &t->y);
 	fp2_sqr(&z2, &t->z);
-	fp2_mul(&e, &z2, &G2_B3); /* 3b' Z^2 */
+	/* 3b' Z^2 = 12 xi Z^2 by additions (b' = 4 xi) */
+	fp2_mul_xi(&e, &z2);
+	fp2_dbl(&e, &e);
+	fp2_dbl(&e, &e);
+	fp2_dbl(&e3, &e);
+	fp2_add(&e, &e3, &e); /* 3b' Z^2 */
 	fp2_dbl(&e3, &e);
 	fp2_add(&e3, &e3, &e); /* 9b' Z^2 */
 	fp2_add(&yz2, &t->y, &t->z);
