@@ -39,8 +39,13 @@ ss_err slash_pg_store_open(const char *conninfo, slash_store **out, const slash_
 /* pg_advisory_xact_lock key of the slashing tables ("SSLP" in ASCII). */
 #define PG_LOCK_KEY "1397967952"
 
+#define PG_MAX_PREPARED 48
+
 struct slash_store {
 	PGconn *conn;
+	/* statements prepared on this connection, by the address of their SQL literal */
+	const char *prepared[PG_MAX_PREPARED];
+	int n_prepared;
 	int64_t generation; /* ss_metadata.generation as this connection last saw it */
 	bool wrote;         /* this transaction changed data: bump the generation */
 };
@@ -134,11 +139,38 @@ static slash_store_result map_status(PGresult *res)
 	return SLASH_STORE_FAIL;
 }
 
+/* The name of sql's prepared statement, preparing it on first use (parse and plan
+ * once per connection, not once per check); NULL if it cannot be prepared. */
+static const char *prepared_name(slash_store *s, const char *sql, int nparams, char name[16])
+{
+	int i = 0;
+	while (i < s->n_prepared && s->prepared[i] != sql)
+		i++;
+	snprintf(name, 16, "ss%d", i);
+	if (i < s->n_prepared)
+		return name;
+	if (i == PG_MAX_PREPARED)
+		return NULL;
+	PGresult *res = PQprepare(s->conn, name, sql, nparams, NULL);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok)
+		return NULL;
+	s->prepared[s->n_prepared++] = sql;
+	return name;
+}
+
 /* Runs sql with binary results; *res is cleared by the caller on OK. */
 static slash_store_result run(slash_store *s, const char *sql, const pg_params *p, PGresult **res)
 {
-	*res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL, p ? p->lengths : NULL,
-			    p ? p->formats : NULL, 1);
+	char buf[16];
+	const char *name = prepared_name(s, sql, p ? p->n : 0, buf);
+	if (name != NULL)
+		*res = PQexecPrepared(s->conn, name, p ? p->n : 0, p ? p->values : NULL, p ? p->lengths : NULL,
+				      p ? p->formats : NULL, 1);
+	else
+		*res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
+				    p ? p->lengths : NULL, p ? p->formats : NULL, 1);
 	slash_store_result r = map_status(*res);
 	if (r != SLASH_STORE_OK) {
 		PQclear(*res);
