@@ -101,7 +101,6 @@ uint64_t fp_from_bytes(fp *r, const uint8_t in[48]);
 /* r = (hi 32 bytes * 2^256 + lo 32 bytes) mod p of a 64-byte big-endian string
  * (RFC 9380 §5.2 OS2IP(tv) mod p with L = 64). */
 void fp_from_bytes64_reduce(fp *r, const uint8_t in[64]);
-void fp_from_u64(fp *r, uint64_t v);
 
 /* ---- Fp2 (fp2.c) ---- */
 /* fp2_add, fp2_sub, fp2_dbl, fp2_neg, fp2_conj, fp2_mul_xi: inline, fp_inline.h */
@@ -124,8 +123,6 @@ uint64_t fp2_sqrt_given_norm_root(fp2 *r, const fp2 *a, const fp *t);
 uint64_t fp2_sgn0(const fp2 *a);
 /* ZCash sign bit: c1 lexicographically largest, or c1 = 0 and c0 largest. */
 uint64_t fp2_is_lex_largest(const fp2 *a);
-/* r = a^e for a public exponent (limbs little-endian, n limbs). */
-void fp2_pow(fp2 *r, const fp2 *a, const uint64_t *e, size_t n);
 
 /* ---- Fp6 (fp6.c) ---- */
 void fp6_add(fp6 *r, const fp6 *a, const fp6 *b);
@@ -138,7 +135,6 @@ void fp6_mul_v(fp6 *r, const fp6 *a);
 void fp6_mul_01(fp6 *r, const fp6 *a, const fp2 *b0, const fp2 *b1);
 void fp6_mul_1(fp6 *r, const fp6 *a, const fp2 *b1);
 void fp6_inv(fp6 *r, const fp6 *a);
-void fp6_set_zero(fp6 *r);
 
 /* ---- Fp12 (fp12.c) ---- */
 void fp12_set_one(fp12 *r);

@@ -174,12 +174,6 @@ void fp_from_raw(fp *r, const uint64_t in[6])
 	fp_mul(r, &t, &FP_R2);
 }
 
-void fp_from_u64(fp *r, uint64_t v)
-{
-	uint64_t t[6] = { v, 0, 0, 0, 0, 0 };
-	fp_from_raw(r, t);
-}
-
 uint64_t fp_sgn0(const fp *a)
 {
 	uint64_t t[6];

@@ -113,16 +113,3 @@ uint64_t fp2_is_lex_largest(const fp2 *a)
 	uint64_t l0 = fp_is_lex_largest(&a->c0);
 	return l1 | (z1 & l0);
 }
-
-void fp2_pow(fp2 *r, const fp2 *a, const uint64_t *e, size_t n)
-{
-	fp2 acc;
-	fp2_set_one(&acc);
-	for (size_t i = n; i-- > 0;)
-		for (int b = 63; b >= 0; b--) {
-			fp2_sqr(&acc, &acc);
-			if ((e[i] >> b) & 1)
-				fp2_mul(&acc, &acc, a);
-		}
-	*r = acc;
-}

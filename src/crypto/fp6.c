@@ -2,7 +2,6 @@
  * Chung–Hasan SQR2 squaring, and the sparse products the Miller loop needs
  * (Devegili, O hEigeartaigh, Scott, Dahab, "Multiplication and Squaring on
  * Pairing-Friendly Fields", eprint 2006/471). */
-#include <string.h>
 
 #include "crypto/bls_internal.h"
 
@@ -25,11 +24,6 @@ void fp6_neg(fp6 *r, const fp6 *a)
 	fp2_neg(&r->c0, &a->c0);
 	fp2_neg(&r->c1, &a->c1);
 	fp2_neg(&r->c2, &a->c2);
-}
-
-void fp6_set_zero(fp6 *r)
-{
-	memset(r, 0, sizeof *r);
 }
 
 /* t_i = a_i b_i;
