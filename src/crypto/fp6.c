@@ -2,7 +2,6 @@
  * Chung–Hasan SQR2 squaring, and the sparse products the Miller loop needs
  * (Devegili, O hEigeartaigh, Scott, Dahab, "Multiplication and Squaring on
  * Pairing-Friendly Fields", eprint 2006/471). */
-
 #include "crypto/bls_internal.h"
 
 void fp6_add(fp6 *r, const fp6 *a, const fp6 *b)
