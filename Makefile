@@ -31,7 +31,7 @@ test-asan: setup
 
 # Only the constant-time checks under valgrind.
 test-ct: build
-	cd $(BUILD) && ctest --output-on-failure -L ct
+	cd $(BUILD) && ctest --output-on-failure -L '^ct$$'
 
 bench: build
 	@for b in $(BUILD)/bench/*; do [ -x "$$b" ] && echo "== $$b" && "$$b"; done
