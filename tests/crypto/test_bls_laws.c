@@ -551,3 +551,32 @@ TEST(backends_agree)
 		CHECK(fp12_eq(&e[0], &e[1]));
 	}
 }
+
+/* The SSWU exceptional case (RFC 9380 §6.6.2: tv1 = 0, reached by u = 0) and random
+ * inputs land on the target curve, and cofactor clearing puts them in the subgroup. */
+TEST(map_to_curve_exceptional_input)
+{
+	bls_init();
+	fp2 u2;
+	fp u1;
+	fp2_set_zero(&u2);
+	fp_set_zero(&u1);
+	for (int i = 0; i < 3; i++) {
+		g2_point q2;
+		g1_point q1;
+		g2_affine a2;
+		g1_affine a1;
+		bls_map_to_g2(&q2, &u2);
+		bls_map_to_g1(&q1, &u1);
+		CHECK(!g2_is_infinity(&q2) && !g1_is_infinity(&q1));
+		g2_to_affine(&a2, &q2);
+		g1_to_affine(&a1, &q1);
+		CHECK(g2_affine_on_curve(&a2));
+		CHECK(g1_affine_on_curve(&a1));
+		g2_clear_cofactor(&q2, &q2);
+		g1_clear_cofactor(&q1, &q1);
+		CHECK(g2_in_subgroup_vartime(&q2) && g1_in_subgroup_vartime(&q1));
+		rnd_fp2(&u2);
+		rnd_fp(&u1);
+	}
+}
