@@ -82,6 +82,24 @@ void bls_sign(uint8_t sig[96], const bls_secret_key *sk, const uint8_t *msg, siz
 	secure_zero(&r, sizeof r);
 }
 
+_Static_assert(sizeof(bls_hashed_message) == sizeof(g2_point), "bls_hashed_message holds a g2_point");
+
+void bls_hash_message(bls_hashed_message *h, const uint8_t *msg, size_t msg_len)
+{
+	g2_point p;
+	bls_hash_to_g2(&p, msg, msg_len, BLS_DST_POP_G2, sizeof BLS_DST_POP_G2);
+	memcpy(h->opaque, &p, sizeof p);
+}
+
+void bls_sign_hashed(uint8_t sig[96], const bls_secret_key *sk, const bls_hashed_message *h)
+{
+	g2_point p, r;
+	memcpy(&p, h->opaque, sizeof p);
+	g2_mul_gls_ct(&r, &p, sk->l);
+	g2_compress(sig, &r);
+	secure_zero(&r, sizeof r);
+}
+
 /* KeyValidate (§2.5): decodes, not infinity, in G1. */
 bool bls_pubkey_decode_vartime(g1_point *r, const uint8_t pk[48])
 {

@@ -42,6 +42,15 @@ void bls_sk_to_pk(uint8_t pk[48], const bls_secret_key *sk);
  * DST. Constant time in sk. */
 void bls_sign(uint8_t sig[96], const bls_secret_key *sk, const uint8_t *msg, size_t msg_len);
 
+/* A message already hashed to G2, for signing one message with many keys (validators of
+ * one committee sign the same attestation data): bls_sign_hashed with it gives exactly
+ * bls_sign's output and skips hash_to_G2, about half of Sign's time. Opaque. */
+typedef struct {
+	uint64_t opaque[36];
+} bls_hashed_message;
+void bls_hash_message(bls_hashed_message *h, const uint8_t *msg, size_t msg_len);
+void bls_sign_hashed(uint8_t sig[96], const bls_secret_key *sk, const bls_hashed_message *h);
+
 /* KeyValidate: pk decodes to a G1 point that is in the prime-order subgroup and is not
  * the point at infinity. */
 bool bls_key_validate_vartime(const uint8_t pk[48]);

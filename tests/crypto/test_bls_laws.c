@@ -471,6 +471,11 @@ TEST(api_roundtrip_and_many_pairs)
 		ml[i] = (size_t)(i % 3 == 0 ? 0 : 40 - i);
 		bls_sk_to_pk(pks[i], &sk);
 		bls_sign(sigs[i], &sk, msgs[i], ml[i]);
+		bls_hashed_message hm;
+		uint8_t s3[96];
+		bls_hash_message(&hm, msgs[i], ml[i]);
+		bls_sign_hashed(s3, &sk, &hm);
+		CHECK_MEM(s3, sigs[i], 96);
 		CHECK(bls_key_validate_vartime(pks[i]));
 		CHECK(bls_verify_vartime(pks[i], msgs[i], ml[i], sigs[i]));
 		if (i > 0)
