@@ -44,16 +44,32 @@ void slash_options_default(slash_options *opts)
 	opts->prune_slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
 }
 
+/* Reloads the metadata cache; on failure the cache is marked stale rather than cleared,
+ * because a cleared cache would read as "no root pinned, no high watermark" and let the
+ * next check pin another root or pass the watermark. */
+static slash_store_result reload_meta(slash_db *db)
+{
+	slash_meta m;
+	slash_store_result r = db->ops->get_meta(db->store, &m);
+	if (r == SLASH_STORE_OK) {
+		db->meta = m;
+		db->meta_stale = false;
+	} else {
+		db->meta_stale = true;
+	}
+	return r;
+}
+
 slash_store_result slash_tx_begin(slash_db *db)
 {
 	slash_store_result r = db->ops->begin(db->store);
 	bool changed = false;
 	if (r == SLASH_STORE_OK)
 		r = db->ops->data_changed(db->store, &changed);
-	if (r == SLASH_STORE_OK && changed) {
+	if (r == SLASH_STORE_OK && (changed || db->meta_stale)) {
 		/* another process wrote: what we cached may be stale */
 		slash_vcache_clear(db);
-		r = db->ops->get_meta(db->store, &db->meta);
+		r = reload_meta(db);
 	}
 	if (r != SLASH_STORE_OK)
 		db->ops->rollback(db->store);
@@ -70,8 +86,7 @@ void slash_tx_rollback(slash_db *db)
 	db->ops->rollback(db->store);
 	slash_vcache_clear(db);
 	/* the operation may have changed the cached metadata (a pinned root) */
-	if (db->ops->get_meta(db->store, &db->meta) != SLASH_STORE_OK)
-		memset(&db->meta, 0, sizeof db->meta);
+	(void)reload_meta(db);
 }
 
 /* Wraps an open store in a slash_db: metadata cache, group-commit writer, pruner. Takes
@@ -280,10 +295,18 @@ ss_err slash_pin_gvr(slash_db *db, const uint8_t gvr[SLASH_ROOT_BYTES])
 
 ss_err slash_get_gvr(slash_db *db, uint8_t gvr[SLASH_ROOT_BYTES], bool *pinned)
 {
+	slash_meta m;
 	pthread_mutex_lock(&db->conn_lock);
-	*pinned = db->meta.has_gvr;
-	memcpy(gvr, db->meta.gvr, SLASH_ROOT_BYTES);
+	slash_store_result r = db->ops->get_meta(db->store, &m);
+	if (r == SLASH_STORE_OK) {
+		db->meta = m;
+		db->meta_stale = false;
+	}
 	pthread_mutex_unlock(&db->conn_lock);
+	if (r != SLASH_STORE_OK)
+		return slash_store_err(r);
+	*pinned = m.has_gvr;
+	memcpy(gvr, m.gvr, SLASH_ROOT_BYTES);
 	return SS_OK;
 }
 
@@ -295,8 +318,10 @@ ss_err slash_get_high_watermark(slash_db *db, slash_watermark *out)
 	slash_meta m;
 	pthread_mutex_lock(&db->conn_lock);
 	slash_store_result r = db->ops->get_meta(db->store, &m);
-	if (r == SLASH_STORE_OK)
+	if (r == SLASH_STORE_OK) {
 		db->meta = m;
+		db->meta_stale = false;
+	}
 	pthread_mutex_unlock(&db->conn_lock);
 	if (r != SLASH_STORE_OK)
 		return slash_store_err(r);

@@ -114,21 +114,21 @@ ss_err slash_export_interchange(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUB
 	}
 	ss_err err = SS_OK;
 	pthread_mutex_lock(&db->conn_lock);
-	if (!db->meta.has_gvr) {
+	c.r = slash_tx_begin(db); /* a read-only snapshot, rolled back at the end */
+	if (c.r != SLASH_STORE_OK) {
+		err = slash_store_err(c.r);
+	} else if (!db->meta.has_gvr) {
 		err = SS_ERR_NOT_FOUND; /* no root pinned: nothing was ever signed or imported */
+		db->ops->rollback(db->store);
 	} else {
 		char gvr[2 * SLASH_ROOT_BYTES + 3];
 		hex_encode(gvr, db->meta.gvr, SLASH_ROOT_BYTES, true);
 		json_object_set_new(meta, "interchange_format_version", json_string("5"));
 		json_object_set_new(meta, "genesis_validators_root", json_string(gvr));
-		c.r = slash_tx_begin(db);
-		if (c.r == SLASH_STORE_OK) {
-			slash_store_result r = db->ops->each_validator(db->store, on_validator, &c);
-			if (c.r == SLASH_STORE_OK)
-				c.r = r;
-			/* a read-only snapshot: nothing to commit */
-			db->ops->rollback(db->store);
-		}
+		slash_store_result r = db->ops->each_validator(db->store, on_validator, &c);
+		if (c.r == SLASH_STORE_OK)
+			c.r = r;
+		db->ops->rollback(db->store);
 		err = c.failed ? SS_ERR_NOMEM : slash_store_err(c.r);
 	}
 	pthread_mutex_unlock(&db->conn_lock);

@@ -48,6 +48,9 @@ struct slash_store {
 	int n_prepared;
 	int64_t generation; /* ss_metadata.generation as this connection last saw it */
 	bool wrote;         /* this transaction changed data: bump the generation */
+	/* writes not sent yet (see defer()) */
+	struct pg_pending *pending;
+	size_t n_pending, cap_pending;
 };
 
 static const char *const pg_schema =
@@ -90,6 +93,19 @@ typedef struct {
 	int lengths[8], formats[8];
 	char text[8][24];
 } pg_params;
+
+/* A deferred write with its own copies of its parameters. */
+typedef struct pg_pending {
+	const char *sql;
+	pg_params p;
+	uint8_t bytes[8][SLASH_PUBKEY_BYTES];
+	char name[16];
+} pg_pending;
+
+/* Writes queued before a flush: a batch's INSERTs travel in one pipeline (one round
+ * trip) instead of one round trip each. Any read flushes first, so every read sees the
+ * writes before it, exactly as if they had been sent one by one. */
+#define PG_FLUSH_AT 256
 
 static void p_i64(pg_params *p, int64_t v)
 {
@@ -160,9 +176,98 @@ static const char *prepared_name(slash_store *s, const char *sql, int nparams, c
 	return name;
 }
 
+/* Sends every deferred write in one pipeline and reads their results. Falls back to
+ * one round trip each if a statement cannot be prepared. */
+static slash_store_result flush(slash_store *s)
+{
+	if (s->n_pending == 0)
+		return SLASH_STORE_OK;
+	slash_store_result r = SLASH_STORE_OK;
+	bool pipelined = true;
+	for (size_t i = 0; i < s->n_pending && pipelined; i++) {
+		pg_pending *e = &s->pending[i];
+		pipelined = prepared_name(s, e->sql, e->p.n, e->name) != NULL;
+	}
+	if (!pipelined || !PQenterPipelineMode(s->conn)) {
+		for (size_t i = 0; i < s->n_pending && r == SLASH_STORE_OK; i++) {
+			pg_pending *e = &s->pending[i];
+			PGresult *res = PQexecParams(s->conn, e->sql, e->p.n, NULL, e->p.values, e->p.lengths,
+						     e->p.formats, 1);
+			r = map_status(res);
+			PQclear(res);
+		}
+		s->n_pending = 0;
+		return r;
+	}
+	size_t sent = 0;
+	for (; sent < s->n_pending; sent++) {
+		pg_pending *e = &s->pending[sent];
+		if (!PQsendQueryPrepared(s->conn, e->name, e->p.n, e->p.values, e->p.lengths, e->p.formats, 1))
+			break;
+	}
+	if (sent < s->n_pending)
+		r = SLASH_STORE_FAIL;
+	if (!PQpipelineSync(s->conn))
+		r = SLASH_STORE_FAIL;
+	/* each query's results end with a NULL; the sync ends the pipeline */
+	for (size_t i = 0; i < sent; i++) {
+		PGresult *res;
+		bool first = true;
+		while ((res = PQgetResult(s->conn)) != NULL) {
+			if (first && r == SLASH_STORE_OK)
+				r = map_status(res);
+			first = false;
+			PQclear(res);
+		}
+	}
+	PGresult *res;
+	while ((res = PQgetResult(s->conn)) != NULL) {
+		bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+		PQclear(res);
+		if (sync)
+			break;
+	}
+	if (!PQexitPipelineMode(s->conn))
+		r = SLASH_STORE_FAIL;
+	s->n_pending = 0;
+	return r;
+}
+
+/* Queues a write (see flush()); parameters are copied. */
+static slash_store_result defer(slash_store *s, const char *sql, const pg_params *p)
+{
+	if (s->n_pending == s->cap_pending) {
+		size_t cap = s->cap_pending ? 2 * s->cap_pending : 64;
+		pg_pending *np = realloc(s->pending, cap * sizeof *np);
+		if (np == NULL)
+			return SLASH_STORE_FAIL;
+		s->pending = np;
+		s->cap_pending = cap;
+	}
+	pg_pending *e = &s->pending[s->n_pending++];
+	e->sql = sql;
+	e->p = *p;
+	for (int i = 0; i < p->n; i++) {
+		if (p->values[i] == NULL)
+			continue;
+		if (p->formats[i] == 0) {
+			e->p.values[i] = e->p.text[i];
+		} else {
+			memcpy(e->bytes[i], p->values[i], (size_t)p->lengths[i]);
+			e->p.values[i] = (const char *)e->bytes[i];
+		}
+	}
+	s->wrote = true;
+	return s->n_pending >= PG_FLUSH_AT ? flush(s) : SLASH_STORE_OK;
+}
+
 /* Runs sql with binary results; *res is cleared by the caller on OK. */
 static slash_store_result run(slash_store *s, const char *sql, const pg_params *p, PGresult **res)
 {
+	*res = NULL;
+	slash_store_result fr = flush(s);
+	if (fr != SLASH_STORE_OK)
+		return fr;
 	char buf[16];
 	const char *name = prepared_name(s, sql, p ? p->n : 0, buf);
 	if (name != NULL)
@@ -230,10 +335,39 @@ static bool col_root(PGresult *res, int row, int col, uint8_t out[SLASH_ROOT_BYT
 	return true;
 }
 
+/* Session settings, at connect and after a reconnect. */
+static slash_store_result session_setup(slash_store *s)
+{
+	slash_store_result r = run_cmd(s, "SET synchronous_commit = on", NULL);
+	if (r == SLASH_STORE_OK) /* no NOTICE for every "CREATE ... IF NOT EXISTS" */
+		r = run_cmd(s, "SET client_min_messages = warning", NULL);
+	return r;
+}
+
+/* After the server restarted or the connection broke, every call fails until the
+ * connection is re-established; each transaction tries once (Web3Signer issue #626:
+ * recovery from a database restart). Prepared statements and the cache's generation
+ * belong to the old session. */
+static slash_store_result reconnect_if_needed(slash_store *s)
+{
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		return SLASH_STORE_OK;
+	PQreset(s->conn);
+	s->n_prepared = 0;
+	s->n_pending = 0;
+	s->generation = -1;
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return SLASH_STORE_RETRY;
+	return session_setup(s);
+}
+
 static slash_store_result pg_begin(slash_store *s)
 {
 	s->wrote = false;
-	slash_store_result r = run_cmd(s, "BEGIN", NULL);
+	slash_store_result r = reconnect_if_needed(s);
+	if (r != SLASH_STORE_OK)
+		return r;
+	r = run_cmd(s, "BEGIN", NULL);
 	if (r == SLASH_STORE_OK)
 		r = run_cmd(s, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", NULL);
 	if (r != SLASH_STORE_OK)
@@ -263,6 +397,7 @@ static slash_store_result pg_commit(slash_store *s)
 
 static void pg_rollback(slash_store *s)
 {
+	s->n_pending = 0; /* never sent: nothing to undo */
 	(void)run_cmd(s, "ROLLBACK", NULL);
 	s->generation = -1; /* unknown now: reload on the next transaction */
 }
@@ -370,8 +505,7 @@ static slash_store_result pg_put_validator(slash_store *s, const slash_validator
 	p_opt_u64(&p, v->has_lw_slot, v->lw_slot);
 	p_opt_u64(&p, v->has_lw_epochs, v->lw_source);
 	p_opt_u64(&p, v->has_lw_epochs, v->lw_target);
-	s->wrote = true;
-	return run_cmd(s, "UPDATE ss_validators SET enabled = $2, min_slot = $3, min_source = $4, min_target = $5, "
+	return defer(s, "UPDATE ss_validators SET enabled = $2, min_slot = $3, min_source = $4, min_target = $5, "
 			  "lw_slot = $6, lw_source = $7, lw_target = $8 WHERE id = $1",
 		       &p);
 }
@@ -421,8 +555,7 @@ static slash_store_result pg_put_block(slash_store *s, int64_t vid, const slash_
 	p_i64(&p, vid);
 	p_u64(&p, b->slot);
 	p_bytes(&p, b->has_root, b->root, SLASH_ROOT_BYTES);
-	s->wrote = true;
-	return run_cmd(s, "INSERT INTO ss_signed_blocks (validator_id, slot, signing_root) VALUES ($1, $2, $3) "
+	return defer(s, "INSERT INTO ss_signed_blocks (validator_id, slot, signing_root) VALUES ($1, $2, $3) "
 			  "ON CONFLICT (validator_id, slot) DO UPDATE SET signing_root = EXCLUDED.signing_root",
 		       &p);
 }
@@ -552,8 +685,7 @@ static slash_store_result pg_put_attestation(slash_store *s, int64_t vid, const 
 	p_u64(&p, a->source);
 	p_u64(&p, a->target);
 	p_bytes(&p, a->has_root, a->root, SLASH_ROOT_BYTES);
-	s->wrote = true;
-	return run_cmd(s, "INSERT INTO ss_signed_attestations (validator_id, source_epoch, target_epoch, signing_root) "
+	return defer(s, "INSERT INTO ss_signed_attestations (validator_id, source_epoch, target_epoch, signing_root) "
 			  "VALUES ($1, $2, $3, $4) ON CONFLICT (validator_id, target_epoch) DO UPDATE SET "
 			  "source_epoch = EXCLUDED.source_epoch, signing_root = EXCLUDED.signing_root",
 		       &p);
@@ -611,6 +743,7 @@ static void pg_close(slash_store *s)
 	if (s == NULL)
 		return;
 	PQfinish(s->conn);
+	free(s->pending);
 	free(s);
 }
 
@@ -659,9 +792,7 @@ ss_err slash_pg_store_open(const char *conninfo, slash_store **out, const slash_
 	/* the schema is created under the same lock as every transaction, so instances
 	 * starting together do not race; a newer schema than ours is refused */
 	PGresult *res = NULL;
-	slash_store_result r = run_cmd(s, "SET synchronous_commit = on", NULL);
-	if (r == SLASH_STORE_OK) /* no NOTICE for every "CREATE ... IF NOT EXISTS" */
-		r = run_cmd(s, "SET client_min_messages = warning", NULL);
+	slash_store_result r = session_setup(s);
 	if (r == SLASH_STORE_OK)
 		r = pg_begin(s);
 	if (r == SLASH_STORE_OK)

@@ -42,6 +42,7 @@ struct slash_db {
 	 * administrative calls (import, export, prune, watermarks, enabled). */
 	pthread_mutex_t conn_lock;
 	slash_meta meta; /* cache of the metadata row, under conn_lock */
+	bool meta_stale;  /* meta could not be reloaded: reload before the next use */
 	slash_vstate *vcache; /* open addressing, under conn_lock */
 	size_t vcache_cap, vcache_len;
 

@@ -23,6 +23,7 @@ static bool pg_conninfo(const char *pg, const char *dir, char out[1024])
 	for (char *c = schema; *c; c++)
 		*c = (char)(isalnum((unsigned char)*c) ? tolower((unsigned char)*c) : '_');
 	PGconn *conn = PQconnectdb(pg);
+	PQclear(PQexec(conn, "SET client_min_messages = warning"));
 	snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", schema);
 	PGresult *res = PQexec(conn, sql);
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;

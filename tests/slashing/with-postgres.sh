@@ -38,7 +38,11 @@ if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
 	exit 1
 fi
 SLASH_TEST_PG="host=$DIR user=$PGUSER_NAME dbname=postgres"
-export SLASH_TEST_PG
+# commands an outage test runs through system(): stop the server hard, start it again
+if [ "$(id -u)" = 0 ]; then RUN_AS="runuser -u postgres --"; else RUN_AS=""; fi
+SLASH_TEST_PG_STOP="$RUN_AS $BIN/pg_ctl -D $DIR/data -m immediate stop >/dev/null 2>&1"
+SLASH_TEST_PG_START="$RUN_AS $BIN/pg_ctl -D $DIR/data -l $DIR/server.log -w -o '-k $DIR -c listen_addresses= -c fsync=on -c max_connections=50' start >/dev/null 2>&1"
+export SLASH_TEST_PG SLASH_TEST_PG_STOP SLASH_TEST_PG_START
 "$@"
 rc=$?
 exit $rc
