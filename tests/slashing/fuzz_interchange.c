@@ -11,6 +11,21 @@
 #include "slashing/slashing.h"
 
 static slash_db *db;
+static char store_dir[64];
+
+/* The store lives for the whole run; remove it when the process ends. */
+static void remove_store(void)
+{
+	const char *suffix[] = { "/slashing.sqlite", "/slashing.sqlite-wal", "/slashing.sqlite-shm" };
+	slash_close(db);
+	db = NULL;
+	for (int i = 0; i < 3; i++) {
+		char p[96];
+		snprintf(p, sizeof p, "%s%s", store_dir, suffix[i]);
+		unlink(p);
+	}
+	rmdir(store_dir);
+}
 
 static char *snapshot(void)
 {
@@ -25,15 +40,17 @@ static char *snapshot(void)
 
 static void open_store(void)
 {
-	char dir[] = "/tmp/ss-fuzz-interchange-XXXXXX", path[64];
-	if (mkdtemp(dir) == NULL)
+	char path[96];
+	snprintf(store_dir, sizeof store_dir, "/tmp/ss-fuzz-interchange-XXXXXX");
+	if (mkdtemp(store_dir) == NULL)
 		abort();
-	snprintf(path, sizeof path, "%s/slashing.sqlite", dir);
+	snprintf(path, sizeof path, "%s/slashing.sqlite", store_dir);
 	slash_options o;
 	slash_options_default(&o);
 	o.writer_thread = false;
 	if (slash_open_sqlite(&db, path, &o) != SS_OK)
 		abort();
+	atexit(remove_store);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
