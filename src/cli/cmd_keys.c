@@ -355,9 +355,13 @@ static int cmd_import(keys_store *ks, const keys_opts *o)
 				continue;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 64;
-				names = realloc(names, cap * sizeof *names);
+				char **p = realloc(names, cap * sizeof *names);
+				if (p == NULL)
+					break;
+				names = p;
 			}
-			names[n++] = strdup(e->d_name);
+			if ((names[n] = strdup(e->d_name)) != NULL)
+				n++;
 		}
 		if (d)
 			closedir(d);
@@ -395,7 +399,10 @@ static int cmd_import(keys_store *ks, const keys_opts *o)
 		pws[m] = kss[m] ? read_all(pp, &pl[m]) : NULL;
 		if (!kss[m] || !pws[m]) {
 			printf("error %s: cannot read %s\n", names[i], kss[m] ? pp : kp);
+			/* slot m is reused by the next file or left empty for the cleanup */
 			wipe_free(kss[m], kl[m]);
+			kss[m] = NULL;
+			kl[m] = 0;
 			rc = 1;
 			continue;
 		}

@@ -81,6 +81,19 @@ TEST(cli_refuses_locked_data_dir)
 	CHECK(run("keys list --data-dir %s", dd_path) == 1);
 	CHECK(strstr(out_buf, "in use") != NULL);
 	CHECK(run("keys generate --count 1 --data-dir %s", dd_path) == 1);
+	CHECK(strstr(out_buf, "in use") != NULL);
+	/* every other subcommand too, before it reads anything else */
+	static const char zero_pk[] = "0x"
+		"000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000";
+	CHECK(run("keys import --keystore %s/none.json --password-file %s/none.txt --data-dir %s",
+		  dir, dir, dd_path) == 1);
+	CHECK(strstr(out_buf, "in use") != NULL);
+	CHECK(run("keys delete %s --data-dir %s", zero_pk, dd_path) == 1);
+	CHECK(strstr(out_buf, "in use") != NULL);
+	CHECK(run("keys export-keystore %s --allow-key-export --password-file %s/none.txt --data-dir %s",
+		  zero_pk, dir, dd_path) == 1);
+	CHECK(strstr(out_buf, "in use") != NULL);
 	datadir_close(&dd);
 	CHECK(run("keys list --data-dir %s", dd_path) == 0);
 	kt_rmrf(dir);
@@ -153,6 +166,12 @@ TEST(cli_import_directory)
 	CHECK(strstr(out_buf, "imported") && strstr(out_buf, "error k2.json: checksum mismatch"));
 	CHECK(strstr(out_buf, "2 imported, 0 duplicate, 1 failed") != NULL);
 	CHECK(run("keys list --data-dir %s/dd", dir) == 0 && count_lines_before_stderr() == 2);
+	/* a keystore without its password file, sorted last: reported, the others still
+	 * imported (this once freed the keystore's buffer twice) */
+	kt_writef(ksd, "z.json", "{}");
+	CHECK(run("keys import --keystore %s --password-file %s --data-dir %s/dd", ksd, pwd, dir) == 1);
+	CHECK_MSG(strstr(out_buf, "error z.json: cannot read") &&
+		  strstr(out_buf, "0 imported, 2 duplicate, 2 failed"), "%s", out_buf);
 	kt_rmrf(dir);
 }
 
