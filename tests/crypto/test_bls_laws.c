@@ -585,3 +585,270 @@ TEST(map_to_curve_exceptional_input)
 		rnd_fp(&u1);
 	}
 }
+
+/* ---- ZCash (de)serialisation: every flag rule, both groups, both forms ---- */
+
+/* c = coordinate + p over 48 big-endian bytes, the top three (flag) bits of the input
+ * ignored and kept; false when the sum no longer fits in 381 bits (then c is unchanged).
+ * A decoder that reduced coordinates mod p instead of refusing them would accept c as
+ * the same point. */
+static bool add_p_be(uint8_t c[48])
+{
+	uint8_t pb[48], v[48];
+	uint8_t flags = c[0] & 0xe0;
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < 8; j++)
+			pb[47 - 8 * i - j] = (uint8_t)(FP_P[i] >> (8 * j));
+	unsigned carry = 0;
+	for (int i = 47; i >= 0; i--) {
+		unsigned s = (unsigned)(i == 0 ? c[0] & 0x1f : c[i]) + pb[i] + carry;
+		v[i] = (uint8_t)s;
+		carry = s >> 8;
+	}
+	if (carry || (v[0] & 0xe0))
+		return false;
+	memcpy(c, v, 48);
+	c[0] |= flags;
+	return true;
+}
+
+/* The rules shared by both groups, on the encodings of one finite point a of the group:
+ * comp (n bytes, C set) and unc (2n bytes). dec decodes into a scratch point and
+ * reports whether it was accepted. */
+typedef bool (*decode_fn)(const uint8_t *in, size_t len, bool *is_inf);
+
+static void check_flag_rules(const char *g, decode_fn dec, const uint8_t *comp, const uint8_t *unc,
+			     size_t n)
+{
+	uint8_t b[192];
+	bool inf;
+	CHECK_MSG(dec(comp, n, &inf) && !inf, "%s: compressed point refused", g);
+	CHECK_MSG(dec(unc, 2 * n, &inf) && !inf, "%s: uncompressed point refused", g);
+	/* lengths: only n (C set) and 2n (C clear) */
+	CHECK_MSG(!dec(comp, 0, &inf) && !dec(comp, n - 1, &inf) && !dec(unc, 2 * n - 1, &inf),
+		  "%s: wrong length accepted", g);
+	memset(b, 0, sizeof b);
+	memcpy(b, comp, n);
+	CHECK_MSG(!dec(b, n + 1, &inf) && !dec(b, 2 * n, &inf), "%s: padded compressed accepted", g);
+	/* C must match the length */
+	memcpy(b, comp, n);
+	b[0] &= 0x7f;
+	CHECK_MSG(!dec(b, n, &inf), "%s: compressed length without C accepted", g);
+	memcpy(b, unc, 2 * n);
+	b[0] |= 0x80;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: uncompressed length with C accepted", g);
+	/* S must be 0 in uncompressed form */
+	memcpy(b, unc, 2 * n);
+	b[0] |= 0x20;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: uncompressed with S accepted", g);
+	/* I set on a finite point's encoding (other bits non-zero) */
+	memcpy(b, comp, n);
+	b[0] |= 0x40;
+	CHECK_MSG(!dec(b, n, &inf), "%s: compressed I with non-zero bits accepted", g);
+	memcpy(b, unc, 2 * n);
+	b[0] |= 0x40;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: uncompressed I with non-zero bits accepted", g);
+	/* infinity: exactly 0xc0 00.. (compressed) and 0x40 00.. (uncompressed) */
+	memset(b, 0, sizeof b);
+	b[0] = 0xc0;
+	CHECK_MSG(dec(b, n, &inf) && inf, "%s: compressed infinity refused", g);
+	b[0] = 0x40;
+	CHECK_MSG(dec(b, 2 * n, &inf) && inf, "%s: uncompressed infinity refused", g);
+	CHECK_MSG(!dec(b, n, &inf), "%s: infinity without C at compressed length accepted", g);
+	b[0] = 0xc0;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: infinity with C at uncompressed length accepted", g);
+	b[0] = 0xe0;
+	CHECK_MSG(!dec(b, n, &inf), "%s: compressed infinity with S accepted", g);
+	b[0] = 0x60;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: uncompressed infinity with S accepted", g);
+	b[0] = 0xc1;
+	CHECK_MSG(!dec(b, n, &inf), "%s: compressed infinity with a low bit of byte 0 accepted", g);
+	b[0] = 0xc0;
+	b[n - 1] = 1;
+	CHECK_MSG(!dec(b, n, &inf), "%s: compressed infinity with a non-zero byte accepted", g);
+	memset(b, 0, sizeof b);
+	b[0] = 0x40;
+	b[2 * n - 1] = 1;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: uncompressed infinity with a non-zero byte accepted", g);
+	/* all-zero uncompressed (0, 0) is not on the curve; all-zero compressed lacks C */
+	memset(b, 0, sizeof b);
+	CHECK_MSG(!dec(b, n, &inf) && !dec(b, 2 * n, &inf), "%s: all-zero encoding accepted", g);
+	/* a changed y in uncompressed form is off the curve */
+	memcpy(b, unc, 2 * n);
+	b[2 * n - 1] ^= 1;
+	CHECK_MSG(!dec(b, 2 * n, &inf), "%s: uncompressed point off the curve accepted", g);
+}
+
+static bool dec_g1(const uint8_t *in, size_t len, bool *inf)
+{
+	g1_point p;
+	if (g1_deserialize_vartime(&p, in, len) != SS_OK)
+		return false;
+	*inf = g1_is_infinity(&p);
+	return true;
+}
+
+static bool dec_g2(const uint8_t *in, size_t len, bool *inf)
+{
+	g2_point p;
+	if (g2_deserialize_vartime(&p, in, len) != SS_OK)
+		return false;
+	*inf = g2_is_infinity(&p);
+	return true;
+}
+
+TEST(serialization_flag_rules_g1)
+{
+	bls_init();
+	g1_point g, a, t, na;
+	g1_from_affine(&g, &G1_GEN);
+	uint8_t comp[48], unc[96], b[96];
+	int noncanon_x = 0, noncanon_y = 0;
+	for (uint64_t k = 1; k <= 12; k++) {
+		uint64_t kk[1] = { k * 0x9e3779b97f4a7c15ull };
+		g1_mul_vartime(&a, &g, kk, 64);
+		g1_compress(comp, &a);
+		g1_serialize(unc, &a);
+		if (k == 1)
+			check_flag_rules("G1", dec_g1, comp, unc, 48);
+		/* S selects the root: flipping it gives -a */
+		memcpy(b, comp, 48);
+		b[0] ^= 0x20;
+		g1_neg(&na, &a);
+		CHECK(g1_deserialize_vartime(&t, b, 48) == SS_OK && g1_eq_vartime(&t, &na));
+		/* non-canonical coordinates (x + p, y + p) are refused */
+		memcpy(b, comp, 48);
+		if (add_p_be(b)) {
+			noncanon_x++;
+			CHECK_MSG(g1_deserialize_vartime(&t, b, 48) != SS_OK, "G1 compressed x + p accepted");
+		}
+		memcpy(b, unc, 96);
+		if (add_p_be(b)) {
+			CHECK_MSG(g1_deserialize_vartime(&t, b, 96) != SS_OK, "G1 uncompressed x + p accepted");
+		}
+		memcpy(b, unc, 96);
+		if (add_p_be(b + 48)) {
+			noncanon_y++;
+			CHECK_MSG(g1_deserialize_vartime(&t, b, 96) != SS_OK, "G1 uncompressed y + p accepted");
+		}
+	}
+	CHECK(noncanon_x > 0 && noncanon_y > 0); /* the loop did exercise the rule */
+	/* an x with no point on the curve (x^3 + 4 not a square) */
+	int found = 0;
+	for (uint64_t v = 1; v < 64 && !found; v++) {
+		fp x, y2;
+		memset(b, 0, 48);
+		b[47] = (uint8_t)v;
+		CHECK(fp_from_bytes(&x, b) == 1);
+		fp_sqr(&y2, &x);
+		fp_mul(&y2, &y2, &x);
+		fp_add(&y2, &y2, &G1_B);
+		if (!fp_is_square(&y2)) {
+			b[0] |= 0x80;
+			CHECK_MSG(g1_deserialize_vartime(&t, b, 48) != SS_OK, "G1 x off the curve accepted");
+			found = 1;
+		}
+	}
+	CHECK(found);
+	/* KeyValidate: infinity and a curve point outside G1 are refused, though both decode */
+	memset(b, 0, 48);
+	b[0] = 0xc0;
+	CHECK(g1_deserialize_vartime(&t, b, 48) == SS_OK);
+	CHECK(!bls_key_validate_vartime(b));
+	fp u;
+	memset(b, 0, 48);
+	b[47] = 7;
+	CHECK(fp_from_bytes(&u, b) == 1);
+	bls_map_to_g1(&t, &u);
+	g1_compress(b, &t);
+	CHECK(g1_deserialize_vartime(&a, b, 48) == SS_OK && !g1_in_subgroup_vartime(&a));
+	CHECK(!bls_key_validate_vartime(b));
+	g1_compress(b, &g);
+	CHECK(bls_key_validate_vartime(b));
+}
+
+TEST(serialization_flag_rules_g2)
+{
+	bls_init();
+	g2_point g, a, t, na;
+	g2_from_affine(&g, &G2_GEN);
+	uint8_t comp[96], unc[192], b[192];
+	int noncanon[4] = { 0 };
+	for (uint64_t k = 1; k <= 12; k++) {
+		uint64_t kk[1] = { k * 0x9e3779b97f4a7c15ull };
+		g2_mul_vartime(&a, &g, kk, 64);
+		g2_compress(comp, &a);
+		g2_serialize(unc, &a);
+		if (k == 1)
+			check_flag_rules("G2", dec_g2, comp, unc, 96);
+		memcpy(b, comp, 96);
+		b[0] ^= 0x20;
+		g2_neg(&na, &a);
+		CHECK(g2_deserialize_vartime(&t, b, 96) == SS_OK && g2_eq_vartime(&t, &na));
+		/* x.c1 (first, with the flags), x.c0, y.c1, y.c0 each + p */
+		for (int c = 0; c < 4; c++) {
+			size_t len = c < 2 ? 96 : 192;
+			memcpy(b, c < 2 ? comp : unc, len);
+			if (add_p_be(b + 48 * c)) {
+				noncanon[c]++;
+				CHECK_MSG(g2_deserialize_vartime(&t, b, len) != SS_OK,
+					  "G2 coordinate %d + p accepted", c);
+			}
+		}
+	}
+	for (int c = 0; c < 4; c++)
+		CHECK_MSG(noncanon[c] > 0, "coordinate %d never exercised", c);
+	/* a compressed x with no point: x^3 + b not a square in Fp2 */
+	int found = 0;
+	for (uint64_t v = 1; v < 64 && !found; v++) {
+		fp2 x, y2, y;
+		memset(b, 0, 96);
+		b[95] = (uint8_t)v;
+		b[47] = 1;
+		CHECK(fp_from_bytes(&x.c1, b) == 1 && fp_from_bytes(&x.c0, b + 48) == 1);
+		fp2_sqr(&y2, &x);
+		fp2_mul(&y2, &y2, &x);
+		fp2_add(&y2, &y2, &G2_B);
+		fp n;
+		fp2_norm(&n, &y2);
+		if (!fp_is_square(&n)) { /* Fp2 square <=> norm is an Fp square */
+			CHECK(!fp2_sqrt(&y, &y2));
+			b[0] |= 0x80;
+			CHECK_MSG(g2_deserialize_vartime(&t, b, 96) != SS_OK, "G2 x off the curve accepted");
+			found = 1;
+		}
+	}
+	CHECK(found);
+	/* Signatures: a curve point outside G2 decodes but is refused by Aggregate and Verify */
+	fp2 u;
+	memset(b, 0, 96);
+	b[47] = 3;
+	b[95] = 5;
+	CHECK(fp_from_bytes(&u.c1, b) == 1 && fp_from_bytes(&u.c0, b + 48) == 1);
+	bls_map_to_g2(&t, &u);
+	g2_compress(b, &t);
+	CHECK(g2_deserialize_vartime(&a, b, 96) == SS_OK && !g2_in_subgroup_vartime(&a));
+	uint8_t agg[96];
+	CHECK(bls_aggregate_signatures_vartime(agg, (const uint8_t(*)[96])b, 1) == SS_ERR_INVALID);
+	uint8_t pk[48];
+	g1_point g1;
+	g1_from_affine(&g1, &G1_GEN);
+	g1_compress(pk, &g1);
+	CHECK(!bls_verify_vartime(pk, (const uint8_t *)"m", 1, b));
+}
+
+/* ctest runs this file twice, once with SECURE_SIGNER_NO_ASM=1: check that each run
+ * really uses the backend it claims, so that a broken CPUID probe or an ignored
+ * variable cannot turn the two runs into one backend tested twice. */
+TEST(backend_is_the_one_asked_for)
+{
+	bls_init();
+	const char *no_asm = getenv("SECURE_SIGNER_NO_ASM");
+	bool want_portable = no_asm != NULL && no_asm[0] != '\0' && no_asm[0] != '0';
+	printf("     backend: %s (CPU %s BMI2/ADX)\n", fp_mont_using_asm() ? "adx" : "portable",
+	       fp_mont_cpu_has_adx() ? "has" : "lacks");
+	if (want_portable)
+		CHECK(!fp_mont_using_asm());
+	else
+		CHECK(fp_mont_using_asm() == fp_mont_cpu_has_adx());
+}
