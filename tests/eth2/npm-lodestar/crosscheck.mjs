@@ -43,7 +43,9 @@ const {
   VectorCompositeType,
 } = await imp("@chainsafe/ssz");
 
-const PER = Number(process.argv[2] ?? 40);
+// 100 per combination gives mainnet about 8,000 requests and hoodi about 3,500 (the
+// issue asks for at least 2,000 on each, of every type on every fork; checked below).
+const PER = Number(process.argv[2] ?? 100);
 const bin = `${process.env.SS_BUILD_DIR ?? "build"}/secure-signer`;
 
 // ---- deterministic randomness (xorshift64*), so a failure is reproducible ----------
@@ -289,6 +291,37 @@ for (const net of ["mainnet", "sepolia", "hoodi", "gnosis"]) {
 const MINIMAL = process.argv[3] === "minimal";
 const MINIMAL_FORKS = {ALTAIR: 2, BELLATRIX: 4, CAPELLA: 6, DENEB: 8, ELECTRA: 10, FULU: 12};
 
+// Every type must be covered on every fork in effect: the labels makeCases gives a
+// (network, fork) pair, each at least PER/5 times (DEPOSIT and VALIDATOR_REGISTRATION
+// take a third of the iterations, BLOCK and BLOCK_V2 half each).
+function expectedLabels(forkName) {
+  const seq = P.ForkSeq[forkName];
+  const l = ["attestation", "aggregation_slot", "randao_reveal", `aggregate_${forkName}`,
+             "voluntary_exit", "deposit", "validator_registration"];
+  if (seq <= P.ForkSeq.altair) l.push("block_v2", "block");
+  else l.push("block_v2_header");
+  if (seq >= P.ForkSeq.altair) l.push("sync_committee_message", "sync_selection", "contribution");
+  return l;
+}
+
+function checkCoverage(label, chain) {
+  const config = createBeaconConfig(chain, new Uint8Array(32));
+  const forks = Object.values(config.forks).filter((f) => Number.isFinite(f.epoch));
+  const active = forks.filter((f, i) => !forks.slice(i + 1).some((g) => g.epoch === f.epoch));
+  let n = 0;
+  for (const [k, c] of perKind) if (k.startsWith(label + "/")) n += c;
+  console.log(`${label}: ${n} requests, forks ${active.map((f) => f.name).join(" ")}`);
+  for (const f of active)
+    for (const l of expectedLabels(f.name)) {
+      const c = perKind.get(`${label}/${f.name}/${l}`) ?? 0;
+      if (c < PER / 5) {
+        failures++;
+        console.error(`COVERAGE ${label}/${f.name}/${l}: ${c} requests, want at least ${PER / 5}`);
+      }
+    }
+  return n;
+}
+
 function runNetwork(label, chain, args) {
   const cases = makeCases(label, chain);
   const input = cases.map((c) => JSON.stringify(c.request)).join("\n") + "\n";
@@ -329,16 +362,19 @@ if (MINIMAL) {
   writeFileSync(path.join(dir, "config.yaml"), yaml);
   runNetwork("minimal", chain, ["--network-config", path.join(dir, "config.yaml")]);
   rmSync(dir, {recursive: true});
-  console.log(`minimal: ${total} requests over ${perKind.size} combinations; ${failures} mismatches`);
+  checkCoverage("minimal", chain);
+  console.log(`minimal: ${total} requests over ${perKind.size} combinations; ${failures} failures`);
   process.exit(failures ? 1 : 0);
 }
-for (const net of ["mainnet", "hoodi", "sepolia"])
+for (const net of ["mainnet", "hoodi", "sepolia"]) {
   runNetwork(net, networksChainConfig[net], ["--network", net]);
-console.log(`${total} requests over ${perKind.size} (network, fork, type) combinations; ${failures} mismatches`);
+  const n = checkCoverage(net, networksChainConfig[net]);
+  if (net !== "sepolia" && n < 2000) {
+    failures++;
+    console.error(`${net}: ${n} requests, fewer than 2,000`);
+  }
+}
+console.log(`${total} requests over ${perKind.size} (network, fork, type) combinations; ${failures} failures`);
 const child = spawnSync(process.execPath, [process.argv[1], String(PER), "minimal"],
                         {env: {...process.env, LODESTAR_PRESET: "minimal"}, stdio: "inherit"});
-if (total < 2000) {
-  console.error("fewer than 2000 requests");
-  process.exit(1);
-}
 process.exit(failures || child.status !== 0 ? 1 : 0);
