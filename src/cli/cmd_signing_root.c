@@ -33,7 +33,9 @@ static void usage(FILE *out)
 		"  --show-network         print the network's fork schedule and exit\n"
 		"  -h, --help             show this help\n"
 		"\n"
-		"Exit status: 0 success, 1 the request was refused, 2 usage error.\n");
+		"Exit status: 0 success, 1 the request was refused, 2 usage error. With --batch a\n"
+		"refused request is an 'error' line and the status is 0 unless reading or writing\n"
+		"fails.\n");
 }
 
 /* Reads stdin up to MAX_BODY bytes; NULL (and a message) if larger or unreadable. */
@@ -119,7 +121,6 @@ static int run_batch(const eth2_network *net)
 {
 	size_t cap = 65536;
 	char *line = malloc(cap);
-	int refused = 0;
 	if (line == NULL)
 		return 1;
 	for (;;) {
@@ -147,7 +148,6 @@ static int run_batch(const eth2_network *net)
 			break;
 		if (too_long) {
 			printf("error : request larger than %u bytes\n", MAX_BODY);
-			refused++;
 			continue;
 		}
 		eth2_signing_request r;
@@ -158,7 +158,6 @@ static int run_batch(const eth2_network *net)
 			printf("%s\n", h);
 		} else {
 			printf("error %s: %s\n", err.field, err.message);
-			refused++;
 		}
 		if (ch == EOF)
 			break;
