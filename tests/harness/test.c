@@ -85,24 +85,29 @@ const char *test_selected_case(void) { return selected_case; }
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0, skipped = 0;
-	bool any_selected = argc > 1;
+	bool any_test_named = false;
+	/* A name that matches no test selects a vector case inside every test; only one
+	 * case name at a time. */
+	for (int a = 1; a < argc; a++) {
+		bool is_test_name = false;
+		for (int j = 0; j < n_tests; j++)
+			if (strcmp(argv[a], tests[j].name) == 0)
+				is_test_name = true;
+		if (is_test_name) {
+			any_test_named = true;
+			continue;
+		}
+		if (selected_case != NULL) {
+			fprintf(stderr, "give one case name at a time (%s, %s)\n", selected_case, argv[a]);
+			return 2;
+		}
+		selected_case = argv[a];
+	}
 	for (int i = 0; i < n_tests; i++) {
-		bool run = !any_selected;
+		bool run = !any_test_named; /* every test, or those named */
 		for (int a = 1; a < argc && !run; a++)
 			if (strcmp(argv[a], tests[i].name) == 0)
 				run = true;
-		/* a name that matches no test selects a vector case inside every test */
-		if (!run && any_selected) {
-			bool is_test_name = false;
-			for (int a = 1; a < argc; a++)
-				for (int j = 0; j < n_tests; j++)
-					if (strcmp(argv[a], tests[j].name) == 0)
-						is_test_name = true;
-			if (!is_test_name) {
-				selected_case = argv[1];
-				run = true;
-			}
-		}
 		if (!run)
 			continue;
 		current_name = tests[i].name;
@@ -120,6 +125,11 @@ int main(int argc, char **argv)
 	}
 	if (cases_passed + cases_failed > 0)
 		printf("vector cases: %ld passed, %ld failed\n", cases_passed, cases_failed);
+	/* A case name that no test knows (a typo) must not look like a green run. */
+	if (selected_case != NULL && cases_passed + cases_failed == 0 && skipped == 0) {
+		printf("FAIL no test has a case named %s\n", selected_case);
+		failed++;
+	}
 	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	if (failed > 0)
 		return 1;
