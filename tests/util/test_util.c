@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/error.h"
+#include "util/hardening.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
@@ -178,4 +181,28 @@ TEST(log_levels_filter_and_parse)
 	CHECK(log_parse_level("DEBUG", &l) && l == LOG_DEBUG);
 	CHECK(!log_parse_level("loud", &l));
 	CHECK(strcmp(ss_strerror(SS_ERR_REFUSED), "refused") == 0);
+}
+
+/* process_harden (called first by `secure-signer run`): no core file can be written and
+ * the process is not dumpable (no ptrace attach by the same user, no /proc/PID/mem).
+ * Run in a child, since it is irreversible. */
+TEST(process_harden_disables_core_dumps)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 1 << 20, RLIM_INFINITY };
+		/* start from a state that allows core dumps */
+		(void)setrlimit(RLIMIT_CORE, &rl);
+		(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		if (process_harden() != SS_OK)
+			_exit(3);
+		if (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 || rl.rlim_max != 0)
+			_exit(4);
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			_exit(5);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
 }
