@@ -206,3 +206,39 @@ TEST(process_harden_disables_core_dumps)
 	waitpid(pid, &status, 0);
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
 }
+
+/* The mapping that holds a secure block is excluded from core dumps (MADV_DONTDUMP:
+ * VmFlags "dd" in /proc/self/smaps) and locked in RAM (mlock: "lo") unless
+ * RLIMIT_MEMLOCK refused it, which secure_mem_all_locked() reports. */
+TEST(secure_alloc_is_locked_and_not_dumped)
+{
+	uint8_t *p = secure_alloc(64);
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	CHECK(f != NULL);
+	if (f == NULL) {
+		secure_free(p);
+		return;
+	}
+	char line[512];
+	bool in_block = false, found = false, dd = false, lo = false;
+	while (fgets(line, sizeof line, f) != NULL) {
+		unsigned long lo_addr, hi_addr;
+		if (sscanf(line, "%lx-%lx ", &lo_addr, &hi_addr) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in_block = (uintptr_t)p >= lo_addr && (uintptr_t)p < hi_addr;
+			continue;
+		}
+		if (in_block && strncmp(line, "VmFlags:", 8) == 0) {
+			found = true;
+			dd = strstr(line, " dd") != NULL;
+			lo = strstr(line, " lo") != NULL;
+		}
+	}
+	fclose(f);
+	CHECK_MSG(found, "no smaps entry for the secure block");
+	CHECK_MSG(dd, "secure block not marked MADV_DONTDUMP");
+	CHECK_MSG(lo || !secure_mem_all_locked(), "secure block not mlocked");
+	secure_free(p);
+}
