@@ -398,6 +398,9 @@ TEST(sources_keystore_dir_and_yaml)
 	char *k0 = make_keystore(s[0], "pw0", NULL, false);
 	char *k1 = make_keystore(s[1], "pw1", NULL, false);
 	char *k3 = make_keystore(s[3], "pw3", "m/12381/3600/3/0/0", false);
+	/* encrypted with the empty password, which a file-keystore password file may not
+	 * give (Web3Signer: the first line, and empty is an error) */
+	char *k4 = make_keystore(s[4], "", NULL, false);
 	kt_writef(ksdir, "a.json", k0);
 	kt_writef(pwdir, "a.txt", "pw0\n"); /* newline stripped by EIP-2335 normalisation */
 	kt_writef(ksdir, "b.json", k1);
@@ -406,11 +409,14 @@ TEST(sources_keystore_dir_and_yaml)
 	kt_writef(ksdir, "ignored.txt", "not a keystore");
 	kt_writef(cfg, "k3.json", k3);
 	kt_writef(cfg, "k3.pass", "pw3\nsecond line ignored\n");
+	kt_writef(cfg, "k4.json", k4);
+	kt_writef(cfg, "k4.pass", "\nthe first line is empty\n");
 	char hex2[65], yaml[2048];
 	hex_encode(hex2, s[2], 32, false);
 	snprintf(yaml, sizeof yaml,
 		 "type: file-raw\nkeyType: BLS\nprivateKey: \"0x%s\"\n---\n"
 		 "type: file-keystore\nkeystoreFile: k3.json\nkeystorePasswordFile: k3.pass\n---\n"
+		 "type: file-keystore\nkeystoreFile: k4.json\nkeystorePasswordFile: k4.pass\n---\n"
 		 "type: hashicorp\nserverHost: localhost\n---\n"
 		 "type: file-raw\nkeyType: SECP256K1\nprivateKey: \"0x00\"\n---\n",
 		 hex2);
@@ -424,15 +430,15 @@ TEST(sources_keystore_dir_and_yaml)
 	keys_load_stats st = { 0 };
 	keys_error err = { "" };
 	CHECK(keys_load_sources(ks, &src, &st, &err) == SS_OK);
-	/* a, b, c + file-raw, file-keystore, hashicorp (+ skipped secp, trailing empty
-	 * document) + broken + badhex */
-	CHECK_MSG(st.sources_seen == 8 && st.sources_new == 3 && st.sources_failed == 5,
+	/* a, b, c + file-raw, file-keystore x2 (k4: empty password), hashicorp (+ skipped
+	 * secp, trailing empty document) + broken + badhex */
+	CHECK_MSG(st.sources_seen == 9 && st.sources_new == 3 && st.sources_failed == 6,
 		  "seen %zu new %zu failed %zu", st.sources_seen, st.sources_new, st.sources_failed);
 	uint8_t pk[5][48];
 	for (int i = 0; i < 5; i++)
 		CHECK(keys_secret_to_pubkey(pk[i], s[i]) == SS_OK);
 	CHECK(keys_contains(ks, pk[0]) && !keys_contains(ks, pk[1]) && keys_contains(ks, pk[2]) &&
-	      keys_contains(ks, pk[3]));
+	      keys_contains(ks, pk[3]) && !keys_contains(ks, pk[4]));
 	keys_info info;
 	CHECK(keys_get_info(ks, pk[2], &info) && info.readonly && info.origin == KEYS_ORIGIN_KEY_CONFIG);
 	CHECK(keys_get_info(ks, pk[3], &info) && !info.readonly &&
@@ -471,6 +477,7 @@ TEST(sources_keystore_dir_and_yaml)
 	free(k0);
 	free(k1);
 	free(k3);
+	free(k4);
 	kt_rmrf(dir);
 }
 
