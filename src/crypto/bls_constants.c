@@ -14,11 +14,8 @@ const uint64_t FP_EXP_P_MINUS_2[6] = { 0xb9feffffffffaaa9ull, 0x1eabfffeb153ffff
 const uint64_t FP_EXP_SQRT[6] = { 0xee7fbfffffffeaabull, 0x07aaffffac54ffffull, 0xd9cc34a83dac3d89ull, 0xd91dd2e13ce144afull, 0x92c6e9ed90d2eb35ull, 0x0680447a8e5ff9a6ull };
 const uint64_t FP_EXP_INVSQRT[6] = { 0xee7fbfffffffeaaaull, 0x07aaffffac54ffffull, 0xd9cc34a83dac3d89ull, 0xd91dd2e13ce144afull, 0x92c6e9ed90d2eb35ull, 0x0680447a8e5ff9a6ull };
 const uint64_t FP_EXP_LEGENDRE[6] = { 0xdcff7fffffffd555ull, 0x0f55ffff58a9ffffull, 0xb39869507b587b12ull, 0xb23ba5c279c2895full, 0x258dd3db21a5d66bull, 0x0d0088f51cbff34dull };
-const fp FP_INV2 = { { 0x1804000000015554ull, 0x855000053ab00001ull, 0x633cb57c253c276full, 0x6e22d1ec31ebb502ull, 0xd3916126f2d14ca2ull, 0x17fbb8571a006596ull } };
 const fp G1_B = { { 0xaa270000000cfff3ull, 0x53cc0032fc34000aull, 0x478fe97a6b0a807full, 0xb1d37ebee6ba24d7ull, 0x8ec9733bbf78ab2full, 0x09d645513d83de7eull } };
-const fp G1_B3 = { { 0x447600000027552eull, 0xdcb8009a43480020ull, 0x6f7ee9ce4a6e8b59ull, 0xb10330b7c0a95bc6ull, 0x6140b1fcfb1e54b7ull, 0x0381be097f0bb4e1ull } };
 const fp2 G2_B = { { { 0xaa270000000cfff3ull, 0x53cc0032fc34000aull, 0x478fe97a6b0a807full, 0xb1d37ebee6ba24d7ull, 0x8ec9733bbf78ab2full, 0x09d645513d83de7eull } }, { { 0xaa270000000cfff3ull, 0x53cc0032fc34000aull, 0x478fe97a6b0a807full, 0xb1d37ebee6ba24d7ull, 0x8ec9733bbf78ab2full, 0x09d645513d83de7eull } } };
-const fp2 G2_B3 = { { { 0x447600000027552eull, 0xdcb8009a43480020ull, 0x6f7ee9ce4a6e8b59ull, 0xb10330b7c0a95bc6ull, 0x6140b1fcfb1e54b7ull, 0x0381be097f0bb4e1ull } }, { { 0x447600000027552eull, 0xdcb8009a43480020ull, 0x6f7ee9ce4a6e8b59ull, 0xb10330b7c0a95bc6ull, 0x6140b1fcfb1e54b7ull, 0x0381be097f0bb4e1ull } } };
 /* The order-3 root beta with (x,y) -> (beta x, y) acting as [-x^2] on G1 (Scott,
    'A note on group membership tests for G1, G2 and GT', eprint 2021/1130) */
 const fp G1_BETA = { { 0x30f1361b798a64e8ull, 0xf3b8ddab7ece5a2aull, 0x16a8ca3ac61577f7ull, 0xc26a2ff874fd029bull, 0x3636b76660701c6eull, 0x051ba4ab241b6160ull } };
