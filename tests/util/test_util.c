@@ -246,3 +246,17 @@ TEST(secure_alloc_is_locked_and_not_dumped)
 #endif
 	secure_free(p);
 }
+
+/* Every error code has its own message (a code added to the enum without one would
+ * print "unknown error"); codes outside the enum give "unknown error", never NULL. */
+TEST(every_error_code_has_a_message)
+{
+	for (int e = 0; e < SS_ERR__COUNT; e++) {
+		const char *m = ss_strerror((ss_err)e);
+		CHECK_MSG(m != NULL && m[0] != '\0' && strcmp(m, "unknown error") != 0, "code %d", e);
+		for (int f = 0; f < e; f++)
+			CHECK_MSG(strcmp(m, ss_strerror((ss_err)f)) != 0, "codes %d and %d share a message", f, e);
+	}
+	CHECK(strcmp(ss_strerror((ss_err)SS_ERR__COUNT), "unknown error") == 0);
+	CHECK(strcmp(ss_strerror((ss_err)-1), "unknown error") == 0);
+}
