@@ -852,3 +852,20 @@ TEST(backend_is_the_one_asked_for)
 	else
 		CHECK(fp_mont_using_asm() == fp_mont_cpu_has_adx());
 }
+
+/* RFC 9380 §5.3.1: expand_message_xmd refuses len_in_bytes = 0 and ell = ceil(len/32)
+ * above 255; 255 * 32 = 8160 bytes is the largest output. */
+TEST(expand_message_xmd_length_bounds)
+{
+	static uint8_t out[8192];
+	const uint8_t dst[] = "DST";
+	CHECK(bls_expand_message_xmd(out, 0, dst, 0, dst, 3) == SS_ERR_INVALID);
+	CHECK(bls_expand_message_xmd(out, 8161, dst, 0, dst, 3) == SS_ERR_INVALID);
+	CHECK(bls_expand_message_xmd(out, 8160, dst, 0, dst, 3) == SS_OK);
+	/* a shorter output is a prefix of a longer one only for the same length byte: the
+	 * length is hashed into b_0, so 32 and 64 bytes differ from the start */
+	uint8_t a[64], b[64];
+	CHECK(bls_expand_message_xmd(a, 32, dst, 0, dst, 3) == SS_OK);
+	CHECK(bls_expand_message_xmd(b, 64, dst, 0, dst, 3) == SS_OK);
+	CHECK(memcmp(a, b, 32) != 0);
+}
