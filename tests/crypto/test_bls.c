@@ -3,6 +3,7 @@
  * §2, §3). Every case runs by name: `test_bls sign_case_84d45c9c7cca6b92`, or
  * `test_bls G2_RO_3` for the RFC suites (suite name + index), `xmd38_2` for
  * expand_message_xmd. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,6 +269,54 @@ TEST(bls_deserialization_G2) { run_dir(BLS_DIR "deserialization_G2", case_deser_
 TEST(bls_deserialization_G1_supplement) { run_dir(SUPP_DIR "deserialization_G1", case_deser_g1); }
 TEST(bls_deserialization_G2_supplement) { run_dir(SUPP_DIR "deserialization_G2", case_deser_g2); }
 TEST(bls_hash_to_G2) { run_dir(BLS_DIR "hash_to_G2", case_hash_to_g2); }
+
+/* Every folder of the two bls12-381-tests trees, and every RFC 9380 file, has a test in
+ * this file: one added upstream (or renamed) fails here instead of being silently left
+ * out. */
+static void check_folders_handled(const char *tree, const char *const *known)
+{
+	char path[4096];
+	if (!vectors_path(path, sizeof path, tree)) {
+		CHECK_MSG(false, "no %s", tree);
+		return;
+	}
+	DIR *d = opendir(path);
+	CHECK_MSG(d != NULL, "cannot open %s", path);
+	if (d == NULL)
+		return;
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		bool found = false;
+		for (const char *const *k = known; *k != NULL && !found; k++)
+			found = strcmp(*k, e->d_name) == 0;
+		CHECK_MSG(found, "%s/%s: no test runs this folder", tree, e->d_name);
+		n++;
+	}
+	closedir(d);
+	CHECK(n > 0);
+}
+
+TEST(bls_every_vector_folder_is_handled)
+{
+	if (!vectors_require())
+		return;
+	static const char *const v012[] = { "sign", "verify", "aggregate", "aggregate_verify",
+					    "fast_aggregate_verify", "batch_verify", "deserialization_G1",
+					    "deserialization_G2", "hash_to_G2", NULL };
+	static const char *const supp[] = { "deserialization_G1", "deserialization_G2", NULL };
+	static const char *const rfc[] = { "expand_message_xmd_SHA256_38.json",
+					   "expand_message_xmd_SHA256_256.json",
+					   "BLS12381G1_XMD-SHA-256_SSWU_RO_.json",
+					   "BLS12381G1_XMD-SHA-256_SSWU_NU_.json",
+					   "BLS12381G2_XMD-SHA-256_SSWU_RO_.json",
+					   "BLS12381G2_XMD-SHA-256_SSWU_NU_.json", NULL };
+	check_folders_handled("bls12-381-tests/v0.1.2", v012);
+	check_folders_handled("bls12-381-tests/post-v0.1.2-supplement", supp);
+	check_folders_handled("rfc9380-hash-to-curve", rfc);
+}
 
 /* ---- RFC 9380 ---- */
 
