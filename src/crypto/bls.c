@@ -148,7 +148,10 @@ bool bls_verify_vartime(const uint8_t pk[48], const uint8_t *msg, size_t msg_len
 	return core_verify(&p, msg, msg_len, &s);
 }
 
-/* FastAggregateVerify (§3.3.4): every key validated, then Verify with their sum. */
+/* FastAggregateVerify (§3.3.4): every key validated, then CoreVerify with their sum,
+ * whose KeyValidate (§2.7 step 4) refuses a sum at infinity: keys that cancel out
+ * ({pk, -pk}) would otherwise accept the infinity signature for any message. blst
+ * refuses it too. */
 bool bls_fast_aggregate_verify_vartime(const uint8_t (*pks)[48], size_t n, const uint8_t *msg,
 				       size_t msg_len, const uint8_t sig[96])
 {
@@ -162,6 +165,8 @@ bool bls_fast_aggregate_verify_vartime(const uint8_t (*pks)[48], size_t n, const
 			return false;
 		g1_add_vartime(&agg, &agg, &p);
 	}
+	if (g1_is_infinity(&agg))
+		return false;
 	if (!bls_signature_decode_vartime(&s, sig))
 		return false;
 	return core_verify(&agg, msg, msg_len, &s);

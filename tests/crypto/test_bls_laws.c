@@ -869,3 +869,29 @@ TEST(expand_message_xmd_length_bounds)
 	CHECK(bls_expand_message_xmd(b, 64, dst, 0, dst, 3) == SS_OK);
 	CHECK(memcmp(a, b, 32) != 0);
 }
+
+/* Keys that sum to infinity: FastAggregateVerify's CoreVerify runs KeyValidate on the
+ * aggregate key (draft-irtf-cfrg-bls-signature-05 §2.7, §3.3.4), so {pk, -pk} with the
+ * infinity signature is INVALID for every message (blst agrees). AggregateVerify
+ * validates each key only, and e(pk, H(m)) e(-pk, H(m)) = 1 = e(G1, O): VALID there, as
+ * in blst. */
+TEST(fast_aggregate_verify_refuses_keys_summing_to_infinity)
+{
+	bls_init();
+	uint8_t kb[32] = { 0 }, pks[2][48], inf[96] = { 0 };
+	kb[31] = 7;
+	bls_secret_key sk;
+	CHECK(bls_secret_key_from_bytes(&sk, kb) == SS_OK);
+	bls_sk_to_pk(pks[0], &sk);
+	g1_point p;
+	CHECK(g1_deserialize_vartime(&p, pks[0], 48) == SS_OK);
+	g1_neg(&p, &p);
+	g1_compress(pks[1], &p);
+	CHECK(bls_key_validate_vartime(pks[0]) && bls_key_validate_vartime(pks[1]));
+	inf[0] = 0xc0;
+	const uint8_t *m = (const uint8_t *)"any message";
+	CHECK(!bls_fast_aggregate_verify_vartime((const uint8_t(*)[48])pks, 2, m, 11, inf));
+	const uint8_t *ms[2] = { m, m };
+	size_t ls[2] = { 11, 11 };
+	CHECK(bls_aggregate_verify_vartime((const uint8_t(*)[48])pks, ms, ls, 2, inf));
+}
