@@ -135,6 +135,8 @@ static ss_err passphrase(const keys_kek_provider *p, char **out, size_t *len, ke
 	if (e != SS_OK)
 		return e;
 	*len = strcspn(*out, "\r\n");
+	/* the caller wipes only the first line: wipe the rest of the file now */
+	secure_zero(*out + *len, n - *len);
 	if (*len == 0) {
 		keys_free_wiped(*out, n);
 		*out = NULL;
