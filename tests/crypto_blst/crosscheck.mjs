@@ -102,6 +102,12 @@ function g2PointOffSubgroup() {
     try { Signature.fromBytes(c, true); } catch { return c; }
   }
 }
+// -P for a compressed finite G1 point: the same x with the other root (S flipped).
+function negPk(b) {
+  const c = Buffer.from(b);
+  c[0] ^= 0x20;
+  return c;
+}
 function flipBit(b) {
   const c = Buffer.from(b);
   const bit = randInt(c.length * 8);
@@ -337,6 +343,10 @@ const corruptions = {
     nonsubgroup_pk: (s) => [[...s.pks, g1PointOffSubgroup()], s.msg, s.agg],
     nonsubgroup_sig: (s) => [s.pks, s.msg, g2PointOffSubgroup()],
     member_sig: (s) => [s.pks, s.msg, s.sigs[0]],
+    // {pk, -pk} sums to infinity: FastAggregateVerify's KeyValidate of the aggregate
+    // refuses it whatever the signature; next to the set's own keys it changes nothing
+    cancelling_pks_infinity_sig: (s) => [[s.pks[0], negPk(s.pks[0])], s.msg, INF_SIG],
+    cancelling_pks_added: (s) => [[...s.pks, s.pks[0], negPk(s.pks[0])], s.msg, s.agg],
   };
   const cases = [];
   sets.forEach((s, i) => {
