@@ -135,8 +135,11 @@ static uint16_t start_signer(const char *binary, int validators, char (*pk_hex)[
 	if (signer_pid == 0) {
 		FILE *lf = freopen(logp, "w", stderr);
 		(void)lf;
+		char a_log[64];
+		snprintf(a_log, sizeof a_log, "--logging=%s",
+			 getenv("BENCH_SIGNER_LOGGING") ? getenv("BENCH_SIGNER_LOGGING") : "warn");
 		execl(binary, binary, "run", "--http-listen-port=0", a_data, a_keys, a_threads,
-		      "--logging=warn", "--metrics-enabled", "--metrics-port=0", (char *)NULL);
+		      a_log, "--metrics-enabled", "--metrics-port=0", (char *)NULL);
 		_exit(127);
 	}
 	snprintf(path, sizeof path, "%s/secure-signer.ports", data);
@@ -164,6 +167,10 @@ static void stop_signer(void)
 		kill(signer_pid, SIGTERM);
 		waitpid(signer_pid, NULL, 0);
 	}
+	if (getenv("BENCH_KEEP")) {
+		fprintf(stderr, "kept %s\n", tmpdir_path);
+		return;
+	}
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir_path);
 	int rc = system(cmd);
@@ -180,7 +187,7 @@ typedef struct {
 static request *reqs;
 static size_t n_reqs;
 static double *lat;
-static _Atomic int errors;
+static _Atomic int errors, lost;
 static uint16_t port;
 
 static const char FORK[] =
@@ -269,6 +276,16 @@ static void start_next(conn *c, size_t *next)
 	c->busy = false;
 	if (*next >= n_reqs)
 		return;
+	if (c->fd < 0)
+		c->fd = connect_port();
+	if (c->fd < 0) {
+		/* Cannot connect: this request is an error, not a hang. */
+		lat[*next] = 0;
+		(*next)++;
+		atomic_fetch_add(&errors, 1);
+		atomic_fetch_add(&lost, 1);
+		return;
+	}
 	c->req = (*next)++;
 	c->busy = true;
 	c->sent = 0;
@@ -305,8 +322,16 @@ static void run_burst(conn *cs, int n)
 			pf[i].events = cs[i].busy && cs[i].sent < reqs[cs[i].req].len ? POLLOUT : POLLIN;
 			pf[i].revents = 0;
 		}
-		if (poll(pf, (nfds_t)n, 30000) <= 0)
+		int any = 0;
+		for (int i = 0; i < n; i++)
+			any |= cs[i].busy;
+		if (!any)
+			break; /* the rest could not be sent (counted in start_next) */
+		if (poll(pf, (nfds_t)n, 30000) <= 0) {
+			fprintf(stderr, "no progress for 30 s; %zu requests unanswered\n", n_reqs - done);
+			atomic_fetch_add(&errors, (int)(n_reqs - done));
 			break;
+		}
 		for (int i = 0; i < n; i++) {
 			conn *c = &cs[i];
 			if (!c->busy || !pf[i].revents)
@@ -330,6 +355,8 @@ static void run_burst(conn *cs, int n)
 						lat[c->req] = now_s() - c->t0;
 						if (st != 200)
 							atomic_fetch_add(&errors, 1);
+						if (st != 200 && getenv("BENCH_DEBUG"))
+							fprintf(stderr, "status %d: %s\n", st, c->buf);
 						done++;
 						start_next(c, &next);
 					} else if (c->got >= sizeof c->buf - 1) {
@@ -337,6 +364,9 @@ static void run_burst(conn *cs, int n)
 					}
 				}
 			}
+			if (failed && getenv("BENCH_DEBUG"))
+				fprintf(stderr, "conn %d failed: revents %#x sent %zu/%zu got %zu errno %d\n",
+					i, pf[i].revents, c->sent, r->len, c->got, errno);
 			if (failed) { /* count it, reconnect, go on */
 				lat[c->req] = now_s() - c->t0;
 				atomic_fetch_add(&errors, 1);

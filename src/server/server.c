@@ -2,8 +2,8 @@
  * client certificate, route, credentials, declared body size) as soon as its headers
  * arrive, so a refused request is answered before its body is read; an admitted one has
  * its body collected up to the route's limit and is then handed to the route's handler
- * on the same server thread. MHD runs a pool of polling threads (epoll where the kernel
- * has it); handlers may block, so the pool is sized by the caller for the signing load.
+ * on the same server thread. MHD runs a pool of poll() threads; handlers may block, so
+ * the pool is sized by the caller for the signing load.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -269,7 +269,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	http_server *s = cls;
 	http_request *req = *con_cls;
-	(void)toe;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		log_debug("%s: request %s ended early (libmicrohttpd termination code %d)",
+			  s->cfg.name, req && req->path ? req->path : "-", (int)toe);
 	if (!req)
 		return;
 	if (s->cfg.access_log) {
@@ -323,7 +325,13 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	/* poll(), not epoll: with epoll and a pool of threads whose handlers block (a
+	 * signature, a slashing commit), requests on some of 256-512 busy keep-alive
+	 * connections went unnoticed until the idle timeout closed them (30 s stalls in
+	 * bench/server, half the runs at 512 connections; none in poll mode, and
+	 * tests/server many_connections_never_stall checks it). A worker serves at most
+	 * connection_limit / threads sockets, so poll's cost stays small. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	const char *host = cfg->host ? cfg->host : "127.0.0.1";
 	if (strcmp(host, "localhost") == 0)

@@ -1,7 +1,9 @@
 /* The HTTP server over real sockets with a small route table: routing (404/405/400),
  * body limits (413), credentials (401/403), the Host allow-list, CORS, slow clients,
  * keep-alive, and a graceful stop that still answers the request in flight. */
+#include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,6 +41,13 @@ static void h_slow(http_request *req, void *app)
 	http_reply_bytes(req, 200, "text/plain", "slow", 4);
 }
 
+static void h_work(http_request *req, void *app)
+{
+	(void)app;
+	usleep(1000); /* like a signature: the handler blocks its thread */
+	http_reply_bytes(req, 200, "text/plain", "done", 4);
+}
+
 static void h_noreply(http_request *req, void *app)
 {
 	(void)req;
@@ -53,8 +62,11 @@ static const http_route routes[] = {
 	{ HTTP_GET, "/sign", h_ok, HTTP_AUTH_SIGNING, 0 },
 	{ HTTP_GET, "/slow", h_slow, HTTP_AUTH_NONE, 0 },
 	{ HTTP_GET, "/noreply", h_noreply, HTTP_AUTH_NONE, 0 },
+	{ HTTP_POST, "/work", h_work, HTTP_AUTH_NONE, 1024 },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
+
+static unsigned start_threads = 2;
 
 static http_server *start(const char *cors, const char *signing_token, unsigned timeout)
 {
@@ -62,7 +74,7 @@ static http_server *start(const char *cors, const char *signing_token, unsigned 
 		.name = "test",
 		.host = "127.0.0.1",
 		.port = 0,
-		.threads = 2,
+		.threads = start_threads,
 		.connection_timeout = timeout,
 		.routes = routes,
 		.n_routes = N_ROUTES,
@@ -437,5 +449,79 @@ TEST(stats_count_routes_and_classes)
 	CHECK_EQ_U64(st.by_class[2], 1);
 	CHECK_EQ_U64(st.by_class[4], 1);
 	CHECK_EQ_U64(http_server_route_hits(s, 0), 1);
+	http_server_stop(s, 1000);
+}
+
+/* Many keep-alive connections, each with one request at a time, against a pool of
+ * threads whose handlers block: every request must be answered promptly. With MHD's
+ * epoll mode some connections were not served until the idle timeout (30 s) closed
+ * them; the server uses poll() for that reason (server.c). */
+TEST(many_connections_never_stall)
+{
+	enum { CONNS = 512, ROUNDS = 3 };
+	start_threads = 8;
+	http_server *s = start(NULL, NULL, 30);
+	start_threads = 2;
+	if (!s)
+		return;
+	uint16_t port = http_server_port(s);
+	static int fd[CONNS];
+	static size_t got[CONNS];
+	static char buf[CONNS][512];
+	static int left[CONNS];
+	const char req[] = "POST /work HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}";
+	int open_ok = 0;
+	for (int i = 0; i < CONNS; i++) {
+		fd[i] = hc_connect(port);
+		open_ok += fd[i] >= 0;
+		left[i] = ROUNDS;
+	}
+	CHECK_EQ_U64(open_ok, CONNS);
+	/* Send the first request everywhere at once, as a slot's burst does. */
+	for (int i = 0; i < CONNS; i++)
+		if (fd[i] >= 0 && send(fd[i], req, sizeof req - 1, MSG_NOSIGNAL) < 0)
+			left[i] = -1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int answered = 0, failed = 0, pending = CONNS;
+	static struct pollfd pf[CONNS];
+	while (pending > 0) {
+		for (int i = 0; i < CONNS; i++) {
+			pf[i].fd = left[i] > 0 ? fd[i] : -1;
+			pf[i].events = POLLIN;
+		}
+		if (poll(pf, CONNS, 10000) <= 0)
+			break; /* 10 s without any answer: stalled */
+		for (int i = 0; i < CONNS; i++) {
+			if (left[i] <= 0 || !pf[i].revents)
+				continue;
+			ssize_t n = recv(fd[i], buf[i] + got[i], sizeof buf[i] - 1 - got[i], 0);
+			if (n <= 0) {
+				failed++;
+				left[i] = -1;
+				pending--;
+				continue;
+			}
+			got[i] += (size_t)n;
+			buf[i][got[i]] = '\0';
+			char *end = strstr(buf[i], "\r\n\r\n");
+			if (!end || got[i] < (size_t)(end + 4 - buf[i]) + 4)
+				continue;
+			answered += strncmp(buf[i], "HTTP/1.1 200", 12) == 0;
+			got[i] = 0;
+			if (--left[i] == 0)
+				pending--;
+			else if (send(fd[i], req, sizeof req - 1, MSG_NOSIGNAL) < 0)
+				left[i] = -1, pending--, failed++;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK_MSG(answered == CONNS * ROUNDS && failed == 0,
+		  "%d of %d answered, %d connections failed, %d still waiting after %.1f s",
+		  answered, CONNS * ROUNDS, failed, pending, secs);
+	for (int i = 0; i < CONNS; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
 	http_server_stop(s, 1000);
 }
