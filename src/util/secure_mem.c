@@ -17,9 +17,10 @@ void secure_zero(void *p, size_t n)
 }
 
 /* Layout of one mapping, in pages:
- *   [guard][header + padding + user block][guard]
- * The user block ends where the upper guard starts; the header sits at the start of
- * the data pages and records the mapping so secure_free can undo it. */
+ *   [guard][padding + header + user block][guard]
+ * The user block ends where the upper guard starts; the header sits right before it
+ * (read and written with memcpy: the user block need not be aligned) and records the
+ * mapping so secure_free can undo it. */
 #define SECURE_MAGIC 0x5345435552454d31ull /* "SECUREM1" */
 
 struct secure_header {
@@ -62,42 +63,33 @@ void *secure_alloc(size_t n)
 	if (mlock(data, data_len) != 0 && !atomic_exchange(&lock_failed, true))
 		log_warn("secure memory: mlock failed (RLIMIT_MEMLOCK too low); secrets may be "
 			 "swapped out. Raise the limit (ulimit -l) or disable swap.");
-	struct secure_header *h = (struct secure_header *)data;
-	h->magic = SECURE_MAGIC;
-	h->map_len = map_len;
-	h->data_len = data_len;
-	h->user_len = n;
-	h->user = data + data_len - n;
-	return h->user;
+	struct secure_header h = {
+		.magic = SECURE_MAGIC,
+		.map_len = map_len,
+		.data_len = data_len,
+		.user_len = n,
+		.user = data + data_len - n,
+	};
+	memcpy((uint8_t *)h.user - sizeof h, &h, sizeof h);
+	return h.user;
 }
 
 void secure_free(void *p)
 {
 	if (p == NULL)
 		return;
+	struct secure_header h;
+	memcpy(&h, (uint8_t *)p - sizeof h, sizeof h);
 	size_t ps = page_size();
-	/* The header is at the start of the first data page of the block, which is the page
-	 * holding p rounded down, minus whole pages when the block spans several. */
-	uint8_t *first = (uint8_t *)((uintptr_t)p & ~(uintptr_t)(ps - 1));
-	struct secure_header *h = (struct secure_header *)first;
-	if (h->magic != SECURE_MAGIC || h->user != p) {
-		/* the block spans pages: walk back until the header is found (bounded by the
-		 * block size recorded nowhere else, so search at most 1 GiB of pages) */
-		for (size_t i = 1; i < (1u << 18); i++) {
-			h = (struct secure_header *)(first - i * ps);
-			if (h->magic == SECURE_MAGIC && h->user == p)
-				break;
-		}
-	}
-	if (h->magic != SECURE_MAGIC || h->user != p) {
+	if (h.magic != SECURE_MAGIC || h.user != p || h.data_len < sizeof h + h.user_len ||
+	    h.map_len != h.data_len + 2 * ps) {
 		fprintf(stderr, "secure_free: pointer not from secure_alloc\n");
 		abort();
 	}
-	uint8_t *data = (uint8_t *)h;
-	size_t data_len = h->data_len, map_len = h->map_len;
-	secure_zero(data, data_len);
-	(void)munlock(data, data_len);
-	munmap(data - ps, map_len);
+	uint8_t *data = (uint8_t *)p + h.user_len - h.data_len;
+	secure_zero(data, h.data_len);
+	(void)munlock(data, h.data_len);
+	munmap(data - ps, h.map_len);
 }
 
 bool secure_mem_all_locked(void)

@@ -19,7 +19,8 @@ void secure_zero(void *p, size_t n);
 void *secure_alloc(size_t n);
 
 /* Wipes and unmaps a block from secure_alloc; NULL is ignored. Aborts on a pointer
- * that secure_alloc did not return (a corrupted header is our bug, not input). */
+ * that secure_alloc did not return, or whose header (just below it) was overwritten:
+ * our bug, not input. */
 void secure_free(void *p);
 
 /* True when every secure_alloc so far could be mlock'ed. */

@@ -144,6 +144,32 @@ TEST(secure_alloc_overread_hits_guard_page)
 	CHECK_MSG(segv, "child status %d: the over-read did not fault", status);
 }
 
+/* secure_free on memory secure_alloc did not return is our bug: it aborts, at once
+ * (it reads only the header-sized bytes before the pointer), not after a wild walk. */
+TEST(secure_free_aborts_on_a_foreign_pointer)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		static uint8_t not_secure[256];
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 2); /* the expected message */
+		secure_free(not_secure + 128);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "child status %d", status);
+	/* a block of several pages is found and freed as well */
+	uint8_t *p = secure_alloc(3 * 4096 + 5);
+	CHECK(p != NULL);
+	if (p != NULL) {
+		p[0] = 1;
+		p[3 * 4096 + 4] = 2;
+		secure_free(p);
+	}
+}
+
 TEST(datadir_lock_is_exclusive)
 {
 	char dir[] = "/tmp/ss-datadir-XXXXXX";
