@@ -895,3 +895,57 @@ TEST(fast_aggregate_verify_refuses_keys_summing_to_infinity)
 	size_t ls[2] = { 11, 11 };
 	CHECK(bls_aggregate_verify_vartime((const uint8_t(*)[48])pks, ms, ls, 2, inf));
 }
+
+/* Associativity and commutativity (issue 3 "field and group laws"): in Fp, and of the
+ * Jacobian additions in G1 and G2, including the mixed sums the scalar multiplications
+ * build. */
+TEST(associativity_fp_g1_g2)
+{
+	bls_init();
+	for (int i = 0; i < ROUNDS; i++) {
+		fp a, b, c, t, u;
+		rnd_fp(&a);
+		rnd_fp(&b);
+		rnd_fp(&c);
+		fp_mul(&t, &a, &b);
+		fp_mul(&t, &t, &c);
+		fp_mul(&u, &b, &c);
+		fp_mul(&u, &a, &u);
+		CHECK(fp_eq(&t, &u));
+		fp_mul(&t, &a, &b);
+		fp_mul(&u, &b, &a);
+		CHECK(fp_eq(&t, &u));
+		fp_add(&t, &a, &b);
+		fp_add(&t, &t, &c);
+		fp_add(&u, &b, &c);
+		fp_add(&u, &a, &u);
+		CHECK(fp_eq(&t, &u));
+	}
+	g1_point g1, p1[3], l1, r1;
+	g2_point g2, p2[3], l2, r2;
+	g1_from_affine(&g1, &G1_GEN);
+	g2_from_affine(&g2, &G2_GEN);
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		for (int j = 0; j < 3; j++) {
+			uint64_t k[1] = { rnd() };
+			g1_mul_vartime(&p1[j], &g1, k, 64);
+			g2_mul_vartime(&p2[j], &g2, k, 64);
+		}
+		g1_add_vartime(&l1, &p1[0], &p1[1]);
+		g1_add_vartime(&l1, &l1, &p1[2]);
+		g1_add_vartime(&r1, &p1[1], &p1[2]);
+		g1_add_vartime(&r1, &p1[0], &r1);
+		CHECK(g1_eq_vartime(&l1, &r1));
+		g1_add_vartime(&r1, &p1[1], &p1[0]);
+		g1_add_vartime(&l1, &p1[0], &p1[1]);
+		CHECK(g1_eq_vartime(&l1, &r1));
+		g2_add_vartime(&l2, &p2[0], &p2[1]);
+		g2_add_vartime(&l2, &l2, &p2[2]);
+		g2_add_vartime(&r2, &p2[1], &p2[2]);
+		g2_add_vartime(&r2, &p2[0], &r2);
+		CHECK(g2_eq_vartime(&l2, &r2));
+		g2_add_vartime(&r2, &p2[1], &p2[0]);
+		g2_add_vartime(&l2, &p2[0], &p2[1]);
+		CHECK(g2_eq_vartime(&l2, &r2));
+	}
+}
