@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "util/hardening.h"
 
 const cli_command cli_commands[] = {
 	{ "run", "start the signer service (HTTP API)", cli_cmd_run },
@@ -36,6 +37,12 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("secure-signer 0.1.0\n");
 		return 0;
+	}
+	/* Every subcommand may hold secrets (keys import/generate/export decrypt keys; run
+	 * signs): no core dumps and no ptrace by other processes, before anything is read. */
+	if (process_harden() != SS_OK) {
+		fprintf(stderr, "secure-signer: cannot disable core dumps (setrlimit/prctl failed)\n");
+		return 1;
 	}
 	for (const cli_command *c = cli_commands; c->name; c++)
 		if (strcmp(argv[1], c->name) == 0)
