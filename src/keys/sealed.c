@@ -171,7 +171,7 @@ ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx, const keys
 	uint32_t count = get_u32(buf + 16);
 	bool kek_ok = ct_memeq(buf + 24, sk->id, 8);
 	if (!kek_ok)
-		log_error("sealed key store: %s was sealed under a different key-encryption key; its keys will fail to open",
+		log_error("sealed key store: %s was last written under a different key-encryption key; its records are checked one by one",
 			  path);
 	else if (!ct_memeq(mac, buf + 32, 16))
 		log_error("sealed key store: %s header failed authentication (tampered)", path);

@@ -312,10 +312,42 @@ TEST(wrong_kek_reported_per_key)
 	keys_load_stats st;
 	CHECK(keys_store_open(&ks, dir, &kek, &st, &err) == SS_OK);
 	CHECK(st.sealed_failed == 3 && st.sealed_loaded == 0 && keys_count(ks) == 0);
+	/* Writing under the wrong KEK rewrites the shards of the three keys (one new key
+	 * in each, found by trying secrets): the records that did not open are kept
+	 * verbatim, so nothing is destroyed. */
+	uint8_t news[3][32], newpk[3][48];
+	char *kss[3];
+	const char *pws[3] = { "pw", "pw", "pw" };
+	size_t kl[3], pl[3] = { 2, 2, 2 };
+	for (int i = 0; i < 3; i++) {
+		memcpy(news[i], SECRET_A, 32);
+		news[i][0] = (uint8_t)(0x20 + i);
+		for (uint32_t t = 0;; t++) {
+			memcpy(news[i] + 4, &t, sizeof t);
+			CHECK(keys_secret_to_pubkey(newpk[i], news[i]) == SS_OK);
+			if (keys_shard_of(newpk[i]) == keys_shard_of(pks[i]))
+				break;
+		}
+		kss[i] = make_keystore(news[i], "pw", NULL, false);
+		kl[i] = strlen(kss[i]);
+	}
+	keys_import_result res[3];
+	CHECK(keys_import_keystores(ks, (const char *const *)kss, kl, pws, pl, 3, res) == SS_OK);
+	for (int i = 0; i < 3; i++) {
+		CHECK(res[i].status == KEYS_IMPORT_IMPORTED);
+		free(kss[i]);
+	}
 	keys_store_close(ks);
-	/* the right key still opens everything: nothing was destroyed */
+	/* the right key still opens the old keys; the ones sealed under the wrong key are
+	 * reported */
 	ks = open_store(dir, &st);
-	CHECK(st.sealed_loaded == 3 && st.sealed_failed == 0);
+	CHECK_MSG(st.sealed_loaded == 3 && st.sealed_failed == 3, "loaded %zu failed %zu",
+		  st.sealed_loaded, st.sealed_failed);
+	for (int i = 0; i < 3; i++)
+		CHECK(signs(ks, pks[i]) && !keys_contains(ks, newpk[i]));
+	keys_store_close(ks);
+	CHECK(keys_store_open(&ks, dir, &kek, &st, &err) == SS_OK);
+	CHECK(st.sealed_loaded == 3 && st.sealed_failed == 3 && keys_contains(ks, newpk[0]));
 	keys_store_close(ks);
 	/* a group-readable key file is refused */
 	chmod(other, 0640);
