@@ -143,6 +143,13 @@ const char *http_request_query(const http_request *req, const char *name);
 /* True when the Accept header lists application/json or a wildcard. */
 bool http_request_accepts_json(const http_request *req);
 
+/* Parks the request: called by a handler that will reply later from another thread
+ * (a signature waiting for its slashing commit), so that the server thread serves other
+ * connections meanwhile. The handler then returns without replying; whoever finishes
+ * sets the reply with http_reply_* and calls http_request_resume, exactly once. */
+void http_request_suspend(http_request *req);
+void http_request_resume(http_request *req);
+
 /* Replies (exactly one per request; a second call replaces the first). */
 /* Sends obj as application/json and releases the reference (obj may be NULL: 500). */
 void http_reply_json(http_request *req, unsigned status, json_t *obj);

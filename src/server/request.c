@@ -52,3 +52,16 @@ bool http_request_accepts_json(const http_request *req)
 	}
 	return false;
 }
+
+void http_request_suspend(http_request *req)
+{
+	req->suspended = 1;
+	MHD_suspend_connection(req->conn);
+}
+
+void http_request_resume(http_request *req)
+{
+	/* MHD calls the access handler again on the connection's thread, which sends the
+	 * reply (server.c on_request). */
+	MHD_resume_connection(req->conn);
+}

@@ -36,6 +36,8 @@ struct http_request {
 	const char *content_type;
 	http_header_kv *headers;
 	int replied;
+	int queued;             /* the reply went to MHD */
+	int suspended;          /* parked by http_request_suspend */
 	int counted_in_flight;
 };
 

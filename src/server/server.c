@@ -93,6 +93,7 @@ static enum MHD_Result send_reply(http_server *s, http_request *req)
 		atomic_fetch_add(&s->by_class[cls], 1);
 	if (req->routed)
 		atomic_fetch_add(&s->route_hits[req->route], 1);
+	req->queued = 1;
 	enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -247,10 +248,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return send_reply(s, req); /* MHD discards any body and may close */
 		return MHD_YES;
 	}
-	if (req->replied) {
+	if (req->queued) {
 		*upload_data_size = 0; /* an early reply is queued: the rest is discarded */
 		return MHD_YES;
 	}
+	if (req->suspended)
+		return send_reply(s, req); /* resumed: the reply was set meanwhile */
 	if (*upload_data_size) {
 		append_body(req, upload_data, *upload_data_size);
 		*upload_data_size = 0;
@@ -261,6 +264,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_reply(s, req);
 	}
 	s->cfg.routes[req->route].handler(req, s->cfg.app);
+	if (req->suspended)
+		return MHD_YES; /* the reply comes with http_request_resume */
 	return send_reply(s, req);
 }
 
@@ -332,7 +337,7 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	 * tests/server many_connections_never_stall checks it). A worker serves at most
 	 * connection_limit / threads sockets, so poll's cost stays small. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	const char *host = cfg->host ? cfg->host : "127.0.0.1";
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";

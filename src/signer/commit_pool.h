@@ -19,6 +19,10 @@ typedef struct signer_commit_job {
 	uint8_t gvr[SLASH_ROOT_BYTES];
 	uint64_t slot, source, target;
 	uint8_t root[SLASH_ROOT_BYTES];
+	/* When set, called by the waiter thread once the decision is in (instead of
+	 * anyone waiting): the asynchronous path of signer_sign_async. */
+	void (*on_done)(struct signer_commit_job *job);
+	void *ctx;
 	/* out */
 	slash_decision decision;
 	slash_reason why;

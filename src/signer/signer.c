@@ -85,19 +85,16 @@ static bool is_slashable(eth2_sign_type t)
 	return t == ETH2_SIGN_BLOCK || t == ETH2_SIGN_BLOCK_V2 || t == ETH2_SIGN_ATTESTATION;
 }
 
-signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
-			  const char *body, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
-			  signer_result *res)
+/* Steps 1-2, shared by both entry points: parse and compute the signing root, then the
+ * key must be known before anything is recorded for it. Returns SIGNER_OK to go on, or
+ * the final status (already counted). */
+static signer_status front(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			   const char *body, size_t len, eth2_signing_request *rq,
+			   signer_result *res, uint64_t t0, uint64_t *t1)
 {
-	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
-	memset(res, 0, sizeof *res);
-	uint64_t t0 = now_ns();
-
-	/* 1. Parse and compute the signing root ourselves (DESIGN.md §1 step 2). */
-	eth2_signing_request rq;
 	eth2_error err;
 	memset(&err, 0, sizeof err);
-	if (eth2_parse_signing_request(s->cfg.net, body, len, &rq, &err) != SS_OK) {
+	if (eth2_parse_signing_request(s->cfg.net, body, len, rq, &err) != SS_OK) {
 		atomic_fetch_add_explicit(&s->metrics.malformed, 1, memory_order_relaxed);
 		if (err.field[0])
 			snprintf(res->message, sizeof res->message, "%s: %s", err.field,
@@ -112,86 +109,187 @@ signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 								 : SIGNER_MALFORMED,
 			      SIGNER_OUTCOME_BAD_REQUEST, t0);
 	}
-	res->type = rq.type;
+	res->type = rq->type;
 	res->typed = true;
-	uint64_t t1 = now_ns();
-	signer_histogram_observe(&s->metrics.phase[rq.type][SIGNER_PHASE_PARSE], t1 - t0);
-
-	/* 2. The key must be here before anything is recorded for it. */
+	*t1 = now_ns();
+	signer_histogram_observe(&s->metrics.phase[rq->type][SIGNER_PHASE_PARSE], *t1 - t0);
 	if (!keys_contains(s->cfg.keys, pubkey)) {
 		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
 		snprintf(res->message, sizeof res->message, "No key for this public key");
 		return finish(s, res, SIGNER_NOT_FOUND, SIGNER_OUTCOME_NOT_FOUND, t0);
 	}
-
-	/* 3 and 4. Slashing check-and-record (ALLOWED only once durable) on a commit
-	 * waiter, while this thread computes the signature; the signature leaves only
-	 * after ALLOWED, and is wiped otherwise. */
-	bool slashable = s->cfg.slashing && is_slashable(rq.type);
-	signer_commit_job job;
-	if (slashable) {
-		if (!rq.has_gvr) {
-			snprintf(res->message, sizeof res->message,
-				 "fork_info.genesis_validators_root is required");
-			return finish(s, res, SIGNER_MALFORMED, SIGNER_OUTCOME_BAD_REQUEST, t0);
-		}
-		memset(&job, 0, sizeof job);
-		job.attestation = rq.type == ETH2_SIGN_ATTESTATION;
-		memcpy(job.pubkey, pubkey, sizeof job.pubkey);
-		memcpy(job.gvr, rq.genesis_validators_root, sizeof job.gvr);
-		memcpy(job.root, rq.signing_root, sizeof job.root);
-		job.slot = rq.slot;
-		job.source = rq.source_epoch;
-		job.target = rq.target_epoch;
-		signer_commit_pool_submit(&s->pool, &job);
+	if (s->cfg.slashing && is_slashable(rq->type) && !rq->has_gvr) {
+		snprintf(res->message, sizeof res->message,
+			 "fork_info.genesis_validators_root is required");
+		return finish(s, res, SIGNER_MALFORMED, SIGNER_OUTCOME_BAD_REQUEST, t0);
 	}
-	ss_err e = keys_sign(s->cfg.keys, pubkey, rq.signing_root, sizeof rq.signing_root, sig);
-	uint64_t t3 = now_ns();
-	signer_histogram_observe(&s->metrics.phase[rq.type][SIGNER_PHASE_SIGN], t3 - t1);
-	if (slashable) {
-		signer_commit_pool_wait(&s->pool, &job);
-		uint64_t t2 = now_ns();
-		signer_histogram_observe(&s->metrics.phase[rq.type][SIGNER_PHASE_SLASHING],
-					 t2 - t1);
-		signer_histogram_observe(job.attestation ? &s->metrics.db_attestation
-							 : &s->metrics.db_block,
-					 t2 - t1);
-		if (job.decision != SLASH_ALLOWED) {
+	return SIGNER_OK;
+}
+
+static void fill_job(signer_commit_job *job, const uint8_t *pubkey,
+		     const eth2_signing_request *rq)
+{
+	memset(job, 0, sizeof *job);
+	job->attestation = rq->type == ETH2_SIGN_ATTESTATION;
+	memcpy(job->pubkey, pubkey, sizeof job->pubkey);
+	memcpy(job->gvr, rq->genesis_validators_root, sizeof job->gvr);
+	memcpy(job->root, rq->signing_root, sizeof job->root);
+	job->slot = rq->slot;
+	job->source = rq->source_epoch;
+	job->target = rq->target_epoch;
+}
+
+/* The end of a request, once the signature (sign_err, sig) and, for a slashable type,
+ * the durable decision (job, commit_ns) are both in: the signature is released only on
+ * SLASH_ALLOWED and wiped otherwise. */
+static signer_status conclude(signer *s, eth2_sign_type type, const uint8_t *pubkey,
+			      const signer_commit_job *job, uint64_t commit_ns, ss_err sign_err,
+			      uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res, uint64_t t0)
+{
+	if (job) {
+		signer_histogram_observe(&s->metrics.phase[type][SIGNER_PHASE_SLASHING], commit_ns);
+		signer_histogram_observe(job->attestation ? &s->metrics.db_attestation
+							  : &s->metrics.db_block,
+					 commit_ns);
+		if (job->decision != SLASH_ALLOWED) {
 			secure_zero(sig, SIGNER_SIGNATURE_BYTES);
-			if (job.decision == SLASH_REFUSED) {
+			if (job->decision == SLASH_REFUSED) {
 				atomic_fetch_add_explicit(&s->metrics.prevented, 1,
 							  memory_order_relaxed);
 				snprintf(res->message, sizeof res->message,
 					 "Slashing protection: %s",
-					 job.why.message[0] ? job.why.message : "refused");
+					 job->why.message[0] ? job->why.message : "refused");
 				char pk[2 * SIGNER_PUBKEY_BYTES + 3];
 				hex_encode(pk, pubkey, SIGNER_PUBKEY_BYTES, true);
-				log_info("refused %s for %s: %s", eth2_sign_type_name(rq.type), pk,
+				log_info("refused %s for %s: %s", eth2_sign_type_name(type), pk,
 					 res->message);
 				return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
 			}
 			snprintf(res->message, sizeof res->message,
 				 "Slashing protection store failed: %s",
-				 job.why.message[0] ? job.why.message : "unknown error");
+				 job->why.message[0] ? job->why.message : "unknown error");
 			log_error("%s", res->message);
 			return finish(s, res, SIGNER_ERROR, SIGNER_OUTCOME_ERROR, t0);
 		}
 		atomic_fetch_add_explicit(&s->metrics.permitted, 1, memory_order_relaxed);
 	}
-	if (e == SS_ERR_NOT_FOUND) {
+	if (sign_err == SS_ERR_NOT_FOUND) {
 		/* Deleted meanwhile; a record without a signature only adds protection. */
 		secure_zero(sig, SIGNER_SIGNATURE_BYTES);
 		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
 		snprintf(res->message, sizeof res->message, "No key for this public key");
 		return finish(s, res, SIGNER_NOT_FOUND, SIGNER_OUTCOME_NOT_FOUND, t0);
 	}
-	if (e != SS_OK) {
+	if (sign_err != SS_OK) {
 		secure_zero(sig, SIGNER_SIGNATURE_BYTES);
 		snprintf(res->message, sizeof res->message, "Signing failed: %s",
-			 ss_strerror(e));
+			 ss_strerror(sign_err));
 		return finish(s, res, SIGNER_ERROR, SIGNER_OUTCOME_ERROR, t0);
 	}
-	t3 = now_ns();
-	signer_histogram_observe(&s->metrics.signing, t3 - t0);
+	signer_histogram_observe(&s->metrics.signing, now_ns() - t0);
 	return finish(s, res, SIGNER_OK, SIGNER_OUTCOME_OK, t0);
+}
+
+static ss_err sign_timed(signer *s, const uint8_t *pubkey, const eth2_signing_request *rq,
+			 uint8_t sig[SIGNER_SIGNATURE_BYTES], uint64_t t1)
+{
+	ss_err e = keys_sign(s->cfg.keys, pubkey, rq->signing_root, sizeof rq->signing_root, sig);
+	signer_histogram_observe(&s->metrics.phase[rq->type][SIGNER_PHASE_SIGN], now_ns() - t1);
+	return e;
+}
+
+signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			  const char *body, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
+			  signer_result *res)
+{
+	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+	memset(res, 0, sizeof *res);
+	uint64_t t0 = now_ns(), t1 = t0;
+	eth2_signing_request rq;
+	signer_status st = front(s, pubkey, body, len, &rq, res, t0, &t1);
+	if (st != SIGNER_OK)
+		return st;
+	/* 3 and 4. The check-and-record on a commit waiter while this thread signs. */
+	if (!(s->cfg.slashing && is_slashable(rq.type)))
+		return conclude(s, rq.type, pubkey, NULL, 0, sign_timed(s, pubkey, &rq, sig, t1),
+				sig, res, t0);
+	signer_commit_job job;
+	fill_job(&job, pubkey, &rq);
+	signer_commit_pool_submit(&s->pool, &job);
+	ss_err e = sign_timed(s, pubkey, &rq, sig, t1);
+	signer_commit_pool_wait(&s->pool, &job);
+	return conclude(s, rq.type, pubkey, &job, now_ns() - t1, e, sig, res, t0);
+}
+
+/* One asynchronous slashable request: whichever of the signing thread and the commit
+ * waiter finishes second concludes it and calls done. */
+typedef struct {
+	signer_commit_job job; /* first: the waiter hands back this address */
+	signer *s;
+	eth2_sign_type type;
+	uint8_t pubkey[SIGNER_PUBKEY_BYTES];
+	uint8_t sig[SIGNER_SIGNATURE_BYTES];
+	ss_err sign_err;
+	uint64_t t0, t1, commit_ns;
+	_Atomic int pending; /* 2: signature and commit */
+	signer_done_fn done;
+	void *ctx;
+} signer_op;
+
+static void op_finish(signer_op *op)
+{
+	signer_result res;
+	memset(&res, 0, sizeof res);
+	res.type = op->type;
+	res.typed = true;
+	signer_status st = conclude(op->s, op->type, op->pubkey, &op->job, op->commit_ns,
+				    op->sign_err, op->sig, &res, op->t0);
+	op->done(op->ctx, st, op->sig, &res);
+	secure_zero(op, sizeof *op);
+	free(op);
+}
+
+static void op_commit_done(signer_commit_job *job)
+{
+	signer_op *op = job->ctx;
+	op->commit_ns = now_ns() - op->t1;
+	if (atomic_fetch_sub(&op->pending, 1) == 1)
+		op_finish(op);
+}
+
+signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+				const char *body, size_t len, signer_defer_fn defer,
+				signer_done_fn done, void *ctx,
+				uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res)
+{
+	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+	memset(res, 0, sizeof *res);
+	uint64_t t0 = now_ns(), t1 = t0;
+	eth2_signing_request rq;
+	signer_status st = front(s, pubkey, body, len, &rq, res, t0, &t1);
+	if (st != SIGNER_OK)
+		return st;
+	if (!(s->cfg.slashing && is_slashable(rq.type)))
+		return conclude(s, rq.type, pubkey, NULL, 0, sign_timed(s, pubkey, &rq, sig, t1),
+				sig, res, t0);
+	signer_op *op = calloc(1, sizeof *op);
+	if (!op) /* no memory for the asynchronous path: do it in this thread */
+		return signer_sign(s, pubkey, body, len, sig, res);
+	fill_job(&op->job, pubkey, &rq);
+	op->job.on_done = op_commit_done;
+	op->job.ctx = op;
+	op->s = s;
+	op->type = rq.type;
+	memcpy(op->pubkey, pubkey, sizeof op->pubkey);
+	op->t0 = t0;
+	op->t1 = t1;
+	op->done = done;
+	op->ctx = ctx;
+	atomic_store(&op->pending, 2);
+	defer(ctx); /* before the commit can complete and call done */
+	signer_commit_pool_submit(&s->pool, &op->job);
+	op->sign_err = sign_timed(s, pubkey, &rq, op->sig, t1);
+	if (atomic_fetch_sub(&op->pending, 1) == 1)
+		op_finish(op);
+	return SIGNER_PENDING;
 }

@@ -31,6 +31,7 @@ typedef struct {
 typedef struct signer signer;
 
 typedef enum {
+	SIGNER_PENDING = -1,  /* signer_sign_async: the answer comes through done() */
 	SIGNER_OK = 0,
 	SIGNER_MALFORMED,     /* 400: the body does not parse or is not signable */
 	SIGNER_ROOT_MISMATCH, /* 400: the client's signingRoot is not the computed one */
@@ -54,6 +55,21 @@ void signer_free(signer *s);
 signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 			  const char *body, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
 			  signer_result *res);
+
+/* The asynchronous form, so that a server thread does not sit idle while a slashing
+ * record is committed. For BLOCK, BLOCK_V2 and ATTESTATION with slashing protection on,
+ * it calls defer(ctx) (the caller parks the request), signs, and returns
+ * SIGNER_PENDING; done(ctx, ...) is then called exactly once, from this thread or a
+ * commit waiter, with the same promise as signer_sign: a signature only after its
+ * record is durable. For everything else it answers at once, like signer_sign, and
+ * calls neither. */
+typedef void (*signer_defer_fn)(void *ctx);
+typedef void (*signer_done_fn)(void *ctx, signer_status st,
+			       const uint8_t sig[SIGNER_SIGNATURE_BYTES], const signer_result *res);
+signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+				const char *body, size_t len, signer_defer_fn defer,
+				signer_done_fn done, void *ctx,
+				uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res);
 
 /* The metrics the service keeps (read by /metrics). */
 signer_metrics *signer_get_metrics(signer *s);
