@@ -82,8 +82,8 @@ static unsigned default_threads(void)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
-	/* A thread waiting for its slashing record's group commit uses no CPU; several
-	 * per core keep the cores signing meanwhile. */
+	/* Several per core: a handler blocks while it signs, and a connection's requests
+	 * wait for its worker; requests waiting for a commit are parked and hold none. */
 	unsigned t = (unsigned)cores * 4;
 	return t < 4 ? 4 : (t > 64 ? 64 : t);
 }
