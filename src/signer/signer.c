@@ -4,10 +4,12 @@
  * For BLOCK, BLOCK_V2 and ATTESTATION the check-and-record is handed to a commit
  * waiter (commit_pool.c) and the BLS signature is computed meanwhile, so a request costs
  * max(sign, commit) rather than their sum; slash_check_* group-commits the checks of
- * all waiting threads in one transaction and one fsync. The signature is released only
- * once the record is durable, and wiped on a refusal (Web3Signer also signs before its
- * check, reference/web3signer.md §1.1 step 5, but the key must be known first here, so
- * nothing is recorded for an unknown key). */
+ * all waiting requests in one transaction and one fsync. signer_sign waits for the
+ * commit; signer_sign_async lets the caller park the request and answers from whichever
+ * side finishes second. Either way the signature is released only once the record is
+ * durable, and wiped on a refusal (Web3Signer also signs before its check,
+ * reference/web3signer.md §1.1 step 5, but the key must be known first here, so nothing
+ * is recorded for an unknown key). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
