@@ -432,6 +432,10 @@ void http_server_stop(http_server *s, unsigned grace_ms)
 			break;
 		usleep(10000);
 	}
+	int64_t left = atomic_load(&s->in_flight);
+	if (left > 0)
+		log_warn("%s: %lld request(s) still unanswered after %u ms; stopping anyway",
+			 s->cfg.name, (long long)left, grace_ms);
 	MHD_stop_daemon(s->daemon);
 	if (s->tls_on)
 		http_tls_free(&s->tls);
