@@ -1,0 +1,227 @@
+/* The signing service in-process (signer/signer.h), without HTTP: both entry points give
+ * the same answers, the asynchronous one calls done exactly once (or not at all when it
+ * answers at once), a refused signature is all zeros, and the per-phase metrics move. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/bls.h"
+#include "eth2/eth2.h"
+#include "keys/keys.h"
+#include "signer/signer.h"
+#include "slashing/slashing.h"
+#include "test.h"
+#include "util/hex.h"
+
+static const char FORK[] = "\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\","
+			   "\"current_version\":\"0x05000000\",\"epoch\":\"364032\"},"
+			   "\"genesis_validators_root\":\"0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673\"}";
+
+typedef struct {
+	char dir[64];
+	keys_store *ks;
+	slash_db *db;
+	signer *s;
+	uint8_t pk[48];
+} fixture;
+
+static bool setup(fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/ss-signer-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return false;
+	bls_init();
+	uint8_t sk[32];
+	for (int i = 0; i < 32; i++)
+		sk[i] = (uint8_t)(0x21 + i);
+	bls_secret_key k;
+	if (bls_secret_key_from_bytes(&k, sk) != SS_OK)
+		return false;
+	bls_sk_to_pk(f->pk, &k);
+	bls_secret_key_wipe(&k);
+	char path[160], skh[67];
+	snprintf(path, sizeof path, "%s/keys", f->dir);
+	if (mkdir(path, 0700) != 0)
+		return false;
+	hex_encode(skh, sk, 32, true);
+	snprintf(path, sizeof path, "%s/keys/k.yaml", f->dir);
+	FILE *y = fopen(path, "w");
+	if (!y)
+		return false;
+	fprintf(y, "type: \"file-raw\"\nprivateKey: \"%s\"\n", skh);
+	fclose(y);
+	keys_kek_provider kek;
+	memset(&kek, 0, sizeof kek);
+	keys_error err;
+	memset(&err, 0, sizeof err);
+	char data[100], keydir[120];
+	snprintf(data, sizeof data, "%s/data", f->dir);
+	snprintf(keydir, sizeof keydir, "%s/keys", f->dir);
+	if (mkdir(data, 0700) != 0 || keys_kek_file(&kek, NULL) != SS_OK ||
+	    keys_store_open(&f->ks, data, &kek, NULL, &err) != SS_OK)
+		return false;
+	keys_sources src = { .key_config_dir = keydir };
+	if (keys_load_sources(f->ks, &src, NULL, &err) != SS_OK || keys_count(f->ks) != 1)
+		return false;
+	snprintf(path, sizeof path, "%s/slashing.sqlite", data);
+	if (slash_open_sqlite(&f->db, path, NULL) != SS_OK)
+		return false;
+	signer_config c = { .net = eth2_network_builtin("mainnet"), .keys = f->ks,
+			    .slashing = f->db, .commit_threads = 4 };
+	return signer_new(&f->s, &c) == SS_OK;
+}
+
+static void teardown(fixture *f)
+{
+	signer_free(f->s);
+	if (f->db)
+		slash_close(f->db);
+	if (f->ks)
+		keys_store_close(f->ks);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	int rc = system(cmd);
+	(void)rc;
+}
+
+static void att(char *out, size_t cap, unsigned long s, unsigned long t, unsigned root)
+{
+	snprintf(out, cap,
+		 "{\"type\":\"ATTESTATION\",%s,\"attestation\":{\"slot\":\"%lu\",\"index\":\"0\","
+		 "\"beacon_block_root\":\"0x%064x\",\"source\":{\"epoch\":\"%lu\",\"root\":"
+		 "\"0x%064x\"},\"target\":{\"epoch\":\"%lu\",\"root\":\"0x%064x\"}}}",
+		 FORK, t * 32, root, s, 0u, t, 0u);
+}
+
+static bool verifies(const uint8_t pk[48], const char *body, const uint8_t sig[96])
+{
+	eth2_signing_request rq;
+	eth2_error err;
+	return eth2_parse_signing_request(eth2_network_builtin("mainnet"), body, strlen(body),
+					  &rq, &err) == SS_OK &&
+	       bls_verify_vartime(pk, rq.signing_root, 32, sig);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+TEST(sync_statuses)
+{
+	fixture f;
+	if (!setup(&f)) {
+		CHECK_MSG(0, "fixture");
+		teardown(&f);
+		return;
+	}
+	char b[2048];
+	uint8_t sig[96];
+	signer_result r;
+	att(b, sizeof b, 1, 2, 0xa1);
+	CHECK(signer_sign(f.s, f.pk, b, strlen(b), sig, &r) == SIGNER_OK);
+	CHECK(verifies(f.pk, b, sig));
+	CHECK(signer_sign(f.s, f.pk, b, strlen(b), sig, &r) == SIGNER_OK); /* re-sign */
+	att(b, sizeof b, 1, 2, 0xa2);
+	CHECK(signer_sign(f.s, f.pk, b, strlen(b), sig, &r) == SIGNER_REFUSED);
+	CHECK(all_zero(sig, 96));
+	CHECK(strstr(r.message, "Slashing protection") != NULL);
+	CHECK(signer_sign(f.s, f.pk, "{", 1, sig, &r) == SIGNER_MALFORMED);
+	uint8_t other[48];
+	memset(other, 0x11, sizeof other);
+	att(b, sizeof b, 2, 3, 0xa3);
+	CHECK(signer_sign(f.s, other, b, strlen(b), sig, &r) == SIGNER_NOT_FOUND);
+	signer_metrics *m = signer_get_metrics(f.s);
+	CHECK_EQ_U64(atomic_load(&m->permitted), 2);
+	CHECK_EQ_U64(atomic_load(&m->prevented), 1);
+	CHECK_EQ_U64(atomic_load(&m->malformed), 1);
+	CHECK_EQ_U64(atomic_load(&m->missing_identifier), 1);
+	CHECK_EQ_U64(atomic_load(&m->requests[ETH2_SIGN_ATTESTATION][SIGNER_OUTCOME_OK]), 2);
+	CHECK(atomic_load(&m->phase[ETH2_SIGN_ATTESTATION][SIGNER_PHASE_SLASHING].count) == 3);
+	teardown(&f);
+}
+
+typedef struct {
+	_Atomic int deferred, done;
+	signer_status st;
+	uint8_t sig[96];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} async_ctx;
+
+static void on_defer(void *p) { atomic_fetch_add(&((async_ctx *)p)->deferred, 1); }
+
+static void on_done(void *p, signer_status st, const uint8_t sig[96], const signer_result *res)
+{
+	async_ctx *c = p;
+	(void)res;
+	pthread_mutex_lock(&c->mu);
+	c->st = st;
+	memcpy(c->sig, sig, 96);
+	atomic_fetch_add(&c->done, 1);
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static signer_status run_async(fixture *f, const char *body, async_ctx *c, int *deferred)
+{
+	memset(c, 0, sizeof *c);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	uint8_t sig[96];
+	signer_result r;
+	signer_status st = signer_sign_async(f->s, f->pk, body, strlen(body), on_defer, on_done, c,
+					     sig, &r);
+	if (st == SIGNER_PENDING) {
+		pthread_mutex_lock(&c->mu);
+		while (!atomic_load(&c->done))
+			pthread_cond_wait(&c->cv, &c->mu);
+		pthread_mutex_unlock(&c->mu);
+		st = c->st;
+	} else {
+		memcpy(c->sig, sig, 96);
+	}
+	usleep(20 * 1000); /* a second done() would show up here */
+	*deferred = atomic_load(&c->deferred);
+	return st;
+}
+
+TEST(async_answers_once_and_matches_sync)
+{
+	fixture f;
+	if (!setup(&f)) {
+		CHECK_MSG(0, "fixture");
+		teardown(&f);
+		return;
+	}
+	char b[2048];
+	async_ctx c;
+	int deferred;
+	att(b, sizeof b, 5, 6, 0xb1);
+	CHECK(run_async(&f, b, &c, &deferred) == SIGNER_OK);
+	CHECK_EQ_U64(deferred, 1);
+	CHECK_EQ_U64(atomic_load(&c.done), 1);
+	CHECK(verifies(f.pk, b, c.sig));
+	att(b, sizeof b, 5, 6, 0xb2); /* double vote */
+	CHECK(run_async(&f, b, &c, &deferred) == SIGNER_REFUSED);
+	CHECK_EQ_U64(atomic_load(&c.done), 1);
+	CHECK(all_zero(c.sig, 96));
+	/* Not slashable: answered at once, neither callback called. */
+	snprintf(b, sizeof b, "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"12000001\"}}", FORK);
+	CHECK(run_async(&f, b, &c, &deferred) == SIGNER_OK);
+	CHECK_EQ_U64(deferred, 0);
+	CHECK_EQ_U64(atomic_load(&c.done), 0);
+	CHECK(verifies(f.pk, b, c.sig));
+	/* Errors before the commit: also at once. */
+	CHECK(run_async(&f, "[]", &c, &deferred) == SIGNER_MALFORMED);
+	CHECK_EQ_U64(deferred + atomic_load(&c.done), 0);
+	teardown(&f);
+}
