@@ -48,6 +48,35 @@ static void h_work(http_request *req, void *app)
 	http_reply_bytes(req, 200, "text/plain", "done", 4);
 }
 
+/* Parks the request and answers it from another thread later, as the sign route does
+ * while a slashing record commits. */
+static void *late_answer(void *arg)
+{
+	http_request *req = arg;
+	usleep(300 * 1000);
+	http_reply_bytes(req, 200, "text/plain", "parked", 6);
+	http_request_resume(req);
+	return NULL;
+}
+
+static void h_park(http_request *req, void *app)
+{
+	(void)app;
+	http_request_suspend(req);
+	pthread_t t;
+	if (pthread_create(&t, NULL, late_answer, req) == 0)
+		pthread_detach(t);
+}
+
+static void h_park_now(http_request *req, void *app)
+{
+	(void)app;
+	/* Suspended and answered before the handler even returns. */
+	http_request_suspend(req);
+	http_reply_bytes(req, 200, "text/plain", "quick", 5);
+	http_request_resume(req);
+}
+
 static void h_noreply(http_request *req, void *app)
 {
 	(void)req;
@@ -63,6 +92,8 @@ static const http_route routes[] = {
 	{ HTTP_GET, "/slow", h_slow, HTTP_AUTH_NONE, 0 },
 	{ HTTP_GET, "/noreply", h_noreply, HTTP_AUTH_NONE, 0 },
 	{ HTTP_POST, "/work", h_work, HTTP_AUTH_NONE, 1024 },
+	{ HTTP_GET, "/park", h_park, HTTP_AUTH_NONE, 0 },
+	{ HTTP_GET, "/parknow", h_park_now, HTTP_AUTH_NONE, 0 },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -524,4 +555,55 @@ TEST(many_connections_never_stall)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	http_server_stop(s, 1000);
+}
+
+static void *get_path(void *arg)
+{
+	const void **a = arg;
+	uint16_t port = *(const uint16_t *)a[0];
+	hc_response r;
+	int *st = malloc(sizeof *st);
+	*st = hc_request(port, "GET", (const char *)a[1], NULL, NULL, 0, &r);
+	if (*st == 200 && strcmp(r.body, (const char *)a[2]) != 0)
+		*st = -1;
+	hc_free(&r);
+	return st;
+}
+
+/* A parked request is answered when resumed, also when resumed at once, and a stop
+ * while it is parked still delivers its answer. */
+TEST(parked_requests_are_answered_even_across_stop)
+{
+	http_server *s = start(NULL, NULL, 5);
+	if (!s)
+		return;
+	uint16_t port = http_server_port(s);
+	hc_response r;
+	CHECK_EQ_U64(hc_request(port, "GET", "/parknow", NULL, NULL, 0, &r), 200);
+	CHECK(r.body && strcmp(r.body, "quick") == 0);
+	hc_free(&r);
+	CHECK_EQ_U64(hc_request(port, "GET", "/park", NULL, NULL, 0, &r), 200);
+	CHECK(r.body && strcmp(r.body, "parked") == 0);
+	hc_free(&r);
+	/* Several parked at once, then a stop. */
+	enum { N = 8 };
+	pthread_t t[N];
+	const void *args[3] = { &port, "/park", "parked" };
+	for (int i = 0; i < N; i++)
+		pthread_create(&t[i], NULL, get_path, args);
+	http_server_stats st;
+	for (int i = 0; i < 500; i++) {
+		http_server_get_stats(s, &st);
+		if (st.in_flight == N)
+			break;
+		usleep(10 * 1000);
+	}
+	CHECK_EQ_U64(st.in_flight, N);
+	http_server_stop(s, 5000);
+	for (int i = 0; i < N; i++) {
+		void *res;
+		pthread_join(t[i], &res);
+		CHECK_EQ_U64(*(int *)res, 200);
+		free(res);
+	}
 }
