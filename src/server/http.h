@@ -117,8 +117,10 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg) SS_MU
 /* The bound port (useful after port 0). */
 uint16_t http_server_port(const http_server *s);
 
-/* Stops accepting connections, waits up to grace_ms for requests being handled to
- * finish (SIGTERM: in-flight signatures are still delivered), then stops and frees. */
+/* Stops accepting connections, waits for requests being handled to finish (SIGTERM:
+ * in-flight signatures are still delivered; a warning every 10 s once grace_ms has
+ * passed, since parked requests must be answered before the daemon may stop), then
+ * stops and frees. */
 void http_server_stop(http_server *s, unsigned grace_ms);
 
 /* Requests answered per route since start (index into the table), and in total by

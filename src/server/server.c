@@ -432,10 +432,16 @@ void http_server_stop(http_server *s, unsigned grace_ms)
 			break;
 		usleep(10000);
 	}
-	int64_t left = atomic_load(&s->in_flight);
-	if (left > 0)
-		log_warn("%s: %lld request(s) still unanswered after %u ms; stopping anyway",
-			 s->cfg.name, (long long)left, grace_ms);
+	/* Past the grace, keep waiting: a parked request (its slashing record still being
+	 * committed) will be answered from another thread, and stopping the daemon under
+	 * it would free the request that thread is about to answer. Requests stalled on
+	 * the network end at the idle timeout, which parked ones are exempt from. */
+	for (unsigned waited = grace_ms; atomic_load(&s->in_flight) > 0; waited += 10) {
+		if ((waited - grace_ms) % 10000 == 0)
+			log_warn("%s: %lld request(s) still unanswered after %u ms; waiting",
+				 s->cfg.name, (long long)atomic_load(&s->in_flight), waited);
+		usleep(10000);
+	}
 	MHD_stop_daemon(s->daemon);
 	if (s->tls_on)
 		http_tls_free(&s->tls);
