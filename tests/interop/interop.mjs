@@ -222,6 +222,18 @@ try {
     block.parentRoot = crypto.randomBytes(32);
     await assert.rejects(store.signBlock(fromHexString(pk0), block, block.slot), /Slashing protection/);
   });
+  await duty("double vote refused", async () => {
+    const slot = FORK_SLOT.capella;
+    const epoch = Math.floor(slot / 32);
+    const data = {
+      slot, index: 3, beaconBlockRoot: crypto.randomBytes(32),
+      source: {epoch: epoch - 1, root: crypto.randomBytes(32)},
+      target: {epoch, root: crypto.randomBytes(32)},
+    };
+    const dutyObj = {pubkey: fromHexString(pk1), validatorIndex: 9, committeeIndex: 3, committeeLength: 128,
+      committeesAtSlot: 4, validatorCommitteeIndex: 5, slot};
+    await assert.rejects(store.signAttestation(dutyObj, data, epoch), /Slashing protection/);
+  });
 } finally {
   child.kill("SIGTERM");
   await new Promise((r) => child.on("exit", r));
@@ -234,4 +246,4 @@ try {
 }
 const total = results.length;
 console.log(`${results.filter((r) => r[1] === "ok").length} passed, ${results.filter((r) => r[1] !== "ok").length} failed`);
-process.exit(failed || total < 38 ? 1 : 0);
+process.exit(failed || total < 39 ? 1 : 0);
