@@ -27,60 +27,6 @@ typedef uint64_t fp_carry;
 		*(out) = (uint64_t)t_;                                               \
 		(c) = (uint64_t)(t_ >> 64) & 1;                                      \
 	} while (0)
-/* ---- the linear Fp2 operations, inline for the same reason ---- */
-
-static inline void fp2_add(fp2 *r, const fp2 *a, const fp2 *b)
-{
-	fp_add(&r->c0, &a->c0, &b->c0);
-	fp_add(&r->c1, &a->c1, &b->c1);
-}
-
-static inline void fp2_sub(fp2 *r, const fp2 *a, const fp2 *b)
-{
-	fp_sub(&r->c0, &a->c0, &b->c0);
-	fp_sub(&r->c1, &a->c1, &b->c1);
-}
-
-static inline void fp2_dbl(fp2 *r, const fp2 *a)
-{
-	fp_add(&r->c0, &a->c0, &a->c0);
-	fp_add(&r->c1, &a->c1, &a->c1);
-}
-
-static inline void fp2_neg(fp2 *r, const fp2 *a)
-{
-	fp_neg(&r->c0, &a->c0);
-	fp_neg(&r->c1, &a->c1);
-}
-
-static inline void fp2_conj(fp2 *r, const fp2 *a)
-{
-	r->c0 = a->c0;
-	fp_neg(&r->c1, &a->c1);
-}
-
-/* Multiplication and squaring go to the Fp2 kernels of fp_mont.h (Karatsuba; the ADX
- * one fuses the products and reduces lazily). struct fp2 is the 12-limb layout they
- * take: c0 then c1. */
-static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b)
-{
-	fp2_mul_mont((uint64_t *)r, (const uint64_t *)a, (const uint64_t *)b);
-}
-
-static inline void fp2_sqr(fp2 *r, const fp2 *a)
-{
-	fp2_sqr_mont((uint64_t *)r, (const uint64_t *)a);
-}
-
-/* (a0 + a1 u)(1 + u) = (a0 - a1) + (a0 + a1) u */
-static inline void fp2_mul_xi(fp2 *r, const fp2 *a)
-{
-	fp t;
-	fp_sub(&t, &a->c0, &a->c1);
-	fp_add(&r->c1, &a->c0, &a->c1);
-	r->c0 = t;
-}
-
 #endif
 
 #define FP_P0 0xb9feffffffffaaabull
