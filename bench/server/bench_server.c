@@ -1,13 +1,23 @@
 /* Load benchmark of `secure-signer run` (issue 7 "Speed"): a slot's burst of attestation
  * and aggregation-slot requests for many validators, with durable slashing protection
  * on, sent over 1, 16 and 256 keep-alive connections. Prints signatures per second and
- * p50/p99 latency next to the raw BLS sign rate of two threads measured in the same run
+ * p50/p99 latency next to the raw BLS sign rates of two threads measured in the same run
  * on the same machine, so the HTTP/JSON/SSZ/slashing overhead reads as a ratio.
  *
  * usage: bench_server [--validators N] [--bursts B] [--connections 1,16,256]
- *                     [--binary PATH] [--threads T]
+ *                     [--binary PATH] [--threads T] [--modes distinct,burst]
+ *                     [--committee C]
  * Each burst sends, for every validator, one ATTESTATION for a new epoch and one
- * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). */
+ * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). Two modes:
+ *   distinct  every request of the whole run signs a root no other request signs, so
+ *             the signer's hashed-message cache never hits: the strict comparison with
+ *             the raw bls_sign rate (hash_to_G2 + scalar multiplication per signature).
+ *   burst     what a slot's burst looks like: all validators attest in one slot, in
+ *             committees of C (default 32) that share their AttestationData, and all
+ *             AGGREGATION_SLOT requests share the slot, so a burst of 2N requests has
+ *             N/C + 1 distinct roots. Shown next to both the raw bls_sign rate and the
+ *             raw bls_sign_hashed rate (scalar multiplication only, the ceiling when
+ *             every hash is shared). */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,22 +54,31 @@ typedef struct {
 	bls_secret_key sk;
 	double seconds;
 	long count;
+	bool hashed;
 } raw_job;
 
 static void *raw_worker(void *arg)
 {
 	raw_job *j = arg;
 	uint8_t msg[32] = { 1 }, sig[96];
+	bls_hashed_message h;
+	bls_hash_message(&h, msg, sizeof msg);
 	double end = now_s() + j->seconds;
 	while (now_s() < end) {
-		msg[0]++;
-		bls_sign(sig, &j->sk, msg, sizeof msg);
+		if (j->hashed) { /* one message hashed once, as the cache gives it */
+			bls_sign_hashed(sig, &j->sk, &h);
+		} else { /* a new message each time: hash_to_G2 + scalar multiplication */
+			msg[0]++;
+			bls_sign(sig, &j->sk, msg, sizeof msg);
+		}
 		j->count++;
 	}
 	return NULL;
 }
 
-static double raw_rate(int threads, double seconds)
+/* Signatures per second of `threads` threads calling bls_sign (hashed false) or
+ * bls_sign_hashed (hashed true) in-process. */
+static double raw_rate_of(int threads, double seconds, bool hashed)
 {
 	raw_job jobs[8];
 	pthread_t t[8];
@@ -71,6 +90,7 @@ static double raw_rate(int threads, double seconds)
 		if (bls_secret_key_from_bytes(&jobs[i].sk, b) != SS_OK)
 			return 0;
 		jobs[i].seconds = seconds;
+		jobs[i].hashed = hashed;
 		pthread_create(&t[i], NULL, raw_worker, &jobs[i]);
 	}
 	long total = 0;
@@ -81,6 +101,8 @@ static double raw_rate(int threads, double seconds)
 	}
 	return (double)total / seconds;
 }
+
+static double raw_rate(int threads, double seconds) { return raw_rate_of(threads, seconds, false); }
 
 /* ---- the signer process ------------------------------------------------------------ */
 
@@ -195,7 +217,12 @@ static const char FORK[] =
 	"\"0x05000000\",\"epoch\":\"364032\"},\"genesis_validators_root\":"
 	"\"0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95\"}";
 
-static void build_burst(int validators, char (*pk_hex)[99], unsigned long epoch)
+/* Roots unique over the whole run (distinct mode): the signer keeps its cache across
+ * rows, so a root seen in an earlier burst would hit. */
+static unsigned long uniq = 1;
+
+static void build_burst(int validators, char (*pk_hex)[99], unsigned long epoch, bool distinct,
+			int committee)
 {
 	for (size_t i = 0; i < n_reqs; i++)
 		free(reqs[i].text);
@@ -203,19 +230,25 @@ static void build_burst(int validators, char (*pk_hex)[99], unsigned long epoch)
 	char body[1200];
 	for (int v = 0; v < validators; v++) {
 		for (int kind = 0; kind < 2; kind++) {
-			unsigned long slot = epoch * 32 + (unsigned long)(v % 32);
+			/* distinct: a block root (attestation) or a slot (aggregation slot) of
+			 * its own per request; burst: one slot, a committee's AttestationData
+			 * shared by its members, one aggregation-slot root for everyone. */
+			unsigned long slot = distinct ? epoch * 32 + (unsigned long)(v % 32) : epoch * 32;
+			unsigned long block = distinct ? uniq++ : slot;
+			int index = distinct ? v % 64 : v / committee;
+			unsigned long agg_slot = distinct ? 100000000ul + uniq++ : slot;
 			if (kind == 0)
 				snprintf(body, sizeof body,
 					 "{\"type\":\"ATTESTATION\",%s,\"attestation\":{\"slot\":\"%lu\","
 					 "\"index\":\"%d\",\"beacon_block_root\":\"0x%064lx\",\"source\":"
 					 "{\"epoch\":\"%lu\",\"root\":\"0x%064x\"},\"target\":{\"epoch\":"
 					 "\"%lu\",\"root\":\"0x%064lx\"}}}",
-					 FORK, slot, v % 64, slot, epoch - 1, 7u, epoch, epoch);
+					 FORK, slot, index, block, epoch - 1, 7u, epoch, epoch);
 			else
 				snprintf(body, sizeof body,
 					 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":"
 					 "\"%lu\"}}",
-					 FORK, slot);
+					 FORK, agg_slot);
 			size_t bl = strlen(body);
 			size_t cap = bl + 400;
 			char *t = malloc(cap);
@@ -386,9 +419,8 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Where the time went inside the signer: mean milliseconds per phase and type, from
- * its /metrics (secure_signer_sign_phase_seconds _sum / _count). */
-static void print_phases(void)
+/* The signer's /metrics text (malloc'ed), or NULL. */
+static char *fetch_metrics(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = { 0 };
@@ -398,12 +430,12 @@ static void print_phases(void)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		if (fd >= 0)
 			close(fd);
-		return;
+		return NULL;
 	}
 	const char req[] = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 	if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) < 0) {
 		close(fd);
-		return;
+		return NULL;
 	}
 	size_t cap = 1 << 20, len = 0;
 	char *buf = malloc(cap);
@@ -412,8 +444,32 @@ static void print_phases(void)
 		len += (size_t)n;
 	close(fd);
 	if (!buf)
-		return;
+		return NULL;
 	buf[len] = '\0';
+	return buf;
+}
+
+/* One unlabelled counter from /metrics (0 when absent). */
+static double metric_value(const char *name)
+{
+	char *buf = fetch_metrics();
+	if (!buf)
+		return 0;
+	char key[128];
+	snprintf(key, sizeof key, "\n%s ", name);
+	char *p = strstr(buf, key);
+	double v = p ? strtod(p + strlen(key), NULL) : 0;
+	free(buf);
+	return v;
+}
+
+/* Where the time went inside the signer: mean milliseconds per phase and type, from
+ * its /metrics (secure_signer_sign_phase_seconds _sum / _count). */
+static void print_phases(void)
+{
+	char *buf = fetch_metrics();
+	if (!buf)
+		return;
 	printf("\nsigner-side mean time per request (ms):\n\n| type | parse | slashing (overlaps sign) | sign | total |\n|---|---|---|---|---|\n");
 	static const char *const types[] = { "ATTESTATION", "AGGREGATION_SLOT" };
 	static const char *const phases[] = { "parse", "slashing", "sign", "total" };
@@ -448,6 +504,8 @@ int main(int argc, char **argv)
 {
 	int validators = 300, bursts = 5;
 	const char *binary = SS_BINARY, *conn_list = "1,16,256", *threads = NULL;
+	const char *modes = "distinct,burst";
+	int committee = 32;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--validators") == 0)
 			validators = atoi(argv[i + 1]);
@@ -459,8 +517,12 @@ int main(int argc, char **argv)
 			binary = argv[i + 1];
 		else if (strcmp(argv[i], "--threads") == 0)
 			threads = argv[i + 1];
+		else if (strcmp(argv[i], "--modes") == 0)
+			modes = argv[i + 1];
+		else if (strcmp(argv[i], "--committee") == 0)
+			committee = atoi(argv[i + 1]);
 	}
-	if (validators < 1 || validators > 100000 || bursts < 1) {
+	if (validators < 1 || validators > 100000 || bursts < 1 || committee < 1) {
 		fprintf(stderr, "bad arguments\n");
 		return 2;
 	}
@@ -473,10 +535,12 @@ int main(int argc, char **argv)
 	if (!pk_hex || !reqs || !lat || !all)
 		return 1;
 
-	printf("raw BLS sign rate (measuring 3 s)...\n");
+	printf("raw BLS sign rates (measuring 6 s)...\n");
 	fflush(stdout);
 	double raw1 = raw_rate(1, 1.5), raw2 = raw_rate(2, 3.0);
-	printf("raw BLS sign: 1 thread %.0f/s, 2 threads %.0f/s\n", raw1, raw2);
+	double rawh1 = raw_rate_of(1, 1.5, true);
+	printf("raw bls_sign (new message each time): 1 thread %.0f/s, 2 threads %.0f/s\n", raw1, raw2);
+	printf("raw bls_sign_hashed (message hashed once): 1 thread %.0f/s\n", rawh1);
 
 	port = start_signer(binary, validators, pk_hex, threads);
 	if (!port) {
@@ -486,49 +550,80 @@ int main(int argc, char **argv)
 	printf("secure-signer on port %u, %d validators, slashing protection on (SQLite, "
 	       "durable), %d bursts of %d requests (ATTESTATION + AGGREGATION_SLOT) per row\n\n",
 	       port, validators, bursts, validators * 2);
-	printf("| connections | signatures/s | raw 2-thread/s (before+after)/2 | ratio | p50 ms | p99 ms | max ms | worst burst ms | errors |\n");
-	printf("|---|---|---|---|---|---|---|---|---|\n");
 	unsigned long epoch = 400000; /* Electra on mainnet */
-	char list[64];
-	snprintf(list, sizeof list, "%s", conn_list);
-	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-		int conns = atoi(tok);
-		if (conns < 1 || conns > 1024)
+	char mlist[64];
+	snprintf(mlist, sizeof mlist, "%s", modes);
+	char *msave = NULL;
+	for (char *mode = strtok_r(mlist, ",", &msave); mode; mode = strtok_r(NULL, ",", &msave)) {
+		bool distinct = strcmp(mode, "distinct") == 0;
+		if (!distinct && strcmp(mode, "burst") != 0)
 			continue;
-		/* The machine is shared: the raw rate is measured again just before and just
-		 * after each row, and the row's ratio uses their mean. */
-		double raw_row = raw_rate(2, 1.5);
-		conn *cs = calloc((size_t)conns, sizeof *cs);
-		if (!cs)
-			return 1;
-		for (int c = 0; c < conns; c++)
-			cs[c].fd = connect_port();
-		atomic_store(&errors, 0);
-		size_t n_all = 0;
-		double busy = 0, worst_burst = 0;
-		for (int b = 0; b < bursts; b++) {
-			build_burst(validators, pk_hex, epoch++);
-			double t0 = now_s();
-			run_burst(cs, conns);
-			double dt = now_s() - t0;
-			busy += dt;
-			if (dt > worst_burst)
-				worst_burst = dt;
-			memcpy(all + n_all, lat, n_reqs * sizeof *lat);
-			n_all += n_reqs;
-		}
-		for (int c = 0; c < conns; c++)
-			if (cs[c].fd >= 0)
-				close(cs[c].fd);
-		free(cs);
-		/* Mean of the raw rate just before and just after the row. */
-		raw_row = (raw_row + raw_rate(2, 1.5)) / 2;
-		qsort(all, n_all, sizeof *all, cmp_double);
-		double rate = (double)n_all / busy;
-		printf("| %d | %.0f | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %d |\n", conns, rate,
-		       raw_row, 100.0 * rate / raw_row, all[n_all / 2] * 1e3, all[(n_all * 99) / 100] * 1e3,
-		       all[n_all - 1] * 1e3, worst_burst * 1e3, atomic_load(&errors));
+		if (distinct)
+			printf("\nmode distinct: every request signs a root of its own (no hash shared); "
+			       "ratio against raw 2-thread bls_sign\n\n"
+			       "| connections | signatures/s | raw bls_sign 2-thread/s | ratio | p50 ms | "
+			       "p99 ms | max ms | worst burst ms | errors | cache hits/misses |\n"
+			       "|---|---|---|---|---|---|---|---|---|---|\n");
+		else
+			printf("\nmode burst: one slot, committees of %d sharing AttestationData, one "
+			       "aggregation-slot root (%d distinct roots per burst of %d)\n\n"
+			       "| connections | signatures/s | raw bls_sign 2-thread/s | ratio | raw "
+			       "bls_sign_hashed 2-thread/s | ratio | p50 ms | p99 ms | max ms | worst burst ms "
+			       "| errors | cache hits/misses |\n"
+			       "|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+			       committee, (validators + committee - 1) / committee + 1, validators * 2);
 		fflush(stdout);
+		char list[64];
+		snprintf(list, sizeof list, "%s", conn_list);
+		char *csave = NULL;
+		for (char *tok = strtok_r(list, ",", &csave); tok; tok = strtok_r(NULL, ",", &csave)) {
+			int conns = atoi(tok);
+			if (conns < 1 || conns > 1024)
+				continue;
+			/* The machine is shared: the raw rates are measured again just before and
+			 * just after each row, and the row's ratios use their means. */
+			double raw_row = raw_rate(2, 1.5);
+			double rawh_row = distinct ? 0 : raw_rate_of(2, 1.0, true);
+			double h0 = metric_value("signer_hash_cache_hits_total");
+			double m0 = metric_value("signer_hash_cache_misses_total");
+			conn *cs = calloc((size_t)conns, sizeof *cs);
+			if (!cs)
+				return 1;
+			for (int c = 0; c < conns; c++)
+				cs[c].fd = connect_port();
+			atomic_store(&errors, 0);
+			size_t n_all = 0;
+			double busy = 0, worst_burst = 0;
+			for (int b = 0; b < bursts; b++) {
+				build_burst(validators, pk_hex, epoch++, distinct, committee);
+				double t0 = now_s();
+				run_burst(cs, conns);
+				double dt = now_s() - t0;
+				busy += dt;
+				if (dt > worst_burst)
+					worst_burst = dt;
+				memcpy(all + n_all, lat, n_reqs * sizeof *lat);
+				n_all += n_reqs;
+			}
+			for (int c = 0; c < conns; c++)
+				if (cs[c].fd >= 0)
+					close(cs[c].fd);
+			free(cs);
+			double hits = metric_value("signer_hash_cache_hits_total") - h0;
+			double misses = metric_value("signer_hash_cache_misses_total") - m0;
+			raw_row = (raw_row + raw_rate(2, 1.5)) / 2;
+			if (!distinct)
+				rawh_row = (rawh_row + raw_rate_of(2, 1.0, true)) / 2;
+			qsort(all, n_all, sizeof *all, cmp_double);
+			double rate = (double)n_all / busy;
+			printf("| %d | %.0f | %.0f | %.0f%% |", conns, rate, raw_row, 100.0 * rate / raw_row);
+			if (!distinct)
+				printf(" %.0f | %.0f%% |", rawh_row, 100.0 * rate / rawh_row);
+			printf(" %.2f | %.2f | %.2f | %.0f | %d | %.0f/%.0f |\n", all[n_all / 2] * 1e3,
+			       all[(n_all * 99) / 100] * 1e3, all[n_all - 1] * 1e3, worst_burst * 1e3,
+			       atomic_load(&errors), hits, misses);
+			fflush(stdout);
+		}
 	}
 	print_phases();
 	stop_signer();

@@ -124,6 +124,15 @@ void api_handle_metrics(http_request *req, void *app)
 				    outcomes[k], (unsigned long long)v);
 		}
 	}
+	out(&o, "# HELP signer_hash_cache_hits_total Signatures whose message hash (hash_to_G2 of "
+		"the signing root) came from the cache.\n");
+	out(&o, "# TYPE signer_hash_cache_hits_total counter\n");
+	out(&o, "signer_hash_cache_hits_total %llu\n", (unsigned long long)ld(&m->hash_cache_hits));
+	out(&o, "# HELP signer_hash_cache_misses_total Signatures whose message hash was computed "
+		"(and cached).\n");
+	out(&o, "# TYPE signer_hash_cache_misses_total counter\n");
+	out(&o, "signer_hash_cache_misses_total %llu\n",
+	    (unsigned long long)ld(&m->hash_cache_misses));
 	out(&o, "# HELP secure_signer_sign_phase_seconds Signing latency by type and phase.\n");
 	out(&o, "# TYPE secure_signer_sign_phase_seconds histogram\n");
 	for (size_t t = 0; t <= SIGNER_TYPE_UNKNOWN; t++) {

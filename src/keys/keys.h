@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/bls.h"
 #include "util/error.h"
 
 #define KEYS_PUBKEY_BYTES 48
@@ -128,6 +129,13 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
  * (signer/) has already done the slashing check. */
 ss_err keys_sign(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES], const uint8_t *msg,
 		 size_t msg_len, uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
+
+/* The same signature as keys_sign of the message h was hashed from, with hash_to_G2
+ * already done (bls_hash_message): many keys signing one signing root share the hash
+ * (signer/hash_cache.h). Same lookup, locking and secret handling as keys_sign;
+ * constant time in the key. */
+ss_err keys_sign_hashed(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
+			const bls_hashed_message *h, uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
 
 /* True when the registry holds pubkey. */
 bool keys_contains(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES]);

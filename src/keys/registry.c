@@ -219,3 +219,17 @@ size_t keys_reg_list(keys_registry *r, keys_meta *out, size_t cap)
 	pthread_rwlock_unlock(&r->lock);
 	return n;
 }
+
+/* keys_sign with the message already hashed (keys.h). Here rather than in store.c so
+ * that it sits next to the lookup it relies on: the secret is copied out under the read
+ * lock, used outside it (a signature never holds up an add or a delete), then wiped. */
+ss_err keys_sign_hashed(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
+			const bls_hashed_message *h, uint8_t sig[KEYS_SIGNATURE_BYTES])
+{
+	bls_secret_key sk;
+	if (!keys_reg_get_secret(&ks->reg, pubkey, &sk))
+		return SS_ERR_NOT_FOUND;
+	bls_sign_hashed(sig, &sk, h);
+	bls_secret_key_wipe(&sk);
+	return SS_OK;
+}

@@ -52,6 +52,8 @@ typedef struct {
 	signer_histogram db_block;           /* ..._database_duration{signingOperation} */
 	signer_histogram db_attestation;
 	signer_histogram signing;            /* signing_bls_signing_duration */
+	_Atomic uint64_t hash_cache_hits;    /* signer_hash_cache_hits_total: H(root) reused */
+	_Atomic uint64_t hash_cache_misses;  /* signer_hash_cache_misses_total: H(root) computed */
 } signer_metrics;
 
 void signer_histogram_observe(signer_histogram *h, uint64_t ns);

@@ -26,6 +26,9 @@ typedef struct {
 	keys_store *keys;
 	slash_db *slashing; /* NULL: slashing protection disabled (no 412s, dangerous) */
 	unsigned commit_threads; /* threads waiting for slashing commits; 0 = 16 */
+	/* Geometry of the hashed-message cache (signer/hash_cache.h); 0 = defaults
+	 * (256 sets x 4 ways). Tests shrink it to force evictions. */
+	unsigned hash_cache_sets, hash_cache_ways;
 } signer_config;
 
 typedef struct signer signer;

@@ -874,6 +874,8 @@ TEST(metrics_listener)
 		"secure_signer_sign_requests_total{type=\"ATTESTATION\",outcome=\"ok\"} 1",
 		"secure_signer_sign_phase_seconds_bucket{type=\"ATTESTATION\",phase=\"slashing\",le=\"+Inf\"} 1",
 		"secure_signer_sign_phase_seconds_count{type=\"ATTESTATION\",phase=\"sign\"} 1",
+		/* one signature, its root hashed once (the hashed-message cache) */
+		"signer_hash_cache_hits_total 0", "signer_hash_cache_misses_total 1",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECK_MSG(r.body && strstr(BODY(r), names[i]), "metrics lack '%s'", names[i]);

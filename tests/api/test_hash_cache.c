@@ -1,0 +1,344 @@
+/* The hashed-message cache of the signing path (signer/hash_cache.h) and
+ * keys_sign_hashed: a signature made through the cache is byte for byte bls_sign's, for
+ * many keys on one root, for roots that fall into one set and evict each other, and for
+ * threads racing on a cache small enough to churn; the LRU eviction order; the hit and
+ * miss counters /metrics exports. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/bls.h"
+#include "eth2/eth2.h"
+#include "keys/keys.h"
+#include "signer/hash_cache.h"
+#include "signer/signer.h"
+#include "slashing/slashing.h"
+#include "test.h"
+#include "util/hex.h"
+
+#define NKEYS 24
+
+static const char FORK[] = "\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\","
+			   "\"current_version\":\"0x05000000\",\"epoch\":\"364032\"},"
+			   "\"genesis_validators_root\":\"0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673\"}";
+
+typedef struct {
+	char dir[64];
+	keys_store *ks;
+	slash_db *db;
+	signer *s;
+	bls_secret_key sk[NKEYS];
+	uint8_t pk[NKEYS][48];
+} fixture;
+
+static bool setup(fixture *f, unsigned sets, unsigned ways)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/ss-hcache-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return false;
+	bls_init();
+	char path[160], keydir[120], data[100];
+	snprintf(keydir, sizeof keydir, "%s/keys", f->dir);
+	snprintf(data, sizeof data, "%s/data", f->dir);
+	if (mkdir(keydir, 0700) != 0 || mkdir(data, 0700) != 0)
+		return false;
+	for (int k = 0; k < NKEYS; k++) {
+		uint8_t b[32];
+		for (int i = 0; i < 32; i++)
+			b[i] = (uint8_t)(0x13 + 5 * i);
+		b[0] = 0x2b;
+		b[31] = (uint8_t)k; /* distinct keys, all below r */
+		if (bls_secret_key_from_bytes(&f->sk[k], b) != SS_OK)
+			return false;
+		bls_sk_to_pk(f->pk[k], &f->sk[k]);
+		char skh[67];
+		hex_encode(skh, b, 32, true);
+		snprintf(path, sizeof path, "%s/k%d.yaml", keydir, k);
+		FILE *y = fopen(path, "w");
+		if (!y)
+			return false;
+		fprintf(y, "type: \"file-raw\"\nprivateKey: \"%s\"\n", skh);
+		fclose(y);
+	}
+	keys_kek_provider kek;
+	memset(&kek, 0, sizeof kek);
+	keys_error err;
+	memset(&err, 0, sizeof err);
+	if (keys_kek_file(&kek, NULL) != SS_OK || keys_store_open(&f->ks, data, &kek, NULL, &err) != SS_OK)
+		return false;
+	keys_sources src = { .key_config_dir = keydir };
+	if (keys_load_sources(f->ks, &src, NULL, &err) != SS_OK || keys_count(f->ks) != NKEYS)
+		return false;
+	snprintf(path, sizeof path, "%s/slashing.sqlite", data);
+	if (slash_open_sqlite(&f->db, path, NULL) != SS_OK)
+		return false;
+	signer_config c = { .net = eth2_network_builtin("mainnet"), .keys = f->ks, .slashing = f->db,
+			    .commit_threads = 4, .hash_cache_sets = sets, .hash_cache_ways = ways };
+	return signer_new(&f->s, &c) == SS_OK;
+}
+
+static void teardown(fixture *f)
+{
+	signer_free(f->s);
+	if (f->db)
+		slash_close(f->db);
+	if (f->ks)
+		keys_store_close(f->ks);
+	for (int k = 0; k < NKEYS; k++)
+		bls_secret_key_wipe(&f->sk[k]);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	int rc = system(cmd);
+	(void)rc;
+}
+
+static bool root_of(const char *body, uint8_t root[32])
+{
+	eth2_signing_request rq;
+	eth2_error err;
+	if (eth2_parse_signing_request(eth2_network_builtin("mainnet"), body, strlen(body), &rq,
+				       &err) != SS_OK)
+		return false;
+	memcpy(root, rq.signing_root, 32);
+	return true;
+}
+
+static void agg_slot(char *out, size_t cap, unsigned long slot)
+{
+	snprintf(out, cap, "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"%lu\"}}",
+		 FORK, slot);
+}
+
+static void attestation(char *out, size_t cap, unsigned long target, unsigned committee)
+{
+	snprintf(out, cap,
+		 "{\"type\":\"ATTESTATION\",%s,\"attestation\":{\"slot\":\"%lu\",\"index\":\"%u\","
+		 "\"beacon_block_root\":\"0x%064x\",\"source\":{\"epoch\":\"%lu\",\"root\":"
+		 "\"0x%064x\"},\"target\":{\"epoch\":\"%lu\",\"root\":\"0x%064x\"}}}",
+		 FORK, target * 32, committee, 0xabcu, target - 1, 0u, target, 0x77u);
+}
+
+static uint64_t hits(fixture *f) { return atomic_load(&signer_get_metrics(f->s)->hash_cache_hits); }
+static uint64_t misses(fixture *f) { return atomic_load(&signer_get_metrics(f->s)->hash_cache_misses); }
+
+/* A committee's worth of keys sign one attestation root and one aggregation-slot root
+ * through the service: one hash per root, every other signature a hit, and each
+ * signature exactly bls_sign's. */
+TEST(many_keys_one_message_equal_bls_sign)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	char att[1200], agg[600];
+	attestation(att, sizeof att, 400000, 3);
+	agg_slot(agg, sizeof agg, 400000 * 32 + 5);
+	const char *bodies[2] = { att, agg };
+	for (int b = 0; b < 2; b++) {
+		uint8_t root[32];
+		CHECK(root_of(bodies[b], root));
+		for (int k = 0; k < NKEYS; k++) {
+			uint8_t sig[96], want[96];
+			signer_result r;
+			CHECK(signer_sign(f.s, f.pk[k], bodies[b], strlen(bodies[b]), sig, &r) == SIGNER_OK);
+			bls_sign(want, &f.sk[k], root, 32);
+			CHECK_MEM(sig, want, 96);
+		}
+	}
+	CHECK_EQ_U64(misses(&f), 2);
+	CHECK_EQ_U64(hits(&f), 2 * (NKEYS - 1));
+	teardown(&f);
+}
+
+/* Roots that differ only in their last byte land in the same set (the index reads the
+ * first 8 bytes), so only the full 32-byte comparison tells them apart. */
+static void colliding_root(uint8_t root[32], unsigned i)
+{
+	for (int j = 0; j < 32; j++)
+		root[j] = (uint8_t)(0xa5 ^ j);
+	root[31] = (uint8_t)i;
+}
+
+TEST(colliding_roots_never_confused)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	hash_cache c;
+	CHECK(hash_cache_init(&c, 0, 0) == SS_OK);
+	uint8_t r0[32];
+	colliding_root(r0, 0);
+	size_t set = hash_cache_set_of(&c, r0);
+	/* 12 roots in one 4-way set: the set keeps evicting, and every answer is still
+	 * the hash of the root asked for. Two rounds: the second finds only the last four. */
+	for (int round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 12; i++) {
+			uint8_t root[32], sig[96], want[96];
+			colliding_root(root, i);
+			CHECK(hash_cache_set_of(&c, root) == set);
+			bls_hashed_message h;
+			bool hit = hash_cache_get(&c, root, &h);
+			CHECK_MSG(!hit, "round %d root %u: a hit in a set that only churns", round, i);
+			unsigned k = (i * 5 + (unsigned)round) % NKEYS;
+			CHECK(keys_sign_hashed(f.ks, f.pk[k], &h, sig) == SS_OK);
+			bls_sign(want, &f.sk[k], root, 32);
+			CHECK_MEM(sig, want, 96);
+		}
+	}
+	/* The four most recent are resident, and their hashes are still right. */
+	for (unsigned i = 8; i < 12; i++) {
+		uint8_t root[32], sig[96], want[96];
+		colliding_root(root, i);
+		bls_hashed_message h;
+		CHECK_MSG(hash_cache_get(&c, root, &h), "root %u should be resident", i);
+		CHECK(keys_sign_hashed(f.ks, f.pk[i], &h, sig) == SS_OK);
+		bls_sign(want, &f.sk[i], root, 32);
+		CHECK_MEM(sig, want, 96);
+	}
+	uint8_t none[48] = { 0xc0 };
+	bls_hashed_message h;
+	uint8_t sig[96];
+	CHECK(hash_cache_get(&c, r0, &h) == false);
+	CHECK(keys_sign_hashed(f.ks, none, &h, sig) == SS_ERR_NOT_FOUND);
+	hash_cache_destroy(&c);
+	teardown(&f);
+}
+
+/* Least recently used goes first, and a hit counts as a use. */
+TEST(eviction_is_lru)
+{
+	hash_cache c;
+	bls_init();
+	CHECK(hash_cache_init(&c, 1, 2) == SS_OK);
+	uint8_t a[32], b[32], d[32];
+	colliding_root(a, 1);
+	colliding_root(b, 2);
+	colliding_root(d, 3);
+	bls_hashed_message h;
+	CHECK(!hash_cache_get(&c, a, &h)); /* a */
+	CHECK(!hash_cache_get(&c, b, &h)); /* a b */
+	CHECK(hash_cache_get(&c, a, &h));  /* a used after b */
+	CHECK(!hash_cache_get(&c, d, &h)); /* evicts b: a d */
+	CHECK(hash_cache_get(&c, a, &h));
+	CHECK(hash_cache_get(&c, d, &h));  /* d used after a */
+	CHECK(!hash_cache_get(&c, b, &h)); /* evicts a: d b */
+	CHECK(hash_cache_get(&c, d, &h));
+	CHECK(hash_cache_get(&c, b, &h));
+	CHECK(!hash_cache_get(&c, a, &h));
+	hash_cache_destroy(&c);
+}
+
+/* Threads race on a cache of 2 sets x 2 ways over 9 roots, so lookups, inserts and
+ * evictions interleave all the time; every signature must still be bls_sign's. */
+#define RACE_ROOTS 9
+#define RACE_KEYS 4
+#define RACE_THREADS 4
+#define RACE_ITERS 40
+
+typedef struct {
+	fixture *f;
+	hash_cache *c;
+	uint8_t (*roots)[32];
+	uint8_t (*want)[RACE_ROOTS][96];
+	int t;
+	_Atomic int *bad;
+	_Atomic unsigned *hit_count;
+} race_arg;
+
+static void *race(void *p)
+{
+	race_arg *a = p;
+	for (int i = 0; i < RACE_ITERS; i++) {
+		unsigned r = (unsigned)(i * 7 + a->t * 3) % RACE_ROOTS;
+		unsigned k = (unsigned)(i + a->t) % RACE_KEYS;
+		bls_hashed_message h;
+		if (hash_cache_get(a->c, a->roots[r], &h))
+			atomic_fetch_add(a->hit_count, 1);
+		uint8_t sig[96];
+		if (keys_sign_hashed(a->f->ks, a->f->pk[k], &h, sig) != SS_OK ||
+		    memcmp(sig, a->want[k][r], 96) != 0)
+			atomic_fetch_add(a->bad, 1);
+	}
+	return NULL;
+}
+
+TEST(concurrent_threads_equal_bls_sign)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	hash_cache c;
+	CHECK(hash_cache_init(&c, 2, 2) == SS_OK);
+	uint8_t roots[RACE_ROOTS][32];
+	uint8_t want[RACE_KEYS][RACE_ROOTS][96];
+	for (int r = 0; r < RACE_ROOTS; r++) {
+		for (int j = 0; j < 32; j++)
+			roots[r][j] = (uint8_t)(r * 31 + j * 7 + 1);
+		for (int k = 0; k < RACE_KEYS; k++)
+			bls_sign(want[k][r], &f.sk[k], roots[r], 32);
+	}
+	_Atomic int bad = 0;
+	_Atomic unsigned hit_count = 0;
+	pthread_t th[RACE_THREADS];
+	race_arg args[RACE_THREADS];
+	for (int t = 0; t < RACE_THREADS; t++) {
+		args[t] = (race_arg){ &f, &c, roots, want, t, &bad, &hit_count };
+		CHECK(pthread_create(&th[t], NULL, race, &args[t]) == 0);
+	}
+	for (int t = 0; t < RACE_THREADS; t++)
+		pthread_join(th[t], NULL);
+	CHECK_EQ_U64(atomic_load(&bad), 0);
+	/* 4 entries for 9 roots: some lookups hit, most cannot. */
+	CHECK(atomic_load(&hit_count) < RACE_THREADS * RACE_ITERS);
+	hash_cache_destroy(&c);
+	teardown(&f);
+}
+
+/* The same through the service's synchronous entry point, from several threads, with a
+ * tiny cache: aggregation-slot requests of many keys over a few slots. */
+typedef struct {
+	fixture *f;
+	int t;
+	_Atomic int *bad;
+} svc_arg;
+
+static void *svc_race(void *p)
+{
+	svc_arg *a = p;
+	for (int i = 0; i < 12; i++) {
+		unsigned long slot = 12800000ul + (unsigned long)((i + a->t) % 5);
+		int k = (i * 3 + a->t) % NKEYS;
+		char body[600];
+		agg_slot(body, sizeof body, slot);
+		uint8_t root[32], sig[96], want[96];
+		signer_result r;
+		if (!root_of(body, root) ||
+		    signer_sign(a->f->s, a->f->pk[k], body, strlen(body), sig, &r) != SIGNER_OK) {
+			atomic_fetch_add(a->bad, 1);
+			continue;
+		}
+		bls_sign(want, &a->f->sk[k], root, 32);
+		if (memcmp(sig, want, 96) != 0)
+			atomic_fetch_add(a->bad, 1);
+	}
+	return NULL;
+}
+
+TEST(service_threads_small_cache_equal_bls_sign)
+{
+	fixture f;
+	CHECK(setup(&f, 1, 2));
+	_Atomic int bad = 0;
+	pthread_t th[3];
+	svc_arg args[3];
+	for (int t = 0; t < 3; t++) {
+		args[t] = (svc_arg){ &f, t, &bad };
+		CHECK(pthread_create(&th[t], NULL, svc_race, &args[t]) == 0);
+	}
+	for (int t = 0; t < 3; t++)
+		pthread_join(th[t], NULL);
+	CHECK_EQ_U64(atomic_load(&bad), 0);
+	CHECK_EQ_U64(hits(&f) + misses(&f), 36);
+	teardown(&f);
+}
