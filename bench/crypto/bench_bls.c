@@ -1,4 +1,4 @@
-/* bench_bls: microseconds per operation of the BLS API (docs/bench-bls.md).
+/* bench_bls: microseconds per operation of the BLS API (docs/benchmarks.md).
  *
  *   bench_bls [--backend auto|adx|portable|both] [--ms N]   table of every operation
  *   bench_bls --serve                                        for compare-blst.mjs

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Our BLS against blst on the same operations, interleaved in one run (docs/bench-bls.md).
+# Our BLS against blst on the same operations, interleaved in one run (docs/benchmarks.md).
 # usage: bench/crypto/compare-blst.sh [BUILD_DIR] [compare-blst.mjs options...]
 #   BUILD_DIR defaults to ./build; options: --backend adx|portable|both, --rounds N,
 #   --ms N, --markdown.

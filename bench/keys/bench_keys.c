@@ -1,4 +1,4 @@
-/* Key store benchmark (prints numbers; docs/bench-keys.md records them):
+/* Key store benchmark (prints numbers; docs/benchmarks.md records them):
  *  1. restart time: from keys_store_open() (KEK, read shards, AES-GCM open, registry)
  *     until every key is signable, with 1,000 / 10,000 / 100,000 keys already sealed,
  *     each in a fresh child process, plus the memory (RSS) it added per key;
