@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ARGS ?=
 
-.PHONY: all setup build run test test-asan test-ct bench clean
+.PHONY: all setup build run test test-asan test-ct clean
 
 all: build
 
@@ -32,9 +32,6 @@ test-asan: setup
 # Only the constant-time checks under valgrind.
 test-ct: build
 	cd $(BUILD) && ctest --output-on-failure -L '^ct$$'
-
-bench: build
-	@for b in $(BUILD)/bench/*; do [ -x "$$b" ] && echo "== $$b" && "$$b"; done
 
 clean:
 	rm -rf build build-asan
