@@ -1,6 +1,7 @@
 /* Replays fuzz inputs through a target's LLVMFuzzerTestOneInput without libFuzzer, so
  * every saved seed and every past crash runs in the ordinary (and sanitizer) test suite.
- * Arguments are files or directories of files; prints how many inputs ran. */
+ * Arguments are files or directories of files; the empty input always runs first.
+ * Prints how many inputs ran. */
 #include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +44,10 @@ static int replay_file(const char *path)
 
 int main(int argc, char **argv)
 {
-	int inputs = 0, errors = 0;
+	/* the empty input first, always: every parser must survive it, and no corpus needs
+	 * to keep an empty seed file for it */
+	LLVMFuzzerTestOneInput((const uint8_t *)"", 0);
+	int inputs = 1, errors = 0;
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
