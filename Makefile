@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ARGS ?=
 
-.PHONY: all setup build run test test-asan test-ct clean
+.PHONY: all setup build run test test-asan test-ct test-generic clean
 
 all: build
 
@@ -29,9 +29,17 @@ test-asan: setup
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE valgrind
 
+# The BLS and EIP-2333 tests built as other architectures build them: plain C arithmetic,
+# no x86 intrinsics, no assembly (crypto/arch.h).
+GENERIC_TESTS = test_bls test_bls_laws test_eip2333
+test-generic: setup
+	@cmake -S . -B build-generic -DCMAKE_BUILD_TYPE=Release -DSS_GENERIC_C=ON -DSS_NPM_TESTS=OFF >/dev/null
+	@cmake --build build-generic -j $(JOBS) --target $(GENERIC_TESTS)
+	cd build-generic && ctest --output-on-failure -R '^(test_bls|test_bls_laws|test_eip2333)$$'
+
 # Only the constant-time checks under valgrind.
 test-ct: build
 	cd $(BUILD) && ctest --output-on-failure -L '^ct$$'
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-generic

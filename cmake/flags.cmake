@@ -22,3 +22,8 @@ if(SS_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -g)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# The code other architectures compile, built and tested on x86-64 (crypto/arch.h).
+if(SS_GENERIC_C)
+  add_compile_definitions(SS_GENERIC_C=1)
+endif()

@@ -10,7 +10,8 @@ typedef unsigned __int128 u128;
 
 /* Carry chains: on x86-64 the compiler intrinsics become adc/sbb sequences (the
  * generic u128 form compiles to much slower code for borrows); elsewhere u128. */
-#if defined(__x86_64__)
+#include "crypto/arch.h"
+#if defined(SS_X86_CARRY_INTRINSICS)
 #include <x86intrin.h>
 typedef unsigned long long ull;
 

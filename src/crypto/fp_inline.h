@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 
-#if defined(__x86_64__)
+#include "crypto/arch.h"
+
+#if defined(SS_X86_CARRY_INTRINSICS)
 #include <x86intrin.h>
 #define FP_ADC(c, a, b, out) ((c) = _addcarry_u64((c), (a), (b), (unsigned long long *)(out)))
 #define FP_SBB(c, a, b, out) ((c) = _subborrow_u64((c), (a), (b), (unsigned long long *)(out)))

@@ -25,7 +25,7 @@ void fp_sqr_mont_portable(uint64_t r[6], const uint64_t a[6]);
 
 /* The assembly backend, in fp_mont_x86_64.S and fp2_mont_x86_64.S, which assemble to
  * nothing except on x86-64 ELF targets. -DSS_NO_ASM_KERNEL leaves it out entirely. */
-#if defined(__x86_64__) && defined(__ELF__) && !defined(SS_NO_ASM_KERNEL)
+#if defined(__x86_64__) && defined(__ELF__) && !defined(SS_NO_ASM_KERNEL) && !defined(SS_GENERIC_C)
 #define SS_HAVE_ADX_KERNEL 1
 #endif
 void fp_mul_mont_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);

@@ -2,8 +2,11 @@
  * (Koc, Acar, Kaliski, "Analyzing and Comparing Montgomery Multiplication
  * Algorithms", 1996): interleave one row of a*b with one reduction step per limb. */
 #include <stdlib.h>
+#include "crypto/arch.h"
 #if defined(__x86_64__)
 #include <cpuid.h>
+#endif
+#if defined(SS_X86_CARRY_INTRINSICS)
 #include <x86intrin.h>
 #endif
 
@@ -21,7 +24,7 @@ bool fp_mont_asm;
 /* Add and subtract with carry: the _addcarry_u64/_subborrow_u64 intrinsics where they
  * exist (compilers keep the carry in CF: one adc/sbb per limb), unsigned __int128
  * elsewhere. Both are plain C and branch-free. */
-#if defined(__x86_64__)
+#if defined(SS_X86_CARRY_INTRINSICS)
 static inline uint64_t adc64(uint64_t a, uint64_t b, unsigned char *c)
 {
 	unsigned long long r;

@@ -20,7 +20,7 @@
  *  - The result is < 2p, so one conditional subtraction (by cmov) reduces it fully. */
 
 /* Same condition as SS_HAVE_ADX_KERNEL in fp_mont.h: elsewhere this file is empty. */
-#if defined(__x86_64__) && defined(__ELF__) && !defined(SS_NO_ASM_KERNEL)
+#if defined(__x86_64__) && defined(__ELF__) && !defined(SS_NO_ASM_KERNEL) && !defined(SS_GENERIC_C)
 
 #include "fp_mont_x86_64.inc"
 
