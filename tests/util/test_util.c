@@ -12,6 +12,8 @@
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/error.h"
+#include "util/file.h"
+#include "util/random.h"
 #include "util/hardening.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -285,4 +287,85 @@ TEST(every_error_code_has_a_message)
 	}
 	CHECK(strcmp(ss_strerror((ss_err)SS_ERR__COUNT), "unknown error") == 0);
 	CHECK(strcmp(ss_strerror((ss_err)-1), "unknown error") == 0);
+}
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fwrite(data, 1, n, f) == n);
+		fclose(f);
+	}
+}
+
+TEST(file_read_all_bounds_and_kinds)
+{
+	char dir[] = "/tmp/ss-file-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[256], empty[256];
+	snprintf(path, sizeof path, "%s/f", dir);
+	snprintf(empty, sizeof empty, "%s/e", dir);
+	write_file(path, "hello\0world", 11);
+	write_file(empty, "", 0);
+	char *buf = NULL;
+	size_t len = 0;
+	CHECK(file_read_all(path, 11, &buf, &len) == SS_OK && len == 11 && buf[11] == '\0' &&
+	      memcmp(buf, "hello\0world", 11) == 0);
+	free(buf);
+	CHECK(file_read_all(path, 10, &buf, &len) == SS_ERR_RANGE && buf == NULL);
+	CHECK(file_read_all(empty, 0, &buf, &len) == SS_OK && len == 0 && buf[0] == '\0');
+	free(buf);
+	CHECK(file_read_all(dir, 100, &buf, &len) == SS_ERR_INVALID && buf == NULL);
+	char missing[300];
+	snprintf(missing, sizeof missing, "%s/none", dir);
+	CHECK(file_read_all(missing, 100, &buf, &len) == SS_ERR_NOT_FOUND && buf == NULL);
+	unlink(path);
+	unlink(empty);
+	rmdir(dir);
+}
+
+/* "-" reads standard input, a pipe that grows its buffer past 64 KiB, and is bounded. */
+TEST(file_read_all_stdin)
+{
+	for (int over = 0; over < 2; over++) {
+		int fds[2];
+		CHECK(pipe(fds) == 0);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(fds[0]);
+			char block[1000];
+			memset(block, 'a', sizeof block);
+			for (int i = 0; i < 200; i++) /* 200,000 bytes */
+				if (write(fds[1], block, sizeof block) != (ssize_t)sizeof block)
+					_exit(1);
+			_exit(0);
+		}
+		close(fds[1]);
+		int saved = dup(STDIN_FILENO);
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		char *buf = NULL;
+		size_t len = 0;
+		ss_err e = file_read_all("-", over ? 199999 : 200000, &buf, &len);
+		dup2(saved, STDIN_FILENO);
+		close(saved);
+		if (over) {
+			CHECK(e == SS_ERR_RANGE && buf == NULL);
+		} else {
+			CHECK(e == SS_OK && len == 200000 && buf[0] == 'a' && buf[199999] == 'a');
+		}
+		free(buf);
+		int status;
+		waitpid(pid, &status, 0);
+	}
+}
+
+TEST(random_bytes_fills_and_differs)
+{
+	uint8_t a[64] = { 0 }, b[64] = { 0 }, zero[64] = { 0 };
+	CHECK(random_bytes(a, sizeof a) == SS_OK && random_bytes(b, sizeof b) == SS_OK);
+	/* 2^-512 chance of a false failure */
+	CHECK(memcmp(a, b, sizeof a) != 0 && memcmp(a, zero, sizeof a) != 0);
+	CHECK(random_bytes(a, 0) == SS_OK);
 }

@@ -1,0 +1,17 @@
+/* Reading a whole file, the one way every module does it: bounded, regular files only
+ * (or "-" for standard input), NUL-terminated for text parsers. */
+#ifndef SS_UTIL_FILE_H
+#define SS_UTIL_FILE_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+/* Reads path ("-": standard input) into a malloc'ed buffer of *len bytes plus a NUL.
+ * SS_ERR_NOT_FOUND when it does not exist, SS_ERR_INVALID when it is not a regular file
+ * (a directory, a device), SS_ERR_RANGE when it holds more than max bytes, SS_ERR_IO or
+ * SS_ERR_NOMEM otherwise; *out is NULL on error. A caller holding secrets wipes the
+ * buffer before free (secure_zero). */
+ss_err file_read_all(const char *path, size_t max, char **out, size_t *len) SS_MUST_USE;
+
+#endif
