@@ -130,13 +130,18 @@ static ss_err open_store(slash_db **out, slash_store *store, const slash_store_o
 	return SS_OK;
 }
 
-ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *opts)
+/* The two public openers differ only in the backend's open function. */
+typedef ss_err (*store_opener)(const char *target, slash_store **out, const slash_store_ops **ops,
+			       slash_reason *why);
+
+static ss_err open_backend(slash_db **out, store_opener open_fn, const char *target,
+			   const slash_options *opts)
 {
 	*out = NULL;
 	slash_store *store;
 	const slash_store_ops *ops;
 	slash_reason why = { "" };
-	ss_err err = slash_sqlite_store_open(path, &store, &ops, &why);
+	ss_err err = open_fn(target, &store, &ops, &why);
 	if (err != SS_OK) {
 		log_error("slashing: %s", why.message);
 		return err;
@@ -144,18 +149,14 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	return open_store(out, store, ops, opts);
 }
 
+ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *opts)
+{
+	return open_backend(out, slash_sqlite_store_open, path, opts);
+}
+
 ss_err slash_open_postgres(slash_db **out, const char *conninfo, const slash_options *opts)
 {
-	*out = NULL;
-	slash_store *store;
-	const slash_store_ops *ops;
-	slash_reason why = { "" };
-	ss_err err = slash_pg_store_open(conninfo, &store, &ops, &why);
-	if (err != SS_OK) {
-		log_error("slashing: %s", why.message);
-		return err;
-	}
-	return open_store(out, store, ops, opts);
+	return open_backend(out, slash_pg_store_open, conninfo, opts);
 }
 
 void slash_close(slash_db *db)
