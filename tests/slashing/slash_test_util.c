@@ -2,6 +2,7 @@
 #include "slash_test_util.h"
 
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,40 @@ uint64_t tdb_rand(uint64_t *s)
 	x ^= x >> 27;
 	*s = x;
 	return x * 0x2545F4914F6CDD1DULL;
+}
+
+typedef struct {
+	slash_db *db;
+	unsigned key;
+	const uint8_t *gvr;
+	uint64_t source, target, root_n;
+	slash_decision d;
+} race_call;
+
+static void *race_worker(void *p)
+{
+	race_call *c = p;
+	uint8_t pk[SLASH_PUBKEY_BYTES], root[SLASH_ROOT_BYTES];
+	tdb_key(pk, c->key);
+	tdb_root(root, c->root_n);
+	c->d = slash_check_attestation(c->db, pk, c->gvr, c->source, c->target, root, NULL);
+	return NULL;
+}
+
+void tdb_race_attestations(slash_db *db, unsigned n, const uint8_t gvr[SLASH_ROOT_BYTES],
+			   uint64_t source, uint64_t target, uint64_t root_n, slash_decision *out)
+{
+	race_call calls[8];
+	pthread_t th[8];
+	if (n > 8)
+		abort(); /* our bug: the arrays are fixed */
+	for (unsigned i = 0; i < n; i++) {
+		calls[i] = (race_call){ db, i + 1, gvr, source, target, root_n, SLASH_ALLOWED };
+		if (pthread_create(&th[i], NULL, race_worker, &calls[i]) != 0)
+			abort();
+	}
+	for (unsigned i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		out[i] = calls[i].d;
+	}
 }

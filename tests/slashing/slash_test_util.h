@@ -24,6 +24,13 @@ slash_db *tdb_open(const char *dir);
 void tdb_key(uint8_t pk[SLASH_PUBKEY_BYTES], unsigned n);
 void tdb_root(uint8_t root[SLASH_ROOT_BYTES], uint64_t n);
 
+/* Starts n (<= 8) threads at once, thread i checking the attestation (source, target,
+ * root tdb_root(root_n)) for key tdb_key(i + 1); out[i] receives its decision. The fault
+ * tests use it to show that concurrent callers batched into a failing commit are all
+ * refused, not only the first. */
+void tdb_race_attestations(slash_db *db, unsigned n, const uint8_t gvr[SLASH_ROOT_BYTES],
+			   uint64_t source, uint64_t target, uint64_t root_n, slash_decision *out);
+
 /* xorshift64* generator for the randomised tests (seeded, so failures replay). */
 uint64_t tdb_rand(uint64_t *state);
 
