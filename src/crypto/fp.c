@@ -1,60 +1,29 @@
 /* The base field Fp of BLS12-381: addition, subtraction, exponentiation-based inversion
  * and square root, and conversions. Multiplication is the Montgomery kernel of
  * fp_mont.h. Every function here is constant time: carries are propagated with
- * unsigned __int128 and selections use masks. */
+ * add-with-carry chains and selections use masks. */
 #include <string.h>
 
 #include "crypto/bls_internal.h"
 
-typedef unsigned __int128 u128;
-
-/* Carry chains: on x86-64 the compiler intrinsics become adc/sbb sequences (the
- * generic u128 form compiles to much slower code for borrows); elsewhere u128. */
-#include "crypto/arch.h"
-#if defined(SS_X86_CARRY_INTRINSICS)
-#include <x86intrin.h>
-typedef unsigned long long ull;
-
-/* r = a - b over 6 limbs; returns the borrow (0/1). */
+/* r = a - b over 6 limbs; returns the borrow (0/1). FP_SBB/FP_ADC (fp_inline.h) pick
+ * the adc/sbb intrinsics on x86-64 and unsigned __int128 elsewhere. */
 static inline uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
-	unsigned char c = 0;
+	fp_carry c = 0;
 	for (int i = 0; i < 6; i++)
-		c = _subborrow_u64(c, a[i], b[i], (ull *)&r[i]);
+		FP_SBB(c, a[i], b[i], &r[i]);
 	return c;
 }
 
-/* r = a + b over 6 limbs; returns the carry. */
+/* r = a + b over 6 limbs; returns the carry (0/1). */
 static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
-	unsigned char c = 0;
+	fp_carry c = 0;
 	for (int i = 0; i < 6; i++)
-		c = _addcarry_u64(c, a[i], b[i], (ull *)&r[i]);
+		FP_ADC(c, a[i], b[i], &r[i]);
 	return c;
 }
-#else
-static inline uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
-{
-	uint64_t borrow = 0;
-	for (int i = 0; i < 6; i++) {
-		u128 t = (u128)a[i] - b[i] - borrow;
-		r[i] = (uint64_t)t;
-		borrow = (uint64_t)(t >> 64) & 1;
-	}
-	return borrow;
-}
-
-static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
-{
-	uint64_t carry = 0;
-	for (int i = 0; i < 6; i++) {
-		u128 t = (u128)a[i] + b[i] + carry;
-		r[i] = (uint64_t)t;
-		carry = (uint64_t)(t >> 64);
-	}
-	return carry;
-}
-#endif
 
 /* r = a / 2: add p when a is odd (p is odd, so the sum is even), then shift. */
 void fp_half(fp *r, const fp *a)
