@@ -72,14 +72,22 @@ void bls_sk_to_pk(uint8_t pk[48], const bls_secret_key *sk)
 	secure_zero(&r, sizeof r);
 }
 
+/* [sk]H, compressed: the secret half of CoreSign, shared by bls_sign and
+ * bls_sign_hashed so the two cannot drift apart. H is public; the product is wiped. */
+static void sign_point(uint8_t sig[96], const bls_secret_key *sk, const g2_point *h)
+{
+	g2_point r;
+	g2_mul_gls_ct(&r, h, sk->l);
+	g2_compress(sig, &r);
+	secure_zero(&r, sizeof r);
+}
+
 /* CoreSign (§2.6): [sk]hash_to_G2(msg), compressed. */
 void bls_sign(uint8_t sig[96], const bls_secret_key *sk, const uint8_t *msg, size_t msg_len)
 {
-	g2_point h, r;
+	g2_point h;
 	bls_hash_to_g2(&h, msg, msg_len, BLS_DST_POP_G2, sizeof BLS_DST_POP_G2);
-	g2_mul_gls_ct(&r, &h, sk->l);
-	g2_compress(sig, &r);
-	secure_zero(&r, sizeof r);
+	sign_point(sig, sk, &h);
 }
 
 _Static_assert(sizeof(bls_hashed_message) == sizeof(g2_point), "bls_hashed_message holds a g2_point");
@@ -93,11 +101,9 @@ void bls_hash_message(bls_hashed_message *h, const uint8_t *msg, size_t msg_len)
 
 void bls_sign_hashed(uint8_t sig[96], const bls_secret_key *sk, const bls_hashed_message *h)
 {
-	g2_point p, r;
-	memcpy(&p, h->opaque, sizeof p);
-	g2_mul_gls_ct(&r, &p, sk->l);
-	g2_compress(sig, &r);
-	secure_zero(&r, sizeof r);
+	g2_point p;
+	memcpy(&p, h->opaque, sizeof p); /* not a cast: the opaque words are not a g2_point (aliasing) */
+	sign_point(sig, sk, &p);
 }
 
 /* KeyValidate (§2.5): decodes, not infinity, in G1. */
