@@ -33,21 +33,46 @@ static void reply_oom(http_request *req)
 	req->replied = 1;
 }
 
-void http_reply_bytes(http_request *req, unsigned status, const char *content_type,
-		      const char *body, size_t len)
+/* Every reply ends here: req takes ownership of body (malloc'd, NUL-terminated). */
+static void set_reply(http_request *req, unsigned status, const char *content_type,
+		      char *body, size_t len)
 {
 	free(req->reply);
-	req->reply = malloc(len + 1);
-	if (!req->reply) {
-		reply_oom(req);
-		return;
-	}
-	memcpy(req->reply, body, len);
-	req->reply[len] = '\0';
+	req->reply = body;
 	req->reply_len = len;
 	req->status = status;
 	req->content_type = content_type;
 	req->replied = 1;
+}
+
+void http_reply_bytes(http_request *req, unsigned status, const char *content_type,
+		      const char *body, size_t len)
+{
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		reply_oom(req);
+		return;
+	}
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	set_reply(req, status, content_type, copy, len);
+}
+
+/* Serialises and releases obj; NULL (a failed json_pack) is reported as out of memory
+ * rather than through http_reply_error, which itself comes here. */
+static void reply_json_or_oom(http_request *req, unsigned status, json_t *obj, size_t flags)
+{
+	if (!obj) {
+		reply_oom(req);
+		return;
+	}
+	char *s = json_dumps(obj, flags);
+	json_decref(obj);
+	if (!s) {
+		reply_oom(req);
+		return;
+	}
+	set_reply(req, status, CT_JSON, s, strlen(s));
 }
 
 void http_reply_json(http_request *req, unsigned status, json_t *obj)
@@ -56,18 +81,7 @@ void http_reply_json(http_request *req, unsigned status, json_t *obj)
 		http_reply_error(req, 500, "Internal Server Error");
 		return;
 	}
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_decref(obj);
-	if (!s) {
-		reply_oom(req);
-		return;
-	}
-	free(req->reply);
-	req->reply = s;
-	req->reply_len = strlen(s);
-	req->status = status;
-	req->content_type = CT_JSON;
-	req->replied = 1;
+	reply_json_or_oom(req, status, obj, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 void http_reply_error(http_request *req, unsigned status, const char *fmt, ...)
@@ -77,23 +91,7 @@ void http_reply_error(http_request *req, unsigned status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	json_t *o = json_pack("{s:s}", "message", msg);
-	if (!o) {
-		reply_oom(req);
-		return;
-	}
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (!s) {
-		reply_oom(req);
-		return;
-	}
-	free(req->reply);
-	req->reply = s;
-	req->reply_len = strlen(s);
-	req->status = status;
-	req->content_type = CT_JSON;
-	req->replied = 1;
+	reply_json_or_oom(req, status, json_pack("{s:s}", "message", msg), JSON_COMPACT);
 }
 
 void http_reply_header(http_request *req, const char *name, const char *value)
