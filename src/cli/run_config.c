@@ -12,6 +12,7 @@
 
 #include "cli/run_config.h"
 #include "util/datadir.h"
+#include "util/dec.h"
 
 typedef enum { OPT_STR, OPT_BOOL, OPT_PORT, OPT_UINT } opt_kind;
 
@@ -133,13 +134,9 @@ static bool set_opt(run_config *cfg, const opt *o, const char *value, const char
 	}
 	case OPT_PORT:
 	case OPT_UINT: {
-		if (!*value || !isdigit((unsigned char)*value))
-			goto bad;
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(value, &end, 10);
-		unsigned long max = o->kind == OPT_PORT ? 65535ul : 1000000ul;
-		if (errno || *end || v > max)
+		uint64_t v;
+		uint64_t max = o->kind == OPT_PORT ? 65535u : 1000000u;
+		if (dec_parse_u64(value, strlen(value), &v) != SS_OK || v > max)
 			goto bad;
 		*(unsigned *)(void *)(base + o->offset) = (unsigned)v;
 		return true;

@@ -6,7 +6,6 @@
  * the pool is sized by the caller for the signing load.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -22,6 +21,7 @@
 #include "server/guard.h"
 #include "server/request.h"
 #include "server/tls.h"
+#include "util/dec.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
 
@@ -187,10 +187,8 @@ static int admit(http_server *s, http_request *req, const char *method)
 	}
 	const char *cl = http_request_header(req, "Content-Length");
 	if (cl) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(cl, &end, 10);
-		if (errno || end == cl || *end != '\0' || v > req->body_limit) {
+		uint64_t v;
+		if (dec_parse_u64(cl, strlen(cl), &v) != SS_OK || v > req->body_limit) {
 			http_reply_error(req, 413, "Request body larger than %zu bytes",
 					 req->body_limit);
 			return 0;
