@@ -17,6 +17,7 @@
 #include "slash_test_util.h"
 #include "test.h"
 #include "util/dec.h"
+#include "util/hex.h"
 
 #define ITERATIONS 25
 #define CHILD_THREADS 6
@@ -88,10 +89,7 @@ static bool in_export(json_t *doc, const report *r)
 	uint8_t pk[48];
 	char hex[99];
 	tdb_key(pk, r->thread);
-	hex[0] = '0';
-	hex[1] = 'x';
-	for (int i = 0; i < 48; i++)
-		snprintf(hex + 2 + 2 * i, 3, "%02x", pk[i]);
+	hex_encode(hex, pk, 48, true);
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(doc, "data"), i, e)
