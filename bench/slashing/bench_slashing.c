@@ -18,6 +18,7 @@
  * starts a throw-away cluster and sets it) the PostgreSQL backend is measured instead.
  * Usage: bench_slashing [seconds-per-mode (default 4)] [callers...] */
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "slashing/slashing.h"
+#include "util/dec.h"
 
 #define VALIDATORS_PER_CALLER 4
 #define SLICES 4
@@ -299,7 +301,14 @@ int main(int argc, char **argv)
 	printf("%8s | %12s %8s %8s | %12s %8s %8s | %6s | %s\n", "callers", "group rec/s", "p50 ms", "p99 ms",
 	       "single rec/s", "p50 ms", "p99 ms", "ratio", "group batches: mean size, commit ms");
 	for (unsigned i = 0; i < n; i++) {
-		unsigned callers = argc > 2 ? (unsigned)atoi(argv[2 + i]) : def[i];
+		uint64_t arg = def[i];
+		/* a typo is refused rather than read as 0 callers and skipped (atoi) */
+		if (argc > 2 && (dec_parse_u64(argv[2 + i], strlen(argv[2 + i]), &arg) != SS_OK ||
+				 arg > UINT_MAX)) {
+			fprintf(stderr, "bench_slashing: \"%s\" is not a caller count\n", argv[2 + i]);
+			return 2;
+		}
+		unsigned callers = (unsigned)arg;
 		if (callers == 0)
 			continue;
 		tally g = { .lat = malloc(sizeof(double) * 2 * MAX_SAMPLES) };
