@@ -165,6 +165,18 @@ static ss_err need_altair(req_ctx *c, uint64_t slot, const char *field)
 		       "%s is before the Altair fork of network %s", "slot", c->net->name);
 }
 
+/* A fork name tag ("version" of BLOCK_V2 and AGGREGATE_AND_PROOF_V2): Web3Signer reads
+ * the milestone name case-sensitively, and a NUL inside the JSON string is refused. */
+#define FORK_TAG_EXPECTED \
+	"expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, ELECTRA, FULU or " \
+	"GLOAS (upper case)"
+
+static bool fork_tag(const json_t *v, eth2_fork *out)
+{
+	return json_is_string(v) && eth2_fork_from_name(json_string_value(v), out) &&
+	       strlen(json_string_value(v)) == json_string_length(v);
+}
+
 /* BLOCK (phase0/altair full block) and BLOCK_V2 PHASE0/ALTAIR: the full BeaconBlock,
  * whose root equals its header's (phase0 beacon-chain.md BeaconBlockHeader). */
 static ss_err full_block(req_ctx *c, const json_t *blk, const char *path, eth2_fork schema)
@@ -217,12 +229,9 @@ static ss_err do_block_v2(req_ctx *c, const json_t *root)
 	if (v == NULL || json_is_null(v))
 		return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, "beacon_block.version",
 			       "missing field");
-	/* Web3Signer reads the milestone name case-sensitively. */
-	if (!json_is_string(v) || !eth2_fork_from_name(json_string_value(v), &version) ||
-	    strlen(json_string_value(v)) != json_string_length(v))
+	if (!fork_tag(v, &version))
 		return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, "beacon_block.version",
-			       "expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, "
-			       "ELECTRA, FULU or GLOAS (upper case)");
+			       FORK_TAG_EXPECTED);
 	if (version <= ETH2_FORK_ALTAIR) {
 		const json_t *blk = json_object_get(bb, "block");
 		if (blk == NULL || json_is_null(blk))
@@ -300,12 +309,9 @@ static ss_err do_aggregate_and_proof(req_ctx *c, const json_t *root)
 	const json_t *ver = json_object_get(ap, "version");
 	if (ver != NULL && !json_is_null(ver)) {
 		eth2_fork f;
-		if (!json_is_string(ver) || !eth2_fork_from_name(json_string_value(ver), &f) ||
-		    strlen(json_string_value(ver)) != json_string_length(ver))
+		if (!fork_tag(ver, &f))
 			return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID,
-				       "aggregate_and_proof.version",
-				       "expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, "
-				       "DENEB, ELECTRA, FULU or GLOAS (upper case)");
+				       "aggregate_and_proof.version", FORK_TAG_EXPECTED);
 		inner = json_object_get(ap, "data");
 		if (inner == NULL || json_is_null(inner))
 			return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID,
