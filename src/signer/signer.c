@@ -99,7 +99,7 @@ static bool is_slashable(eth2_sign_type t)
 /* Steps 1-2, shared by both entry points: parse and compute the signing root, then the
  * key must be known before anything is recorded for it. Returns SIGNER_OK to go on, or
  * the final status (already counted). */
-static signer_status front(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 			   const char *body, size_t len, eth2_signing_request *rq,
 			   signer_result *res, uint64_t t0, uint64_t *t1)
 {
@@ -218,27 +218,51 @@ static ss_err sign_timed(signer *s, const uint8_t *pubkey, const eth2_signing_re
 	return e;
 }
 
+/* The front half of both entry points: clears the outputs, runs check(), and finishes a
+ * type that needs no slashing record right here. Returns true when the request goes on
+ * to a commit (rq, t0, t1 filled); false with the final status in *st otherwise. */
+static bool front(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES], const char *body,
+		  size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res,
+		  eth2_signing_request *rq, uint64_t *t0, uint64_t *t1, signer_status *st)
+{
+	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+	memset(res, 0, sizeof *res);
+	*t0 = *t1 = now_ns();
+	*st = check(s, pubkey, body, len, rq, res, *t0, t1);
+	if (*st != SIGNER_OK)
+		return false;
+	if (s->cfg.slashing && is_slashable(rq->type))
+		return true;
+	*st = conclude(s, rq->type, pubkey, NULL, 0, sign_timed(s, pubkey, rq, sig, *t1), sig,
+		       res, *t0);
+	return false;
+}
+
+/* Steps 3 and 4 in the calling thread: the check-and-record on a commit waiter while
+ * this thread signs, then wait for it. */
+static signer_status sign_and_commit(signer *s, const uint8_t *pubkey,
+				     const eth2_signing_request *rq,
+				     uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res,
+				     uint64_t t0, uint64_t t1)
+{
+	signer_commit_job job;
+	fill_job(&job, pubkey, rq);
+	signer_commit_pool_submit(&s->pool, &job);
+	ss_err e = sign_timed(s, pubkey, rq, sig, t1);
+	signer_commit_pool_wait(&s->pool, &job);
+	return conclude(s, rq->type, pubkey, &job, now_ns() - t1, e, sig, res, t0);
+}
+
 signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 			  const char *body, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
 			  signer_result *res)
 {
-	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
-	memset(res, 0, sizeof *res);
-	uint64_t t0 = now_ns(), t1 = t0;
+	uint64_t t0, t1;
 	eth2_signing_request rq;
-	signer_status st = front(s, pubkey, body, len, &rq, res, t0, &t1);
-	if (st != SIGNER_OK)
+	signer_status st;
+	if (!front(s, pubkey, body, len, sig, res, &rq, &t0, &t1, &st))
 		return st;
-	/* 3 and 4. The check-and-record on a commit waiter while this thread signs. */
-	if (!(s->cfg.slashing && is_slashable(rq.type)))
-		return conclude(s, rq.type, pubkey, NULL, 0, sign_timed(s, pubkey, &rq, sig, t1),
-				sig, res, t0);
-	signer_commit_job job;
-	fill_job(&job, pubkey, &rq);
-	signer_commit_pool_submit(&s->pool, &job);
-	ss_err e = sign_timed(s, pubkey, &rq, sig, t1);
-	signer_commit_pool_wait(&s->pool, &job);
-	return conclude(s, rq.type, pubkey, &job, now_ns() - t1, e, sig, res, t0);
+	return sign_and_commit(s, pubkey, &rq, sig, res, t0, t1);
 }
 
 /* One asynchronous slashable request: whichever of the signing thread and the commit
@@ -282,19 +306,14 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 				signer_done_fn done, void *ctx,
 				uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res)
 {
-	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
-	memset(res, 0, sizeof *res);
-	uint64_t t0 = now_ns(), t1 = t0;
+	uint64_t t0, t1;
 	eth2_signing_request rq;
-	signer_status st = front(s, pubkey, body, len, &rq, res, t0, &t1);
-	if (st != SIGNER_OK)
+	signer_status st;
+	if (!front(s, pubkey, body, len, sig, res, &rq, &t0, &t1, &st))
 		return st;
-	if (!(s->cfg.slashing && is_slashable(rq.type)))
-		return conclude(s, rq.type, pubkey, NULL, 0, sign_timed(s, pubkey, &rq, sig, t1),
-				sig, res, t0);
 	signer_op *op = calloc(1, sizeof *op);
 	if (!op) /* no memory for the asynchronous path: do it in this thread */
-		return signer_sign(s, pubkey, body, len, sig, res);
+		return sign_and_commit(s, pubkey, &rq, sig, res, t0, t1);
 	fill_job(&op->job, pubkey, &rq);
 	op->job.on_done = op_commit_done;
 	op->job.ctx = op;
