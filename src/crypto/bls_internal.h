@@ -169,9 +169,6 @@ void g1_neg(g1_point *r, const g1_point *a);
 void g1_to_affine(g1_affine *r, const g1_point *a);
 uint64_t g1_affine_on_curve(const g1_affine *a);
 bool g1_eq_vartime(const g1_point *a, const g1_point *b);
-/* r = [k]a for a scalar k of nbits bits (<= 256) in 4 limbs; constant time in k.
- * a must be public or at least a point of order r or infinity. */
-void g1_mul_ct(g1_point *r, const g1_point *a, const uint64_t k[4], unsigned nbits);
 /* r = [k]a for public k (nbits bits). */
 void g1_mul_vartime(g1_point *r, const g1_point *a, const uint64_t *k, unsigned nbits);
 /* [k]a for a in G1 (order r), k < r, via the GLV endomorphism; constant time in k. */
@@ -196,7 +193,6 @@ void g2_neg(g2_point *r, const g2_point *a);
 void g2_to_affine(g2_affine *r, const g2_point *a);
 uint64_t g2_affine_on_curve(const g2_affine *a);
 bool g2_eq_vartime(const g2_point *a, const g2_point *b);
-void g2_mul_ct(g2_point *r, const g2_point *a, const uint64_t k[4], unsigned nbits);
 void g2_mul_vartime(g2_point *r, const g2_point *a, const uint64_t *k, unsigned nbits);
 /* [k]a for a in G2 (order r), k < r, via the 4-dimensional GLS decomposition;
  * constant time in k. */

@@ -276,27 +276,3 @@ static void EC(ct_window_add)(EC(ct_scratch) *s, const AFF tab[16], uint64_t d)
 	F(cmov)(&s->sum.z, &s->acc.z, s->digit_zero);
 	s->acc = s->sum;
 }
-
-/* Fixed-window scalar multiplication, constant time in k (CONVENTIONS.md "Secrets"):
- * 4 doublings and one masked table addition per 4-bit window. The accumulator never
- * equals +-[d]a: it holds [16 m]a with 16 m + d <= k < r, for a of prime order r. */
-void EC(mul_ct)(PT *r, const PT *a, const uint64_t k[4], unsigned nbits)
-{
-	if (EC(is_infinity)(a)) { /* a is public */
-		EC(set_infinity)(r);
-		return;
-	}
-	AFF tab[16];
-	EC(window_table)(tab, a);
-	EC(ct_scratch) s;
-	EC(set_infinity)(&s.acc);
-	unsigned windows = (nbits + 3) / 4;
-	for (unsigned w = windows; w-- > 0;) {
-		for (int j = 0; j < 4; j++)
-			EC(dbl)(&s.acc, &s.acc);
-		unsigned bit = 4 * w;
-		EC(ct_window_add)(&s, tab, (k[bit / 64] >> (bit % 64)) & 15);
-	}
-	*r = s.acc;
-	secure_zero(&s, sizeof s);
-}
