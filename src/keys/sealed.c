@@ -137,28 +137,19 @@ ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx, const keys
 	*lost = 0;
 	char path[4200];
 	shard_path(path, sizeof path, dir, idx);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? SS_OK : SS_ERR_IO;
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return SS_ERR_IO;
+	/* Shards are bounded only by the u32 record count of their header; the size check
+	 * of keys_read_file is not the limit here. */
+	keys_error kerr;
+	char *file;
+	size_t got;
+	ss_err re = keys_read_file(path, SIZE_MAX - 1, &file, &got, &kerr);
+	if (re == SS_ERR_NOT_FOUND)
+		return SS_OK; /* an absent shard is an empty one */
+	if (re != SS_OK) {
+		log_error("sealed key store: %s", kerr.msg);
+		return re;
 	}
-	size_t size = (size_t)st.st_size;
-	uint8_t *buf = malloc(size ? size : 1);
-	size_t got = 0;
-	while (buf && got < size) {
-		ssize_t r = read(fd, buf + got, size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (buf == NULL)
-		return SS_ERR_NOMEM;
+	uint8_t *buf = (uint8_t *)file;
 	if (got < KEYS_HDR_BYTES || memcmp(buf, HDR_MAGIC, 8) != 0) {
 		log_error("sealed key store: %s has no valid header (%zu bytes); its keys cannot be loaded",
 			  path, got);
@@ -185,14 +176,10 @@ ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx, const keys
 		if (present < count)
 			*lost = count - present;
 	}
-	sh->recs = malloc(present ? present * KEYS_REC_BYTES : 1);
-	if (sh->recs == NULL) {
-		free(buf);
-		return SS_ERR_NOMEM;
-	}
-	memcpy(sh->recs, buf + KEYS_HDR_BYTES, present * KEYS_REC_BYTES);
+	/* The records are kept in the file's own buffer, moved over the header. */
+	memmove(buf, buf + KEYS_HDR_BYTES, present * KEYS_REC_BYTES);
+	sh->recs = buf;
 	sh->n = sh->cap = present;
-	free(buf);
 	return SS_OK;
 }
 
