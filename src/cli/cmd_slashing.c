@@ -192,8 +192,8 @@ static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
 	return 0;
 }
 
-/* Reads a whole file ("-": stdin) into a malloc'ed buffer; NULL on error or when it is
- * larger than MAX_INTERCHANGE_BYTES. */
+/* Reads a whole file ("-": stdin) into a malloc'ed buffer; NULL with errno set on error
+ * (EFBIG when it is larger than MAX_INTERCHANGE_BYTES). */
 static char *read_all(const char *name, size_t *len)
 {
 	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
@@ -204,7 +204,12 @@ static char *read_all(const char *name, size_t *len)
 	bool ok = buf != NULL;
 	while (ok) {
 		if (n == cap) {
-			char *nb = cap < MAX_INTERCHANGE_BYTES ? realloc(buf, cap * 2) : NULL;
+			if (cap >= MAX_INTERCHANGE_BYTES) {
+				errno = EFBIG; /* the caller reports errno; make it say why */
+				ok = false;
+				break;
+			}
+			char *nb = realloc(buf, cap * 2);
 			ok = nb != NULL;
 			if (!ok)
 				break;
@@ -217,10 +222,12 @@ static char *read_all(const char *name, size_t *len)
 			break;
 	}
 	ok = ok && !ferror(f);
+	int saved = errno; /* fclose and free must not replace the reason */
 	if (f != stdin)
 		fclose(f);
 	if (!ok) {
 		free(buf);
+		errno = saved;
 		return NULL;
 	}
 	*len = n;
@@ -232,7 +239,7 @@ static int do_import(const cli_opts *o, slash_db *db)
 	size_t len = 0;
 	char *text = read_all(o->from, &len);
 	if (text == NULL) {
-		fprintf(stderr, PROG " import: cannot read %s: %s\n", o->from, errno ? strerror(errno) : "too large");
+		fprintf(stderr, PROG " import: cannot read %s: %s\n", o->from, strerror(errno));
 		return 1;
 	}
 	slash_reason why = { "" };
