@@ -166,15 +166,15 @@ static ss_err need_altair(req_ctx *c, uint64_t slot, const char *field)
 }
 
 /* A fork name tag ("version" of BLOCK_V2 and AGGREGATE_AND_PROOF_V2): Web3Signer reads
- * the milestone name case-sensitively, and a NUL inside the JSON string is refused. */
+ * the milestone name case-sensitively. No JSON string here holds a NUL: the body is
+ * loaded without JSON_ALLOW_NUL, so jansson refuses "\u0000". */
 #define FORK_TAG_EXPECTED \
 	"expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, ELECTRA, FULU or " \
 	"GLOAS (upper case)"
 
 static bool fork_tag(const json_t *v, eth2_fork *out)
 {
-	return json_is_string(v) && eth2_fork_from_name(json_string_value(v), out) &&
-	       strlen(json_string_value(v)) == json_string_length(v);
+	return json_is_string(v) && eth2_fork_from_name(json_string_value(v), out);
 }
 
 /* BLOCK (phase0/altair full block) and BLOCK_V2 PHASE0/ALTAIR: the full BeaconBlock,
@@ -492,10 +492,10 @@ static ss_err parse(req_ctx *c, const json_t *root)
 		return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, "type", "missing field");
 	if (!json_is_string(ty))
 		return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, "type", "expected a string");
+	/* Case-insensitive, as Web3Signer. */
 	int t = -1;
-	for (int i = 0; i < ETH2_SIGN__COUNT; i++)
-		if (strcasecmp(json_string_value(ty), type_names[i]) == 0 &&
-		    strlen(json_string_value(ty)) == json_string_length(ty))
+	for (int i = 0; i < ETH2_SIGN__COUNT && t < 0; i++)
+		if (strcasecmp(json_string_value(ty), type_names[i]) == 0)
 			t = i;
 	if (t < 0)
 		return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, "type",
@@ -568,7 +568,9 @@ ss_err eth2_parse_signing_request(const eth2_network *net, const char *body, siz
 		return SS_ERR_INVALID;
 	}
 	json_error_t je;
-	/* Duplicate keys are refused: two readers of one body must never disagree. */
+	/* Duplicate keys are refused: two readers of one body must never disagree. Without
+	 * JSON_ALLOW_NUL jansson also refuses "\u0000", so no string read below can be cut
+	 * short by a NUL (tests/eth2/test_requests.c type_names). */
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
 		err->kind = ETH2_ERR_MALFORMED;
