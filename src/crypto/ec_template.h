@@ -55,6 +55,23 @@ void EC(dbl)(PT *r, const PT *p)
 	F(sub)(&r->y, &t, &c);
 }
 
+/* The common end of add-2007-bl and madd-2007-bl: X3 = rr^2 - J - 2V,
+ * Y3 = rr(V - X3) - 2 S1 J (S1 = Y1 in the mixed form). s1 is read after X3 is written
+ * and before Y3, so it may be p->y when r == p. */
+static inline void EC(add_xy)(PT *r, const FE *rr, const FE *j, const FE *v, const FE *s1)
+{
+	FE t, u;
+	F(sqr)(&t, rr);
+	F(sub)(&t, &t, j);
+	F(sub)(&t, &t, v);
+	F(sub)(&r->x, &t, v);
+	F(sub)(&t, v, &r->x);
+	F(mul)(&t, &t, rr);
+	F(mul)(&u, s1, j);
+	F(dbl)(&u, &u);
+	F(sub)(&r->y, &t, &u);
+}
+
 /* add-2007-bl without exceptional cases: Z1Z1 = Z1^2, Z2Z2 = Z2^2, U1 = X1 Z2Z2,
  * U2 = X2 Z1Z1, S1 = Y1 Z2 Z2Z2, S2 = Y2 Z1 Z1Z1, H = U2 - U1, I = (2H)^2, J = H I,
  * rr = 2(S2 - S1), V = U1 I, X3 = rr^2 - J - 2V, Y3 = rr(V - X3) - 2 S1 J,
@@ -84,15 +101,7 @@ static void EC(add_raw)(PT *r, const PT *p, const PT *q, uint64_t *hz, uint64_t 
 	F(sub)(&t, &t, &z1z1);
 	F(sub)(&t, &t, &z2z2);
 	F(mul)(&r->z, &t, &h);
-	F(sqr)(&t, &rr);
-	F(sub)(&t, &t, &j);
-	F(sub)(&t, &t, &v);
-	F(sub)(&r->x, &t, &v);
-	F(sub)(&t, &v, &r->x);
-	F(mul)(&t, &t, &rr);
-	F(mul)(&s1, &s1, &j);
-	F(dbl)(&s1, &s1);
-	F(sub)(&r->y, &t, &s1);
+	EC(add_xy)(r, &rr, &j, &v, &s1);
 }
 
 void EC(add_vartime)(PT *r, const PT *p, const PT *q)
@@ -141,15 +150,7 @@ static void EC(madd_raw)(PT *r, const PT *p, const AFF *q)
 	F(sqr)(&t, &t);
 	F(sub)(&t, &t, &z1z1);
 	F(sub)(&r->z, &t, &hh);
-	F(sqr)(&t, &rr);
-	F(sub)(&t, &t, &j);
-	F(sub)(&t, &t, &v);
-	F(sub)(&r->x, &t, &v);
-	F(sub)(&t, &v, &r->x);
-	F(mul)(&t, &t, &rr);
-	F(mul)(&u2, &p->y, &j);
-	F(dbl)(&u2, &u2);
-	F(sub)(&r->y, &t, &u2);
+	EC(add_xy)(r, &rr, &j, &v, &p->y);
 }
 
 void EC(neg)(PT *r, const PT *a)
