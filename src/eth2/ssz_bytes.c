@@ -172,7 +172,13 @@ static ss_err part_root(const ssz_type *t, const uint8_t *d, size_t len, const c
 	switch (t->kind) {
 	case SSZ_UINT:
 	case SSZ_BOOL:
-	case SSZ_BYTES: {
+	case SSZ_BYTES:
+	case SSZ_BITVECTOR: {
+		/* Fixed-size and packed: checked per kind, then merkleized as they are. */
+		if (t->kind == SSZ_BITVECTOR && t->size == 0) {
+			ssz_set_error(err, path, "Bitvector[0] is not a valid type");
+			return SS_ERR_INVALID;
+		}
 		size_t want = ssz_fixed_size(t);
 		if (len != want) {
 			ssz_set_error(err, path, "%zu bytes, expected %zu", len, want);
@@ -182,25 +188,8 @@ static ss_err part_root(const ssz_type *t, const uint8_t *d, size_t len, const c
 			ssz_set_error(err, path, "boolean byte %u is not 0 or 1", d[0]);
 			return SS_ERR_INVALID;
 		}
-		ssz_merkleizer mk;
-		ssz_mk_init(&mk, ssz_chunk_limit(t));
-		if (ssz_mk_bytes(&mk, d, len) != SS_OK)
-			return SS_ERR_INTERNAL;
-		ssz_mk_finish(&mk, out);
-		return SS_OK;
-	}
-	case SSZ_BITVECTOR: {
-		size_t want = ssz_fixed_size(t);
-		if (t->size == 0) {
-			ssz_set_error(err, path, "Bitvector[0] is not a valid type");
-			return SS_ERR_INVALID;
-		}
-		if (len != want) {
-			ssz_set_error(err, path, "%zu bytes, expected %zu", len, want);
-			return SS_ERR_INVALID;
-		}
 		unsigned used = (unsigned)(t->size % 8);
-		if (used != 0 && (d[len - 1] >> used) != 0) {
+		if (t->kind == SSZ_BITVECTOR && used != 0 && (d[len - 1] >> used) != 0) {
 			ssz_set_error(err, path, "bits beyond the bitvector's length are set");
 			return SS_ERR_INVALID;
 		}
