@@ -13,26 +13,18 @@
 #include "crypto/fp_mont.h"
 #include "util/ct_check.h"
 
-/* Valgrind's virtual CPUID hides ADX (it still executes mulx/adcx/adox), so bls_init()
- * would pick the portable kernel under valgrind and the ADX path would go unchecked.
- * Unless SECURE_SIGNER_NO_ASM asks for the portable one, take the ADX kernel whenever
- * the host has it (read from /proc/cpuinfo, which valgrind does not rewrite). */
+#include "../crypto_fp/host_adx.h"
+
+/* bls_init() would pick the portable kernel under valgrind (its CPUID hides ADX), so
+ * the ADX path would go unchecked: unless SECURE_SIGNER_NO_ASM asks for the portable
+ * one, take the ADX kernel whenever the host has it. */
 static void select_backend(void)
 {
 #ifdef SS_HAVE_ADX_KERNEL
 	const char *no_asm = getenv("SECURE_SIGNER_NO_ASM");
 	if (no_asm != NULL && no_asm[0] != '\0' && no_asm[0] != '0')
 		return;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (f == NULL)
-		return;
-	char line[4096];
-	bool adx = false;
-	while (!adx && fgets(line, sizeof line, f) != NULL)
-		adx = strncmp(line, "flags", 5) == 0 && strstr(line, " adx") != NULL &&
-		      strstr(line, " bmi2") != NULL;
-	fclose(f);
-	if (adx)
+	if (host_has_adx())
 		fp_mont_asm = true;
 #endif
 }

@@ -7,29 +7,8 @@
 #include <string.h>
 
 #include "crypto/fp_mont.h"
+#include "host_adx.h"
 #include "util/ct_check.h"
-
-/* Valgrind's virtual CPUID hides ADX although it executes mulx/adcx/adox, so the
- * kernel's availability is read from the host's /proc/cpuinfo as well. */
-static bool cpu_has_adx(void)
-{
-#ifdef SS_HAVE_ADX_KERNEL
-	if (fp_mont_cpu_has_adx())
-		return true;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (f == NULL)
-		return false;
-	char line[4096];
-	bool found = false;
-	while (!found && fgets(line, sizeof line, f) != NULL)
-		found = strncmp(line, "flags", 5) == 0 && strstr(line, " adx") != NULL &&
-			strstr(line, " bmi2") != NULL;
-	fclose(f);
-	return found;
-#else
-	return false;
-#endif
-}
 
 int main(void)
 {
@@ -38,7 +17,7 @@ int main(void)
 			  0xfedcba9876543210ull, ~0ull, 0x0a0111ea397fe69aull };
 	uint64_t b[6] = { ~0ull, 1, 0, ~0ull, 0x4b1ba7b6434bacd7ull, 0x1a0111ea397fe699ull };
 	uint64_t r[6], s[6];
-	bool adx = cpu_has_adx();
+	bool adx = host_has_adx();
 	for (int i = 0; i < 64; i++) {
 		CT_SECRET(a, sizeof a);
 		CT_SECRET(b, sizeof b);
