@@ -16,7 +16,6 @@
 #include "util/datadir.h"
 #include "util/hex.h"
 #include "util/log.h"
-#include "util/secure_mem.h"
 
 #define MAX_FILE (1u << 20)
 
@@ -295,29 +294,12 @@ static int cmd_generate(keys_store *ks, const keys_opts *o)
 	return 0;
 }
 
+/* keys_read_file with the CLI's size limit; the reason is not needed, the callers name
+ * the file themselves. */
 static char *read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = malloc(MAX_FILE + 1);
-	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-	fclose(f);
-	if (buf == NULL || n > MAX_FILE) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static void wipe_free(char *p, size_t n)
-{
-	if (p) {
-		secure_zero(p, n);
-		free(p);
-	}
+	char *buf;
+	return keys_read_file(path, MAX_FILE, &buf, len, NULL) == SS_OK ? buf : NULL;
 }
 
 static bool is_dir(const char *p)
@@ -400,7 +382,7 @@ static int cmd_import(keys_store *ks, const keys_opts *o)
 		if (!kss[m] || !pws[m]) {
 			printf("error %s: cannot read %s\n", names[i], kss[m] ? pp : kp);
 			/* slot m is reused by the next file or left empty for the cleanup */
-			wipe_free(kss[m], kl[m]);
+			keys_free_wiped(kss[m], kl[m]);
 			kss[m] = NULL;
 			kl[m] = 0;
 			rc = 1;
@@ -434,8 +416,8 @@ static int cmd_import(keys_store *ks, const keys_opts *o)
 	fprintf(stderr, "%zu imported, %zu duplicate, %zu failed\n", imported, dup,
 		failed + (n - m));
 	for (size_t i = 0; i < n; i++) {
-		wipe_free(kss[i], kl[i]);
-		wipe_free(pws[i], pl[i]);
+		keys_free_wiped(kss[i], kl[i]);
+		keys_free_wiped(pws[i], pl[i]);
 		free(names[i]);
 	}
 	free(names);
@@ -481,14 +463,14 @@ static int cmd_export(keys_store *ks, const keys_opts *o, const char *arg)
 	size_t pw_len = strcspn(pw, "\r\n");
 	if (pw_len == 0) {
 		fprintf(stderr, "secure-signer keys export-keystore: the password file is empty\n");
-		wipe_free(pw, len);
+		keys_free_wiped(pw, len);
 		return 1;
 	}
 	keys_kdf_params kdf = { o->pbkdf2, (uint32_t)o->scrypt_n, 0 };
 	char *json = NULL;
 	keys_error err = { "" };
 	ss_err e = keys_export_keystore(ks, pk, pw, pw_len, &kdf, &json, &err);
-	wipe_free(pw, len);
+	keys_free_wiped(pw, len);
 	if (e != SS_OK) {
 		fprintf(stderr, "secure-signer keys export-keystore: %s\n", err.msg);
 		return 1;

@@ -17,14 +17,6 @@
 ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Reads a whole (small) file into a malloc'ed NUL-terminated buffer; *len its size.
- * Files above max bytes are refused. The caller wipes it when it may hold a secret. */
-ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len,
-		      keys_error *err) SS_MUST_USE;
-
-/* Frees a buffer from keys_read_file after wiping it. */
-void keys_free_wiped(char *buf, size_t len);
-
 /* Writes data to path atomically: path.tmp, fsync, rename, fsync of the directory.
  * mode is the file mode (0600 for everything secret). */
 ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode) SS_MUST_USE;
