@@ -14,38 +14,18 @@
 #include <microhttpd.h>
 
 #include "server/tls.h"
+#include "util/file.h"
 #include "util/log.h"
+
+/* No PEM bundle or PKCS#12 keystore is this large. */
+#define TLS_FILE_MAX (16u << 20)
 
 static char *read_bytes(const char *path, size_t *len_out)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *buf;
+	size_t len;
+	if (file_read_all(path, TLS_FILE_MAX, &buf, &len) != SS_OK)
 		return NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > (16u << 20)) { /* no PEM bundle is this large */
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			char *n = realloc(buf, cap);
-			if (!n) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = n;
-		}
-		size_t r = fread(buf + len, 1, 4096, f);
-		len += r;
-		if (r < 4096)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
 	if (len_out)
 		*len_out = len;
 	return buf;
