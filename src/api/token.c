@@ -5,13 +5,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/token.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/random.h"
 #include "util/secure_mem.h"
 
 ss_err api_token_load_or_create(const char *path, char token[API_TOKEN_MAX + 1])
@@ -39,7 +39,7 @@ ss_err api_token_load_or_create(const char *path, char token[API_TOKEN_MAX + 1])
 		return SS_ERR_IO;
 	}
 	uint8_t raw[32];
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+	if (random_bytes(raw, sizeof raw) != SS_OK)
 		return SS_ERR_IO;
 	hex_encode(token, raw, sizeof raw, false);
 	secure_zero(raw, sizeof raw);
