@@ -16,6 +16,7 @@
 #include "slashing/slashing.h"
 #include "util/datadir.h"
 #include "util/dec.h"
+#include "util/file.h"
 #include "util/hex.h"
 
 #define PROG "secure-signer slashing"
@@ -192,54 +193,16 @@ static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
 	return 0;
 }
 
-/* Reads a whole file ("-": stdin) into a malloc'ed buffer; NULL with errno set on error
- * (EFBIG when it is larger than MAX_INTERCHANGE_BYTES). */
-static char *read_all(const char *name, size_t *len)
-{
-	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	bool ok = buf != NULL;
-	while (ok) {
-		if (n == cap) {
-			if (cap >= MAX_INTERCHANGE_BYTES) {
-				errno = EFBIG; /* the caller reports errno; make it say why */
-				ok = false;
-				break;
-			}
-			char *nb = realloc(buf, cap * 2);
-			ok = nb != NULL;
-			if (!ok)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	ok = ok && !ferror(f);
-	int saved = errno; /* fclose and free must not replace the reason */
-	if (f != stdin)
-		fclose(f);
-	if (!ok) {
-		free(buf);
-		errno = saved;
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 static int do_import(const cli_opts *o, slash_db *db)
 {
 	size_t len = 0;
-	char *text = read_all(o->from, &len);
-	if (text == NULL) {
-		fprintf(stderr, PROG " import: cannot read %s: %s\n", o->from, strerror(errno));
+	char *text = NULL;
+	ss_err rerr = file_read_all(o->from, MAX_INTERCHANGE_BYTES, &text, &len);
+	if (rerr != SS_OK) {
+		fprintf(stderr, PROG " import: cannot read %s: %s\n", o->from,
+			rerr == SS_ERR_RANGE     ? "larger than 1 GiB"
+			: rerr == SS_ERR_INVALID ? "not a regular file"
+						 : ss_strerror(rerr));
 		return 1;
 	}
 	slash_reason why = { "" };
