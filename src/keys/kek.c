@@ -7,31 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "keys/keys_internal.h"
+#include "util/random.h"
 #include "util/secure_mem.h"
 
 /* Passphrase stretching: scrypt n=2^17, r=8, p=1 (128 MiB, a fraction of a second
  * once per start) with a random 16-byte salt kept next to the store. */
 #define PASS_SCRYPT_N (1u << 17)
 #define PASS_SALT_BYTES 16
-
-ss_err keys_random_bytes(uint8_t *out, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = getrandom(out, n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return SS_ERR_IO;
-		out += r;
-		n -= (size_t)r;
-	}
-	return SS_OK;
-}
 
 static void keys_dir_of(char *out, size_t cap, const char *data_dir)
 {
@@ -62,7 +48,7 @@ static ss_err read_or_create(const char *path, uint8_t *out, size_t n, bool crea
 	*created = false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT && create) {
-		ss_err e = keys_random_bytes(out, n);
+		ss_err e = random_bytes(out, n);
 		if (e != SS_OK)
 			return keys_fail(err, e, "getrandom failed");
 		e = keys_write_atomic(path, out, n, 0600);

@@ -89,9 +89,6 @@ size_t keys_reg_list(keys_registry *r, keys_meta *out, size_t cap);
 
 /* ---- kek.c / sealed.c: the sealed store on disk ------------------------------------ */
 
-/* getrandom(2) into out, retrying short reads. */
-ss_err keys_random_bytes(uint8_t *out, size_t n) SS_MUST_USE;
-
 #define KEYS_SHARDS 256
 #define KEYS_SHARD_FMT "shard-%02x.sealed"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "keys/keys_internal.h"
+#include "util/random.h"
 #include "util/ct.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
@@ -74,7 +75,7 @@ ss_err keys_seal_record(uint8_t rec[KEYS_REC_BYTES], const keys_seal_keys *sk,
 	memcpy(rec + 8, meta->pubkey, KEYS_PUBKEY_BYTES);
 	size_t pl = strnlen(meta->path, KEYS_PATH_MAX - 1);
 	memcpy(rec + 56, meta->path, pl);
-	ss_err e = keys_random_bytes(rec + 120, 12);
+	ss_err e = random_bytes(rec + 120, 12);
 	if (e == SS_OK)
 		e = gcm(1, sk->aead, rec + 120, rec, KEYS_REC_AAD, secret, rec + 132, 32, rec + 164);
 	if (e != SS_OK)

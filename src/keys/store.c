@@ -9,6 +9,7 @@
 
 #include "crypto/eip2333.h"
 #include "keys/keys_internal.h"
+#include "util/random.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
 
@@ -301,7 +302,7 @@ ss_err keys_generate(keys_store *ks, size_t n, uint8_t (*pubkeys)[KEYS_PUBKEY_BY
 		j->meta.origin = KEYS_ORIGIN_GENERATED;
 		/* EIP-2333: a fresh random seed per key, the master key derived from it; the
 		 * seed is wiped here and never stored. */
-		if ((e = keys_random_bytes(seed, 32)) != SS_OK)
+		if ((e = random_bytes(seed, 32)) != SS_OK)
 			break;
 		e = eip2333_derive_master_sk(keys_jobs_secret(&b, i), seed, 32);
 	}
