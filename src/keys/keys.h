@@ -31,10 +31,10 @@ typedef struct {
 	char msg[KEYS_ERROR_MAX];
 } keys_error;
 
-/* Reads a whole (small) regular file into a malloc'ed NUL-terminated buffer; *len its
- * size. Files above max bytes are refused. Plain read(2), no stdio buffer, so a password
- * or keystore leaves no copy behind; the caller wipes the buffer (keys_free_wiped) when
- * it may hold a secret. Public for the CLI, which reads keystores and passwords too. */
+/* util/file.h file_read_all (regular files, or "-" for standard input; at most max
+ * bytes; NUL-terminated; plain read(2), no stdio buffer left holding a password) with
+ * the reason written into err. The caller wipes the buffer (keys_free_wiped) when it may
+ * hold a secret. Public for the CLI, which reads keystores and passwords too. */
 ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len,
 		      keys_error *err) SS_MUST_USE;
 

@@ -138,12 +138,12 @@ ss_err keys_shard_read(keys_shard *sh, const char *dir, unsigned idx, const keys
 	*lost = 0;
 	char path[4200];
 	shard_path(path, sizeof path, dir, idx);
-	/* Shards are bounded only by the u32 record count of their header; the size check
-	 * of keys_read_file is not the limit here. */
+	/* Shards are bounded only by the u32 record count of their header, not by a file
+	 * size limit; SIZE_MAX / 2 keeps the reader's size arithmetic from wrapping. */
 	keys_error kerr;
 	char *file;
 	size_t got;
-	ss_err re = keys_read_file(path, SIZE_MAX - 1, &file, &got, &kerr);
+	ss_err re = keys_read_file(path, SIZE_MAX / 2, &file, &got, &kerr);
 	if (re == SS_ERR_NOT_FOUND)
 		return SS_OK; /* an absent shard is an empty one */
 	if (re != SS_OK) {

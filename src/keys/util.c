@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "keys/keys_internal.h"
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/secure_mem.h"
 
@@ -28,43 +29,22 @@ void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY
 	hex_encode(out, pubkey, KEYS_PUBKEY_BYTES, true);
 }
 
+/* util/file.h reads the file; this adds the message the key store reports. */
 ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len, keys_error *err)
 {
-	*out = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return keys_fail(err, errno == ENOENT ? SS_ERR_NOT_FOUND : SS_ERR_IO,
-				 "cannot open %s: %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return keys_fail(err, SS_ERR_INVALID, "%s is not a regular file", path);
+	ss_err e = file_read_all(path, max, out, len);
+	switch (e) {
+	case SS_OK:
+		return SS_OK;
+	case SS_ERR_INVALID:
+		return keys_fail(err, e, "%s is not a regular file", path);
+	case SS_ERR_RANGE:
+		return keys_fail(err, e, "%s is larger than %zu bytes", path, max);
+	case SS_ERR_NOMEM:
+		return keys_fail(err, e, "out of memory reading %s", path);
+	default:
+		return keys_fail(err, e, "cannot read %s: %s", path, ss_strerror(e));
 	}
-	if ((size_t)st.st_size > max) {
-		close(fd);
-		return keys_fail(err, SS_ERR_RANGE, "%s is larger than %zu bytes", path, max);
-	}
-	size_t cap = (size_t)st.st_size + 1;
-	char *buf = malloc(cap);
-	if (buf == NULL) {
-		close(fd);
-		return keys_fail(err, SS_ERR_NOMEM, "out of memory reading %s", path);
-	}
-	size_t got = 0;
-	while (got < cap - 1) {
-		ssize_t r = read(fd, buf + got, cap - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	return SS_OK;
 }
 
 void keys_free_wiped(char *buf, size_t len)
