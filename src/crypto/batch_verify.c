@@ -6,24 +6,9 @@
  * An unweighted product would accept forged sets whose errors cancel (the
  * batch_verify_invalid_forged_signature_set vector); random weights make that
  * succeed with probability about 2^-64. */
-#include <sys/random.h>
-
 #include "crypto/bls.h"
 #include "crypto/bls_internal.h"
-
-
-static bool random_u64(uint64_t *out)
-{
-	uint8_t *b = (uint8_t *)out;
-	size_t got = 0;
-	while (got < sizeof *out) {
-		ssize_t n = getrandom(b + got, sizeof *out - got, 0);
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
-}
+#include "util/random.h"
 
 bool bls_batch_verify_vartime(const uint8_t (*pks)[48], const uint8_t *const *msgs,
 			      const size_t *msg_lens, const uint8_t (*sigs)[96], size_t n)
@@ -40,7 +25,7 @@ bool bls_batch_verify_vartime(const uint8_t (*pks)[48], const uint8_t *const *ms
 		if (!bls_pubkey_decode_vartime(&p, pks[i]) || !bls_signature_decode_vartime(&s, sigs[i]))
 			return false;
 		do {
-			if (!random_u64(&r))
+			if (random_bytes(&r, sizeof r) != SS_OK)
 				return false;
 		} while (r == 0);
 		g1_mul_vartime(&p, &p, &r, 64);
