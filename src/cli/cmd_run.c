@@ -24,6 +24,7 @@
 #include "util/datadir.h"
 #include "util/hardening.h"
 #include "util/log.h"
+#include "util/secure_mem.h"
 
 #define RUN_VERSION "0.1.0"
 #define SHUTDOWN_GRACE_MS 10000u
@@ -56,7 +57,9 @@ static char *read_first_line(const char *path)
 	if (!r)
 		return NULL;
 	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf[0] ? strdup(buf) : NULL;
+	char *line = buf[0] ? strdup(buf) : NULL;
+	secure_zero(buf, sizeof buf); /* a bearer token or the TLS keystore password */
+	return line;
 }
 
 /* <data-dir>/secure-signer.ports, written atomically once the listeners are up, like
