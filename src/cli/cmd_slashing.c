@@ -197,7 +197,9 @@ static int do_import(const cli_opts *o, slash_db *db)
 {
 	size_t len = 0;
 	char *text = NULL;
-	ss_err rerr = file_read_all(o->from, MAX_INTERCHANGE_BYTES, &text, &len);
+	ss_err rerr = strcmp(o->from, "-") == 0
+			     ? file_read_stdin(MAX_INTERCHANGE_BYTES, &text, &len)
+			     : file_read_all(o->from, MAX_INTERCHANGE_BYTES, &text, &len);
 	if (rerr != SS_OK) {
 		fprintf(stderr, PROG " import: cannot read %s: %s\n", o->from,
 			rerr == SS_ERR_RANGE     ? "larger than 1 GiB"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,45 +11,40 @@
 
 #include "util/secure_mem.h"
 
-ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
+/* Grows buf to ncap bytes by copy-and-wipe rather than realloc, which could leave the
+ * old block (part of a secret) in freed memory. */
+static char *grow(char *buf, size_t used, size_t ncap)
 {
-	*out = NULL;
-	*len = 0;
-	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? SS_ERR_NOT_FOUND : SS_ERR_IO;
+	char *nb = malloc(ncap);
+	if (nb != NULL && used > 0)
+		memcpy(nb, buf, used);
+	secure_zero(buf, used);
+	free(buf);
+	return nb;
+}
+
+/* Reads fd to its end into a buffer first sized cap (room for the NUL included). */
+static ss_err read_fd(int fd, size_t max, size_t cap, char **out, size_t *len)
+{
+	if (max > SIZE_MAX / 4)
+		max = SIZE_MAX / 4; /* keeps max + 2 and the doubling below from overflowing */
+	char *buf = malloc(cap);
+	if (buf == NULL)
+		return SS_ERR_NOMEM;
 	ss_err err = SS_OK;
-	/* A regular file is read into a buffer of its size; a pipe (stdin) grows one. */
-	size_t cap = 1 << 16;
-	if (!is_stdin) {
-		struct stat st;
-		if (fstat(fd, &st) != 0)
-			err = SS_ERR_IO;
-		else if (!S_ISREG(st.st_mode))
-			err = SS_ERR_INVALID;
-		else if ((size_t)st.st_size > max)
-			err = SS_ERR_RANGE;
-		else
-			cap = (size_t)st.st_size + 2; /* + NUL + one byte to notice growth */
-	}
-	char *buf = err == SS_OK ? malloc(cap) : NULL;
-	if (err == SS_OK && buf == NULL)
-		err = SS_ERR_NOMEM;
 	size_t got = 0;
-	while (err == SS_OK) {
-		if (got + 1 == cap) { /* full: a growing file or a pipe */
-			if (cap - 1 >= max + 1) {
+	for (;;) {
+		if (got + 1 == cap) { /* full: a pipe, or a file that grew while read */
+			if (got > max) {
 				err = SS_ERR_RANGE;
 				break;
 			}
 			size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
-			char *nb = realloc(buf, ncap);
-			if (nb == NULL) {
+			buf = grow(buf, got, ncap);
+			if (buf == NULL) {
 				err = SS_ERR_NOMEM;
 				break;
 			}
-			buf = nb;
 			cap = ncap;
 		}
 		ssize_t r = read(fd, buf + got, cap - 1 - got);
@@ -62,8 +58,6 @@ ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
 	}
 	if (err == SS_OK && got > max)
 		err = SS_ERR_RANGE;
-	if (!is_stdin)
-		close(fd);
 	if (err != SS_OK) {
 		if (buf != NULL) {
 			secure_zero(buf, got); /* it may have held part of a secret */
@@ -75,4 +69,32 @@ ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
 	*out = buf;
 	*len = got;
 	return SS_OK;
+}
+
+ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? SS_ERR_NOT_FOUND : SS_ERR_IO;
+	struct stat st;
+	ss_err err;
+	if (fstat(fd, &st) != 0)
+		err = SS_ERR_IO;
+	else if (!S_ISREG(st.st_mode))
+		err = SS_ERR_INVALID;
+	else if ((uint64_t)st.st_size > max)
+		err = SS_ERR_RANGE;
+	else /* its size + NUL + one byte to notice growth */
+		err = read_fd(fd, max, (size_t)st.st_size + 2, out, len);
+	close(fd);
+	return err;
+}
+
+ss_err file_read_stdin(size_t max, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	return read_fd(STDIN_FILENO, max, 1 << 16, out, len);
 }

@@ -1,5 +1,6 @@
-/* Reading a whole file, the one way every module does it: bounded, regular files only
- * (or "-" for standard input), NUL-terminated for text parsers. */
+/* Reading a whole file, the one way every module does it: bounded, regular files only,
+ * NUL-terminated for text parsers, and safe for secrets (no unwiped copy is left behind
+ * when the buffer grows or the read fails). */
 #ifndef SS_UTIL_FILE_H
 #define SS_UTIL_FILE_H
 
@@ -7,11 +8,15 @@
 
 #include "util/error.h"
 
-/* Reads path ("-": standard input) into a malloc'ed buffer of *len bytes plus a NUL.
+/* Reads the regular file at path into a malloc'ed buffer of *len bytes plus a NUL.
  * SS_ERR_NOT_FOUND when it does not exist, SS_ERR_INVALID when it is not a regular file
- * (a directory, a device), SS_ERR_RANGE when it holds more than max bytes, SS_ERR_IO or
- * SS_ERR_NOMEM otherwise; *out is NULL on error. A caller holding secrets wipes the
- * buffer before free (secure_zero). */
+ * (a directory, a pipe, a device), SS_ERR_RANGE when it holds more than max bytes,
+ * SS_ERR_IO or SS_ERR_NOMEM otherwise; *out is NULL on error. "-" is an ordinary name
+ * here: a caller that accepts standard input says so with file_read_stdin. A caller
+ * holding secrets wipes the buffer before free (secure_zero). */
 ss_err file_read_all(const char *path, size_t max, char **out, size_t *len) SS_MUST_USE;
+
+/* The same for standard input (a pipe or a redirected file), up to max bytes. */
+ss_err file_read_stdin(size_t max, char **out, size_t *len) SS_MUST_USE;
 
 #endif

@@ -320,12 +320,17 @@ TEST(file_read_all_bounds_and_kinds)
 	char missing[300];
 	snprintf(missing, sizeof missing, "%s/none", dir);
 	CHECK(file_read_all(missing, 100, &buf, &len) == SS_ERR_NOT_FOUND && buf == NULL);
+	/* "-" is a name, not standard input (a caller opts in with file_read_stdin) */
+	CHECK(file_read_all("-", 100, &buf, &len) == SS_ERR_NOT_FOUND && buf == NULL);
+	/* no overflow for the largest limits */
+	CHECK(file_read_all(path, SIZE_MAX, &buf, &len) == SS_OK && len == 11);
+	free(buf);
 	unlink(path);
 	unlink(empty);
 	rmdir(dir);
 }
 
-/* "-" reads standard input, a pipe that grows its buffer past 64 KiB, and is bounded. */
+/* Standard input: a pipe that grows the buffer past 64 KiB, and is bounded. */
 TEST(file_read_all_stdin)
 {
 	for (int over = 0; over < 2; over++) {
@@ -347,7 +352,7 @@ TEST(file_read_all_stdin)
 		close(fds[0]);
 		char *buf = NULL;
 		size_t len = 0;
-		ss_err e = file_read_all("-", over ? 199999 : 200000, &buf, &len);
+		ss_err e = file_read_stdin(over ? 199999 : 200000, &buf, &len);
 		dup2(saved, STDIN_FILENO);
 		close(saved);
 		if (over) {
