@@ -10,6 +10,7 @@
 
 #include "api/api_internal.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 static void record(api_source_health *h, bool configured, const keys_load_stats *st)
 {
@@ -88,6 +89,7 @@ ss_err api_load_keys(api *a)
 
 static void *reload_thread(void *arg)
 {
+	thread_name_set("ss-reload");
 	api *a = arg;
 	bool failed;
 	char err[256];

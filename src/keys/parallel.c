@@ -9,6 +9,7 @@
 
 #include "keys/keys_internal.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 typedef struct {
 	size_t n;
@@ -19,6 +20,7 @@ typedef struct {
 
 static void *worker(void *arg)
 {
+	thread_name_set("ss-key-load");
 	pool *p = arg;
 	for (;;) {
 		size_t i = atomic_fetch_add(&p->next, 1);

@@ -8,9 +8,11 @@
 
 #include "slashing/slashing_internal.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 static void *pruner_main(void *arg)
 {
+	thread_name_set("ss-prune");
 	slash_db *db = arg;
 	pthread_mutex_lock(&db->pr_lock);
 	while (!db->pr_stopping) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "slashing/sqlite_internal.h"
+#include "util/thread_name.h"
 
 struct slash_checkpointer {
 	sqlite3 *db;
@@ -21,6 +22,7 @@ struct slash_checkpointer {
 
 static void *checkpoint_main(void *arg)
 {
+	thread_name_set("ss-checkpoint");
 	slash_checkpointer *c = arg;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {

@@ -1,0 +1,95 @@
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/thread_name.h"
+#include "util/work_queue.h"
+
+static void *serve(void *arg)
+{
+	work_queue *q = arg;
+	thread_name_set(q->name);
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->head && !q->stop) {
+			q->idle++;
+			pthread_cond_wait(&q->nonempty, &q->mu);
+			q->idle--;
+		}
+		if (!q->head)
+			break; /* stopping, and nothing is left */
+		work_item *it = q->head;
+		q->head = it->next;
+		if (!q->head)
+			q->tail = NULL;
+		pthread_mutex_unlock(&q->mu);
+		it->run(it); /* may free it */
+		pthread_mutex_lock(&q->mu);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+ss_err work_queue_start(work_queue *q, unsigned n, const char *name)
+{
+	memset(q, 0, sizeof *q);
+	strncpy(q->name, name, sizeof q->name - 1);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->nonempty, NULL);
+	q->threads = calloc(n ? n : 1, sizeof *q->threads);
+	if (!q->threads) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->nonempty);
+		return SS_ERR_NOMEM;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&q->threads[i], NULL, serve, q) != 0) {
+			work_queue_stop(q);
+			return SS_ERR_NOMEM;
+		}
+		q->n_threads++;
+	}
+	return SS_OK;
+}
+
+void work_queue_submit(work_queue *q, work_item *item)
+{
+	item->next = NULL;
+	pthread_mutex_lock(&q->mu);
+	if (q->tail)
+		q->tail->next = item;
+	else
+		q->head = item;
+	q->tail = item;
+	/* Wake a thread only when one is waiting: a busy thread takes the item when it
+	 * comes back for more, and a futex wake is not free. */
+	if (q->idle)
+		pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void work_queue_stop(work_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_broadcast(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+	for (unsigned i = 0; i < q->n_threads; i++)
+		pthread_join(q->threads[i], NULL);
+	free(q->threads);
+	q->threads = NULL;
+	q->n_threads = 0;
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->nonempty);
+}
+
+unsigned work_queue_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}

@@ -1,0 +1,45 @@
+/* A first-in first-out queue of work served by a fixed set of named threads: the signer
+ * runs its BLS signatures on one (as many threads as cores, so a slot's burst is signed
+ * in arrival order and no core is left idle while another has a backlog) and its
+ * slashing commit waiters on another.
+ *
+ * A work item is embedded in the caller's own structure (container_of style), so
+ * submitting allocates nothing; it must stay valid until its run() has been called,
+ * and run() may free it. */
+#ifndef SS_UTIL_WORK_QUEUE_H
+#define SS_UTIL_WORK_QUEUE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "util/error.h"
+
+typedef struct work_item {
+	struct work_item *next;
+	void (*run)(struct work_item *item); /* called once, on a queue thread */
+} work_item;
+
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty;
+	work_item *head, *tail;
+	bool stop;
+	unsigned n_threads, idle;
+	pthread_t *threads;
+	char name[16];
+} work_queue;
+
+/* Starts n threads named name (at most 15 characters shown). */
+ss_err work_queue_start(work_queue *q, unsigned n, const char *name) SS_MUST_USE;
+
+/* Queues item; a thread calls item->run(item) after every item submitted before it
+ * has been taken. */
+void work_queue_submit(work_queue *q, work_item *item);
+
+/* Runs every item still queued, then joins the threads. */
+void work_queue_stop(work_queue *q);
+
+/* The number of CPUs this process may run on (sched_getaffinity), at least 1. */
+unsigned work_queue_cpus(void);
+
+#endif
