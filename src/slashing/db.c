@@ -113,10 +113,15 @@ static ss_err open_store(slash_db **out, slash_store *store, const slash_store_o
 	}
 	pthread_mutex_init(&db->conn_lock, NULL);
 	pthread_mutex_init(&db->q_lock, NULL);
-	pthread_cond_init(&db->q_nonempty, NULL);
+	pthread_condattr_t ca; /* the writer's bounded hold is timed on CLOCK_MONOTONIC */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&db->q_nonempty, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&db->pr_lock, NULL);
 	db->opts = o;
 	db->max_batch = o.group_commit ? (o.max_batch ? o.max_batch : DEFAULT_MAX_BATCH) : 1;
+	db->hold_max_ns = (uint64_t)(o.hold_max_us ? o.hold_max_us : SLASH_HOLD_DEFAULT_MAX_US) * 1000u;
 	ss_err err;
 	if (o.writer_thread && (err = slash_gc_start(db)) != SS_OK) {
 		slash_close(db);
@@ -215,6 +220,45 @@ slash_decision slash_check_attestation(slash_db *db, const uint8_t pubkey[SLASH_
 	memcpy(job.root, signing_root, SLASH_ROOT_BYTES);
 	slash_gc_submit(db, &job);
 	return finish(&job, why);
+}
+
+typedef struct {
+	slash_job job; /* first: on_done gets its address */
+	slash_done_fn done;
+	void *ctx;
+} async_job;
+
+static void async_done(slash_job *job)
+{
+	async_job *a = (async_job *)(void *)job;
+	a->done(a->ctx, job->result, &job->why);
+	free(a);
+}
+
+uint64_t slash_check_async(slash_db *db, const slash_check *c, bool hold, slash_done_fn done,
+			   void *ctx)
+{
+	async_job *a = calloc(1, sizeof *a);
+	if (!a) {
+		slash_reason why;
+		memset(&why, 0, sizeof why);
+		snprintf(why.message, sizeof why.message, "slashing database: out of memory");
+		done(ctx, SLASH_ERROR, &why);
+		return 0;
+	}
+	a->job.kind = c->attestation ? SLASH_JOB_ATTESTATION : SLASH_JOB_BLOCK;
+	a->job.slot = c->slot;
+	a->job.source = c->source;
+	a->job.target = c->target;
+	a->job.result = SLASH_ERROR;
+	memcpy(a->job.pubkey, c->pubkey, SLASH_PUBKEY_BYTES);
+	memcpy(a->job.gvr, c->gvr, SLASH_ROOT_BYTES);
+	memcpy(a->job.root, c->signing_root, SLASH_ROOT_BYTES);
+	a->job.on_done = async_done;
+	a->done = done;
+	a->ctx = ctx;
+	a->job.held = hold;
+	return slash_gc_enqueue(db, &a->job);
 }
 
 /* Runs a short administrative write: fn inside one transaction under conn_lock. */

@@ -7,6 +7,13 @@
  * size adapts to the load with no timer: one caller pays one fsync per check, a burst of
  * N callers pays about one fsync per N checks.
  *
+ * A held job (slash_check_async with hold) also lets the writer wait for more: its caller
+ * is busy until it releases the ticket (the signer: until the request's signature leaves
+ * the queue), so a transaction started earlier would answer nobody sooner. The writer
+ * starts a batch once its oldest job is unheld, released or held for hold_max_ns; every
+ * job queued by then joins it. Each fsync is also about 50 us of kernel CPU on a
+ * virtual disk, so fewer, larger batches leave more of the cores to signing.
+ *
  * Safety: a job is answered only after the commit that holds its record returned OK
  * (DESIGN.md invariant 1). If anything in the batch fails, the whole transaction is
  * rolled back and every job of the batch gets SLASH_ERROR, including those that would
@@ -19,10 +26,10 @@
 #include <time.h>
 
 #include "slashing/slashing_internal.h"
+#include "util/thread_name.h"
 
-/* Each caller sleeps on its own semaphore: the writer wakes exactly the callers of the
- * batch it committed, without a shared lock (sem_post never touches the semaphore
- * after the waiter can return, so the caller may destroy it at once). */
+/* A sleeping caller's semaphore: the writer wakes exactly the callers of the batch it
+ * committed, without a shared lock. */
 typedef struct gc_waiter {
 	sem_t sem;
 } gc_waiter;
@@ -73,8 +80,24 @@ static void run_batch(slash_db *db, slash_job *batch)
 	pthread_mutex_unlock(&db->conn_lock);
 }
 
+static uint64_t deadline_of(const slash_db *db, const slash_job *head)
+{
+	return head->queued_ns + db->hold_max_ns;
+}
+
+/* Whether the writer must start a transaction now rather than wait for more checks:
+ * the oldest queued check is not held (or was released, or has been held for
+ * hold_max_ns), the queue fills a batch, or the store is closing. */
+static bool batch_due(slash_db *db)
+{
+	const slash_job *head = db->q_head;
+	return !head->held || head->ticket <= db->released_ticket ||
+	       db->q_len >= db->max_batch || db->stopping || now_ns() >= deadline_of(db, head);
+}
+
 static void *writer_main(void *arg)
 {
+	thread_name_set("ss-slash-write");
 	slash_db *db = arg;
 	pthread_mutex_lock(&db->q_lock);
 	for (;;) {
@@ -82,6 +105,13 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&db->q_nonempty, &db->q_lock);
 		if (db->q_head == NULL)
 			break; /* stopping, and every queued job has been answered */
+		if (!batch_due(db)) {
+			uint64_t d = deadline_of(db, db->q_head);
+			struct timespec ts = { .tv_sec = (time_t)(d / 1000000000u),
+					       .tv_nsec = (long)(d % 1000000000u) };
+			pthread_cond_timedwait(&db->q_nonempty, &db->q_lock, &ts);
+			continue;
+		}
 		slash_job *batch = db->q_head, *last = batch;
 		unsigned n = 1;
 		while (last->next != NULL && n < db->max_batch) {
@@ -91,17 +121,17 @@ static void *writer_main(void *arg)
 		db->q_head = last->next;
 		if (db->q_head == NULL)
 			db->q_tail = NULL;
+		db->q_len -= n;
 		last->next = NULL;
 		pthread_mutex_unlock(&db->q_lock);
 
 		run_batch(db, batch);
 
 		for (slash_job *j = batch, *next; j != NULL; j = next) {
-			/* read next first: once posted the caller may return and its stack
-			 * frame (the job) is gone */
+			/* read next first: on_done ends the job (the caller's stack frame
+			 * returns, or the heap job is freed) */
 			next = j->next;
-			gc_waiter *w = (gc_waiter *)j->waiter;
-			sem_post(&w->sem);
+			j->on_done(j);
 		}
 		pthread_mutex_lock(&db->q_lock);
 		db->stats.batches++;
@@ -111,38 +141,70 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-void slash_gc_submit(slash_db *db, slash_job *job)
+uint64_t slash_gc_enqueue(slash_db *db, slash_job *job)
 {
 	job->next = NULL;
 	if (!db->has_writer) {
 		run_batch(db, job);
-		return;
+		job->on_done(job);
+		return 0;
 	}
-	gc_waiter w;
-	if (sem_init(&w.sem, 0, 0) != 0) {
-		fail_batch(job, "cannot wait");
-		return;
-	}
-	job->waiter = &w; /* cppcheck-suppress autoVariables ; cleared before w goes away */
 	pthread_mutex_lock(&db->q_lock);
 	if (db->stopping) {
 		pthread_mutex_unlock(&db->q_lock);
-		sem_destroy(&w.sem);
-		job->waiter = NULL;
 		fail_batch(job, "closing");
-		return;
+		job->on_done(job);
+		return 0;
 	}
+	uint64_t ticket = job->ticket = ++db->last_ticket;
+	job->queued_ns = now_ns();
+	if (!job->held)
+		db->released_ticket = ticket; /* it, and every held job before it, may go */
 	if (db->q_tail != NULL)
 		db->q_tail->next = job;
 	else
 		db->q_head = job;
 	db->q_tail = job;
-	pthread_cond_signal(&db->q_nonempty);
+	db->q_len++;
+	/* A held job alone wakes nobody: the writer is woken when it is released (or
+	 * when the queue fills a batch); an unheld one may be due at once. */
+	if (!job->held || db->q_head == job || db->q_len >= db->max_batch)
+		pthread_cond_signal(&db->q_nonempty);
 	pthread_mutex_unlock(&db->q_lock);
+	return ticket;
+}
+
+void slash_release(slash_db *db, uint64_t ticket)
+{
+	pthread_mutex_lock(&db->q_lock);
+	if (ticket > db->released_ticket) {
+		db->released_ticket = ticket;
+		if (db->q_head != NULL && db->q_head->ticket <= ticket)
+			pthread_cond_signal(&db->q_nonempty);
+	}
+	pthread_mutex_unlock(&db->q_lock);
+}
+
+static void wake_waiter(slash_job *job)
+{
+	sem_post(&((gc_waiter *)job->ctx)->sem);
+}
+
+void slash_gc_submit(slash_db *db, slash_job *job)
+{
+	gc_waiter w;
+	if (sem_init(&w.sem, 0, 0) != 0) {
+		job->next = NULL;
+		fail_batch(job, "cannot wait");
+		return;
+	}
+	job->on_done = wake_waiter;
+	job->ctx = &w; /* cppcheck-suppress autoVariables ; cleared before w goes away */
+	slash_gc_enqueue(db, job);
 	while (sem_wait(&w.sem) != 0)
-		; /* EINTR: keep waiting, the writer always posts */
+		; /* EINTR: keep waiting, on_done always posts */
 	sem_destroy(&w.sem);
-	job->waiter = NULL; /* w ends here; the writer is done with the job */
+	job->ctx = NULL; /* w ends here; the writer is done with the job */
 }
 
 ss_err slash_gc_start(slash_db *db)

@@ -47,12 +47,19 @@ typedef struct {
 	bool group_commit;
 	/* false: open without the writer thread (offline CLI use); checks then run inline. */
 	bool writer_thread;
+	/* The longest a held check (slash_check_async) waits for its release, in
+	 * microseconds; 0 means the default (SLASH_HOLD_DEFAULT_MAX_US). */
+	unsigned hold_max_us;
 	/* Background pruning (with the writer thread only): every prune_interval_s seconds,
 	 * first one interval after open, slash_prune(prune_keep_epochs,
 	 * prune_slots_per_epoch). 0 turns it off. */
 	unsigned prune_interval_s;
 	uint64_t prune_keep_epochs, prune_slots_per_epoch;
 } slash_options;
+
+/* A held check waits at most 20 ms for its release by default: a release that never
+ * comes delays a check but never strands it. */
+#define SLASH_HOLD_DEFAULT_MAX_US 20000u
 
 /* Pruning runs every 12 hours by default (as Web3Signer's default interval). */
 #define SLASH_PRUNE_DEFAULT_INTERVAL_S (12u * 3600u)
@@ -93,6 +100,33 @@ slash_decision slash_check_attestation(slash_db *db, const uint8_t pubkey[SLASH_
 				       uint64_t target,
 				       const uint8_t signing_root[SLASH_ROOT_BYTES],
 				       slash_reason *why);
+
+/* The same checks with the answer delivered by callback instead of a sleeping thread:
+ * done(ctx, decision, why) is called exactly once, on the writer thread once the record
+ * is durable (or the batch failed), or before this returns (no memory, closing, or a
+ * store opened without a writer). done must be quick: the writer's next batch waits for
+ * it. The signer uses this so that no thread sits idle for each commit in flight.
+ *
+ * hold: the caller has other work to do before it needs the answer (the signer: a
+ * signature still queued behind others). The writer then keeps the check, and those
+ * queued after it, out of a transaction until slash_release(db, ticket) with the
+ * returned ticket (or one after it), or for at most opts.hold_max_us; so checks whose
+ * callers are still busy gather into one transaction and one fsync instead of many,
+ * which is most of the writer's CPU (docs/benchmarks.md). Returns the ticket (0 when
+ * done was already called). */
+typedef void (*slash_done_fn)(void *ctx, slash_decision d, const slash_reason *why);
+typedef struct {
+	bool attestation; /* else a block proposal */
+	uint8_t pubkey[SLASH_PUBKEY_BYTES];
+	uint8_t gvr[SLASH_ROOT_BYTES];
+	uint8_t signing_root[SLASH_ROOT_BYTES];
+	uint64_t slot;		 /* a block's */
+	uint64_t source, target; /* an attestation's */
+} slash_check;
+uint64_t slash_check_async(slash_db *db, const slash_check *check, bool hold, slash_done_fn done,
+			   void *ctx);
+/* Lets every check with a ticket up to ticket into the writer's next transaction. */
+void slash_release(slash_db *db, uint64_t ticket);
 
 /* Imports an EIP-3076 interchange (format version 5) and merges it into the history,
  * never lowering protection. With n_only > 0 only entries for those keys are imported.

@@ -12,8 +12,10 @@
 
 typedef enum { SLASH_JOB_BLOCK, SLASH_JOB_ATTESTATION } slash_job_kind;
 
-/* One check-and-record request. It lives on the caller's stack; the caller sleeps until
- * the writer has committed the batch that holds it. */
+/* One check-and-record request. The writer calls on_done(job) once the batch that holds
+ * it has committed (or failed): slash_check_* sleep on a semaphore until then, with the
+ * job on their stack; slash_check_async's job is on the heap and on_done hands the
+ * decision to the caller's callback and frees it. */
 typedef struct slash_job {
 	slash_job_kind kind;
 	uint8_t pubkey[SLASH_PUBKEY_BYTES];
@@ -22,7 +24,11 @@ typedef struct slash_job {
 	uint64_t slot, source, target;
 	slash_decision result;
 	slash_reason why;
-	void *waiter; /* the sleeping caller's semaphore (group_commit.c) */
+	bool held;	/* may wait for slash_release(ticket) before its transaction */
+	uint64_t ticket; /* order of arrival, from 1 */
+	uint64_t queued_ns;
+	void (*on_done)(struct slash_job *job);
+	void *ctx; /* on_done's: the sleeping caller's semaphore, or the async callback */
 	struct slash_job *next;
 } slash_job;
 
@@ -50,9 +56,13 @@ struct slash_db {
 	pthread_mutex_t q_lock;
 	pthread_cond_t q_nonempty;
 	slash_job *q_head, *q_tail;
+	unsigned q_len;
+	uint64_t last_ticket;	  /* the newest job's */
+	uint64_t released_ticket; /* jobs up to this one need not be held */
 	bool stopping, has_writer;
 	pthread_t writer;
 	unsigned max_batch;
+	uint64_t hold_max_ns; /* slash_options.hold_max_us */
 	slash_stats stats; /* under q_lock; apply/commit times under conn_lock */
 
 	/* Background pruner (pruner.c), under pr_lock. */
@@ -110,6 +120,11 @@ void slash_pruner_stop(slash_db *db);
 /* group_commit.c */
 ss_err slash_gc_start(slash_db *db);
 void slash_gc_stop(slash_db *db);
+/* Queues job for the writer and returns its ticket; job->on_done(job) is called exactly
+ * once, on the writer thread after the commit, or before this returns (no writer: the
+ * check runs inline; closing: it fails). */
+uint64_t slash_gc_enqueue(slash_db *db, slash_job *job);
+/* Enqueues job and sleeps until it is answered. */
 void slash_gc_submit(slash_db *db, slash_job *job);
 
 /* db.c: begin/commit/rollback around an administrative operation, under conn_lock.

@@ -36,11 +36,11 @@ static bool pg_conninfo(const char *pg, const char *dir, char out[1024])
 	return ok;
 }
 
-static slash_db *open_postgres(const char *pg, const char *dir)
+static slash_db *open_postgres(const char *pg, const char *dir, const slash_options *opts)
 {
 	char conninfo[1024];
 	slash_db *db = NULL;
-	if (pg_conninfo(pg, dir, conninfo) && slash_open_postgres(&db, conninfo, NULL) != SS_OK)
+	if (pg_conninfo(pg, dir, conninfo) && slash_open_postgres(&db, conninfo, opts) != SS_OK)
 		test_fail_at(__FILE__, __LINE__, "slash_open_postgres(%s) failed", conninfo);
 	return db;
 }
@@ -91,10 +91,15 @@ bool tdb_pg_conninfo(const char *dir, char out[1024])
 
 slash_db *tdb_open(const char *dir)
 {
+	return tdb_open_with(dir, NULL);
+}
+
+slash_db *tdb_open_with(const char *dir, const slash_options *opts)
+{
 	const char *pg = getenv("SLASH_TEST_PG");
 	if (pg != NULL && *pg != '\0') {
 #ifdef SS_HAVE_LIBPQ
-		return open_postgres(pg, dir);
+		return open_postgres(pg, dir, opts);
 #else
 		test_fail_at(__FILE__, __LINE__, "SLASH_TEST_PG is set but this build has no libpq");
 		return NULL;
@@ -103,7 +108,7 @@ slash_db *tdb_open(const char *dir)
 	char path[512];
 	slash_db *db = NULL;
 	tdb_path(path, dir);
-	ss_err err = slash_open_sqlite(&db, path, NULL);
+	ss_err err = slash_open_sqlite(&db, path, opts);
 	if (err != SS_OK)
 		test_fail_at(__FILE__, __LINE__, "slash_open_sqlite(%s): %s", path, ss_strerror(err));
 	return db;

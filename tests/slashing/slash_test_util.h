@@ -19,6 +19,8 @@ bool tdb_pg_conninfo(const char *dir, char out[1024]);
 /* Opens <dir>/slashing.sqlite with default options, or dir's PostgreSQL schema when
  * SLASH_TEST_PG is set (NULL on failure, reported). */
 slash_db *tdb_open(const char *dir);
+/* The same with opts (NULL: the defaults). */
+slash_db *tdb_open_with(const char *dir, const slash_options *opts);
 
 /* A deterministic test key / root: byte pattern from n. */
 void tdb_key(uint8_t pk[SLASH_PUBKEY_BYTES], unsigned n);
