@@ -111,7 +111,8 @@ void api_handle_metrics(http_request *req, void *app)
 	/* Ours: requests by type and outcome, latency by type and phase. */
 	static const char *const outcomes[] = { "ok", "bad_request", "not_found", "refused",
 						"error" };
-	static const char *const phases[] = { "parse", "slashing", "sign", "total" };
+	static const char *const phases[] = { "parse", "queue", "slashing", "sign", "total" };
+	_Static_assert(sizeof phases / sizeof *phases == SIGNER_PHASE__COUNT, "a name per phase");
 	out(&o, "# HELP secure_signer_sign_requests_total Signing requests by type and outcome.\n");
 	out(&o, "# TYPE secure_signer_sign_requests_total counter\n");
 	for (size_t t = 0; t <= SIGNER_TYPE_UNKNOWN; t++) {

@@ -1,7 +1,8 @@
 /* POST /api/v1/eth2/sign/{identifier} (reference/web3signer.md §1.1). The signer
- * decides; this maps its status to HTTP and picks JSON or text by Accept. A slashable
- * request is parked while its record is committed (signer_sign_async), so the server
- * thread serves other connections meanwhile, and answered from the commit waiter. */
+ * decides; this maps its status to HTTP and picks JSON or text by Accept. A request
+ * that passes its checks is parked while it is signed and, for a slashable type, its
+ * record committed (signer_sign_async), so the server thread serves other connections
+ * meanwhile; it is answered from the signing thread or the slashing writer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@ typedef struct {
 static void reply(http_request *req, bool json, signer_status st, const uint8_t *sig,
 		  const signer_result *res)
 {
+	if (st == SIGNER_OK && !sig)
+		st = SIGNER_ERROR; /* not reachable: a signature only comes through answer() */
 	switch (st) {
 	case SIGNER_OK:
 		break;
@@ -74,7 +77,6 @@ void api_handle_sign(http_request *req, void *app)
 	api *a = app;
 	size_t len;
 	const char *body = http_request_body(req, &len);
-	uint8_t sig[SIGNER_SIGNATURE_BYTES];
 	signer_result res;
 	sign_ctx *c = malloc(sizeof *c);
 	if (!c) {
@@ -84,9 +86,9 @@ void api_handle_sign(http_request *req, void *app)
 	c->req = req;
 	c->json = http_request_accepts_json(req);
 	signer_status st = signer_sign_async(a->cfg.signer, http_request_pubkey(req), body, len,
-					     park, answer, c, sig, &res);
+					     park, answer, c, &res);
 	if (st == SIGNER_PENDING)
 		return; /* answer() replies and frees c */
-	reply(req, c->json, st, sig, &res);
+	reply(req, c->json, st, NULL, &res);
 	free(c);
 }

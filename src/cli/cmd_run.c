@@ -209,7 +209,10 @@ static int start(run_state *st)
 		return 1;
 	}
 
-	signer_config sc = { .net = net, .keys = st->keys, .slashing = st->slashing };
+	signer_config sc = { .net = net,
+			     .keys = st->keys,
+			     .slashing = st->slashing,
+			     .signing_threads = c->signing_threads };
 	if (signer_new(&st->signer, &sc) != SS_OK)
 		return 1;
 	api_config ac = {

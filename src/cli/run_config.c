@@ -36,6 +36,8 @@ static const opt opts[] = {
 	  "close connections idle this long" },
 	{ "http-threads", OPT_UINT, O(http_threads), "0",
 	  "HTTP worker threads (0: 4 per core, at least 4)" },
+	{ "signing-threads", OPT_UINT, O(signing_threads), "0",
+	  "threads computing BLS signatures, fed in arrival order (0: one per CPU)" },
 	{ "http-max-connections", OPT_UINT, O(http_max_connections), "1024", "simultaneous connections" },
 	{ "access-logs-enabled", OPT_BOOL, O(access_logs_enabled), "false", "log every request" },
 	{ "http-bearer-token-file", OPT_STR, O(http_bearer_token_file), NULL,

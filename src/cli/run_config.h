@@ -16,6 +16,7 @@ typedef struct {
 	char *http_cors_origins;
 	unsigned idle_connection_timeout_seconds;
 	unsigned http_threads;
+	unsigned signing_threads;
 	unsigned http_max_connections;
 	bool access_logs_enabled;
 	char *http_bearer_token_file;

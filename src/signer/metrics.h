@@ -13,8 +13,9 @@
 /* Phases of one signing request. */
 typedef enum {
 	SIGNER_PHASE_PARSE = 0,    /* JSON → typed message → signing root */
+	SIGNER_PHASE_QUEUE,        /* waiting for a signing thread */
 	SIGNER_PHASE_SLASHING,     /* check-and-record, until durable */
-	SIGNER_PHASE_SIGN,         /* BLS */
+	SIGNER_PHASE_SIGN,         /* BLS, on the signing thread */
 	SIGNER_PHASE_TOTAL,
 	SIGNER_PHASE__COUNT
 } signer_phase;

@@ -25,7 +25,9 @@ typedef struct {
 	const eth2_network *net;
 	keys_store *keys;
 	slash_db *slashing; /* NULL: slashing protection disabled (no 412s, dangerous) */
-	unsigned commit_threads; /* threads waiting for slashing commits; 0 = 16 */
+	/* Threads computing BLS signatures, fed first in first out; 0 = one per CPU the
+	 * process may run on (the signature is the CPU-bound part of a request). */
+	unsigned signing_threads;
 	/* Geometry of the hashed-message cache (signer/hash_cache.h); 0 = defaults
 	 * (256 sets x 4 ways). Tests shrink it to force evictions. */
 	unsigned hash_cache_sets, hash_cache_ways;
@@ -59,20 +61,20 @@ signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 			  const char *body, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
 			  signer_result *res);
 
-/* The asynchronous form, so that a server thread does not sit idle while a slashing
- * record is committed. For BLOCK, BLOCK_V2 and ATTESTATION with slashing protection on,
- * it calls defer(ctx) (the caller parks the request), signs, and returns
- * SIGNER_PENDING; done(ctx, ...) is then called exactly once, from this thread or a
- * commit waiter, with the same promise as signer_sign: a signature only after its
- * record is durable. For everything else it answers at once, like signer_sign, and
- * calls neither. */
+/* The asynchronous form, so that a server thread never waits for a signature or a
+ * slashing commit. A request that fails its checks (malformed, unknown key) is answered
+ * at once: the status is returned and neither callback is called. Otherwise it calls
+ * defer(ctx) (the caller parks the request), queues the signature on a signing thread
+ * and, for BLOCK, BLOCK_V2 and ATTESTATION with slashing protection on, the
+ * check-and-record on the slashing writer, and returns SIGNER_PENDING; done(ctx, ...)
+ * is then called exactly once, from a signing thread or the slashing writer, with the
+ * same promise as signer_sign: a signature only after its record is durable. */
 typedef void (*signer_defer_fn)(void *ctx);
 typedef void (*signer_done_fn)(void *ctx, signer_status st,
 			       const uint8_t sig[SIGNER_SIGNATURE_BYTES], const signer_result *res);
 signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 				const char *body, size_t len, signer_defer_fn defer,
-				signer_done_fn done, void *ctx,
-				uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res);
+				signer_done_fn done, void *ctx, signer_result *res);
 
 /* The metrics the service keeps (read by /metrics). */
 signer_metrics *signer_get_metrics(signer *s);

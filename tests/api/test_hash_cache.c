@@ -78,7 +78,7 @@ static bool setup(fixture *f, unsigned sets, unsigned ways)
 	if (slash_open_sqlite(&f->db, path, NULL) != SS_OK)
 		return false;
 	signer_config c = { .net = eth2_network_builtin("mainnet"), .keys = f->ks, .slashing = f->db,
-			    .commit_threads = 4, .hash_cache_sets = sets, .hash_cache_ways = ways };
+			    .signing_threads = 2, .hash_cache_sets = sets, .hash_cache_ways = ways };
 	return signer_new(&f->s, &c) == SS_OK;
 }
 

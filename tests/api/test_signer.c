@@ -72,7 +72,7 @@ static bool setup(fixture *f)
 	if (slash_open_sqlite(&f->db, path, NULL) != SS_OK)
 		return false;
 	signer_config c = { .net = eth2_network_builtin("mainnet"), .keys = f->ks,
-			    .slashing = f->db, .commit_threads = 4 };
+			    .slashing = f->db, .signing_threads = 2 };
 	return signer_new(&f->s, &c) == SS_OK;
 }
 
@@ -176,18 +176,15 @@ static signer_status run_async(fixture *f, const char *body, async_ctx *c, int *
 	memset(c, 0, sizeof *c);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	uint8_t sig[96];
 	signer_result r;
 	signer_status st = signer_sign_async(f->s, f->pk, body, strlen(body), on_defer, on_done, c,
-					     sig, &r);
+					     &r);
 	if (st == SIGNER_PENDING) {
 		pthread_mutex_lock(&c->mu);
 		while (!atomic_load(&c->done))
 			pthread_cond_wait(&c->cv, &c->mu);
 		pthread_mutex_unlock(&c->mu);
 		st = c->st;
-	} else {
-		memcpy(c->sig, sig, 96);
 	}
 	usleep(20 * 1000); /* a second done() would show up here */
 	*deferred = atomic_load(&c->deferred);
@@ -214,14 +211,21 @@ TEST(async_answers_once_and_matches_sync)
 	CHECK(run_async(&f, b, &c, &deferred) == SIGNER_REFUSED);
 	CHECK_EQ_U64(atomic_load(&c.done), 1);
 	CHECK(all_zero(c.sig, 96));
-	/* Not slashable: answered at once, neither callback called. */
+	/* Not slashable: also signed on a signing thread, deferred and answered once. */
 	snprintf(b, sizeof b, "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"12000001\"}}", FORK);
 	CHECK(run_async(&f, b, &c, &deferred) == SIGNER_OK);
-	CHECK_EQ_U64(deferred, 0);
-	CHECK_EQ_U64(atomic_load(&c.done), 0);
+	CHECK_EQ_U64(deferred, 1);
+	CHECK_EQ_U64(atomic_load(&c.done), 1);
 	CHECK(verifies(f.pk, b, c.sig));
-	/* Errors before the commit: also at once. */
+	/* Errors found by the checks are answered at once, neither callback called. */
 	CHECK(run_async(&f, "[]", &c, &deferred) == SIGNER_MALFORMED);
 	CHECK_EQ_U64(deferred + atomic_load(&c.done), 0);
+	uint8_t other[48];
+	memcpy(other, f.pk, 48);
+	other[47] ^= 1;
+	signer_result r;
+	CHECK(signer_sign_async(f.s, other, b, strlen(b), on_defer, on_done, &c, &r) ==
+	      SIGNER_NOT_FOUND);
+	CHECK_EQ_U64(atomic_load(&c.deferred) + atomic_load(&c.done), 0);
 	teardown(&f);
 }
