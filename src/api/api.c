@@ -22,6 +22,8 @@ ss_err api_new(api **out, const api_config *cfg)
 	a->sealed.loaded = cfg->open_stats.sealed_loaded;
 	a->sealed.errors = cfg->open_stats.sealed_failed;
 	ss_err e = api_build_routes(a);
+	if (e == SS_OK && (e = work_queue_start(&a->admin, 1, "ss-keymanager")) == SS_OK)
+		a->admin_on = true;
 	if (e != SS_OK) {
 		api_free(a);
 		return e;
@@ -41,6 +43,8 @@ void api_free(api *a)
 	pthread_mutex_unlock(&a->lock);
 	if (live)
 		pthread_join(t, NULL);
+	if (a->admin_on) /* the server has stopped: nothing new comes in */
+		work_queue_stop(&a->admin);
 	pthread_mutex_destroy(&a->lock);
 	pthread_mutex_destroy(&a->keys_write_lock);
 	free(a->routes);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "util/work_queue.h"
 
 typedef enum {
 	API_RELOAD_IDLE = 0,
@@ -38,7 +39,15 @@ struct api {
 	api_source_health config_files, keystores, sealed;
 	/* Serialises keymanager writes with each other and with reloads. */
 	pthread_mutex_t keys_write_lock;
+	/* Runs Keymanager writes off the server threads (admin_thread.c). */
+	work_queue admin;
+	bool admin_on;
 };
+
+/* Parks req and runs fn(req, a) on the admin thread, which then resumes req with the
+ * reply fn set (admin_thread.c). */
+typedef void (*api_admin_fn)(http_request *req, api *a);
+void api_run_on_admin_thread(http_request *req, api *a, api_admin_fn fn);
 
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);

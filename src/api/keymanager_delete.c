@@ -72,9 +72,9 @@ static bool keep_only_reported(json_t *ic, const uint8_t (*pks)[48], const int *
 	return changed;
 }
 
-void api_handle_keystores_delete(http_request *req, void *app)
+/* On the admin thread (admin_thread.c). */
+static void delete_keystores(http_request *req, api *a)
 {
-	api *a = app;
 	json_t *root = api_parse_object(req);
 	if (!root)
 		return;
@@ -201,4 +201,9 @@ out:
 	free(st);
 	free(msg);
 	json_decref(root);
+}
+
+void api_handle_keystores_delete(http_request *req, void *app)
+{
+	api_run_on_admin_thread(req, app, delete_keystores);
 }

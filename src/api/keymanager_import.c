@@ -43,9 +43,9 @@ static char *string_or_json(json_t *v, size_t *len)
 	return s;
 }
 
-void api_handle_keystores_post(http_request *req, void *app)
+/* On the admin thread (admin_thread.c). */
+static void import_keystores(http_request *req, api *a)
 {
-	api *a = app;
 	json_t *root = api_parse_object(req);
 	if (!root)
 		return;
@@ -205,4 +205,9 @@ out:
 	free(res);
 	free(sp);
 	json_decref(root);
+}
+
+void api_handle_keystores_post(http_request *req, void *app)
+{
+	api_run_on_admin_thread(req, app, import_keystores);
 }

@@ -782,6 +782,82 @@ static const char *reload_status(uint16_t port, char *buf, size_t cap)
 	return buf;
 }
 
+/* An import decrypts keystores for about a second each; it runs on the admin thread,
+ * so signing requests on other connections are answered meanwhile, even when a single
+ * server thread serves every connection (before, that thread was busy for the whole
+ * import and every request waited for it). */
+typedef struct {
+	const signer_proc *p;
+	const char *ks[2], *pw[2];
+	int status;
+	char statuses[64];
+	struct timespec done;
+} import_job;
+
+static void *import_in_background(void *arg)
+{
+	import_job *j = arg;
+	j->status = km_import(j->p, j->ks, j->pw, 2, NULL, j->statuses, sizeof j->statuses);
+	clock_gettime(CLOCK_MONOTONIC, &j->done);
+	return NULL;
+}
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+TEST(keymanager_import_does_not_stall_signing)
+{
+	if (!vectors_require())
+		return;
+	/* A scrypt keystore (n = 262144, 256 MiB: the slow one) and a PBKDF2 one. */
+	import_job j = { .status = -1 };
+	j.ks[0] = keystore_text("eip2335-keystore/chainsafe-bls-keystore/scrypt-0.json");
+	j.ks[1] = keystore_text("eip2335-keystore/web3signer/valid/bls_keystore_2.json");
+	CHECK(j.ks[0] && j.ks[1]);
+	json_t *scrypt_ks = j.ks[0] ? json_loads(j.ks[0], 0, NULL) : NULL;
+	j.pw[0] = json_string_value(json_object_get(scrypt_ks, "password"));
+	j.pw[1] = "otherpassword";
+	CHECK(j.pw[0] != NULL);
+	static const char *const one_thread[] = { "--key-manager-api-enabled", "--http-threads=1",
+						   NULL };
+	signer_proc p;
+	if (!j.ks[0] || !j.ks[1] || !j.pw[0] || !start_with_keys(&p, one_thread))
+		goto out_free;
+	j.p = &p;
+	struct timespec t0, signed_at;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, import_in_background, &j) == 0);
+	usleep(50 * 1000); /* the import is under way */
+	int answered = 0;
+	for (int i = 0; i < 5; i++) {
+		char body[1024];
+		snprintf(body, sizeof body,
+			 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"%d\"}}",
+			 FORK, 7000 + i);
+		sign_expect(p.port, i % N_KEYS, body, 200);
+		answered++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &signed_at);
+	pthread_join(t, NULL);
+	CHECK_EQ_U64(j.status, 200);
+	CHECK_MSG(strcmp(j.statuses, "imported,imported") == 0, "statuses %s", j.statuses);
+	double sign_s = seconds_between(&t0, &signed_at), import_s = seconds_between(&t0, &j.done);
+	CHECK_MSG(answered == 5 && sign_s < import_s,
+		  "5 signatures took %.3f s, the import %.3f s: signing waited for the import",
+		  sign_s, import_s);
+	if (getenv("SS_TEST_VERBOSE"))
+		fprintf(stderr, "signed after %.3f s, imported after %.3f s\n", sign_s, import_s);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	sp_cleanup(&p);
+out_free:
+	json_decref(scrypt_ks);
+	free((void *)j.ks[0]);
+	free((void *)j.ks[1]);
+}
+
 TEST(reload_and_healthcheck_down_on_key_errors)
 {
 	if (!vectors_require())
