@@ -85,8 +85,11 @@ static unsigned default_threads(void)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
-	/* Several per core: a handler blocks while it signs, and a connection's requests
-	 * wait for its worker; requests waiting for a commit are parked and hold none. */
+	/* Handlers never wait (signatures run on the signing threads, commits on the
+	 * slashing writer, Keymanager writes on the admin thread), but libmicrohttpd keeps
+	 * a connection on the thread that accepted it: several per core spread the reading
+	 * and parsing of many connections. 2, 4 and 8 threads on 2 cores measured the same
+	 * (docs/benchmarks.md). */
 	unsigned t = (unsigned)cores * 4;
 	return t < 4 ? 4 : (t > 64 ? 64 : t);
 }
