@@ -6,7 +6,9 @@
  *
  * usage: bench_server [--validators N] [--bursts B] [--connections 1,16,256]
  *                     [--binary PATH] [--threads T] [--modes distinct,burst]
- *                     [--committee C]
+ *                     [--committee C] [--cpu 1]
+ * --cpu 1 adds, under each row, where the CPU went per request: the signer's threads by
+ * name (on a CPU, waiting for one, times scheduled in), the load generator, the machine.
  * Each burst sends, for every validator, one ATTESTATION for a new epoch and one
  * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). Two modes:
  *   distinct  every request of the whole run signs a root no other request signs, so
@@ -526,12 +528,14 @@ static void print_phases(void)
 	char *buf = fetch_metrics();
 	if (!buf)
 		return;
-	printf("\nsigner-side mean time per request (ms):\n\n| type | parse | slashing (overlaps sign) | sign | total |\n|---|---|---|---|---|\n");
+	printf("\nsigner-side mean time per request (ms), over the whole run:\n\n| type | parse | "
+	       "queue for a signing thread | slashing (overlaps queue and sign) | sign | total "
+	       "|\n|---|---|---|---|---|---|\n");
 	static const char *const types[] = { "ATTESTATION", "AGGREGATION_SLOT" };
-	static const char *const phases[] = { "parse", "slashing", "sign", "total" };
+	static const char *const phases[] = { "parse", "queue", "slashing", "sign", "total" };
 	for (int t = 0; t < 2; t++) {
 		printf("| %s |", types[t]);
-		for (int ph = 0; ph < 4; ph++) {
+		for (int ph = 0; ph < 5; ph++) {
 			char key[160];
 			double sum = 0, count = 0;
 			snprintf(key, sizeof key,
