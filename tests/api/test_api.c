@@ -1147,6 +1147,83 @@ TEST(cli_help_and_usage_errors)
 	sp_cleanup(&p);
 }
 
+/* The slashing store cannot make a record durable (fsync fails in the running binary,
+ * tests/api/fsync_fault_preload.c): a slashable request gets 500 and no signature,
+ * other types are still signed, and once the disk works again the store recovers
+ * without a restart, having recorded nothing for the refused request. */
+TEST(sign_answers_500_when_slashing_store_fails)
+{
+	signer_proc p;
+	char tdir[256], trigger[300];
+	char *old_preload = getenv("LD_PRELOAD") ? strdup(getenv("LD_PRELOAD")) : NULL;
+	char *old_asan = getenv("ASAN_OPTIONS") ? strdup(getenv("ASAN_OPTIONS")) : NULL;
+	snprintf(tdir, sizeof tdir, "%s/ss-fault-XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tdir)) {
+		CHECK_MSG(0, "mkdtemp %s", tdir);
+		tdir[0] = '\0';
+		goto out_env;
+	}
+	snprintf(trigger, sizeof trigger, "%s/fail-fsync", tdir);
+	setenv("LD_PRELOAD", FSYNC_FAULT_PRELOAD, 1);
+	setenv("SS_FSYNC_FAULT_FILE", trigger, 1);
+	/* The sanitizer build's runtime need not come first for this small shim. */
+	char asan[512];
+	snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", old_asan ? old_asan : "",
+		 old_asan ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
+	bool started = start_with_keys(&p, STD_FLAGS);
+	/* Only the signer gets the shim: restore this process's environment at once. */
+	if (old_preload)
+		setenv("LD_PRELOAD", old_preload, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	if (old_asan)
+		setenv("ASAN_OPTIONS", old_asan, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	unsetenv("SS_FSYNC_FAULT_FILE");
+	if (!started)
+		goto out_env;
+	char a[2048], path[160];
+	att_body(a, sizeof a, 5, 6, 0x01);
+	sign_expect(p.port, 0, a, 200); /* the disk works */
+
+	FILE *f = fopen(trigger, "w"); /* the disk fails */
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	att_body(a, sizeof a, 6, 7, 0x02);
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
+	hc_response r;
+	CHECK_EQ_U64(call(p.port, "POST", path, JSON_ACCEPT, a, &r), 500);
+	CHECK_MSG(strstr(BODY(r), "Slashing protection store failed") != NULL &&
+			  strstr(BODY(r), "signature") == NULL,
+		  "body %s", BODY(r));
+	hc_free(&r);
+	block_body(a, sizeof a, 300, 0x03);
+	sign_expect(p.port, 1, a, 500);
+	char agg[1024];
+	snprintf(agg, sizeof agg,
+		 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"321\"}}", FORK);
+	sign_expect(p.port, 0, agg, 200); /* nothing to record: still signed */
+
+	CHECK(unlink(trigger) == 0); /* the disk works again */
+	att_body(a, sizeof a, 6, 7, 0x02);
+	sign_expect(p.port, 0, a, 200); /* nothing was recorded for the failed attempt */
+	att_body(a, sizeof a, 6, 7, 0x04);
+	sign_expect(p.port, 0, a, 412); /* and now it is */
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	sp_cleanup(&p);
+out_env:
+	if (tdir[0]) {
+		unlink(trigger);
+		rmdir(tdir);
+	}
+	free(old_preload);
+	free(old_asan);
+}
+
 TEST(high_watermark_is_reported_and_enforced)
 {
 	static char out[8192];
