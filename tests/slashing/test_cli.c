@@ -18,7 +18,8 @@
 #error "SLASHING_CLI_PATH must be defined by the build"
 #endif
 
-static char out_buf[65536], err_buf[65536];
+/* The last run's stdout and stderr, whole (test_read_file), never NULL. */
+static char *out_buf, *err_buf;
 
 static const char *cli_binary(void)
 {
@@ -35,13 +36,11 @@ static bool cli_present(void)
 	return false;
 }
 
-static void slurp(const char *path, char *buf, size_t cap)
+/* The whole file (malloc'ed), or an empty string when it cannot be read. */
+static char *read_all(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
+	char *t = test_read_file(path, NULL);
+	return t ? t : strdup("");
 }
 
 /* Runs the CLI with a NULL-terminated argument list; returns its exit code and leaves
@@ -73,8 +72,10 @@ static int run_cli(const char *dir, const char *first, ...)
 	}
 	int status = 0;
 	waitpid(pid, &status, 0);
-	slurp(out_path, out_buf, sizeof out_buf);
-	slurp(err_path, err_buf, sizeof err_buf);
+	free(out_buf);
+	free(err_buf);
+	out_buf = read_all(out_path);
+	err_buf = read_all(err_path);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
