@@ -15,6 +15,7 @@
 #include "api/token.h"
 #include "cli/commands.h"
 #include "cli/run_config.h"
+#include "cli/slashing_db_url.h"
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "keys/keys.h"
@@ -110,6 +111,51 @@ typedef struct {
 	keys_sources sources;
 } run_state;
 
+/* The shared PostgreSQL store of --slashing-protection-db-url: several signers (each
+ * with its own data directory and keys) may use one database, and a validator's checks
+ * are serialised across all of them (docs/slashing-protection.md). The connection string
+ * holds the password, so it is wiped and never logged. */
+static int open_postgres(run_state *st, const run_config *c)
+{
+	if (c->slashing_protection_db_password && c->slashing_protection_db_password_file) {
+		log_error("--slashing-protection-db-password and "
+			  "--slashing-protection-db-password-file are mutually exclusive");
+		return 1;
+	}
+	char *password = NULL;
+	if (c->slashing_protection_db_password_file) {
+		password = read_first_line(c->slashing_protection_db_password_file);
+		if (!password) {
+			log_error("cannot read a password from %s",
+				  c->slashing_protection_db_password_file);
+			return 1;
+		}
+	}
+	char *conninfo = slashing_db_conninfo(
+		c->slashing_protection_db_url, c->slashing_protection_db_username,
+		password ? password : c->slashing_protection_db_password);
+	if (password) {
+		secure_zero(password, strlen(password));
+		free(password);
+	}
+	if (!conninfo) {
+		log_error("--slashing-protection-db-url: expected a PostgreSQL URL "
+			  "(jdbc:postgresql://host/db, postgresql://host/db) or libpq "
+			  "key=value pairs");
+		return 1;
+	}
+	ss_err e = slash_open_postgres(&st->slashing, conninfo, NULL);
+	secure_zero(conninfo, strlen(conninfo));
+	free(conninfo);
+	if (e != SS_OK) {
+		log_error("cannot open the PostgreSQL slashing protection database (%s)",
+			  ss_strerror(e));
+		return 1;
+	}
+	log_info("slashing protection: PostgreSQL database (shared; one writer per signer)");
+	return 0;
+}
+
 static void teardown(run_state *st)
 {
 	http_server_stop(st->http, SHUTDOWN_GRACE_MS);
@@ -161,7 +207,10 @@ static int start(run_state *st)
 	log_info("network %s, %llu slots per epoch", eth2_network_name(net),
 		 (unsigned long long)eth2_network_slots_per_epoch(net));
 
-	if (c->slashing_protection_enabled) {
+	if (c->slashing_protection_enabled && c->slashing_protection_db_url) {
+		if (open_postgres(st, c) != 0)
+			return 1;
+	} else if (c->slashing_protection_enabled) {
 		char path[4200];
 		if (datadir_file(&st->dd, "slashing.sqlite", path, sizeof path) != SS_OK ||
 		    slash_open_sqlite(&st->slashing, path, NULL) != SS_OK) {

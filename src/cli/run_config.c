@@ -13,6 +13,7 @@
 #include "cli/run_config.h"
 #include "util/datadir.h"
 #include "util/dec.h"
+#include "util/secure_mem.h"
 
 typedef enum { OPT_STR, OPT_BOOL, OPT_PORT, OPT_UINT } opt_kind;
 
@@ -57,6 +58,16 @@ static const opt opts[] = {
 	  "mainnet, sepolia, holesky, hoodi, gnosis, minimal, or a config.yaml path" },
 	{ "slashing-protection-enabled", OPT_BOOL, O(slashing_protection_enabled), "true",
 	  "refuse slashable blocks and attestations (EIP-3076)" },
+	{ "slashing-protection-db-url", OPT_STR, O(slashing_protection_db_url), NULL,
+	  "PostgreSQL database shared by several signers (jdbc:postgresql://..., postgresql://... "
+	  "or libpq key=value) instead of <data-dir>/slashing.sqlite" },
+	{ "slashing-protection-db-username", OPT_STR, O(slashing_protection_db_username), NULL,
+	  "user name for --slashing-protection-db-url" },
+	{ "slashing-protection-db-password", OPT_STR, O(slashing_protection_db_password), NULL,
+	  "password for --slashing-protection-db-url (prefer the -file form, the environment "
+	  "variable or ~/.pgpass: a command line is visible to every local user)" },
+	{ "slashing-protection-db-password-file", OPT_STR, O(slashing_protection_db_password_file),
+	  NULL, "file whose first line is the password for --slashing-protection-db-url" },
 	{ "key-config-path", OPT_STR, O(key_config_path), NULL, "directory of Web3Signer YAML key files" },
 	{ "keystores-path", OPT_STR, O(keystores_path), NULL, "directory of EIP-2335 keystores (*.json)" },
 	{ "keystores-passwords-path", OPT_STR, O(keystores_passwords_path), NULL,
@@ -340,6 +351,8 @@ void run_config_free(run_config *cfg)
 	for (size_t i = 0; i < N_OPTS; i++)
 		if (opts[i].kind == OPT_STR) {
 			char **p = (char **)(void *)(base + opts[i].offset);
+			if (*p) /* one of them may be a database password */
+				secure_zero(*p, strlen(*p));
 			free(*p);
 			*p = NULL;
 		}

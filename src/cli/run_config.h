@@ -31,6 +31,10 @@ typedef struct {
 	/* eth2 */
 	char *network;
 	bool slashing_protection_enabled;
+	char *slashing_protection_db_url; /* PostgreSQL instead of <data-dir>/slashing.sqlite */
+	char *slashing_protection_db_username;
+	char *slashing_protection_db_password;
+	char *slashing_protection_db_password_file;
 	/* keys */
 	char *key_config_path;
 	char *keystores_path;

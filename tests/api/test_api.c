@@ -17,15 +17,12 @@
 #include "api/api.h"
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
+#include "sign_bodies.h"
 #include "signer_proc.h"
 #include "test.h"
 #include "util/hex.h"
 #include "vectors.h"
 
-static const char GVR[] = "0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673";
-static const char FORK[] = "\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\","
-			   "\"current_version\":\"0x05000000\",\"epoch\":\"364032\"},"
-			   "\"genesis_validators_root\":\"0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673\"}";
 static const char JSON_ACCEPT[] = "Accept: application/json\r\n";
 #define BODY(r) ((r).body ? (r).body : "")
 
@@ -106,25 +103,6 @@ static bool start_with_keys(signer_proc *p, const char *const *extra)
 }
 
 /* ---- request bodies ---------------------------------------------------------------- */
-
-static void att_body(char *out, size_t cap, unsigned long source, unsigned long target,
-		     unsigned root_byte)
-{
-	snprintf(out, cap,
-		 "{\"type\":\"ATTESTATION\",%s,\"attestation\":{\"slot\":\"%lu\",\"index\":\"0\","
-		 "\"beacon_block_root\":\"0x%064x\",\"source\":{\"epoch\":\"%lu\",\"root\":"
-		 "\"0x%064x\"},\"target\":{\"epoch\":\"%lu\",\"root\":\"0x%064x\"}}}",
-		 FORK, target * 32, root_byte, source, 0u, target, 0u);
-}
-
-static void block_body(char *out, size_t cap, unsigned long slot, unsigned root_byte)
-{
-	snprintf(out, cap,
-		 "{\"type\":\"BLOCK_V2\",%s,\"beacon_block\":{\"version\":\"ELECTRA\","
-		 "\"block_header\":{\"slot\":\"%lu\",\"proposer_index\":\"7\",\"parent_root\":"
-		 "\"0x%064x\",\"state_root\":\"0x%064x\",\"body_root\":\"0x%064x\"}}}",
-		 FORK, slot, root_byte, 2u, 3u);
-}
 
 /* Signs body with key i, expects status; on 200 checks the signature over the root
  * computed from the same body (JSON reply). */
@@ -209,18 +187,18 @@ TEST(sign_every_simple_type_and_negotiate_content)
 	if (!start_with_keys(&p, STD_FLAGS))
 		goto out;
 	char body[2048];
-	att_body(body, sizeof body, 1, 2, 0xaa);
+	sb_attestation(body, sizeof body, 1, 2, 0xaa);
 	sign_expect(p.port, 0, body, 200);
 	sign_expect(p.port, 0, body, 200); /* the identical attestation may be re-signed */
-	block_body(body, sizeof body, 12000000, 0x01);
+	sb_block(body, sizeof body, 12000000, 0x01);
 	sign_expect(p.port, 1, body, 200);
-	snprintf(body, sizeof body, "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"12000001\"}}", FORK);
+	sb_aggregation_slot(body, sizeof body, 12000001);
 	sign_expect(p.port, 2, body, 200);
-	snprintf(body, sizeof body, "{\"type\":\"RANDAO_REVEAL\",%s,\"randao_reveal\":{\"epoch\":\"375000\"}}", FORK);
+	snprintf(body, sizeof body, "{\"type\":\"RANDAO_REVEAL\",%s,\"randao_reveal\":{\"epoch\":\"375000\"}}", SB_FORK);
 	sign_expect(p.port, 2, body, 200);
-	snprintf(body, sizeof body, "{\"type\":\"SYNC_COMMITTEE_MESSAGE\",%s,\"sync_committee_message\":{\"beacon_block_root\":\"0x%064x\",\"slot\":\"12000002\"}}", FORK, 5u);
+	snprintf(body, sizeof body, "{\"type\":\"SYNC_COMMITTEE_MESSAGE\",%s,\"sync_committee_message\":{\"beacon_block_root\":\"0x%064x\",\"slot\":\"12000002\"}}", SB_FORK, 5u);
 	sign_expect(p.port, 3, body, 200);
-	snprintf(body, sizeof body, "{\"type\":\"VOLUNTARY_EXIT\",%s,\"voluntary_exit\":{\"epoch\":\"375000\",\"validator_index\":\"12\"}}", FORK);
+	snprintf(body, sizeof body, "{\"type\":\"VOLUNTARY_EXIT\",%s,\"voluntary_exit\":{\"epoch\":\"375000\",\"validator_index\":\"12\"}}", SB_FORK);
 	sign_expect(p.port, 3, body, 200);
 	/* The two types without fork_info. */
 	snprintf(body, sizeof body, "{\"type\":\"DEPOSIT\",\"deposit\":{\"pubkey\":\"%s\",\"withdrawal_credentials\":\"0x%064x\",\"amount\":\"32000000000\",\"genesis_fork_version\":\"0x00000000\"}}", pk_hex[3], 1u);
@@ -255,26 +233,26 @@ TEST(slashing_refusals_hold_after_kill9)
 		goto out;
 	char a[2048], b[2048];
 	/* Double block proposal. */
-	block_body(a, sizeof a, 12000100, 0x10);
-	block_body(b, sizeof b, 12000100, 0x11);
+	sb_block(a, sizeof a, 12000100, 0x10);
+	sb_block(b, sizeof b, 12000100, 0x11);
 	sign_expect(p.port, 0, a, 200);
 	sign_expect(p.port, 0, b, 412);
 	/* Double vote. */
-	att_body(a, sizeof a, 100, 101, 0x20);
-	att_body(b, sizeof b, 100, 101, 0x21);
+	sb_attestation(a, sizeof a, 100, 101, 0x20);
+	sb_attestation(b, sizeof b, 100, 101, 0x21);
 	sign_expect(p.port, 1, a, 200);
 	sign_expect(p.port, 1, b, 412);
 	/* Surround votes, both ways. */
-	att_body(a, sizeof a, 200, 205, 0x30);
+	sb_attestation(a, sizeof a, 200, 205, 0x30);
 	sign_expect(p.port, 2, a, 200);
-	att_body(b, sizeof b, 199, 206, 0x31); /* surrounds the signed one */
+	sb_attestation(b, sizeof b, 199, 206, 0x31); /* surrounds the signed one */
 	sign_expect(p.port, 2, b, 412);
-	att_body(b, sizeof b, 201, 204, 0x32); /* surrounded by it */
+	sb_attestation(b, sizeof b, 201, 204, 0x32); /* surrounded by it */
 	sign_expect(p.port, 2, b, 412);
-	/* GVR of another chain on a slashable type. */
+	/* The genesis validators root of another chain on a slashable type. */
 	char other[2048];
-	block_body(other, sizeof other, 12000200, 0x40);
-	char *g = strstr(other, GVR + 2);
+	sb_block(other, sizeof other, 12000200, 0x40);
+	char *g = strstr(other, SB_GVR + 2);
 	if (g)
 		memcpy(g, "ff", 2);
 	sign_expect(p.port, 3, other, 412);
@@ -282,15 +260,15 @@ TEST(slashing_refusals_hold_after_kill9)
 	/* No clean shutdown: what was answered 200 was durable. */
 	sp_kill9(&p);
 	CHECK(sp_start(&p, STD_FLAGS));
-	block_body(b, sizeof b, 12000100, 0x11);
+	sb_block(b, sizeof b, 12000100, 0x11);
 	sign_expect(p.port, 0, b, 412);
-	block_body(a, sizeof a, 12000100, 0x10);
+	sb_block(a, sizeof a, 12000100, 0x10);
 	sign_expect(p.port, 0, a, 200);
-	att_body(b, sizeof b, 100, 101, 0x21);
+	sb_attestation(b, sizeof b, 100, 101, 0x21);
 	sign_expect(p.port, 1, b, 412);
-	att_body(b, sizeof b, 199, 206, 0x31);
+	sb_attestation(b, sizeof b, 199, 206, 0x31);
 	sign_expect(p.port, 2, b, 412);
-	att_body(b, sizeof b, 201, 204, 0x32);
+	sb_attestation(b, sizeof b, 201, 204, 0x32);
 	sign_expect(p.port, 2, b, 412);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
@@ -305,7 +283,7 @@ TEST(malformed_requests_get_4xx_and_server_keeps_serving)
 	char path[160];
 	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
 	char good[2048];
-	att_body(good, sizeof good, 3, 4, 0x55);
+	sb_attestation(good, sizeof good, 3, 4, 0x55);
 	char wrong_root[2200];
 	snprintf(wrong_root, sizeof wrong_root, "%.*s,\"signingRoot\":\"0x%064x\"}",
 		 (int)strlen(good) - 1, good, 0x77u);
@@ -360,9 +338,9 @@ TEST(malformed_requests_get_4xx_and_server_keeps_serving)
 	/* Random mutations of valid bodies of several types (seeded, reproducible): any
 	 * answer but a 5xx or a dropped connection is fine. */
 	char bodies[3][2048];
-	att_body(bodies[0], sizeof bodies[0], 50, 51, 0x56);
-	block_body(bodies[1], sizeof bodies[1], 12003000, 0x57);
-	snprintf(bodies[2], sizeof bodies[2], "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"12000001\"}}", FORK);
+	sb_attestation(bodies[0], sizeof bodies[0], 50, 51, 0x56);
+	sb_block(bodies[1], sizeof bodies[1], 12003000, 0x57);
+	sb_aggregation_slot(bodies[2], sizeof bodies[2], 12000001);
 	unsigned seed = 12345;
 	int bad = 0;
 	for (int i = 0; i < 300; i++) {
@@ -426,8 +404,8 @@ TEST(racing_conflicts_sign_exactly_one)
 		args[0][i].port = args[1][i].port = p.port;
 		args[0][i].key = 0;
 		args[1][i].key = 1;
-		block_body(args[0][i].body, sizeof args[0][i].body, 12345678, 0x60 + (unsigned)i);
-		att_body(args[1][i].body, sizeof args[1][i].body, 300, 301, 0x60 + (unsigned)i);
+		sb_block(args[0][i].body, sizeof args[0][i].body, 12345678, 0x60 + (unsigned)i);
+		sb_attestation(args[1][i].body, sizeof args[1][i].body, 300, 301, 0x60 + (unsigned)i);
 	}
 	for (int k = 0; k < 2; k++)
 		for (int i = 0; i < N; i++)
@@ -467,7 +445,7 @@ static void *stream_votes(void *arg)
 	char path[160], body[2048];
 	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[a->key]);
 	for (unsigned long t = 1000; !*a->stop && a->n_signed < STREAM_MAX; t++) {
-		att_body(body, sizeof body, t - 1, t, 0x70);
+		sb_attestation(body, sizeof body, t - 1, t, 0x70);
 		hc_response r;
 		int st = hc_request(a->port, "POST", path, JSON_ACCEPT, body, strlen(body), &r);
 		hc_free(&r);
@@ -522,7 +500,7 @@ TEST(kill9_mid_stream_loses_no_released_signature)
 		snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[k]);
 		for (int i = 0; i < args[k].n_signed; i++) {
 			unsigned long tg = args[k].signed_targets[i];
-			att_body(body, sizeof body, tg - 1, tg, 0x71); /* a different vote */
+			sb_attestation(body, sizeof body, tg - 1, tg, 0x71); /* a different vote */
 			hc_response r;
 			if (call(p.port, "POST", path, JSON_ACCEPT, body, &r) != 412)
 				forgotten++;
@@ -674,7 +652,7 @@ TEST(keymanager_import_list_delete_reimport)
 		 "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"%s\"},"
 		 "\"data\":[{\"pubkey\":\"%s\",\"signed_blocks\":[],\"signed_attestations\":"
 		 "[{\"source_epoch\":\"10\",\"target_epoch\":\"20\",\"signing_root\":\"0x%064x\"}]}]}",
-		 GVR, KS1_PK, 0x99u);
+		 SB_GVR, KS1_PK, 0x99u);
 	const char *ks[] = { ks1, ks2 };
 	const char *bad_pw[] = { "somepassword", "wrong" };
 	char st[128];
@@ -691,11 +669,11 @@ TEST(keymanager_import_list_delete_reimport)
 
 	/* The imported history protects key 1: a vote inside (10,20) is refused. */
 	char a[2048];
-	att_body(a, sizeof a, 12, 15, 0x01);
+	sb_attestation(a, sizeof a, 12, 15, 0x01);
 	sign_hex(p.port, KS1_PK, a, 412);
-	att_body(a, sizeof a, 21, 22, 0x02);
+	sb_attestation(a, sizeof a, 21, 22, 0x02);
 	sign_hex(p.port, KS1_PK, a, 200);
-	att_body(a, sizeof a, 21, 22, 0x02);
+	sb_attestation(a, sizeof a, 21, 22, 0x02);
 	sign_hex(p.port, KS2_PK, a, 200);
 
 	/* Delete key 1 (with export), an unknown key, and a readonly key. */
@@ -726,9 +704,9 @@ TEST(keymanager_import_list_delete_reimport)
 	CHECK_EQ_U64(km_import(&p, ks1_only, pw, 1, exported, st, sizeof st), 200);
 	CHECK_MSG(strcmp(st, "imported") == 0, "statuses %s", st);
 	sign_hex(p.port, KS1_PK, a, 200); /* identical to what it signed before */
-	att_body(a, sizeof a, 21, 22, 0x03);
+	sb_attestation(a, sizeof a, 21, 22, 0x03);
 	sign_hex(p.port, KS1_PK, a, 412); /* double vote against the re-imported history */
-	att_body(a, sizeof a, 22, 23, 0x04);
+	sb_attestation(a, sizeof a, 22, 23, 0x04);
 	sign_hex(p.port, KS1_PK, a, 200);
 	/* Malformed interchange: 400 and nothing imported. */
 	const char *ks2_only[] = { ks2 };
@@ -834,9 +812,7 @@ TEST(keymanager_import_does_not_stall_signing)
 	int answered = 0;
 	for (int i = 0; i < 5; i++) {
 		char body[1024];
-		snprintf(body, sizeof body,
-			 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"%d\"}}",
-			 FORK, 7000 + i);
+		sb_aggregation_slot(body, sizeof body, 7000ul + (unsigned long)i);
 		sign_expect(p.port, i % N_KEYS, body, 200);
 		answered++;
 	}
@@ -937,7 +913,7 @@ TEST(metrics_listener)
 		goto out;
 	CHECK(p.metrics_port != 0);
 	char body[2048];
-	att_body(body, sizeof body, 1, 2, 0xbb);
+	sb_attestation(body, sizeof body, 1, 2, 0xbb);
 	sign_expect(p.port, 0, body, 200);
 	sign_expect(p.port, 0, "{", 400);
 	hc_response r;
@@ -1004,7 +980,7 @@ TEST(signing_token_host_allowlist_env_and_config_file)
 	hc_response r;
 	char path[160], body[2048];
 	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
-	att_body(body, sizeof body, 5, 6, 0x01);
+	sb_attestation(body, sizeof body, 5, 6, 0x01);
 	CHECK_EQ_U64(call(p.port, "POST", path, NULL, body, &r), 401);
 	hc_free(&r);
 	CHECK_EQ_U64(call(p.port, "POST", path, "Authorization: Bearer bad\r\n", body, &r), 403);
@@ -1012,7 +988,7 @@ TEST(signing_token_host_allowlist_env_and_config_file)
 	CHECK_EQ_U64(call(p.port, "POST", path, "Authorization: Bearer s3cret-signing-token\r\n", body, &r), 200);
 	hc_free(&r);
 	/* Slashing protection off (from the config file): no 412 and no high watermark. */
-	att_body(body, sizeof body, 5, 6, 0x02);
+	sb_attestation(body, sizeof body, 5, 6, 0x02);
 	CHECK_EQ_U64(call(p.port, "POST", path, "Authorization: Bearer s3cret-signing-token\r\n", body, &r), 200);
 	hc_free(&r);
 	CHECK_EQ_U64(hc_request(p.port, "GET", "/api/v1/eth2/highWatermark",
@@ -1186,14 +1162,14 @@ TEST(sign_answers_500_when_slashing_store_fails)
 	if (!started)
 		goto out_env;
 	char a[2048], path[160];
-	att_body(a, sizeof a, 5, 6, 0x01);
+	sb_attestation(a, sizeof a, 5, 6, 0x01);
 	sign_expect(p.port, 0, a, 200); /* the disk works */
 
 	FILE *f = fopen(trigger, "w"); /* the disk fails */
 	CHECK(f != NULL);
 	if (f)
 		fclose(f);
-	att_body(a, sizeof a, 6, 7, 0x02);
+	sb_attestation(a, sizeof a, 6, 7, 0x02);
 	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
 	hc_response r;
 	CHECK_EQ_U64(call(p.port, "POST", path, JSON_ACCEPT, a, &r), 500);
@@ -1201,17 +1177,16 @@ TEST(sign_answers_500_when_slashing_store_fails)
 			  strstr(BODY(r), "signature") == NULL,
 		  "body %s", BODY(r));
 	hc_free(&r);
-	block_body(a, sizeof a, 300, 0x03);
+	sb_block(a, sizeof a, 300, 0x03);
 	sign_expect(p.port, 1, a, 500);
 	char agg[1024];
-	snprintf(agg, sizeof agg,
-		 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"321\"}}", FORK);
+	sb_aggregation_slot(agg, sizeof agg, 321);
 	sign_expect(p.port, 0, agg, 200); /* nothing to record: still signed */
 
 	CHECK(unlink(trigger) == 0); /* the disk works again */
-	att_body(a, sizeof a, 6, 7, 0x02);
+	sb_attestation(a, sizeof a, 6, 7, 0x02);
 	sign_expect(p.port, 0, a, 200); /* nothing was recorded for the failed attempt */
-	att_body(a, sizeof a, 6, 7, 0x04);
+	sb_attestation(a, sizeof a, 6, 7, 0x04);
 	sign_expect(p.port, 0, a, 412); /* and now it is */
 	CHECK_EQ_U64(sp_stop(&p), 0);
 	sp_cleanup(&p);
@@ -1231,7 +1206,7 @@ TEST(high_watermark_is_reported_and_enforced)
 	if (!start_with_keys(&p, STD_FLAGS))
 		goto out;
 	char body[2048];
-	att_body(body, sizeof body, 10, 11, 0x01);
+	sb_attestation(body, sizeof body, 10, 11, 0x01);
 	sign_expect(p.port, 0, body, 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 	/* Set it offline (the signer holds the data dir while running). */
@@ -1244,13 +1219,13 @@ TEST(high_watermark_is_reported_and_enforced)
 	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/highWatermark", NULL, NULL, &r), 200);
 	CHECK_MSG(strcmp(BODY(r), "{\"epoch\":\"20\",\"slot\":\"640\"}") == 0, "got %s", BODY(r));
 	hc_free(&r);
-	att_body(body, sizeof body, 12, 19, 0x02);
+	sb_attestation(body, sizeof body, 12, 19, 0x02);
 	sign_expect(p.port, 0, body, 200);
-	att_body(body, sizeof body, 19, 20, 0x03); /* target at the watermark */
+	sb_attestation(body, sizeof body, 19, 20, 0x03); /* target at the watermark */
 	sign_expect(p.port, 0, body, 412);
-	block_body(body, sizeof body, 639, 0x04);
+	sb_block(body, sizeof body, 639, 0x04);
 	sign_expect(p.port, 1, body, 200);
-	block_body(body, sizeof body, 640, 0x05);
+	sb_block(body, sizeof body, 640, 0x05);
 	sign_expect(p.port, 1, body, 412);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
