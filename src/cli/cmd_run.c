@@ -46,17 +46,24 @@ static const eth2_network *open_network(const char *name, eth2_network **owned)
 	return *owned;
 }
 
-/* The first line of a file, for the signing API's bearer token. */
+/* The first line of a file: the signing API's bearer token, the TLS keystore's or the
+ * database's password. NULL when it cannot be read, is empty, or is longer than
+ * API_TOKEN_MAX (refused rather than cut). Unbuffered, so no copy of the secret is left
+ * in a stdio buffer. */
 static char *read_first_line(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return NULL;
+	setvbuf(f, NULL, _IONBF, 0);
 	char buf[API_TOKEN_MAX + 2];
 	char *r = fgets(buf, sizeof buf, f);
+	bool whole = r && (strchr(buf, '\n') || feof(f));
 	fclose(f);
-	if (!r)
+	if (!whole) {
+		secure_zero(buf, sizeof buf);
 		return NULL;
+	}
 	buf[strcspn(buf, "\r\n")] = '\0';
 	char *line = buf[0] ? strdup(buf) : NULL;
 	secure_zero(buf, sizeof buf); /* a bearer token or the TLS keystore password */
@@ -126,7 +133,7 @@ static int open_postgres(run_state *st, const run_config *c)
 	if (c->slashing_protection_db_password_file) {
 		password = read_first_line(c->slashing_protection_db_password_file);
 		if (!password) {
-			log_error("cannot read a password from %s",
+			log_error("cannot read a password (its first line, at most 256 bytes) from %s",
 				  c->slashing_protection_db_password_file);
 			return 1;
 		}
@@ -315,7 +322,8 @@ static int start(run_state *st)
 	if (c->tls_keystore_password_file) {
 		st->tls_password = read_first_line(c->tls_keystore_password_file);
 		if (!st->tls_password) {
-			log_error("cannot read a password from %s", c->tls_keystore_password_file);
+			log_error("cannot read a password (its first line, at most 256 bytes) from %s",
+				  c->tls_keystore_password_file);
 			return 1;
 		}
 		tls.pkcs12_password = st->tls_password;

@@ -129,6 +129,8 @@ static bool set_opt(run_config *cfg, const opt *o, const char *value, const char
 		char *v = strdup(value);
 		if (!v)
 			return false;
+		if (*dst) /* a value set earlier (file, environment) may be a password */
+			secure_zero(*dst, strlen(*dst));
 		free(*dst);
 		*dst = v;
 		return true;

@@ -60,9 +60,13 @@ static bool add_param(char *out, size_t cap, size_t *len, bool uri, bool *first,
 	if (!value)
 		return true;
 	if (uri) {
-		const char *sep = *first ? (strchr(out, '?') ? "&" : "?") : "&";
+		/* after "?" or "&" (a URL that ends in one) no separator is needed */
+		char last = *len ? out[*len - 1] : '\0';
+		const char *sep = last == '?' || last == '&' ? ""
+				  : *first && !strchr(out, '?') ? "?"
+								  : "&";
 		*first = false;
-		return put(out, cap, len, sep, 1) && put(out, cap, len, key, strlen(key)) &&
+		return put(out, cap, len, sep, strlen(sep)) && put(out, cap, len, key, strlen(key)) &&
 		       put(out, cap, len, "=", 1) && put_encoded(out, cap, len, value);
 	}
 	return put(out, cap, len, " ", 1) && put(out, cap, len, key, strlen(key)) &&

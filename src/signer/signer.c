@@ -31,6 +31,10 @@ struct signer {
 	signer_metrics metrics;
 	work_queue signing; /* BLS signatures */
 	hash_cache hashes;  /* H(signing root), shared by every key that signs the root */
+	/* Operations started and not yet answered; signer_free waits for none. */
+	pthread_mutex_t ops_mu;
+	pthread_cond_t ops_idle;
+	uint64_t ops_in_flight;
 };
 
 ss_err signer_new(signer **out, const signer_config *cfg)
@@ -55,17 +59,26 @@ ss_err signer_new(signer **out, const signer_config *cfg)
 		free(s);
 		return e;
 	}
+	pthread_mutex_init(&s->ops_mu, NULL);
+	pthread_cond_init(&s->ops_idle, NULL);
 	*out = s;
 	return SS_OK;
 }
 
-/* Operations still in flight finish first: the signing queue runs what is queued, and
- * the caller closes the slashing store (whose writer answers its queue) after this. */
+/* Operations still in flight are answered first: both of their halves need the signing
+ * threads and the slashing writer, so this waits before stopping the one, and the
+ * caller closes the slashing store only after this returns. */
 void signer_free(signer *s)
 {
 	if (!s)
 		return;
+	pthread_mutex_lock(&s->ops_mu);
+	while (s->ops_in_flight)
+		pthread_cond_wait(&s->ops_idle, &s->ops_mu);
+	pthread_mutex_unlock(&s->ops_mu);
 	work_queue_stop(&s->signing);
+	pthread_mutex_destroy(&s->ops_mu);
+	pthread_cond_destroy(&s->ops_idle);
 	hash_cache_destroy(&s->hashes);
 	free(s);
 }
@@ -219,8 +232,13 @@ static void op_half_done(signer_op *op)
 	res.typed = true;
 	signer_status st = conclude(op, &res);
 	op->done(op->ctx, st, op->sig, &res);
+	signer *s = op->s;
 	secure_zero(op, sizeof *op);
 	free(op);
+	pthread_mutex_lock(&s->ops_mu);
+	if (--s->ops_in_flight == 0)
+		pthread_cond_broadcast(&s->ops_idle);
+	pthread_mutex_unlock(&s->ops_mu);
 }
 
 /* The signing half, on a signing thread. Every signing type signs a 32-byte signing
@@ -286,6 +304,9 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 	op->ctx = ctx;
 	op->sign_item.run = sign_half;
 	atomic_store(&op->pending, op->slashable ? 2 : 1);
+	pthread_mutex_lock(&s->ops_mu);
+	s->ops_in_flight++;
+	pthread_mutex_unlock(&s->ops_mu);
 	defer(ctx); /* before either half can finish and call done */
 	if (op->slashable) {
 		slash_check c = { .attestation = rq.type == ETH2_SIGN_ATTESTATION,

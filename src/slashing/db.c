@@ -36,12 +36,14 @@ ss_err slash_store_err(slash_store_result r)
 
 void slash_options_default(slash_options *opts)
 {
+	memset(opts, 0, sizeof *opts); /* a field added later defaults to 0, never to garbage */
 	opts->max_batch = DEFAULT_MAX_BATCH;
 	opts->group_commit = true;
 	opts->writer_thread = true;
 	opts->prune_interval_s = SLASH_PRUNE_DEFAULT_INTERVAL_S;
 	opts->prune_keep_epochs = SLASH_PRUNE_DEFAULT_KEEP_EPOCHS;
 	opts->prune_slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
+	opts->hold_max_us = SLASH_HOLD_DEFAULT_MAX_US;
 }
 
 /* Reloads the metadata cache; on failure the cache is marked stale rather than cleared,

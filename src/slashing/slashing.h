@@ -64,8 +64,9 @@ typedef struct {
 /* Pruning runs every 12 hours by default (as Web3Signer's default interval). */
 #define SLASH_PRUNE_DEFAULT_INTERVAL_S (12u * 3600u)
 
-/* The defaults: group commit on, writer thread on, max_batch 1024, pruning every 12 h
- * keeping SLASH_PRUNE_DEFAULT_KEEP_EPOCHS epochs. */
+/* The defaults: group commit on, writer thread on, max_batch 1024, held checks wait at
+ * most SLASH_HOLD_DEFAULT_MAX_US, pruning every 12 h keeping
+ * SLASH_PRUNE_DEFAULT_KEEP_EPOCHS epochs; every other field 0. */
 void slash_options_default(slash_options *opts);
 
 /* Opens (creating and migrating as needed) the SQLite store at path, normally

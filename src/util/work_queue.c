@@ -35,10 +35,12 @@ static void *serve(void *arg)
 ss_err work_queue_start(work_queue *q, unsigned n, const char *name)
 {
 	memset(q, 0, sizeof *q);
+	if (n == 0)
+		return SS_ERR_INVALID; /* nothing would ever run */
 	strncpy(q->name, name, sizeof q->name - 1);
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->nonempty, NULL);
-	q->threads = calloc(n ? n : 1, sizeof *q->threads);
+	q->threads = calloc(n, sizeof *q->threads);
 	if (!q->threads) {
 		pthread_mutex_destroy(&q->mu);
 		pthread_cond_destroy(&q->nonempty);

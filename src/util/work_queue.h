@@ -29,7 +29,7 @@ typedef struct {
 	char name[16];
 } work_queue;
 
-/* Starts n threads named name (at most 15 characters shown). */
+/* Starts n (at least 1) threads named name (at most 15 characters shown). */
 ss_err work_queue_start(work_queue *q, unsigned n, const char *name) SS_MUST_USE;
 
 /* Queues item; a thread calls item->run(item) after every item submitted before it

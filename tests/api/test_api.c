@@ -808,7 +808,19 @@ TEST(keymanager_import_does_not_stall_signing)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_t t;
 	CHECK(pthread_create(&t, NULL, import_in_background, &j) == 0);
-	usleep(50 * 1000); /* the import is under way */
+	/* Sign only once the import is decrypting (its "import: checking 2 key(s)" line),
+	 * so that a blocking import could not finish before the signatures start. */
+	char logp[400];
+	snprintf(logp, sizeof logp, "%s/signer.log", p.dir);
+	bool importing = false;
+	for (int i = 0; i < 1000 && !importing; i++) {
+		char *log = test_read_file(logp, NULL);
+		importing = log && strstr(log, "import: checking 2 key(s)") != NULL;
+		free(log);
+		if (!importing)
+			usleep(2 * 1000);
+	}
+	CHECK_MSG(importing, "the import never started (log %s)", logp);
 	int answered = 0;
 	for (int i = 0; i < 5; i++) {
 		char body[1024];
@@ -1184,10 +1196,10 @@ TEST(sign_answers_500_when_slashing_store_fails)
 	sign_expect(p.port, 0, agg, 200); /* nothing to record: still signed */
 
 	CHECK(unlink(trigger) == 0); /* the disk works again */
+	sb_attestation(a, sizeof a, 6, 7, 0x03);
+	sign_expect(p.port, 0, a, 200); /* another vote for target 7: nothing was recorded */
 	sb_attestation(a, sizeof a, 6, 7, 0x02);
-	sign_expect(p.port, 0, a, 200); /* nothing was recorded for the failed attempt */
-	sb_attestation(a, sizeof a, 6, 7, 0x04);
-	sign_expect(p.port, 0, a, 412); /* and now it is */
+	sign_expect(p.port, 0, a, 412); /* the failed one is now a double vote */
 	CHECK_EQ_U64(sp_stop(&p), 0);
 	sp_cleanup(&p);
 out_env:

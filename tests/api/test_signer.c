@@ -229,3 +229,30 @@ TEST(async_answers_once_and_matches_sync)
 	CHECK_EQ_U64(atomic_load(&c.deferred) + atomic_load(&c.done), 0);
 	teardown(&f);
 }
+
+TEST(free_waits_for_operations_in_flight)
+{
+	fixture f;
+	if (!setup(&f)) {
+		CHECK_MSG(0, "fixture");
+		teardown(&f);
+		return;
+	}
+	char b[2048];
+	att(b, sizeof b, 7, 8, 0xc1);
+	async_ctx c;
+	memset(&c, 0, sizeof c);
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_cond_init(&c.cv, NULL);
+	signer_result r;
+	CHECK(signer_sign_async(f.s, f.pk, b, strlen(b), on_defer, on_done, &c, &r) ==
+	      SIGNER_PENDING);
+	/* Its record is still being committed: freeing the signer now must wait for the
+	 * answer, not leave the slashing writer a callback into freed memory. */
+	signer_free(f.s);
+	f.s = NULL;
+	CHECK_EQ_U64(atomic_load(&c.done), 1);
+	CHECK(c.st == SIGNER_OK);
+	CHECK(verifies(f.pk, b, c.sig));
+	teardown(&f);
+}

@@ -40,6 +40,9 @@ TEST(slashing_db_url_credentials_are_encoded)
 	expect("jdbc:postgresql://h/db", "signer", "s3cret", "postgresql://h/db?user=signer&password=s3cret");
 	expect("postgresql://h/db?sslmode=require", "signer", NULL,
 	       "postgresql://h/db?sslmode=require&user=signer");
+	expect("postgresql://h/db?", "signer", "pw", "postgresql://h/db?user=signer&password=pw");
+	expect("postgresql://h/db?sslmode=require&", "signer", NULL,
+	       "postgresql://h/db?sslmode=require&user=signer");
 	/* Every character that means something in a URI is percent-encoded. */
 	expect("postgresql://h/db", "a b", "p&q=r?s#t%u/v'w",
 	       "postgresql://h/db?user=a%20b&password=p%26q%3Dr%3Fs%23t%25u%2Fv%27w");

@@ -121,6 +121,10 @@ TEST(async_held_checks_share_one_transaction)
 		CHECK_EQ_U64(a.answered[i], 1);
 		CHECK_MSG(a.d[i] == SLASH_ALLOWED, "check %u: %s", i, a.why[i]);
 	}
+	/* The writer counts a batch after answering it: wait for the count, then it must
+	 * be one transaction (one per check would show 6 by now). */
+	for (int i = 0; i < 200 && batches(db) == b0; i++)
+		usleep(10 * 1000);
 	CHECK_EQ_U64(batches(db) - b0, 1);
 	/* They were recorded: a double vote of any of them is refused, through both forms. */
 	slot again = { &a, N_HELD };
@@ -232,5 +236,33 @@ TEST(async_close_answers_held_checks)
 		CHECK(slash_check_attestation(db, c.pubkey, c.gvr, 3, 4, root, NULL) == SLASH_REFUSED);
 		slash_close(db);
 	}
+	tdb_rmdir(dir);
+}
+
+TEST(async_default_hold_is_bounded)
+{
+	slash_options o;
+	memset(&o, 0xa5, sizeof o); /* whatever was there before */
+	slash_options_default(&o);
+	CHECK_EQ_U64(o.hold_max_us, SLASH_HOLD_DEFAULT_MAX_US);
+	char dir[256];
+	if (!tdb_mkdir(dir))
+		return;
+	slash_db *db = tdb_open(dir); /* NULL options: the defaults */
+	if (!db) {
+		tdb_rmdir(dir);
+		return;
+	}
+	answers a;
+	answers_init(&a);
+	slot s0 = { &a, 0 };
+	slash_check c = att_check(1, 3, 4, 1);
+	double t0 = now_s();
+	CHECK(slash_check_async(db, &c, true, on_done, &s0) != 0);
+	CHECK(wait_answered(&a, 1)); /* never released: the default bound answers it */
+	CHECK_MSG(now_s() - t0 < 5, "a held check waited %.1f s with the default options",
+		  now_s() - t0);
+	CHECK(a.d[0] == SLASH_ALLOWED);
+	slash_close(db);
 	tdb_rmdir(dir);
 }

@@ -85,6 +85,34 @@ TEST(work_queue_many_threads_run_each_item_once)
 	work_queue_stop(&q);
 }
 
+static void slow(work_item *it)
+{
+	usleep(100 * 1000); /* the rest is queued meanwhile */
+	record(it);
+}
+
+TEST(work_queue_stop_runs_what_is_queued)
+{
+	static job jobs[101];
+	memset(jobs, 0, sizeof jobs);
+	pthread_mutex_lock(&order_mu);
+	n_order = 0;
+	pthread_mutex_unlock(&order_mu);
+	work_queue q;
+	CHECK(work_queue_start(&q, 0, "ss-test-none") == SS_ERR_INVALID);
+	CHECK(work_queue_start(&q, 1, "ss-test-stop") == SS_OK);
+	for (unsigned i = 0; i < 101; i++) {
+		jobs[i].index = i;
+		jobs[i].item.run = i == 0 ? slow : record;
+		work_queue_submit(&q, &jobs[i].item);
+	}
+	CHECK(recorded() < 101); /* the thread is still in the first item */
+	work_queue_stop(&q);
+	CHECK_EQ_U64(recorded(), 101);
+	for (unsigned i = 0; i < 101; i++)
+		CHECK_EQ_U64(atomic_load(&jobs[i].runs), 1);
+}
+
 TEST(work_queue_cpus_counts_this_process)
 {
 	unsigned n = work_queue_cpus();
