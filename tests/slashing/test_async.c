@@ -86,19 +86,38 @@ static uint64_t batches(slash_db *db)
 	return st.batches;
 }
 
+/* A store in a fresh directory whose held checks wait at most hold_us (0: the default
+ * options); NULL (reported) when it cannot be opened, with dir already removed. */
+static slash_db *open_store(char dir[256], unsigned hold_us)
+{
+	if (!tdb_mkdir(dir))
+		return NULL;
+	slash_options o;
+	slash_options_default(&o);
+	if (hold_us)
+		o.hold_max_us = hold_us;
+	slash_db *db = tdb_open_with(dir, hold_us ? &o : NULL);
+	if (!db)
+		tdb_rmdir(dir);
+	return db;
+}
+
+/* One held attestation check (key 1, source 3, target 4) answered into slot 0 of a. */
+static slash_check submit_held(slash_db *db, answers *a, slot *s0)
+{
+	answers_init(a);
+	*s0 = (slot){ a, 0 };
+	slash_check c = att_check(1, 3, 4, 1);
+	CHECK(slash_check_async(db, &c, true, on_done, s0) != 0);
+	return c;
+}
+
 TEST(async_held_checks_share_one_transaction)
 {
 	char dir[256];
-	if (!tdb_mkdir(dir))
+	slash_db *db = open_store(dir, 60u * 1000000u); /* only the release lets them go */
+	if (!db)
 		return;
-	slash_options o;
-	slash_options_default(&o);
-	o.hold_max_us = 60u * 1000000u; /* only the release may let them go */
-	slash_db *db = tdb_open_with(dir, &o);
-	if (!db) {
-		tdb_rmdir(dir);
-		return;
-	}
 	answers a;
 	answers_init(&a);
 	slot slots[N_HELD];
@@ -148,22 +167,13 @@ TEST(async_held_checks_share_one_transaction)
 TEST(async_hold_is_bounded)
 {
 	char dir[256];
-	if (!tdb_mkdir(dir))
+	slash_db *db = open_store(dir, 200u * 1000u);
+	if (!db)
 		return;
-	slash_options o;
-	slash_options_default(&o);
-	o.hold_max_us = 200u * 1000u;
-	slash_db *db = tdb_open_with(dir, &o);
-	if (!db) {
-		tdb_rmdir(dir);
-		return;
-	}
 	answers a;
-	answers_init(&a);
-	slot s0 = { &a, 0 };
-	slash_check c = att_check(1, 3, 4, 1);
+	slot s0;
 	double t0 = now_s();
-	CHECK(slash_check_async(db, &c, true, on_done, &s0) != 0);
+	submit_held(db, &a, &s0);
 	CHECK(wait_answered(&a, 1)); /* never released, answered all the same */
 	double waited = now_s() - t0;
 	CHECK_MSG(waited >= 0.19, "answered after %.3f s, before the 0.2 s hold", waited);
@@ -175,21 +185,12 @@ TEST(async_hold_is_bounded)
 TEST(async_unheld_check_is_not_delayed_by_held_ones)
 {
 	char dir[256];
-	if (!tdb_mkdir(dir))
+	slash_db *db = open_store(dir, 60u * 1000000u);
+	if (!db)
 		return;
-	slash_options o;
-	slash_options_default(&o);
-	o.hold_max_us = 60u * 1000000u;
-	slash_db *db = tdb_open_with(dir, &o);
-	if (!db) {
-		tdb_rmdir(dir);
-		return;
-	}
 	answers a;
-	answers_init(&a);
-	slot s0 = { &a, 0 };
-	slash_check c = att_check(1, 3, 4, 1);
-	CHECK(slash_check_async(db, &c, true, on_done, &s0) != 0);
+	slot s0;
+	slash_check c = submit_held(db, &a, &s0);
 	/* A blocking check queued behind the held one returns promptly, and takes the held
 	 * one into its transaction. */
 	uint8_t pk[SLASH_PUBKEY_BYTES], root[SLASH_ROOT_BYTES];
@@ -207,21 +208,12 @@ TEST(async_unheld_check_is_not_delayed_by_held_ones)
 TEST(async_close_answers_held_checks)
 {
 	char dir[256];
-	if (!tdb_mkdir(dir))
+	slash_db *db = open_store(dir, 60u * 1000000u);
+	if (!db)
 		return;
-	slash_options o;
-	slash_options_default(&o);
-	o.hold_max_us = 60u * 1000000u;
-	slash_db *db = tdb_open_with(dir, &o);
-	if (!db) {
-		tdb_rmdir(dir);
-		return;
-	}
 	answers a;
-	answers_init(&a);
-	slot s0 = { &a, 0 };
-	slash_check c = att_check(1, 3, 4, 1);
-	CHECK(slash_check_async(db, &c, true, on_done, &s0) != 0);
+	slot s0;
+	slash_check c = submit_held(db, &a, &s0);
 	double t0 = now_s();
 	slash_close(db); /* commits what is queued, held or not, then stops */
 	CHECK_MSG(now_s() - t0 < 30, "close waited %.1f s for a held check", now_s() - t0);
@@ -246,19 +238,13 @@ TEST(async_default_hold_is_bounded)
 	slash_options_default(&o);
 	CHECK_EQ_U64(o.hold_max_us, SLASH_HOLD_DEFAULT_MAX_US);
 	char dir[256];
-	if (!tdb_mkdir(dir))
+	slash_db *db = open_store(dir, 0); /* NULL options: the defaults */
+	if (!db)
 		return;
-	slash_db *db = tdb_open(dir); /* NULL options: the defaults */
-	if (!db) {
-		tdb_rmdir(dir);
-		return;
-	}
 	answers a;
-	answers_init(&a);
-	slot s0 = { &a, 0 };
-	slash_check c = att_check(1, 3, 4, 1);
+	slot s0;
 	double t0 = now_s();
-	CHECK(slash_check_async(db, &c, true, on_done, &s0) != 0);
+	submit_held(db, &a, &s0);
 	CHECK(wait_answered(&a, 1)); /* never released: the default bound answers it */
 	CHECK_MSG(now_s() - t0 < 5, "a held check waited %.1f s with the default options",
 		  now_s() - t0);
