@@ -82,21 +82,34 @@ TEST(shared_postgres_store_across_signers)
 	snprintf(url_flag, sizeof url_flag, "--slashing-protection-db-url=%s", pg);
 	signer_proc a, b;
 	memset(&b, 0, sizeof b);
-	/* b passes its (ignored, trust authentication) password through a file, with the
-	 * characters key=value quoting has to escape. */
-	char pw_path[400], pw_flag[460];
 	bool ok = start_shared(&a, url_flag, NULL);
 	CHECK_MSG(ok, "signer a did not start (%s)", a.dir);
 	if (!ok)
 		goto out;
+	/* b logs in as the role that needs its password (SCRAM; with-postgres.sh), read
+	 * from a file: the password has characters key=value quoting must escape. */
+	const char *role = getenv("SLASH_TEST_PG_PW_ROLE");
+	const char *password = getenv("SLASH_TEST_PG_PW_PASSWORD");
+	const char *pw_conninfo = getenv("SLASH_TEST_PG_PW_CONNINFO");
+	CHECK(role && password && pw_conninfo);
+	if (!role || !password || !pw_conninfo)
+		goto out;
+	char pw_path[400], b_url[1200], b_user[200], b_pw[460];
 	snprintf(pw_path, sizeof pw_path, "%s/db-password", a.dir);
 	FILE *f = fopen(pw_path, "w");
 	if (f) {
-		fputs("p'w\\x y\n", f);
+		fprintf(f, "%s\n", password);
 		fclose(f);
 	}
-	snprintf(pw_flag, sizeof pw_flag, "--slashing-protection-db-password-file=%s", pw_path);
-	ok = start_shared(&b, url_flag, pw_flag);
+	snprintf(b_url, sizeof b_url, "--slashing-protection-db-url=%s", pw_conninfo);
+	snprintf(b_user, sizeof b_user, "--slashing-protection-db-username=%s", role);
+	snprintf(b_pw, sizeof b_pw, "--slashing-protection-db-password-file=%s", pw_path);
+	if (!sp_init(&b)) {
+		CHECK_MSG(0, "sp_init");
+		goto out;
+	}
+	sp_add_raw_key(&b, "key", SK);
+	ok = sp_start(&b, (const char *[]){ b_url, b_user, b_pw, NULL });
 	CHECK_MSG(ok, "signer b did not start (%s)", b.dir);
 	if (!ok)
 		goto out;
@@ -166,5 +179,41 @@ TEST(postgres_url_errors_stop_the_start)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_MSG(!sp_start(&p, bad[i]), "started with %s", bad[i][0]);
+	sp_cleanup(&p);
+}
+
+/* The password reaches the server: with the role that must authenticate, a wrong one
+ * stops the start, the right one given as a flag on a postgresql:// URI (where it is
+ * percent-encoded) lets it start. */
+TEST(postgres_password_is_delivered)
+{
+	const char *role = getenv("SLASH_TEST_PG_PW_ROLE");
+	const char *password = getenv("SLASH_TEST_PG_PW_PASSWORD");
+	const char *pw_conninfo = getenv("SLASH_TEST_PG_PW_CONNINFO");
+	if (!role || !password || !pw_conninfo) {
+		test_skip("SLASH_TEST_PG_PW_* are not set (tests/slashing/with-postgres.sh sets them)");
+		return;
+	}
+	/* "host=<socket dir> dbname=postgres" as a URI: postgresql:///postgres?host=<dir> */
+	const char *host = strstr(pw_conninfo, "host=");
+	char dir[300] = "";
+	if (host)
+		snprintf(dir, sizeof dir, "%.*s", (int)strcspn(host + 5, " "), host + 5);
+	CHECK(dir[0] == '/');
+	char uri[1400], user[200], good[300], bad[300];
+	snprintf(uri, sizeof uri, "--slashing-protection-db-url=postgresql:///postgres?host=%s", dir);
+	snprintf(user, sizeof user, "--slashing-protection-db-username=%s", role);
+	snprintf(bad, sizeof bad, "--slashing-protection-db-password=%s-wrong", password);
+	snprintf(good, sizeof good, "--slashing-protection-db-password=%s", password);
+	signer_proc p;
+	if (!sp_init(&p))
+		return;
+	sp_add_raw_key(&p, "key", SK);
+	CHECK_MSG(!sp_start(&p, (const char *[]){ uri, user, bad, NULL }),
+		  "started with a wrong database password");
+	bool ok = sp_start(&p, (const char *[]){ uri, user, good, NULL });
+	CHECK_MSG(ok, "did not start with the right database password (%s)", p.dir);
+	if (ok)
+		CHECK_EQ_U64(sp_stop(&p), 0);
 	sp_cleanup(&p);
 }

@@ -32,12 +32,28 @@ if ! as_pg "$BIN/initdb" -D "$DIR/data" -A trust -U "$PGUSER_NAME" >"$DIR/initdb
 	cat "$DIR/initdb.log"
 	exit 1
 fi
+# One role must authenticate with a password (SCRAM), so that tests can show a password
+# really reaches the server: pg_hba.conf takes the first matching line.
+PW_ROLE=ss_password_role
+HBA="$DIR/data/pg_hba.conf"
+as_pg sh -c "{ echo 'local all $PW_ROLE scram-sha-256'; cat '$HBA'; } > '$HBA.new' && mv '$HBA.new' '$HBA'"
 if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
 	-o "-k $DIR -c listen_addresses= -c fsync=on -c max_connections=50" start >/dev/null; then
 	cat "$DIR/server.log"
 	exit 1
 fi
 SLASH_TEST_PG="host=$DIR user=$PGUSER_NAME dbname=postgres"
+# The password has the characters connection strings must quote or encode.
+SLASH_TEST_PG_PW_ROLE=$PW_ROLE
+SLASH_TEST_PG_PW_PASSWORD="p'w\\x y&z=1"
+SLASH_TEST_PG_PW_CONNINFO="host=$DIR dbname=postgres"
+PSQL=$(command -v psql || echo "$BIN/psql")
+if ! "$PSQL" "$SLASH_TEST_PG" -q -v ON_ERROR_STOP=1 \
+	-c "CREATE ROLE $PW_ROLE LOGIN SUPERUSER PASSWORD 'p''w\\x y&z=1'" >/dev/null; then
+	echo "cannot create the password role"
+	exit 1
+fi
+export SLASH_TEST_PG_PW_ROLE SLASH_TEST_PG_PW_PASSWORD SLASH_TEST_PG_PW_CONNINFO
 # commands an outage test runs through system(): stop the server hard, start it again
 if [ "$(id -u)" = 0 ]; then RUN_AS="runuser -u postgres --"; else RUN_AS=""; fi
 SLASH_TEST_PG_STOP="$RUN_AS $BIN/pg_ctl -D $DIR/data -m immediate stop >/dev/null 2>&1"
