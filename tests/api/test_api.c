@@ -530,8 +530,31 @@ static const char *auth(const signer_proc *p)
 	return auth_hdr;
 }
 
-/* POSTs keystores with passwords (and an optional interchange); returns the statuses
- * joined by commas into out. */
+/* Sends a Keymanager request (req is consumed) and parses a 200's body: the data[].status
+ * values joined by commas into out; returns the HTTP status and the body (or NULL). */
+static int km_call(const signer_proc *p, const char *method, json_t *req, char *out, size_t cap,
+		   json_t **body_out)
+{
+	char *body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	hc_response r;
+	int st = call(p->port, method, "/eth/v1/keystores", auth(p), body, &r);
+	free(body);
+	out[0] = '\0';
+	json_t *o = st == 200 ? json_loads(BODY(r), 0, NULL) : NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "data"), i, v) {
+		if (out[0])
+			strncat(out, ",", cap - strlen(out) - 1);
+		strncat(out, json_string_value(json_object_get(v, "status")), cap - strlen(out) - 1);
+	}
+	hc_free(&r);
+	*body_out = o;
+	return st;
+}
+
+/* POSTs keystores with passwords (and an optional interchange); statuses into out. */
 static int km_import(const signer_proc *p, const char *const *ks, const char *const *pw, size_t n,
 		     const char *interchange, char *out, size_t cap)
 {
@@ -542,22 +565,9 @@ static int km_import(const signer_proc *p, const char *const *ks, const char *co
 	}
 	if (interchange)
 		json_object_set_new(req, "slashing_protection", json_string(interchange));
-	char *body = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	hc_response r;
-	int st = call(p->port, "POST", "/eth/v1/keystores", auth(p), body, &r);
-	free(body);
-	out[0] = '\0';
-	json_t *o = st == 200 ? json_loads(BODY(r), 0, NULL) : NULL;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(o, "data"), i, v) {
-		if (out[0])
-			strncat(out, ",", cap - strlen(out) - 1);
-		strncat(out, json_string_value(json_object_get(v, "status")), cap - strlen(out) - 1);
-	}
+	json_t *o;
+	int st = km_call(p, "POST", req, out, cap, &o);
 	json_decref(o);
-	hc_free(&r);
 	return st;
 }
 
@@ -568,25 +578,12 @@ static int km_delete(const signer_proc *p, const char *const *pks, size_t n, cha
 	json_t *req = json_pack("{s:[]}", "pubkeys");
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(json_object_get(req, "pubkeys"), json_string(pks[i]));
-	char *body = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	hc_response r;
-	int st = call(p->port, "DELETE", "/eth/v1/keystores", auth(p), body, &r);
-	free(body);
-	out[0] = '\0';
-	*ic = NULL;
-	json_t *o = st == 200 ? json_loads(BODY(r), 0, NULL) : NULL;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(o, "data"), i, v) {
-		if (out[0])
-			strncat(out, ",", cap - strlen(out) - 1);
-		strncat(out, json_string_value(json_object_get(v, "status")), cap - strlen(out) - 1);
-	}
-	if (json_is_string(json_object_get(o, "slashing_protection")))
-		*ic = strdup(json_string_value(json_object_get(o, "slashing_protection")));
+	json_t *o;
+	int st = km_call(p, "DELETE", req, out, cap, &o);
+	*ic = json_is_string(json_object_get(o, "slashing_protection"))
+		      ? strdup(json_string_value(json_object_get(o, "slashing_protection")))
+		      : NULL;
 	json_decref(o);
-	hc_free(&r);
 	return st;
 }
 
