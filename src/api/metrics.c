@@ -147,6 +147,26 @@ void api_handle_metrics(http_request *req, void *app)
 			histogram(&o, "secure_signer_sign_phase_seconds", labels, &m->phase[t][p]);
 		}
 	}
+	out(&o, "# HELP secure_signer_signing_in_flight Signing requests being signed or "
+		"committed now.\n");
+	out(&o, "# TYPE secure_signer_signing_in_flight gauge\n");
+	out(&o, "secure_signer_signing_in_flight %llu\n",
+	    (unsigned long long)signer_in_flight(a->cfg.signer));
+	if (a->cfg.slashing) {
+		slash_counts sc;
+		slash_get_counts(a->cfg.slashing, &sc);
+		out(&o, "# HELP secure_signer_slashing_transactions_total Slashing-protection "
+			"transactions (one fsync each); checks / transactions is the batch size.\n");
+		out(&o, "# TYPE secure_signer_slashing_transactions_total counter\n");
+		out(&o, "secure_signer_slashing_transactions_total %llu\n",
+		    (unsigned long long)sc.transactions);
+		out(&o, "# TYPE secure_signer_slashing_checks_total counter\n");
+		out(&o, "secure_signer_slashing_checks_total %llu\n", (unsigned long long)sc.checks);
+		out(&o, "# HELP secure_signer_slashing_queue_depth Checks waiting for a "
+			"transaction.\n");
+		out(&o, "# TYPE secure_signer_slashing_queue_depth gauge\n");
+		out(&o, "secure_signer_slashing_queue_depth %llu\n", (unsigned long long)sc.queued);
+	}
 	if (a->http) {
 		http_server_stats st;
 		http_server_get_stats(a->http, &st);

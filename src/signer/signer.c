@@ -84,6 +84,14 @@ void signer_free(signer *s)
 }
 
 signer_metrics *signer_get_metrics(signer *s) { return &s->metrics; }
+
+uint64_t signer_in_flight(signer *s)
+{
+	pthread_mutex_lock(&s->ops_mu);
+	uint64_t n = s->ops_in_flight;
+	pthread_mutex_unlock(&s->ops_mu);
+	return n;
+}
 const signer_config *signer_get_config(const signer *s) { return &s->cfg; }
 
 static uint64_t now_ns(void)

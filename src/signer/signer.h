@@ -76,6 +76,10 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 				const char *body, size_t len, signer_defer_fn defer,
 				signer_done_fn done, void *ctx, signer_result *res);
 
+/* Requests being signed or committed now (accepted by signer_sign_async, not yet
+ * answered). */
+uint64_t signer_in_flight(signer *s);
+
 /* The metrics the service keeps (read by /metrics). */
 signer_metrics *signer_get_metrics(signer *s);
 

@@ -190,6 +190,15 @@ void slash_get_stats(slash_db *db, slash_stats *out)
 	pthread_mutex_unlock(&db->conn_lock);
 }
 
+void slash_get_counts(slash_db *db, slash_counts *out)
+{
+	pthread_mutex_lock(&db->q_lock);
+	out->transactions = db->stats.batches;
+	out->checks = db->stats.checks;
+	out->queued = db->q_len;
+	pthread_mutex_unlock(&db->q_lock);
+}
+
 static slash_decision finish(slash_job *job, slash_reason *why)
 {
 	if (why != NULL)

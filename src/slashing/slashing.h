@@ -202,6 +202,15 @@ typedef struct {
 
 void slash_get_stats(slash_db *db, slash_stats *out);
 
+/* The writer's counters, read without waiting for a transaction in progress (for
+ * /metrics: a store that hangs must not hang the scrape too). */
+typedef struct {
+	uint64_t transactions; /* batches committed (or failed) */
+	uint64_t checks;       /* checks answered */
+	uint64_t queued;       /* checks waiting for a transaction now */
+} slash_counts;
+void slash_get_counts(slash_db *db, slash_counts *out);
+
 /* A validator's low watermarks (the floors set by pruning or by
  * slash_raise_low_watermarks); has_* false when unset. */
 typedef struct {

@@ -937,6 +937,9 @@ TEST(metrics_listener)
 		"secure_signer_sign_phase_seconds_count{type=\"ATTESTATION\",phase=\"sign\"} 1",
 		/* one signature, its root hashed once (the hashed-message cache) */
 		"signer_hash_cache_hits_total 0", "signer_hash_cache_misses_total 1",
+		/* nothing in flight; the one attestation in one transaction */
+		"secure_signer_signing_in_flight 0", "secure_signer_slashing_transactions_total 1",
+		"secure_signer_slashing_checks_total 1", "secure_signer_slashing_queue_depth 0",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECK_MSG(r.body && strstr(BODY(r), names[i]), "metrics lack '%s'", names[i]);
