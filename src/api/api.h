@@ -31,7 +31,12 @@ typedef struct {
 	keys_load_stats open_stats;    /* what keys_store_open restored from the sealed store */
 	bool keymanager_enabled;
 	const char *version;           /* for process_release{version} */
+	/* The slashing database probe behind /healthcheck (db_health.c); 0 = defaults. */
+	unsigned db_health_interval_ms, db_health_timeout_ms;
 } api_config;
+
+#define API_DB_HEALTH_DEFAULT_INTERVAL_MS 5000u
+#define API_DB_HEALTH_DEFAULT_TIMEOUT_MS 3000u
 
 typedef struct api api;
 

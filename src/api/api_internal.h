@@ -42,7 +42,19 @@ struct api {
 	/* Runs Keymanager writes off the server threads (admin_thread.c). */
 	work_queue admin;
 	bool admin_on;
+	/* The slashing database probe (db_health.c), under health_mu. */
+	pthread_mutex_t health_mu;
+	pthread_cond_t health_cv;
+	pthread_t health_thread;
+	bool health_inited, health_thread_live, health_stop, health_running, health_up;
+	uint64_t health_started_ms;
 };
+
+/* db_health.c: starts the probe (and runs the first one) when slashing protection is
+ * on; stop joins it; up is the answer for /healthcheck, without touching the store. */
+ss_err api_db_health_start(api *a);
+void api_db_health_stop(api *a);
+bool api_db_health_up(api *a);
 
 /* Parks req and runs fn(req, a) on the admin thread, which then resumes req with the
  * reply fn set (admin_thread.c). */

@@ -94,8 +94,7 @@ void api_handle_healthcheck(http_request *req, void *app)
 	json_t *checks = json_array();
 	json_array_append_new(checks, check("default-check", true));
 	if (a->cfg.slashing) {
-		slash_watermark wm;
-		bool db_up = slash_get_high_watermark(a->cfg.slashing, &wm) == SS_OK;
+		bool db_up = api_db_health_up(a); /* the background probe's answer */
 		all_up &= db_up;
 		json_array_append_new(checks, check("slashing-protection-db-health-check", db_up));
 	}

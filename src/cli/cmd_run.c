@@ -283,6 +283,8 @@ static int start(run_state *st)
 		.open_stats = open_stats,
 		.keymanager_enabled = c->key_manager_api_enabled,
 		.version = RUN_VERSION,
+		.db_health_interval_ms = c->db_health_interval_ms,
+		.db_health_timeout_ms = c->db_health_timeout_ms,
 	};
 	if (api_new(&st->api, &ac) != SS_OK || api_load_keys(st->api) != SS_OK)
 		return 1;

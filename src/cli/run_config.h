@@ -35,6 +35,7 @@ typedef struct {
 	char *slashing_protection_db_username;
 	char *slashing_protection_db_password;
 	char *slashing_protection_db_password_file;
+	unsigned db_health_interval_ms, db_health_timeout_ms;
 	/* keys */
 	char *key_config_path;
 	char *keystores_path;

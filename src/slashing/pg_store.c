@@ -48,6 +48,7 @@ struct slash_store {
 	int n_prepared;
 	int64_t generation; /* ss_metadata.generation as this connection last saw it */
 	bool wrote;         /* this transaction changed data: bump the generation */
+	bool in_tx;         /* between a successful BEGIN and its COMMIT or ROLLBACK */
 	/* writes not sent yet (see defer()) */
 	struct pg_pending *pending;
 	size_t n_pending, cap_pending;
@@ -372,6 +373,7 @@ static slash_store_result pg_begin(slash_store *s)
 		r = run_cmd(s, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", NULL);
 	if (r != SLASH_STORE_OK)
 		(void)run_cmd(s, "ROLLBACK", NULL);
+	s->in_tx = r == SLASH_STORE_OK;
 	return r;
 }
 
@@ -392,6 +394,7 @@ static slash_store_result pg_commit(slash_store *s)
 	}
 	if (r == SLASH_STORE_OK)
 		r = run_cmd(s, "COMMIT", NULL);
+	s->in_tx = false; /* committed, or the caller rolls back */
 	return r;
 }
 
@@ -399,6 +402,7 @@ static void pg_rollback(slash_store *s)
 {
 	s->n_pending = 0; /* never sent: nothing to undo */
 	(void)run_cmd(s, "ROLLBACK", NULL);
+	s->in_tx = false;
 	s->generation = -1; /* unknown now: reload on the next transaction */
 }
 
@@ -424,6 +428,14 @@ static slash_store_result pg_get_meta(slash_store *s, slash_meta *out)
 {
 	PGresult *res;
 	memset(out, 0, sizeof *out);
+	/* Read on its own (the health probe, GET highWatermark): reconnect first, as a
+	 * transaction would, or a restarted server would read as down until the next
+	 * signature. Never inside a transaction: a new session would silently end it. */
+	if (!s->in_tx) {
+		slash_store_result rc = reconnect_if_needed(s);
+		if (rc != SLASH_STORE_OK)
+			return rc;
+	}
 	slash_store_result r = run(s, "SELECT genesis_validators_root, high_watermark_epoch, high_watermark_slot "
 				      "FROM ss_metadata WHERE id = 1",
 				   NULL, &res);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../server/http_client.h"
 #include "crypto/bls.h"
@@ -215,5 +217,86 @@ TEST(postgres_password_is_delivered)
 	CHECK_MSG(ok, "did not start with the right database password (%s)", p.dir);
 	if (ok)
 		CHECK_EQ_U64(sp_stop(&p), 0);
+	sp_cleanup(&p);
+}
+
+static int get_health(uint16_t port, char *body, size_t cap)
+{
+	hc_response r;
+	int st = hc_request(port, "GET", "/healthcheck", NULL, NULL, 0, &r);
+	snprintf(body, cap, "%s", r.body ? r.body : "");
+	hc_free(&r);
+	return st;
+}
+
+/* Waits up to 15 s for /healthcheck to answer want; every answer must come at once
+ * (the handler reads the background probe's result, never the database). */
+static bool health_becomes(uint16_t port, int want, char *body, size_t cap, double *slowest)
+{
+	for (int i = 0; i < 150; i++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		int st = get_health(port, body, cap);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (s > *slowest)
+			*slowest = s;
+		if (st == want)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* The database goes away and comes back: /healthcheck turns 503 with the database
+ * check DOWN and answers at once meanwhile, duties that need no record are still signed,
+ * attestations get 500 (never a signature without a record), and everything recovers
+ * when the server is back, without a restart. */
+TEST(healthcheck_follows_postgres_outage)
+{
+	const char *pg = getenv("SLASH_TEST_PG"), *stop = getenv("SLASH_TEST_PG_STOP"),
+		   *start = getenv("SLASH_TEST_PG_START");
+	if (!pg || !*pg || !stop || !start) {
+		test_skip("SLASH_TEST_PG_* are not set (tests/slashing/with-postgres.sh sets them)");
+		return;
+	}
+	bls_init();
+	CHECK(key_ready());
+	char url_flag[1200];
+	snprintf(url_flag, sizeof url_flag, "--slashing-protection-db-url=%s", pg);
+	signer_proc p;
+	if (!sp_init(&p))
+		return;
+	sp_add_raw_key(&p, "key", SK);
+	bool ok = sp_start(&p, (const char *[]){
+		url_flag, "--slashing-protection-db-health-check-interval-milliseconds=200",
+		"--slashing-protection-db-health-check-timeout-milliseconds=1000", NULL });
+	CHECK_MSG(ok, "signer did not start (%s)", p.dir);
+	if (!ok)
+		goto out;
+	char health[4096], body[2048];
+	double slowest = 0;
+	CHECK_EQ_U64(get_health(p.port, health, sizeof health), 200);
+
+	CHECK(system(stop) == 0);
+	CHECK_MSG(health_becomes(p.port, 503, health, sizeof health, &slowest),
+		  "healthcheck stayed up with the database stopped: %s", health);
+	CHECK_MSG(strstr(health, "\"id\": \"slashing-protection-db-health-check\", \"status\": "
+				 "\"DOWN\"") ||
+			  strstr(health, "\"id\":\"slashing-protection-db-health-check\",\"status\":"
+					 "\"DOWN\""),
+		  "%s", health);
+	sb_aggregation_slot(body, sizeof body, 5000);
+	CHECK_EQ_U64(sign(p.port, body), 200);
+	sb_attestation(body, sizeof body, 60, 61, 0x01);
+	CHECK_EQ_U64(sign(p.port, body), 500);
+
+	CHECK(system(start) == 0);
+	CHECK_MSG(health_becomes(p.port, 200, health, sizeof health, &slowest),
+		  "healthcheck did not recover: %s", health);
+	CHECK_EQ_U64(sign(p.port, body), 200);
+	CHECK_MSG(slowest < 2.0, "a healthcheck took %.1f s", slowest);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
 	sp_cleanup(&p);
 }

@@ -1,0 +1,96 @@
+/* The slashing database's health for /healthcheck, probed in the background (as
+ * Web3Signer's slashing-protection-db-health-check, reference/web3signer.md §1.4): a
+ * thread reads the store every interval, and the handler only reads the outcome. A
+ * handler that read the store itself would hang with a hung database (a PostgreSQL host
+ * that stopped answering: the writer holds the connection while it retries), and take
+ * its server thread, and every connection on it, along. DOWN when the last probe failed
+ * or when one has been running for longer than the timeout. */
+#include <time.h>
+
+#include "api/api_internal.h"
+#include "util/thread_name.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool probe(api *a)
+{
+	slash_watermark wm;
+	return slash_get_high_watermark(a->cfg.slashing, &wm) == SS_OK;
+}
+
+static void *probe_main(void *arg)
+{
+	api *a = arg;
+	thread_name_set("ss-db-health");
+	pthread_mutex_lock(&a->health_mu);
+	while (!a->health_stop) {
+		a->health_started_ms = now_ms();
+		a->health_running = true;
+		pthread_mutex_unlock(&a->health_mu);
+		bool up = probe(a);
+		pthread_mutex_lock(&a->health_mu);
+		a->health_running = false;
+		a->health_up = up;
+		uint64_t wake = now_ms() + a->cfg.db_health_interval_ms;
+		struct timespec ts = { .tv_sec = (time_t)(wake / 1000u),
+				       .tv_nsec = (long)(wake % 1000u) * 1000000L };
+		while (!a->health_stop && now_ms() < wake)
+			pthread_cond_timedwait(&a->health_cv, &a->health_mu, &ts);
+	}
+	pthread_mutex_unlock(&a->health_mu);
+	return NULL;
+}
+
+ss_err api_db_health_start(api *a)
+{
+	pthread_mutex_init(&a->health_mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->health_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	a->health_inited = true;
+	if (!a->cfg.slashing)
+		return SS_OK;
+	if (!a->cfg.db_health_interval_ms)
+		a->cfg.db_health_interval_ms = API_DB_HEALTH_DEFAULT_INTERVAL_MS;
+	if (!a->cfg.db_health_timeout_ms)
+		a->cfg.db_health_timeout_ms = API_DB_HEALTH_DEFAULT_TIMEOUT_MS;
+	a->health_up = probe(a); /* the first answer is known before the listener opens */
+	if (pthread_create(&a->health_thread, NULL, probe_main, a) != 0)
+		return SS_ERR_NOMEM;
+	a->health_thread_live = true;
+	return SS_OK;
+}
+
+void api_db_health_stop(api *a)
+{
+	if (!a->health_inited)
+		return;
+	if (a->health_thread_live) {
+		pthread_mutex_lock(&a->health_mu);
+		a->health_stop = true;
+		pthread_cond_broadcast(&a->health_cv);
+		pthread_mutex_unlock(&a->health_mu);
+		pthread_join(a->health_thread, NULL);
+		a->health_thread_live = false;
+	}
+	pthread_mutex_destroy(&a->health_mu);
+	pthread_cond_destroy(&a->health_cv);
+	a->health_inited = false;
+}
+
+bool api_db_health_up(api *a)
+{
+	pthread_mutex_lock(&a->health_mu);
+	bool up = a->health_up &&
+		  !(a->health_running &&
+		    now_ms() - a->health_started_ms > a->cfg.db_health_timeout_ms);
+	pthread_mutex_unlock(&a->health_mu);
+	return up;
+}
