@@ -47,7 +47,7 @@ struct api {
 	pthread_cond_t health_cv;
 	pthread_t health_thread;
 	bool health_inited, health_thread_live, health_stop, health_running, health_up;
-	uint64_t health_started_ms;
+	uint64_t health_started_ns;
 };
 
 /* db_health.c: starts the probe (and runs the first one) when slashing protection is

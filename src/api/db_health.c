@@ -5,17 +5,9 @@
  * that stopped answering: the writer holds the connection while it retries), and take
  * its server thread, and every connection on it, along. DOWN when the last probe failed
  * or when one has been running for longer than the timeout. */
-#include <time.h>
-
 #include "api/api_internal.h"
+#include "util/mono_clock.h"
 #include "util/thread_name.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static bool probe(api *a)
 {
@@ -29,17 +21,16 @@ static void *probe_main(void *arg)
 	thread_name_set("ss-db-health");
 	pthread_mutex_lock(&a->health_mu);
 	while (!a->health_stop) {
-		a->health_started_ms = now_ms();
+		a->health_started_ns = mono_ns();
 		a->health_running = true;
 		pthread_mutex_unlock(&a->health_mu);
 		bool up = probe(a);
 		pthread_mutex_lock(&a->health_mu);
 		a->health_running = false;
 		a->health_up = up;
-		uint64_t wake = now_ms() + a->cfg.db_health_interval_ms;
-		struct timespec ts = { .tv_sec = (time_t)(wake / 1000u),
-				       .tv_nsec = (long)(wake % 1000u) * 1000000L };
-		while (!a->health_stop && now_ms() < wake)
+		uint64_t wake = mono_ns() + (uint64_t)a->cfg.db_health_interval_ms * 1000000u;
+		struct timespec ts = mono_timespec(wake);
+		while (!a->health_stop && mono_ns() < wake)
 			pthread_cond_timedwait(&a->health_cv, &a->health_mu, &ts);
 	}
 	pthread_mutex_unlock(&a->health_mu);
@@ -90,7 +81,8 @@ bool api_db_health_up(api *a)
 	pthread_mutex_lock(&a->health_mu);
 	bool up = a->health_up &&
 		  !(a->health_running &&
-		    now_ms() - a->health_started_ms > a->cfg.db_health_timeout_ms);
+		    mono_ns() - a->health_started_ns >
+			    (uint64_t)a->cfg.db_health_timeout_ms * 1000000u);
 	pthread_mutex_unlock(&a->health_mu);
 	return up;
 }

@@ -9,6 +9,7 @@
 
 #include "keys/keys_internal.h"
 #include "util/log.h"
+#include "util/mono_clock.h"
 #include "util/thread_name.h"
 
 typedef struct {
@@ -32,12 +33,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+static double now_s(void) { return (double)mono_ns() / 1e9; }
 
 void keys_parallel(size_t n, unsigned threads, void (*fn)(size_t i, void *ctx), void *ctx,
 		   const char *what)

@@ -23,6 +23,7 @@
 #include "signer/signer.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/mono_clock.h"
 #include "util/secure_mem.h"
 #include "util/work_queue.h"
 
@@ -94,20 +95,13 @@ uint64_t signer_in_flight(signer *s)
 }
 const signer_config *signer_get_config(const signer *s) { return &s->cfg; }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static signer_status finish(signer *s, signer_result *res, signer_status st,
 			    signer_outcome outcome, uint64_t t0)
 {
 	size_t t = res->typed ? (size_t)res->type : SIGNER_TYPE_UNKNOWN;
 	res->status = st;
 	atomic_fetch_add_explicit(&s->metrics.requests[t][outcome], 1, memory_order_relaxed);
-	signer_histogram_observe(&s->metrics.phase[t][SIGNER_PHASE_TOTAL], now_ns() - t0);
+	signer_histogram_observe(&s->metrics.phase[t][SIGNER_PHASE_TOTAL], mono_ns() - t0);
 	return st;
 }
 
@@ -142,7 +136,7 @@ static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 	}
 	res->type = rq->type;
 	res->typed = true;
-	*t1 = now_ns();
+	*t1 = mono_ns();
 	signer_histogram_observe(&s->metrics.phase[rq->type][SIGNER_PHASE_PARSE], *t1 - t0);
 	if (!keys_contains(s->cfg.keys, pubkey)) {
 		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
@@ -225,7 +219,7 @@ static signer_status conclude(signer_op *op, signer_result *res)
 			 ss_strerror(op->sign_err));
 		return finish(s, res, SIGNER_ERROR, SIGNER_OUTCOME_ERROR, op->t0);
 	}
-	signer_histogram_observe(&s->metrics.signing, now_ns() - op->t0);
+	signer_histogram_observe(&s->metrics.signing, mono_ns() - op->t0);
 	return finish(s, res, SIGNER_OK, SIGNER_OUTCOME_OK, op->t0);
 }
 
@@ -258,7 +252,7 @@ static void sign_half(work_item *item)
 {
 	signer_op *op = (signer_op *)(void *)((char *)item - offsetof(signer_op, sign_item));
 	signer *s = op->s;
-	uint64_t t = now_ns();
+	uint64_t t = mono_ns();
 	/* The check waited for this moment to join the writer's next transaction, together
 	 * with those behind it, and commits while this signs. */
 	if (op->slashable && op->ticket)
@@ -270,7 +264,7 @@ static void sign_half(work_item *item)
 	atomic_fetch_add_explicit(hit ? &s->metrics.hash_cache_hits : &s->metrics.hash_cache_misses,
 				  1, memory_order_relaxed);
 	op->sign_err = keys_sign_hashed(s->cfg.keys, op->pubkey, &h, op->sig);
-	signer_histogram_observe(&s->metrics.phase[op->type][SIGNER_PHASE_SIGN], now_ns() - t);
+	signer_histogram_observe(&s->metrics.phase[op->type][SIGNER_PHASE_SIGN], mono_ns() - t);
 	op_half_done(op);
 }
 
@@ -278,7 +272,7 @@ static void sign_half(work_item *item)
 static void commit_half(void *ctx, slash_decision d, const slash_reason *why)
 {
 	signer_op *op = ctx;
-	op->commit_ns = now_ns() - op->t1;
+	op->commit_ns = mono_ns() - op->t1;
 	op->decision = d;
 	if (why)
 		op->why = *why;
@@ -290,7 +284,7 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 				signer_done_fn done, void *ctx, signer_result *res)
 {
 	memset(res, 0, sizeof *res);
-	uint64_t t0 = now_ns(), t1 = t0;
+	uint64_t t0 = mono_ns(), t1 = t0;
 	eth2_signing_request rq;
 	signer_status st = check(s, pubkey, body, len, &rq, res, t0, &t1);
 	if (st != SIGNER_OK)

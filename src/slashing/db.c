@@ -206,16 +206,37 @@ static slash_decision finish(slash_job *job, slash_reason *why)
 	return job->result;
 }
 
+/* One job from a check: the blocking and the asynchronous entry points fill it alike. */
+static void job_from(slash_job *job, const slash_check *c)
+{
+	memset(job, 0, sizeof *job);
+	job->kind = c->attestation ? SLASH_JOB_ATTESTATION : SLASH_JOB_BLOCK;
+	job->slot = c->slot;
+	job->source = c->source;
+	job->target = c->target;
+	job->result = SLASH_ERROR;
+	memcpy(job->pubkey, c->pubkey, SLASH_PUBKEY_BYTES);
+	memcpy(job->gvr, c->gvr, SLASH_ROOT_BYTES);
+	memcpy(job->root, c->signing_root, SLASH_ROOT_BYTES);
+}
+
+static slash_decision check_and_wait(slash_db *db, const slash_check *c, slash_reason *why)
+{
+	slash_job job;
+	job_from(&job, c);
+	slash_gc_submit(db, &job);
+	return finish(&job, why);
+}
+
 slash_decision slash_check_block(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
 				 const uint8_t gvr[SLASH_ROOT_BYTES], uint64_t slot,
 				 const uint8_t signing_root[SLASH_ROOT_BYTES], slash_reason *why)
 {
-	slash_job job = { .kind = SLASH_JOB_BLOCK, .slot = slot, .result = SLASH_ERROR };
-	memcpy(job.pubkey, pubkey, SLASH_PUBKEY_BYTES);
-	memcpy(job.gvr, gvr, SLASH_ROOT_BYTES);
-	memcpy(job.root, signing_root, SLASH_ROOT_BYTES);
-	slash_gc_submit(db, &job);
-	return finish(&job, why);
+	slash_check c = { .attestation = false, .slot = slot };
+	memcpy(c.pubkey, pubkey, SLASH_PUBKEY_BYTES);
+	memcpy(c.gvr, gvr, SLASH_ROOT_BYTES);
+	memcpy(c.signing_root, signing_root, SLASH_ROOT_BYTES);
+	return check_and_wait(db, &c, why);
 }
 
 slash_decision slash_check_attestation(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES],
@@ -224,13 +245,11 @@ slash_decision slash_check_attestation(slash_db *db, const uint8_t pubkey[SLASH_
 				       const uint8_t signing_root[SLASH_ROOT_BYTES],
 				       slash_reason *why)
 {
-	slash_job job = { .kind = SLASH_JOB_ATTESTATION, .source = source, .target = target,
-			  .result = SLASH_ERROR };
-	memcpy(job.pubkey, pubkey, SLASH_PUBKEY_BYTES);
-	memcpy(job.gvr, gvr, SLASH_ROOT_BYTES);
-	memcpy(job.root, signing_root, SLASH_ROOT_BYTES);
-	slash_gc_submit(db, &job);
-	return finish(&job, why);
+	slash_check c = { .attestation = true, .source = source, .target = target };
+	memcpy(c.pubkey, pubkey, SLASH_PUBKEY_BYTES);
+	memcpy(c.gvr, gvr, SLASH_ROOT_BYTES);
+	memcpy(c.signing_root, signing_root, SLASH_ROOT_BYTES);
+	return check_and_wait(db, &c, why);
 }
 
 typedef struct {
@@ -249,7 +268,7 @@ static void async_done(slash_job *job)
 uint64_t slash_check_async(slash_db *db, const slash_check *c, bool hold, slash_done_fn done,
 			   void *ctx)
 {
-	async_job *a = calloc(1, sizeof *a);
+	async_job *a = malloc(sizeof *a);
 	if (!a) {
 		slash_reason why;
 		memset(&why, 0, sizeof why);
@@ -257,18 +276,11 @@ uint64_t slash_check_async(slash_db *db, const slash_check *c, bool hold, slash_
 		done(ctx, SLASH_ERROR, &why);
 		return 0;
 	}
-	a->job.kind = c->attestation ? SLASH_JOB_ATTESTATION : SLASH_JOB_BLOCK;
-	a->job.slot = c->slot;
-	a->job.source = c->source;
-	a->job.target = c->target;
-	a->job.result = SLASH_ERROR;
-	memcpy(a->job.pubkey, c->pubkey, SLASH_PUBKEY_BYTES);
-	memcpy(a->job.gvr, c->gvr, SLASH_ROOT_BYTES);
-	memcpy(a->job.root, c->signing_root, SLASH_ROOT_BYTES);
+	job_from(&a->job, c);
+	a->job.held = hold;
 	a->job.on_done = async_done;
 	a->done = done;
 	a->ctx = ctx;
-	a->job.held = hold;
 	return slash_gc_enqueue(db, &a->job);
 }
 

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "slashing/slashing_internal.h"
+#include "util/mono_clock.h"
 #include "util/thread_name.h"
 
 /* A sleeping caller's semaphore: the writer wakes exactly the callers of the batch it
@@ -42,18 +43,11 @@ static void fail_batch(slash_job *batch, const char *what)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Applies and commits one batch (a NULL-terminated list); under conn_lock. */
 static void run_batch(slash_db *db, slash_job *batch)
 {
 	pthread_mutex_lock(&db->conn_lock);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mono_ns();
 	slash_store_result r = slash_tx_begin(db);
 	if (r != SLASH_STORE_OK) {
 		fail_batch(batch, r == SLASH_STORE_RETRY ? "busy, try again" : "cannot begin a transaction");
@@ -69,14 +63,14 @@ static void run_batch(slash_db *db, slash_job *batch)
 			return;
 		}
 	}
-	uint64_t t1 = now_ns();
+	uint64_t t1 = mono_ns();
 	r = slash_tx_commit(db);
 	if (r != SLASH_STORE_OK) {
 		slash_tx_rollback(db);
 		fail_batch(batch, "commit failed; nothing was recorded");
 	}
 	db->stats.apply_ns += t1 - t0;
-	db->stats.commit_ns += now_ns() - t1;
+	db->stats.commit_ns += mono_ns() - t1;
 	pthread_mutex_unlock(&db->conn_lock);
 }
 
@@ -92,7 +86,7 @@ static bool batch_due(slash_db *db)
 {
 	const slash_job *head = db->q_head;
 	return !head->held || head->ticket <= db->released_ticket ||
-	       db->q_len >= db->max_batch || db->stopping || now_ns() >= deadline_of(db, head);
+	       db->q_len >= db->max_batch || db->stopping || mono_ns() >= deadline_of(db, head);
 }
 
 static void *writer_main(void *arg)
@@ -106,9 +100,7 @@ static void *writer_main(void *arg)
 		if (db->q_head == NULL)
 			break; /* stopping, and every queued job has been answered */
 		if (!batch_due(db)) {
-			uint64_t d = deadline_of(db, db->q_head);
-			struct timespec ts = { .tv_sec = (time_t)(d / 1000000000u),
-					       .tv_nsec = (long)(d % 1000000000u) };
+			struct timespec ts = mono_timespec(deadline_of(db, db->q_head));
 			pthread_cond_timedwait(&db->q_nonempty, &db->q_lock, &ts);
 			continue;
 		}
@@ -157,7 +149,7 @@ uint64_t slash_gc_enqueue(slash_db *db, slash_job *job)
 		return 0;
 	}
 	uint64_t ticket = job->ticket = ++db->last_ticket;
-	job->queued_ns = now_ns();
+	job->queued_ns = mono_ns();
 	if (!job->held)
 		db->released_ticket = ticket; /* it, and every held job before it, may go */
 	if (db->q_tail != NULL)
