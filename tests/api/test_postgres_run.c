@@ -229,10 +229,14 @@ static int get_health(uint16_t port, char *body, size_t cap)
 	return st;
 }
 
-/* Waits up to 15 s for /healthcheck to answer want; every answer must come at once
- * (the handler reads the background probe's result, never the database). */
+/* Waits up to 15 s for /healthcheck to answer want, recording the slowest answer (the
+ * handler reads the background probe's result, never the database, so every answer
+ * comes at once; a handler blocked on the database fails this after one request's
+ * 20 s receive timeout instead of hanging the test). */
 static bool health_becomes(uint16_t port, int want, char *body, size_t cap, double *slowest)
 {
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (int i = 0; i < 150; i++) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -243,9 +247,26 @@ static bool health_becomes(uint16_t port, int want, char *body, size_t cap, doub
 			*slowest = s;
 		if (st == want)
 			return true;
+		if ((double)(t1.tv_sec - start.tv_sec) > 15)
+			return false;
 		usleep(100 * 1000);
 	}
 	return false;
+}
+
+/* Sends sig ("STOP" or "CONT") to the cluster's postmaster and its children, found from
+ * <socket dir>/data/postmaster.pid (with-postgres.sh's layout). */
+static bool pg_signal(const char *conninfo, const char *sig)
+{
+	const char *host = strstr(conninfo, "host=");
+	if (!host)
+		return false;
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "pid=$(head -n 1 '%.*s/data/postmaster.pid') && "
+		 "kill -%s $pid $(pgrep -P $pid)",
+		 (int)strcspn(host + 5, " "), host + 5, sig);
+	return system(cmd) == 0;
 }
 
 /* The database goes away and comes back: /healthcheck turns 503 with the database
@@ -296,6 +317,20 @@ TEST(healthcheck_follows_postgres_outage)
 		  "healthcheck did not recover: %s", health);
 	CHECK_EQ_U64(sign(p.port, body), 200);
 	CHECK_MSG(slowest < 2.0, "a healthcheck took %.1f s", slowest);
+
+	/* A hung database (every server process stopped, connections open and silent):
+	 * the probe's read hangs, /healthcheck still answers at once and turns 503 after
+	 * the probe timeout, and duties that need no record are still signed. */
+	slowest = 0;
+	CHECK(pg_signal(pg, "STOP"));
+	CHECK_MSG(health_becomes(p.port, 503, health, sizeof health, &slowest),
+		  "healthcheck stayed up with the database hung: %s", health);
+	sb_aggregation_slot(body, sizeof body, 5001);
+	CHECK_EQ_U64(sign(p.port, body), 200);
+	CHECK(pg_signal(pg, "CONT"));
+	CHECK_MSG(slowest < 2.0, "with the database hung a healthcheck took %.1f s", slowest);
+	CHECK_MSG(health_becomes(p.port, 200, health, sizeof health, &slowest),
+		  "healthcheck did not recover from the hang: %s", health);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);
