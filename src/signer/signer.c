@@ -237,6 +237,8 @@ static void op_half_done(signer_op *op)
 	signer *s = op->s;
 	secure_zero(op, sizeof *op);
 	free(op);
+	/* Counted out only once answered, so signer_free returns after every answer (and a
+	 * scrape right after an answer may still count it, for a few microseconds). */
 	pthread_mutex_lock(&s->ops_mu);
 	if (--s->ops_in_flight == 0)
 		pthread_cond_broadcast(&s->ops_idle);

@@ -118,6 +118,12 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&db->q_lock);
 
 		run_batch(db, batch);
+		/* Counted before anyone is answered, so a caller that reads the counters
+		 * after its answer sees its own batch. */
+		pthread_mutex_lock(&db->q_lock);
+		db->stats.batches++;
+		db->stats.checks += n;
+		pthread_mutex_unlock(&db->q_lock);
 
 		for (slash_job *j = batch, *next; j != NULL; j = next) {
 			/* read next first: on_done ends the job (the caller's stack frame
@@ -126,8 +132,6 @@ static void *writer_main(void *arg)
 			j->on_done(j);
 		}
 		pthread_mutex_lock(&db->q_lock);
-		db->stats.batches++;
-		db->stats.checks += n;
 	}
 	pthread_mutex_unlock(&db->q_lock);
 	return NULL;
