@@ -23,6 +23,7 @@
 #include "signer/signer.h"
 #include "slashing/slashing.h"
 #include "util/datadir.h"
+#include "util/file.h"
 #include "util/hardening.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
@@ -74,18 +75,14 @@ static char *read_first_line(const char *path)
  * Web3Signer's web3signer.ports: tests and scripts that use port 0 read it. */
 static void write_ports(const datadir *dd, unsigned http_port, unsigned metrics_port)
 {
-	char path[4200], tmp[4210];
+	char path[4200], text[64];
 	if (datadir_file(dd, "secure-signer.ports", path, sizeof path) != SS_OK)
 		return;
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return;
-	fprintf(f, "http-port=%u\n", http_port);
-	if (metrics_port)
-		fprintf(f, "metrics-port=%u\n", metrics_port);
-	if (fclose(f) == 0)
-		rename(tmp, path);
+	int n = metrics_port ? snprintf(text, sizeof text, "http-port=%u\nmetrics-port=%u\n",
+					http_port, metrics_port)
+			     : snprintf(text, sizeof text, "http-port=%u\n", http_port);
+	if (file_write_atomic(path, text, (size_t)n, 0644) != SS_OK)
+		log_warn("cannot write %s: %s", path, strerror(errno));
 }
 
 static unsigned default_threads(void)

@@ -248,36 +248,21 @@ static bool parse_pubkeys(const char *action, const char *list, uint8_t (**keys)
 	}
 }
 
-/* Writes text to path through a temporary file in the same directory, fsync'ed and
- * renamed into place: an interrupted export never leaves a truncated interchange file
- * that a later import would take for the whole history. */
-static bool write_atomically(const char *path, const char *text)
+/* Writes the interchange and a final newline through util/file.h's atomic write: an
+ * interrupted export never leaves a truncated interchange file that a later import would
+ * take for the whole history. */
+static bool write_interchange(const char *path, const char *text)
 {
-	char tmp[4200];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
+	size_t n = strlen(text);
+	char *buf = malloc(n + 1);
+	if (buf == NULL)
 		return false;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return false;
-	FILE *f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		unlink(tmp);
-		return false;
-	}
-	bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fd) == 0;
-	ok = (fclose(f) == 0) && ok;
-	if (ok && chmod(tmp, 0644) != 0)
-		ok = false;
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-	}
+	memcpy(buf, text, n);
+	buf[n] = '\n';
+	bool ok = file_write_atomic(path, buf, n + 1, 0644) == SS_OK;
+	int saved = errno;
+	free(buf);
+	errno = saved;
 	return ok;
 }
 
@@ -302,7 +287,7 @@ static int do_export(const cli_opts *o, slash_db *db)
 	if (strcmp(o->to, "-") == 0)
 		ok = fputs(json, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
 	else
-		ok = write_atomically(o->to, json);
+		ok = write_interchange(o->to, json);
 	free(json);
 	if (!ok) {
 		fprintf(stderr, PROG " export: cannot write %s: %s\n", o->to, strerror(errno));

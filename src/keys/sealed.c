@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "keys/keys_internal.h"
+#include "util/file.h"
 #include "util/random.h"
 #include "util/ct.h"
 #include "util/log.h"
@@ -205,7 +206,7 @@ ss_err keys_shard_stage(const char *dir, unsigned idx, const keys_seal_keys *sk,
 	memcpy(buf + 24, sk->id, 8);
 	header_mac(buf + 32, sk, buf);
 	memcpy(buf + KEYS_HDR_BYTES, recs, n * KEYS_REC_BYTES);
-	ss_err e = keys_write_durable(path, buf, size, 0600);
+	ss_err e = file_write_durable(path, buf, size, 0600);
 	free(buf);
 	return e;
 }
@@ -246,14 +247,14 @@ static ss_err journal_apply(const char *dir, const char *journal, size_t len)
 		}
 	}
 	if (result == SS_OK)
-		result = keys_fsync_dir(dir);
+		result = file_fsync_dir(dir);
 	if (result == SS_OK) {
 		char jp[4200];
 		snprintf(jp, sizeof jp, "%s/commit.journal", dir);
 		if (unlink(jp) != 0)
 			result = SS_ERR_IO;
 		else
-			result = keys_fsync_dir(dir);
+			result = file_fsync_dir(dir);
 	}
 	return result;
 }
@@ -270,7 +271,7 @@ ss_err keys_journal_commit(const char *dir, const bool touched[KEYS_SHARDS],
 	len += (size_t)snprintf(journal + len, sizeof journal - len, "END\n");
 	char jp[4200];
 	snprintf(jp, sizeof jp, "%s/commit.journal", dir);
-	ss_err e = keys_write_atomic(jp, journal, len, 0600);
+	ss_err e = file_write_atomic(jp, journal, len, 0600);
 	if (e != SS_OK) {
 		unlink(jp);
 		return e; /* not committed */

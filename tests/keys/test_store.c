@@ -15,6 +15,7 @@
 #include "keys/keystore.h"
 #include "keys_test_util.h"
 #include "test.h"
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "vectors.h"
@@ -591,7 +592,7 @@ TEST(journal_roll_forward_and_abort)
 			char journal[32], jp[4200];
 			snprintf(journal, sizeof journal, "R %02x\nEND\n", keys_shard_of(pk[i]));
 			snprintf(jp, sizeof jp, "%s/commit.journal", ks->dir);
-			CHECK(keys_write_atomic(jp, journal, strlen(journal), 0600) == SS_OK);
+			CHECK(file_write_atomic(jp, journal, strlen(journal), 0600) == SS_OK);
 		}
 		/* i == 1: crash before the commit point (staged only) */
 	}
