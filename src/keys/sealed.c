@@ -4,13 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/sha256.h"
 #include "keys/keys_internal.h"
 #include "util/file.h"
 #include "util/random.h"
@@ -23,12 +23,7 @@ static const char HDR_MAGIC[8] = { 'S', 'S', 'K', 'E', 'Y', 'S', 'H', 'D' };
 
 static void hmac_label(uint8_t out[32], const uint8_t *key, size_t key_len, const char *label)
 {
-	unsigned int len = 32;
-	if (HMAC(EVP_sha256(), key, (int)key_len, (const uint8_t *)label, strlen(label), out, &len) ==
-	    NULL) {
-		fprintf(stderr, "keys: HMAC-SHA256 unavailable\n");
-		abort();
-	}
+	hmac_sha256(out, key, key_len, label, strlen(label)); /* allocation-free: cannot fail */
 }
 
 void keys_seal_derive(keys_seal_keys *sk, const uint8_t kek[KEYS_KEK_BYTES])
@@ -121,8 +116,7 @@ static uint32_t get_u32(const uint8_t *p)
 static void header_mac(uint8_t out[16], const keys_seal_keys *sk, const uint8_t hdr[32])
 {
 	uint8_t full[32];
-	unsigned int len = 32;
-	HMAC(EVP_sha256(), sk->mac, 32, hdr, 32, full, &len);
+	hmac_sha256(full, sk->mac, 32, hdr, 32); /* allocation-free: cannot fail */
 	memcpy(out, full, 16);
 }
 
