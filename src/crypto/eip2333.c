@@ -1,5 +1,5 @@
-/* EIP-2333 key derivation and EIP-2334 paths (see eip2333.h). HMAC-SHA256 comes from
- * OpenSSL (EVP_MAC); HKDF (RFC 5869) is written out on top of it so that HKDF-Extract
+/* EIP-2333 key derivation and EIP-2334 paths (see eip2333.h). HMAC-SHA256 is
+ * crypto/hmac_sha256.c (allocation-free, cannot fail); HKDF (RFC 5869) is written out on top of it so that HKDF-Extract
  * can take IKM ‖ I2OSP(0, 1) without copying the secret into a buffer. */
 #include "crypto/eip2333.h"
 
