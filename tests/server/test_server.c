@@ -283,6 +283,7 @@ TEST(body_limits_over_http)
 	hc_free(&r);
 	/* Chunked, no Content-Length: refused once the data passes the limit. */
 	const char chunked[] = "POST /ok HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+			       "Content-Type: application/json\r\n"
 			       "Connection: close\r\n\r\n"
 			       "10\r\nxxxxxxxxxxxxxxxx\r\n10\r\nxxxxxxxxxxxxxxxx\r\n0\r\n\r\n";
 	CHECK_EQ_U64(hc_raw(port, chunked, sizeof chunked - 1, &r), 413);
@@ -500,7 +501,8 @@ TEST(many_connections_never_stall)
 	static size_t got[CONNS];
 	static char buf[CONNS][512];
 	static int left[CONNS];
-	const char req[] = "POST /work HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}";
+	const char req[] = "POST /work HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+			   "Content-Length: 2\r\n\r\n{}";
 	int open_ok = 0;
 	for (int i = 0; i < CONNS; i++) {
 		fd[i] = hc_connect(port);
