@@ -315,6 +315,8 @@ static int start(run_state *st)
 		.known_clients_file = c->tls_known_clients_file,
 		.ca_file = c->tls_ca_file,
 		.allow_any_client = c->tls_allow_any_client,
+		.protocols = c->tls_protocols,
+		.cipher_suites = c->tls_cipher_suites,
 	};
 	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
 	if ((c->tls_keystore_file != NULL) != (c->tls_keystore_password_file != NULL)) {
@@ -340,6 +342,11 @@ static int start(run_state *st)
 	if (tls_on && c->tls_allow_any_client && (c->tls_known_clients_file || c->tls_ca_file)) {
 		log_error("--tls-allow-any-client cannot be combined with client certificate "
 			  "checks");
+		return 1;
+	}
+	if (c->metrics_tls_enabled && (!tls_on || !c->metrics_enabled)) {
+		log_error("--metrics-tls-enabled needs --metrics-enabled and the TLS certificate "
+			  "options of the signing listener");
 		return 1;
 	}
 	size_t n_routes;
@@ -375,6 +382,7 @@ static int start(run_state *st)
 			.threads = 1,
 			.connection_timeout = c->idle_connection_timeout_seconds,
 			.connection_limit = 64,
+			.tls = c->metrics_tls_enabled ? &tls : NULL,
 			.routes = mr,
 			.n_routes = n_m,
 			.app = st->api,

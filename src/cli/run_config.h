@@ -28,6 +28,9 @@ typedef struct {
 	char *tls_known_clients_file;
 	char *tls_ca_file;
 	bool tls_allow_any_client;
+	char *tls_protocols;
+	char *tls_cipher_suites;
+	bool metrics_tls_enabled;
 	/* eth2 */
 	char *network;
 	bool slashing_protection_enabled;

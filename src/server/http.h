@@ -86,6 +86,10 @@ typedef struct {
 	const char *known_clients_file;
 	const char *ca_file;
 	bool allow_any_client;
+	/* Comma lists as Besu/Teku name them: "TLSv1.3,TLSv1.2" and IANA suite names
+	 * ("TLS_AES_128_GCM_SHA256"); NULL: TLS 1.2+ with forward-secret AEAD suites. */
+	const char *protocols;
+	const char *cipher_suites;
 } http_tls_config;
 
 typedef struct {

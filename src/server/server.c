@@ -420,6 +420,8 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls.key_pem };
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
 						     s->tls.cert_pem };
+		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     s->tls.priorities };
 		if (s->tls.trust_pem)
 			opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
 							     s->tls.trust_pem };
