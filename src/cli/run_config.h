@@ -18,6 +18,9 @@ typedef struct {
 	unsigned http_threads;
 	unsigned signing_threads;
 	unsigned http_max_connections;
+	unsigned http_max_connections_per_client;
+	unsigned http_local_reserved_connections;
+	unsigned http_request_timeout_seconds;
 	bool access_logs_enabled;
 	char *http_bearer_token_file;
 	/* TLS */

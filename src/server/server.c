@@ -20,6 +20,7 @@
 
 #include "server/framing.h"
 #include "server/guard.h"
+#include "server/limits.h"
 #include "server/listen.h"
 #include "server/request.h"
 #include "server/tls.h"
@@ -36,6 +37,7 @@ struct http_server {
 	_Atomic uint64_t *route_hits;
 	_Atomic uint64_t by_class[6];
 	_Atomic int64_t in_flight;
+	http_limits limits;
 };
 
 /* ---- replies -------------------------------------------------------------------- */
@@ -302,6 +304,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		http_reply_error(req, 413, "Request body larger than %zu bytes", req->body_limit);
 		return send_reply(s, req);
 	}
+	http_limits_busy(conn); /* handled or parked from now on: no deadline */
 	s->cfg.routes[req->route].handler(req, s->cfg.app);
 	if (req->suspended)
 		return MHD_YES; /* the reply comes with http_request_resume */
@@ -313,6 +316,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	http_server *s = cls;
 	http_request *req = *con_cls;
+	http_limits_idle(conn); /* the next request's time starts now */
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		log_debug("%s: request %s ended early (libmicrohttpd termination code %d)",
 			  s->cfg.name, req && req->path ? req->path : "-", (int)toe);
@@ -337,6 +341,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(req->body);
 	free(req);
 	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	http_server *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_limits_opened(&s->limits, conn, socket_context);
+	else
+		http_limits_closed(&s->limits, socket_context);
+}
+
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	http_server *s = cls;
+	(void)len;
+	return http_limits_accept(&s->limits, addr) ? MHD_YES : MHD_NO;
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -378,6 +399,14 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	const char *host = cfg->host ? cfg->host : "127.0.0.1";
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";
+	unsigned limit = cfg->connection_limit ? cfg->connection_limit : 1024;
+	if (cfg->local_reserve >= limit) {
+		log_error("%s: the loopback reserve (%u) must be smaller than the connection "
+			  "limit (%u)", s->cfg.name, cfg->local_reserve, limit);
+		free(s->route_hits);
+		free(s);
+		return SS_ERR_INVALID;
+	}
 	int listen_fd = -1;
 	ss_err le = http_listen_open(s->cfg.name, host, cfg->port, &listen_fd, &s->port);
 	if (le != SS_OK) {
@@ -399,7 +428,7 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 		flags |= MHD_USE_TLS;
 	}
 
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[24];
 	size_t k = 0;
 	/* The logger first, so that MHD's messages about the other options reach it. */
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger,
@@ -411,9 +440,12 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 					     cfg->connection_timeout ? cfg->connection_timeout : 30,
 					     NULL };
-	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
-					     cfg->connection_limit ? cfg->connection_limit : 1024,
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, limit, NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+					     cfg->per_client_limit ? cfg->per_client_limit : 512,
 					     NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+					     (intptr_t)on_connection, s };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 					     (intptr_t)on_completed, s };
 	if (s->tls_on) {
@@ -428,13 +460,24 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	}
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
+	if (http_limits_start(&s->limits, s->cfg.name, limit, cfg->local_reserve,
+			      cfg->request_timeout ? cfg->request_timeout : 30) != 0) {
+		log_error("%s: cannot start the connection sweeper", s->cfg.name);
+		close(listen_fd);
+		if (s->tls_on)
+			http_tls_free(&s->tls);
+		free(s->route_hits);
+		free(s);
+		return SS_ERR_IO;
+	}
 	/* MHD's callback takes a variadic pointer type; the cast is the documented use. */
-	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	s->daemon = MHD_start_daemon(flags, 0, accept_policy, s, on_request, s,
 				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!s->daemon) {
 		log_error("%s: cannot start the HTTP server on %s%s%s:%u", s->cfg.name,
 			  v6 ? "[" : "", host, v6 ? "]" : "", s->port);
 		close(listen_fd);
+		http_limits_stop(&s->limits);
 		if (s->tls_on)
 			http_tls_free(&s->tls);
 		free(s->route_hits);
@@ -474,6 +517,7 @@ void http_server_stop(http_server *s, unsigned grace_ms)
 		usleep(10000);
 	}
 	MHD_stop_daemon(s->daemon);
+	http_limits_stop(&s->limits); /* every connection is closed: no fd left to cut */
 	if (s->tls_on)
 		http_tls_free(&s->tls);
 	free(s->route_hits);

@@ -2,11 +2,13 @@
  * its consensus client. A web page open in the operator's browser (a cross-origin
  * "simple" POST) must neither sign nor record anything; a second signer started on a
  * port in use must stop with a clear error instead of sharing the port. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,4 +174,74 @@ TEST(second_signer_on_a_port_in_use_stops)
 out:
 	sp_cleanup(&a);
 	sp_cleanup(&b);
+}
+
+/* True once the server has closed fd; never blocks. */
+static bool peer_closed(int fd)
+{
+	char b[256];
+	ssize_t n = recv(fd, b, sizeof b, MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+TEST(slowloris_is_cut_and_health_checks_answer)
+{
+	signer_proc p;
+	static const char *const flags[] = { "--http-request-timeout-seconds=2",
+					     "--http-max-connections-per-client=4",
+					     "--metrics-enabled", "--metrics-port=0", NULL };
+	if (!start_signer(&p, flags))
+		goto out;
+	enum { SLOW = 12 };
+	int fd[SLOW];
+	static const char head[] = "POST /api/v1/eth2/sign/0x00 HTTP/1.1\r\nHost: localhost\r\n";
+	for (int i = 0; i < SLOW; i++) {
+		fd[i] = hc_connect(p.port);
+		if (fd[i] >= 0)
+			(void)send(fd[i], head, sizeof head - 1, MSG_NOSIGNAL);
+	}
+	/* While they dribble: health checks from another local address, and metrics. */
+	int open_after = SLOW;
+	for (int tick = 0; tick < 25; tick++) {
+		usleep(200 * 1000);
+		open_after = 0;
+		for (int i = 0; i < SLOW; i++) {
+			if (fd[i] < 0)
+				continue;
+			if (peer_closed(fd[i])) {
+				close(fd[i]);
+				fd[i] = -1;
+				continue;
+			}
+			open_after++;
+			(void)send(fd[i], "x", 1, MSG_NOSIGNAL);
+		}
+		if (tick == 2) {
+			CHECK_MSG(open_after <= 4, "%d slow connections held from one address",
+				  open_after);
+			hc_response r;
+			const char up[] = "GET /upcheck HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+			CHECK_EQ_U64(hc_raw_from(p.port, "127.0.0.2", up, sizeof up - 1, &r), 200);
+			hc_free(&r);
+			const char hc[] = "GET /healthcheck HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+			CHECK_EQ_U64(hc_raw_from(p.port, "127.0.0.2", hc, sizeof hc - 1, &r), 200);
+			hc_free(&r);
+			CHECK_EQ_U64(hc_request(p.metrics_port, "GET", "/metrics", NULL, NULL, 0, &r), 200);
+			hc_free(&r);
+		}
+	}
+	/* Five seconds of one byte every 200 ms: all cut at the 2 s deadline. */
+	CHECK_MSG(open_after == 0, "%d slow connections still open after 5 s", open_after);
+	for (int i = 0; i < SLOW; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	/* The address's share is free again: a signature from it. */
+	char body[2048];
+	sb_attestation(body, sizeof body, 3, 4, 0x07);
+	hc_response r;
+	CHECK_EQ_U64(sign_raw(p.port, "Content-Type: application/json\r\n", body, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
 }
