@@ -9,6 +9,7 @@
 
 typedef struct {
 	unsigned content_length, host, transfer_encoding;
+	size_t bytes; /* the header section's size, as "name: value\r\n" lines */
 } header_counts;
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -16,13 +17,22 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 {
 	header_counts *c = cls;
 	(void)kind;
-	(void)value;
+	c->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 		c->content_length++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
 		c->host++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
 		c->transfer_encoding++;
+	return MHD_YES;
+}
+
+static enum MHD_Result add_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	size_t *n = cls;
+	(void)kind;
+	*n += strlen(key) + (value ? strlen(value) + 1 : 0) + 1; /* "?k=v" or "&k=v" */
 	return MHD_YES;
 }
 
@@ -58,8 +68,22 @@ http_framing http_framing_check(struct MHD_Connection *conn, const char *method,
 	for (const char *p = method; *p; p++)
 		if (!is_tchar((unsigned char)*p))
 			return (http_framing){ 400, "Malformed request method" };
-	header_counts c = { 0, 0, 0 };
+	/* RFC 9112 §3: a server answers 414 to a request target longer than it is
+	 * willing to parse; RFC 6585 §5: 431 to a header section too large. Our own
+	 * limits lie well inside libmicrohttpd's connection memory
+	 * (HTTP_CONNECTION_MEMORY), so that these answers are ours, in JSON; only a head
+	 * larger than that memory still gets libmicrohttpd's own HTML answer. */
+	size_t target = strlen(url);
+	/* libmicrohttpd hands the query string over as arguments, not in url. */
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_argument, &target);
+	if (target > HTTP_URI_MAX)
+		return (http_framing){ 414, "Request target longer than "
+					    HTTP_STR(HTTP_URI_MAX) " bytes" };
+	header_counts c = { 0, 0, 0, 0 };
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
+	if (c.bytes > HTTP_HEADERS_MAX)
+		return (http_framing){ 431, "Request header fields larger than "
+					    HTTP_STR(HTTP_HEADERS_MAX) " bytes" };
 	/* RFC 9112 §6.3 (5): differing or repeated Content-Length values are an
 	 * unrecoverable framing error. A repeat of the same value is refused too: no
 	 * client of the signer sends one. */

@@ -7,6 +7,16 @@
 
 struct MHD_Connection;
 
+/* The request target and header section limits, Vert.x's defaults (which Web3Signer
+ * runs on): a longer target is 414, larger headers 431, both JSON. libmicrohttpd is
+ * given HTTP_CONNECTION_MEMORY per connection so that it can hold heads up to these
+ * sizes and let us answer; beyond it, it answers itself. */
+#define HTTP_URI_MAX 4096
+#define HTTP_HEADERS_MAX 8192
+#define HTTP_CONNECTION_MEMORY (64 * 1024)
+#define HTTP_STR_(x) #x
+#define HTTP_STR(x) HTTP_STR_(x)
+
 typedef struct {
 	unsigned status;     /* 0: the framing is sound */
 	const char *message; /* the error's text when status != 0 */

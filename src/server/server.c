@@ -441,6 +441,8 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 					     cfg->connection_timeout ? cfg->connection_timeout : 30,
 					     NULL };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, limit, NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+					     HTTP_CONNECTION_MEMORY, NULL };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 					     cfg->per_client_limit ? cfg->per_client_limit : 512,
 					     NULL };

@@ -251,3 +251,41 @@ TEST(ambiguous_framing_is_refused)
 	hc_free(&r);
 	http_server_stop(s, 1000);
 }
+
+TEST(long_heads_get_json_414_and_431)
+{
+	http_server *s = start(NULL);
+	if (!s)
+		return;
+	uint16_t port = http_server_port(s);
+	size_t cap = 40000;
+	char *raw = malloc(cap);
+	if (!raw)
+		goto out;
+	/* A 10 KiB path, a 10 KiB query string, a 10 KiB header, 200 headers of 50 bytes:
+	 * longer than our limits (4 KiB target, 8 KiB headers), inside libmicrohttpd's
+	 * connection memory, so the answer is ours. */
+	int n = snprintf(raw, cap, "GET /%0*d HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+			 10000, 0);
+	expect_refused(port, raw, (size_t)n, 414, "4096");
+	n = snprintf(raw, cap, "GET /ok?a=%0*d HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+		     10000, 0);
+	expect_refused(port, raw, (size_t)n, 414, "4096");
+	n = snprintf(raw, cap, "GET /ok HTTP/1.1\r\nHost: localhost\r\nX-Big: %0*d\r\n"
+			       "Connection: close\r\n\r\n", 10000, 0);
+	expect_refused(port, raw, (size_t)n, 431, "8192");
+	size_t len = (size_t)snprintf(raw, cap, "GET /ok HTTP/1.1\r\nHost: localhost\r\n");
+	for (int i = 0; i < 200; i++)
+		len += (size_t)snprintf(raw + len, cap - len, "X-%d: %050d\r\n", i, i);
+	len += (size_t)snprintf(raw + len, cap - len, "Connection: close\r\n\r\n");
+	expect_refused(port, raw, len, 431, "8192");
+	/* Just inside the limits: served. */
+	hc_response r;
+	n = snprintf(raw, cap, "GET /ok?a=%0*d HTTP/1.1\r\nHost: localhost\r\nX-Big: %0*d\r\n"
+			       "Connection: close\r\n\r\n", 3000, 0, 7000, 0);
+	CHECK_EQ_U64(hc_raw(port, raw, (size_t)n, &r), 200);
+	hc_free(&r);
+	free(raw);
+out:
+	http_server_stop(s, 1000);
+}
