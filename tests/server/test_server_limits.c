@@ -134,7 +134,9 @@ TEST(slow_clients_are_cut_at_the_deadline_and_others_served)
 	}
 	CHECK(served);
 	/* Beyond PER_CLIENT, connections were closed at once; the others at the deadline
-	 * (the sweep runs every DEADLINE_S / 4), not before, and not at the idle timeout. */
+	 * (the sweep runs every DEADLINE_S / 4; the margin is for a loaded CI machine),
+	 * not before, and long before the idle timeout (IDLE_S), which never fires here
+	 * anyway since a byte arrives every 200 ms. */
 	int early = 0, at_deadline = 0, open = 0;
 	for (int i = 0; i < SLOW; i++) {
 		if (fd[i] < 0)
@@ -143,7 +145,7 @@ TEST(slow_clients_are_cut_at_the_deadline_and_others_served)
 			open++;
 		else if (closed_at[i] < 1.0)
 			early++;
-		else if (closed_at[i] >= DEADLINE_S - 0.3 && closed_at[i] <= DEADLINE_S + 1.5)
+		else if (closed_at[i] >= DEADLINE_S - 0.3 && closed_at[i] <= DEADLINE_S + 3.0)
 			at_deadline++;
 		else
 			fprintf(stderr, "connection %d closed at %.2f s\n", i, closed_at[i]);
