@@ -312,6 +312,8 @@ static int start(run_state *st)
 		.known_clients_file = c->tls_known_clients_file,
 		.ca_file = c->tls_ca_file,
 		.allow_any_client = c->tls_allow_any_client,
+		.protocols = c->tls_protocols,
+		.cipher_suites = c->tls_cipher_suites,
 	};
 	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
 	if ((c->tls_keystore_file != NULL) != (c->tls_keystore_password_file != NULL)) {
@@ -339,6 +341,11 @@ static int start(run_state *st)
 			  "checks");
 		return 1;
 	}
+	if (c->metrics_tls_enabled && (!tls_on || !c->metrics_enabled)) {
+		log_error("--metrics-tls-enabled needs --metrics-enabled and the TLS certificate "
+			  "options of the signing listener");
+		return 1;
+	}
 	size_t n_routes;
 	const http_route *routes = api_routes(st->api, &n_routes);
 	http_server_config hc = {
@@ -348,6 +355,9 @@ static int start(run_state *st)
 		.threads = c->http_threads ? c->http_threads : default_threads(),
 		.connection_timeout = c->idle_connection_timeout_seconds,
 		.connection_limit = c->http_max_connections,
+		.per_client_limit = c->http_max_connections_per_client,
+		.local_reserve = c->http_local_reserved_connections,
+		.request_timeout = c->http_request_timeout_seconds,
 		.routes = routes,
 		.n_routes = n_routes,
 		.app = st->api,
@@ -372,6 +382,10 @@ static int start(run_state *st)
 			.threads = 1,
 			.connection_timeout = c->idle_connection_timeout_seconds,
 			.connection_limit = 64,
+			.per_client_limit = 16,
+			.local_reserve = 8,
+			.request_timeout = c->http_request_timeout_seconds,
+			.tls = c->metrics_tls_enabled ? &tls : NULL,
 			.routes = mr,
 			.n_routes = n_m,
 			.app = st->api,

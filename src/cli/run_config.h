@@ -18,6 +18,9 @@ typedef struct {
 	unsigned http_threads;
 	unsigned signing_threads;
 	unsigned http_max_connections;
+	unsigned http_max_connections_per_client;
+	unsigned http_local_reserved_connections;
+	unsigned http_request_timeout_seconds;
 	bool access_logs_enabled;
 	char *http_bearer_token_file;
 	/* TLS */
@@ -28,6 +31,9 @@ typedef struct {
 	char *tls_known_clients_file;
 	char *tls_ca_file;
 	bool tls_allow_any_client;
+	char *tls_protocols;
+	char *tls_cipher_suites;
+	bool metrics_tls_enabled;
 	/* eth2 */
 	char *network;
 	bool slashing_protection_enabled;
