@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "eth2/eth2.h"
 #include "util/hex.h"
 
@@ -104,6 +105,17 @@ static void show_network(const eth2_network *net)
 {
 	printf("network: %s\n", eth2_network_name(net));
 	printf("slots_per_epoch: %llu\n", (unsigned long long)eth2_network_slots_per_epoch(net));
+	printf("seconds_per_slot: %llu\n", (unsigned long long)eth2_network_seconds_per_slot(net));
+	uint8_t gvr[ETH2_ROOT_BYTES];
+	char gh[2 * ETH2_ROOT_BYTES + 3] = "unknown";
+	if (eth2_network_genesis_validators_root(net, gvr))
+		hex_encode(gh, gvr, sizeof gvr, true);
+	printf("genesis_validators_root: %s\n", gh);
+	uint64_t gt;
+	if (eth2_network_genesis_time(net, &gt))
+		printf("genesis_time: %llu\n", (unsigned long long)gt);
+	else
+		printf("genesis_time: unknown\n");
 	for (int f = 0; f < ETH2_FORK__COUNT; f++) {
 		uint8_t v[ETH2_VERSION_BYTES];
 		char h[2 * ETH2_VERSION_BYTES + 3];
@@ -194,23 +206,20 @@ int cli_cmd_signing_root(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	const eth2_network *net = NULL;
-	eth2_network *loaded = NULL;
-	if (config) {
-		char err[256];
-		if (eth2_network_load(config, &loaded, err, sizeof err) != SS_OK) {
-			fprintf(stderr, "secure-signer signing-root: %s: %s\n", config, err);
-			return 2;
-		}
-		net = loaded;
-	} else {
-		net = eth2_network_builtin(network ? network : "mainnet");
-		if (net == NULL) {
-			fprintf(stderr, "secure-signer signing-root: unknown network '%s' (mainnet, "
-					"sepolia, holesky, hoodi, gnosis, minimal)\n", network);
-			return 2;
-		}
+	/* --network, SECURE_SIGNER_NETWORK, --config-file, default: as `run` finds it
+	 * (cli/common_options.h); --network-config is a config.yaml given as --network. */
+	cli_common_args ca = { 0 };
+	if (network || config)
+		cli_common_take(&ca, CLI_COMMON_OPT + 1, network ? network : config);
+	run_config cfg;
+	cli_network cn;
+	if (cli_common_resolve(&cfg, "secure-signer signing-root", &ca) != 0 ||
+	    cli_network_open(&cfg, "secure-signer signing-root", &cn) != 0) {
+		run_config_free(&cfg);
+		return 2;
 	}
+	run_config_free(&cfg);
+	const eth2_network *net = cn.net;
 	int rc;
 	if (show) {
 		show_network(net);
@@ -221,7 +230,7 @@ int cli_cmd_signing_root(int argc, char **argv)
 		size_t len;
 		char *body = read_stdin(&len);
 		if (body == NULL) {
-			eth2_network_free(loaded);
+			cli_network_close(&cn);
 			return 1;
 		}
 		eth2_signing_request r;
@@ -236,6 +245,6 @@ int cli_cmd_signing_root(int argc, char **argv)
 		}
 		free(body);
 	}
-	eth2_network_free(loaded);
+	cli_network_close(&cn);
 	return rc;
 }
