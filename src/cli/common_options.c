@@ -42,15 +42,20 @@ bool cli_common_take(cli_common_args *a, int val, const char *value)
 		return false;
 	if (a->argc == 0)
 		a->argv[a->argc++] = NULL; /* argv[0], set by cli_common_resolve */
-	if (a->argc >= (int)(sizeof a->argv / sizeof a->argv[0]))
-		return true; /* more than twice each: the last ones are dropped */
+	/* Never drop one: a lost --data-dir would silently mean another directory. */
+	if (a->argc >= (int)(sizeof a->argv / sizeof a->argv[0])) {
+		a->failed = true;
+		return true;
+	}
 	const char *name = common_names[val - CLI_COMMON_OPT];
 	size_t n = strlen(name) + strlen(value) + 4;
 	char *arg = malloc(n);
-	if (arg != NULL) {
-		snprintf(arg, n, "--%s=%s", name, value);
-		a->argv[a->argc++] = arg;
+	if (arg == NULL) {
+		a->failed = true;
+		return true;
 	}
+	snprintf(arg, n, "--%s=%s", name, value);
+	a->argv[a->argc++] = arg;
 	return true;
 }
 
@@ -61,6 +66,7 @@ void cli_common_args_free(cli_common_args *a)
 		free(a->argv[i]);
 	}
 	a->argc = 0;
+	a->failed = false;
 }
 
 int cli_common_resolve(run_config *cfg, const char *prog, cli_common_args *a)
@@ -68,6 +74,12 @@ int cli_common_resolve(run_config *cfg, const char *prog, cli_common_args *a)
 	if (a->argc == 0)
 		a->argv[a->argc++] = NULL;
 	a->argv[0] = (char *)prog;
+	if (a->failed) {
+		memset(cfg, 0, sizeof *cfg);
+		cli_common_args_free(a);
+		fprintf(stderr, "%s: too many options, or out of memory\n", prog);
+		return 2;
+	}
 	/* run_config_load reads argv[1..] and the same environment and file as `run` */
 	int rc = run_config_load(cfg, a->argc, a->argv);
 	cli_common_args_free(a);

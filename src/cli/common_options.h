@@ -38,6 +38,7 @@ extern const char CLI_COMMON_HELP[];
 typedef struct {
 	int argc;
 	char *argv[1 + 2 * CLI_COMMON_N];
+	bool failed; /* out of memory or too many options: resolving fails */
 } cli_common_args;
 
 /* Records a shared option seen by getopt_long (val as returned); false if val is not one

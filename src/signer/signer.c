@@ -44,6 +44,10 @@ ss_err signer_new(signer **out, const signer_config *cfg)
 	*out = NULL;
 	if (!cfg->net || !cfg->keys)
 		return SS_ERR_INVALID;
+	/* the network clock divides by both (a loaded network has validated them) */
+	if (cfg->check_future && (eth2_network_seconds_per_slot(cfg->net) == 0 ||
+				  eth2_network_slots_per_epoch(cfg->net) == 0))
+		return SS_ERR_INVALID;
 	signer *s = calloc(1, sizeof *s);
 	if (!s)
 		return SS_ERR_NOMEM;
