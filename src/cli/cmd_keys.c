@@ -540,7 +540,7 @@ int cli_cmd_keys(int argc, char **argv)
 	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
 	cli_common_args ca = { 0 };
 	if (o.data_dir)
-		cli_common_take(&ca, CLI_COMMON_OPT + 0, o.data_dir);
+		cli_common_take(&ca, CLI_OPT_DATA_DIR, o.data_dir);
 	run_config cfg;
 	if (cli_common_resolve(&cfg, prog, &ca) != 0) {
 		run_config_free(&cfg);

@@ -29,6 +29,8 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  --network NAME         mainnet (default), sepolia, holesky, hoodi, gnosis, minimal\n"
 		"  --network-config PATH  a consensus-layer config.yaml instead of a built-in network\n"
+		"                         (both resolved as `run` resolves --network: else\n"
+		"                         SECURE_SIGNER_NETWORK, else --config-file's, else mainnet)\n"
 		"  --batch                read one request per line; print one line per request:\n"
 		"                         the 0x signing root, or 'error FIELD: MESSAGE'\n"
 		"  --show-network         print the network's fork schedule and exit\n"
@@ -210,7 +212,7 @@ int cli_cmd_signing_root(int argc, char **argv)
 	 * (cli/common_options.h); --network-config is a config.yaml given as --network. */
 	cli_common_args ca = { 0 };
 	if (network || config)
-		cli_common_take(&ca, CLI_COMMON_OPT + 1, network ? network : config);
+		cli_common_take(&ca, CLI_OPT_NETWORK, network ? network : config);
 	run_config cfg;
 	cli_network cn;
 	if (cli_common_resolve(&cfg, "secure-signer signing-root", &ca) != 0 ||

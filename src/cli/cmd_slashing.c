@@ -113,7 +113,7 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
 			continue;
 		switch (c) {
 		case 'P': /* the older name of --slashing-protection-db-url */
-			cli_common_take(&o->common, CLI_COMMON_OPT + 4, optarg);
+			cli_common_take(&o->common, CLI_OPT_DB_URL, optarg);
 			break;
 		case 'f':
 			o->from = optarg;

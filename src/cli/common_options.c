@@ -10,7 +10,7 @@
 #include "util/hex.h"
 #include "util/secure_mem.h"
 
-/* In the order of CLI_COMMON_LONGOPTS. */
+/* Indexed by CLI_OPT_* - CLI_COMMON_OPT, as in CLI_COMMON_LONGOPTS. */
 static const char *const common_names[CLI_COMMON_N] = {
 	"data-dir",
 	"network",
@@ -35,6 +35,8 @@ const char CLI_COMMON_HELP[] =
 	"                                  <data-dir>/slashing.sqlite\n"
 	"  --slashing-protection-db-username NAME, --slashing-protection-db-password-file FILE\n"
 	"  --config-file FILE              YAML file of option: value lines\n";
+
+_Static_assert(CLI_OPT_CONFIG_FILE - CLI_COMMON_OPT + 1 == CLI_COMMON_N, "one name per option");
 
 bool cli_common_take(cli_common_args *a, int val, const char *value)
 {

@@ -18,17 +18,27 @@
 #include "util/datadir.h"
 
 /* getopt_long entries of the shared options, for an offline command's option table;
- * their values are CLI_COMMON_OPT + i, handed to cli_common_take. */
+ * their values (CLI_OPT_*) are handed to cli_common_take. */
 #define CLI_COMMON_OPT 0x1000
-#define CLI_COMMON_LONGOPTS                                                               \
-	{ "data-dir", required_argument, NULL, CLI_COMMON_OPT + 0 },                       \
-	{ "network", required_argument, NULL, CLI_COMMON_OPT + 1 },                        \
-	{ "genesis-validators-root", required_argument, NULL, CLI_COMMON_OPT + 2 },        \
-	{ "genesis-time", required_argument, NULL, CLI_COMMON_OPT + 3 },                   \
-	{ "slashing-protection-db-url", required_argument, NULL, CLI_COMMON_OPT + 4 },     \
-	{ "slashing-protection-db-username", required_argument, NULL, CLI_COMMON_OPT + 5 }, \
-	{ "slashing-protection-db-password-file", required_argument, NULL, CLI_COMMON_OPT + 6 }, \
-	{ "config-file", required_argument, NULL, CLI_COMMON_OPT + 7 }
+enum {
+	CLI_OPT_DATA_DIR = CLI_COMMON_OPT,
+	CLI_OPT_NETWORK,
+	CLI_OPT_GENESIS_VALIDATORS_ROOT,
+	CLI_OPT_GENESIS_TIME,
+	CLI_OPT_DB_URL,
+	CLI_OPT_DB_USERNAME,
+	CLI_OPT_DB_PASSWORD_FILE,
+	CLI_OPT_CONFIG_FILE,
+};
+#define CLI_COMMON_LONGOPTS                                                                   \
+	{ "data-dir", required_argument, NULL, CLI_OPT_DATA_DIR },                             \
+	{ "network", required_argument, NULL, CLI_OPT_NETWORK },                               \
+	{ "genesis-validators-root", required_argument, NULL, CLI_OPT_GENESIS_VALIDATORS_ROOT }, \
+	{ "genesis-time", required_argument, NULL, CLI_OPT_GENESIS_TIME },                     \
+	{ "slashing-protection-db-url", required_argument, NULL, CLI_OPT_DB_URL },             \
+	{ "slashing-protection-db-username", required_argument, NULL, CLI_OPT_DB_USERNAME },   \
+	{ "slashing-protection-db-password-file", required_argument, NULL, CLI_OPT_DB_PASSWORD_FILE }, \
+	{ "config-file", required_argument, NULL, CLI_OPT_CONFIG_FILE }
 #define CLI_COMMON_N 8
 
 /* Help text of the shared options, for an offline command's --help. */
