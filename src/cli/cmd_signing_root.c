@@ -107,7 +107,7 @@ static void show_network(const eth2_network *net)
 {
 	printf("network: %s\n", eth2_network_name(net));
 	printf("slots_per_epoch: %llu\n", (unsigned long long)eth2_network_slots_per_epoch(net));
-	printf("seconds_per_slot: %llu\n", (unsigned long long)eth2_network_seconds_per_slot(net));
+	printf("slot_duration_ms: %llu\n", (unsigned long long)eth2_network_slot_duration_ms(net));
 	uint8_t gvr[ETH2_ROOT_BYTES];
 	char gh[2 * ETH2_ROOT_BYTES + 3] = "unknown";
 	if (eth2_network_genesis_validators_root(net, gvr))

@@ -6,7 +6,8 @@
  * epoch 2^40 (a buggy or compromised client, a wrong clock) would lock the validator
  * out until the chain reaches that epoch; the request is refused before the slashing
  * check so nothing is recorded. The clock is the consensus-specs one
- * (phase0 fork-choice.md get_current_slot: (time - genesis_time) / SECONDS_PER_SLOT;
+ * (phase0 fork-choice.md get_current_slot: (time - genesis_time) / SECONDS_PER_SLOT,
+ * in milliseconds since SLOT_DURATION_MS replaced it;
  * compute_epoch_at_slot: slot / SLOTS_PER_EPOCH). */
 #include <stdio.h>
 #include <string.h>
@@ -35,10 +36,13 @@ bool signer_guard_future(const signer_config *cfg, const eth2_signing_request *r
 	if (!cfg->check_future)
 		return true;
 	const uint64_t spe = eth2_network_slots_per_epoch(cfg->net);
-	const uint64_t sps = eth2_network_seconds_per_slot(cfg->net);
+	const uint64_t slot_ms = eth2_network_slot_duration_ms(cfg->net);
 	/* Before genesis the current epoch is 0 (get_current_slot is not defined yet; a
-	 * client preparing for genesis signs epoch 0 and 1). */
-	uint64_t current = now_unix > cfg->genesis_time ? (now_unix - cfg->genesis_time) / sps / spe : 0;
+	 * client preparing for genesis signs epoch 0 and 1). Seconds since genesis times
+	 * 1000 stays far below 2^64 for any real clock. */
+	uint64_t current = now_unix > cfg->genesis_time
+				   ? (now_unix - cfg->genesis_time) * 1000 / slot_ms / spe
+				   : 0;
 	uint64_t limit = current + cfg->future_epoch_tolerance;
 	if (limit < current) /* a huge tolerance: no limit */
 		return true;

@@ -45,7 +45,7 @@ ss_err signer_new(signer **out, const signer_config *cfg)
 	if (!cfg->net || !cfg->keys)
 		return SS_ERR_INVALID;
 	/* the network clock divides by both (a loaded network has validated them) */
-	if (cfg->check_future && (eth2_network_seconds_per_slot(cfg->net) == 0 ||
+	if (cfg->check_future && (eth2_network_slot_duration_ms(cfg->net) == 0 ||
 				  eth2_network_slots_per_epoch(cfg->net) == 0))
 		return SS_ERR_INVALID;
 	signer *s = calloc(1, sizeof *s);

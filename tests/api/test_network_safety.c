@@ -306,7 +306,7 @@ out:
 }
 
 /* A config.yaml network's clock: --genesis-time (or MIN_GENESIS_TIME) with its own
- * SECONDS_PER_SLOT and SLOTS_PER_EPOCH; without either, no clock and no refusal (the
+ * SLOT_DURATION_MS and SLOTS_PER_EPOCH; without either, no clock and no refusal (the
  * test networks' behaviour). */
 TEST(config_network_clock)
 {
@@ -315,8 +315,8 @@ TEST(config_network_clock)
 		goto out;
 	char cfg[400], netopt[420], gt[64];
 	snprintf(cfg, sizeof cfg, "%s/config.yaml", p.dir);
-	/* 4-second slots, 8 slots per epoch: a 32-second epoch */
-	CHECK(write_text(cfg, "PRESET_BASE: mainnet\nSECONDS_PER_SLOT: 4\nSLOTS_PER_EPOCH: 8\n"
+	/* 4-second slots (as today's configs give them), 8 slots per epoch: 32-second epochs */
+	CHECK(write_text(cfg, "PRESET_BASE: mainnet\nSLOT_DURATION_MS: 4000\nSLOTS_PER_EPOCH: 8\n"
 			      "GENESIS_FORK_VERSION: 0x10000000\nALTAIR_FORK_VERSION: 0x11000000\n"
 			      "ALTAIR_FORK_EPOCH: 0\nBELLATRIX_FORK_VERSION: 0x12000000\n"
 			      "BELLATRIX_FORK_EPOCH: 0\nCAPELLA_FORK_VERSION: 0x13000000\n"

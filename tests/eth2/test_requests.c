@@ -646,8 +646,8 @@ TEST(network_genesis)
 	uint8_t root[32];
 	uint64_t t;
 	CHECK(!eth2_network_genesis_validators_root(mini, root) && !eth2_network_genesis_time(mini, &t));
-	CHECK_EQ_U64(eth2_network_seconds_per_slot(mini), 6);
-	CHECK_EQ_U64(eth2_network_seconds_per_slot(eth2_network_builtin("gnosis")), 5);
+	CHECK_EQ_U64(eth2_network_slot_duration_ms(mini), 6000);
+	CHECK_EQ_U64(eth2_network_slot_duration_ms(eth2_network_builtin("gnosis")), 5000);
 	CHECK(eth2_network_genesis_validators_root(eth2_network_builtin("gnosis"), root) &&
 	      eth2_network_genesis_time(eth2_network_builtin("gnosis"), &t));
 	char path[512];
@@ -761,12 +761,18 @@ TEST(network_config_files)
 			"GENESIS_DELAY: 600\n", &n, err, sizeof err) == SS_OK);
 	uint64_t gt = 0;
 	uint8_t gvr[32];
-	CHECK(n && eth2_network_seconds_per_slot(n) == 6 && eth2_network_genesis_time(n, &gt) &&
+	CHECK(n && eth2_network_slot_duration_ms(n) == 6000 && eth2_network_genesis_time(n, &gt) &&
 	      gt == 1742212800 && !eth2_network_genesis_validators_root(n, gvr));
 	eth2_network_free(n);
 	n = NULL;
 	CHECK(load_text("GENESIS_FORK_VERSION: 0x00000000\n", &n, err, sizeof err) == SS_OK);
-	CHECK(n && eth2_network_seconds_per_slot(n) == 12 && !eth2_network_genesis_time(n, &gt));
+	CHECK(n && eth2_network_slot_duration_ms(n) == 12000 && !eth2_network_genesis_time(n, &gt));
+	eth2_network_free(n);
+	/* today's consensus-specs configs give SLOT_DURATION_MS only; both must agree */
+	n = NULL;
+	CHECK(load_text("GENESIS_FORK_VERSION: 0x00000000\nSLOT_DURATION_MS: 6000\nSECONDS_PER_SLOT: 6\n", &n, err,
+			sizeof err) == SS_OK);
+	CHECK(n && eth2_network_slot_duration_ms(n) == 6000);
 	eth2_network_free(n);
 	static const struct {
 		const char *text, *needle;
@@ -789,6 +795,8 @@ TEST(network_config_files)
 		{ "? [GENESIS_FORK_VERSION]\n: x\nGENESIS_FORK_VERSION: 0x00000000\n", "scalars" },
 		{ "", "GENESIS_FORK_VERSION" },
 		{ "GENESIS_FORK_VERSION: 0x00000000\nSECONDS_PER_SLOT: 0\n", "SECONDS_PER_SLOT" },
+		{ "GENESIS_FORK_VERSION: 0x00000000\nSLOT_DURATION_MS: 0\n", "SLOT_DURATION_MS" },
+		{ "GENESIS_FORK_VERSION: 0x00000000\nSECONDS_PER_SLOT: 12\nSLOT_DURATION_MS: 6000\n", "disagrees" },
 		{ "GENESIS_FORK_VERSION: 0x00000000\nMIN_GENESIS_TIME: soon\n", "MIN_GENESIS_TIME" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
