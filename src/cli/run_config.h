@@ -36,6 +36,10 @@ typedef struct {
 	bool metrics_tls_enabled;
 	/* eth2 */
 	char *network;
+	/* network safety (cli/common_options.h, docs/signing.md "Network checks") */
+	char *genesis_validators_root;
+	char *genesis_time;
+	unsigned future_epoch_tolerance;
 	bool slashing_protection_enabled;
 	char *slashing_protection_db_url; /* PostgreSQL instead of <data-dir>/slashing.sqlite */
 	char *slashing_protection_db_username;
