@@ -153,6 +153,21 @@ static ss_err open_backend(slash_db **out, store_opener open_fn, const char *tar
 		log_error("slashing: %s", why.message);
 		return err;
 	}
+	/* A signer (with its writer thread) must not start on an empty history beside one it
+	 * cannot read: it would sign what that history refuses. Offline commands open the
+	 * store without the writer, so the import that migrates the history still runs. */
+	bool found = false;
+	if ((opts == NULL || opts->writer_thread) && ops->foreign_history &&
+	    ops->foreign_history(store, &found, &why) != SLASH_STORE_OK) {
+		log_error("slashing: %s", why.message[0] ? why.message : "cannot read the database");
+		ops->close(store);
+		return SS_ERR_IO;
+	}
+	if (found) {
+		log_error("slashing: %s", why.message);
+		ops->close(store);
+		return SS_ERR_EXISTS;
+	}
 	return open_store(out, store, ops, opts);
 }
 

@@ -759,6 +759,49 @@ static void pg_close(slash_store *s)
 	free(s);
 }
 
+/* Web3Signer's schema (reference/web3signer.md §3.1) in the same database: its tables
+ * signed_blocks and signed_attestations. Secure-Signer keeps its own (ss_*), so an
+ * operator who points it at Web3Signer's database would otherwise start with none of
+ * that history and could sign a double vote Web3Signer's records forbid. */
+static slash_store_result pg_foreign_history(slash_store *s, bool *found, slash_reason *why)
+{
+	*found = false;
+	PGresult *res = PQexec(s->conn, "SELECT to_regclass('signed_blocks') IS NOT NULL, "
+					 "to_regclass('signed_attestations') IS NOT NULL, "
+					 "EXISTS (SELECT 1 FROM ss_validators)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		slash_reasonf(why, "postgres: cannot look for Web3Signer's tables: %s",
+			      PQerrorMessage(s->conn));
+		PQclear(res);
+		return SLASH_STORE_FAIL;
+	}
+	bool blocks = PQgetvalue(res, 0, 0)[0] == 't', atts = PQgetvalue(res, 0, 1)[0] == 't';
+	bool ours = PQgetvalue(res, 0, 2)[0] == 't';
+	PQclear(res);
+	if (ours || (!blocks && !atts))
+		return SLASH_STORE_OK;
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT %s OR %s",
+		 blocks ? "EXISTS (SELECT 1 FROM signed_blocks)" : "false",
+		 atts ? "EXISTS (SELECT 1 FROM signed_attestations)" : "false");
+	res = PQexec(s->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		slash_reasonf(why, "postgres: cannot read Web3Signer's tables: %s",
+			      PQerrorMessage(s->conn));
+		PQclear(res);
+		return SLASH_STORE_FAIL;
+	}
+	*found = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (*found)
+		slash_reasonf(why, "this PostgreSQL database holds Web3Signer's slashing history "
+				   "(signed_blocks, signed_attestations), which Secure-Signer does not "
+				   "read, and none of its own: migrate it first (web3signer eth2 export "
+				   "--to=FILE, then secure-signer slashing import --from=FILE with the "
+				   "same --slashing-protection-db-url; docs/migration.md)");
+	return SLASH_STORE_OK;
+}
+
 static const slash_store_ops pg_ops = {
 	.name = "postgres",
 	.begin = pg_begin,
@@ -786,6 +829,7 @@ static const slash_store_ops pg_ops = {
 	.max_source_upto = pg_max_source_upto,
 	.delete_atts_below = pg_delete_atts_below,
 	.close = pg_close,
+	.foreign_history = pg_foreign_history,
 };
 
 ss_err slash_pg_store_open(const char *conninfo, slash_store **out, const slash_store_ops **ops, slash_reason *why)

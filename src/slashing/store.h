@@ -117,6 +117,10 @@ typedef struct {
 						uint64_t *deleted);
 
 	void (*close)(slash_store *s);
+	/* Optional (NULL: none): true in *found, with the reason in why, when the database
+	 * holds another signer's slashing history that this backend does not read while it
+	 * holds none of its own (Web3Signer's tables in a PostgreSQL database). */
+	slash_store_result (*foreign_history)(slash_store *s, bool *found, slash_reason *why);
 } slash_store_ops;
 
 /* The SQLite backend (sqlite_store.c). why receives a message on failure. */
