@@ -57,6 +57,9 @@ typedef struct {
 	 * prune_slots_per_epoch). 0 turns it off. */
 	unsigned prune_interval_s;
 	uint64_t prune_keep_epochs, prune_slots_per_epoch;
+	/* Web3Signer's --slashing-protection-pruning-at-boot-enabled: the first run right
+	 * after open instead of one interval later. */
+	bool prune_at_boot;
 } slash_options;
 
 /* A held check waits at most 20 ms for its release by default: a release that never
