@@ -90,6 +90,16 @@ static const opt opts[] = {
 	{ "slashing-protection-db-health-check-timeout-milliseconds", OPT_UINT,
 	  O(db_health_timeout_ms), "3000",
 	  "a database check still running after this long reports DOWN" },
+	{ "slashing-protection-pruning-enabled", OPT_BOOL, O(pruning_enabled), "true",
+	  "delete old slashing history in the background, moving the low watermarks up" },
+	{ "slashing-protection-pruning-epochs-to-keep", OPT_UINT, O(pruning_epochs_to_keep), "250",
+	  "epochs of attestations (and as many epochs of blocks) kept below the newest" },
+	{ "slashing-protection-pruning-slots-per-epoch", OPT_UINT, O(pruning_slots_per_epoch), "0",
+	  "slots per epoch for the blocks kept (0: the network's)" },
+	{ "slashing-protection-pruning-interval", OPT_UINT, O(pruning_interval_hours), "12",
+	  "hours between pruning runs; the first runs one interval after start" },
+	{ "slashing-protection-pruning-at-boot-enabled", OPT_BOOL, O(pruning_at_boot), "false",
+	  "also prune right after start" },
 	{ "key-config-path", OPT_STR, O(key_config_path), NULL, "directory of Web3Signer YAML key files" },
 	{ "keystores-path", OPT_STR, O(keystores_path), NULL, "directory of EIP-2335 keystores (*.json)" },
 	{ "keystores-passwords-path", OPT_STR, O(keystores_passwords_path), NULL,
@@ -115,6 +125,8 @@ static const opt opts[] = {
 	  "Host names accepted by the metrics listener" },
 	{ "data-dir", OPT_STR, O(data_dir), DATADIR_DEFAULT,
 	  "slashing database, sealed keys, tokens (locked while running)" },
+	{ "data-path", OPT_STR, O(data_path), NULL,
+	  "also write web3signer.ports here, as Web3Signer does (it is not the data directory)" },
 	{ "logging", OPT_STR, O(logging), "info", "error, warn, info, debug or trace" },
 	{ "config-file", OPT_STR, O(config_file), NULL, "YAML file of option: value lines" },
 };
@@ -126,7 +138,6 @@ static const struct {
 } aliases[] = {
 	{ "key-store-path", "key-config-path" },
 	{ "enable-key-manager-api", "key-manager-api-enabled" },
-	{ "data-path", "data-dir" },
 	{ "l", "logging" },
 };
 
