@@ -119,6 +119,7 @@ static ss_err open_store(slash_db **out, slash_store *store, const slash_store_o
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&db->q_nonempty, &ca);
+	pthread_cond_init(&db->q_done, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&db->pr_lock, NULL);
 	db->opts = o;
@@ -177,6 +178,7 @@ void slash_close(slash_db *db)
 	pthread_mutex_destroy(&db->conn_lock);
 	pthread_mutex_destroy(&db->q_lock);
 	pthread_cond_destroy(&db->q_nonempty);
+	pthread_cond_destroy(&db->q_done);
 	slash_vcache_clear(db);
 	free(db);
 }
