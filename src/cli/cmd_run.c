@@ -229,6 +229,18 @@ static int start(run_state *st)
 		log_warn("slashing protection is DISABLED: blocks and attestations are signed "
 			 "without any check");
 	}
+	if (st->slashing) {
+		/* A store that opens but cannot be written (a read-only file, directory or
+		 * file system) would answer every block and attestation with 500 while
+		 * /upcheck said all is well: refuse to start instead. */
+		slash_reason why = { "" };
+		if (slash_write_check(st->slashing, &why) != SS_OK) {
+			log_error("the slashing protection database cannot be written (%s); not "
+				  "starting: every block and attestation would fail",
+				  why.message);
+			return 1;
+		}
+	}
 
 	keys_kek_provider kek;
 	memset(&kek, 0, sizeof kek);

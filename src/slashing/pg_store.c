@@ -759,6 +759,12 @@ static void pg_close(slash_store *s)
 	free(s);
 }
 
+static const char *pg_last_error(slash_store *s)
+{
+	const char *m = s->conn ? PQerrorMessage(s->conn) : NULL;
+	return m && m[0] ? m : "no connection";
+}
+
 static const slash_store_ops pg_ops = {
 	.name = "postgres",
 	.begin = pg_begin,
@@ -785,6 +791,8 @@ static const slash_store_ops pg_ops = {
 	.max_att_target = pg_max_att_target,
 	.max_source_upto = pg_max_source_upto,
 	.delete_atts_below = pg_delete_atts_below,
+	.last_error = pg_last_error,
+	.probe_commits = false,
 	.close = pg_close,
 };
 

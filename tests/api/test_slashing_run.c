@@ -160,3 +160,95 @@ out:
 	free(ks);
 	free(ic);
 }
+
+/* ---- a store that cannot be written --------------------------------------------------- */
+
+/* chattr +i / -i on the database and its WAL: the tests run as root, whom file modes do
+ * not stop, but an immutable file refuses every write, also through descriptors opened
+ * before (EPERM), the way a file system turned read-only does (EROFS). */
+static bool set_immutable(const signer_proc *p, bool on)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "chattr %ci %s/slashing.sqlite 2>/dev/null", on ? '+' : '-', p->data_dir);
+	bool ok = system(cmd) == 0;
+	snprintf(cmd, sizeof cmd, "test ! -e %s/slashing.sqlite-wal || chattr %ci %s/slashing.sqlite-wal 2>/dev/null",
+		 p->data_dir, on ? '+' : '-', p->data_dir);
+	return system(cmd) == 0 && ok;
+}
+
+/* GET /healthcheck: the status, and the slashing check's status and reason into st/why. */
+static int healthcheck(uint16_t port, char *st, char *why, size_t cap)
+{
+	hc_response r;
+	int code = hc_request(port, "GET", "/healthcheck", NULL, NULL, 0, &r);
+	st[0] = why[0] = '\0';
+	json_t *o = json_loads(r.body ? r.body : "", 0, NULL);
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(o, "checks"), i, c) {
+		if (strcmp(json_string_value(json_object_get(c, "id")) ?: "", "slashing-protection-db-health-check") != 0)
+			continue;
+		snprintf(st, cap, "%s", json_string_value(json_object_get(c, "status")) ?: "");
+		snprintf(why, cap, "%s", json_string_value(json_object_get(c, "reason")) ?: "");
+	}
+	json_decref(o);
+	hc_free(&r);
+	return code;
+}
+
+/* /healthcheck until its status is want, for up to 10 s (the probe runs every 200 ms). */
+static int healthcheck_until(uint16_t port, int want, char *st, char *why, size_t cap)
+{
+	int code = 0;
+	for (int i = 0; i < 100 && (code = healthcheck(port, st, why, cap)) != want; i++)
+		usleep(100 * 1000);
+	return code;
+}
+
+TEST(unwritable_store_is_down_and_refuses_start)
+{
+	signer_proc p;
+	static const char *const flags[] = { "--slashing-protection-db-health-check-interval-milliseconds=200",
+					     NULL };
+	bool started = start_signer(&p, flags);
+	CHECK_MSG(started, "secure-signer did not start");
+	if (!started)
+		return;
+	char st[256], why[256];
+	CHECK_EQ_U64(sign_att(p.port, pk_hex, 10, 11, 1), 200);
+	CHECK_EQ_U64(healthcheck(p.port, st, why, sizeof st), 200);
+	CHECK(strcmp(st, "UP") == 0);
+	if (!set_immutable(&p, true)) {
+		set_immutable(&p, false);
+		test_skip("chattr +i is not supported here");
+		sp_stop(&p);
+		sp_cleanup(&p);
+		return;
+	}
+	/* While running: the store turns unwritable. Signing fails as before, and now
+	 * /healthcheck says so, with the reason. */
+	CHECK_EQ_U64(sign_att(p.port, pk_hex, 11, 12, 1), 500);
+	CHECK_EQ_U64(healthcheck_until(p.port, 503, st, why, sizeof st), 503);
+	CHECK_MSG(strcmp(st, "DOWN") == 0, "slashing check %s", st);
+	CHECK_MSG(why[0] != '\0', "DOWN without a reason");
+	printf("DOWN: %s\n", why);
+	/* writable again: UP again, and signing resumes */
+	CHECK(set_immutable(&p, false));
+	CHECK_EQ_U64(healthcheck_until(p.port, 200, st, why, sizeof st), 200);
+	CHECK_EQ_U64(sign_att(p.port, pk_hex, 12, 13, 1), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+
+	/* At start-up: the signer refuses to run on a store it cannot write, and says why. */
+	CHECK(set_immutable(&p, true));
+	CHECK_MSG(!sp_start(&p, flags), "secure-signer started on a store it cannot write");
+	if (p.pid)
+		sp_stop(&p);
+	char logp[400];
+	snprintf(logp, sizeof logp, "%s/signer.log", p.dir);
+	char *log = test_read_file(logp, NULL);
+	CHECK_MSG(log && strstr(log, "slashing protection database cannot be written"), "log: %s",
+		  log ? log : "(none)");
+	free(log);
+	set_immutable(&p, false);
+	sp_cleanup(&p);
+}
