@@ -180,12 +180,17 @@ static void teardown(run_state *st)
 			unlink(path);
 		datadir_close(&st->dd);
 	}
-	free(st->signing_token);
+	/* secure_zero, not memset: a store just before free is dead to the compiler,
+	 * which may drop it (CONVENTIONS.md "Secrets") */
+	if (st->signing_token) {
+		secure_zero(st->signing_token, strlen(st->signing_token));
+		free(st->signing_token);
+	}
 	if (st->tls_password) {
-		memset(st->tls_password, 0, strlen(st->tls_password));
+		secure_zero(st->tls_password, strlen(st->tls_password));
 		free(st->tls_password);
 	}
-	memset(st->km_token, 0, sizeof st->km_token);
+	secure_zero(st->km_token, sizeof st->km_token);
 	run_config_free(&st->cfg);
 }
 
