@@ -15,6 +15,8 @@
 #include "signer_proc.h"
 #include "test.h"
 #include "util/hex.h"
+#include "vectors.h"
+#include <jansson.h>
 
 /* Windows of the key's text: WINDOW characters every STRIDE, so any piece of at least
  * WINDOW + STRIDE - 1 characters left anywhere is found. A fragment of a freed block
@@ -99,6 +101,14 @@ static long scan_process(pid_t pid, const pattern *pat)
 	return scanned > 0 ? found : -1;
 }
 
+/* The windows of a 64-character text (from its third character: after "0x"). */
+static void pattern_of(pattern *pat, const char *text)
+{
+	for (int w = 0; w < N_WINDOWS; w++)
+		for (int i = 0; i < WINDOW; i++)
+			pat->masked[w][i] = (char)(text[2 + w * STRIDE + i] ^ MASK);
+}
+
 TEST(yaml_private_key_text_does_not_stay_in_memory)
 {
 	/* a fixed, valid secret key; its text goes into the key file only */
@@ -109,9 +119,7 @@ TEST(yaml_private_key_text_does_not_stay_in_memory)
 	char hex[67];
 	hex_encode(hex, sk, 32, true);
 	pattern pat;
-	for (int w = 0; w < N_WINDOWS; w++)
-		for (int i = 0; i < WINDOW; i++)
-			pat.masked[w][i] = (char)(hex[2 + w * STRIDE + i] ^ MASK);
+	pattern_of(&pat, hex);
 
 	signer_proc p;
 	bool ok = sp_init(&p) && sp_add_raw_key(&p, "key0", hex);
@@ -145,4 +153,57 @@ TEST(yaml_private_key_text_does_not_stay_in_memory)
 		CHECK_MSG(found == 0, "the privateKey text is still in the signer's memory (%ld places)", found);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 	sp_cleanup(&p);
+}
+
+/* A Keymanager import carries keystore passwords in its JSON body, which passes through
+ * libmicrohttpd's connection buffer, our body buffer and jansson's strings. After the
+ * request is answered and its connection closed, none may hold the password. The
+ * password here is wrong on purpose (the import answers "error" for the key), so no
+ * scrypt runs and the only copies are the ones the request path made. */
+TEST(keymanager_password_does_not_stay_in_memory)
+{
+	if (!vectors_require())
+		return;
+	char path[512];
+	char *ks = vectors_path(path, sizeof path, "eip2335-keystore/web3signer/valid/bls_keystore.json")
+			   ? test_read_file(path, NULL)
+			   : NULL;
+	CHECK(ks != NULL);
+	/* "0x" + 64 characters that appear nowhere else */
+	char pw[67] = "0x";
+	for (int i = 0; i < 64; i++)
+		pw[2 + i] = (char)("QJXZVKWYqjxzvkwy"[(i * 7 + 3) % 16]);
+	pw[66] = '\0';
+	pattern pat;
+	pattern_of(&pat, pw);
+
+	signer_proc p;
+	static const char *const flags[] = { "--key-manager-api-enabled", NULL };
+	bool ok = ks != NULL && sp_init(&p) && sp_start(&p, flags);
+	CHECK_MSG(ok, "secure-signer did not start");
+	if (ok) {
+		/* the password first: the body then grows past it while it is read */
+		json_t *req = json_pack("{s:[s],s:[s]}", "passwords", pw + 2, "keystores", ks);
+		memset(pw, 0, sizeof pw);
+		char *body = json_dumps(req, JSON_COMPACT);
+		json_decref(req);
+		char auth[160];
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", p.token);
+		hc_response r;
+		CHECK_EQ_U64(hc_request(p.port, "POST", "/eth/v1/keystores", auth, body, strlen(body), &r), 200);
+		CHECK_MSG(r.body && strstr(r.body, "\"error\""), "import: %s", r.body ? r.body : "");
+		hc_free(&r);
+		free(body);
+		/* another request, so the server is past the first one's cleanup */
+		CHECK_EQ_U64(hc_request(p.port, "GET", "/upcheck", NULL, NULL, 0, &r), 200);
+		hc_free(&r);
+		long found = scan_process(p.pid, &pat);
+		if (found < 0)
+			test_skip("cannot read /proc/<pid>/mem of the signer (no CAP_SYS_PTRACE?)");
+		else
+			CHECK_MSG(found == 0, "the password is still in the signer's memory (%ld places)", found);
+		CHECK_EQ_U64(sp_stop(&p), 0);
+	}
+	sp_cleanup(&p);
+	free(ks);
 }
