@@ -34,6 +34,10 @@ ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			     const uint8_t secret[KEYS_SECRET_BYTES]) SS_MUST_USE;
 
 /* Lowercase hex of a pubkey, "0x"-prefixed, for messages (97 + 2 bytes with NUL). */
+/* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
+ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
+			     keys_error *err) SS_MUST_USE;
+
 /* yaml_secret.c: a privateKey value's hex digits in a YAML key file. */
 typedef struct {
 	size_t off, len;

@@ -17,7 +17,6 @@
 #include "keys/keys_internal.h"
 #include "util/hex.h"
 #include "util/log.h"
-#include "util/file.h"
 #include "util/secure_mem.h"
 
 #define MAX_KEYSTORE_BYTES (1u << 20)
@@ -275,10 +274,9 @@ static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
 	size_t len = 0;
 	keys_error rerr;
 	/* read(2) straight into locked memory: no stdio buffer, no heap copy */
-	ss_err e = file_read_secret(path, MAX_YAML_BYTES, &text, &len);
+	ss_err e = keys_read_secret_file(path, MAX_YAML_BYTES, &text, &len, &rerr);
 	if (e != SS_OK) {
 		keys_job *j;
-		(void)keys_fail(&rerr, e, "cannot read %s: %s", path, ss_strerror(e));
 		if (keys_jobs_add(b, &j) != SS_OK)
 			return SS_ERR_NOMEM;
 		snprintf(j->label, sizeof j->label, "%.255s", name);
