@@ -269,7 +269,8 @@ static bool stored_att(void *ctx, const slash_att_rec *a)
 }
 
 /* Writes the plan of one validator: the merged records, and the oldest-history marks
- * lowered to the records it adds (never below what the store had: merging only adds). */
+ * lowered to the oldest record it adds (only records it adds move them; a record that
+ * was already stored keeps them where they are). */
 static slash_store_result write_plan(slash_db *db, slash_validator *v, const recs *rc)
 {
 	slash_store_result r = SLASH_STORE_OK;
