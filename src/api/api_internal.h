@@ -48,13 +48,14 @@ struct api {
 	pthread_t health_thread;
 	bool health_inited, health_thread_live, health_stop, health_running, health_up;
 	uint64_t health_started_ns;
+	char health_why[sizeof(slash_reason)]; /* the last failed probe's reason */
 };
 
 /* db_health.c: starts the probe (and runs the first one) when slashing protection is
  * on; stop joins it; up is the answer for /healthcheck, without touching the store. */
 ss_err api_db_health_start(api *a);
 void api_db_health_stop(api *a);
-bool api_db_health_up(api *a);
+bool api_db_health_up(api *a, char *why, size_t cap);
 
 /* Parks req and runs fn(req, a) on the admin thread, which then resumes req with the
  * reply fn set (admin_thread.c). */

@@ -94,9 +94,14 @@ void api_handle_healthcheck(http_request *req, void *app)
 	json_t *checks = json_array();
 	json_array_append_new(checks, check("default-check", true));
 	if (a->cfg.slashing) {
-		bool db_up = api_db_health_up(a); /* the background probe's answer */
+		char why[sizeof(slash_reason)];
+		bool db_up = api_db_health_up(a, why, sizeof why); /* the background probe's */
 		all_up &= db_up;
-		json_array_append_new(checks, check("slashing-protection-db-health-check", db_up));
+		json_t *c = check("slashing-protection-db-health-check", db_up);
+		/* ours: why it is DOWN (Web3Signer gives no reason) */
+		if (!db_up)
+			json_object_set_new(c, "reason", json_string(why));
+		json_array_append_new(checks, c);
 	}
 	json_t *key_checks = json_array();
 	json_array_append_new(key_checks, source_check("config-files-loading", &cf));

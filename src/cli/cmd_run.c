@@ -97,12 +97,17 @@ static void teardown(run_state *st)
 			unlink(path);
 		datadir_close(&st->dd);
 	}
-	free(st->signing_token);
+	/* secure_zero, not memset: a store just before free is dead to the compiler,
+	 * which may drop it (CONVENTIONS.md "Secrets") */
+	if (st->signing_token) {
+		secure_zero(st->signing_token, strlen(st->signing_token));
+		free(st->signing_token);
+	}
 	if (st->tls_password) {
-		memset(st->tls_password, 0, strlen(st->tls_password));
+		secure_zero(st->tls_password, strlen(st->tls_password));
 		free(st->tls_password);
 	}
-	memset(st->km_token, 0, sizeof st->km_token);
+	secure_zero(st->km_token, sizeof st->km_token);
 	run_config_free(&st->cfg);
 }
 
@@ -198,6 +203,18 @@ static int start(run_state *st)
 	} else {
 		log_warn("slashing protection is DISABLED: blocks and attestations are signed "
 			 "without any check");
+	}
+	if (st->slashing) {
+		/* A store that opens but cannot be written (a read-only file, directory or
+		 * file system) would answer every block and attestation with 500 while
+		 * /upcheck said all is well: refuse to start instead. */
+		slash_reason why = { "" };
+		if (slash_write_check(st->slashing, &why) != SS_OK) {
+			log_error("the slashing protection database cannot be written (%s); not "
+				  "starting: every block and attestation would fail",
+				  why.message);
+			return 1;
+		}
 	}
 
 	ss_err e;

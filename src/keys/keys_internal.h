@@ -23,6 +23,23 @@ ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			     const uint8_t secret[KEYS_SECRET_BYTES]) SS_MUST_USE;
 
 /* Lowercase hex of a pubkey, "0x"-prefixed, for messages (97 + 2 bytes with NUL). */
+/* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
+ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
+			     keys_error *err) SS_MUST_USE;
+
+/* yaml_secret.c: a privateKey value's hex digits in a YAML key file. */
+typedef struct {
+	size_t off, len;
+} keys_yaml_span;
+/* Copies text (len bytes) into masked (len + 1 bytes, NUL-terminated) with the hex
+ * digits of up to max privateKey values replaced by markers; their places into spans.
+ * Returns how many. */
+size_t keys_yaml_mask(const char *text, size_t len, char *masked, keys_yaml_span *spans, size_t max);
+/* Decodes a privateKey value read from the masked copy: from text at the span its
+ * marker names, or from value itself when it was not masked. */
+ss_err keys_yaml_private_key(uint8_t out[KEYS_SECRET_BYTES], const char *value, const char *text,
+			     const keys_yaml_span *spans, size_t n) SS_MUST_USE;
+
 #define KEYS_PUBKEY_HEX 99
 void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
 
