@@ -116,7 +116,7 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 	}
 	if (e != SS_OK) {
 		log_error("keymanager import: %s", why);
-		http_reply_error(req, 500, "The key store failed");
+		http_reply_error(req, 500, "%s", why);
 		goto out;
 	}
 	json_t *data = json_array();

@@ -220,8 +220,10 @@ ss_err keys_import_prepare(keys_store *ks, const char *const *keystores,
 			   keys_error *err) SS_MUST_USE;
 
 /* Seals and registers the keys prepared, except those with skip[i] (skip may be NULL),
- * and rewrites results with the final statuses (a skipped key keeps the status and
- * message the caller wrote into results[i]). An error only when the store failed. */
+ * and rewrites results with the final statuses: a skipped key is reported a duplicate
+ * when the caller set results[i].status to KEYS_IMPORT_DUPLICATE, else an error with the
+ * message the caller wrote into results[i].message. An error only when the store
+ * failed. */
 ss_err keys_import_commit(keys_store *ks, keys_import *im, const bool *skip,
 			  keys_import_result *results) SS_MUST_USE;
 

@@ -303,7 +303,9 @@ ss_err keys_import_commit(keys_store *ks, keys_import *im, const bool *skip,
 {
 	keys_jobs *b = &im->b;
 	for (size_t i = 0; skip && i < b->n; i++)
-		if (skip[i] && b->jobs[i].result == SS_OK) {
+		if (skip[i] && b->jobs[i].result == SS_OK && results[i].status == KEYS_IMPORT_DUPLICATE) {
+			b->jobs[i].duplicate = true;
+		} else if (skip[i] && b->jobs[i].result == SS_OK) {
 			b->jobs[i].result = SS_ERR_REFUSED;
 			snprintf(b->jobs[i].err.msg, sizeof b->jobs[i].err.msg, "%s",
 				 results[i].message);

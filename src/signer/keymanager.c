@@ -54,9 +54,8 @@ uint64_t signer_km_ticket(signer_km *km)
 			km->cap_live = cap;
 		}
 	}
-	/* Out of memory: the ticket is not tracked, so tombstones it needs may be dropped
-	 * early; t = 0 makes the import honour every deletion recorded meanwhile instead
-	 * (km_deleted_after compares with the tombstones still kept). */
+	/* Out of memory: an untracked ticket could not be ordered with deletes; 0 makes
+	 * signer_km_import refuse the request. */
 	if (km->n_live < km->cap_live)
 		km->live[km->n_live++] = t;
 	else
@@ -124,7 +123,7 @@ void km_record_delete(signer_km *km, const uint8_t pk[KEYS_PUBKEY_BYTES])
 static bool km_deleted_after(signer_km *km, uint64_t ticket, const uint8_t pk[KEYS_PUBKEY_BYTES])
 {
 	pthread_mutex_lock(&km->tickets_mu);
-	bool hit = ticket == 0 || km->lost_tombs_after > ticket;
+	bool hit = km->lost_tombs_after > ticket;
 	for (size_t i = 0; i < km->n_tombs && !hit; i++)
 		hit = km->tombs[i].after > ticket &&
 		      memcmp(km->tombs[i].pubkey, pk, KEYS_PUBKEY_BYTES) == 0;
@@ -138,6 +137,10 @@ ss_err signer_km_import(signer_km *km, uint64_t ticket, const signer_km_import_r
 			keys_import_result *res, char *why, size_t why_cap)
 {
 	why[0] = '\0';
+	if (ticket == 0) {
+		snprintf(why, why_cap, "out of memory");
+		return SS_ERR_NOMEM;
+	}
 	if (rq->limit && rq->n > SIGNER_KM_MAX_KEYSTORES) {
 		signer_km_ticket_release(km, ticket);
 		snprintf(why, why_cap,
@@ -172,7 +175,10 @@ ss_err signer_km_import(signer_km *km, uint64_t ticket, const signer_km_import_r
 		if (res[i].status != KEYS_IMPORT_IMPORTED)
 			continue;
 		if (keys_contains(km->keys, res[i].pubkey)) {
+			/* skipped too: were a reload to unload it before the commit, this
+			 * call would otherwise add it without its history */
 			res[i].status = KEYS_IMPORT_DUPLICATE;
+			skip[i] = true;
 			continue;
 		}
 		if (km_deleted_after(km, ticket, res[i].pubkey)) {

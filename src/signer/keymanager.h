@@ -46,7 +46,8 @@ bool signer_km_readonly(const keys_info *k);
 /* ---- import ------------------------------------------------------------------------ */
 
 /* Taken when an import request is received, before it waits for its turn; passed to
- * signer_km_import, which releases it. */
+ * signer_km_import, which releases it. 0 when out of memory (signer_km_import then
+ * refuses with SS_ERR_NOMEM). */
 uint64_t signer_km_ticket(signer_km *km);
 /* Releases a ticket whose import will not run. */
 void signer_km_ticket_release(signer_km *km, uint64_t ticket);

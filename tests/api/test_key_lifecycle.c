@@ -502,6 +502,50 @@ out:
 	sp_cleanup(&p);
 }
 
+/* A keystore file above the limits in --keystores-path: refused at start without its
+ * derivation (512 MiB of scrypt before), reported as a loading error, the other
+ * keystore loaded. */
+TEST(kdf_limits_apply_to_keystore_files_at_start)
+{
+	if (!load_keystores())
+		return;
+	signer_proc p;
+	CHECK(sp_init(&p));
+	char *big = with_kdf("scrypt", "{\"n\":524288,\"r\":8,\"p\":1}");
+	char ksdir[400], path[500];
+	snprintf(ksdir, sizeof ksdir, "%s/keystores", p.dir);
+	CHECK(mkdir(ksdir, 0700) == 0);
+	snprintf(path, sizeof path, "%s/hostile.json", ksdir);
+	CHECK(big && write_file(path, big));
+	snprintf(path, sizeof path, "%s/v2.json", ksdir);
+	CHECK(write_file(path, ks2));
+	snprintf(path, sizeof path, "%s/password.txt", p.dir);
+	CHECK(write_file(path, "otherpassword"));
+	char a1[450], a2[550];
+	snprintf(a1, sizeof a1, "--keystores-path=%s", ksdir);
+	snprintf(a2, sizeof a2, "--keystores-password-file=%s", path);
+	const char *flags[] = { a1, a2, NULL };
+	if (!sp_start(&p, flags)) {
+		CHECK_MSG(0, "secure-signer did not start (dir %s)", p.dir);
+		goto out;
+	}
+	CHECK_EQ_U64(sign_slot(&p, KS2_PK, 1), 200);
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/healthcheck", NULL, NULL, 0, &r), 503);
+	CHECK_MSG(strstr(BODY(r), "\"error-count\":1") != NULL, "healthcheck: %s", BODY(r));
+	hc_free(&r);
+	char logp[400];
+	snprintf(logp, sizeof logp, "%s/signer.log", p.dir);
+	char *log = test_read_file(logp, NULL);
+	CHECK_MSG(log && strstr(log, "hostile.json: keystore scrypt cost n=524288 r=8 p=1 is above this signer's key-derivation limit"),
+		  "the refusal is not in the log");
+	free(log);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	free(big);
+	sp_cleanup(&p);
+}
+
 typedef struct {
 	const signer_proc *p;
 	const char **ks, **pw;
