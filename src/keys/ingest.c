@@ -155,7 +155,6 @@ void keys_ingest_decrypt(keys_store *ks, keys_jobs *b, unsigned threads, const c
 	if (todo > 0)
 		log_info("%s: checking %zu key(s)", what, todo);
 	keys_parallel(b->n, todo > 1 ? threads : 1, check_one, &w, what);
-
 }
 
 ss_err keys_ingest_commit(keys_store *ks, keys_jobs *b, const char *what)
