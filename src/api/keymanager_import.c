@@ -47,20 +47,20 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 	keys_import_result *res = NULL;
 	if (!json_is_array(jks) || !json_is_array(jpw)) {
 		http_reply_error(req, 400, "keystores and passwords must be arrays");
-		goto bad;
+		goto release;
 	}
 	n = json_array_size(jks);
 	if (n != json_array_size(jpw)) {
 		http_reply_error(req, 400,
 				 "keystores and passwords must have the same length (%zu != %zu)",
 				 n, json_array_size(jpw));
-		goto bad;
+		goto release;
 	}
 	if (n > SIGNER_KM_MAX_KEYSTORES) {
 		http_reply_error(req, 400,
 				 "%zu keystores in one request, above this signer's limit of %u; split the import",
 				 n, SIGNER_KM_MAX_KEYSTORES);
-		goto bad;
+		goto release;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *k = json_array_get(jks, i), *p = json_array_get(jpw, i);
@@ -68,7 +68,7 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 			http_reply_error(req, 400,
 					 "keystores[%zu] must be a keystore and passwords[%zu] a "
 					 "string", i, i);
-			goto bad;
+			goto release;
 		}
 	}
 	if (jsp && !json_is_null(jsp)) {
@@ -79,12 +79,12 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 		if (!ok) {
 			http_reply_error(req, 400,
 					 "slashing_protection must be an EIP-3076 interchange");
-			goto bad;
+			goto release;
 		}
 	}
 	if (n == 0) {
 		http_reply_json(req, 200, json_pack("{s:[]}", "data"));
-		goto bad;
+		goto release;
 	}
 
 	ks = calloc(n, sizeof *ks);
@@ -94,7 +94,7 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 	res = calloc(n, sizeof *res);
 	if (!ks || !ks_len || !pw || !pw_len || !res) {
 		http_reply_error(req, 500, "Out of memory");
-		goto bad;
+		goto release;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ks[i] = string_or_json(json_array_get(jks, i), &ks_len[i]);
@@ -102,7 +102,7 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 		pw_len[i] = json_string_length(json_array_get(jpw, i));
 		if (!ks[i]) {
 			http_reply_error(req, 500, "Out of memory");
-			goto bad;
+			goto release;
 		}
 	}
 	signer_km_import_req rq = { (const char *const *)ks, ks_len, pw, pw_len, n,
@@ -134,7 +134,7 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 	}
 	http_reply_json(req, 200, json_pack("{s:o}", "data", data));
 	goto out;
-bad:
+release:
 	signer_km_ticket_release(a->km, ticket);
 out:
 	if (ks)
