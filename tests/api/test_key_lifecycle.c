@@ -189,6 +189,38 @@ static const char *reload(const signer_proc *p, char *buf, size_t cap)
 	return buf;
 }
 
+/* Runs `secure-signer keys ...` (args NULL-terminated); exit status, output in out. */
+static int run_keys_cli(const char *const *args, char *out, size_t cap)
+{
+	char logp[] = "/tmp/ss-keylife-cli-XXXXXX";
+	int fd = mkstemp(logp);
+	if (fd < 0)
+		return -1;
+	const char *argv[32];
+	int n = 0;
+	argv[n++] = sp_binary();
+	argv[n++] = "keys";
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	out[0] = '\0';
+	ssize_t r = pread(fd, out, cap - 1, 0);
+	if (r > 0)
+		out[r] = '\0';
+	close(fd);
+	unlink(logp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static const char *const KM_FLAGS[] = { "--key-manager-api-enabled", NULL };
 
 /* ---- 1. keys from files follow their files ------------------------------------------- */
@@ -260,43 +292,18 @@ TEST(file_keys_follow_their_files_on_reload_and_restart)
 	CHECK_MSG(strcmp(reload(&p, rs, sizeof rs), "completed") == 0, "reload: %s", rs);
 	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 103), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
+	/* `keys delete` refuses a key that belongs to its file, as the Keymanager DELETE
+	 * does (it would come back with the file at the next start). */
+	char dd[400], out_text[4096];
+	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
+	const char *del[] = { "delete", dd, KS1_PK, NULL };
+	CHECK_EQ_U64(run_keys_cli(del, out_text, sizeof out_text), 1);
+	CHECK_MSG(strstr(out_text, "readonly") != NULL, "keys delete: %s", out_text);
 out:
 	sp_cleanup(&p);
 }
 
 /* ---- 2. one lifecycle for both doors ----------------------------------------------- */
-
-/* Runs `secure-signer keys ...` (args NULL-terminated); exit status, output in out. */
-static int run_keys_cli(const char *const *args, char *out, size_t cap)
-{
-	char logp[] = "/tmp/ss-keylife-cli-XXXXXX";
-	int fd = mkstemp(logp);
-	if (fd < 0)
-		return -1;
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = sp_binary();
-	argv[n++] = "keys";
-	for (int i = 0; args[i] && n < 31; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = -1;
-	waitpid(pid, &st, 0);
-	out[0] = '\0';
-	ssize_t r = pread(fd, out, cap - 1, 0);
-	if (r > 0)
-		out[r] = '\0';
-	close(fd);
-	unlink(logp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 TEST(keymanager_delete_then_cli_import_signs_attestations)
 {
