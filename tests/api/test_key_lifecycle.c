@@ -5,7 +5,8 @@
  * history only for the keys it imports; key-derivation limits refuse expensive
  * keystores and requests before any derivation; a DELETE overtakes imports in
  * progress, and an import received before a DELETE of the same key does not bring it
- * back. */
+ * back. cli_keys_use_the_signers_postgres_store runs under
+ * tests/slashing/with-postgres.sh (SLASH_TEST_PG). */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -669,3 +670,63 @@ out:
 	sp_cleanup(&p);
 }
 
+/* ---- the CLI on a PostgreSQL slashing store ---------------------------------------- */
+
+/* `keys import --slashing-protection-db-url` re-enables a key in the signer's shared
+ * PostgreSQL store after a Keymanager DELETE disabled it there. */
+TEST(cli_keys_use_the_signers_postgres_store)
+{
+	const char *pg = getenv("SLASH_TEST_PG");
+	if (!pg || !*pg) {
+		test_skip("SLASH_TEST_PG is not set (tests/slashing/with-postgres.sh sets it)");
+		return;
+	}
+	signer_proc p;
+	CHECK(sp_init(&p));
+	char dd[400], url[1200], url_flag[1300], out[8192], ks_path[400], pw_path[400];
+	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
+	snprintf(url, sizeof url, "%s", pg);
+	snprintf(url_flag, sizeof url_flag, "--slashing-protection-db-url=%s", pg);
+	snprintf(ks_path, sizeof ks_path, "%s/key.json", p.dir);
+	snprintf(pw_path, sizeof pw_path, "%s/key.txt", p.dir);
+	CHECK(write_file(pw_path, "a password"));
+	/* A key generated offline, and a copy of it as a keystore. */
+	const char *gen[] = { "generate", dd, "--count", "1", "--slashing-protection-db-url", url,
+			      NULL };
+	CHECK_EQ_U64(run_keys_cli(gen, out, sizeof out), 0);
+	/* the new pubkey is the line of its own among the log lines */
+	char pk[99] = "";
+	const char *line = strncmp(out, "0x", 2) == 0 ? out : strstr(out, "\n0x");
+	CHECK(line && sscanf(line, " %98s", pk) == 1 && strlen(pk) == 98);
+	const char *exp[] = { "export-keystore", dd, pk, "--allow-key-export", "--pbkdf2",
+			      "--password-file", pw_path, "--out", ks_path, NULL };
+	CHECK_EQ_U64(run_keys_cli(exp, out, sizeof out), 0);
+	const char *flags[] = { "--key-manager-api-enabled", url_flag, NULL };
+	if (!sp_start(&p, flags)) {
+		CHECK_MSG(0, "secure-signer did not start (dir %s)", p.dir);
+		goto out;
+	}
+	char st[64];
+	CHECK_EQ_U64(sign_att(&p, pk, 1, 2, 1), 200);
+	CHECK_EQ_U64(km_delete(&p, pk, st, sizeof st), 200);
+	CHECK_MSG(strcmp(st, "deleted") == 0, "delete: %s", st);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	const char *imp[] = { "import", dd, "--keystore", ks_path, "--password-file", pw_path,
+			      "--slashing-protection-db-url", url, NULL };
+	CHECK_EQ_U64(run_keys_cli(imp, out, sizeof out), 0);
+	CHECK_MSG(strstr(out, "1 imported") != NULL, "keys import: %s", out);
+	if (!sp_start(&p, flags)) {
+		CHECK_MSG(0, "secure-signer did not restart");
+		goto out;
+	}
+	CHECK_EQ_U64(sign_att(&p, pk, 2, 3, 1), 200);
+	CHECK_EQ_U64(sign_att(&p, pk, 1, 2, 2), 412); /* the shared history holds */
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	/* Nothing went to a local SQLite file. */
+	char sqlite_path[400];
+	struct stat sst;
+	snprintf(sqlite_path, sizeof sqlite_path, "%s/slashing.sqlite", p.data_dir);
+	CHECK(stat(sqlite_path, &sst) != 0);
+out:
+	sp_cleanup(&p);
+}
