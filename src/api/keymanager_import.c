@@ -108,8 +108,8 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 	signer_km_import_req rq = { (const char *const *)ks, ks_len, pw, pw_len, n,
 				    sp, sp_len, true };
 	char why[KEYS_ERROR_MAX + 32];
+	/* releases the ticket */
 	ss_err e = signer_km_import(a->km, ticket, &rq, res, why, sizeof why);
-	ticket = 0; /* released by signer_km_import */
 	if (e == SS_ERR_RANGE || e == SS_ERR_INVALID || e == SS_ERR_REFUSED) {
 		http_reply_error(req, 400, "%s", why);
 		goto out;
