@@ -588,11 +588,13 @@ static bool wait_log(const signer_proc *p, const char *line)
 	return false;
 }
 
-/* Wrong-password PBKDF2 keystores (c = 262144 each, derived in full): A takes seconds
- * on two busy cores, while a DELETE takes milliseconds; B is smaller so that A and B
- * together stay well within the client's 20 s timeout under a loaded CI machine. */
-#define SLOW_N 24
-#define SLOW_B 8
+/* Import A is made of wrong-password PBKDF2 keystores (c = 262144 each, derived in
+ * full): enough of them for A to take a few seconds however fast this build derives
+ * keys (release: ~0.1 s a keystore; ASan builds are ~25 times slower), against the
+ * milliseconds of a DELETE, while A and B together stay well within the client's 20 s
+ * timeout. */
+#define SLOW_MAX 48
+#define SLOW_B 2
 
 TEST(delete_overtakes_imports_and_stays_ordered_with_them)
 {
@@ -606,25 +608,30 @@ TEST(delete_overtakes_imports_and_stays_ordered_with_them)
 	}
 	char st[256], msg[512];
 	const char *ks_2[] = { ks2 }, *pw_2[] = { "otherpassword" };
+	double t_one = now_s();
 	CHECK_EQ_U64(km_import(&p, ks_2, pw_2, 1, NULL, st, sizeof st, msg, sizeof msg), 200);
+	t_one = now_s() - t_one; /* one derivation, plus a commit */
 	CHECK_EQ_U64(sign_slot(&p, KS2_PK, 9), 200);
+	/* about 3 s of derivations on two threads */
+	int slow_n = t_one > 0 ? (int)(6.0 / t_one) : SLOW_MAX;
+	slow_n = slow_n < 4 ? 4 : slow_n > SLOW_MAX ? SLOW_MAX : slow_n;
 
-	/* Import A: SLOW_N copies of KS1's keystore with a wrong password (each derived in
+	/* Import A: slow_n copies of KS1's keystore with a wrong password (each derived in
 	 * full, then refused) and, last, KS1 with its password. Import B, queued behind
 	 * it: SLOW_B slow copies only. */
-	static const char *ks[SLOW_N + 1], *pw[SLOW_N + 1];
-	for (int i = 0; i < SLOW_N; i++) {
+	static const char *ks[SLOW_MAX + 1], *pw[SLOW_MAX + 1];
+	for (int i = 0; i < slow_n; i++) {
 		ks[i] = ks1;
 		pw[i] = "wrong";
 	}
-	ks[SLOW_N] = ks1;
-	pw[SLOW_N] = "somepassword";
+	ks[slow_n] = ks1;
+	pw[slow_n] = "somepassword";
 	static bg_import a, b;
-	a = (bg_import){ .p = &p, .ks = ks, .pw = pw, .n = SLOW_N + 1, .status = -1 };
+	a = (bg_import){ .p = &p, .ks = ks, .pw = pw, .n = (size_t)slow_n + 1, .status = -1 };
 	b = (bg_import){ .p = &p, .ks = ks, .pw = pw, .n = SLOW_B, .status = -1 };
 	pthread_t ta, tb;
 	char line[64];
-	snprintf(line, sizeof line, "import: checking %d key(s)", SLOW_N + 1);
+	snprintf(line, sizeof line, "import: checking %d key(s)", slow_n + 1);
 	CHECK(pthread_create(&ta, NULL, bg_import_run, &a) == 0);
 	bool started = wait_log(&p, line);
 	CHECK_MSG(started, "import A never started deriving");
@@ -664,7 +671,8 @@ TEST(delete_overtakes_imports_and_stays_ordered_with_them)
 	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s %s", st, msg);
 	CHECK_EQ_U64(sign_att(&p, KS1_PK, 1, 2, 1), 200);
 	if (getenv("SS_TEST_VERBOSE"))
-		fprintf(stderr, "deletes answered in %.3f s\n", took);
+		fprintf(stderr, "one import %.3f s; %d slow keystores; deletes answered in %.3f s\n",
+			t_one, slow_n, took);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);
