@@ -17,13 +17,18 @@ ss_err api_new(api **out, const api_config *cfg)
 	if (!a->cfg.version)
 		a->cfg.version = "unknown";
 	pthread_mutex_init(&a->lock, NULL);
-	pthread_mutex_init(&a->keys_write_lock, NULL);
 	a->sealed.configured = true;
 	a->sealed.loaded = cfg->open_stats.sealed_loaded;
 	a->sealed.errors = cfg->open_stats.sealed_failed;
-	ss_err e = api_build_routes(a);
+	ss_err e = signer_km_new(&a->km, cfg->keys, cfg->slashing);
+	if (e == SS_OK)
+		e = api_build_routes(a);
 	if (e == SS_OK && (e = work_queue_start(&a->admin, 1, "ss-keymanager")) == SS_OK)
 		a->admin_on = true;
+	/* deletes on their own thread: the emergency stop of a key must not queue behind
+	 * imports (signer/keymanager.h keeps a delete and an import of one key ordered) */
+	if (e == SS_OK && (e = work_queue_start(&a->admin_delete, 1, "ss-km-delete")) == SS_OK)
+		a->admin_delete_on = true;
 	if (e == SS_OK)
 		e = api_db_health_start(a);
 	if (e != SS_OK) {
@@ -47,9 +52,11 @@ void api_free(api *a)
 		pthread_join(t, NULL);
 	if (a->admin_on) /* the server has stopped: nothing new comes in */
 		work_queue_stop(&a->admin);
+	if (a->admin_delete_on)
+		work_queue_stop(&a->admin_delete);
+	signer_km_free(a->km);
 	api_db_health_stop(a);
 	pthread_mutex_destroy(&a->lock);
-	pthread_mutex_destroy(&a->keys_write_lock);
 	free(a->routes);
 	free(a);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "signer/keymanager.h"
 #include "util/work_queue.h"
 
 typedef enum {
@@ -37,11 +38,12 @@ struct api {
 	pthread_t reload_thread;
 	bool reload_thread_live;
 	api_source_health config_files, keystores, sealed;
-	/* Serialises keymanager writes with each other and with reloads. */
-	pthread_mutex_t keys_write_lock;
-	/* Runs Keymanager writes off the server threads (admin_thread.c). */
-	work_queue admin;
-	bool admin_on;
+	/* The key lifecycle: imports, deletes, reloads (signer/keymanager.h). */
+	signer_km *km;
+	/* Run Keymanager writes off the server threads (admin_thread.c): imports one at a
+	 * time in arrival order, deletes on their own thread so they overtake imports. */
+	work_queue admin, admin_delete;
+	bool admin_on, admin_delete_on;
 	/* The slashing database probe (db_health.c), under health_mu. */
 	pthread_mutex_t health_mu;
 	pthread_cond_t health_cv;
@@ -57,10 +59,13 @@ ss_err api_db_health_start(api *a);
 void api_db_health_stop(api *a);
 bool api_db_health_up(api *a, char *why, size_t cap);
 
-/* Parks req and runs fn(req, a) on the admin thread, which then resumes req with the
- * reply fn set (admin_thread.c). */
-typedef void (*api_admin_fn)(http_request *req, api *a);
-void api_run_on_admin_thread(http_request *req, api *a, api_admin_fn fn);
+/* Parks req and runs fn(req, a, arg) on an admin thread (q: &a->admin or
+ * &a->admin_delete), which then resumes req with the reply fn set (admin_thread.c). If
+ * it cannot be queued, req is answered 500 and done(a, arg) is called instead (done may
+ * be NULL). */
+typedef void (*api_admin_fn)(http_request *req, api *a, uint64_t arg);
+void api_run_on_admin_thread(http_request *req, api *a, work_queue *q, api_admin_fn fn,
+			     uint64_t arg, void (*done)(api *a, uint64_t arg));
 
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
@@ -76,13 +81,12 @@ void api_handle_keystores_delete(http_request *req, void *app);
 void api_handle_metrics(http_request *req, void *app);
 
 /* Runs one load of every key source and records it for /healthcheck (reload.c). Returns
- * the number of sources that failed; *failed set when the store itself failed. */
+ * the number of sources that failed; *failed set when the sources could not be loaded
+ * at all. */
 uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap);
 
 /* A snapshot of the registry sorted by public key (*n entries; caller frees). */
 keys_info *api_sorted_keys(api *a, size_t *n);
-/* Keymanager "readonly": the key cannot be deleted through the API. */
-bool api_key_readonly(const keys_info *k);
 /* Parses the request body as a JSON object, or replies 400 and returns NULL. */
 json_t *api_parse_object(http_request *req);
 /* Builds the served subset of the route table (routes.c). */

@@ -1,9 +1,9 @@
-/* POST /reload and GET /reload (reference/web3signer.md §1.5, Web3Signer ≥ 25.12): the
- * key sources are rescanned on a background thread; 202 when it starts, 409 while one
- * runs. New keys in the sources are decrypted, sealed and added; keys already present
- * stay. (Web3Signer also drops keys whose source vanished; here a key leaves only by
- * Keymanager DELETE or `keys delete`, so that a missing file cannot silently disable a
- * validator. docs/api.md says so.) */
+/* POST /reload and GET /reload (reference/web3signer.md §1.5, Web3Signer >= 25.12): the
+ * key sources are rescanned on a background thread (signer/keymanager.h
+ * signer_km_reload); 202 when it starts, 409 while one runs. New keys in the sources
+ * are decrypted, sealed and added; keys whose file is gone are unloaded, as in
+ * Web3Signer, so that keys moved to another signer by moving their files stop signing
+ * here. Imported and generated keys stay until deleted. docs/api.md says so. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,44 +12,32 @@
 #include "util/log.h"
 #include "util/thread_name.h"
 
-static void record(api_source_health *h, bool configured, const keys_load_stats *st)
-{
-	h->configured = configured;
-	h->loaded = st->sources_seen >= st->sources_failed ? st->sources_seen - st->sources_failed
-							   : 0;
-	h->errors = st->sources_failed;
-}
-
 uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap)
 {
 	*failed = false;
 	err[0] = '\0';
-	const keys_sources *src = a->cfg.sources;
-	keys_sources cf = { 0 }, ks = { 0 };
-	if (src) {
-		cf.key_config_dir = src->key_config_dir;
-		cf.threads = src->threads;
-		ks = *src;
-		ks.key_config_dir = NULL;
-	}
-	keys_load_stats st_cf = { 0 }, st_ks = { 0 };
+	/* One load of every source: a key is unloaded when no source yields it any more,
+	 * so the sources cannot be loaded one at a time. Without sources it still runs,
+	 * to unload keys whose directory is no longer configured. */
+	keys_sources none = { 0 };
+	const keys_sources *src = a->cfg.sources ? a->cfg.sources : &none;
+	keys_load_stats st = { 0 };
 	keys_error kerr = { { 0 } };
-	pthread_mutex_lock(&a->keys_write_lock);
-	if (cf.key_config_dir && keys_load_sources(a->cfg.keys, &cf, &st_cf, &kerr) != SS_OK) {
+	if (signer_km_reload(a->km, src, &st, &kerr) != SS_OK) {
 		*failed = true;
 		snprintf(err, errcap, "%s", kerr.msg);
 	}
-	if (!*failed && ks.keystores_dir &&
-	    keys_load_sources(a->cfg.keys, &ks, &st_ks, &kerr) != SS_OK) {
-		*failed = true;
-		snprintf(err, errcap, "%s", kerr.msg);
-	}
-	pthread_mutex_unlock(&a->keys_write_lock);
+	size_t cf_seen = st.sources_seen - st.keystores_seen;
+	size_t cf_failed = st.sources_failed - st.keystores_failed;
 	pthread_mutex_lock(&a->lock);
-	record(&a->config_files, true, &st_cf);
-	record(&a->keystores, ks.keystores_dir != NULL, &st_ks);
+	a->config_files.configured = true;
+	a->config_files.loaded = cf_seen - cf_failed;
+	a->config_files.errors = cf_failed;
+	a->keystores.configured = src->keystores_dir != NULL;
+	a->keystores.loaded = st.keystores_seen - st.keystores_failed;
+	a->keystores.errors = st.keystores_failed;
 	pthread_mutex_unlock(&a->lock);
-	return st_cf.sources_failed + st_ks.sources_failed;
+	return st.sources_failed;
 }
 
 static void finish_reload(api *a, uint64_t errors, bool failed, const char *err)

@@ -217,6 +217,12 @@ void keys_jobs_free(keys_jobs *b);
  * them to the registry. Each job's result says what happened. Returns an error only
  * when the store itself failed. */
 ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *what) SS_MUST_USE;
+/* The two halves of keys_ingest, for callers that do something between them (the
+ * Keymanager import merges slashing history for exactly the keys that will be added):
+ * decrypt runs the KDFs and changes no state; commit takes the store's write lock,
+ * seals and registers. Jobs whose result is not SS_OK before commit are left out. */
+void keys_ingest_decrypt(keys_store *ks, keys_jobs *b, unsigned threads, const char *what);
+ss_err keys_ingest_commit(keys_store *ks, keys_jobs *b, const char *what) SS_MUST_USE;
 
 /* Runs fn(i, ctx) for i in [0, n) on `threads` worker threads (0 = online CPUs), with
  * a progress line "<what>: k/n" in the log every few seconds. */
@@ -226,6 +232,12 @@ void keys_parallel(size_t n, unsigned threads, void (*fn)(size_t i, void *ctx), 
 /* Durably replaces the records of the pubkeys in recs/dels: for every touched shard,
  * drops old records with those pubkeys, appends recs, rewrites the shard. ok_rec[i]
  * (may be NULL) tells whether recs[i] was committed. Caller holds write_lock. */
+/* Removes, durably and then from the registry, every key of origin keystore-dir or
+ * key-config whose pubkey is not among keep[0..n_keep) (keys_load_sources; keep is
+ * sorted in place); *removed gets their number. */
+ss_err keys_prune_sources(keys_store *ks, uint8_t (*keep)[KEYS_PUBKEY_BYTES], size_t n_keep,
+			  size_t *removed) SS_MUST_USE;
+
 ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_rec,
 		   const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels) SS_MUST_USE;
 

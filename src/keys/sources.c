@@ -344,6 +344,7 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 	if (stats == NULL)
 		stats = &local;
 	stats->sources_seen = stats->sources_new = stats->sources_failed = 0;
+	stats->keystores_seen = stats->keystores_failed = stats->sources_removed = 0;
 	if (src->keystores_dir && !src->keystores_passwords_dir == !src->keystores_password_file)
 		return keys_fail(err, SS_ERR_INVALID,
 				 "a keystore directory needs exactly one of a passwords directory or a password file");
@@ -372,16 +373,36 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 		e = keys_ingest(ks, &b, src->threads, "loading keys");
 	}
 	keys_free_wiped(shared, shared_len);
+	uint8_t(*keep)[KEYS_PUBKEY_BYTES] = NULL;
+	if (e == SS_OK) {
+		/* the keys the sources yield now (loaded or already present); every other
+		 * source key has lost its file (keys.h keys_load_sources) */
+		keep = malloc((b.n ? b.n : 1) * sizeof *keep);
+		size_t n_keep = 0;
+		if (keep == NULL)
+			e = SS_ERR_NOMEM;
+		for (size_t i = 0; keep && i < b.n; i++)
+			if (b.jobs[i].result == SS_OK)
+				memcpy(keep[n_keep++], b.jobs[i].meta.pubkey, KEYS_PUBKEY_BYTES);
+		if (e == SS_OK)
+			e = keys_prune_sources(ks, keep, n_keep, &stats->sources_removed);
+	}
+	free(keep);
 	if (e == SS_OK) {
 		stats->sources_seen += b.n;
 		for (size_t i = 0; i < b.n; i++) {
-			if (b.jobs[i].result != SS_OK)
+			bool dir = b.jobs[i].meta.origin == KEYS_ORIGIN_KEYSTORE_DIR;
+			stats->keystores_seen += dir;
+			if (b.jobs[i].result != SS_OK) {
 				stats->sources_failed++;
-			else if (!b.jobs[i].duplicate)
+				stats->keystores_failed += dir;
+			} else if (!b.jobs[i].duplicate) {
 				stats->sources_new++;
+			}
 		}
-		log_info("key sources: %zu found, %zu newly sealed, %zu failed; %zu key(s) signable",
-			 b.n, stats->sources_new, stats->sources_failed, keys_count(ks));
+		log_info("key sources: %zu found, %zu newly sealed, %zu failed, %zu unloaded (file gone); %zu key(s) signable",
+			 b.n, stats->sources_new, stats->sources_failed, stats->sources_removed,
+			 keys_count(ks));
 	} else if (err && err->msg[0] == '\0') {
 		keys_fail(err, e, "loading key sources failed: %s", ss_strerror(e));
 	}
