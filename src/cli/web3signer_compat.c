@@ -206,9 +206,11 @@ static char *dup_or_die(char **slot, const char *v)
 	return *slot;
 }
 
-/* Applies one option's value from source ("command line", "WEB3SIGNER_X", a file).
- * Returns false after a message when the value is invalid or the option refused. */
-static bool apply(w3s_state *st, const w3s_opt *o, const char *value, const char *source)
+/* Applies one option's value from source ("command line", "WEB3SIGNER_X", a file);
+ * given is the option's name as written there. Returns false after a message when the
+ * value is invalid or the option refused. */
+static bool apply(w3s_state *st, const w3s_opt *o, const char *given, const char *value,
+		  const char *source)
 {
 	if (o->boolean) {
 		if (strcasecmp(value, "true") == 0)
@@ -241,7 +243,7 @@ static bool apply(w3s_state *st, const w3s_opt *o, const char *value, const char
 	case W_REFUSE:
 		if (!acts)
 			return true;
-		fprintf(stderr, PROG ": --%s (%s) is not supported by Secure-Signer: %s\n", o->name,
+		fprintf(stderr, PROG ": --%s (%s) is not supported by Secure-Signer: %s\n", given,
 			source, o->why);
 		return false;
 	case W_LOGGING: {
@@ -356,7 +358,7 @@ static bool read_config_file(w3s_state *st, const char *path)
 				fprintf(stderr, PROG ": %s: unknown option '%s'\n", path, key);
 				ok = false;
 			} else {
-				ok = apply(st, o, value, path);
+				ok = apply(st, o, k, value, path);
 			}
 			have_key = false;
 		}
@@ -414,7 +416,7 @@ static bool read_environment(w3s_state *st)
 			fprintf(stderr, PROG ": warning: %s is not a Web3Signer option: ignored\n",
 				vars[i]);
 		else
-			ok = apply(st, o, eq + 1, vars[i]);
+			ok = apply(st, o, opt, eq + 1, vars[i]);
 	}
 	for (size_t i = 0; i < k; i++)
 		if (vars[i]) { /* a value may be a password */
@@ -485,7 +487,9 @@ static bool read_command_line(w3s_state *st, int argc, char **argv)
 		}
 		if (strcmp(o->name, "config-file") == 0)
 			continue; /* read first */
-		if (!apply(st, o, value, "command line"))
+		char given[160];
+		snprintf(given, sizeof given, "%.*s", (int)len, name);
+		if (!apply(st, o, given, value, "command line"))
 			return false;
 	}
 	if (!seen_eth2) {
