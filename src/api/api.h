@@ -30,6 +30,7 @@ typedef struct {
 	const keys_sources *sources;   /* what /reload rescans */
 	keys_load_stats open_stats;    /* what keys_store_open restored from the sealed store */
 	bool keymanager_enabled;
+	bool signing_ext_enabled;      /* Web3Signer's --Xsigning-ext-enabled: /ext/sign */
 	const char *version;           /* for process_release{version} */
 	/* The slashing database probe behind /healthcheck (db_health.c); 0 = defaults. */
 	unsigned db_health_interval_ms, db_health_timeout_ms;

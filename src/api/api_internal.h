@@ -63,6 +63,7 @@ void api_run_on_admin_thread(http_request *req, api *a, api_admin_fn fn);
 
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
+void api_handle_sign_ext(http_request *req, void *app);
 void api_handle_public_keys(http_request *req, void *app);
 void api_handle_upcheck(http_request *req, void *app);
 void api_handle_healthcheck(http_request *req, void *app);

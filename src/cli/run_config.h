@@ -17,6 +17,7 @@ typedef struct {
 	unsigned idle_connection_timeout_seconds;
 	unsigned http_threads;
 	unsigned signing_threads;
+	bool signing_ext_enabled;
 	unsigned http_max_connections;
 	bool access_logs_enabled;
 	char *http_bearer_token_file;
