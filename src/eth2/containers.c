@@ -190,6 +190,7 @@ const ssz_type *eth2_type_by_name(eth2_preset p, const char *name)
 		&eth2_t_validator_registration_v1, &eth2_t_bls_to_execution_change,
 		&eth2_t_payload_attestation_data, &eth2_t_proposer_preferences,
 		&eth2_t_builder_request_auth, &eth2_t_execution_payload_bid,
+		&eth2_t_execution_payload_bid_heze,
 		&eth2_t_execution_payload_envelope,
 	};
 	for (size_t i = 0; i < COUNT(common); i++)

@@ -22,7 +22,7 @@ extern const ssz_type eth2_t_fork, eth2_t_fork_data, eth2_t_checkpoint,
 	eth2_t_validator_registration_v1, eth2_t_bls_to_execution_change;
 /* Gloas (containers_gloas.c). */
 extern const ssz_type eth2_t_payload_attestation_data, eth2_t_proposer_preferences,
-	eth2_t_builder_request_auth, eth2_t_execution_payload_bid,
+	eth2_t_builder_request_auth, eth2_t_execution_payload_bid, eth2_t_execution_payload_bid_heze,
 	eth2_t_execution_payload_envelope, eth2_t_aggregate_and_proof_gloas_mainnet,
 	eth2_t_aggregate_and_proof_gloas_minimal;
 

@@ -84,6 +84,24 @@ static const ssz_field bid_fields[] = {
 const ssz_type eth2_t_execution_payload_bid = { "ExecutionPayloadBid", SSZ_CONTAINER, 0, NULL,
 						bid_fields, COUNT(bid_fields), true };
 
+/* heze beacon-chain.md "ExecutionPayloadBid": Gloas's with inclusion_list_bits
+ * (EIP-7805), Bitvector[INCLUSION_LIST_COMMITTEE_SIZE = 16] in both presets. */
+static const ssz_type inclusion_list_bits = { "Bitvector[INCLUSION_LIST_COMMITTEE_SIZE]",
+					      SSZ_BITVECTOR, 16, NULL, NULL, 0, false };
+static const ssz_field bid_heze_fields[] = {
+	{ "parent_block_hash", &ssz_bytes32 }, { "parent_block_root", &ssz_bytes32 },
+	{ "block_hash", &ssz_bytes32 },        { "prev_randao", &ssz_bytes32 },
+	{ "fee_recipient", &ssz_bytes20 },     { "gas_limit", &ssz_uint64 },
+	{ "builder_index", &ssz_uint64 },      { "slot", &ssz_uint64 },
+	{ "value", &ssz_uint64 },              { "execution_payment", &ssz_uint64 },
+	{ "blob_kzg_commitments", &blob_kzg_commitments },
+	{ "execution_requests_root", &ssz_bytes32 },
+	{ "inclusion_list_bits", &inclusion_list_bits },
+};
+const ssz_type eth2_t_execution_payload_bid_heze = { "HezeExecutionPayloadBid", SSZ_CONTAINER,
+						     0, NULL, bid_heze_fields,
+						     COUNT(bid_heze_fields), true };
+
 /* The execution requests (electra beacon-chain.md, gloas EIP-8282 builder requests). */
 SCONTAINER(deposit_request, "DepositRequest", { "pubkey", &ssz_bytes48 },
 	   { "withdrawal_credentials", &ssz_bytes32 }, { "amount", &ssz_uint64 },

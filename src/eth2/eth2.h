@@ -58,6 +58,7 @@ typedef enum {
 	ETH2_FORK_ELECTRA,
 	ETH2_FORK_FULU,
 	ETH2_FORK_GLOAS,
+	ETH2_FORK_HEZE, /* unscheduled everywhere; its containers as @lodestar/types 1.48 */
 	ETH2_FORK__COUNT
 } eth2_fork;
 

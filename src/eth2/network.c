@@ -18,42 +18,54 @@
 #define FAR ETH2_FAR_FUTURE_EPOCH
 #define V(a, b, c, d) { 0x##a, 0x##b, 0x##c, 0x##d }
 
+/* Heze (the fork after Gloas) is scheduled nowhere and only mainnet (consensus-specs
+ * configs/mainnet.yaml, 0x08000000) and minimal (0x08000001) publish its version. The
+ * testnets carry what Lodestar 1.48 gives them, mainnet's version inherited: unused until
+ * an operator's config.yaml schedules Heze with its own version. */
+#define HEZE_UNPUBLISHED V(08, 00, 00, 00)
+
 static const eth2_network builtins[] = {
 	{ "mainnet", ETH2_PRESET_MAINNET, 32,
 	  { V(00, 00, 00, 00), V(01, 00, 00, 00), V(02, 00, 00, 00), V(03, 00, 00, 00),
-	    V(04, 00, 00, 00), V(05, 00, 00, 00), V(06, 00, 00, 00), V(07, 00, 00, 00) },
-	  { 0, 74240, 144896, 194048, 269568, 364032, 411392, FAR }, true },
+	    V(04, 00, 00, 00), V(05, 00, 00, 00), V(06, 00, 00, 00), V(07, 00, 00, 00),
+	    V(08, 00, 00, 00) },
+	  { 0, 74240, 144896, 194048, 269568, 364032, 411392, FAR, FAR }, true },
 	/* Sepolia: Gloas at epoch 353024 (2026-10-06 13:53:36 UTC), eth-clients/sepolia
 	 * metadata/config.yaml; later than Lodestar 1.48's built-in config. */
 	{ "sepolia", ETH2_PRESET_MAINNET, 32,
 	  { V(90, 00, 00, 69), V(90, 00, 00, 70), V(90, 00, 00, 71), V(90, 00, 00, 72),
-	    V(90, 00, 00, 73), V(90, 00, 00, 74), V(90, 00, 00, 75), V(90, 00, 00, 76) },
-	  { 0, 50, 100, 56832, 132608, 222464, 272640, 353024 }, true },
+	    V(90, 00, 00, 73), V(90, 00, 00, 74), V(90, 00, 00, 75), V(90, 00, 00, 76),
+	    HEZE_UNPUBLISHED },
+	  { 0, 50, 100, 56832, 132608, 222464, 272640, 353024, FAR }, true },
 	{ "holesky", ETH2_PRESET_MAINNET, 32,
 	  { V(01, 01, 70, 00), V(02, 01, 70, 00), V(03, 01, 70, 00), V(04, 01, 70, 00),
-	    V(05, 01, 70, 00), V(06, 01, 70, 00), V(07, 01, 70, 00), V(08, 01, 70, 00) },
-	  { 0, 0, 0, 256, 29696, 115968, 165120, FAR }, true },
+	    V(05, 01, 70, 00), V(06, 01, 70, 00), V(07, 01, 70, 00), V(08, 01, 70, 00),
+	    HEZE_UNPUBLISHED },
+	  { 0, 0, 0, 256, 29696, 115968, 165120, FAR, FAR }, true },
 	{ "hoodi", ETH2_PRESET_MAINNET, 32,
 	  { V(10, 00, 09, 10), V(20, 00, 09, 10), V(30, 00, 09, 10), V(40, 00, 09, 10),
-	    V(50, 00, 09, 10), V(60, 00, 09, 10), V(70, 00, 09, 10), V(80, 00, 09, 10) },
-	  { 0, 0, 0, 0, 0, 2048, 50688, FAR }, true },
+	    V(50, 00, 09, 10), V(60, 00, 09, 10), V(70, 00, 09, 10), V(80, 00, 09, 10),
+	    HEZE_UNPUBLISHED },
+	  { 0, 0, 0, 0, 0, 2048, 50688, FAR, FAR }, true },
 	/* Gnosis: PRESET_BASE 'gnosis' has the mainnet list limits and 16 slots per epoch.
 	 * Electra 1337856 and Fulu 1714688 came after the stored gnosischain/configs
 	 * snapshot (which still had them at FAR_FUTURE); they agree with Lodestar 1.48's
 	 * built-in gnosis config, which the npm cross-check compares. */
 	{ "gnosis", ETH2_PRESET_MAINNET, 16,
 	  { V(00, 00, 00, 64), V(01, 00, 00, 64), V(02, 00, 00, 64), V(03, 00, 00, 64),
-	    V(04, 00, 00, 64), V(05, 00, 00, 64), V(06, 00, 00, 64), V(07, 00, 00, 64) },
-	  { 0, 512, 385536, 648704, 889856, 1337856, 1714688, FAR }, true },
+	    V(04, 00, 00, 64), V(05, 00, 00, 64), V(06, 00, 00, 64), V(07, 00, 00, 64),
+	    HEZE_UNPUBLISHED },
+	  { 0, 512, 385536, 648704, 889856, 1337856, 1714688, FAR, FAR }, true },
 	/* consensus-specs configs/minimal.yaml: every fork after phase0 unscheduled. */
 	{ "minimal", ETH2_PRESET_MINIMAL, 8,
 	  { V(00, 00, 00, 01), V(01, 00, 00, 01), V(02, 00, 00, 01), V(03, 00, 00, 01),
-	    V(04, 00, 00, 01), V(05, 00, 00, 01), V(06, 00, 00, 01), V(07, 00, 00, 01) },
-	  { 0, FAR, FAR, FAR, FAR, FAR, FAR, FAR }, true },
+	    V(04, 00, 00, 01), V(05, 00, 00, 01), V(06, 00, 00, 01), V(07, 00, 00, 01),
+	    V(08, 00, 00, 01) },
+	  { 0, FAR, FAR, FAR, FAR, FAR, FAR, FAR, FAR }, true },
 };
 
 static const char *const fork_names[ETH2_FORK__COUNT] = {
-	"PHASE0", "ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS",
+	"PHASE0", "ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS", "HEZE",
 };
 
 const char *eth2_fork_name(eth2_fork f)

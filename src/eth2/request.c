@@ -185,8 +185,8 @@ static ss_err need_altair(req_ctx *c, uint64_t slot, const char *field)
  * the milestone name case-sensitively. No JSON string here holds a NUL: the body is
  * loaded without JSON_ALLOW_NUL, so jansson refuses "\u0000". */
 #define FORK_TAG_EXPECTED \
-	"expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, ELECTRA, FULU or " \
-	"GLOAS (upper case)"
+	"expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, ELECTRA, FULU, " \
+	"GLOAS or HEZE (upper case)"
 
 static bool fork_tag(const json_t *v, eth2_fork *out)
 {
@@ -570,10 +570,8 @@ static ss_err do_gloas(req_ctx *c, const json_t *root, const char *const *keys, 
 		ssz_path_key(path, sizeof path, path, "data");
 		m = json_object_get(m, "data");
 	}
-	ss_err e = hash_json(c, t, m, path, c->out->object_root);
-	if (e != SS_OK)
-		return e;
-	/* The walker has validated every member on the way to the slot. */
+	/* The slot first: it chooses the schema. A member on the way that is missing or
+	 * not an object is reported by get_u64. */
 	const json_t *o = m;
 	char p[96];
 	snprintf(p, sizeof p, "%s", path);
@@ -582,11 +580,17 @@ static ss_err do_gloas(req_ctx *c, const json_t *root, const char *const *keys, 
 		ssz_path_key(p, sizeof p, p, slot_path[i]);
 	}
 	uint64_t slot;
-	if ((e = get_u64(c, o, p, slot_path[depth - 1], &slot)) != SS_OK)
+	ss_err e = get_u64(c, o, p, slot_path[depth - 1], &slot);
+	if (e != SS_OK)
 		return e;
 	char sp[96];
 	ssz_path_key(sp, sizeof sp, p, slot_path[depth - 1]);
 	if ((e = need_gloas(c, slot, sp)) != SS_OK)
+		return e;
+	/* Heze adds inclusion_list_bits to the bid (EIP-7805); the other four are unchanged. */
+	if (t == &eth2_t_execution_payload_bid && c->out->fork >= ETH2_FORK_HEZE)
+		t = &eth2_t_execution_payload_bid_heze;
+	if ((e = hash_json(c, t, m, path, c->out->object_root)) != SS_OK)
 		return e;
 	if (domain == ETH2_DOMAIN_BUILDER_REQUEST_AUTH) {
 		static const uint8_t zero[32] = { 0 };

@@ -358,7 +358,7 @@ for (const net of ["mainnet", "sepolia", "hoodi", "gnosis"]) {
   const chain = CHAINS[net];
   const spe = r.stdout.toString().match(/slots_per_epoch: (\d+)/)?.[1];
   const want = new Map([["PHASE0", [hex(chain.GENESIS_FORK_VERSION), "0"]]]);
-  for (const f of ["ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS"]) {
+  for (const f of ["ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS", "HEZE"]) {
     const e = chain[`${f}_FORK_EPOCH`];
     want.set(f, [hex(chain[`${f}_FORK_VERSION`]), Number.isFinite(e) ? String(e) : "far"]);
   }
@@ -383,13 +383,13 @@ for (const net of ["mainnet", "sepolia", "hoodi", "gnosis"]) {
 // @lodestar/params loads), so it runs in a child process: a minimal-preset network with
 // every fork scheduled (two epochs apart), given to secure-signer as a config.yaml.
 const MINIMAL = process.argv[3] === "minimal";
-const MINIMAL_FORKS = {ALTAIR: 2, BELLATRIX: 4, CAPELLA: 6, DENEB: 8, ELECTRA: 10, FULU: 12, GLOAS: 14};
+const MINIMAL_FORKS = {ALTAIR: 2, BELLATRIX: 4, CAPELLA: 6, DENEB: 8, ELECTRA: 10, FULU: 12, GLOAS: 14, HEZE: 16};
 
 // A consensus config.yaml for a chain: its preset, genesis version and every fork's
 // version and epoch (the keys secure-signer reads; FAR_FUTURE for Infinity).
 function configYaml(name, preset, chain) {
   let yaml = `PRESET_BASE: '${preset}'\nCONFIG_NAME: '${name}'\nGENESIS_FORK_VERSION: ${hex(chain.GENESIS_FORK_VERSION)}\n`;
-  for (const f of ["ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS"]) {
+  for (const f of ["ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS", "HEZE"]) {
     const e = chain[`${f}_FORK_EPOCH`];
     yaml += `${f}_FORK_VERSION: ${hex(chain[`${f}_FORK_VERSION`])}\n${f}_FORK_EPOCH: ${Number.isFinite(e) ? e : "18446744073709551615"}\n`;
   }
@@ -478,10 +478,11 @@ for (const net of ["mainnet", "hoodi", "sepolia"]) {
     console.error(`${net}: ${n} requests, fewer than 2,000`);
   }
 }
-// A mainnet-preset network past Gloas, as an operator would pass it: mainnet's config
-// with GLOAS_FORK_EPOCH set, given to secure-signer as a config.yaml.
+// A mainnet-preset network past Gloas and Heze, as an operator would pass it: mainnet's
+// config with GLOAS_FORK_EPOCH and HEZE_FORK_EPOCH set, given to secure-signer as a
+// config.yaml (Heze's containers as @lodestar/types 1.48 defines them).
 {
-  const chain = {...networksChainConfig.mainnet, GLOAS_FORK_EPOCH: 420000};
+  const chain = {...networksChainConfig.mainnet, GLOAS_FORK_EPOCH: 420000, HEZE_FORK_EPOCH: 430000};
   const dir = mkdtempSync(path.join(tmpdir(), "ss-lodestar-"));
   writeFileSync(path.join(dir, "config.yaml"), configYaml("mainnet-gloas", "mainnet", chain));
   runNetwork("mainnet-gloas", chain, ["--network-config", path.join(dir, "config.yaml")]);
@@ -490,7 +491,7 @@ for (const net of ["mainnet", "hoodi", "sepolia"]) {
 }
 // The Gloas types, counted over the Gloas networks (the issue asks for thousands).
 let gloasN = 0;
-for (const [k, c] of perKind) if (/\/GLOAS\/(execution|payload|proposer|builder|request)/i.test(k)) gloasN += c;
+for (const [k, c] of perKind) if (/\/(GLOAS|HEZE)\/(execution|payload|proposer|builder|request)/i.test(k)) gloasN += c;
 console.log(`Gloas types: ${gloasN} requests`);
 if (gloasN < 2000) {
   failures++;
