@@ -567,7 +567,9 @@ static ss_err do_gloas(req_ctx *c, const json_t *root, const char *const *keys, 
 	 * PayloadAttestationMessage too (its `data` member is the signed part). */
 	if (t == &eth2_t_payload_attestation_data && json_object_get(m, "beacon_block_root") == NULL &&
 	    json_is_object(json_object_get(m, "data"))) {
-		ssz_path_key(path, sizeof path, path, "data");
+		char inner[96];
+		ssz_path_key(inner, sizeof inner, path, "data");
+		memcpy(path, inner, sizeof path);
 		m = json_object_get(m, "data");
 	}
 	/* The slot first: it chooses the schema. A member on the way that is missing or
@@ -576,8 +578,10 @@ static ss_err do_gloas(req_ctx *c, const json_t *root, const char *const *keys, 
 	char p[96];
 	snprintf(p, sizeof p, "%s", path);
 	for (size_t i = 0; i + 1 < depth; i++) {
+		char q[96];
 		o = json_object_get(o, slot_path[i]);
-		ssz_path_key(p, sizeof p, p, slot_path[i]);
+		ssz_path_key(q, sizeof q, p, slot_path[i]);
+		memcpy(p, q, sizeof p);
 	}
 	uint64_t slot;
 	ss_err e = get_u64(c, o, p, slot_path[depth - 1], &slot);
