@@ -24,6 +24,8 @@ ss_err api_new(api **out, const api_config *cfg)
 	ss_err e = api_build_routes(a);
 	if (e == SS_OK && (e = work_queue_start(&a->admin, 1, "ss-keymanager")) == SS_OK)
 		a->admin_on = true;
+	if (e == SS_OK && (e = work_queue_start(&a->batch, 1, "ss-batch")) == SS_OK)
+		a->batch_on = true;
 	if (e == SS_OK)
 		e = api_db_health_start(a);
 	if (e != SS_OK) {
@@ -47,6 +49,8 @@ void api_free(api *a)
 		pthread_join(t, NULL);
 	if (a->admin_on) /* the server has stopped: nothing new comes in */
 		work_queue_stop(&a->admin);
+	if (a->batch_on)
+		work_queue_stop(&a->batch);
 	api_db_health_stop(a);
 	pthread_mutex_destroy(&a->lock);
 	pthread_mutex_destroy(&a->keys_write_lock);

@@ -21,6 +21,9 @@
 #define API_SIGN_BODY_LIMIT (2u << 20)
 #define API_KEYMANAGER_BODY_LIMIT (16u << 20)
 #define API_SMALL_BODY_LIMIT 4096u
+/* Most keys one POST /api/v1/eth2/sign batch may name (PR #29 leaves the limit to the
+ * signer): a batch is one signing root, and no committee holds more validators. */
+#define API_BATCH_MAX_IDENTIFIERS 10000u
 
 typedef struct {
 	signer *signer;

@@ -42,6 +42,9 @@ struct api {
 	/* Runs Keymanager writes off the server threads (admin_thread.c). */
 	work_queue admin;
 	bool admin_on;
+	/* Feeds batch signing requests to the signer a few keys at a time (sign_batch.c). */
+	work_queue batch;
+	bool batch_on;
 	/* The slashing database probe (db_health.c), under health_mu. */
 	pthread_mutex_t health_mu;
 	pthread_cond_t health_cv;
@@ -64,6 +67,7 @@ void api_run_on_admin_thread(http_request *req, api *a, api_admin_fn fn);
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
 void api_handle_sign_ext(http_request *req, void *app);
+void api_handle_sign_batch(http_request *req, void *app);
 void api_handle_public_keys(http_request *req, void *app);
 void api_handle_upcheck(http_request *req, void *app);
 void api_handle_healthcheck(http_request *req, void *app);

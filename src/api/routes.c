@@ -10,6 +10,8 @@
 static const http_route all_routes[] = {
 	{ HTTP_POST, "/api/v1/eth2/sign/{pubkey}", api_handle_sign, HTTP_AUTH_SIGNING,
 	  API_SIGN_BODY_LIMIT },
+	{ HTTP_POST, "/api/v1/eth2/sign", api_handle_sign_batch, HTTP_AUTH_SIGNING,
+	  API_SIGN_BODY_LIMIT },
 	{ HTTP_POST, "/api/v1/eth2/ext/sign/{pubkey}", api_handle_sign_ext, HTTP_AUTH_SIGNING,
 	  API_SMALL_BODY_LIMIT },
 	{ HTTP_GET, "/api/v1/eth2/publicKeys", api_handle_public_keys, HTTP_AUTH_SIGNING, 0 },

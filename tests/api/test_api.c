@@ -1324,6 +1324,47 @@ out:
 	sp_cleanup(&p);
 }
 
+/* POST /api/v1/eth2/sign (PR #29 batch) answers per key, in request order; the details
+ * are in test_sign_batch. */
+TEST(batch_route_signs_per_key)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	char body[1024];
+	snprintf(body, sizeof body,
+		 "{\"identifiers\":[\"%s\",\"%s\"],\"signing_request\":{\"type\":\"AGGREGATION_SLOT\","
+		 "%s,\"aggregation_slot\":{\"slot\":\"12000100\"}}}", pk_hex[2], pk_hex[0], SB_FORK);
+	hc_response r;
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/sign", JSON_ACCEPT, body, &r), 200);
+	json_t *arr = json_loads(BODY(r), 0, NULL);
+	CHECK(json_is_array(arr) && json_array_size(arr) == 2);
+	char one[512];
+	sb_aggregation_slot(one, sizeof one, 12000100);
+	eth2_signing_request rq;
+	eth2_error err;
+	CHECK(eth2_parse_signing_request(eth2_network_builtin("mainnet"), one, strlen(one), &rq,
+					 &err) == SS_OK);
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		int k = i == 0 ? 2 : 0;
+		json_t *it = json_array_get(arr, i);
+		const char *id = json_string_value(json_object_get(it, "identifier"));
+		const char *sig = json_string_value(json_object_get(it, "signature"));
+		uint8_t s[96];
+		CHECK_MSG(id && strcmp(id, pk_hex[k]) == 0, "item %zu is %s", i, id ? id : "?");
+		CHECK(sig && hex_decode(s, 96, sig, strlen(sig), HEX_PREFIX_REQUIRED) == SS_OK &&
+		      bls_verify_vartime(pk_bin[k], rq.signing_root, 32, s));
+	}
+	json_decref(arr);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/sign", JSON_ACCEPT,
+			  "{\"identifiers\":[],\"signing_request\":{}}", &r), 400);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
 /* Must stay the last test of this file: every route of the table was called. */
 TEST(every_route_was_exercised)
 {
