@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "keys/keys.h"
 #include "util/datadir.h"
 #include "util/hex.h"
@@ -126,10 +127,9 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	};
 	memset(o, 0, sizeof *o);
 	/* the same SECURE_SIGNER_* variables `secure-signer run` reads, so both find the
-	 * same data directory and key-encryption key; the command line wins */
-	const char *env = getenv("SECURE_SIGNER_DATA_DIR");
-	o->data_dir = env && *env ? env : DATADIR_DEFAULT;
-	env = getenv("SECURE_SIGNER_KEK_PASSPHRASE_FILE");
+	 * same key-encryption key; the command line wins. The data directory is resolved
+	 * with the other commands' (cli/common_options.h), in cli_cmd_keys. */
+	const char *env = getenv("SECURE_SIGNER_KEK_PASSPHRASE_FILE");
 	if (env && *env)
 		o->kek_passphrase_file = env;
 	env = getenv("SECURE_SIGNER_KEK_FILE");
@@ -535,11 +535,25 @@ int cli_cmd_keys(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* --data-dir, SECURE_SIGNER_DATA_DIR, --config-file, default: as `run` finds it */
+	char prog[64];
+	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
+	cli_common_args ca = { 0 };
+	if (o.data_dir)
+		cli_common_take(&ca, CLI_OPT_DATA_DIR, o.data_dir);
+	run_config cfg;
+	if (cli_common_resolve(&cfg, prog, &ca) != 0) {
+		run_config_free(&cfg);
+		return 2;
+	}
+	o.data_dir = cfg.data_dir;
 	datadir dd;
 	keys_store *ks = NULL;
 	rc = open_all(&o, sub, &dd, &ks);
-	if (rc >= 0)
+	if (rc >= 0) {
+		run_config_free(&cfg);
 		return rc;
+	}
 	if (strcmp(sub, "list") == 0)
 		rc = cmd_list(ks);
 	else if (strcmp(sub, "generate") == 0)
@@ -552,5 +566,6 @@ int cli_cmd_keys(int argc, char **argv)
 		rc = cmd_export(ks, &o, args[0]);
 	keys_store_close(ks);
 	datadir_close(&dd);
+	run_config_free(&cfg);
 	return rc;
 }

@@ -14,8 +14,8 @@
 #include "api/api.h"
 #include "api/token.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/run_config.h"
-#include "cli/slashing_db_url.h"
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "keys/keys.h"
@@ -23,6 +23,7 @@
 #include "signer/signer.h"
 #include "slashing/slashing.h"
 #include "util/datadir.h"
+#include "util/file.h"
 #include "util/hardening.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
@@ -30,62 +31,18 @@
 #define RUN_VERSION "0.1.0"
 #define SHUTDOWN_GRACE_MS 10000u
 
-/* The network by name, or a consensus config.yaml when it looks like a path. */
-static const eth2_network *open_network(const char *name, eth2_network **owned)
-{
-	*owned = NULL;
-	const eth2_network *net = eth2_network_builtin(name);
-	if (net)
-		return net;
-	char err[256] = "";
-	if (eth2_network_load(name, owned, err, sizeof err) != SS_OK) {
-		log_error("--network %s: not a known network, and loading it as a config file "
-			  "failed: %s", name, err);
-		return NULL;
-	}
-	return *owned;
-}
-
-/* The first line of a file: the signing API's bearer token, the TLS keystore's or the
- * database's password. NULL when it cannot be read, is empty, or is longer than
- * API_TOKEN_MAX (refused rather than cut). Unbuffered, so no copy of the secret is left
- * in a stdio buffer. */
-static char *read_first_line(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	setvbuf(f, NULL, _IONBF, 0);
-	char buf[API_TOKEN_MAX + 2];
-	char *r = fgets(buf, sizeof buf, f);
-	bool whole = r && (strchr(buf, '\n') || feof(f));
-	fclose(f);
-	if (!whole) {
-		secure_zero(buf, sizeof buf);
-		return NULL;
-	}
-	buf[strcspn(buf, "\r\n")] = '\0';
-	char *line = buf[0] ? strdup(buf) : NULL;
-	secure_zero(buf, sizeof buf); /* a bearer token or the TLS keystore password */
-	return line;
-}
-
 /* <data-dir>/secure-signer.ports, written atomically once the listeners are up, like
  * Web3Signer's web3signer.ports: tests and scripts that use port 0 read it. */
 static void write_ports(const datadir *dd, unsigned http_port, unsigned metrics_port)
 {
-	char path[4200], tmp[4210];
+	char path[4200], text[64];
 	if (datadir_file(dd, "secure-signer.ports", path, sizeof path) != SS_OK)
 		return;
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return;
-	fprintf(f, "http-port=%u\n", http_port);
-	if (metrics_port)
-		fprintf(f, "metrics-port=%u\n", metrics_port);
-	if (fclose(f) == 0)
-		rename(tmp, path);
+	int n = metrics_port ? snprintf(text, sizeof text, "http-port=%u\nmetrics-port=%u\n",
+					http_port, metrics_port)
+			     : snprintf(text, sizeof text, "http-port=%u\n", http_port);
+	if (file_write_atomic(path, text, (size_t)n, 0644) != SS_OK)
+		log_warn("cannot write %s: %s", path, strerror(errno));
 }
 
 static unsigned default_threads(void)
@@ -106,7 +63,7 @@ typedef struct {
 	run_config cfg;
 	datadir dd;
 	bool dd_open;
-	eth2_network *owned_net;
+	cli_network net;
 	slash_db *slashing;
 	keys_store *keys;
 	signer *signer;
@@ -118,51 +75,6 @@ typedef struct {
 	keys_sources sources;
 } run_state;
 
-/* The shared PostgreSQL store of --slashing-protection-db-url: several signers (each
- * with its own data directory and keys) may use one database, and a validator's checks
- * are serialised across all of them (docs/slashing-protection.md). The connection string
- * holds the password, so it is wiped and never logged. */
-static int open_postgres(run_state *st, const run_config *c)
-{
-	if (c->slashing_protection_db_password && c->slashing_protection_db_password_file) {
-		log_error("--slashing-protection-db-password and "
-			  "--slashing-protection-db-password-file are mutually exclusive");
-		return 1;
-	}
-	char *password = NULL;
-	if (c->slashing_protection_db_password_file) {
-		password = read_first_line(c->slashing_protection_db_password_file);
-		if (!password) {
-			log_error("cannot read a password (its first line, at most 256 bytes) from %s",
-				  c->slashing_protection_db_password_file);
-			return 1;
-		}
-	}
-	char *conninfo = slashing_db_conninfo(
-		c->slashing_protection_db_url, c->slashing_protection_db_username,
-		password ? password : c->slashing_protection_db_password);
-	if (password) {
-		secure_zero(password, strlen(password));
-		free(password);
-	}
-	if (!conninfo) {
-		log_error("--slashing-protection-db-url: expected a PostgreSQL URL "
-			  "(jdbc:postgresql://host/db, postgresql://host/db) or libpq "
-			  "key=value pairs");
-		return 1;
-	}
-	ss_err e = slash_open_postgres(&st->slashing, conninfo, NULL);
-	secure_zero(conninfo, strlen(conninfo));
-	free(conninfo);
-	if (e != SS_OK) {
-		log_error("cannot open the PostgreSQL slashing protection database (%s)",
-			  ss_strerror(e));
-		return 1;
-	}
-	log_info("slashing protection: PostgreSQL database (shared; one writer per signer)");
-	return 0;
-}
-
 static void teardown(run_state *st)
 {
 	http_server_stop(st->http, SHUTDOWN_GRACE_MS);
@@ -173,7 +85,7 @@ static void teardown(run_state *st)
 		keys_store_close(st->keys);
 	if (st->slashing)
 		slash_close(st->slashing);
-	eth2_network_free(st->owned_net);
+	cli_network_close(&st->net);
 	if (st->dd_open) {
 		char path[4200];
 		if (datadir_file(&st->dd, "secure-signer.ports", path, sizeof path) == SS_OK)
@@ -196,40 +108,38 @@ static int start(run_state *st)
 		log_error("process hardening failed (RLIMIT_CORE / PR_SET_DUMPABLE)");
 		return 1;
 	}
-	ss_err e = datadir_open(&st->dd, c->data_dir);
-	if (e == SS_ERR_EXISTS) {
-		log_error("the data directory %s is in use by another secure-signer", c->data_dir);
+	if (cli_datadir_open(c->data_dir, "secure-signer run", &st->dd) != 0)
 		return 1;
-	}
-	if (e != SS_OK) {
-		log_error("cannot open the data directory %s: %s", c->data_dir, ss_strerror(e));
-		return 1;
-	}
 	st->dd_open = true;
 	bls_init();
 
-	const eth2_network *net = open_network(c->network, &st->owned_net);
-	if (!net)
+	if (cli_network_open(c, "secure-signer run", &st->net) != 0)
 		return 1;
+	const eth2_network *net = st->net.net;
 	log_info("network %s, %llu slots per epoch", eth2_network_name(net),
 		 (unsigned long long)eth2_network_slots_per_epoch(net));
+	if (!st->net.has_gvr)
+		log_warn("network %s: no genesis validators root is known (give "
+			 "--genesis-validators-root): the first signing request's root will bind "
+			 "the slashing database (docs/slashing-protection.md)",
+			 eth2_network_name(net));
+	if (!st->net.has_genesis_time)
+		log_warn("network %s: no genesis time is known (give --genesis-time): far-future "
+			 "slots and epochs cannot be refused", eth2_network_name(net));
 
-	if (c->slashing_protection_enabled && c->slashing_protection_db_url) {
-		if (open_postgres(st, c) != 0)
+	if (c->slashing_protection_enabled) {
+		if (cli_slashing_open(c, "secure-signer run", &st->dd, &st->net, NULL,
+				      &st->slashing) != 0)
 			return 1;
-	} else if (c->slashing_protection_enabled) {
-		char path[4200];
-		if (datadir_file(&st->dd, "slashing.sqlite", path, sizeof path) != SS_OK ||
-		    slash_open_sqlite(&st->slashing, path, NULL) != SS_OK) {
-			log_error("cannot open the slashing protection database in %s",
-				  st->dd.path);
-			return 1;
-		}
+		if (c->slashing_protection_db_url)
+			log_info("slashing protection: PostgreSQL database (shared; one writer per "
+				 "signer)");
 	} else {
 		log_warn("slashing protection is DISABLED: blocks and attestations are signed "
 			 "without any check");
 	}
 
+	ss_err e;
 	keys_kek_provider kek;
 	memset(&kek, 0, sizeof kek);
 	if ((c->kek_passphrase_file != NULL) + (c->kek_passphrase_env != NULL) +
@@ -271,7 +181,12 @@ static int start(run_state *st)
 	signer_config sc = { .net = net,
 			     .keys = st->keys,
 			     .slashing = st->slashing,
-			     .signing_threads = c->signing_threads };
+			     .signing_threads = c->signing_threads,
+			     .check_gvr = st->net.has_gvr,
+			     .check_future = st->net.has_genesis_time,
+			     .genesis_time = st->net.genesis_time,
+			     .future_epoch_tolerance = c->future_epoch_tolerance };
+	memcpy(sc.gvr, st->net.gvr, sizeof sc.gvr);
 	if (signer_new(&st->signer, &sc) != SS_OK)
 		return 1;
 	api_config ac = {
@@ -302,7 +217,7 @@ static int start(run_state *st)
 			return 1;
 	}
 	if (c->http_bearer_token_file) {
-		st->signing_token = read_first_line(c->http_bearer_token_file);
+		st->signing_token = cli_read_first_line(c->http_bearer_token_file);
 		if (!st->signing_token) {
 			log_error("cannot read a token from %s", c->http_bearer_token_file);
 			return 1;
@@ -316,6 +231,8 @@ static int start(run_state *st)
 		.known_clients_file = c->tls_known_clients_file,
 		.ca_file = c->tls_ca_file,
 		.allow_any_client = c->tls_allow_any_client,
+		.protocols = c->tls_protocols,
+		.cipher_suites = c->tls_cipher_suites,
 	};
 	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
 	if ((c->tls_keystore_file != NULL) != (c->tls_keystore_password_file != NULL)) {
@@ -323,7 +240,7 @@ static int start(run_state *st)
 		return 1;
 	}
 	if (c->tls_keystore_password_file) {
-		st->tls_password = read_first_line(c->tls_keystore_password_file);
+		st->tls_password = cli_read_first_line(c->tls_keystore_password_file);
 		if (!st->tls_password) {
 			log_error("cannot read a password (its first line, at most 256 bytes) from %s",
 				  c->tls_keystore_password_file);
@@ -343,6 +260,11 @@ static int start(run_state *st)
 			  "checks");
 		return 1;
 	}
+	if (c->metrics_tls_enabled && (!tls_on || !c->metrics_enabled)) {
+		log_error("--metrics-tls-enabled needs --metrics-enabled and the TLS certificate "
+			  "options of the signing listener");
+		return 1;
+	}
 	size_t n_routes;
 	const http_route *routes = api_routes(st->api, &n_routes);
 	http_server_config hc = {
@@ -352,6 +274,9 @@ static int start(run_state *st)
 		.threads = c->http_threads ? c->http_threads : default_threads(),
 		.connection_timeout = c->idle_connection_timeout_seconds,
 		.connection_limit = c->http_max_connections,
+		.per_client_limit = c->http_max_connections_per_client,
+		.local_reserve = c->http_local_reserved_connections,
+		.request_timeout = c->http_request_timeout_seconds,
 		.routes = routes,
 		.n_routes = n_routes,
 		.app = st->api,
@@ -376,6 +301,10 @@ static int start(run_state *st)
 			.threads = 1,
 			.connection_timeout = c->idle_connection_timeout_seconds,
 			.connection_limit = 64,
+			.per_client_limit = 16,
+			.local_reserve = 8,
+			.request_timeout = c->http_request_timeout_seconds,
+			.tls = c->metrics_tls_enabled ? &tls : NULL,
 			.routes = mr,
 			.n_routes = n_m,
 			.app = st->api,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "eth2/eth2.h"
 #include "util/hex.h"
 
@@ -28,6 +29,8 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  --network NAME         mainnet (default), sepolia, holesky, hoodi, gnosis, minimal\n"
 		"  --network-config PATH  a consensus-layer config.yaml instead of a built-in network\n"
+		"                         (both resolved as `run` resolves --network: else\n"
+		"                         SECURE_SIGNER_NETWORK, else --config-file's, else mainnet)\n"
 		"  --batch                read one request per line; print one line per request:\n"
 		"                         the 0x signing root, or 'error FIELD: MESSAGE'\n"
 		"  --show-network         print the network's fork schedule and exit\n"
@@ -104,6 +107,17 @@ static void show_network(const eth2_network *net)
 {
 	printf("network: %s\n", eth2_network_name(net));
 	printf("slots_per_epoch: %llu\n", (unsigned long long)eth2_network_slots_per_epoch(net));
+	printf("slot_duration_ms: %llu\n", (unsigned long long)eth2_network_slot_duration_ms(net));
+	uint8_t gvr[ETH2_ROOT_BYTES];
+	char gh[2 * ETH2_ROOT_BYTES + 3] = "unknown";
+	if (eth2_network_genesis_validators_root(net, gvr))
+		hex_encode(gh, gvr, sizeof gvr, true);
+	printf("genesis_validators_root: %s\n", gh);
+	uint64_t gt;
+	if (eth2_network_genesis_time(net, &gt))
+		printf("genesis_time: %llu\n", (unsigned long long)gt);
+	else
+		printf("genesis_time: unknown\n");
 	for (int f = 0; f < ETH2_FORK__COUNT; f++) {
 		uint8_t v[ETH2_VERSION_BYTES];
 		char h[2 * ETH2_VERSION_BYTES + 3];
@@ -194,23 +208,20 @@ int cli_cmd_signing_root(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	const eth2_network *net = NULL;
-	eth2_network *loaded = NULL;
-	if (config) {
-		char err[256];
-		if (eth2_network_load(config, &loaded, err, sizeof err) != SS_OK) {
-			fprintf(stderr, "secure-signer signing-root: %s: %s\n", config, err);
-			return 2;
-		}
-		net = loaded;
-	} else {
-		net = eth2_network_builtin(network ? network : "mainnet");
-		if (net == NULL) {
-			fprintf(stderr, "secure-signer signing-root: unknown network '%s' (mainnet, "
-					"sepolia, holesky, hoodi, gnosis, minimal)\n", network);
-			return 2;
-		}
+	/* --network, SECURE_SIGNER_NETWORK, --config-file, default: as `run` finds it
+	 * (cli/common_options.h); --network-config is a config.yaml given as --network. */
+	cli_common_args ca = { 0 };
+	if (network || config)
+		cli_common_take(&ca, CLI_OPT_NETWORK, network ? network : config);
+	run_config cfg;
+	cli_network cn;
+	if (cli_common_resolve(&cfg, "secure-signer signing-root", &ca) != 0 ||
+	    cli_network_open(&cfg, "secure-signer signing-root", &cn) != 0) {
+		run_config_free(&cfg);
+		return 2;
 	}
+	run_config_free(&cfg);
+	const eth2_network *net = cn.net;
 	int rc;
 	if (show) {
 		show_network(net);
@@ -221,7 +232,7 @@ int cli_cmd_signing_root(int argc, char **argv)
 		size_t len;
 		char *body = read_stdin(&len);
 		if (body == NULL) {
-			eth2_network_free(loaded);
+			cli_network_close(&cn);
 			return 1;
 		}
 		eth2_signing_request r;
@@ -236,6 +247,6 @@ int cli_cmd_signing_root(int argc, char **argv)
 		}
 		free(body);
 	}
-	eth2_network_free(loaded);
+	cli_network_close(&cn);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "slashing/slashing.h"
 #include "util/datadir.h"
 #include "util/dec.h"
@@ -33,11 +34,12 @@ static void usage(FILE *out)
 		"  export     write the history as an EIP-3076 interchange file\n"
 		"  prune      delete old history, moving the low watermarks up\n"
 		"  watermark  get, set or clear the global high watermark\n\n"
-		"Common options:\n"
-		"  --data-dir DIR        the data directory (default " DATADIR_DEFAULT ")\n"
-		"  --postgres CONNINFO   use the PostgreSQL store shared by several signers instead\n"
-		"                        (a libpq connection string); safe while they run\n\n"
-		"Run '" PROG " ACTION --help' for an action's options.\n");
+		"%s"
+		"  --postgres CONNINFO             the same as --slashing-protection-db-url: the\n"
+		"                                  PostgreSQL store shared by several signers; safe\n"
+		"                                  while they run\n\n"
+		"The store is bound to the network's genesis validators root, as `run` binds it.\n"
+		"Run '" PROG " ACTION --help' for an action's options.\n", CLI_COMMON_HELP);
 }
 
 static const char *help_import =
@@ -54,7 +56,7 @@ static const char *help_prune =
 	"Usage: " PROG " prune [--keep-epochs N] [--slots-per-epoch N] [--data-dir DIR]\n\n"
 	"Deletes each validator's history older than N epochs (default 256) below its newest\n"
 	"record, after moving its low watermarks up so nothing deleted can be signed against.\n"
-	"--slots-per-epoch (default 32) sizes the block window.\n";
+	"--slots-per-epoch (default: the network's) sizes the block window.\n";
 static const char *help_watermark =
 	"Usage: " PROG " watermark get [--data-dir DIR]\n"
 	"       " PROG " watermark set --epoch E --slot S [--data-dir DIR]\n"
@@ -69,9 +71,10 @@ static const char *help_watermark =
 	"signer whose history could not be exported.\n";
 
 typedef struct {
-	const char *data_dir, *from, *to, *pubkeys, *postgres;
+	const char *from, *to, *pubkeys;
 	bool has_epoch, has_slot, has_keep, has_spe, help;
 	uint64_t epoch, slot, keep_epochs, slots_per_epoch;
+	cli_common_args common; /* data directory, network, database: as `run` has them */
 } cli_opts;
 
 static bool parse_u64_arg(const char *name, const char *s, uint64_t *out)
@@ -87,7 +90,7 @@ static bool parse_u64_arg(const char *name, const char *s, uint64_t *out)
 static bool parse_opts(int argc, char **argv, cli_opts *o)
 {
 	static const struct option longs[] = {
-		{ "data-dir", required_argument, NULL, 'd' },
+		CLI_COMMON_LONGOPTS,
 		{ "postgres", required_argument, NULL, 'P' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
@@ -100,19 +103,17 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
-	o->data_dir = DATADIR_DEFAULT;
 	o->keep_epochs = SLASH_PRUNE_DEFAULT_KEEP_EPOCHS;
 	o->slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
 	optind = 1;
 	opterr = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		if (cli_common_take(&o->common, c, optarg))
+			continue;
 		switch (c) {
-		case 'd':
-			o->data_dir = optarg;
-			break;
-		case 'P':
-			o->postgres = optarg;
+		case 'P': /* the older name of --slashing-protection-db-url */
+			cli_common_take(&o->common, CLI_OPT_DB_URL, optarg);
 			break;
 		case 'f':
 			o->from = optarg;
@@ -154,40 +155,22 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
 }
 
 /* Takes the data directory's lock and opens the database in it (no writer thread:
- * this process is the only user). With --postgres, opens the shared PostgreSQL store
+ * this process is the only user). With a PostgreSQL URL, opens the shared store
  * instead: there every transaction takes the store's own lock, so running signers are
- * no obstacle, and no data directory is involved (dd->lock_fd stays -1). */
-static int open_store(const cli_opts *o, datadir *dd, slash_db **db)
+ * no obstacle, and no data directory is involved (dd->lock_fd stays -1). Either way the
+ * store is bound to the network's root, as `run` binds it. */
+static int open_store(const run_config *cfg, const cli_network *net, datadir *dd, slash_db **db)
 {
 	slash_options opts;
 	slash_options_default(&opts);
 	opts.writer_thread = false;
 	dd->lock_fd = -1;
-	if (o->postgres != NULL) {
-		ss_err perr = slash_open_postgres(db, o->postgres, &opts);
-		if (perr != SS_OK) {
-			fprintf(stderr, PROG ": cannot open the PostgreSQL slashing store: %s\n", ss_strerror(perr));
-			return 1;
-		}
-		return 0;
-	}
-	ss_err err = datadir_open(dd, o->data_dir);
-	if (err == SS_ERR_EXISTS) {
-		fprintf(stderr,
-			PROG ": the data directory %s is in use by a running signer (or another "
-			     "secure-signer command); stop it first, nothing was changed\n",
-			o->data_dir);
+	if (cfg->slashing_protection_db_url == NULL &&
+	    cli_datadir_open(cfg->data_dir, PROG, dd) != 0)
 		return 1;
-	}
-	if (err != SS_OK) {
-		fprintf(stderr, PROG ": cannot use the data directory %s: %s\n", o->data_dir, ss_strerror(err));
-		return 1;
-	}
-	char path[4200];
-	if (datadir_file(dd, "slashing.sqlite", path, sizeof path) != SS_OK ||
-	    (err = slash_open_sqlite(db, path, &opts)) != SS_OK) {
-		fprintf(stderr, PROG ": cannot open the slashing database in %s\n", o->data_dir);
-		datadir_close(dd);
+	if (cli_slashing_open(cfg, PROG, dd, net, &opts, db) != 0) {
+		if (dd->lock_fd >= 0)
+			datadir_close(dd);
 		return 1;
 	}
 	return 0;
@@ -248,36 +231,21 @@ static bool parse_pubkeys(const char *action, const char *list, uint8_t (**keys)
 	}
 }
 
-/* Writes text to path through a temporary file in the same directory, fsync'ed and
- * renamed into place: an interrupted export never leaves a truncated interchange file
- * that a later import would take for the whole history. */
-static bool write_atomically(const char *path, const char *text)
+/* Writes the interchange and a final newline through util/file.h's atomic write: an
+ * interrupted export never leaves a truncated interchange file that a later import would
+ * take for the whole history. */
+static bool write_interchange(const char *path, const char *text)
 {
-	char tmp[4200];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
+	size_t n = strlen(text);
+	char *buf = malloc(n + 1);
+	if (buf == NULL)
 		return false;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return false;
-	FILE *f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		unlink(tmp);
-		return false;
-	}
-	bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fd) == 0;
-	ok = (fclose(f) == 0) && ok;
-	if (ok && chmod(tmp, 0644) != 0)
-		ok = false;
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-	}
+	memcpy(buf, text, n);
+	buf[n] = '\n';
+	bool ok = file_write_atomic(path, buf, n + 1, 0644) == SS_OK;
+	int saved = errno;
+	free(buf);
+	errno = saved;
 	return ok;
 }
 
@@ -302,7 +270,7 @@ static int do_export(const cli_opts *o, slash_db *db)
 	if (strcmp(o->to, "-") == 0)
 		ok = fputs(json, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
 	else
-		ok = write_atomically(o->to, json);
+		ok = write_interchange(o->to, json);
 	free(json);
 	if (!ok) {
 		fprintf(stderr, PROG " export: cannot write %s: %s\n", o->to, strerror(errno));
@@ -400,11 +368,14 @@ int cli_cmd_slashing(int argc, char **argv)
 	}
 	cli_opts o;
 	if (!parse_opts(argc - skip, argv + skip, &o)) {
+		cli_common_args_free(&o.common);
 		fputs(help, stderr);
 		return 2;
 	}
 	if (o.help) {
+		cli_common_args_free(&o.common);
 		fputs(help, stdout);
+		fputs(CLI_COMMON_HELP, stdout);
 		return 0;
 	}
 	if (optind < argc - skip) {
@@ -424,15 +395,28 @@ int cli_cmd_slashing(int argc, char **argv)
 		 !(o.has_epoch && o.has_slot))
 		missing = "set and repair need --epoch E and --slot S";
 	if (missing != NULL) {
+		cli_common_args_free(&o.common);
 		fprintf(stderr, PROG " %s: %s\n\n%s", action, missing, help);
 		return 2;
 	}
 
+	run_config cfg;
+	int rc = cli_common_resolve(&cfg, PROG, &o.common);
+	cli_network net;
+	if (rc != 0 || (rc = cli_network_open(&cfg, PROG, &net)) != 0) {
+		run_config_free(&cfg);
+		return rc;
+	}
+	if (!o.has_spe)
+		o.slots_per_epoch = eth2_network_slots_per_epoch(net.net);
 	datadir dd;
 	slash_db *db = NULL;
-	int rc = open_store(&o, &dd, &db);
-	if (rc != 0)
+	rc = open_store(&cfg, &net, &dd, &db);
+	if (rc != 0) {
+		cli_network_close(&net);
+		run_config_free(&cfg);
 		return rc;
+	}
 	if (help == help_import)
 		rc = do_import(&o, db);
 	else if (help == help_export)
@@ -442,6 +426,9 @@ int cli_cmd_slashing(int argc, char **argv)
 	else
 		rc = do_watermark(verb, &o, db);
 	slash_close(db);
-	datadir_close(&dd);
+	if (dd.lock_fd >= 0)
+		datadir_close(&dd);
+	cli_network_close(&net);
+	run_config_free(&cfg);
 	return rc;
 }

@@ -19,6 +19,9 @@ typedef struct {
 	unsigned signing_threads;
 	bool signing_ext_enabled;
 	unsigned http_max_connections;
+	unsigned http_max_connections_per_client;
+	unsigned http_local_reserved_connections;
+	unsigned http_request_timeout_seconds;
 	bool access_logs_enabled;
 	char *http_bearer_token_file;
 	/* TLS */
@@ -29,8 +32,15 @@ typedef struct {
 	char *tls_known_clients_file;
 	char *tls_ca_file;
 	bool tls_allow_any_client;
+	char *tls_protocols;
+	char *tls_cipher_suites;
+	bool metrics_tls_enabled;
 	/* eth2 */
 	char *network;
+	/* network safety (cli/common_options.h, docs/signing.md "Network checks") */
+	char *genesis_validators_root;
+	char *genesis_time;
+	unsigned future_epoch_tolerance;
 	bool slashing_protection_enabled;
 	char *slashing_protection_db_url; /* PostgreSQL instead of <data-dir>/slashing.sqlite */
 	char *slashing_protection_db_username;

@@ -1,6 +1,7 @@
 /* slashing_db_url.h. URI query parameters and key=value quoting as libpq documents them
  * (PostgreSQL "Connection Strings", 34.1.1): a URI's values are percent-decoded, and a
  * key=value value in single quotes escapes ' and \ with a backslash. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,18 +55,69 @@ static bool put_quoted(char *out, size_t cap, size_t *len, const char *v)
 	return put(out, cap, len, "'", 1);
 }
 
-static bool add_param(char *out, size_t cap, size_t *len, bool uri, bool *first,
+/* True when the libpq key=value string s ends at a clean boundary, so that a parameter
+ * appended after a space is read as a parameter of its own. libpq's conninfo_parse reads
+ * a value after "=" and any spaces, up to a space, with \ escaping the next character,
+ * or quoted in '...'. An empty value at the very end ("host="), a trailing backslash or
+ * an unclosed quote would swallow what we append: " user='x'" would become the host. */
+static bool kv_ends_cleanly(const char *s)
+{
+	const char *p = s;
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			return true;
+		while (*p && *p != '=' && !isspace((unsigned char)*p))
+			p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != '=')
+			return false; /* a keyword without "=": libpq refuses it */
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			return false; /* empty value at the end */
+		bool quoted = *p == '\'';
+		if (quoted)
+			p++;
+		while (*p && (quoted ? *p != '\'' : !isspace((unsigned char)*p))) {
+			if (*p == '\\' && !*++p)
+				return false; /* a backslash escaping the end */
+			p++;
+		}
+		if (quoted && *p++ != '\'')
+			return false; /* unclosed quote */
+	}
+}
+
+/* True when the URI already has a query, found where libpq's URI parser finds it
+ * (conninfo_uri_parse_options): after the scheme, a user-info part runs to the first
+ * "@" met before any "/", and only after it does "?" start the query; a "?" inside
+ * "user?x@host" is part of the user name (found by fuzz_slashing_db_url). */
+static bool uri_has_query(const char *uri)
+{
+	const char *p = strstr(uri, "://");
+	p = p ? p + 3 : uri;
+	size_t info = strcspn(p, "@/");
+	if (p[info] == '@')
+		p += info + 1;
+	return strchr(p, '?') != NULL;
+}
+
+static bool add_param(char *out, size_t cap, size_t *len, bool uri,
 		      const char *key, const char *value)
 {
 	if (!value)
 		return true;
 	if (uri) {
-		/* after "?" or "&" (a URL that ends in one) no separator is needed */
+		/* "?" starts the query; inside it, "&" separates, unless the URL already ends
+		 * in "?" or "&". A "&" before any "?" is part of the host or path, not a
+		 * separator (found by fuzz_slashing_db_url: "postgresql://h&" + "user=u"). */
 		char last = *len ? out[*len - 1] : '\0';
-		const char *sep = last == '?' || last == '&' ? ""
-				  : *first && !strchr(out, '?') ? "?"
-								  : "&";
-		*first = false;
+		bool in_query = uri_has_query(out);
+		const char *sep = !in_query ? "?" : last == '?' || last == '&' ? "" : "&";
 		return put(out, cap, len, sep, strlen(sep)) && put(out, cap, len, key, strlen(key)) &&
 		       put(out, cap, len, "=", 1) && put_encoded(out, cap, len, value);
 	}
@@ -82,6 +134,8 @@ char *slashing_db_conninfo(const char *url, const char *user, const char *passwo
 	bool uri = starts_with(url, "postgresql://") || starts_with(url, "postgres://");
 	if (!uri && !strchr(url, '='))
 		return NULL; /* neither a PostgreSQL URI nor key=value pairs */
+	if (!uri && (user || password) && !kv_ends_cleanly(url))
+		return NULL; /* the credentials would not be parameters of their own */
 	size_t cap = strlen(url) + 1 + 3 * ((user ? strlen(user) : 0) +
 					  (password ? strlen(password) : 0)) + 32;
 	char *out = malloc(cap);
@@ -89,10 +143,9 @@ char *slashing_db_conninfo(const char *url, const char *user, const char *passwo
 		return NULL;
 	size_t len = 0;
 	out[0] = '\0';
-	bool first = true;
 	if (!put(out, cap, &len, url, strlen(url)) ||
-	    !add_param(out, cap, &len, uri, &first, "user", user) ||
-	    !add_param(out, cap, &len, uri, &first, "password", password)) {
+	    !add_param(out, cap, &len, uri, "user", user) ||
+	    !add_param(out, cap, &len, uri, "password", password)) {
 		secure_zero(out, cap);
 		free(out);
 		return NULL;

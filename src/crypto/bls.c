@@ -43,7 +43,7 @@ ss_err bls_secret_key_from_bytes(bls_secret_key *sk, const uint8_t in[32])
 	}
 	/* KeyGen/KeyValidate for secrets: 0 < sk < r (draft-irtf-cfrg-bls-signature-05 §2.3) */
 	uint64_t ok = fr_is_valid(l) & (1 ^ ((~nz & (nz - 1)) >> 63));
-	uint64_t mask = 0 - ok;
+	uint64_t mask = ct_mask_u64(ok);
 	for (int i = 0; i < 4; i++)
 		sk->l[i] = l[i] & mask;
 	secure_zero(l, sizeof l);

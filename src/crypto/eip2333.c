@@ -1,10 +1,8 @@
-/* EIP-2333 key derivation and EIP-2334 paths (see eip2333.h). HMAC-SHA256 comes from
- * OpenSSL (EVP_MAC); HKDF (RFC 5869) is written out on top of it so that HKDF-Extract
+/* EIP-2333 key derivation and EIP-2334 paths (see eip2333.h). HMAC-SHA256 is
+ * crypto/hmac_sha256.c (allocation-free, cannot fail); HKDF (RFC 5869) is written out on top of it so that HKDF-Extract
  * can take IKM ‖ I2OSP(0, 1) without copying the secret into a buffer. */
 #include "crypto/eip2333.h"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +12,20 @@
 #include "util/ct_check.h"
 #include "util/secure_mem.h"
 
-/* OpenSSL failing to set up HMAC-SHA256 is an environment failure we cannot derive
- * keys without; it is not input-dependent, so it aborts (CONVENTIONS.md "Errors"). */
-static void openssl_failed(void)
-{
-	fprintf(stderr, "eip2333: OpenSSL HMAC-SHA256 unavailable\n");
-	abort();
-}
-
 typedef struct {
 	const uint8_t *p;
 	size_t n;
 } part;
 
-/* HMAC-SHA256(key, parts[0] ‖ … ‖ parts[n-1]). */
-static void hmac_sha256(uint8_t out[32], const uint8_t *key, size_t key_len, const part *parts,
-			size_t n)
+/* HMAC-SHA256(key, parts[0] ‖ … ‖ parts[n-1]), allocation-free (crypto/hmac_sha256.c). */
+static void hmac_parts(uint8_t out[32], const uint8_t *key, size_t key_len, const part *parts,
+		       size_t n)
 {
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[2];
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	size_t out_len = 0;
-	if (!ctx || !EVP_MAC_init(ctx, key, key_len, params))
-		openssl_failed();
+	hmac_sha256_ctx h;
+	hmac_sha256_init(&h, key, key_len);
 	for (size_t i = 0; i < n; i++)
-		if (parts[i].n && !EVP_MAC_update(ctx, parts[i].p, parts[i].n))
-			openssl_failed();
-	if (!EVP_MAC_final(ctx, out, &out_len, 32) || out_len != 32)
-		openssl_failed();
-	EVP_MAC_CTX_free(ctx); /* cleanses the keyed state */
-	EVP_MAC_free(mac);
+		hmac_sha256_update(&h, parts[i].p, parts[i].n);
+	hmac_sha256_final(&h, out);
 }
 
 /* RFC 5869 HKDF-Expand(PRK, info, L) for L <= 255 * 32. */
@@ -56,7 +36,7 @@ static void hkdf_expand(uint8_t *okm, size_t len, const uint8_t prk[32], const u
 	size_t t_len = 0;
 	for (uint8_t i = 1; len > 0; i++) {
 		part p[3] = { { t, t_len }, { info, info_len }, { &i, 1 } };
-		hmac_sha256(t, prk, 32, p, 3);
+		hmac_parts(t, prk, 32, p, 3);
 		t_len = 32;
 		size_t take = len < 32 ? len : 32;
 		memcpy(okm, t, take);
@@ -117,7 +97,7 @@ void eip2333_hkdf_mod_r(uint8_t sk[EIP2333_SK_BYTES], const uint8_t *ikm, size_t
 	sha256(salt, SALT0, sizeof SALT0 - 1);
 	for (;;) {
 		part p[2] = { { ikm, ikm_len }, { &zero, 1 } };
-		hmac_sha256(s.prk, salt, sizeof salt, p, 2); /* HKDF-Extract(salt, IKM ‖ I2OSP(0, 1)) */
+		hmac_parts(s.prk, salt, sizeof salt, p, 2); /* HKDF-Extract(salt, IKM ‖ I2OSP(0, 1)) */
 		hkdf_expand(s.okm, sizeof s.okm, s.prk, info, sizeof info);
 		mod_r_be(s.acc, s.okm, sizeof s.okm);
 		/* Revealing only "SK == 0" (probability ~2^-255) is allowed: the loop must
@@ -137,7 +117,7 @@ void eip2333_ikm_to_lamport_sk(uint8_t out[EIP2333_LAMPORT_CHUNKS][32], const ui
 {
 	uint8_t prk[32];
 	part p[1] = { { ikm, ikm_len } };
-	hmac_sha256(prk, salt, salt_len, p, 1); /* HKDF-Extract(salt, IKM) */
+	hmac_parts(prk, salt, salt_len, p, 1); /* HKDF-Extract(salt, IKM) */
 	hkdf_expand(&out[0][0], EIP2333_LAMPORT_CHUNKS * 32, prk, NULL, 0);
 	secure_zero(prk, sizeof prk);
 }

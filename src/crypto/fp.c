@@ -28,7 +28,7 @@ static inline uint64_t add6(uint64_t r[6], const uint64_t a[6], const uint64_t b
 /* r = a / 2: add p when a is odd (p is odd, so the sum is even), then shift. */
 void fp_half(fp *r, const fp *a)
 {
-	uint64_t mask = 0 - (a->l[0] & 1), q[6], t[6];
+	uint64_t mask = ct_mask_u64(a->l[0] & 1), q[6], t[6];
 	for (int i = 0; i < 6; i++)
 		q[i] = FP_P[i] & mask;
 	uint64_t c = add6(t, a->l, q);
@@ -52,7 +52,7 @@ uint64_t fp_eq(const fp *a, const fp *b)
 
 void fp_cmov(fp *r, const fp *a, uint64_t bit)
 {
-	uint64_t mask = 0 - bit;
+	uint64_t mask = ct_mask_u64(bit);
 	for (int i = 0; i < 6; i++)
 		r->l[i] ^= (r->l[i] ^ a->l[i]) & mask;
 }

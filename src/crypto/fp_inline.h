@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "crypto/arch.h"
+#include "util/ct.h"
 
 #if defined(SS_X86_CARRY_INTRINSICS)
 #include <x86intrin.h>
@@ -54,7 +55,7 @@ static inline void fp_reduce_once_(fp *r, uint64_t t0, uint64_t t1, uint64_t t2,
 	FP_SBB(b, t5, FP_P5, &d5);
 	FP_SBB(b, hi, 0, &junk); /* borrow out <=> t < p: keep t */
 	(void)junk;
-	uint64_t keep = 0 - (uint64_t)b;
+	uint64_t keep = ct_mask_u64((uint64_t)b);
 	r->l[0] = d0 ^ ((t0 ^ d0) & keep);
 	r->l[1] = d1 ^ ((t1 ^ d1) & keep);
 	r->l[2] = d2 ^ ((t2 ^ d2) & keep);
@@ -91,7 +92,7 @@ static inline void fp_sub(fp *r, const fp *a, const fp *b)
 	FP_SBB(c, a->l[3], b->l[3], &t3);
 	FP_SBB(c, a->l[4], b->l[4], &t4);
 	FP_SBB(c, a->l[5], b->l[5], &t5);
-	uint64_t m = 0 - (uint64_t)c; /* add p back after a borrow */
+	uint64_t m = ct_mask_u64((uint64_t)c); /* add p back after a borrow */
 	c = 0;
 	FP_ADC(c, t0, FP_P0 & m, &r->l[0]);
 	FP_ADC(c, t1, FP_P1 & m, &r->l[1]);
@@ -110,7 +111,7 @@ static inline uint64_t fp_is_zero(const fp *a)
 /* r = p - a, and 0 for a = 0 */
 static inline void fp_neg(fp *r, const fp *a)
 {
-	uint64_t nz = 0 - (1 ^ fp_is_zero(a));
+	uint64_t nz = ct_mask_u64(1 ^ fp_is_zero(a));
 	fp_carry c = 0;
 	FP_SBB(c, FP_P0, a->l[0], &r->l[0]);
 	FP_SBB(c, FP_P1, a->l[1], &r->l[1]);

@@ -11,6 +11,7 @@
 #endif
 
 #include "crypto/fp_mont.h"
+#include "util/ct.h"
 
 typedef unsigned __int128 u128;
 
@@ -61,7 +62,7 @@ static inline void final_sub(uint64_t r[6], const uint64_t t[6], uint64_t t_hi)
 	for (int i = 0; i < 6; i++)
 		d[i] = sbb64(t[i], FP_P[i], &borrow);
 	/* keep t when the subtraction borrowed out of the 7th limb */
-	uint64_t keep_t = 0 - (uint64_t)(borrow > t_hi); /* borrow=1,t_hi=0 -> t < p */
+	uint64_t keep_t = ct_mask_u64((uint64_t)(borrow > t_hi)); /* borrow=1,t_hi=0 -> t < p */
 #pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
 		r[i] = (t[i] & keep_t) | (d[i] & ~keep_t);
@@ -172,7 +173,7 @@ static inline void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[
 #pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
 		t[i] = sbb64(a[i], b[i], &borrow);
-	uint64_t mask = 0 - (uint64_t)borrow; /* add p back when a < b */
+	uint64_t mask = ct_mask_u64((uint64_t)borrow); /* add p back when a < b */
 #pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
 		r[i] = adc64(t[i], FP_P[i] & mask, &c);

@@ -27,7 +27,8 @@ uint64_t fr_divrem_x_abs_ct(uint64_t q[4], const uint64_t k[4])
 		rem = (rem << 1) | ((k[i / 64] >> (i % 64)) & 1);
 		u128 d = rem - z;
 		uint64_t ge = 1 ^ (uint64_t)(d >> 127); /* rem >= z */
-		u128 mask = (u128)0 - ge;
+		uint64_t m = ct_mask_u64(ge);
+		u128 mask = ((u128)m << 64) | m;
 		rem = (d & mask) | (rem & ~mask);
 		out[i / 64] |= ge << (i % 64);
 	}

@@ -28,15 +28,24 @@ void sha256_final(sha256_ctx *ctx, uint8_t out[SHA256_DIGEST_BYTES])
 	secure_zero(ctx, sizeof *ctx);
 }
 
+/* Not OpenSSL's one-shot SHA256(): in OpenSSL 3 it is EVP_Q_digest, which allocates a
+ * context and fetches the algorithm, and on failure returns NULL with out unwritten. The
+ * signing root was then merkleised from stack garbage and a wrong signature answered 200
+ * (found by tests/api/test_oom.c failing each allocation of a request in turn). The
+ * low-level context below allocates nothing and cannot fail. */
 void sha256(uint8_t out[SHA256_DIGEST_BYTES], const void *data, size_t len)
 {
-	SHA256(data, len, out);
+	sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, out);
 }
 
 void sha256_pair(uint8_t out[SHA256_DIGEST_BYTES], const uint8_t a[32], const uint8_t b[32])
 {
-	uint8_t buf[64];
-	memcpy(buf, a, 32);
-	memcpy(buf + 32, b, 32);
-	SHA256(buf, 64, out);
+	sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, a, 32);
+	sha256_update(&ctx, b, 32);
+	sha256_final(&ctx, out);
 }

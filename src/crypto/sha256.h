@@ -1,6 +1,7 @@
-/* SHA-256 for every module (hash-to-curve, SSZ merkleisation, keystore checksums,
- * EIP-2333). A thin allocation-free wrapper over OpenSSL's libcrypto, which uses the
- * SHA extensions when the CPU has them. */
+/* SHA-256 and HMAC-SHA256 for every module (hash-to-curve, SSZ merkleisation, keystore
+ * checksums, EIP-2333, the sealed key store). A thin wrapper over OpenSSL's low-level
+ * SHA-256, which uses the SHA extensions when the CPU has them: nothing here allocates
+ * and nothing can fail. */
 #ifndef SS_CRYPTO_SHA256_H
 #define SS_CRYPTO_SHA256_H
 
@@ -24,5 +25,17 @@ void sha256(uint8_t out[SHA256_DIGEST_BYTES], const void *data, size_t len);
 
 /* SHA-256 of the 64-byte concatenation a ‖ b: SSZ's two-to-one hash. */
 void sha256_pair(uint8_t out[SHA256_DIGEST_BYTES], const uint8_t a[32], const uint8_t b[32]);
+
+/* HMAC-SHA256 (RFC 2104), incremental or one-shot. key may be a secret: the computation
+ * does not branch on it, and final wipes the context. */
+typedef struct {
+	sha256_ctx inner, outer;
+} hmac_sha256_ctx;
+
+void hmac_sha256_init(hmac_sha256_ctx *h, const uint8_t *key, size_t key_len);
+void hmac_sha256_update(hmac_sha256_ctx *h, const void *data, size_t len);
+void hmac_sha256_final(hmac_sha256_ctx *h, uint8_t out[SHA256_DIGEST_BYTES]);
+void hmac_sha256(uint8_t out[SHA256_DIGEST_BYTES], const uint8_t *key, size_t key_len,
+		 const void *data, size_t len);
 
 #endif

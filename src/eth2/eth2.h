@@ -83,7 +83,8 @@ typedef struct eth2_network eth2_network;
 const eth2_network *eth2_network_builtin(const char *name);
 
 /* Loads a consensus-layer config.yaml (PRESET_BASE, CONFIG_NAME, GENESIS_FORK_VERSION,
- * <FORK>_FORK_VERSION / <FORK>_FORK_EPOCH, optional SECONDS_PER_SLOT/SLOTS_PER_EPOCH).
+ * <FORK>_FORK_VERSION / <FORK>_FORK_EPOCH, optional SLOT_DURATION_MS or SECONDS_PER_SLOT,
+ * SLOTS_PER_EPOCH and MIN_GENESIS_TIME).
  * Forks absent from the file are unscheduled (FAR_FUTURE). On error *out is NULL and err
  * holds a message naming the key or line. Free with eth2_network_free. */
 ss_err eth2_network_load(const char *config_yaml_path, eth2_network **out, char *err,
@@ -100,6 +101,17 @@ eth2_fork eth2_network_fork_at_epoch(const eth2_network *net, uint64_t epoch);
 void eth2_network_fork_version(const eth2_network *net, eth2_fork f,
 			       uint8_t out[ETH2_VERSION_BYTES]);
 uint64_t eth2_network_fork_epoch(const eth2_network *net, eth2_fork f);
+/* The slot time in milliseconds: SLOT_DURATION_MS, or SECONDS_PER_SLOT x 1000 (12000
+ * unless the config says otherwise; gnosis 5000, minimal 6000). */
+uint64_t eth2_network_slot_duration_ms(const eth2_network *net);
+/* The chain's genesis_validators_root: true for the built-in public networks (mainnet,
+ * sepolia, holesky, hoodi, gnosis); false for minimal and config.yaml networks, whose
+ * root the operator gives (--genesis-validators-root) or the first request pins. */
+bool eth2_network_genesis_validators_root(const eth2_network *net, uint8_t out[ETH2_ROOT_BYTES]);
+/* The chain's genesis time (Unix seconds): exact for the built-in public networks, a
+ * config.yaml's MIN_GENESIS_TIME (a lower bound), false when unknown (minimal, or a
+ * config without it). */
+bool eth2_network_genesis_time(const eth2_network *net, uint64_t *out);
 
 /* ---- Domains and signing roots (consensus-specs phase0 beacon-chain.md) ------------ */
 

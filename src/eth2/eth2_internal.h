@@ -15,6 +15,15 @@ struct eth2_network {
 	uint8_t versions[ETH2_FORK__COUNT][ETH2_VERSION_BYTES];
 	uint64_t epochs[ETH2_FORK__COUNT];
 	bool builtin;
+	/* The chain's clock and identity. A built-in public network carries its published
+	 * genesis_validators_root (64 hex digits) and genesis_time; a config.yaml gives
+	 * SLOT_DURATION_MS or SECONDS_PER_SLOT and MIN_GENESIS_TIME (a lower bound of
+	 * genesis_time, phase0 is_valid_genesis_state) but never the root, which is not in
+	 * the file. */
+	uint64_t slot_duration_ms;
+	const char *gvr_hex;   /* NULL: unknown */
+	bool has_genesis_time;
+	uint64_t genesis_time; /* Unix seconds */
 };
 
 /* Domain types (phase0 beacon-chain.md "Domain types", altair beacon-chain.md,

@@ -2,7 +2,13 @@
  * Values and sources: ../shared/vectors/CONSTANTS.md §6 (mainnet: consensus-specs
  * configs/mainnet.yaml; sepolia, holesky, hoodi: eth-clients/<net> metadata/config.yaml
  * and Lighthouse's built-in configs for the later forks), consensus-specs
- * configs/minimal.yaml, gnosischain/configs mainnet/config.yaml. */
+ * configs/minimal.yaml, gnosischain/configs mainnet/config.yaml.
+ * Genesis validators roots: CONSTANTS.md §6.1 (eth-clients/<net> metadata), gnosis from
+ * gnosischain/configs. Genesis times, as the beacon API's /eth/v1/beacon/genesis gives
+ * them (and Lodestar's and Erigon's built-in genesis data): mainnet 1606824023
+ * (MIN_GENESIS_TIME + 23 s), sepolia, holesky and hoodi MIN_GENESIS_TIME + GENESIS_DELAY,
+ * gnosis 1638993340 with 5-second slots. */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,24 +35,28 @@ static const eth2_network builtins[] = {
 	  { V(00, 00, 00, 00), V(01, 00, 00, 00), V(02, 00, 00, 00), V(03, 00, 00, 00),
 	    V(04, 00, 00, 00), V(05, 00, 00, 00), V(06, 00, 00, 00), V(07, 00, 00, 00),
 	    V(08, 00, 00, 00) },
-	  { 0, 74240, 144896, 194048, 269568, 364032, 411392, FAR, FAR }, true },
+	  { 0, 74240, 144896, 194048, 269568, 364032, 411392, FAR, FAR }, true, 12000,
+	  "4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95", true, 1606824023 },
 	/* Sepolia: Gloas at epoch 353024 (2026-10-06 13:53:36 UTC), eth-clients/sepolia
 	 * metadata/config.yaml; later than Lodestar 1.48's built-in config. */
 	{ "sepolia", ETH2_PRESET_MAINNET, 32,
 	  { V(90, 00, 00, 69), V(90, 00, 00, 70), V(90, 00, 00, 71), V(90, 00, 00, 72),
 	    V(90, 00, 00, 73), V(90, 00, 00, 74), V(90, 00, 00, 75), V(90, 00, 00, 76),
 	    HEZE_UNPUBLISHED },
-	  { 0, 50, 100, 56832, 132608, 222464, 272640, 353024, FAR }, true },
+	  { 0, 50, 100, 56832, 132608, 222464, 272640, 353024, FAR }, true, 12000,
+	  "d8ea171f3c94aea21ebc42a1ed61052acf3f9209c00e4efbaaddac09ed9b8078", true, 1655733600 },
 	{ "holesky", ETH2_PRESET_MAINNET, 32,
 	  { V(01, 01, 70, 00), V(02, 01, 70, 00), V(03, 01, 70, 00), V(04, 01, 70, 00),
 	    V(05, 01, 70, 00), V(06, 01, 70, 00), V(07, 01, 70, 00), V(08, 01, 70, 00),
 	    HEZE_UNPUBLISHED },
-	  { 0, 0, 0, 256, 29696, 115968, 165120, FAR, FAR }, true },
+	  { 0, 0, 0, 256, 29696, 115968, 165120, FAR, FAR }, true, 12000,
+	  "9143aa7c615a7f7115e2b6aac319c03529df8242ae705fba9df39b79c59fa8b1", true, 1695902400 },
 	{ "hoodi", ETH2_PRESET_MAINNET, 32,
 	  { V(10, 00, 09, 10), V(20, 00, 09, 10), V(30, 00, 09, 10), V(40, 00, 09, 10),
 	    V(50, 00, 09, 10), V(60, 00, 09, 10), V(70, 00, 09, 10), V(80, 00, 09, 10),
 	    HEZE_UNPUBLISHED },
-	  { 0, 0, 0, 0, 0, 2048, 50688, FAR, FAR }, true },
+	  { 0, 0, 0, 0, 0, 2048, 50688, FAR, FAR }, true, 12000,
+	  "212f13fc4df078b6cb7db228f1c8307566dcecf900867401a92023d7ba99cb5f", true, 1742213400 },
 	/* Gnosis: PRESET_BASE 'gnosis' has the mainnet list limits and 16 slots per epoch.
 	 * Electra 1337856 and Fulu 1714688 came after the stored gnosischain/configs
 	 * snapshot (which still had them at FAR_FUTURE); they agree with Lodestar 1.48's
@@ -55,13 +65,16 @@ static const eth2_network builtins[] = {
 	  { V(00, 00, 00, 64), V(01, 00, 00, 64), V(02, 00, 00, 64), V(03, 00, 00, 64),
 	    V(04, 00, 00, 64), V(05, 00, 00, 64), V(06, 00, 00, 64), V(07, 00, 00, 64),
 	    HEZE_UNPUBLISHED },
-	  { 0, 512, 385536, 648704, 889856, 1337856, 1714688, FAR, FAR }, true },
-	/* consensus-specs configs/minimal.yaml: every fork after phase0 unscheduled. */
+	  { 0, 512, 385536, 648704, 889856, 1337856, 1714688, FAR, FAR }, true, 5000,
+	  "f5dcb5564e829aab27264b9becd5dfaa017085611224cb3036f573368dbb9d47", true, 1638993340 },
+	/* consensus-specs configs/minimal.yaml: every fork after phase0 unscheduled. A test
+	 * network: no chain has its genesis, so neither root nor genesis time is known
+	 * (the root is pinned by the first request, docs/slashing-protection.md). */
 	{ "minimal", ETH2_PRESET_MINIMAL, 8,
 	  { V(00, 00, 00, 01), V(01, 00, 00, 01), V(02, 00, 00, 01), V(03, 00, 00, 01),
 	    V(04, 00, 00, 01), V(05, 00, 00, 01), V(06, 00, 00, 01), V(07, 00, 00, 01),
 	    V(08, 00, 00, 01) },
-	  { 0, FAR, FAR, FAR, FAR, FAR, FAR, FAR, FAR }, true },
+	  { 0, FAR, FAR, FAR, FAR, FAR, FAR, FAR, FAR }, true, 6000, NULL, false, 0 },
 };
 
 static const char *const fork_names[ETH2_FORK__COUNT] = {
@@ -134,6 +147,28 @@ uint64_t eth2_network_fork_epoch(const eth2_network *net, eth2_fork f)
 	return (unsigned)f < ETH2_FORK__COUNT ? net->epochs[f] : FAR;
 }
 
+uint64_t eth2_network_slot_duration_ms(const eth2_network *net)
+{
+	return net->slot_duration_ms;
+}
+
+bool eth2_network_genesis_validators_root(const eth2_network *net, uint8_t out[ETH2_ROOT_BYTES])
+{
+	if (net->gvr_hex == NULL)
+		return false;
+	/* the table's own constants: a failure is our bug, not input */
+	ss_err e = hex_decode(out, ETH2_ROOT_BYTES, net->gvr_hex, strlen(net->gvr_hex),
+			      HEX_PREFIX_OPTIONAL);
+	assert(e == SS_OK);
+	return e == SS_OK;
+}
+
+bool eth2_network_genesis_time(const eth2_network *net, uint64_t *out)
+{
+	*out = net->genesis_time;
+	return net->has_genesis_time;
+}
+
 /* ---- config.yaml ------------------------------------------------------------------- */
 
 #define CONFIG_MAX_BYTES (1u << 20)
@@ -141,7 +176,7 @@ uint64_t eth2_network_fork_epoch(const eth2_network *net, eth2_fork f)
 typedef struct {
 	eth2_network *net;
 	bool have_version[ETH2_FORK__COUNT], have_epoch[ETH2_FORK__COUNT];
-	bool have_preset, have_slots;
+	bool have_preset, have_slots, have_slot_s, have_slot_ms;
 	char *err;
 	size_t errcap;
 } loader;
@@ -195,6 +230,36 @@ static ss_err config_pair(loader *L, const char *key, const char *val, size_t vl
 			return fail(L, SS_ERR_INVALID, line, "SLOTS_PER_EPOCH '%s' is not a positive integer", val);
 		n->slots_per_epoch = v;
 		L->have_slots = true;
+		return SS_OK;
+	}
+	/* The slot time: SECONDS_PER_SLOT (phase0) or SLOT_DURATION_MS, which replaced it in
+	 * consensus-specs' configs (mainnet.yaml has only SLOT_DURATION_MS now). Both present
+	 * must agree: a config where they differ runs differently in different clients. */
+	if (strcmp(key, "SECONDS_PER_SLOT") == 0 || strcmp(key, "SLOT_DURATION_MS") == 0) {
+		bool ms = key[0] == 'S' && key[1] == 'L';
+		uint64_t v, max = ms ? 3600000u : 3600u;
+		if (dec_parse_u64(val, vlen, &v) != SS_OK || v == 0 || v > max)
+			return fail(L, SS_ERR_INVALID, line, "%s '%s' is not an integer in 1..%llu", key, val,
+				    (unsigned long long)max);
+		v = ms ? v : v * 1000;
+		if ((L->have_slot_ms || L->have_slot_s) && v != n->slot_duration_ms)
+			return fail(L, SS_ERR_INVALID, line,
+				    "%s disagrees with the slot time given before (%llu ms)", key,
+				    (unsigned long long)n->slot_duration_ms);
+		if (ms ? L->have_slot_ms : L->have_slot_s)
+			return fail(L, SS_ERR_INVALID, line, "duplicate key %s", key);
+		*(ms ? &L->have_slot_ms : &L->have_slot_s) = true;
+		n->slot_duration_ms = v;
+		return SS_OK;
+	}
+	/* phase0 is_valid_genesis_state: genesis_time >= MIN_GENESIS_TIME. The lower bound,
+	 * not MIN_GENESIS_TIME + GENESIS_DELAY: that sum is 7 days after mainnet's real
+	 * genesis (1606824023), and an estimate later than the truth would refuse current
+	 * messages as "future" (a lock-out); an earlier one only loosens the check. */
+	if (strcmp(key, "MIN_GENESIS_TIME") == 0) {
+		if (dec_parse_u64(val, vlen, &n->genesis_time) != SS_OK)
+			return fail(L, SS_ERR_INVALID, line, "MIN_GENESIS_TIME '%s' is not a decimal time", val);
+		n->has_genesis_time = true;
 		return SS_OK;
 	}
 	int fork = -1;
@@ -330,6 +395,7 @@ ss_err eth2_network_load_stream(FILE *f, eth2_network **out, char *err, size_t e
 		return SS_ERR_NOMEM;
 	n->preset = ETH2_PRESET_MAINNET;
 	n->slots_per_epoch = 32;
+	n->slot_duration_ms = 12000; /* configs/mainnet.yaml */
 	snprintf(n->name, sizeof n->name, "%s", "custom");
 	for (int i = 1; i < ETH2_FORK__COUNT; i++)
 		n->epochs[i] = FAR;

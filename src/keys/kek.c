@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "keys/keys_internal.h"
+#include "util/file.h"
 #include "util/random.h"
 #include "util/secure_mem.h"
 
@@ -51,7 +52,7 @@ static ss_err read_or_create(const char *path, uint8_t *out, size_t n, bool crea
 		ss_err e = random_bytes(out, n);
 		if (e != SS_OK)
 			return keys_fail(err, e, "getrandom failed");
-		e = keys_write_atomic(path, out, n, 0600);
+		e = file_write_atomic(path, out, n, 0600);
 		if (e != SS_OK) {
 			secure_zero(out, n);
 			return keys_fail(err, e, "cannot create %s", path);

@@ -31,7 +31,7 @@ typedef struct {
 	char msg[KEYS_ERROR_MAX];
 } keys_error;
 
-/* util/file.h file_read_all (regular files, or "-" for standard input; at most max
+/* util/file.h file_read_all (regular files only: "-" is an ordinary name; at most max
  * bytes; NUL-terminated; plain read(2), no stdio buffer left holding a password) with
  * the reason written into err. The caller wipes the buffer (keys_free_wiped) when it may
  * hold a secret. Public for the CLI, which reads keystores and passwords too. */

@@ -17,17 +17,6 @@
 ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Writes data to path atomically: path.tmp, fsync, rename, fsync of the directory.
- * mode is the file mode (0600 for everything secret). */
-ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode) SS_MUST_USE;
-
-/* Writes data to tmp and fsyncs it (no rename): the staging half of an atomic write.
- * On failure tmp is removed. */
-ss_err keys_write_durable(const char *tmp, const void *data, size_t len, int mode) SS_MUST_USE;
-
-/* fsync(2) of a directory, so that renames and unlinks in it are durable. */
-ss_err keys_fsync_dir(const char *dir) SS_MUST_USE;
-
 /* secret -> pubkey, and the EIP-2335 pubkey check. SS_ERR_INVALID when the secret is
  * not a valid BLS secret key (0 or >= r). */
 ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
@@ -36,8 +25,6 @@ ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 /* Lowercase hex of a pubkey, "0x"-prefixed, for messages (97 + 2 bytes with NUL). */
 #define KEYS_PUBKEY_HEX 99
 void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
-
-#endif
 
 /* ---- registry.c: the in-memory key registry -------------------------------------- */
 
@@ -224,3 +211,5 @@ void keys_parallel(size_t n, unsigned threads, void (*fn)(size_t i, void *ctx), 
  * (may be NULL) tells whether recs[i] was committed. Caller holds write_lock. */
 ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_rec,
 		   const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels) SS_MUST_USE;
+
+#endif

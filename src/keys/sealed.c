@@ -4,14 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/sha256.h"
 #include "keys/keys_internal.h"
+#include "util/file.h"
 #include "util/random.h"
 #include "util/ct.h"
 #include "util/log.h"
@@ -22,12 +23,7 @@ static const char HDR_MAGIC[8] = { 'S', 'S', 'K', 'E', 'Y', 'S', 'H', 'D' };
 
 static void hmac_label(uint8_t out[32], const uint8_t *key, size_t key_len, const char *label)
 {
-	unsigned int len = 32;
-	if (HMAC(EVP_sha256(), key, (int)key_len, (const uint8_t *)label, strlen(label), out, &len) ==
-	    NULL) {
-		fprintf(stderr, "keys: HMAC-SHA256 unavailable\n");
-		abort();
-	}
+	hmac_sha256(out, key, key_len, label, strlen(label)); /* allocation-free: cannot fail */
 }
 
 void keys_seal_derive(keys_seal_keys *sk, const uint8_t kek[KEYS_KEK_BYTES])
@@ -120,8 +116,7 @@ static uint32_t get_u32(const uint8_t *p)
 static void header_mac(uint8_t out[16], const keys_seal_keys *sk, const uint8_t hdr[32])
 {
 	uint8_t full[32];
-	unsigned int len = 32;
-	HMAC(EVP_sha256(), sk->mac, 32, hdr, 32, full, &len);
+	hmac_sha256(full, sk->mac, 32, hdr, 32); /* allocation-free: cannot fail */
 	memcpy(out, full, 16);
 }
 
@@ -205,7 +200,7 @@ ss_err keys_shard_stage(const char *dir, unsigned idx, const keys_seal_keys *sk,
 	memcpy(buf + 24, sk->id, 8);
 	header_mac(buf + 32, sk, buf);
 	memcpy(buf + KEYS_HDR_BYTES, recs, n * KEYS_REC_BYTES);
-	ss_err e = keys_write_durable(path, buf, size, 0600);
+	ss_err e = file_write_durable(path, buf, size, 0600);
 	free(buf);
 	return e;
 }
@@ -246,14 +241,14 @@ static ss_err journal_apply(const char *dir, const char *journal, size_t len)
 		}
 	}
 	if (result == SS_OK)
-		result = keys_fsync_dir(dir);
+		result = file_fsync_dir(dir);
 	if (result == SS_OK) {
 		char jp[4200];
 		snprintf(jp, sizeof jp, "%s/commit.journal", dir);
 		if (unlink(jp) != 0)
 			result = SS_ERR_IO;
 		else
-			result = keys_fsync_dir(dir);
+			result = file_fsync_dir(dir);
 	}
 	return result;
 }
@@ -270,7 +265,7 @@ ss_err keys_journal_commit(const char *dir, const bool touched[KEYS_SHARDS],
 	len += (size_t)snprintf(journal + len, sizeof journal - len, "END\n");
 	char jp[4200];
 	snprintf(jp, sizeof jp, "%s/commit.journal", dir);
-	ss_err e = keys_write_atomic(jp, journal, len, 0600);
+	ss_err e = file_write_atomic(jp, journal, len, 0600);
 	if (e != SS_OK) {
 		unlink(jp);
 		return e; /* not committed */

@@ -1,4 +1,5 @@
-/* Small helpers shared by keys/: error messages, whole-file reads, atomic writes. */
+/* Small helpers shared by keys/: error messages and whole-file reads with the key
+ * store's messages (atomic writes are util/file.h file_write_atomic). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -53,72 +54,4 @@ void keys_free_wiped(char *buf, size_t len)
 		secure_zero(buf, len);
 		free(buf);
 	}
-}
-
-ss_err keys_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return SS_ERR_IO;
-	int rc = fsync(fd);
-	close(fd);
-	return rc == 0 ? SS_OK : SS_ERR_IO;
-}
-
-static ss_err fsync_dir_of(const char *path)
-{
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash != NULL)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof dir, ".");
-	return keys_fsync_dir(dir);
-}
-
-ss_err keys_write_durable(const char *tmp, const void *data, size_t len, int mode)
-{
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return SS_ERR_IO;
-	const uint8_t *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			unlink(tmp);
-			return SS_ERR_IO;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		return SS_ERR_IO;
-	}
-	close(fd);
-	return SS_OK;
-}
-
-ss_err keys_write_atomic(const char *path, const void *data, size_t len, int mode)
-{
-	char tmp[4200];
-	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return SS_ERR_INVALID;
-	ss_err e = keys_write_durable(tmp, data, len, mode);
-	if (e != SS_OK)
-		return e;
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return SS_ERR_IO;
-	}
-	return fsync_dir_of(path);
 }

@@ -57,6 +57,48 @@ bool http_guard_origin_allowed(const char *origins, const char *origin)
 	return list_contains(origins, "*", 1) || list_contains(origins, origin, strlen(origin));
 }
 
+/* RFC 8259 §8.1: JSON is UTF-8; RFC 9110 §8.3.1: the type, subtype and parameter names
+ * are case-insensitive, whitespace may surround ';'. Accepted: "application/json",
+ * optionally with "charset=utf-8" (quoted or not). Anything else, including other
+ * parameters, is refused: the rule exists so that no body a browser may send across
+ * origins without a preflight (text/plain, form encodings; Fetch standard, "CORS-
+ * safelisted request-header") ever reaches a handler. */
+bool http_guard_json_content_type(const char *content_type)
+{
+	if (!content_type)
+		return false;
+	const char *p = content_type;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	static const char type[] = "application/json";
+	if (strncasecmp(p, type, sizeof type - 1) != 0)
+		return false;
+	p += sizeof type - 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return true;
+	if (*p++ != ';')
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	static const char cs[] = "charset=";
+	if (strncasecmp(p, cs, sizeof cs - 1) != 0)
+		return false;
+	p += sizeof cs - 1;
+	bool quoted = *p == '"';
+	if (quoted)
+		p++;
+	if (strncasecmp(p, "utf-8", 5) != 0)
+		return false;
+	p += 5;
+	if (quoted && *p++ != '"')
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0';
+}
+
 http_guard_auth http_guard_bearer(const char *expected, const char *authorization)
 {
 	if (!authorization || !*authorization)

@@ -10,8 +10,13 @@
  * refused unless any host is allowed (Web3Signer does the same). */
 bool http_guard_host_allowed(const char *allowlist, const char *host_header);
 
-/* True when origin is in the comma list of CORS origins ("*" any). */
+/* True when origin is in the comma list of CORS origins ("*" any). An empty or NULL
+ * list allows no origin: a request carrying an Origin header is then refused. */
 bool http_guard_origin_allowed(const char *origins, const char *origin);
+
+/* True when a Content-Type header names JSON: "application/json", optionally with
+ * "; charset=utf-8" (any case). NULL is false. */
+bool http_guard_json_content_type(const char *content_type);
 
 typedef enum {
 	HTTP_GUARD_OK,

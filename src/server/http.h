@@ -86,6 +86,10 @@ typedef struct {
 	const char *known_clients_file;
 	const char *ca_file;
 	bool allow_any_client;
+	/* Comma lists as Besu/Teku name them: "TLSv1.3,TLSv1.2" and IANA suite names
+	 * ("TLS_AES_128_GCM_SHA256"); NULL: TLS 1.2+ with forward-secret AEAD suites. */
+	const char *protocols;
+	const char *cipher_suites;
 } http_tls_config;
 
 typedef struct {
@@ -95,6 +99,14 @@ typedef struct {
 	unsigned threads;            /* size of the thread pool */
 	unsigned connection_timeout; /* seconds a connection may idle */
 	unsigned connection_limit;   /* simultaneous connections */
+	/* Slowloris bounds (limits.c): connections from one client address (0: 512); the
+	 * last local_reserve of connection_limit slots only for loopback clients, so that
+	 * local health checks still answer when remote clients hold the rest; seconds a
+	 * connection has to deliver one whole request, headers and body, from its opening
+	 * or its previous answer (0: 30). A request being handled or parked is exempt. */
+	unsigned per_client_limit;
+	unsigned local_reserve;
+	unsigned request_timeout;
 	const http_route *routes;
 	size_t n_routes;
 	void *app;                   /* passed to every handler */

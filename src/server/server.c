@@ -18,7 +18,10 @@
 
 #include <microhttpd.h>
 
+#include "server/framing.h"
 #include "server/guard.h"
+#include "server/limits.h"
+#include "server/listen.h"
 #include "server/request.h"
 #include "server/tls.h"
 #include "util/dec.h"
@@ -34,6 +37,7 @@ struct http_server {
 	_Atomic uint64_t *route_hits;
 	_Atomic uint64_t by_class[6];
 	_Atomic int64_t in_flight;
+	http_limits limits;
 };
 
 /* ---- replies -------------------------------------------------------------------- */
@@ -101,6 +105,20 @@ static enum MHD_Result send_reply(http_server *s, http_request *req)
 
 /* ---- admission ------------------------------------------------------------------ */
 
+/* Routes that take a body take JSON only: a body of another type is refused with 415
+ * before it is read. A bodyless request (no Content-Length or "0", not chunked) with no
+ * Content-Type passes, so that `curl -X POST /reload` keeps working; a declared type
+ * must be JSON even then, since a browser form always declares one. */
+static bool body_is_json(http_request *req, const char *content_length)
+{
+	const char *ct = http_request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ct)
+		return http_guard_json_content_type(ct);
+	bool chunked = http_request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	bool empty = !content_length || strcmp(content_length, "0") == 0;
+	return empty && !chunked;
+}
+
 static void allow_header(http_request *req, unsigned allowed)
 {
 	char buf[96] = "";
@@ -114,13 +132,33 @@ static void allow_header(http_request *req, unsigned allowed)
 	http_reply_header(req, "Allow", buf);
 }
 
+/* A CORS preflight (Fetch standard §3.2.2): OPTIONS with Origin and
+ * Access-Control-Request-Method. Its origin has been allowed by then; the answer says
+ * which methods and request headers the actual request may use. */
+static bool is_preflight(http_request *req, const char *origin)
+{
+	return req->method == HTTP_OPTIONS && origin &&
+	       http_request_header(req, "Access-Control-Request-Method");
+}
+
 /* Decides, from the headers alone, whether the request may proceed. Returns 1 when it
  * is admitted (req->route set), 0 when a reply has been set. */
 static int admit(http_server *s, http_request *req, const char *method)
 {
+	http_framing fr = http_framing_check(req->conn, method, req->path);
+	if (fr.status) {
+		/* RFC 9112 §6.3: the body's end is unknown, so the connection cannot carry
+		 * another request. */
+		http_reply_error(req, fr.status, "%s", fr.message);
+		http_reply_header(req, "Connection", "close");
+		return 0;
+	}
+	/* A browser adds Origin to every cross-origin POST, including the "simple" ones it
+	 * sends without a preflight (Fetch standard §3.2.5): refusing any origin that is
+	 * not allowed, even with no allow-list at all, is what stops a web page open in
+	 * the operator's browser from signing (DESIGN.md §6; Web3Signer answers 403). */
 	const char *origin = http_request_header(req, "Origin");
-	if (origin && s->cfg.cors_origins && *s->cfg.cors_origins &&
-	    !http_guard_origin_allowed(s->cfg.cors_origins, origin)) {
+	if (origin && !http_guard_origin_allowed(s->cfg.cors_origins, origin)) {
 		http_reply_error(req, 403, "CORS rejected: origin not allowed.");
 		return 0;
 	}
@@ -134,11 +172,12 @@ static int admit(http_server *s, http_request *req, const char *method)
 		return 0;
 	}
 	req->method = http_method_parse(method);
-	if (req->method == HTTP_OPTIONS && origin) {
-		/* CORS preflight (the origin was allowed above). */
+	if (is_preflight(req, origin)) {
 		http_reply_bytes(req, 204, NULL, "", 0);
 		http_reply_header(req, "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-		http_reply_header(req, "Access-Control-Allow-Headers", "*");
+		http_reply_header(req, "Access-Control-Allow-Headers",
+				  "Content-Type, Authorization, Accept");
+		http_reply_header(req, "Access-Control-Max-Age", "600");
 		return 0;
 	}
 	unsigned allowed = 0;
@@ -186,6 +225,10 @@ static int admit(http_server *s, http_request *req, const char *method)
 		}
 	}
 	const char *cl = http_request_header(req, "Content-Length");
+	if (rt->body_limit && !body_is_json(req, cl)) {
+		http_reply_error(req, 415, "Unsupported Content-Type: send application/json");
+		return 0;
+	}
 	if (cl) {
 		uint64_t v;
 		if (dec_parse_u64(cl, strlen(cl), &v) != SS_OK || v > req->body_limit) {
@@ -261,6 +304,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		http_reply_error(req, 413, "Request body larger than %zu bytes", req->body_limit);
 		return send_reply(s, req);
 	}
+	http_limits_busy(conn); /* handled or parked from now on: no deadline */
 	s->cfg.routes[req->route].handler(req, s->cfg.app);
 	if (req->suspended)
 		return MHD_YES; /* the reply comes with http_request_resume */
@@ -272,6 +316,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	http_server *s = cls;
 	http_request *req = *con_cls;
+	http_limits_idle(conn); /* the next request's time starts now */
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		log_debug("%s: request %s ended early (libmicrohttpd termination code %d)",
 			  s->cfg.name, req && req->path ? req->path : "-", (int)toe);
@@ -296,6 +341,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(req->body);
 	free(req);
 	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	http_server *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_limits_opened(&s->limits, conn, socket_context);
+	else
+		http_limits_closed(&s->limits, socket_context);
+}
+
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	http_server *s = cls;
+	(void)len;
+	return http_limits_accept(&s->limits, addr) ? MHD_YES : MHD_NO;
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -326,8 +388,6 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 		return SS_ERR_NOMEM;
 	}
 
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
 	/* poll(), not epoll: with epoll and a pool of threads whose handlers block (a
 	 * signature, a slashing commit), requests on some of 256-512 busy keep-alive
 	 * connections went unnoticed until the idle timeout closed them (30 s stalls in
@@ -339,26 +399,27 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	const char *host = cfg->host ? cfg->host : "127.0.0.1";
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons(cfg->port);
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons(cfg->port);
-		flags |= MHD_USE_IPv6;
-	} else {
-		log_error("%s: listen host '%s' is not an IPv4 or IPv6 address", s->cfg.name,
-			  host);
+	unsigned limit = cfg->connection_limit ? cfg->connection_limit : 1024;
+	if (cfg->local_reserve >= limit) {
+		log_error("%s: the loopback reserve (%u) must be smaller than the connection "
+			  "limit (%u)", s->cfg.name, cfg->local_reserve, limit);
 		free(s->route_hits);
 		free(s);
 		return SS_ERR_INVALID;
 	}
+	int listen_fd = -1;
+	ss_err le = http_listen_open(s->cfg.name, host, cfg->port, &listen_fd, &s->port);
+	if (le != SS_OK) {
+		free(s->route_hits);
+		free(s);
+		return le;
+	}
+	bool v6 = strchr(host, ':') != NULL;
 
 	if (cfg->tls) {
 		ss_err e = http_tls_load(&s->tls, cfg->tls);
 		if (e != SS_OK) {
+			close(listen_fd);
 			free(s->route_hits);
 			free(s);
 			return e;
@@ -367,49 +428,66 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 		flags |= MHD_USE_TLS;
 	}
 
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[24];
 	size_t k = 0;
 	/* The logger first, so that MHD's messages about the other options reach it. */
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger,
 					     (void *)s->cfg.name };
-	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
 	if (cfg->threads > 1) /* 1: the polling thread alone serves */
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 						     NULL };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 					     cfg->connection_timeout ? cfg->connection_timeout : 30,
 					     NULL };
-	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
-					     cfg->connection_limit ? cfg->connection_limit : 1024,
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, limit, NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+					     HTTP_CONNECTION_MEMORY, NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+					     cfg->per_client_limit ? cfg->per_client_limit : 512,
 					     NULL };
+	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+					     (intptr_t)on_connection, s };
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 					     (intptr_t)on_completed, s };
-	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL };
 	if (s->tls_on) {
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls.key_pem };
 		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
 						     s->tls.cert_pem };
+		opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     s->tls.priorities };
 		if (s->tls.trust_pem)
 			opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
 							     s->tls.trust_pem };
 	}
 	opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
-	/* MHD's callback takes a variadic pointer type; the cast is the documented use. */
-	s->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL, on_request, s,
-				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-	if (!s->daemon) {
-		log_error("%s: cannot listen on %s:%u", s->cfg.name, host, cfg->port);
+	if (http_limits_start(&s->limits, s->cfg.name, limit, cfg->local_reserve,
+			      cfg->request_timeout ? cfg->request_timeout : 30) != 0) {
+		log_error("%s: cannot start the connection sweeper", s->cfg.name);
+		close(listen_fd);
 		if (s->tls_on)
 			http_tls_free(&s->tls);
 		free(s->route_hits);
 		free(s);
 		return SS_ERR_IO;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : cfg->port;
-	log_info("%s: listening on %s%s%s:%u%s", s->cfg.name, (flags & MHD_USE_IPv6) ? "[" : "",
-		 host, (flags & MHD_USE_IPv6) ? "]" : "", s->port, s->tls_on ? " (TLS)" : "");
+	/* MHD's callback takes a variadic pointer type; the cast is the documented use. */
+	s->daemon = MHD_start_daemon(flags, 0, accept_policy, s, on_request, s,
+				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!s->daemon) {
+		log_error("%s: cannot start the HTTP server on %s%s%s:%u", s->cfg.name,
+			  v6 ? "[" : "", host, v6 ? "]" : "", s->port);
+		close(listen_fd);
+		http_limits_stop(&s->limits);
+		if (s->tls_on)
+			http_tls_free(&s->tls);
+		free(s->route_hits);
+		free(s);
+		return SS_ERR_IO;
+	}
+	log_info("%s: listening on %s%s%s:%u%s", s->cfg.name, v6 ? "[" : "", host,
+		 v6 ? "]" : "", s->port, s->tls_on ? " (TLS)" : "");
 	*out = s;
 	return SS_OK;
 }
@@ -441,6 +519,7 @@ void http_server_stop(http_server *s, unsigned grace_ms)
 		usleep(10000);
 	}
 	MHD_stop_daemon(s->daemon);
+	http_limits_stop(&s->limits); /* every connection is closed: no fd left to cut */
 	if (s->tls_on)
 		http_tls_free(&s->tls);
 	free(s->route_hits);

@@ -212,6 +212,11 @@ ss_err http_tls_load(http_tls_state *st, const http_tls_config *cfg)
 			return SS_ERR_IO;
 		}
 	}
+	if (http_tls_priority(cfg->protocols, cfg->cipher_suites, st->priorities,
+			      sizeof st->priorities) != SS_OK) {
+		http_tls_free(st);
+		return SS_ERR_INVALID;
+	}
 	st->allow_any = cfg->allow_any_client;
 	if (cfg->known_clients_file) {
 		char *text = read_text(cfg->known_clients_file);

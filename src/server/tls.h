@@ -11,6 +11,7 @@
 struct MHD_Connection;
 
 #define HTTP_TLS_MAX_CLIENTS 256
+#define TLS_PRIORITY_MAX 512
 
 typedef struct {
 	char *cert_pem;
@@ -19,6 +20,7 @@ typedef struct {
 	bool check_clients;
 	bool use_ca;
 	bool allow_any;
+	char priorities[TLS_PRIORITY_MAX]; /* GnuTLS priority string (tls_priority.c) */
 	size_t n_known;
 	unsigned char known[HTTP_TLS_MAX_CLIENTS][32]; /* SHA-256 fingerprints */
 } http_tls_state;
@@ -27,6 +29,13 @@ typedef struct {
  * malformed known-clients file (the line number is logged). */
 ss_err http_tls_load(http_tls_state *st, const http_tls_config *cfg) SS_MUST_USE;
 void http_tls_free(http_tls_state *st);
+
+/* Builds the GnuTLS priority string for the comma lists of protocol names ("TLSv1.3,
+ * TLSv1.2") and IANA cipher-suite names; NULL or "" selects the default (TLS 1.3 and
+ * 1.2, forward-secret AEAD suites). An unknown or refused name is logged and gives
+ * SS_ERR_INVALID. */
+ss_err http_tls_priority(const char *protocols, const char *cipher_suites, char *out,
+			 size_t cap) SS_MUST_USE;
 
 /* Parses a known-clients file's text: "<name> <fingerprint>" per line, fingerprint as
  * 32 colon-separated hex bytes; blank lines and '#' comments are skipped. */

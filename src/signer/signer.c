@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "signer/hash_cache.h"
+#include "signer/network_guard.h"
 #include "signer/signer.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -42,6 +43,10 @@ ss_err signer_new(signer **out, const signer_config *cfg)
 {
 	*out = NULL;
 	if (!cfg->net || !cfg->keys)
+		return SS_ERR_INVALID;
+	/* the network clock divides by both (a loaded network has validated them) */
+	if (cfg->check_future && (eth2_network_slot_duration_ms(cfg->net) == 0 ||
+				  eth2_network_slots_per_epoch(cfg->net) == 0))
 		return SS_ERR_INVALID;
 	signer *s = calloc(1, sizeof *s);
 	if (!s)
@@ -138,6 +143,11 @@ static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 	res->typed = true;
 	*t1 = mono_ns();
 	signer_histogram_observe(&s->metrics.phase[rq->type][SIGNER_PHASE_PARSE], *t1 - t0);
+	/* Another chain's message is the client's mistake (400), whatever its type: a
+	 * signature for it is never wanted, and for a slashable type the store would
+	 * otherwise be pinned to, or refuse with 412 against, the wrong chain. */
+	if (!signer_guard_gvr(&s->cfg, rq, res->message, sizeof res->message))
+		return finish(s, res, SIGNER_MALFORMED, SIGNER_OUTCOME_BAD_REQUEST, t0);
 	if (!keys_contains(s->cfg.keys, pubkey)) {
 		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
 		snprintf(res->message, sizeof res->message, "No key for this public key");
@@ -159,6 +169,17 @@ static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 		snprintf(res->message, sizeof res->message,
 			 "fork_info.genesis_validators_root is required");
 		return finish(s, res, SIGNER_MALFORMED, SIGNER_OUTCOME_BAD_REQUEST, t0);
+	}
+	/* Before the slashing check, so that a far-future slot or epoch is never recorded
+	 * (it would lock the validator out until the chain got there). A refusal to sign,
+	 * as slashing protection's: 412. */
+	if (!signer_guard_future(&s->cfg, rq, (uint64_t)time(NULL), res->message,
+				 sizeof res->message)) {
+		atomic_fetch_add_explicit(&s->metrics.prevented, 1, memory_order_relaxed);
+		char pk[2 * SIGNER_PUBKEY_BYTES + 3];
+		hex_encode(pk, pubkey, SIGNER_PUBKEY_BYTES, true);
+		log_info("refused %s for %s: %s", eth2_sign_type_name(rq->type), pk, res->message);
+		return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
 	}
 	return SIGNER_OK;
 }

@@ -31,6 +31,16 @@ typedef struct {
 	/* Geometry of the hashed-message cache (signer/hash_cache.h); 0 = defaults
 	 * (256 sets x 4 ways). Tests shrink it to force evictions. */
 	unsigned hash_cache_sets, hash_cache_ways;
+	/* Network checks (docs/signing.md "Network checks"), made before anything is
+	 * recorded. check_gvr: a request whose fork_info.genesis_validators_root is not gvr
+	 * is refused with 400. check_future: a BLOCK/BLOCK_V2 slot or ATTESTATION epoch more
+	 * than future_epoch_tolerance epochs after the wall clock's epoch (from genesis_time
+	 * and the network's SECONDS_PER_SLOT and SLOTS_PER_EPOCH) is refused with 412.
+	 * Both off when zeroed (a network whose root or genesis time is unknown). */
+	bool check_gvr;
+	uint8_t gvr[32];
+	bool check_future;
+	uint64_t genesis_time, future_epoch_tolerance;
 } signer_config;
 
 typedef struct signer signer;

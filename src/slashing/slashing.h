@@ -8,8 +8,10 @@
  * in one transaction and one fsync (group commit), so durability costs little per check.
  *
  * The rules, where they are stricter than Web3Signer and why, are in
- * docs/slashing-protection.md. Storage backends sit behind slashing/store.h; this build
- * has the embedded SQLite backend. Every function here is thread safe. */
+ * docs/slashing-protection.md. Storage backends sit behind slashing/store.h: the
+ * embedded SQLite store (slash_open_sqlite) and, when built with libpq, a PostgreSQL
+ * database that several signers share (slash_open_postgres). Every function here is
+ * thread safe. */
 #ifndef SS_SLASHING_H
 #define SS_SLASHING_H
 

@@ -6,6 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* All ones when bit is 1, zero when bit is 0 (bit must be 0 or 1). The empty asm is a
+ * value barrier, as blst's: it hides from the optimiser that bit is 0 or 1, so that the
+ * mask, and whatever is selected with it, cannot be turned back into a branch on bit.
+ * Every constant-time mask in the tree is made here. */
+static inline uint64_t ct_mask_u64(uint64_t bit)
+{
+	__asm__("" : "+r"(bit));
+	return 0 - bit;
+}
+
 /* 1 when x == 0, else 0. */
 static inline uint64_t ct_is_zero_u64(uint64_t x)
 {
@@ -21,7 +31,7 @@ static inline uint64_t ct_eq_u64(uint64_t a, uint64_t b)
 /* bit ? a : b, for bit in {0,1}. */
 static inline uint64_t ct_select_u64(uint64_t bit, uint64_t a, uint64_t b)
 {
-	uint64_t mask = 0 - bit;
+	uint64_t mask = ct_mask_u64(bit);
 	return (a & mask) | (b & ~mask);
 }
 
@@ -38,7 +48,7 @@ static inline int ct_memeq(const void *a, const void *b, size_t n)
 /* Copies src over dst when bit is 1, leaves dst when 0; n bytes, no branch on bit. */
 static inline void ct_cmov(void *dst, const void *src, size_t n, uint64_t bit)
 {
-	uint8_t mask = (uint8_t)(0 - bit);
+	uint8_t mask = (uint8_t)ct_mask_u64(bit);
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 	for (size_t i = 0; i < n; i++)

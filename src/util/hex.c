@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "util/ct.h"
 #include "util/secure_mem.h"
 
 static int hex_value_vartime(char c)
@@ -67,7 +68,8 @@ static unsigned hex_value_ct(unsigned char c, unsigned *bad)
 	unsigned is_digit = ((x - '0') | ('9' - x)) >> (sizeof(unsigned) * 8 - 1) ^ 1;
 	unsigned lower = x | 0x20; /* fold case for letters */
 	unsigned is_alpha = ((lower - 'a') | ('f' - lower)) >> (sizeof(unsigned) * 8 - 1) ^ 1;
-	unsigned digit_mask = 0u - is_digit, alpha_mask = 0u - is_alpha;
+	unsigned digit_mask = (unsigned)ct_mask_u64(is_digit),
+		 alpha_mask = (unsigned)ct_mask_u64(is_alpha);
 	*bad |= (is_digit | is_alpha) ^ 1;
 	return ((x - '0') & digit_mask) | ((lower - 'a' + 10) & alpha_mask);
 }

@@ -2,11 +2,11 @@
 
 #include "sign_bodies.h"
 
-const char SB_GVR[] = "0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673";
+const char SB_GVR[] = "0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95";
 const char SB_FORK[] =
 	"\"fork_info\":{\"fork\":{\"previous_version\":\"0x04000000\","
 	"\"current_version\":\"0x05000000\",\"epoch\":\"364032\"},"
-	"\"genesis_validators_root\":\"0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673\"}";
+	"\"genesis_validators_root\":\"0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95\"}";
 
 void sb_attestation(char *out, size_t cap, unsigned long source, unsigned long target,
 		    unsigned root_byte)

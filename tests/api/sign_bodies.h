@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-/* Mainnet's genesis validators root, and a fork_info member carrying it. */
+/* Mainnet's genesis validators root (the signer refuses any other on mainnet), and a
+ * fork_info member carrying it. */
 extern const char SB_GVR[];
 extern const char SB_FORK[];
 

@@ -74,7 +74,8 @@ bool sp_start(signer_proc *p, const char *const *extra)
 	argv[n++] = sp_binary();
 	argv[n++] = "run";
 	argv[n++] = "--http-listen-port=0";
-	argv[n++] = dd;
+	if (!p->data_dir_from_env)
+		argv[n++] = dd;
 	argv[n++] = kc;
 	for (int i = 0; extra && extra[i] && n < 62; i++)
 		argv[n++] = extra[i];
@@ -88,6 +89,9 @@ bool sp_start(signer_proc *p, const char *const *extra)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		if (p->data_dir_from_env &&
+		    (setenv("SECURE_SIGNER_DATA_DIR", p->data_dir, 1) != 0 || chdir(p->dir) != 0))
+			_exit(127);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}

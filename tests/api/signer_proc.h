@@ -15,6 +15,9 @@ typedef struct {
 	pid_t pid;
 	uint16_t port, metrics_port;
 	char token[80];     /* keymanager token */
+	/* Give the data directory as SECURE_SIGNER_DATA_DIR instead of --data-dir, and
+	 * start in dir (so that a default ./secure-signer-data would land there). */
+	bool data_dir_from_env;
 } signer_proc;
 
 /* Creates the directories (dir under $TMPDIR). */

@@ -241,7 +241,8 @@ TEST(gloas_types_signed_aliases_agree_nothing_recorded)
 	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
 	char file[400];
 	snprintf(file, sizeof file, "%s/export.json", p.dir);
-	const char *exp[] = { "slashing", "export", dd, "--to", file, NULL };
+	/* The store is bound to Sepolia's chain: the export names the network too. */
+	const char *exp[] = { "slashing", "export", dd, "--network=sepolia", "--to", file, NULL };
 	CHECK_EQ_U64(run_cli(exp, out, sizeof out), 0);
 	size_t len;
 	char *text = test_read_file(file, &len);

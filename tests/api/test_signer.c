@@ -12,6 +12,7 @@
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "keys/keys.h"
+#include "signer/network_guard.h"
 #include "signer/signer.h"
 #include "slashing/slashing.h"
 #include "test.h"
@@ -255,4 +256,67 @@ TEST(free_waits_for_operations_in_flight)
 	CHECK(c.st == SIGNER_OK);
 	CHECK(verifies(f.pk, b, c.sig));
 	teardown(&f);
+}
+
+/* The network checks at their boundaries, with a fixed clock (signer/network_guard.h;
+ * the running binary is tested over HTTP by test_network_safety). Mainnet: 32 slots of
+ * 12 s. */
+TEST(network_guard_boundaries)
+{
+	const uint64_t genesis = 1606824023, epoch_s = 32 * 12;
+	signer_config c = { .net = eth2_network_builtin("mainnet"), .check_future = true,
+			    .genesis_time = genesis, .future_epoch_tolerance = 2 };
+	eth2_signing_request rq;
+	memset(&rq, 0, sizeof rq);
+	char msg[384];
+	const uint64_t now = genesis + 1000 * epoch_s + epoch_s - 1; /* the last second of epoch 1000 */
+	rq.type = ETH2_SIGN_ATTESTATION;
+	rq.source_epoch = 1001;
+	rq.target_epoch = 1002;
+	CHECK(signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	rq.target_epoch = 1003;
+	CHECK(!signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	CHECK_MSG(strstr(msg, "target epoch 1003") && strstr(msg, "current epoch 1000"), "%s", msg);
+	CHECK(signer_guard_future(&c, &rq, now + 1, msg, sizeof msg)); /* epoch 1001 began */
+	rq.source_epoch = 1004; /* source > target: the source is the far one */
+	CHECK(!signer_guard_future(&c, &rq, now + 1, msg, sizeof msg) && strstr(msg, "source epoch 1004"));
+	rq.type = ETH2_SIGN_BLOCK_V2;
+	rq.slot = 1003 * 32 - 1;
+	CHECK(signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	rq.slot = 1003 * 32;
+	CHECK(!signer_guard_future(&c, &rq, now, msg, sizeof msg) && strstr(msg, "block slot"));
+	rq.type = ETH2_SIGN_RANDAO_REVEAL; /* not slashable: never refused */
+	CHECK(signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	/* before genesis the current epoch is 0 */
+	rq.type = ETH2_SIGN_BLOCK;
+	rq.slot = 2 * 32 + 31;
+	CHECK(signer_guard_future(&c, &rq, genesis - 3600, msg, sizeof msg));
+	rq.slot = 3 * 32;
+	CHECK(!signer_guard_future(&c, &rq, genesis - 3600, msg, sizeof msg));
+	/* a tolerance that overflows is no limit; tolerance 0 allows only the current epoch */
+	c.future_epoch_tolerance = UINT64_MAX;
+	rq.slot = UINT64_MAX;
+	CHECK(signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	c.future_epoch_tolerance = 0;
+	rq.slot = 1000 * 32 + 31;
+	CHECK(signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	rq.slot = 1001 * 32;
+	CHECK(!signer_guard_future(&c, &rq, now, msg, sizeof msg));
+	c.check_future = false;
+	CHECK(signer_guard_future(&c, &rq, now, msg, sizeof msg));
+
+	/* the root: refused only when known and different, never for a type without one */
+	rq.type = ETH2_SIGN_ATTESTATION;
+	rq.has_gvr = true;
+	CHECK(signer_guard_gvr(&c, &rq, msg, sizeof msg)); /* check_gvr off */
+	c.check_gvr = true;
+	CHECK(eth2_network_genesis_validators_root(c.net, c.gvr));
+	memcpy(rq.genesis_validators_root, c.gvr, 32);
+	CHECK(signer_guard_gvr(&c, &rq, msg, sizeof msg));
+	rq.genesis_validators_root[31] ^= 1;
+	CHECK(!signer_guard_gvr(&c, &rq, msg, sizeof msg));
+	CHECK_MSG(strstr(msg, "expected 0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95") &&
+		  strstr(msg, "received 0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe94"), "%s", msg);
+	rq.has_gvr = false; /* DEPOSIT, VALIDATOR_REGISTRATION */
+	CHECK(signer_guard_gvr(&c, &rq, msg, sizeof msg));
 }

@@ -51,3 +51,22 @@ TEST(slashing_db_url_credentials_are_encoded)
 	       "host=/tmp dbname=ss user='signer' password='x\\' host=\\'evil\\\\'");
 	expect("host=/tmp dbname=ss", NULL, "", "host=/tmp dbname=ss password=''");
 }
+
+/* Found by fuzz_slashing_db_url (tests/cli), whose oracle is libpq's own parser: each of
+ * these made the appended credentials change another parameter. */
+TEST(slashing_db_url_credentials_cannot_change_other_parameters)
+{
+	/* key=value ending in an empty value, a lone backslash or an open quote would
+	 * swallow " user='u'" (libpq read host=user=''): refused when credentials follow */
+	expect("host=", "u", NULL, NULL);
+	expect("host=/tmp dbname=a\\", "u", NULL, NULL);
+	expect("host=/tmp dbname='a", NULL, "p", NULL);
+	expect("host=", NULL, NULL, "host="); /* nothing appended: libpq's business */
+	expect("host=/tmp dbname='a b' sslmode=disable", "u", NULL,
+	       "host=/tmp dbname='a b' sslmode=disable user='u'");
+	/* a "&" before any "?" is part of the host, not a query separator */
+	expect("postgresql://h&", "u", NULL, "postgresql://h&?user=u");
+	/* a "?" inside the user info ("a?b@h") does not start the query */
+	expect("postgresql://a?b@h/db", "u", NULL, "postgresql://a?b@h/db?user=u");
+	expect("postgresql://a@h/db?x=1", "u", NULL, "postgresql://a@h/db?x=1&user=u");
+}

@@ -10,6 +10,7 @@
 #include "eth2/eth2.h"
 #include "requests.h"
 #include "test.h"
+#include "util/hex.h"
 #include "vectors.h"
 
 static const eth2_network *mainnet(void)
@@ -634,6 +635,70 @@ TEST(networks)
 	CHECK(eth2_network_builtin("mainnet") != NULL);
 }
 
+/* The genesis facts the network checks rest on (docs/signing.md "Network checks"),
+ * against ../shared/vectors/CONSTANTS.md §6: each public network's root is the one in
+ * its genesis table, and its genesis time lies within a week after its
+ * MIN_GENESIS_TIME (phase0: genesis_time >= MIN_GENESIS_TIME; mainnet's GENESIS_DELAY,
+ * the longest, is 7 days). minimal knows neither. */
+TEST(network_genesis)
+{
+	const eth2_network *mini = eth2_network_builtin("minimal");
+	uint8_t root[32];
+	uint64_t t;
+	CHECK(!eth2_network_genesis_validators_root(mini, root) && !eth2_network_genesis_time(mini, &t));
+	CHECK_EQ_U64(eth2_network_slot_duration_ms(mini), 6000);
+	CHECK_EQ_U64(eth2_network_slot_duration_ms(eth2_network_builtin("gnosis")), 5000);
+	CHECK(eth2_network_genesis_validators_root(eth2_network_builtin("gnosis"), root) &&
+	      eth2_network_genesis_time(eth2_network_builtin("gnosis"), &t));
+	char path[512];
+	if (!vectors_require() || !vectors_path(path, sizeof path, "CONSTANTS.md"))
+		return;
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	static const char *const nets[] = { "mainnet", "sepolia", "holesky", "hoodi" };
+	bool root_seen[4] = { false }, time_seen[4] = { false };
+	char line[1024];
+	while (fgets(line, sizeof line, f)) {
+		for (int i = 0; i < 4; i++) {
+			char head[32];
+			snprintf(head, sizeof head, "| %s | ", nets[i]);
+			if (strncmp(line, head, strlen(head)) != 0)
+				continue;
+			const eth2_network *n = eth2_network_builtin(nets[i]);
+			/* the genesis table: | net | `version` | `0x<root>` | source | */
+			char *r = strstr(line, "` | `0x");
+			if (r != NULL && strlen(r) > 5 + 66) {
+				uint8_t want[32];
+				CHECK(hex_decode(want, 32, r + 5, 66, HEX_PREFIX_REQUIRED) == SS_OK);
+				CHECK_MSG(eth2_network_genesis_validators_root(n, root) && memcmp(root, want, 32) == 0,
+					  "%s: root", nets[i]);
+				root_seen[i] = true;
+				continue;
+			}
+			/* the per-network table: its last cell is MIN_GENESIS_TIME */
+			line[strcspn(line, "\n")] = '\0';
+			char *end = strrchr(line, '|');
+			if (end == NULL)
+				continue;
+			*end = '\0';
+			char *cell = strrchr(line, '|');
+			unsigned long long min_time;
+			if (cell && sscanf(cell + 1, " %llu", &min_time) == 1 && min_time > 1500000000ull) {
+				CHECK_MSG(eth2_network_genesis_time(n, &t) && t >= min_time &&
+					  t <= min_time + 7 * 86400,
+					  "%s: genesis time %llu, MIN_GENESIS_TIME %llu", nets[i],
+					  (unsigned long long)t, min_time);
+				time_seen[i] = true;
+			}
+		}
+	}
+	fclose(f);
+	for (int i = 0; i < 4; i++)
+		CHECK_MSG(root_seen[i] && time_seen[i], "%s missing from CONSTANTS.md", nets[i]);
+}
+
 /* config.yaml loading: good files, and every kind of bad one. */
 static ss_err load_text(const char *text, eth2_network **out, char *err, size_t cap)
 {
@@ -690,6 +755,25 @@ TEST(network_config_files)
 	CHECK(load_text("PRESET_BASE: gnosis\nGENESIS_FORK_VERSION: '0x00000064'\n", &n, err, sizeof err) == SS_OK);
 	CHECK(n && eth2_network_slots_per_epoch(n) == 16);
 	eth2_network_free(n);
+	/* the clock: SECONDS_PER_SLOT and MIN_GENESIS_TIME; never a root */
+	n = NULL;
+	CHECK(load_text("GENESIS_FORK_VERSION: 0x00000000\nSECONDS_PER_SLOT: 6\nMIN_GENESIS_TIME: 1742212800\n"
+			"GENESIS_DELAY: 600\n", &n, err, sizeof err) == SS_OK);
+	uint64_t gt = 0;
+	uint8_t gvr[32];
+	CHECK(n && eth2_network_slot_duration_ms(n) == 6000 && eth2_network_genesis_time(n, &gt) &&
+	      gt == 1742212800 && !eth2_network_genesis_validators_root(n, gvr));
+	eth2_network_free(n);
+	n = NULL;
+	CHECK(load_text("GENESIS_FORK_VERSION: 0x00000000\n", &n, err, sizeof err) == SS_OK);
+	CHECK(n && eth2_network_slot_duration_ms(n) == 12000 && !eth2_network_genesis_time(n, &gt));
+	eth2_network_free(n);
+	/* today's consensus-specs configs give SLOT_DURATION_MS only; both must agree */
+	n = NULL;
+	CHECK(load_text("GENESIS_FORK_VERSION: 0x00000000\nSLOT_DURATION_MS: 6000\nSECONDS_PER_SLOT: 6\n", &n, err,
+			sizeof err) == SS_OK);
+	CHECK(n && eth2_network_slot_duration_ms(n) == 6000);
+	eth2_network_free(n);
 	static const struct {
 		const char *text, *needle;
 	} bad[] = {
@@ -710,6 +794,10 @@ TEST(network_config_files)
 		{ "GENESIS_FORK_VERSION: &a 0x00000000\nALTAIR_FORK_VERSION: *a\n", "alias" },
 		{ "? [GENESIS_FORK_VERSION]\n: x\nGENESIS_FORK_VERSION: 0x00000000\n", "scalars" },
 		{ "", "GENESIS_FORK_VERSION" },
+		{ "GENESIS_FORK_VERSION: 0x00000000\nSECONDS_PER_SLOT: 0\n", "SECONDS_PER_SLOT" },
+		{ "GENESIS_FORK_VERSION: 0x00000000\nSLOT_DURATION_MS: 0\n", "SLOT_DURATION_MS" },
+		{ "GENESIS_FORK_VERSION: 0x00000000\nSECONDS_PER_SLOT: 12\nSLOT_DURATION_MS: 6000\n", "disagrees" },
+		{ "GENESIS_FORK_VERSION: 0x00000000\nMIN_GENESIS_TIME: soon\n", "MIN_GENESIS_TIME" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		n = NULL;

@@ -1,6 +1,6 @@
 /* Fuzz target for the server's parsers of untrusted text: route matching with path-key
- * decoding, the Host allow-list, CORS origins, bearer tokens, and the known-clients
- * file. The first byte picks the parser; the rest is its input. None may crash, read
+ * decoding, the Host allow-list, CORS origins, bearer tokens, the known-clients file,
+ * the Content-Type check and the TLS protocol/suite lists. The first byte picks the parser; the rest is its input. None may crash, read
  * out of bounds or accept what it should not (a decoded key must re-encode to the
  * path's hex). */
 #include <stdint.h>
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
-	switch (data[0] % 5) {
+	switch (data[0] % 7) {
 	case 0: {
 		size_t idx = 0;
 		unsigned allowed = 0;
@@ -93,6 +93,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			free(st);
 		}
+		break;
+	}
+	case 5:
+		/* Whatever passes names JSON: no other media type slips through. */
+		if (http_guard_json_content_type(s)) {
+			const char *p = s + strspn(s, " \t");
+			if (strncasecmp(p, "application/json", 16) != 0)
+				abort();
+		}
+		break;
+	case 6: {
+		/* "protocols\nsuites": an accepted list never enables TLS < 1.2. */
+		char *nl = strchr(s, '\n');
+		if (nl)
+			*nl = '\0';
+		char prio[TLS_PRIORITY_MAX];
+		if (http_tls_priority(s, nl ? nl + 1 : NULL, prio, sizeof prio) == SS_OK &&
+		    (strstr(prio, "TLS1.0") || strstr(prio, "TLS1.1") || strstr(prio, "SSL3") ||
+		     !strstr(prio, "-VERS-ALL")))
+			abort();
 		break;
 	}
 	}

@@ -1,7 +1,9 @@
 /* Test HTTP client (http_client.h). */
+#define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,7 @@
 
 #include "http_client.h"
 
-int hc_connect(uint16_t port)
+int hc_connect_from(uint16_t port, const char *source)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -20,6 +22,15 @@ int hc_connect(uint16_t port)
 	struct timeval tv = { 20, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (source) {
+		struct sockaddr_in src = { 0 };
+		src.sin_family = AF_INET;
+		if (inet_pton(AF_INET, source, &src.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&src, sizeof src) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
 	struct sockaddr_in sa = { 0 };
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
@@ -30,6 +41,8 @@ int hc_connect(uint16_t port)
 	}
 	return fd;
 }
+
+int hc_connect(uint16_t port) { return hc_connect_from(port, NULL); }
 
 static int send_all(int fd, const char *p, size_t n)
 {
@@ -92,8 +105,14 @@ static int read_reply(int fd, hc_response *out)
 
 int hc_raw(uint16_t port, const char *raw, size_t len, hc_response *out)
 {
+	return hc_raw_from(port, NULL, raw, len, out);
+}
+
+int hc_raw_from(uint16_t port, const char *source, const char *raw, size_t len,
+		hc_response *out)
+{
 	memset(out, 0, sizeof *out);
-	int fd = hc_connect(port);
+	int fd = hc_connect_from(port, source);
 	if (fd < 0)
 		return 0;
 	if (send_all(fd, raw, len) == 0)
@@ -110,10 +129,14 @@ int hc_request(uint16_t port, const char *method, const char *path, const char *
 	char *head = malloc(cap);
 	if (!head)
 		return 0;
+	/* A body is JSON unless the caller says otherwise: the server refuses bodies of
+	 * any other media type (415), as consensus clients always send this header. */
+	bool typed = headers && strcasestr(headers, "Content-Type:") != NULL;
 	int n = snprintf(head, cap,
-			 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Length: %zu\r\n"
+			 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%sContent-Length: %zu\r\n"
 			 "Connection: close\r\n\r\n",
-			 method, path, headers ? headers : "", body_len);
+			 method, path, headers ? headers : "",
+			 body_len && !typed ? "Content-Type: application/json\r\n" : "", body_len);
 	int fd = hc_connect(port);
 	if (fd < 0) {
 		free(head);

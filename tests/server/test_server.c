@@ -98,6 +98,7 @@ static const http_route routes[] = {
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 static unsigned start_threads = 2;
+static unsigned start_per_client = 0; /* 0: the server's default (512) */
 
 static http_server *start(const char *cors, const char *signing_token, unsigned timeout)
 {
@@ -107,6 +108,7 @@ static http_server *start(const char *cors, const char *signing_token, unsigned 
 		.port = 0,
 		.threads = start_threads,
 		.connection_timeout = timeout,
+		.per_client_limit = start_per_client,
 		.routes = routes,
 		.n_routes = N_ROUTES,
 		.cors_origins = cors,
@@ -283,6 +285,7 @@ TEST(body_limits_over_http)
 	hc_free(&r);
 	/* Chunked, no Content-Length: refused once the data passes the limit. */
 	const char chunked[] = "POST /ok HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+			       "Content-Type: application/json\r\n"
 			       "Connection: close\r\n\r\n"
 			       "10\r\nxxxxxxxxxxxxxxxx\r\n10\r\nxxxxxxxxxxxxxxxx\r\n0\r\n\r\n";
 	CHECK_EQ_U64(hc_raw(port, chunked, sizeof chunked - 1, &r), 413);
@@ -491,8 +494,10 @@ TEST(many_connections_never_stall)
 {
 	enum { CONNS = 512, ROUNDS = 3 };
 	start_threads = 8;
+	start_per_client = CONNS; /* one test client opens them all */
 	http_server *s = start(NULL, NULL, 30);
 	start_threads = 2;
+	start_per_client = 0;
 	if (!s)
 		return;
 	uint16_t port = http_server_port(s);
@@ -500,7 +505,8 @@ TEST(many_connections_never_stall)
 	static size_t got[CONNS];
 	static char buf[CONNS][512];
 	static int left[CONNS];
-	const char req[] = "POST /work HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}";
+	const char req[] = "POST /work HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+			   "Content-Length: 2\r\n\r\n{}";
 	int open_ok = 0;
 	for (int i = 0; i < CONNS; i++) {
 		fd[i] = hc_connect(port);

@@ -91,7 +91,8 @@ static void write_file(const char *path, const char *text)
 
 #define PK "0xa99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c"
 #define PK2 "0xb99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c"
-#define GVR "0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673"
+/* mainnet's: the default network binds the store to it */
+#define GVR "0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95"
 static const char *doc =
 	"{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"" GVR "\"},"
 	"\"data\":[{\"pubkey\":\"" PK "\",\"signed_blocks\":[{\"slot\":\"81952\",\"signing_root\":"
@@ -132,12 +133,16 @@ TEST(cli_import_export_prune_watermark)
 	snprintf(out, sizeof out, "%s/out.json", dir);
 	snprintf(bad, sizeof bad, "%s/bad.json", dir);
 	write_file(in, doc);
-	/* empty database: nothing to export */
-	CHECK(run_cli(dir, "export", "--to", out, "--data-dir", data, NULL) == 1);
-	CHECK_MSG(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 0, "%s", err_buf);
+	/* empty database: bound to the network's root at creation, so it exports no
+	 * validator under mainnet's root */
 	CHECK_MSG(run_cli(dir, "export", "--to", out, "--data-dir", data, NULL) == 0, "%s", err_buf);
 	size_t len;
 	char *text = test_read_file(out, &len);
+	CHECK(text != NULL && strstr(text, GVR) && !strstr(text, PK));
+	free(text);
+	CHECK_MSG(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 0, "%s", err_buf);
+	CHECK_MSG(run_cli(dir, "export", "--to", out, "--data-dir", data, NULL) == 0, "%s", err_buf);
+	text = test_read_file(out, &len);
 	CHECK(text != NULL && strstr(text, PK) && strstr(text, PK2) && strstr(text, "\"3007\""));
 	free(text);
 	CHECK(run_cli(dir, "export", "--to", out, "--pubkeys", PK2, "--data-dir", data, NULL) == 0);
@@ -197,6 +202,54 @@ TEST(cli_refuses_while_directory_locked)
 	tdb_rmdir(dir);
 }
 
+/* The store is bound to the configured network's genesis validators root, as `run`
+ * binds it: an interchange of another chain is refused, and a store that holds another
+ * chain's history is refused by every action, with both roots named and nothing
+ * changed. The minimal test network has no known root: its store is bound by the first
+ * import, whatever root that carries. */
+TEST(cli_store_bound_to_network)
+{
+	static const char other[] = "0x04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673";
+	char dir[256], data[300], in[300], out[300];
+	if (!cli_present() || !tdb_mkdir(dir))
+		return;
+	snprintf(data, sizeof data, "%s/data", dir);
+	snprintf(in, sizeof in, "%s/in.json", dir);
+	snprintf(out, sizeof out, "%s/out.json", dir);
+	/* the same history under another chain's root */
+	char foreign[2048];
+	snprintf(foreign, sizeof foreign, "%s", doc);
+	char *g = strstr(foreign, GVR);
+	CHECK(g != NULL);
+	if (g == NULL)
+		goto out;
+	memcpy(g, other, strlen(other));
+	write_file(in, foreign);
+	/* mainnet (the default): another chain's interchange is refused */
+	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 1);
+	CHECK_MSG(strstr(err_buf, "genesis_validators_root") && strstr(err_buf, "nothing was imported"),
+		  "%s", err_buf);
+	/* a test network without a known root: the import binds the store to its root */
+	char data2[320];
+	snprintf(data2, sizeof data2, "%s/data2", dir);
+	CHECK_MSG(run_cli(dir, "import", "--from", in, "--network", "minimal", "--data-dir", data2, NULL) == 0,
+		  "%s", err_buf);
+	/* the same store seen as mainnet's: refused, both roots named, nothing written */
+	CHECK(run_cli(dir, "watermark", "set", "--epoch", "1", "--slot", "1", "--data-dir", data2, NULL) == 1);
+	CHECK_MSG(strstr(err_buf, other) && strstr(err_buf, GVR) && strstr(err_buf, "another chain"), "%s",
+		  err_buf);
+	CHECK(run_cli(dir, "watermark", "get", "--network", "minimal", "--data-dir", data2, NULL) == 0 &&
+	      strstr(out_buf, "not set"));
+	/* and as hoodi's, given through the environment `run` reads */
+	setenv("SECURE_SIGNER_NETWORK", "hoodi", 1);
+	CHECK(run_cli(dir, "export", "--to", out, "--data-dir", data2, NULL) == 1);
+	unsetenv("SECURE_SIGNER_NETWORK");
+	CHECK_MSG(strstr(err_buf, "0x212f13fc4df078b6cb7db228f1c8307566dcecf900867401a92023d7ba99cb5f") != NULL,
+		  "%s", err_buf);
+out:
+	tdb_rmdir(dir);
+}
+
 /* --postgres: the same actions on the shared PostgreSQL store; no data directory, and a
  * locked one is no obstacle. Run by with-postgres.sh; skipped otherwise. */
 TEST(cli_postgres)
@@ -225,6 +278,11 @@ TEST(cli_postgres)
 	CHECK(run_cli(dir, "watermark", "get", "--postgres", conninfo, NULL) == 0 && strstr(out_buf, "epoch 9, slot 288"));
 	CHECK(run_cli(dir, "prune", "--postgres", conninfo, NULL) == 0);
 	CHECK(run_cli(dir, "import", "--from", in, "--postgres", "host=/nonexistent-socket-dir", NULL) == 1);
+	/* the shared store is bound to mainnet's root like the SQLite one: another network
+	 * (here through the URL option `run` takes) is refused, both roots named */
+	CHECK(run_cli(dir, "watermark", "get", "--network", "hoodi", "--slashing-protection-db-url", conninfo,
+		      NULL) == 1);
+	CHECK_MSG(strstr(err_buf, GVR) && strstr(err_buf, "another chain"), "%s", err_buf);
 	datadir_close(&dd);
 	tdb_rmdir(dir);
 }

@@ -1,0 +1,96 @@
+/* What every subcommand (run, keys, slashing, signing-root) must agree on: the data
+ * directory, the network and its genesis, and the slashing database. They are resolved
+ * in one place, by run_config_load's table (command line > SECURE_SIGNER_* environment
+ * > --config-file YAML > default), so that an offline command and `run` given the same
+ * environment always use the same directory and database (an offline `slashing import`
+ * that wrote elsewhere let `run` sign a conflicting attestation). The stores are then
+ * opened here too, with the same checks. */
+#ifndef SS_CLI_COMMON_OPTIONS_H
+#define SS_CLI_COMMON_OPTIONS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/run_config.h"
+#include "eth2/eth2.h"
+#include "slashing/slashing.h"
+#include "util/datadir.h"
+
+/* getopt_long entries of the shared options, for an offline command's option table;
+ * their values (CLI_OPT_*) are handed to cli_common_take. */
+#define CLI_COMMON_OPT 0x1000
+enum {
+	CLI_OPT_DATA_DIR = CLI_COMMON_OPT,
+	CLI_OPT_NETWORK,
+	CLI_OPT_GENESIS_VALIDATORS_ROOT,
+	CLI_OPT_GENESIS_TIME,
+	CLI_OPT_DB_URL,
+	CLI_OPT_DB_USERNAME,
+	CLI_OPT_DB_PASSWORD_FILE,
+	CLI_OPT_CONFIG_FILE,
+};
+#define CLI_COMMON_LONGOPTS                                                                   \
+	{ "data-dir", required_argument, NULL, CLI_OPT_DATA_DIR },                             \
+	{ "network", required_argument, NULL, CLI_OPT_NETWORK },                               \
+	{ "genesis-validators-root", required_argument, NULL, CLI_OPT_GENESIS_VALIDATORS_ROOT }, \
+	{ "genesis-time", required_argument, NULL, CLI_OPT_GENESIS_TIME },                     \
+	{ "slashing-protection-db-url", required_argument, NULL, CLI_OPT_DB_URL },             \
+	{ "slashing-protection-db-username", required_argument, NULL, CLI_OPT_DB_USERNAME },   \
+	{ "slashing-protection-db-password-file", required_argument, NULL, CLI_OPT_DB_PASSWORD_FILE }, \
+	{ "config-file", required_argument, NULL, CLI_OPT_CONFIG_FILE }
+#define CLI_COMMON_N 8
+
+/* Help text of the shared options, for an offline command's --help. */
+extern const char CLI_COMMON_HELP[];
+
+/* The shared options an offline command was given, as "--name=value" strings. */
+typedef struct {
+	int argc;
+	char *argv[1 + 2 * CLI_COMMON_N];
+	bool failed; /* out of memory or too many options: resolving fails */
+} cli_common_args;
+
+/* Records a shared option seen by getopt_long (val as returned); false if val is not one
+ * of CLI_COMMON_LONGOPTS. */
+bool cli_common_take(cli_common_args *a, int val, const char *value);
+
+/* Resolves cfg (as `run` would) from the recorded options, the environment, the config
+ * file and the defaults; frees a. Returns 0, or 2 after a usage error on stderr. */
+int cli_common_resolve(run_config *cfg, const char *prog, cli_common_args *a);
+/* Frees a without resolving (a usage error, --help). */
+void cli_common_args_free(cli_common_args *a);
+
+/* The network with its genesis, as signing and the slashing store use it. */
+typedef struct {
+	const eth2_network *net;
+	eth2_network *owned;   /* a loaded config.yaml, freed by cli_network_close */
+	bool has_gvr;          /* the network's or --genesis-validators-root */
+	uint8_t gvr[ETH2_ROOT_BYTES];
+	bool has_genesis_time; /* the network's, --genesis-time, or MIN_GENESIS_TIME */
+	uint64_t genesis_time;
+} cli_network;
+
+/* --network (a built-in name or a config.yaml path) with --genesis-validators-root and
+ * --genesis-time. For a built-in network with a known value, the option may only
+ * repeat it (a different one is refused: it names another chain). Returns 0 or 1 after
+ * a message on stderr. */
+int cli_network_open(const run_config *cfg, const char *prog, cli_network *out);
+void cli_network_close(cli_network *n);
+
+/* Opens the slashing store: PostgreSQL when --slashing-protection-db-url is set, else
+ * <data-dir>/slashing.sqlite (dd must be locked). When the network's root is known the
+ * store is bound to it (an empty store) or must already be: a store bound to another
+ * chain is refused with both roots named, and nothing is opened. Returns 0 or 1 after
+ * a message on stderr. */
+int cli_slashing_open(const run_config *cfg, const char *prog, const datadir *dd,
+		      const cli_network *n, const slash_options *opts, slash_db **db);
+
+/* Locks the data directory; 0, or 1 after a message naming the process in the way. */
+int cli_datadir_open(const char *dir, const char *prog, datadir *dd);
+
+/* The first line of a file (a token or a password): NULL when unreadable, empty, or
+ * longer than 256 bytes. The caller wipes and frees it. */
+char *cli_read_first_line(const char *path);
+
+#endif
