@@ -334,7 +334,7 @@ TEST(kill9_during_batch_loses_no_answered_record)
 		pthread_t t;
 		pthread_create(&t, NULL, post_thread, &ps);
 		/* From before the first signature to after the answer, on a loaded machine. */
-		static const long delay_ms[] = { 0, 10, 30, 60, 120, 400 };
+		static const long delay_ms[] = { 0, 10, 30, 60, 150, 1500 };
 		struct timespec ts = { delay_ms[round] / 1000, (delay_ms[round] % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
 		sp_kill9(&p);
