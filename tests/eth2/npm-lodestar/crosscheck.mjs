@@ -282,6 +282,15 @@ function makeCases(netName, chain) {
         add("VALIDATOR_REGISTRATION", {validator_registration: T.toJson(r)}, T.hashTreeRoot(r),
             zeroCfg.getDomainAtFork("phase0", P.DOMAIN_APPLICATION_BUILDER), "validator_registration");
       }
+      // GENERIC (remote-signing-api PR #29): Lodestar's SigningData over the request's
+      // object root and domain, whatever the domain (the signer, not eth2/, refuses the
+      // protected ones).
+      if (i % 3 === 2) {
+        const objectRoot = rndBytes(32), domain = rndBytes(32);
+        cases.push({net: netName, fork: fork.name, label: "generic",
+                    request: {type: "GENERIC", signing_data: {object_root: hex(objectRoot), domain: hex(domain)}},
+                    want: hex(signingRoot(objectRoot, domain))});
+      }
       // The Gloas types (remote-signing-api v1.4.0), on forks from Gloas, at slots of
       // this fork: version-wrapped, and now and then in the pre-standard form. Two rounds
       // per iteration: they are the newest code and the largest containers.
@@ -402,7 +411,7 @@ function configYaml(name, preset, chain) {
 function expectedLabels(forkName) {
   const seq = P.ForkSeq[forkName];
   const l = ["attestation", "aggregation_slot", "randao_reveal", `aggregate_${forkName}`,
-             "voluntary_exit", "deposit", "validator_registration"];
+             "voluntary_exit", "deposit", "validator_registration", "generic"];
   if (seq <= P.ForkSeq.altair) l.push("block_v2", "block");
   else l.push("block_v2_header");
   if (seq >= P.ForkSeq.altair) l.push("sync_committee_message", "sync_selection", "contribution");
