@@ -23,9 +23,10 @@
 #include "util/hex.h"
 
 #define N_KEYS 48
-static char sk_hex[N_KEYS][67];
-static char pk_hex[N_KEYS][99];
-static uint8_t pk_bin[N_KEYS][48];
+#define N_MANY 600 /* the priority test's batch */
+static char sk_hex[N_MANY][67];
+static char pk_hex[N_MANY][99];
+static uint8_t pk_bin[N_MANY][48];
 
 static void make_keys(void)
 {
@@ -33,11 +34,12 @@ static void make_keys(void)
 	if (done)
 		return;
 	bls_init();
-	for (int i = 0; i < N_KEYS; i++) {
+	for (int i = 0; i < N_MANY; i++) {
 		uint8_t sk[32];
 		for (int j = 0; j < 32; j++)
 			sk[j] = (uint8_t)(0x31 + 3 * j + 17 * i);
 		sk[0] = 0x31;
+		sk[1] = (uint8_t)(i >> 8); /* distinct keys beyond 256 */
 		bls_secret_key k;
 		CHECK(bls_secret_key_from_bytes(&k, sk) == SS_OK);
 		bls_sk_to_pk(pk_bin[i], &k);
@@ -48,7 +50,7 @@ static void make_keys(void)
 	done = true;
 }
 
-static bool start(signer_proc *p, int nkeys)
+static bool start_with(signer_proc *p, int nkeys, const char *const *extra)
 {
 	make_keys();
 	if (!sp_init(p))
@@ -58,10 +60,15 @@ static bool start(signer_proc *p, int nkeys)
 		snprintf(name, sizeof name, "key%d", i);
 		sp_add_raw_key(p, name, sk_hex[i]);
 	}
-	static const char *const none[] = { NULL };
-	bool ok = sp_start(p, none);
+	bool ok = sp_start(p, extra);
 	CHECK_MSG(ok, "secure-signer did not start (dir %s)", p->dir);
 	return ok;
+}
+
+static bool start(signer_proc *p, int nkeys)
+{
+	static const char *const none[] = { NULL };
+	return start_with(p, nkeys, none);
 }
 
 /* The attestation body of sign_bodies.c without its type prefix: {"type":…} as a
@@ -359,4 +366,65 @@ TEST(kill9_during_batch_loses_no_answered_record)
 	}
 	/* The staggering must have produced at least one answered batch to check. */
 	CHECK_MSG(answered > 0, "no batch was answered before its kill -9");
+}
+
+/* Signed AGGREGATION_SLOT requests so far, from the running signer's /metrics. */
+static long signed_slots(uint16_t metrics_port)
+{
+	hc_response r;
+	long n = -1;
+	if (hc_request(metrics_port, "GET", "/metrics", NULL, NULL, 0, &r) == 200 && r.body) {
+		const char *k = "secure_signer_sign_requests_total{type=\"AGGREGATION_SLOT\",outcome=\"ok\"} ";
+		const char *at = strstr(r.body, k);
+		n = at ? strtol(at + strlen(k), NULL, 10) : 0;
+	}
+	hc_free(&r);
+	return n;
+}
+
+/* Single requests keep their priority: with one signing thread, a single request sent
+ * while a batch of 600 keys is being signed is answered while most of the batch is still
+ * to be signed. Queued all at once, the batch's 600 signatures would all be ahead of it
+ * (one FIFO queue); fed a few at a time, at most one per CPU is. The signer's own
+ * counter says how much of the batch was signed when the single request was answered:
+ * an ordering, not a time limit. */
+TEST(single_request_is_not_queued_behind_a_batch)
+{
+	static char body[N_MANY * 110 + 4096], rq[2048], one[2048];
+	static int keys[N_MANY];
+	static const char *const opts[] = { "--signing-threads=1", "--metrics-enabled",
+					    "--metrics-port=0", NULL };
+	signer_proc p;
+	if (!start_with(&p, N_MANY, opts))
+		goto out;
+	for (int i = 0; i < N_MANY; i++)
+		keys[i] = i;
+	sb_aggregation_slot(rq, sizeof rq, 12000200);
+	batch_body(body, sizeof body, keys, N_MANY, rq);
+	poster ps = { p.port, body, 0, NULL };
+	pthread_t t;
+	pthread_create(&t, NULL, post_thread, &ps);
+	/* Wait until the batch is being signed. */
+	long before = 0;
+	for (int i = 0; i < 2000 && before < 10; i++) {
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+		before = signed_slots(p.metrics_port);
+	}
+	CHECK_MSG(before >= 10, "the batch did not start (%ld signed)", before);
+	sb_aggregation_slot(one, sizeof one, 12000201);
+	CHECK_EQ_U64(sign_one(p.port, 0, one), 200);
+	long at_single = signed_slots(p.metrics_port);
+	pthread_join(t, NULL);
+	CHECK_EQ_U64(ps.status, 200);
+	CHECK_MSG(at_single > 0 && at_single < N_MANY / 2,
+		  "%ld signatures (this one and the batch's) were made before the single request "
+		  "was answered, of the batch's %d", at_single, N_MANY);
+	json_t *arr = json_loads(ps.reply ? ps.reply : "", 0, NULL);
+	CHECK(json_is_array(arr) && json_array_size(arr) == N_MANY);
+	json_decref(arr);
+	free(ps.reply);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
 }
