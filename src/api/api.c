@@ -29,6 +29,8 @@ ss_err api_new(api **out, const api_config *cfg)
 	 * imports (signer/keymanager.h keeps a delete and an import of one key ordered) */
 	if (e == SS_OK && (e = work_queue_start(&a->admin_delete, 1, "ss-km-delete")) == SS_OK)
 		a->admin_delete_on = true;
+	if (e == SS_OK && (e = work_queue_start(&a->batch, 1, "ss-batch")) == SS_OK)
+		a->batch_on = true;
 	if (e == SS_OK)
 		e = api_db_health_start(a);
 	if (e != SS_OK) {
@@ -55,6 +57,8 @@ void api_free(api *a)
 	if (a->admin_delete_on)
 		work_queue_stop(&a->admin_delete);
 	signer_km_free(a->km);
+	if (a->batch_on)
+		work_queue_stop(&a->batch);
 	api_db_health_stop(a);
 	pthread_mutex_destroy(&a->lock);
 	free(a->routes);

@@ -44,6 +44,9 @@ struct api {
 	 * time in arrival order, deletes on their own thread so they overtake imports. */
 	work_queue admin, admin_delete;
 	bool admin_on, admin_delete_on;
+	/* Feeds batch signing requests to the signer a few keys at a time (sign_batch.c). */
+	work_queue batch;
+	bool batch_on;
 	/* The slashing database probe (db_health.c), under health_mu. */
 	pthread_mutex_t health_mu;
 	pthread_cond_t health_cv;
@@ -69,6 +72,8 @@ void api_run_on_admin_thread(http_request *req, api *a, work_queue *q, api_admin
 
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
+void api_handle_sign_ext(http_request *req, void *app);
+void api_handle_sign_batch(http_request *req, void *app);
 void api_handle_public_keys(http_request *req, void *app);
 void api_handle_upcheck(http_request *req, void *app);
 void api_handle_healthcheck(http_request *req, void *app);

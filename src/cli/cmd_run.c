@@ -275,6 +275,7 @@ static int start(run_state *st)
 		.sources = &st->sources,
 		.open_stats = open_stats,
 		.keymanager_enabled = c->key_manager_api_enabled,
+		.signing_ext_enabled = c->signing_ext_enabled,
 		.version = RUN_VERSION,
 		.db_health_interval_ms = c->db_health_interval_ms,
 		.db_health_timeout_ms = c->db_health_timeout_ms,

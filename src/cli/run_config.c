@@ -112,6 +112,8 @@ static const opt opts[] = {
 	  "derive the key-encryption key from this passphrase file instead" },
 	{ "kek-passphrase-env", OPT_STR, O(kek_passphrase_env), NULL,
 	  "... or from the passphrase in this environment variable" },
+	{ "Xsigning-ext-enabled", OPT_BOOL, O(signing_ext_enabled), "false",
+	  "serve Web3Signer's POST /api/v1/eth2/ext/sign/{identifier} (PROOF_OF_VALIDATION)" },
 	{ "key-manager-api-enabled", OPT_BOOL, O(key_manager_api_enabled), "false",
 	  "serve the Keymanager API /eth/v1/keystores" },
 	{ "key-manager-api-token-file", OPT_STR, O(key_manager_token_file), NULL,

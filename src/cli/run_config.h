@@ -17,6 +17,7 @@ typedef struct {
 	unsigned idle_connection_timeout_seconds;
 	unsigned http_threads;
 	unsigned signing_threads;
+	bool signing_ext_enabled;
 	unsigned http_max_connections;
 	unsigned http_max_connections_per_client;
 	unsigned http_local_reserved_connections;

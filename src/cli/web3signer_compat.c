@@ -130,8 +130,7 @@ static const w3s_opt table[] = {
 	REFUSE("proxy-keystores-path", false, NULL, "the Commit-Boost signer API is not built yet"),
 	REFUSE("proxy-keystores-password-file", false, NULL,
 	       "the Commit-Boost signer API is not built yet"),
-	REFUSE("Xsigning-ext-enabled", true, "true",
-	       "the signing extension (/api/v1/eth2/ext/sign) is not built yet"),
+	SAME("Xsigning-ext-enabled", true),
 	/* export, import, watermark-repair (§3.6, §3.9) */
 	{ "to", false, W_SUB, NULL, NULL, NULL },
 	{ "from", false, W_SUB, NULL, NULL, NULL },
