@@ -4,6 +4,7 @@
  * file are read in Web3Signer's precedence; options we cannot honour stop the start
  * naming themselves, options done differently warn once; eth2 export, import and
  * watermark-repair reach the slashing store; --data-path keeps Web3Signer's meaning. */
+#include <ctype.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -383,5 +384,70 @@ TEST(data_path_holding_a_data_directory_is_refused)
 	char stray[500];
 	snprintf(stray, sizeof stray, "%s/secure-signer-data", d.dir);
 	CHECK_MSG(access(stray, F_OK) != 0, "an empty data directory was created at %s", stray);
+	sp_cleanup(&d);
+}
+
+/* Every option reference/web3signer.md names (its sections on the CLI, key sources,
+ * slashing protection and metrics) is in the translation table: supported, warned or
+ * refused, never unknown. Read through `secure-signer eth2 --help`, which prints the
+ * table; a name ending in "-" in the reference is a family (--aws-secrets-...). */
+TEST(every_web3signer_option_is_known)
+{
+	char ref[600];
+	snprintf(ref, sizeof ref, "%s/../shared/reference/web3signer.md", SS_SOURCE_DIR);
+	FILE *f = fopen(ref, "r");
+	if (!f) {
+		test_skip("../shared/reference/web3signer.md not found");
+		return;
+	}
+	static char text[1 << 20];
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	signer_proc d;
+	if (!sp_init(&d)) {
+		CHECK(0);
+		return;
+	}
+	char help_path[420];
+	snprintf(help_path, sizeof help_path, "%s/help.txt", d.dir);
+	char *argv[] = { "web3signer", "eth2", "--help", NULL };
+	proc p;
+	CHECK(spawn(&p, d.dir, help_path, argv, NULL));
+	CHECK_EQ_U64(wait_exit(&p), 0);
+	FILE *h = fopen(help_path, "r");
+	static char help[1 << 16];
+	size_t hn = h ? fread(help, 1, sizeof help - 1, h) : 0;
+	if (h)
+		fclose(h);
+	help[hn] = '\0';
+	unsigned checked = 0;
+	for (const char *s = text; (s = strstr(s, "--")) != NULL; s += 2) {
+		if (s > text && (isalnum((unsigned char)s[-1]) || s[-1] == '-'))
+			continue; /* inside a word or a longer dash run */
+		size_t len = 0;
+		while (isalnum((unsigned char)s[2 + len]) || s[2 + len] == '-')
+			len++;
+		if (len < 2 || !isalpha((unsigned char)s[2]))
+			continue;
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)len, s + 2);
+		char want[140];
+		bool family = name[len - 1] == '-';
+		snprintf(want, sizeof want, "--%s%s", name, family ? "" : " ");
+		bool known = strstr(help, want) != NULL;
+		/* a member of a family the table refuses as a whole (--aws-*) */
+		for (const char *star = help; !known && (star = strstr(star, "*")) != NULL; star++) {
+			const char *start = star;
+			while (start > help && start[-1] != ' ')
+				start--;
+			if (start[0] == '-' && start[1] == '-' &&
+			    strncmp(start + 2, name, (size_t)(star - start - 2)) == 0)
+				known = true;
+		}
+		CHECK_MSG(known, "--%s (reference/web3signer.md) is not in the table", name);
+		checked++;
+	}
+	CHECK_MSG(checked > 60, "only %u option names found in the reference", checked);
 	sp_cleanup(&d);
 }
