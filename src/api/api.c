@@ -1,4 +1,4 @@
-/* The api context: configuration, route subset, reload and health state. */
+/* The api context: configuration, route subset, the service objects it calls. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +16,19 @@ ss_err api_new(api **out, const api_config *cfg)
 	a->cfg = *cfg;
 	if (!a->cfg.version)
 		a->cfg.version = "unknown";
-	pthread_mutex_init(&a->lock, NULL);
-	a->sealed.configured = true;
-	a->sealed.loaded = cfg->open_stats.sealed_loaded;
-	a->sealed.errors = cfg->open_stats.sealed_failed;
 	ss_err e = signer_km_new(&a->km, cfg->keys, cfg->slashing);
+	if (e == SS_OK) {
+		signer_health_config hc = {
+			.km = a->km,
+			.keys = cfg->keys,
+			.sources = cfg->sources,
+			.open_stats = cfg->open_stats,
+			.slashing = cfg->slashing,
+			.db_interval_ms = cfg->db_health_interval_ms,
+			.db_timeout_ms = cfg->db_health_timeout_ms,
+		};
+		e = signer_health_new(&a->health, &hc);
+	}
 	if (e == SS_OK)
 		e = api_build_routes(a);
 	if (e == SS_OK && (e = work_queue_start(&a->admin, 1, "ss-keymanager")) == SS_OK)
@@ -31,8 +39,6 @@ ss_err api_new(api **out, const api_config *cfg)
 		a->admin_delete_on = true;
 	if (e == SS_OK && (e = work_queue_start(&a->batch, 1, "ss-batch")) == SS_OK)
 		a->batch_on = true;
-	if (e == SS_OK)
-		e = api_db_health_start(a);
 	if (e != SS_OK) {
 		api_free(a);
 		return e;
@@ -45,13 +51,7 @@ void api_free(api *a)
 {
 	if (!a)
 		return;
-	pthread_mutex_lock(&a->lock);
-	bool live = a->reload_thread_live;
-	pthread_t t = a->reload_thread;
-	a->reload_thread_live = false;
-	pthread_mutex_unlock(&a->lock);
-	if (live)
-		pthread_join(t, NULL);
+	signer_health_free(a->health); /* waits for a running reload */
 	if (a->admin_on) /* the server has stopped: nothing new comes in */
 		work_queue_stop(&a->admin);
 	if (a->admin_delete_on)
@@ -59,8 +59,6 @@ void api_free(api *a)
 	signer_km_free(a->km);
 	if (a->batch_on)
 		work_queue_stop(&a->batch);
-	api_db_health_stop(a);
-	pthread_mutex_destroy(&a->lock);
 	free(a->routes);
 	free(a);
 }

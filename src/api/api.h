@@ -35,12 +35,10 @@ typedef struct {
 	bool keymanager_enabled;
 	bool signing_ext_enabled;      /* Web3Signer's --Xsigning-ext-enabled: /ext/sign */
 	const char *version;           /* for process_release{version} */
-	/* The slashing database probe behind /healthcheck (db_health.c); 0 = defaults. */
+	/* The slashing database probe behind /healthcheck (signer/health.h); 0 = 5 s / 3 s. */
 	unsigned db_health_interval_ms, db_health_timeout_ms;
 } api_config;
 
-#define API_DB_HEALTH_DEFAULT_INTERVAL_MS 5000u
-#define API_DB_HEALTH_DEFAULT_TIMEOUT_MS 3000u
 
 typedef struct api api;
 

@@ -7,23 +7,9 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "signer/health.h"
 #include "signer/keymanager.h"
 #include "util/work_queue.h"
-
-typedef enum {
-	API_RELOAD_IDLE = 0,
-	API_RELOAD_RUNNING,
-	API_RELOAD_COMPLETED,
-	API_RELOAD_COMPLETED_WITH_ERRORS,
-	API_RELOAD_FAILED
-} api_reload_status;
-
-/* The outcome of the last load of one key source, for /healthcheck. */
-typedef struct {
-	bool configured;
-	uint64_t loaded;
-	uint64_t errors;
-} api_source_health;
 
 struct api {
 	api_config cfg;
@@ -31,13 +17,8 @@ struct api {
 	size_t n_routes;
 	http_server *http;
 
-	pthread_mutex_t lock; /* guards everything below */
-	api_reload_status reload_status;
-	time_t reload_time; /* 0: never */
-	char reload_error[256];
-	pthread_t reload_thread;
-	bool reload_thread_live;
-	api_source_health config_files, keystores, sealed;
+	/* Key-source health, reloads and the database probe (signer/health.h). */
+	signer_health *health;
 	/* The key lifecycle: imports, deletes, reloads (signer/keymanager.h). */
 	signer_km *km;
 	/* Run Keymanager writes off the server threads (admin_thread.c): imports one at a
@@ -47,20 +28,7 @@ struct api {
 	/* Feeds batch signing requests to the signer a few keys at a time (sign_batch.c). */
 	work_queue batch;
 	bool batch_on;
-	/* The slashing database probe (db_health.c), under health_mu. */
-	pthread_mutex_t health_mu;
-	pthread_cond_t health_cv;
-	pthread_t health_thread;
-	bool health_inited, health_thread_live, health_stop, health_running, health_up;
-	uint64_t health_started_ns;
-	char health_why[sizeof(slash_reason)]; /* the last failed probe's reason */
 };
-
-/* db_health.c: starts the probe (and runs the first one) when slashing protection is
- * on; stop joins it; up is the answer for /healthcheck, without touching the store. */
-ss_err api_db_health_start(api *a);
-void api_db_health_stop(api *a);
-bool api_db_health_up(api *a, char *why, size_t cap);
 
 /* Parks req and runs fn(req, a, arg) on an admin thread (q: &a->admin or
  * &a->admin_delete), which then resumes req with the reply fn set (admin_thread.c). If
@@ -84,11 +52,6 @@ void api_handle_keystores_get(http_request *req, void *app);
 void api_handle_keystores_post(http_request *req, void *app);
 void api_handle_keystores_delete(http_request *req, void *app);
 void api_handle_metrics(http_request *req, void *app);
-
-/* Runs one load of every key source and records it for /healthcheck (reload.c). Returns
- * the number of sources that failed; *failed set when the sources could not be loaded
- * at all. */
-uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap);
 
 /* A snapshot of the registry sorted by public key (*n entries; caller frees). */
 keys_info *api_sorted_keys(api *a, size_t *n);
