@@ -22,7 +22,6 @@ ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
 ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			     const uint8_t secret[KEYS_SECRET_BYTES]) SS_MUST_USE;
 
-/* Lowercase hex of a pubkey, "0x"-prefixed, for messages (97 + 2 bytes with NUL). */
 /* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
 ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
 			     keys_error *err) SS_MUST_USE;
@@ -40,6 +39,7 @@ size_t keys_yaml_mask(const char *text, size_t len, char *masked, keys_yaml_span
 ss_err keys_yaml_private_key(uint8_t out[KEYS_SECRET_BYTES], const char *value, const char *text,
 			     const keys_yaml_span *spans, size_t n) SS_MUST_USE;
 
+/* Lowercase hex of a pubkey, "0x"-prefixed, for messages (97 + 2 bytes with NUL). */
 #define KEYS_PUBKEY_HEX 99
 void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
 
@@ -211,6 +211,13 @@ typedef struct {
 ss_err keys_jobs_add(keys_jobs *b, keys_job **job) SS_MUST_USE; /* zeroed new job */
 uint8_t *keys_jobs_secret(keys_jobs *b, size_t i);
 void keys_jobs_free(keys_jobs *b);
+
+/* sources.c: the documents of one YAML key file (text, len bytes, the caller's) into
+ * jobs: file-raw keys decoded (libyaml sees the masked copy), file-keystore files named
+ * relative to dir; a document that is no key is a job with its error. Exposed for
+ * tests/keys/fuzz_key_config. */
+ss_err keys_yaml_parse(keys_jobs *b, const char *dir, const char *name, const char *text,
+		       size_t len) SS_MUST_USE;
 
 /* Decrypts (in parallel on `threads` threads, 0 = all cores, progress logged), checks
  * each key and its pubkey, skips keys already present, seals the rest durably and adds

@@ -266,30 +266,15 @@ static void wipe_parser(yaml_parser_t *parser)
  * one has) has the rest parsed by libyaml directly. */
 #define MAX_MASKED_KEYS 256
 
-static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
+ss_err keys_yaml_parse(keys_jobs *b, const char *dir, const char *name, const char *text,
+		       size_t len)
 {
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	char *text = NULL, *masked = NULL;
-	size_t len = 0;
-	keys_error rerr;
-	/* read(2) straight into locked memory: no stdio buffer, no heap copy */
-	ss_err e = keys_read_secret_file(path, MAX_YAML_BYTES, &text, &len, &rerr);
-	if (e != SS_OK) {
-		keys_job *j;
-		if (keys_jobs_add(b, &j) != SS_OK)
-			return SS_ERR_NOMEM;
-		snprintf(j->label, sizeof j->label, "%.255s", name);
-		j->result = e;
-		j->err = rerr;
-		return SS_OK;
-	}
+	ss_err e = SS_OK;
 	keys_yaml_span *spans = secure_alloc(MAX_MASKED_KEYS * sizeof *spans);
-	masked = secure_alloc(len + 1);
+	char *masked = secure_alloc(len + 1);
 	if (spans == NULL || masked == NULL) {
 		secure_free(spans);
 		secure_free(masked);
-		secure_free(text);
 		return SS_ERR_NOMEM;
 	}
 	yaml_original orig = { .text = text, .spans = spans };
@@ -322,6 +307,28 @@ static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
 	yaml_parser_delete(&parser);
 	secure_free(masked);
 	secure_free(spans);
+	return e;
+}
+
+static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
+{
+	char path[8192];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	char *text = NULL;
+	size_t len = 0;
+	keys_error rerr;
+	/* read(2) straight into locked memory: no stdio buffer, no heap copy */
+	ss_err e = keys_read_secret_file(path, MAX_YAML_BYTES, &text, &len, &rerr);
+	if (e != SS_OK) {
+		keys_job *j;
+		if (keys_jobs_add(b, &j) != SS_OK)
+			return SS_ERR_NOMEM;
+		snprintf(j->label, sizeof j->label, "%.255s", name);
+		j->result = e;
+		j->err = rerr;
+		return SS_OK;
+	}
+	e = keys_yaml_parse(b, dir, name, text, len);
 	secure_free(text);
 	return e;
 }

@@ -45,6 +45,11 @@ size_t keys_yaml_mask(const char *text, size_t len, char *masked, keys_yaml_span
 {
 	memcpy(masked, text, len);
 	masked[len] = '\0';
+	/* A file that already holds a marker's run of z's could have a value read as a
+	 * marker (an invalid privateKey decoded as another document's key): no masking
+	 * then, libyaml reads every value as written (found by fuzz_key_config). */
+	if (memmem(text, len, "zzzzzzzz", MARK_DIGITS) != NULL)
+		return 0;
 	size_t n = 0, klen = strlen(KEY_NAME);
 	for (const char *k = text; n < max && (k = memmem(k, len - (size_t)(k - text), KEY_NAME, klen)) != NULL;
 	     k += klen) {
