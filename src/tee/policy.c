@@ -1,0 +1,128 @@
+/* The relying party's policy (issue 12 §4; reference/tee.md §e step 8), applied after
+ * the cryptographic checks: what hardware says is one thing, whether this verifier
+ * accepts it is another. Safe by default: debug enclaves, TDs and guests refused; only
+ * UpToDate accepted; OutOfDate, OutOfDateConfigurationNeeded and Revoked never, whatever
+ * the flags say (the platform is known vulnerable or its key compromised). */
+#include <string.h>
+
+#include "tee/tee_internal.h"
+#include "util/hex.h"
+
+static const char *const status_names[TEE_TCB__COUNT] = {
+	[TEE_TCB_UP_TO_DATE] = "UpToDate",
+	[TEE_TCB_SW_HARDENING_NEEDED] = "SWHardeningNeeded",
+	[TEE_TCB_CONFIGURATION_NEEDED] = "ConfigurationNeeded",
+	[TEE_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED] = "ConfigurationAndSWHardeningNeeded",
+	[TEE_TCB_OUT_OF_DATE] = "OutOfDate",
+	[TEE_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED] = "OutOfDateConfigurationNeeded",
+	[TEE_TCB_REVOKED] = "Revoked",
+	[TEE_TCB_UNKNOWN] = "Unknown",
+};
+
+const char *tee_tcb_status_name(tee_tcb_status s)
+{
+	return (unsigned)s < TEE_TCB__COUNT ? status_names[s] : "Unknown";
+}
+
+bool tee_tcb_status_parse(const char *name, size_t len, tee_tcb_status *out)
+{
+	for (int i = 0; i < TEE_TCB__COUNT; i++)
+		if (strlen(status_names[i]) == len && memcmp(status_names[i], name, len) == 0) {
+			*out = (tee_tcb_status)i;
+			return true;
+		}
+	return false;
+}
+
+void tee_policy_default(tee_policy *p, time_t now)
+{
+	memset(p, 0, sizeof(*p));
+	p->now = now;
+	p->accept_tcb = 1u << TEE_TCB_UP_TO_DATE;
+}
+
+static bool never_acceptable(tee_tcb_status s)
+{
+	return s == TEE_TCB_OUT_OF_DATE || s == TEE_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED ||
+	       s == TEE_TCB_REVOKED;
+}
+
+static void check_tcb(const tee_policy *p, tee_result *res)
+{
+	if (!res->collateral_used || res->tcb_status == TEE_TCB_UNKNOWN)
+		return; /* unknown is reported as such; a missing level already failed */
+	const char *name = tee_tcb_status_name(res->tcb_status);
+	if (never_acceptable(res->tcb_status))
+		tee_fail(res, "tcb_status", "TCB status %s is never accepted", name);
+	else if (!(p->accept_tcb & (1u << res->tcb_status)))
+		tee_fail(res, "tcb_status", "TCB status %s is not accepted (see --accept-tcb)", name);
+}
+
+static void check_bytes(tee_result *res, const char *check, const uint8_t *want,
+			const uint8_t *got, size_t n)
+{
+	if (want == NULL || memcmp(want, got, n) == 0)
+		return;
+	char hw[2 * 64 + 1], hg[2 * 64 + 1];
+	hex_encode(hw, want, n, false);
+	hex_encode(hg, got, n, false);
+	tee_fail(res, check, "expected %.96s, evidence has %.96s", hw, hg);
+}
+
+static void check_report_data(const tee_policy *p, const uint8_t rd[64], tee_result *res)
+{
+	if (p->expect_report_data == NULL)
+		return;
+	/* A shorter expectation is a prefix (32-byte hashes padded with zeros count as the
+	 * 64-byte value with zeros): the rest must then be zero, so nothing is ignored. */
+	uint8_t want[64] = { 0 };
+	memcpy(want, p->expect_report_data, p->expect_report_data_len);
+	check_bytes(res, "report_data", want, rd, 64);
+}
+
+static void not_applicable(tee_result *res, const char *check, const void *want,
+			   const char *what)
+{
+	if (want != NULL)
+		tee_fail(res, check, "the evidence is not %s", what);
+}
+
+void tee_policy_apply_dcap(const tee_policy *p, const tee_dcap_quote *q, tee_result *res)
+{
+	if (q->tee_type == TEE_TYPE_SGX) {
+		res->debug = (q->sgx.attributes[0] & TEE_SGX_FLAG_DEBUG) != 0;
+		check_bytes(res, "mrenclave", p->expect_mrenclave, q->sgx.mr_enclave, 32);
+		check_bytes(res, "mrsigner", p->expect_mrsigner, q->sgx.mr_signer, 32);
+		check_report_data(p, q->sgx.report_data, res);
+		not_applicable(res, "mrtd", p->expect_mrtd, "a TDX quote");
+		not_applicable(res, "measurement", p->expect_measurement, "an SEV-SNP report");
+	} else {
+		res->debug = (q->td.td_attributes & TEE_TD_ATTR_DEBUG) != 0;
+		/* Without SEPT_VE_DISABLE the host can inject #VE on EPT violations into the
+		 * TD (dcap-qvl validate_td10; reference/tee.md §e step 8). */
+		if (!(q->td.td_attributes & TEE_TD_ATTR_SEPT_VE_DISABLE))
+			tee_fail(res, "sept_ve_disable", "the TD does not set SEPT_VE_DISABLE");
+		check_bytes(res, "mrtd", p->expect_mrtd, q->td.mr_td, 48);
+		check_report_data(p, q->td.report_data, res);
+		not_applicable(res, "mrenclave", p->expect_mrenclave, "an SGX quote");
+		not_applicable(res, "mrsigner", p->expect_mrsigner, "an SGX quote");
+		not_applicable(res, "measurement", p->expect_measurement, "an SEV-SNP report");
+	}
+	if (res->debug && !p->allow_debug)
+		tee_fail(res, "debug", "the %s runs in debug mode: its memory is readable by the host",
+			 q->tee_type == TEE_TYPE_SGX ? "enclave" : "TD");
+	check_tcb(p, res);
+}
+
+void tee_policy_apply_snp(const tee_policy *p, const tee_snp_report *r, tee_result *res)
+{
+	res->debug = (r->policy & TEE_SNP_POLICY_DEBUG) != 0;
+	if (res->debug && !p->allow_debug)
+		tee_fail(res, "debug", "the guest policy allows debugging: its memory is readable "
+				       "by the host");
+	check_bytes(res, "measurement", p->expect_measurement, r->measurement, 48);
+	check_report_data(p, r->report_data, res);
+	not_applicable(res, "mrenclave", p->expect_mrenclave, "an SGX quote");
+	not_applicable(res, "mrsigner", p->expect_mrsigner, "an SGX quote");
+	not_applicable(res, "mrtd", p->expect_mrtd, "a TDX quote");
+}
