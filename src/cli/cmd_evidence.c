@@ -26,7 +26,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: secure-signer evidence verify --evidence FILE [--certs FILE]...\n"
 		"           [--collateral FILE] [--now RFC3339] [--accept-tcb STATUS,...]\n"
-		"           [--allow-debug] [--allow-simulated] [--require-collateral]\n"
+		"           [--allow-debug] [--require-collateral]\n"
 		"           [--expect-report-data HEX] [--expect-mrenclave HEX]\n"
 		"           [--expect-mrsigner HEX] [--expect-mrtd HEX] [--expect-measurement HEX]\n"
 		"\n"
@@ -48,7 +48,6 @@ static void usage(FILE *out)
 		"                           OutOfDateConfigurationNeeded and Revoked never are)\n"
 		"  --require-collateral     refuse a DCAP quote verified without collateral\n"
 		"  --allow-debug            accept debug enclaves, TDs and guests (never in production)\n"
-		"  --allow-simulated        accept simulated (software) evidence\n"
 		"  --expect-report-data HEX the report data (up to 64 bytes; the rest zero)\n"
 		"  --expect-mrenclave HEX   SGX MRENCLAVE (32 bytes)\n"
 		"  --expect-mrsigner HEX    SGX MRSIGNER (32 bytes)\n"
@@ -215,7 +214,7 @@ static int verify(int argc, char **argv)
 {
 	enum {
 		O_EVIDENCE = 1, O_CERTS, O_COLLATERAL, O_NOW, O_ACCEPT, O_ALLOW_DEBUG,
-		O_ALLOW_SIM, O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS
+		O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS
 	};
 	static const struct option opts[] = {
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
@@ -224,7 +223,6 @@ static int verify(int argc, char **argv)
 		{ "now", required_argument, NULL, O_NOW },
 		{ "accept-tcb", required_argument, NULL, O_ACCEPT },
 		{ "allow-debug", no_argument, NULL, O_ALLOW_DEBUG },
-		{ "allow-simulated", no_argument, NULL, O_ALLOW_SIM },
 		{ "require-collateral", no_argument, NULL, O_REQ_COLL },
 		{ "expect-report-data", required_argument, NULL, O_RD },
 		{ "expect-mrenclave", required_argument, NULL, O_MRENCLAVE },
@@ -266,7 +264,6 @@ static int verify(int argc, char **argv)
 						   "acceptable)", optarg);
 			break;
 		case O_ALLOW_DEBUG: pol.allow_debug = true; break;
-		case O_ALLOW_SIM: pol.allow_simulated = true; break;
 		case O_REQ_COLL: pol.require_collateral = true; break;
 		case O_RD:
 			if (!parse_hex_opt(optarg, rd, 64, &pol.expect_report_data_len))
@@ -321,6 +318,18 @@ static int verify(int argc, char **argv)
 	/* An SNP report starts with a 32-bit version (2 or 3); a DCAP quote with a 16-bit
 	 * version (3, 4, 5) followed by the 16-bit key type 2, never zero. */
 	bool snp = ev_len >= 4 && b[1] == 0 && b[2] == 0 && b[3] == 0 && (b[0] == 2 || b[0] == 3);
+	/* An input that does not apply to this kind of evidence is a usage error rather
+	 * than silently ignored: the operator believes it was checked. */
+	if (snp && (coll_path != NULL || pol.require_collateral)) {
+		input_error("--collateral and --require-collateral apply to Intel DCAP quotes, "
+			    "and %s is an SEV-SNP report", evidence_path);
+		goto done_quiet;
+	}
+	if (!snp && n_certs > 0) {
+		input_error("--certs applies to SEV-SNP reports (a DCAP quote carries its PCK "
+			    "chain), and %s is not one", evidence_path);
+		goto done_quiet;
+	}
 	if (snp) {
 		tee_snp_report r;
 		tee_blob blobs[MAX_CERT_FILES];

@@ -102,6 +102,13 @@ void tee_policy_apply_dcap(const tee_policy *p, const tee_dcap_quote *q, tee_res
 		 * TD (dcap-qvl validate_td10; reference/tee.md §e step 8). */
 		if (!(q->td.td_attributes & TEE_TD_ATTR_SEPT_VE_DISABLE))
 			tee_fail(res, "sept_ve_disable", "the TD does not set SEPT_VE_DISABLE");
+		/* A TD 1.5 bound to a service TD (MRSERVICETD not zero) is bound to whatever
+		 * that TD does: refused, as dcap-qvl's validate_td15 does, until a policy can
+		 * name the expected service TD. */
+		static const uint8_t zero48[48];
+		if (q->td.is_td15 && memcmp(q->td.mr_servicetd, zero48, 48) != 0)
+			tee_fail(res, "mr_servicetd", "the TD is bound to a service TD (MRSERVICETD "
+						      "is not zero)");
 		check_bytes(res, "mrtd", p->expect_mrtd, q->td.mr_td, 48);
 		check_report_data(p, q->td.report_data, res);
 		not_applicable(res, "mrenclave", p->expect_mrenclave, "an SGX quote");

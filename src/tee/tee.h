@@ -169,13 +169,12 @@ const char *tee_tcb_status_name(tee_tcb_status s);
 /* Parses a status name; false if unknown. */
 bool tee_tcb_status_parse(const char *name, size_t len, tee_tcb_status *out);
 
-/* Relying-party policy (issue 12 §4). Safe by default when zero-initialised with
- * tee_policy_default: debug refused, only UpToDate accepted, OutOfDate and Revoked never. */
+/* Relying-party policy (issue 12 §4). Safe by default as tee_policy_default sets it:
+ * debug refused, only UpToDate accepted, OutOfDate and Revoked never. */
 typedef struct {
 	time_t now;            /* the instant certificates and collateral must be valid at */
 	unsigned accept_tcb;   /* bit (1 << tee_tcb_status) per accepted status */
 	bool allow_debug;
-	bool allow_simulated;
 	bool require_collateral; /* DCAP without collateral is then invalid */
 	const uint8_t *expect_report_data; size_t expect_report_data_len; /* prefix match */
 	const uint8_t *expect_mrenclave;   /* 32 bytes */

@@ -305,3 +305,88 @@ TEST(cli_usage_errors)
 	CHECK(out && strstr(str(out, "error"), "--accept-tcb"));
 	json_decref(out);
 }
+
+/* The policy flags, on real evidence: expected measurements and report data (matching
+ * and not), a measurement of another TEE, --allow-debug, and options that do not apply
+ * to the evidence given. */
+TEST(cli_policy_flags)
+{
+	if (!vectors_require())
+		return;
+	json_t *root = vectors_load_json("tee/EXPECTED.json");
+	if (root == NULL)
+		return;
+	json_t *sgx = json_array_get(json_object_get(root, "dcap"), 0);
+	json_t *tdx = json_array_get(json_object_get(root, "dcap"), 4);
+	json_t *dbg = json_array_get(json_object_get(root, "dcap"), 8);
+	CHECK(strcmp(str(sgx, "file"), "sgx/phala-dcap-qvl/sgx_quote") == 0);
+	CHECK(strcmp(str(tdx, "file"), "tdx/phala-dcap-qvl/tdx_quote") == 0);
+	CHECK(strcmp(str(dbg, "file"), "tdx/trustee/tdx_quote_4.dat") == 0);
+	char ev[1024], coll[1024], rel[512], base[3072];
+	snprintf(rel, sizeof rel, "tee/%s", str(sgx, "file"));
+	vectors_path(ev, sizeof ev, rel);
+	snprintf(rel, sizeof rel, "tee/%s", str(sgx, "collateral"));
+	vectors_path(coll, sizeof coll, rel);
+	snprintf(base, sizeof base, "evidence verify --evidence %s --collateral %s --now %s "
+		 "--accept-tcb %s", ev, coll, str(sgx, "verify_at"),
+		 str(json_object_get(sgx, "oracle_result"), "status"));
+	const char *mre = str(json_object_get(sgx, "enclave"), "mr_enclave");
+	json_t *out;
+	CHECK(run(&out, "%s --expect-mrenclave %s --expect-mrsigner %s", base, mre,
+		  str(json_object_get(sgx, "enclave"), "mr_signer")) == 0);
+	json_decref(out);
+	/* "Hello, world!" is the report data's prefix; the rest must be zero. */
+	CHECK(run(&out, "%s --expect-report-data 0x48656c6c6f2c20776f726c6421", base) == 0);
+	json_decref(out);
+	CHECK(run(&out, "%s --expect-report-data 48656c6c6f2c20776f726c64", base) == 1);
+	CHECK(out && has_failure(out, "report_data"));
+	json_decref(out);
+	char wrong[65];
+	snprintf(wrong, sizeof wrong, "%s", mre);
+	wrong[0] = wrong[0] == '0' ? '1' : '0';
+	CHECK(run(&out, "%s --expect-mrenclave %s", base, wrong) == 1);
+	CHECK(out && has_failure(out, "mrenclave") && n_failures(out) == 1);
+	json_decref(out);
+	CHECK(run(&out, "%s --expect-mrtd %s", base, str(json_object_get(tdx, "td"), "mr_td")) == 1);
+	CHECK(out && has_failure(out, "mrtd"));
+	json_decref(out);
+	CHECK(run(&out, "%s --expect-mrenclave 00", base) == 2);
+	json_decref(out);
+	/* Without --accept-tcb the same quote's status is refused. */
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
+		  str(sgx, "verify_at")) == 1);
+	CHECK(out && has_failure(out, "tcb_status") && n_failures(out) == 1);
+	json_decref(out);
+	/* --certs does not apply to a DCAP quote. */
+	CHECK(run(&out, "evidence verify --evidence %s --certs %s", ev, coll) == 2);
+	json_decref(out);
+
+	/* TDX: MRTD as expected. */
+	snprintf(rel, sizeof rel, "tee/%s", str(tdx, "file"));
+	vectors_path(ev, sizeof ev, rel);
+	snprintf(rel, sizeof rel, "tee/%s", str(tdx, "collateral"));
+	vectors_path(coll, sizeof coll, rel);
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-mrtd %s", ev,
+		  coll, str(tdx, "verify_at"), str(json_object_get(tdx, "td"), "mr_td")) == 0);
+	json_decref(out);
+	/* A debug TD: refused, accepted with --allow-debug (its only failure). */
+	snprintf(rel, sizeof rel, "tee/%s", str(dbg, "file"));
+	vectors_path(ev, sizeof ev, rel);
+	snprintf(rel, sizeof rel, "tee/%s", str(dbg, "collateral"));
+	vectors_path(coll, sizeof coll, rel);
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
+		  str(dbg, "verify_at")) == 1);
+	CHECK(out && has_failure(out, "debug") && n_failures(out) == 1);
+	json_decref(out);
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --allow-debug", ev,
+		  coll, str(dbg, "verify_at")) == 0);
+	json_decref(out);
+
+	/* SNP: --collateral does not apply. */
+	json_t *snp = json_array_get(json_object_get(root, "sev_snp"), 1);
+	snprintf(rel, sizeof rel, "tee/%s", str(snp, "file"));
+	vectors_path(ev, sizeof ev, rel);
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s", ev, coll) == 2);
+	json_decref(out);
+	json_decref(root);
+}
