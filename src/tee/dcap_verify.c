@@ -42,8 +42,23 @@ ss_err tee_dcap_verify(const tee_dcap_quote *q, const tee_collateral *coll,
 	if (leaf == NULL) {
 		tee_fail(res, "pck_chain", "no certificate could be read from the quote's PCK chain");
 	} else {
-		if (!tee_x509_chain_verify(leaf, pool, TEE_ROOT_INTEL_SGX, policy->now, NULL, why,
-					   sizeof(why)))
+		/* Certification data type 5 is the chain itself, PCK leaf, Processor or
+		 * Platform CA, Intel SGX Root CA (sgx_quote_3.h): all three are required and
+		 * the root must be the pinned one byte for byte. The verification below uses
+		 * the compiled-in root; this makes a tampered copy in the quote an error too,
+		 * as Intel's QVL compares the chain's root with its trusted root. */
+		uint8_t fp[32];
+		unsigned fpl = 0;
+		X509 *top = sk_X509_value(pool, sk_X509_num(pool) - 1);
+		if (sk_X509_num(pool) != 3)
+			tee_fail(res, "pck_chain", "the quote's PCK chain holds %d certificates, "
+				 "not 3 (PCK, its CA, Intel SGX Root CA)", sk_X509_num(pool));
+		else if (X509_digest(top, EVP_sha256(), fp, &fpl) != 1 ||
+			 !tee_root_pinned(TEE_ROOT_INTEL_SGX, fp, NULL))
+			tee_fail(res, "pck_chain", "the quote's PCK chain does not end in the "
+				 "pinned Intel SGX Root CA");
+		else if (!tee_x509_chain_verify(leaf, pool, TEE_ROOT_INTEL_SGX, policy->now, NULL,
+						why, sizeof(why)))
 			tee_fail(res, "pck_chain", "%s", why);
 		EVP_PKEY *pck_key = X509_get0_pubkey(leaf);
 		if (!is_p256(pck_key)) {

@@ -39,7 +39,8 @@ STACK_OF(X509) *tee_x509_load(const uint8_t *buf, size_t len);
 /* Which pinned roots a chain may end in. */
 typedef enum { TEE_ROOT_INTEL_SGX, TEE_ROOT_AMD_ARK } tee_root_set;
 
-/* Builds and checks the chain from leaf to a pinned root through certificates of pool:
+/* Builds and checks the chain from leaf to a pinned root through the compiled-in roots
+ * (searched first: a root carried by the evidence is never needed) and pool:
  * each link's signature (ECDSA or RSA-PSS, whatever the certificate says), each issuer a
  * CA, each certificate valid at now, the last one self-signed with a SHA-256 fingerprint
  * in the pinned set. crls (may be NULL) are checked: a CRL issued by a chain member must
@@ -50,8 +51,11 @@ typedef enum { TEE_ROOT_INTEL_SGX, TEE_ROOT_AMD_ARK } tee_root_set;
 bool tee_x509_chain_verify(X509 *leaf, STACK_OF(X509) *pool, tee_root_set roots,
 			   time_t now, STACK_OF(X509_CRL) *crls, char *why, size_t why_cap);
 
-/* The SHA-256 fingerprints of the compiled-in roots. */
+/* True when fp is the SHA-256 of a compiled-in root of set. */
 bool tee_root_pinned(tee_root_set set, const uint8_t fp[32], const char **name);
+/* The compiled-in roots of set, parsed once and checked against their pins (owned by
+ * pinned_roots.c, never freed). */
+STACK_OF(X509) *tee_roots(tee_root_set set);
 
 /* ECDSA verification of a raw r ‖ s signature (each half n bytes, big-endian) over msg
  * hashed with md, under pkey. */

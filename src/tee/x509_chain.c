@@ -141,9 +141,13 @@ bool tee_x509_chain_verify(X509 *leaf, STACK_OF(X509) *pool, tee_root_set roots,
 			}
 			return true;
 		}
+		/* Compiled-in roots first, then the certificates that came with the evidence. */
 		X509 *issuer = NULL;
-		for (int i = 0; i < sk_X509_num(pool) && issuer == NULL; i++) {
-			X509 *c = sk_X509_value(pool, i);
+		STACK_OF(X509) *pinned = tee_roots(roots);
+		int n_pinned = sk_X509_num(pinned);
+		for (int i = 0; i < n_pinned + sk_X509_num(pool) && issuer == NULL; i++) {
+			X509 *c = i < n_pinned ? sk_X509_value(pinned, i)
+					       : sk_X509_value(pool, i - n_pinned);
 			if (c == cur || X509_NAME_cmp(X509_get_subject_name(c),
 						      X509_get_issuer_name(cur)) != 0)
 				continue;
