@@ -145,6 +145,8 @@ static void result_json(json_t *o, const tee_result *res)
 	}
 	if (res->fmspc[0])
 		json_object_set_new(o, "fmspc", json_string(res->fmspc));
+	if (res->pck_issuer[0])
+		json_object_set_new(o, "pck_issuer", json_string(res->pck_issuer));
 	json_t *adv = json_array();
 	for (unsigned i = 0; i < res->n_advisories; i++)
 		json_array_append_new(adv, json_string(res->advisories[i]));

@@ -3,6 +3,8 @@
  * collateral (steps 5-7, collateral.c) and the relying-party policy (step 8, policy.c).
  * Every check runs even after one fails, so the output lists every reason. */
 #include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/sha256.h"
@@ -70,6 +72,8 @@ ss_err tee_dcap_verify(const tee_dcap_quote *q, const tee_collateral *coll,
 			tee_fail(res, "qe_report_signature",
 				 "the QE report is not signed by the PCK certificate's key");
 		}
+		X509_NAME_get_text_by_NID(X509_get_issuer_name(leaf), NID_commonName,
+					  res->pck_issuer, sizeof(res->pck_issuer));
 		if (!tee_pck_ext_parse(leaf, &pck))
 			tee_fail(res, "pck_extensions",
 				 "the PCK certificate has no readable SGX extension (FMSPC, TCB)");

@@ -211,7 +211,8 @@ typedef struct {
 	bool collateral_used;
 	tee_tcb_status tcb_status; /* final: worse of platform and QE (and TDX module) */
 	tee_tcb_status platform_tcb_status, qe_tcb_status;
-	char fmspc[13];
+	char fmspc[13];      /* DCAP: the PCK's FMSPC, to fetch TCB Info with */
+	char pck_issuer[48]; /* DCAP: "Intel SGX PCK Processor CA" or "… Platform CA" */
 	char advisories[TEE_MAX_ADVISORIES][24];
 	unsigned n_advisories;
 	unsigned n_failures;
