@@ -1,6 +1,6 @@
 /* Intel collateral: TCB Info (v3, SGX and TDX), QE Identity (v2), the Root CA CRL and
  * the PCK CRL, in dcap-qvl's QuoteCollateralV3 JSON shape (the shape of
- * ../shared/vectors/tee/ *_collateral.json). reference/tee.md §e steps 5-7:
+ * collateral files of ../shared/vectors/tee/). reference/tee.md §e steps 5-7:
  *  - each signed JSON is checked over its exact bytes (the JSON string value as given,
  *    never re-serialised) by the "Intel SGX TCB Signing" certificate, whose chain must
  *    reach the pinned root, not be revoked, and be valid at the verification time;
@@ -63,6 +63,19 @@ static const char *get_str(json_t *o, const char *key, size_t *len)
 	return json_string_value(v);
 }
 
+/* A copy of a JSON string value with its exact length, the bytes the signature covers
+ * (jansson refuses "\u0000" without JSON_ALLOW_NUL, so the length is also strlen's; the
+ * copy does not depend on that). */
+static char *dup_exact(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+	if (d != NULL) {
+		memcpy(d, s, len);
+		d[len] = 0;
+	}
+	return d;
+}
+
 static bool load_crl(json_t *o, const char *key, STACK_OF(X509_CRL) *crls)
 {
 	size_t len;
@@ -104,13 +117,13 @@ ss_err tee_collateral_parse(const char *json, size_t len, tee_collateral **out, 
 	}
 	size_t l;
 	const char *s;
-	if ((s = get_str(root, "tcb_info", &l)) == NULL || (c->tcb_info = strndup(s, l)) == NULL) {
+	if ((s = get_str(root, "tcb_info", &l)) == NULL || (c->tcb_info = dup_exact(s, l)) == NULL) {
 		*why = "collateral: tcb_info (the signed TCB Info JSON string) missing";
 		goto out;
 	}
 	c->tcb_info_len = l;
 	if ((s = get_str(root, "qe_identity", &l)) == NULL ||
-	    (c->qe_identity = strndup(s, l)) == NULL) {
+	    (c->qe_identity = dup_exact(s, l)) == NULL) {
 		*why = "collateral: qe_identity (the signed QE Identity JSON string) missing";
 		goto out;
 	}

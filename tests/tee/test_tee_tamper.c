@@ -196,6 +196,12 @@ TEST(collateral_tampering)
 		r = verify_sgx(c.quote, c.quote_len, t, c.coll_len, c.now);
 		CHECK(!r.valid && tee_failed(&r, "tcb_info_signature"));
 	}
+	/* A NUL inside the signed JSON ("\u0000"): the collateral is refused as malformed
+	 * (jansson rejects NUL in strings), never verified over a shortened copy. */
+	memcpy(t, c.coll, c.coll_len + 1);
+	CHECK(patch(t, "{\\\"id\\\":", "{\\u0000:"));
+	r = verify_sgx(c.quote, c.quote_len, t, c.coll_len, c.now);
+	CHECK(!r.valid && tee_failed(&r, "collateral_parse"));
 	free(t);
 	/* Outside the windows: before the TCB Info's issue date, after the QE Identity's
 	 * nextUpdate (vectors/tee/README.md §2.1). */
