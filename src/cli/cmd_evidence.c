@@ -31,10 +31,12 @@ static void usage(FILE *out)
 		"           [--expect-mrsigner HEX] [--expect-mrtd HEX] [--expect-measurement HEX]\n"
 		"\n"
 		"Verifies attestation evidence offline: an Intel SGX or TDX DCAP quote (v3, v4,\n"
-		"v5) or an AMD SEV-SNP report, as raw bytes or hex. Prints one JSON object.\n"
+		"v5) or an AMD SEV-SNP report, as raw bytes, hex, or inside the JSON evidence\n"
+		"object of attested keygen. Prints one JSON object.\n"
 		"\n"
 		"Options:\n"
-		"  --evidence FILE          the quote or report\n"
+		"  --evidence FILE          the quote or report, or the JSON evidence object of\n"
+		"                           attested keygen (its keys' binding is then checked)\n"
 		"  --certs FILE             SEV-SNP: the VCEK or VLEK and the AMD CA chain (ASK or\n"
 		"                           ASVK, ARK), PEM or DER; may be repeated\n"
 		"  --collateral FILE        Intel collateral JSON (TCB Info, QE Identity, CRLs, in\n"
@@ -309,11 +311,23 @@ static int verify(int argc, char **argv)
 	if (file_read_all(evidence_path, MAX_EVIDENCE, &ev, &ev_len) != SS_OK)
 		return input_error("cannot read evidence file %s", evidence_path);
 	const char *why = NULL;
-	if (tee_evidence_unhex((uint8_t *)ev, &ev_len, &why) != SS_OK) {
+	/* The JSON evidence object of attested keygen, or raw/hex evidence. */
+	tee_evidence_object obj;
+	bool have_obj = false;
+	size_t first = strspn(ev, " \t\r\n");
+	if (first < ev_len && ev[first] == '{') {
+		if (tee_evidence_object_parse(ev, ev_len, &obj, &why) != SS_OK) {
+			free(ev);
+			return input_error("%s: %s", evidence_path, why ? why : "out of memory");
+		}
+		have_obj = true;
+	} else if (tee_evidence_unhex((uint8_t *)ev, &ev_len, &why) != SS_OK) {
 		free(ev);
 		return input_error("%s: %s", evidence_path, why);
 	}
-	const uint8_t *b = (const uint8_t *)ev;
+	const uint8_t *b = have_obj ? obj.quote : (const uint8_t *)ev;
+	if (have_obj)
+		ev_len = obj.quote_len;
 	json_t *out = json_object();
 	tee_result res;
 	int code = 2;
@@ -327,6 +341,11 @@ static int verify(int argc, char **argv)
 			    "and %s is an SEV-SNP report", evidence_path);
 		goto done_quiet;
 	}
+	if (have_obj && (obj.kind == TEE_KIND_SNP) != snp) {
+		input_error("%s: evidence.type does not match the evidence it carries",
+			    evidence_path);
+		goto done_quiet;
+	}
 	if (!snp && n_certs > 0) {
 		input_error("--certs applies to SEV-SNP reports (a DCAP quote carries its PCK "
 			    "chain), and %s is not one", evidence_path);
@@ -334,7 +353,7 @@ static int verify(int argc, char **argv)
 	}
 	if (snp) {
 		tee_snp_report r;
-		tee_blob blobs[MAX_CERT_FILES];
+		tee_blob blobs[MAX_CERT_FILES + 1];
 		char *bufs[MAX_CERT_FILES] = { 0 };
 		size_t nb = 0;
 		if (tee_snp_parse(b, ev_len, &r, &why) != SS_OK) {
@@ -352,7 +371,12 @@ static int verify(int argc, char **argv)
 			blobs[nb].data = (const uint8_t *)bufs[nb];
 			blobs[nb].len = l;
 		}
-		ss_err rc = tee_snp_verify(&r, blobs, nb, &pol, &res);
+		if (have_obj && obj.certs != NULL) {
+			blobs[nb].data = (const uint8_t *)obj.certs;
+			blobs[nb].len = obj.certs_len;
+		}
+		ss_err rc = tee_snp_verify(&r, blobs, nb + (have_obj && obj.certs != NULL), &pol,
+					   &res);
 		for (size_t i = 0; i < nb; i++)
 			free(bufs[i]);
 		if (rc != SS_OK) {
@@ -364,6 +388,8 @@ static int verify(int argc, char **argv)
 		json_object_set_new(out, "report_version", json_integer(r.version));
 		hexput(out, "report_data", r.report_data, 64);
 		json_object_set_new(out, "measurements", snp_json(&r));
+		if (have_obj)
+			tee_check_key_binding(&obj, r.report_data, &res);
 	} else {
 		tee_dcap_quote q;
 		tee_collateral *coll = NULL;
@@ -392,6 +418,13 @@ static int verify(int argc, char **argv)
 			goto done_quiet;
 		}
 		bool tdx = q.tee_type == TEE_TYPE_TDX;
+		if (have_obj && (obj.kind == TEE_KIND_TDX) != tdx) {
+			input_error("%s: evidence.type does not match the quote it carries",
+				    evidence_path);
+			goto done_quiet;
+		}
+		if (have_obj)
+			tee_check_key_binding(&obj, tdx ? q.td.report_data : q.sgx.report_data, &res);
 		json_object_set_new(out, "valid", json_false());
 		json_object_set_new(out, "tee", json_string(tdx ? "tdx" : "sgx"));
 		json_object_set_new(out, "quote_version", json_integer(q.version));
@@ -400,11 +433,24 @@ static int verify(int argc, char **argv)
 		json_object_set_new(out, "measurements", tdx ? td_json(&q.td) : sgx_json(&q.sgx));
 		json_object_set_new(out, "qe_svn", json_integer(q.qe_report.isv_svn));
 	}
+	if (have_obj) {
+		json_t *pks = json_array();
+		for (size_t i = 0; i < obj.n_pubkeys; i++) {
+			char h[2 * TEE_BLS_PUBKEY_BYTES + 3];
+			hex_encode(h, obj.pubkeys[i], TEE_BLS_PUBKEY_BYTES, true);
+			json_array_append_new(pks, json_string(h));
+		}
+		json_object_set_new(out, "pubkeys", pks);
+	}
 	result_json(out, &res);
+	if (have_obj)
+		tee_evidence_object_free(&obj);
 	free(ev);
 	return print_and_free(out, res.valid ? 0 : 1);
 done_quiet:
 	json_decref(out);
+	if (have_obj)
+		tee_evidence_object_free(&obj);
 	free(ev);
 	return code;
 }

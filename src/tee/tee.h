@@ -239,6 +239,42 @@ typedef struct {
 ss_err tee_snp_verify(const tee_snp_report *r, const tee_blob *certs, size_t n_certs,
 		      const tee_policy *policy, tee_result *res) SS_MUST_USE;
 
+/* ---- Attested key generation ----------------------------------------------------- */
+
+#define TEE_BLS_PUBKEY_BYTES 48
+#define TEE_MAX_BOUND_KEYS 64
+#define TEE_KEYGEN_SCHEME "secure-signer/v1/bls-keygen"
+
+/* The report data that binds BLS public keys (and an optional nonce) into evidence:
+ * SHA-256(TEE_KEYGEN_SCHEME ‖ 0x00 ‖ n as u32 big-endian ‖ pk_1 ‖ … ‖ pk_n ‖ nonce) ‖
+ * 32 zero bytes. The signer's attested keygen puts this in its evidence; the verifier
+ * recomputes it (evidence_object.c). */
+void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size_t n,
+			    const uint8_t *nonce, size_t nonce_len, uint8_t out[64]);
+
+/* The JSON evidence object of attested keygen (shape in evidence_object.c and
+ * docs/tee.md): the evidence, its type, the SNP certificates, the keys it binds. */
+typedef struct {
+	tee_kind kind;
+	uint8_t *quote;
+	size_t quote_len;
+	char *certs; /* PEM or NULL */
+	size_t certs_len;
+	uint8_t pubkeys[TEE_MAX_BOUND_KEYS][TEE_BLS_PUBKEY_BYTES];
+	size_t n_pubkeys;
+	uint8_t nonce[64];
+	size_t nonce_len;
+} tee_evidence_object;
+
+ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_object *o,
+				 const char **why) SS_MUST_USE;
+void tee_evidence_object_free(tee_evidence_object *o);
+
+/* Records a "key_binding" failure in res unless report_data is the binding of o's keys
+ * and nonce. */
+void tee_check_key_binding(const tee_evidence_object *o,
+			   const uint8_t report_data[TEE_REPORT_DATA_BYTES], tee_result *res);
+
 /* Parses an RFC 3339 UTC instant ("2025-07-04T00:00:00Z", optional fraction, "Z" or
  * "+00:00") into seconds since the epoch. */
 bool tee_parse_time(const char *s, size_t len, time_t *out);

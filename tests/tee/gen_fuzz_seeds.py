@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Writes the synthetic seed corpora of the tee/ fuzz targets (fuzz_corpus_dcap,
-fuzz_corpus_snp, fuzz_corpus_collateral). Every seed is made here: structurally valid
-quotes, reports and collateral whose keys and certificates are generated on the spot
-(never copied from ../shared/vectors), plus truncated and inconsistent variants that
-steer the fuzzer to each length check. Run from this folder; needs pyca/cryptography."""
-import datetime, json, os, struct
+fuzz_corpus_snp, fuzz_corpus_collateral, fuzz_corpus_object). Every seed is made here:
+structurally valid quotes, reports, collateral and evidence objects whose keys and
+certificates are generated on the spot (never copied from ../shared/vectors), plus
+truncated and inconsistent variants that steer the fuzzer to each length check. Run from this folder; needs pyca/cryptography."""
+import base64, datetime, json, os, struct
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -105,3 +105,16 @@ write("fuzz_corpus_collateral", "complete", json.dumps(coll).encode())
 del coll["pck_crl"]
 write("fuzz_corpus_collateral", "no_pck_crl", json.dumps(coll).encode())
 write("fuzz_corpus_collateral", "not_object", b"[1,2,3]")
+
+pk = "0x" + "a1" * 48
+obj = {"pk_hex": pk, "evidence": {"type": "sgx-dcap-quote", "quote": base64.b64encode(
+    seeds["sgx_v3"]).decode(), "report_data_scheme": "secure-signer/v1/bls-keygen",
+    "nonce": "0x0102"}}
+write("fuzz_corpus_object", "pk_hex", json.dumps(obj).encode())
+obj2 = dict(obj)
+del obj2["pk_hex"]
+obj2["pubkeys"] = [pk, "0x" + "b2" * 48]
+obj2["evidence"] = dict(obj["evidence"], type="sev-snp-report", quote=base64.b64encode(
+    bytes(report)).decode(), certs=chain)
+write("fuzz_corpus_object", "pubkeys_snp", json.dumps(obj2).encode())
+write("fuzz_corpus_object", "empty_evidence", b'{"pk_hex":"0x00","evidence":{}}')
