@@ -3,7 +3,9 @@
  * evidence says (TEE, quote version, measurements, debug, report data), the TCB status
  * and advisories when collateral was given, and every check that failed and why. Exit
  * status 0 valid, 1 not valid, 2 usage error or unreadable input. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +30,9 @@ static void usage(FILE *out)
 		"           [--collateral FILE] [--now RFC3339] [--accept-tcb STATUS,...]\n"
 		"           [--allow-debug] [--require-collateral]\n"
 		"           [--expect-report-data HEX] [--expect-mrenclave HEX]\n"
-		"           [--expect-mrsigner HEX] [--expect-mrtd HEX] [--expect-measurement HEX]\n"
+		"           [--expect-mrsigner HEX] [--expect-isvprodid N] [--min-isvsvn N]\n"
+		"           [--expect-mrtd HEX] [--expect-rtmr I:HEX]... [--expect-measurement HEX]\n"
+		"           [--expect-snp-policy HEX]\n"
 		"\n"
 		"Verifies attestation evidence offline: an Intel SGX or TDX DCAP quote (v3, v4,\n"
 		"v5) or an AMD SEV-SNP report, as raw bytes, hex, or inside the JSON evidence\n"
@@ -53,8 +57,12 @@ static void usage(FILE *out)
 		"  --expect-report-data HEX the report data (up to 64 bytes; the rest zero)\n"
 		"  --expect-mrenclave HEX   SGX MRENCLAVE (32 bytes)\n"
 		"  --expect-mrsigner HEX    SGX MRSIGNER (32 bytes)\n"
+		"  --expect-isvprodid N     SGX ISVPRODID\n"
+		"  --min-isvsvn N           SGX: the lowest acceptable ISVSVN\n"
 		"  --expect-mrtd HEX        TDX MRTD (48 bytes)\n"
+		"  --expect-rtmr I:HEX      TDX RTMR I (0-3, 48 bytes); may be repeated\n"
 		"  --expect-measurement HEX SEV-SNP launch measurement (48 bytes)\n"
+		"  --expect-snp-policy HEX  SEV-SNP guest policy (64-bit, e.g. 0x30000)\n"
 		"  -h, --help               show this help\n"
 		"\n"
 		"Exit status: 0 valid under the policy, 1 not valid, 2 usage error or unreadable\n"
@@ -197,6 +205,20 @@ static bool parse_hex_opt(const char *arg, uint8_t *out, size_t want, size_t *go
 	return n == want;
 }
 
+/* A decimal or 0x-hexadecimal number up to max, nothing else. */
+static bool parse_u64(const char *s, unsigned long long max, unsigned long long *out)
+{
+	if (s[0] == '\0' || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
+	if (errno != 0 || *end != '\0' || end == s || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
 static bool parse_accept(const char *list, unsigned *mask)
 {
 	const char *p = list;
@@ -218,7 +240,8 @@ static int verify(int argc, char **argv)
 {
 	enum {
 		O_EVIDENCE = 1, O_CERTS, O_COLLATERAL, O_NOW, O_ACCEPT, O_ALLOW_DEBUG,
-		O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS
+		O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS,
+		O_PRODID, O_MINSVN, O_RTMR, O_SNP_POLICY
 	};
 	static const struct option opts[] = {
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
@@ -233,6 +256,10 @@ static int verify(int argc, char **argv)
 		{ "expect-mrsigner", required_argument, NULL, O_MRSIGNER },
 		{ "expect-mrtd", required_argument, NULL, O_MRTD },
 		{ "expect-measurement", required_argument, NULL, O_MEAS },
+		{ "expect-isvprodid", required_argument, NULL, O_PRODID },
+		{ "min-isvsvn", required_argument, NULL, O_MINSVN },
+		{ "expect-rtmr", required_argument, NULL, O_RTMR },
+		{ "expect-snp-policy", required_argument, NULL, O_SNP_POLICY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -240,7 +267,8 @@ static int verify(int argc, char **argv)
 	size_t n_certs = 0;
 	tee_policy pol;
 	tee_policy_default(&pol, time(NULL));
-	uint8_t rd[64], mrenclave[32], mrsigner[32], mrtd[48], meas[48];
+	uint8_t rd[64], mrenclave[32], mrsigner[32], mrtd[48], meas[48], rtmr[4][48];
+	unsigned long long num;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -278,7 +306,9 @@ static int verify(int argc, char **argv)
 		case O_MRENCLAVE:
 		case O_MRSIGNER:
 			if (!parse_hex_opt(optarg, c == O_MRENCLAVE ? mrenclave : mrsigner, 32, NULL))
-				return input_error("%s: expected 32 bytes of hex", argv[optind - 1]);
+				return input_error("%s: expected 32 bytes of hex",
+						   c == O_MRENCLAVE ? "--expect-mrenclave"
+								    : "--expect-mrsigner");
 			if (c == O_MRENCLAVE)
 				pol.expect_mrenclave = mrenclave;
 			else
@@ -287,11 +317,40 @@ static int verify(int argc, char **argv)
 		case O_MRTD:
 		case O_MEAS:
 			if (!parse_hex_opt(optarg, c == O_MRTD ? mrtd : meas, 48, NULL))
-				return input_error("%s: expected 48 bytes of hex", argv[optind - 1]);
+				return input_error("%s: expected 48 bytes of hex",
+						   c == O_MRTD ? "--expect-mrtd" : "--expect-measurement");
 			if (c == O_MRTD)
 				pol.expect_mrtd = mrtd;
 			else
 				pol.expect_measurement = meas;
+			break;
+		case O_PRODID:
+		case O_MINSVN:
+			if (!parse_u64(optarg, 65535, &num))
+				return input_error("%s: '%s' is not a number from 0 to 65535",
+						   c == O_PRODID ? "--expect-isvprodid" : "--min-isvsvn",
+						   optarg);
+			if (c == O_PRODID) {
+				pol.check_isv_prod_id = true;
+				pol.expect_isv_prod_id = (uint16_t)num;
+			} else {
+				pol.check_min_isv_svn = true;
+				pol.min_isv_svn = (uint16_t)num;
+			}
+			break;
+		case O_RTMR:
+			if (optarg[0] < '0' || optarg[0] > '3' || optarg[1] != ':' ||
+			    !parse_hex_opt(optarg + 2, rtmr[optarg[0] - '0'], 48, NULL))
+				return input_error("--expect-rtmr: '%s' is not I:HEX with I from 0 to 3 "
+						   "and 48 bytes of hex", optarg);
+			pol.expect_rtmr[optarg[0] - '0'] = rtmr[optarg[0] - '0'];
+			break;
+		case O_SNP_POLICY:
+			if (!parse_u64(optarg, UINT64_MAX, &num))
+				return input_error("--expect-snp-policy: '%s' is not a 64-bit number",
+						   optarg);
+			pol.check_snp_policy = true;
+			pol.expect_snp_policy = num;
 			break;
 		case 'h': usage(stdout); return 0;
 		default:

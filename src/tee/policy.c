@@ -80,11 +80,18 @@ static void check_report_data(const tee_policy *p, const uint8_t rd[64], tee_res
 	check_bytes(res, "report_data", want, rd, 64);
 }
 
-static void not_applicable(tee_result *res, const char *check, const void *want,
-			   const char *what)
+static void not_applicable(tee_result *res, const char *check, bool wanted, const char *what)
 {
-	if (want != NULL)
+	if (wanted)
 		tee_fail(res, check, "the evidence is not %s", what);
+}
+
+static bool any_rtmr(const tee_policy *p)
+{
+	for (int i = 0; i < 4; i++)
+		if (p->expect_rtmr[i] != NULL)
+			return true;
+	return false;
 }
 
 void tee_policy_apply_dcap(const tee_policy *p, const tee_dcap_quote *q, tee_result *res)
@@ -93,9 +100,18 @@ void tee_policy_apply_dcap(const tee_policy *p, const tee_dcap_quote *q, tee_res
 		res->debug = (q->sgx.attributes[0] & TEE_SGX_FLAG_DEBUG) != 0;
 		check_bytes(res, "mrenclave", p->expect_mrenclave, q->sgx.mr_enclave, 32);
 		check_bytes(res, "mrsigner", p->expect_mrsigner, q->sgx.mr_signer, 32);
+		if (p->check_isv_prod_id && q->sgx.isv_prod_id != p->expect_isv_prod_id)
+			tee_fail(res, "isv_prod_id", "expected ISVPRODID %u, the enclave has %u",
+				 p->expect_isv_prod_id, q->sgx.isv_prod_id);
+		/* ISVSVN is the enclave's security version: below the minimum is a build
+		 * known to be vulnerable. */
+		if (p->check_min_isv_svn && q->sgx.isv_svn < p->min_isv_svn)
+			tee_fail(res, "isv_svn", "the enclave's ISVSVN %u is below the minimum %u",
+				 q->sgx.isv_svn, p->min_isv_svn);
 		check_report_data(p, q->sgx.report_data, res);
-		not_applicable(res, "mrtd", p->expect_mrtd, "a TDX quote");
-		not_applicable(res, "measurement", p->expect_measurement, "an SEV-SNP report");
+		not_applicable(res, "mrtd", p->expect_mrtd != NULL || any_rtmr(p), "a TDX quote");
+		not_applicable(res, "measurement", p->expect_measurement != NULL || p->check_snp_policy,
+			       "an SEV-SNP report");
 	} else {
 		res->debug = (q->td.td_attributes & TEE_TD_ATTR_DEBUG) != 0;
 		/* Without SEPT_VE_DISABLE the host can inject #VE on EPT violations into the
@@ -110,10 +126,14 @@ void tee_policy_apply_dcap(const tee_policy *p, const tee_dcap_quote *q, tee_res
 			tee_fail(res, "mr_servicetd", "the TD is bound to a service TD (MRSERVICETD "
 						      "is not zero)");
 		check_bytes(res, "mrtd", p->expect_mrtd, q->td.mr_td, 48);
+		static const char *const rtmr_check[4] = { "rtmr0", "rtmr1", "rtmr2", "rtmr3" };
+		for (int i = 0; i < 4; i++)
+			check_bytes(res, rtmr_check[i], p->expect_rtmr[i], q->td.rtmr[i], 48);
 		check_report_data(p, q->td.report_data, res);
-		not_applicable(res, "mrenclave", p->expect_mrenclave, "an SGX quote");
-		not_applicable(res, "mrsigner", p->expect_mrsigner, "an SGX quote");
-		not_applicable(res, "measurement", p->expect_measurement, "an SEV-SNP report");
+		not_applicable(res, "mrenclave", p->expect_mrenclave != NULL || p->expect_mrsigner != NULL ||
+					   p->check_isv_prod_id || p->check_min_isv_svn, "an SGX quote");
+		not_applicable(res, "measurement", p->expect_measurement != NULL || p->check_snp_policy,
+			       "an SEV-SNP report");
 	}
 	if (res->debug && !p->allow_debug)
 		tee_fail(res, "debug", "the %s runs in debug mode: its memory is readable by the host",
@@ -128,8 +148,11 @@ void tee_policy_apply_snp(const tee_policy *p, const tee_snp_report *r, tee_resu
 		tee_fail(res, "debug", "the guest policy allows debugging: its memory is readable "
 				       "by the host");
 	check_bytes(res, "measurement", p->expect_measurement, r->measurement, 48);
+	if (p->check_snp_policy && r->policy != p->expect_snp_policy)
+		tee_fail(res, "snp_policy", "expected guest policy 0x%llx, the report has 0x%llx",
+			 (unsigned long long)p->expect_snp_policy, (unsigned long long)r->policy);
 	check_report_data(p, r->report_data, res);
-	not_applicable(res, "mrenclave", p->expect_mrenclave, "an SGX quote");
-	not_applicable(res, "mrsigner", p->expect_mrsigner, "an SGX quote");
-	not_applicable(res, "mrtd", p->expect_mrtd, "a TDX quote");
+	not_applicable(res, "mrenclave", p->expect_mrenclave != NULL || p->expect_mrsigner != NULL ||
+				   p->check_isv_prod_id || p->check_min_isv_svn, "an SGX quote");
+	not_applicable(res, "mrtd", p->expect_mrtd != NULL || any_rtmr(p), "a TDX quote");
 }

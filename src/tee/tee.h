@@ -181,6 +181,13 @@ typedef struct {
 	const uint8_t *expect_mrsigner;    /* 32 bytes */
 	const uint8_t *expect_mrtd;        /* 48 bytes */
 	const uint8_t *expect_measurement; /* 48 bytes (SNP) */
+	const uint8_t *expect_rtmr[4];     /* 48 bytes each (TDX) */
+	bool check_isv_prod_id;            /* SGX: ISVPRODID == expect_isv_prod_id */
+	uint16_t expect_isv_prod_id;
+	bool check_min_isv_svn;            /* SGX: ISVSVN >= min_isv_svn */
+	uint16_t min_isv_svn;
+	bool check_snp_policy;             /* SNP: guest policy == expect_snp_policy */
+	uint64_t expect_snp_policy;
 } tee_policy;
 
 void tee_policy_default(tee_policy *p, time_t now);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "vectors.h"
@@ -352,6 +353,20 @@ TEST(cli_policy_flags)
 	json_decref(out);
 	CHECK(run(&out, "%s --expect-mrenclave 00", base) == 2);
 	json_decref(out);
+	/* ISVPRODID and the minimum ISVSVN, from EXPECTED's values. */
+	long long prodid = json_integer_value(json_object_get(json_object_get(sgx, "enclave"), "isv_prod_id"));
+	long long svn = json_integer_value(json_object_get(json_object_get(sgx, "enclave"), "isv_svn"));
+	CHECK(run(&out, "%s --expect-isvprodid %lld --min-isvsvn %lld", base, prodid, svn) == 0);
+	json_decref(out);
+	CHECK(run(&out, "%s --expect-isvprodid %lld", base, prodid + 1) == 1);
+	CHECK(out && has_failure(out, "isv_prod_id") && n_failures(out) == 1);
+	json_decref(out);
+	CHECK(run(&out, "%s --min-isvsvn %lld", base, svn + 1) == 1);
+	CHECK(out && has_failure(out, "isv_svn") && n_failures(out) == 1);
+	json_decref(out);
+	CHECK(run(&out, "%s --expect-snp-policy 0x30000", base) == 1);
+	CHECK(out && has_failure(out, "measurement"));
+	json_decref(out);
 	/* Without --accept-tcb the same quote's status is refused. */
 	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
 		  str(sgx, "verify_at")) == 1);
@@ -369,6 +384,18 @@ TEST(cli_policy_flags)
 	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-mrtd %s", ev,
 		  coll, str(tdx, "verify_at"), str(json_object_get(tdx, "td"), "mr_td")) == 0);
 	json_decref(out);
+	/* RTMRs: 0 and 2 as recorded pass; RTMR3 expected equal to RTMR2 fails. */
+	json_t *td = json_object_get(tdx, "td");
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-rtmr 0:%s "
+		  "--expect-rtmr 2:%s", ev, coll, str(tdx, "verify_at"), str(td, "rtmr0"),
+		  str(td, "rtmr2")) == 0);
+	json_decref(out);
+	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-rtmr 3:%s",
+		  ev, coll, str(tdx, "verify_at"), str(td, "rtmr2")) == 1);
+	CHECK(out && has_failure(out, "rtmr3") && n_failures(out) == 1);
+	json_decref(out);
+	CHECK(run(&out, "evidence verify --evidence %s --expect-rtmr 4:%s", ev, str(td, "rtmr0")) == 2);
+	json_decref(out);
 	/* A debug TD: refused, accepted with --allow-debug (its only failure). */
 	snprintf(rel, sizeof rel, "tee/%s", str(dbg, "file"));
 	vectors_path(ev, sizeof ev, rel);
@@ -382,11 +409,48 @@ TEST(cli_policy_flags)
 		  coll, str(dbg, "verify_at")) == 0);
 	json_decref(out);
 
-	/* SNP: --collateral does not apply. */
+	/* SNP: --collateral does not apply; the guest policy as recorded passes, another
+	 * fails. */
 	json_t *snp = json_array_get(json_object_get(root, "sev_snp"), 1);
 	snprintf(rel, sizeof rel, "tee/%s", str(snp, "file"));
 	vectors_path(ev, sizeof ev, rel);
 	CHECK(run(&out, "evidence verify --evidence %s --collateral %s", ev, coll) == 2);
+	json_decref(out);
+	char vek[1024], ca[1024];
+	snprintf(rel, sizeof rel, "tee/%s", str(snp, "vek_file"));
+	vectors_path(vek, sizeof vek, rel);
+	snprintf(rel, sizeof rel, "tee/%s", str(snp, "ca_chain_file"));
+	vectors_path(ca, sizeof ca, rel);
+	CHECK(run(&out, "evidence verify --evidence %s --certs %s --certs %s --now 2025-01-01T00:00:00Z "
+		  "--expect-snp-policy %s --expect-measurement %s", ev, vek, ca, str(snp, "policy"),
+		  str(snp, "measurement")) == 0);
+	json_decref(out);
+	CHECK(run(&out, "evidence verify --evidence %s --certs %s --certs %s --now 2025-01-01T00:00:00Z "
+		  "--expect-snp-policy 0x30000", ev, vek, ca) == 1);
+	CHECK(out && has_failure(out, "snp_policy") && n_failures(out) == 1);
+	json_decref(out);
+	/* The ARK is compiled in: the VCEK and the ASK alone suffice (the ASK is the first
+	 * certificate of the CA file, which also holds the ARK and the ASVK); the VCEK alone
+	 * does not. */
+	size_t cl;
+	char *cas = test_read_file(ca, &cl);
+	char *second = cas ? strstr(cas + 1, "-----BEGIN CERTIFICATE-----") : NULL;
+	CHECK(second != NULL);
+	if (second != NULL) {
+		char ask[] = "/tmp/ss-tee-ask-XXXXXX";
+		int fd = mkstemp(ask);
+		size_t n = (size_t)(second - cas);
+		CHECK(fd >= 0 && write(fd, cas, n) == (ssize_t)n);
+		close(fd);
+		CHECK(run(&out, "evidence verify --evidence %s --certs %s --certs %s "
+			  "--now 2025-01-01T00:00:00Z", ev, vek, ask) == 0);
+		json_decref(out);
+		unlink(ask);
+	}
+	free(cas);
+	CHECK(run(&out, "evidence verify --evidence %s --certs %s --now 2025-01-01T00:00:00Z", ev,
+		  vek) == 1);
+	CHECK(out && has_failure(out, "vek_chain"));
 	json_decref(out);
 	json_decref(root);
 }
