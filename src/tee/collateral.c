@@ -250,6 +250,16 @@ static bool check_signed(const tee_collateral *c, STACK_OF(X509) *chain, const c
 {
 	char why[256];
 	X509 *leaf = sk_X509_value(chain, 0);
+	/* Only Intel's TCB signing key speaks for TCB Info and QE Identity, and Intel issues it
+	 * from the root directly (Intel PCS API v4 TCB-Info-Issuer-Chain). Any other
+	 * certificate under the root will not do: a PCK certificate's key lives on a
+	 * platform, and one extracted from a broken platform must not vouch for the TCB. */
+	if (!tee_x509_cn_is(leaf, "Intel SGX TCB Signing") ||
+	    !tee_x509_issuer_cn_is(leaf, "Intel SGX Root CA")) {
+		tee_fail(res, check, "%s is not signed with the Intel SGX TCB Signing certificate",
+			 what);
+		return false;
+	}
 	if (!tee_x509_chain_verify(leaf, chain, TEE_ROOT_INTEL_SGX, now, c->crls, why, sizeof(why))) {
 		tee_fail(res, check, "%s signing chain: %s", what, why);
 		return false;

@@ -52,7 +52,10 @@ ss_err tee_dcap_verify(const tee_dcap_quote *q, const tee_collateral *coll,
 		uint8_t fp[32];
 		unsigned fpl = 0;
 		X509 *top = sk_X509_value(pool, sk_X509_num(pool) - 1);
-		if (sk_X509_num(pool) != 3)
+		if (!tee_x509_cn_is(leaf, "Intel SGX PCK Certificate"))
+			tee_fail(res, "pck_chain", "the first certificate of the quote's chain is "
+				 "not an Intel SGX PCK Certificate");
+		else if (sk_X509_num(pool) != 3)
 			tee_fail(res, "pck_chain", "the quote's PCK chain holds %d certificates, "
 				 "not 3 (PCK, its CA, Intel SGX Root CA)", sk_X509_num(pool));
 		else if (X509_digest(top, EVP_sha256(), fp, &fpl) != 1 ||

@@ -39,13 +39,6 @@ static bool ext_spl(X509 *x, const char *txt, uint8_t *out)
 	return true;
 }
 
-static bool cn_is(X509 *x, const char *cn)
-{
-	char buf[64];
-	return X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, buf,
-					 sizeof(buf)) > 0 && strcmp(buf, cn) == 0;
-}
-
 static void check_vcek_tcb(X509 *vek, const tee_snp_report *r, bool vlek, tee_result *res)
 {
 	if (ext_data(vek, "1.3.6.1.4.1.3704.1.3.9") != NULL) {
@@ -115,7 +108,7 @@ ss_err tee_snp_verify(const tee_snp_report *r, const tee_blob *certs, size_t n_c
 		tee_fail(res, "signing_key", "the report is signed by neither a VCEK nor a VLEK");
 	} else {
 		for (int i = 0; i < sk_X509_num(pool) && vek == NULL; i++)
-			if (cn_is(sk_X509_value(pool, i), vlek ? "SEV-VLEK" : "SEV-VCEK"))
+			if (tee_x509_cn_is(sk_X509_value(pool, i), vlek ? "SEV-VLEK" : "SEV-VCEK"))
 				vek = sk_X509_value(pool, i);
 		if (vek == NULL)
 			tee_fail(res, "vek_chain", "no %s certificate given (--certs)",

@@ -36,6 +36,10 @@ void tee_sgx_report_parse(const uint8_t *p, tee_sgx_report *r);
  * caller frees the stack with sk_X509_pop_free(…, X509_free). NULL when none. */
 STACK_OF(X509) *tee_x509_load(const uint8_t *buf, size_t len);
 
+/* The certificate's subject (issuer) common name is exactly cn. */
+bool tee_x509_cn_is(X509 *x, const char *cn);
+bool tee_x509_issuer_cn_is(X509 *x, const char *cn);
+
 /* Which pinned roots a chain may end in. */
 typedef enum { TEE_ROOT_INTEL_SGX, TEE_ROOT_AMD_ARK } tee_root_set;
 

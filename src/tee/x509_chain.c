@@ -64,6 +64,23 @@ static void cn_of(const X509_NAME *n, char *out, size_t cap)
 		snprintf(out, cap, "(no CN)");
 }
 
+static bool name_cn_is(const X509_NAME *n, const char *cn)
+{
+	char buf[96];
+	int len = X509_NAME_get_text_by_NID((X509_NAME *)n, NID_commonName, buf, sizeof(buf));
+	return len > 0 && (size_t)len == strlen(cn) && strcmp(buf, cn) == 0;
+}
+
+bool tee_x509_cn_is(X509 *x, const char *cn)
+{
+	return name_cn_is(X509_get_subject_name(x), cn);
+}
+
+bool tee_x509_issuer_cn_is(X509 *x, const char *cn)
+{
+	return name_cn_is(X509_get_issuer_name(x), cn);
+}
+
 /* notBefore <= now < notAfter. */
 static bool valid_at(const ASN1_TIME *nb, const ASN1_TIME *na, time_t now)
 {

@@ -4,6 +4,7 @@
  * signature, its VCEK; and a chain that ends in a root other than the pinned ones. Also
  * the parsers' refusals of truncated and malformed input, and their indifference to
  * trailing padding. */
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
@@ -212,6 +213,35 @@ TEST(collateral_tampering)
 	CHECK(!r.valid && tee_failed(&r, "tcb_info_window"));
 	r = verify_sgx(c.quote, c.quote_len, c.coll, c.coll_len, after);
 	CHECK(!r.valid && tee_failed(&r, "qe_identity_window"));
+	free_sgx(&c);
+}
+
+/* Collateral signed under the Intel root by anything but the TCB Signing certificate (here
+ * the quote's own PCK chain: genuine Intel certificates, valid at the time) is refused
+ * for its signer, before any signature is tried. */
+TEST(collateral_signer_must_be_tcb_signing)
+{
+	sgx_case c;
+	if (!load_sgx(&c))
+		return;
+	tee_dcap_quote q;
+	const char *why;
+	CHECK(tee_dcap_parse(c.quote, c.quote_len, &q, &why) == SS_OK);
+	json_error_t err;
+	json_t *coll = json_loadb(c.coll, c.coll_len, 0, &err);
+	/* the chain without its trailing NUL */
+	json_object_set_new(coll, "tcb_info_issuer_chain",
+			    json_stringn((const char *)q.pck_chain, q.pck_chain_len - 1));
+	char *text = json_dumps(coll, JSON_PRESERVE_ORDER);
+	tee_result r = verify_sgx(c.quote, c.quote_len, text, strlen(text), c.now);
+	bool named = false;
+	for (unsigned i = 0; i < r.n_failures; i++)
+		named |= strcmp(r.failures[i].check, "tcb_info_signature") == 0 &&
+			 strstr(r.failures[i].why, "not signed with the Intel SGX TCB Signing") != NULL;
+	CHECK(!r.valid && named);
+	CHECK(r.tcb_status == TEE_TCB_UNKNOWN);
+	free(text);
+	json_decref(coll);
 	free_sgx(&c);
 }
 
