@@ -9,9 +9,9 @@
  *  - the platform TCB level (first level whose every component is <= the PCK's), the QE
  *    TCB level (first level with isvsvn <= the QE's), the TDX module identity, and the
  *    final status converged as Intel's QVL does, advisories merged.
- * The CRLs are strict: a CRL past its nextUpdate fails the check (as webpki, and so
- * dcap-qvl-web, does), rather than being reported aside as Intel's QVL does with
- * collateral_expiration_status. */
+ * The CRLs are strict: a CRL past its nextUpdate fails the check, as Intel's QVL
+ * PckCertVerifier (STATUS_SGX_CRL_EXPIRED) and webpki (so dcap-qvl-web) do; the pure-JS
+ * dcap-qvl ignores it. */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -336,8 +336,8 @@ static void check_tdx_module(json_t *ti, const tee_td_report *td, tee_tcb_status
 
 /* Intel QVL's convergence of the platform and QE statuses
  * (QuoteVerification/QVL/Src/AttestationLibrary/src/Verifiers/QuoteVerifier.cpp
- * convergeTcbStatusWithQeTcbStatus): a revoked QE revokes; an out-of-date QE makes the
- * result out of date, keeping "ConfigurationNeeded" when the platform needs it. */
+ * convergeTcbStatus): a revoked QE revokes; an out-of-date QE makes the result out of
+ * date, keeping "ConfigurationNeeded" when the platform needs it. */
 static tee_tcb_status converge(tee_tcb_status platform, tee_tcb_status qe)
 {
 	if (qe == TEE_TCB_REVOKED || platform == TEE_TCB_REVOKED)
@@ -372,11 +372,11 @@ static void check_tcb_info(json_t *ti, const tee_dcap_quote *q, const tee_pck_ex
 					  "from the PCK certificate's)");
 		return;
 	}
-	/* The first level whose every SGX component and PCESVN (and, for TDX, every TDX
-	 * component) is <= the platform's is its level; TCB Info lists them best first
-	 * (Intel TCB Info v3 spec; QVL TcbLevelCheck). For TDX, when TEE_TCB_SVN[1] (the
-	 * module major version) is not zero, components 0 and 1 are the module's and are
-	 * judged by the module identity instead. */
+	/* The first level whose every SGX component and PCESVN (and, for TDX, every one of
+	 * the 16 TDX components against TEE_TCB_SVN) is <= the platform's is its level; TCB
+	 * Info lists them best first (Intel QVL QuoteVerifier.cpp getMatchingTcbLevel,
+	 * isCpuSvnHigherOrEqual, isTdxTcbHigherOrEqual). The TDX module is judged on top of
+	 * this by its identity (check_tdx_module). */
 	size_t i;
 	json_t *lv;
 	json_array_foreach(json_object_get(ti, "tcbLevels"), i, lv) {
@@ -392,7 +392,7 @@ static void check_tcb_info(json_t *ti, const tee_dcap_quote *q, const tee_pck_ex
 		for (int k = 0; k < 16; k++)
 			ok &= sgx[k] <= pck->comp_svn[k];
 		if (tdx)
-			for (int k = q->td.tee_tcb_svn[1] ? 2 : 0; k < 16; k++)
+			for (int k = 0; k < 16; k++)
 				ok &= tdxc[k] <= q->td.tee_tcb_svn[k];
 		if (ok) {
 			res->platform_tcb_status = st;
