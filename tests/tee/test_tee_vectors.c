@@ -260,6 +260,31 @@ static bool snp_case(const char *name, json_t *e, void *ctx)
 	CHECK(n_failures(out) == (debug ? 1u : 0u));
 	CHECK(!debug || has_failure(out, "debug"));
 	json_decref(out);
+	/* The same report as hex text (0x prefix, trailing newline): the same verdict. */
+	size_t rl;
+	uint8_t *raw = (uint8_t *)test_read_file(ev, &rl);
+	CHECK(raw != NULL);
+	if (raw != NULL) {
+		char hexpath[] = "/tmp/ss-tee-hex-XXXXXX";
+		int fd = mkstemp(hexpath);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		CHECK(f != NULL);
+		if (f != NULL) {
+			fputs("0x", f);
+			for (size_t i = 0; i < rl; i++)
+				fprintf(f, "%02x", raw[i]);
+			fputs("\n", f);
+			fclose(f);
+			rc = run(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s",
+				 hexpath, vek, ca, now);
+			CHECK(out && rc == (debug ? 1 : 0));
+			CHECK(out && strcmp(str(json_object_get(out, "measurements"), "measurement"),
+					    str(e, "measurement")) == 0);
+			json_decref(out);
+		}
+		unlink(hexpath);
+		free(raw);
+	}
 	/* After the VEK's notAfter the chain is refused (the VLEK has expired by now). */
 	char late[40];
 	day_after(str(json_object_get(e, "vek"), "na"), late, sizeof late);
