@@ -39,7 +39,9 @@ typedef enum {
 typedef struct http_request http_request;
 
 /* A handler reads the request and sets the reply with one http_reply_* call. It runs
- * on a server thread and may block (signing waits for the slashing commit). */
+ * on a server thread and must not wait: work whose answer comes later (a signature and
+ * its slashing commit, a Keymanager write) parks the request (http_request_suspend) and
+ * answers it from the thread that finishes. */
 typedef void (*http_handler)(http_request *req, void *app);
 
 /* One row of a route table. The pattern is a path whose segments are literal or the
@@ -145,15 +147,11 @@ typedef struct {
 void http_server_get_stats(const http_server *s, http_server_stats *out);
 
 /* Request accessors for handlers. */
-http_method http_request_method(const http_request *req);
-const char *http_request_path(const http_request *req);
 /* The decoded {pubkey} of the path. */
 const uint8_t *http_request_pubkey(const http_request *req);
 const char *http_request_body(const http_request *req, size_t *len);
 /* A request header's value, or NULL. */
 const char *http_request_header(const http_request *req, const char *name);
-/* A query-string argument, or NULL. */
-const char *http_request_query(const http_request *req, const char *name);
 /* True when the Accept header lists application/json or a wildcard. */
 bool http_request_accepts_json(const http_request *req);
 
@@ -176,7 +174,5 @@ void http_reply_error(http_request *req, unsigned status, const char *fmt, ...)
 /* Adds a response header (copied). */
 void http_reply_header(http_request *req, const char *name, const char *value);
 
-/* The reason phrase of a status ("Not Found"). */
-const char *http_status_phrase(unsigned status);
 
 #endif

@@ -7,8 +7,6 @@
 
 #include "server/request.h"
 
-http_method http_request_method(const http_request *req) { return req->method; }
-const char *http_request_path(const http_request *req) { return req->path; }
 const uint8_t *http_request_pubkey(const http_request *req) { return req->pubkey; }
 
 const char *http_request_body(const http_request *req, size_t *len)
@@ -20,11 +18,6 @@ const char *http_request_body(const http_request *req, size_t *len)
 const char *http_request_header(const http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *http_request_query(const http_request *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* Web3Signer's rule (reference/web3signer.md §1.1): JSON when any Accept entry is

@@ -2,8 +2,10 @@
  * client certificate, route, credentials, declared body size) as soon as its headers
  * arrive, so a refused request is answered before its body is read; an admitted one has
  * its body collected up to the route's limit and is then handed to the route's handler
- * on the same server thread. MHD runs a pool of poll() threads; handlers may block, so
- * the pool is sized by the caller for the signing load.
+ * on the same server thread. MHD runs a pool of poll() threads. Handlers do not wait:
+ * a request whose answer comes later (a signature, a slashing commit, a Keymanager
+ * write) is parked (http_request_suspend) and resumed from the thread that finishes
+ * it, so a server thread only reads, parses and answers (docs/architecture.md).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -395,8 +397,9 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 		return SS_ERR_NOMEM;
 	}
 
-	/* poll(), not epoll: with epoll and a pool of threads whose handlers block (a
-	 * signature, a slashing commit), requests on some of 256-512 busy keep-alive
+	/* poll(), not epoll: with epoll and a pool of threads whose handlers blocked (a
+	 * signature, a slashing commit: the design before requests were parked), requests
+	 * on some of 256-512 busy keep-alive
 	 * connections went unnoticed until the idle timeout closed them (30 s stalls in
 	 * bench/server, half the runs at 512 connections; none in poll mode, and
 	 * tests/server many_connections_never_stall checks it). A worker serves at most

@@ -98,8 +98,6 @@ uint64_t signer_in_flight(signer *s)
 	pthread_mutex_unlock(&s->ops_mu);
 	return n;
 }
-const signer_config *signer_get_config(const signer *s) { return &s->cfg; }
-
 static signer_status finish(signer *s, signer_result *res, signer_status st,
 			    signer_outcome outcome, uint64_t t0)
 {

@@ -103,6 +103,4 @@ uint64_t signer_in_flight(signer *s);
 /* The metrics the service keeps (read by /metrics). */
 signer_metrics *signer_get_metrics(signer *s);
 
-const signer_config *signer_get_config(const signer *s);
-
 #endif
