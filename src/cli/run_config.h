@@ -64,6 +64,7 @@ typedef struct {
 	/* process */
 	char *data_dir;
 	char *logging;
+	char *logging_format;
 	char *config_file;
 	bool help;
 } run_config;
