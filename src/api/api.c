@@ -18,6 +18,8 @@ ss_err api_new(api **out, const api_config *cfg)
 		a->cfg.version = "unknown";
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_mutex_init(&a->keys_write_lock, NULL);
+	/* signing_bls_signing_duration is a summary with quantiles (api/metrics.c) */
+	signer_metrics_keep_quantiles(signer_get_metrics(cfg->signer));
 	a->sealed.configured = true;
 	a->sealed.loaded = cfg->open_stats.sealed_loaded;
 	a->sealed.errors = cfg->open_stats.sealed_failed;
