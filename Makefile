@@ -11,7 +11,7 @@ datarootdir ?= $(prefix)/share
 mandir ?= $(datarootdir)/man
 DESTDIR ?=
 
-.PHONY: all setup setup-test build run test test-asan test-ct test-generic install clean
+.PHONY: all setup setup-test build run test test-asan test-ct test-generic install install-files clean
 
 all: build
 
@@ -23,15 +23,23 @@ setup:
 setup-test:
 	@bash scripts/setup test
 
+INSTALL_DIRS = -DCMAKE_INSTALL_PREFIX=$(prefix) -DCMAKE_INSTALL_BINDIR=$(bindir) \
+  -DCMAKE_INSTALL_SYSCONFDIR=$(sysconfdir) -DCMAKE_INSTALL_DATAROOTDIR=$(datarootdir) \
+  -DCMAKE_INSTALL_MANDIR=$(mandir)
+
 build: setup
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(prefix) \
-	  -DCMAKE_INSTALL_BINDIR=$(bindir) -DCMAKE_INSTALL_SYSCONFDIR=$(sysconfdir) \
-	  -DCMAKE_INSTALL_DATAROOTDIR=$(datarootdir) -DCMAKE_INSTALL_MANDIR=$(mandir) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(INSTALL_DIRS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Installs the binary, the systemd unit, the service user (sysusers.d), a default
 # configuration, the man page, the dashboard and alert rules under DESTDIR + prefix.
 install: build
+	@$(MAKE) --no-print-directory install-files
+
+# The same from the build tree BUILD as it is (its build type kept, nothing rebuilt):
+# the install directories are set (the unit's paths depend on them), then installed.
+install-files:
+	@cmake -S . -B $(BUILD) $(INSTALL_DIRS) >/dev/null
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 # Sets up, builds and starts the signer with its embedded defaults.

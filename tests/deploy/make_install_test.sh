@@ -3,18 +3,23 @@
 # usr/bin, the configuration in etc/ (not usr/etc), the unit in lib/systemd/system with
 # ExecStart naming the installed binary and configuration, the sysusers.d entry, the man
 # page, the dashboard and rules; PREFIX=/opt/ss puts everything under opt/ss. The staged
-# binary then runs. Uses the test's build tree (BUILD=...) and leaves its install
-# directories as `make build` sets them.
+# binary then runs. Uses `make install-files` (what `make install` does after building)
+# on the test's own build tree, whatever its build type, and restores its install
+# directories afterwards.
 set -u
 src="$1"; build="$2"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ss-install-XXXXXX")
-trap 'rm -rf "$work"; make -s -C "$src" BUILD="$build" JOBS=2 build >/dev/null 2>&1' EXIT
+cache() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
+restore="-DCMAKE_INSTALL_PREFIX=$(cache CMAKE_INSTALL_PREFIX) -DCMAKE_INSTALL_BINDIR=$(cache CMAKE_INSTALL_BINDIR)"
+restore="$restore -DCMAKE_INSTALL_SYSCONFDIR=$(cache CMAKE_INSTALL_SYSCONFDIR)"
+restore="$restore -DCMAKE_INSTALL_DATAROOTDIR=$(cache CMAKE_INSTALL_DATAROOTDIR) -DCMAKE_INSTALL_MANDIR=$(cache CMAKE_INSTALL_MANDIR)"
+trap 'rm -rf "$work"; cmake -S "$src" -B "$build" $restore >/dev/null' EXIT
 fail=0
 check() { if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 
-make -s -C "$src" BUILD="$build" JOBS=2 PREFIX=/usr DESTDIR="$work/usr-stage" install \
+make -s -C "$src" BUILD="$build" PREFIX=/usr DESTDIR="$work/usr-stage" install-files \
   >"$work/log" 2>&1
-check "make install PREFIX=/usr DESTDIR=..." $?
+check "make install-files PREFIX=/usr DESTDIR=..." $?
 s="$work/usr-stage"
 for f in usr/bin/secure-signer etc/secure-signer/config.yaml \
          usr/lib/systemd/system/secure-signer.service usr/lib/sysusers.d/secure-signer.conf \
@@ -30,9 +35,9 @@ grep -q '^EnvironmentFile=-/etc/default/secure-signer$' "$unit"; check "/usr: En
 check "/usr: no unsubstituted variable" $(grep -v '^#\|^SystemCallFilter' "$unit" | grep -q '@[A-Z_]*@'; [ $? -ne 0 ]; echo $?)
 v=$("$s/usr/bin/secure-signer" --version); check "staged binary runs ($v)" $([ "$v" = "secure-signer 0.1.0" ]; echo $?)
 
-make -s -C "$src" BUILD="$build" JOBS=2 PREFIX=/opt/ss DESTDIR="$work/opt-stage" install \
+make -s -C "$src" BUILD="$build" PREFIX=/opt/ss DESTDIR="$work/opt-stage" install-files \
   >>"$work/log" 2>&1
-check "make install PREFIX=/opt/ss DESTDIR=..." $?
+check "make install-files PREFIX=/opt/ss DESTDIR=..." $?
 o="$work/opt-stage/opt/ss"
 for f in bin/secure-signer etc/secure-signer/config.yaml lib/systemd/system/secure-signer.service; do
   test -f "$o/$f"; check "/opt/ss: $f" $?
