@@ -1,4 +1,4 @@
-/* The api context: configuration, route subset, reload and health state. */
+/* The api context: configuration, route subset, the service objects it calls. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,18 +16,31 @@ ss_err api_new(api **out, const api_config *cfg)
 	a->cfg = *cfg;
 	if (!a->cfg.version)
 		a->cfg.version = "unknown";
-	pthread_mutex_init(&a->lock, NULL);
-	pthread_mutex_init(&a->keys_write_lock, NULL);
 	/* signing_bls_signing_duration is a summary with quantiles (api/metrics.c) */
 	signer_metrics_keep_quantiles(signer_get_metrics(cfg->signer));
-	a->sealed.configured = true;
-	a->sealed.loaded = cfg->open_stats.sealed_loaded;
-	a->sealed.errors = cfg->open_stats.sealed_failed;
-	ss_err e = api_build_routes(a);
+	ss_err e = signer_km_new(&a->km, cfg->keys, cfg->slashing);
+	if (e == SS_OK) {
+		signer_health_config hc = {
+			.km = a->km,
+			.keys = cfg->keys,
+			.sources = cfg->sources,
+			.open_stats = cfg->open_stats,
+			.slashing = cfg->slashing,
+			.db_interval_ms = cfg->db_health_interval_ms,
+			.db_timeout_ms = cfg->db_health_timeout_ms,
+		};
+		e = signer_health_new(&a->health, &hc);
+	}
+	if (e == SS_OK)
+		e = api_build_routes(a);
 	if (e == SS_OK && (e = work_queue_start(&a->admin, 1, "ss-keymanager")) == SS_OK)
 		a->admin_on = true;
-	if (e == SS_OK)
-		e = api_db_health_start(a);
+	/* deletes on their own thread: the emergency stop of a key must not queue behind
+	 * imports (signer/keymanager.h keeps a delete and an import of one key ordered) */
+	if (e == SS_OK && (e = work_queue_start(&a->admin_delete, 1, "ss-km-delete")) == SS_OK)
+		a->admin_delete_on = true;
+	if (e == SS_OK && (e = work_queue_start(&a->batch, 1, "ss-batch")) == SS_OK)
+		a->batch_on = true;
 	if (e != SS_OK) {
 		api_free(a);
 		return e;
@@ -40,18 +53,14 @@ void api_free(api *a)
 {
 	if (!a)
 		return;
-	pthread_mutex_lock(&a->lock);
-	bool live = a->reload_thread_live;
-	pthread_t t = a->reload_thread;
-	a->reload_thread_live = false;
-	pthread_mutex_unlock(&a->lock);
-	if (live)
-		pthread_join(t, NULL);
+	signer_health_free(a->health); /* waits for a running reload */
 	if (a->admin_on) /* the server has stopped: nothing new comes in */
 		work_queue_stop(&a->admin);
-	api_db_health_stop(a);
-	pthread_mutex_destroy(&a->lock);
-	pthread_mutex_destroy(&a->keys_write_lock);
+	if (a->admin_delete_on)
+		work_queue_stop(&a->admin_delete);
+	signer_km_free(a->km);
+	if (a->batch_on)
+		work_queue_stop(&a->batch);
 	free(a->routes);
 	free(a);
 }

@@ -21,6 +21,9 @@
 #define API_SIGN_BODY_LIMIT (2u << 20)
 #define API_KEYMANAGER_BODY_LIMIT (16u << 20)
 #define API_SMALL_BODY_LIMIT 4096u
+/* Most keys one POST /api/v1/eth2/sign batch may name (PR #29 leaves the limit to the
+ * signer): a batch is one signing root, and no committee holds more validators. */
+#define API_BATCH_MAX_IDENTIFIERS 10000u
 
 typedef struct {
 	signer *signer;
@@ -30,13 +33,12 @@ typedef struct {
 	const keys_sources *sources;   /* what /reload rescans */
 	keys_load_stats open_stats;    /* what keys_store_open restored from the sealed store */
 	bool keymanager_enabled;
+	bool signing_ext_enabled;      /* Web3Signer's --Xsigning-ext-enabled: /ext/sign */
 	const char *version;           /* for process_release{version} */
-	/* The slashing database probe behind /healthcheck (db_health.c); 0 = defaults. */
+	/* The slashing database probe behind /healthcheck (signer/health.h); 0 = 5 s / 3 s. */
 	unsigned db_health_interval_ms, db_health_timeout_ms;
 } api_config;
 
-#define API_DB_HEALTH_DEFAULT_INTERVAL_MS 5000u
-#define API_DB_HEALTH_DEFAULT_TIMEOUT_MS 3000u
 
 typedef struct api api;
 

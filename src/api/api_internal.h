@@ -7,22 +7,9 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "signer/health.h"
+#include "signer/keymanager.h"
 #include "util/work_queue.h"
-
-typedef enum {
-	API_RELOAD_IDLE = 0,
-	API_RELOAD_RUNNING,
-	API_RELOAD_COMPLETED,
-	API_RELOAD_COMPLETED_WITH_ERRORS,
-	API_RELOAD_FAILED
-} api_reload_status;
-
-/* The outcome of the last load of one key source, for /healthcheck. */
-typedef struct {
-	bool configured;
-	uint64_t loaded;
-	uint64_t errors;
-} api_source_health;
 
 struct api {
 	api_config cfg;
@@ -30,36 +17,26 @@ struct api {
 	size_t n_routes;
 	http_server *http;
 
-	pthread_mutex_t lock; /* guards everything below */
-	api_reload_status reload_status;
-	time_t reload_time; /* 0: never */
-	char reload_error[256];
-	pthread_t reload_thread;
-	bool reload_thread_live;
-	api_source_health config_files, keystores, sealed;
-	/* Serialises keymanager writes with each other and with reloads. */
-	pthread_mutex_t keys_write_lock;
-	/* Runs Keymanager writes off the server threads (admin_thread.c). */
-	work_queue admin;
-	bool admin_on;
-	/* The slashing database probe (db_health.c), under health_mu. */
-	pthread_mutex_t health_mu;
-	pthread_cond_t health_cv;
-	pthread_t health_thread;
-	bool health_inited, health_thread_live, health_stop, health_running, health_up;
-	uint64_t health_started_ns;
+	/* Key-source health, reloads and the database probe (signer/health.h). */
+	signer_health *health;
+	/* The key lifecycle: imports, deletes, reloads (signer/keymanager.h). */
+	signer_km *km;
+	/* Run Keymanager writes off the server threads (admin_thread.c): imports one at a
+	 * time in arrival order, deletes on their own thread so they overtake imports. */
+	work_queue admin, admin_delete;
+	bool admin_on, admin_delete_on;
+	/* Feeds batch signing requests to the signer a few keys at a time (sign_batch.c). */
+	work_queue batch;
+	bool batch_on;
 };
 
-/* db_health.c: starts the probe (and runs the first one) when slashing protection is
- * on; stop joins it; up is the answer for /healthcheck, without touching the store. */
-ss_err api_db_health_start(api *a);
-void api_db_health_stop(api *a);
-bool api_db_health_up(api *a);
-
-/* Parks req and runs fn(req, a) on the admin thread, which then resumes req with the
- * reply fn set (admin_thread.c). */
-typedef void (*api_admin_fn)(http_request *req, api *a);
-void api_run_on_admin_thread(http_request *req, api *a, api_admin_fn fn);
+/* Parks req and runs fn(req, a, arg) on an admin thread (q: &a->admin or
+ * &a->admin_delete), which then resumes req with the reply fn set (admin_thread.c). If
+ * it cannot be queued, req is answered 500 and done(a, arg) is called instead (done may
+ * be NULL). */
+typedef void (*api_admin_fn)(http_request *req, api *a, uint64_t arg);
+void api_run_on_admin_thread(http_request *req, api *a, work_queue *q, api_admin_fn fn,
+			     uint64_t arg, void (*done)(api *a, uint64_t arg));
 
 /* The process metrics (metrics_process.c), read from /proc/self; false when /proc is
  * not mounted (they are then left out of /metrics). */
@@ -73,6 +50,8 @@ bool api_process_stats_read(api_process_stats *out);
 
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
+void api_handle_sign_ext(http_request *req, void *app);
+void api_handle_sign_batch(http_request *req, void *app);
 void api_handle_public_keys(http_request *req, void *app);
 void api_handle_upcheck(http_request *req, void *app);
 void api_handle_healthcheck(http_request *req, void *app);
@@ -84,14 +63,8 @@ void api_handle_keystores_post(http_request *req, void *app);
 void api_handle_keystores_delete(http_request *req, void *app);
 void api_handle_metrics(http_request *req, void *app);
 
-/* Runs one load of every key source and records it for /healthcheck (reload.c). Returns
- * the number of sources that failed; *failed set when the store itself failed. */
-uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap);
-
 /* A snapshot of the registry sorted by public key (*n entries; caller frees). */
 keys_info *api_sorted_keys(api *a, size_t *n);
-/* Keymanager "readonly": the key cannot be deleted through the API. */
-bool api_key_readonly(const keys_info *k);
 /* Parses the request body as a JSON object, or replies 400 and returns NULL. */
 json_t *api_parse_object(http_request *req);
 /* Builds the served subset of the route table (routes.c). */

@@ -71,7 +71,7 @@ static json_t *check(const char *id, bool up)
 	return json_pack("{s:s,s:s}", "id", id, "status", up ? "UP" : "DOWN");
 }
 
-static json_t *source_check(const char *id, const api_source_health *h)
+static json_t *source_check(const char *id, const signer_source_health *h)
 {
 	json_t *c = check(id, h->errors == 0);
 	json_object_set_new(c, "data",
@@ -86,17 +86,22 @@ static json_t *source_check(const char *id, const api_source_health *h)
 void api_handle_healthcheck(http_request *req, void *app)
 {
 	api *a = app;
-	pthread_mutex_lock(&a->lock);
-	api_source_health cf = a->config_files, ks = a->keystores, sealed = a->sealed;
-	pthread_mutex_unlock(&a->lock);
+	signer_keys_health kh;
+	signer_health_keys(a->health, &kh);
+	signer_source_health cf = kh.config_files, ks = kh.keystores, sealed = kh.sealed;
 
 	bool all_up = true;
 	json_t *checks = json_array();
 	json_array_append_new(checks, check("default-check", true));
 	if (a->cfg.slashing) {
-		bool db_up = api_db_health_up(a); /* the background probe's answer */
+		char why[sizeof(slash_reason)];
+		bool db_up = signer_health_db_up(a->health, why, sizeof why); /* the probe's */
 		all_up &= db_up;
-		json_array_append_new(checks, check("slashing-protection-db-health-check", db_up));
+		json_t *c = check("slashing-protection-db-health-check", db_up);
+		/* ours: why it is DOWN (Web3Signer gives no reason) */
+		if (!db_up)
+			json_object_set_new(c, "reason", json_string(why));
+		json_array_append_new(checks, c);
 	}
 	json_t *key_checks = json_array();
 	json_array_append_new(key_checks, source_check("config-files-loading", &cf));

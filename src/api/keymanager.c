@@ -8,16 +8,6 @@
 
 #include "api/api_internal.h"
 
-/* Keymanager "readonly": the key cannot be deleted through the API. Keys from the
- * operator's own sources (keystore directory, YAML key files) belong to those files: a
- * delete here would be undone by the next start, which reloads them (the Prysm #12281
- * trap), so they are readonly whatever their type. */
-bool api_key_readonly(const keys_info *k)
-{
-	return k->readonly || k->origin == KEYS_ORIGIN_KEYSTORE_DIR ||
-	       k->origin == KEYS_ORIGIN_KEY_CONFIG;
-}
-
 void api_handle_keystores_get(http_request *req, void *app)
 {
 	api *a = app;
@@ -32,7 +22,7 @@ void api_handle_keystores_get(http_request *req, void *app)
 		char hex[99];
 		api_pubkey_hex(hex, v[i].pubkey);
 		json_t *e = json_pack("{s:s,s:b}", "validating_pubkey", hex, "readonly",
-				      api_key_readonly(&v[i]));
+				      signer_km_readonly(&v[i]));
 		if (e && v[i].derivation_path[0])
 			json_object_set_new(e, "derivation_path",
 					    json_string(v[i].derivation_path));

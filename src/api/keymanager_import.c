@@ -1,28 +1,13 @@
-/* POST /eth/v1/keystores (spec/keymanager/flows/README.md "Import"): the request's
- * EIP-3076 data for the keys being imported is merged first, so no imported key can
- * sign before its history is known; then the keystores are decrypted, sealed durably
- * and added; an imported key is enabled in the slashing store. */
+/* POST /eth/v1/keystores (spec/keymanager/flows/README.md "Import"): parses the request
+ * and answers; the import itself, with its slashing-history merge and the enabling of
+ * the imported keys, is the key lifecycle's (signer/keymanager.h signer_km_import),
+ * shared with `secure-signer keys import`. Over the request limits (docs/keys.md
+ * "Key-derivation limits") the whole request is a 400 and nothing is decrypted. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_internal.h"
-#include "util/hex.h"
 #include "util/log.h"
-
-/* The keystore's declared "pubkey" (EIP-2335 makes it optional). */
-static bool keystore_pubkey(const char *ks, size_t len, uint8_t pk[48])
-{
-	json_t *o = json_loadb(ks, len, 0, NULL);
-	bool ok = false;
-	if (o) {
-		json_t *p = json_object_get(o, "pubkey");
-		if (json_is_string(p))
-			ok = hex_decode(pk, 48, json_string_value(p), json_string_length(p),
-					HEX_PREFIX_OPTIONAL) == SS_OK;
-		json_decref(o);
-	}
-	return ok;
-}
 
 /* A JSON string member, or an object member serialised (some tools send the keystore
  * or the interchange as an object rather than as the spec's string). */
@@ -43,146 +28,104 @@ static char *string_or_json(json_t *v, size_t *len)
 	return s;
 }
 
-/* On the admin thread (admin_thread.c). */
-static void import_keystores(http_request *req, api *a)
+/* On the import admin thread (admin_thread.c); ticket from the handler. */
+static void import_keystores(http_request *req, api *a, uint64_t ticket)
 {
 	json_t *root = api_parse_object(req);
-	if (!root)
+	if (!root) {
+		signer_km_ticket_release(a->km, ticket);
 		return;
+	}
 	json_t *jks = json_object_get(root, "keystores");
 	json_t *jpw = json_object_get(root, "passwords");
 	json_t *jsp = json_object_get(root, "slashing_protection");
+	char *sp = NULL;
+	size_t sp_len = 0, n = 0;
+	char **ks = NULL;
+	size_t *ks_len = NULL, *pw_len = NULL;
+	const char **pw = NULL;
+	keys_import_result *res = NULL;
 	if (!json_is_array(jks) || !json_is_array(jpw)) {
-		json_decref(root);
 		http_reply_error(req, 400, "keystores and passwords must be arrays");
-		return;
+		goto release;
 	}
-	size_t n = json_array_size(jks);
+	n = json_array_size(jks);
 	if (n != json_array_size(jpw)) {
-		json_decref(root);
 		http_reply_error(req, 400,
 				 "keystores and passwords must have the same length (%zu != %zu)",
 				 n, json_array_size(jpw));
-		return;
+		goto release;
+	}
+	if (n > SIGNER_KM_MAX_KEYSTORES) {
+		http_reply_error(req, 400,
+				 "%zu keystores in one request, above this signer's limit of %u; split the import",
+				 n, SIGNER_KM_MAX_KEYSTORES);
+		goto release;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *k = json_array_get(jks, i), *p = json_array_get(jpw, i);
 		if (!(json_is_string(k) || json_is_object(k)) || !json_is_string(p)) {
-			json_decref(root);
 			http_reply_error(req, 400,
 					 "keystores[%zu] must be a keystore and passwords[%zu] a "
 					 "string", i, i);
-			return;
+			goto release;
 		}
 	}
-	char *sp = NULL;
-	size_t sp_len = 0;
 	if (jsp && !json_is_null(jsp)) {
 		sp = string_or_json(jsp, &sp_len);
 		json_t *check = sp ? json_loadb(sp, sp_len, 0, NULL) : NULL;
-		if (!check || !json_is_object(check)) {
-			json_decref(check);
-			free(sp);
-			json_decref(root);
+		bool ok = check && json_is_object(check);
+		json_decref(check);
+		if (!ok) {
 			http_reply_error(req, 400,
 					 "slashing_protection must be an EIP-3076 interchange");
-			return;
+			goto release;
 		}
-		json_decref(check);
 	}
 	if (n == 0) {
-		free(sp);
-		json_decref(root);
 		http_reply_json(req, 200, json_pack("{s:[]}", "data"));
-		return;
+		goto release;
 	}
 
-	char **ks = calloc(n, sizeof *ks);
-	size_t *ks_len = calloc(n, sizeof *ks_len);
-	const char **pw = calloc(n, sizeof *pw);
-	size_t *pw_len = calloc(n, sizeof *pw_len);
-	uint8_t(*declared)[48] = calloc(n, sizeof *declared);
-	bool *has_declared = calloc(n, sizeof *has_declared);
-	keys_import_result *res = calloc(n, sizeof *res);
-	json_t *data = NULL;
-	if (!ks || !ks_len || !pw || !pw_len || !declared || !has_declared || !res) {
+	ks = calloc(n, sizeof *ks);
+	ks_len = calloc(n, sizeof *ks_len);
+	pw = calloc(n, sizeof *pw);
+	pw_len = calloc(n, sizeof *pw_len);
+	res = calloc(n, sizeof *res);
+	if (!ks || !ks_len || !pw || !pw_len || !res) {
 		http_reply_error(req, 500, "Out of memory");
-		goto out;
-	}
-	size_t n_declared = 0;
-	uint8_t(*decl_list)[48] = calloc(n, sizeof *decl_list);
-	if (!decl_list) {
-		http_reply_error(req, 500, "Out of memory");
-		goto out;
+		goto release;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ks[i] = string_or_json(json_array_get(jks, i), &ks_len[i]);
 		pw[i] = json_string_value(json_array_get(jpw, i));
 		pw_len[i] = json_string_length(json_array_get(jpw, i));
 		if (!ks[i]) {
-			free(decl_list);
 			http_reply_error(req, 500, "Out of memory");
-			goto out;
-		}
-		has_declared[i] = keystore_pubkey(ks[i], ks_len[i], declared[i]);
-		if (has_declared[i])
-			memcpy(decl_list[n_declared++], declared[i], 48);
-	}
-
-	pthread_mutex_lock(&a->keys_write_lock);
-	/* 1. History first (flows/README.md step 3): a failure is a 400 and changes
-	 * nothing. n_declared > 0 always here: 0 would mean "every key". */
-	if (sp && a->cfg.slashing && n_declared > 0) {
-		slash_reason why = { { 0 } };
-		if (slash_import_interchange(a->cfg.slashing, sp, sp_len,
-					     (const uint8_t(*)[48])decl_list, n_declared,
-					     &why) != SS_OK) {
-			pthread_mutex_unlock(&a->keys_write_lock);
-			free(decl_list);
-			http_reply_error(req, 400, "slashing_protection: %s", why.message);
-			goto out;
+			goto release;
 		}
 	}
-	free(decl_list);
-	/* 2. Decrypt, seal and register every keystore. */
-	if (keys_import_keystores(a->cfg.keys, (const char *const *)ks, ks_len, pw, pw_len, n,
-				  res) != SS_OK) {
-		pthread_mutex_unlock(&a->keys_write_lock);
-		http_reply_error(req, 500, "The key store failed");
+	signer_km_import_req rq = { (const char *const *)ks, ks_len, pw, pw_len, n,
+				    sp, sp_len, true };
+	char why[KEYS_ERROR_MAX + 32];
+	/* releases the ticket */
+	ss_err e = signer_km_import(a->km, ticket, &rq, res, why, sizeof why);
+	if (e == SS_ERR_RANGE || e == SS_ERR_INVALID || e == SS_ERR_REFUSED) {
+		http_reply_error(req, 400, "%s", why);
 		goto out;
 	}
-	/* 3. Imported keys: history of keys whose keystore did not declare a pubkey, and
-	 * enable them in the slashing store (a re-imported key was disabled by DELETE). */
-	for (size_t i = 0; i < n; i++) {
-		if (res[i].status != KEYS_IMPORT_IMPORTED || !a->cfg.slashing)
-			continue;
-		const char *fail = NULL;
-		slash_reason why = { { 0 } };
-		bool declared_same = has_declared[i] && memcmp(declared[i], res[i].pubkey, 48) == 0;
-		if (sp && !declared_same &&
-		    slash_import_interchange(a->cfg.slashing, sp, sp_len,
-					     (const uint8_t(*)[48])res[i].pubkey, 1,
-					     &why) != SS_OK)
-			fail = why.message;
-		if (!fail && slash_set_enabled(a->cfg.slashing, res[i].pubkey, true) != SS_OK)
-			fail = "cannot enable the key in the slashing protection store";
-		if (fail) {
-			keys_error kerr;
-			if (keys_delete(a->cfg.keys, res[i].pubkey, &kerr) != SS_OK)
-				log_error("keymanager: rolling back an import failed: %s", kerr.msg);
-			res[i].status = KEYS_IMPORT_ERROR;
-			snprintf(res[i].message, sizeof res[i].message, "%s", fail);
-		}
+	if (e != SS_OK) {
+		log_error("keymanager import: %s", why);
+		http_reply_error(req, 500, "%s", why);
+		goto out;
 	}
-	pthread_mutex_unlock(&a->keys_write_lock);
-
-	data = json_array();
+	json_t *data = json_array();
 	for (size_t i = 0; i < n; i++) {
 		static const char *const st[] = { "imported", "duplicate", "error" };
-		json_t *e = json_pack("{s:s}", "status", st[res[i].status]);
+		json_t *o = json_pack("{s:s}", "status", st[res[i].status]);
 		if (res[i].status == KEYS_IMPORT_ERROR)
-			json_object_set_new(e, "message", json_string(res[i].message));
-		json_array_append_new(data, e);
+			json_object_set_new(o, "message", json_string(res[i].message));
+		json_array_append_new(data, o);
 		if (res[i].have_pubkey) {
 			char hex[99];
 			api_pubkey_hex(hex, res[i].pubkey);
@@ -190,6 +133,9 @@ static void import_keystores(http_request *req, api *a)
 		}
 	}
 	http_reply_json(req, 200, json_pack("{s:o}", "data", data));
+	goto out;
+release:
+	signer_km_ticket_release(a->km, ticket);
 out:
 	if (ks)
 		for (size_t i = 0; i < n; i++)
@@ -198,8 +144,6 @@ out:
 	free(ks_len);
 	free(pw);
 	free(pw_len);
-	free(declared);
-	free(has_declared);
 	if (res)
 		memset(res, 0, n * sizeof *res);
 	free(res);
@@ -207,7 +151,16 @@ out:
 	json_decref(root);
 }
 
+static void release_ticket(api *a, uint64_t ticket)
+{
+	signer_km_ticket_release(a->km, ticket);
+}
+
 void api_handle_keystores_post(http_request *req, void *app)
 {
-	api_run_on_admin_thread(req, app, import_keystores);
+	api *a = app;
+	/* The ticket orders this import before any DELETE received from now on, even one
+	 * that runs while this import still waits for its turn (signer/keymanager.h). */
+	api_run_on_admin_thread(req, a, &a->admin, import_keystores, signer_km_ticket(a->km),
+				release_ticket);
 }

@@ -151,9 +151,9 @@ static void release_metrics(out_buf *o, const char *version)
  * expiry of the signing listener's TLS certificate. */
 static void health_metrics(out_buf *o, api *a)
 {
-	pthread_mutex_lock(&a->lock);
-	api_source_health src[3] = { a->config_files, a->keystores, a->sealed };
-	pthread_mutex_unlock(&a->lock);
+	signer_keys_health kh;
+	signer_health_keys(a->health, &kh);
+	signer_source_health src[3] = { kh.config_files, kh.keystores, kh.sealed };
 	static const char *const names[3] = { "config-files", "keystores", "sealed-store" };
 	out(o, "# HELP secure_signer_keys_load_errors Keys of a source that failed to load at "
 	       "the last load or reload (/healthcheck keys-check).\n"
@@ -169,7 +169,9 @@ static void health_metrics(out_buf *o, api *a)
 		out(o, "# HELP secure_signer_slashing_db_up 1 when the last slashing database probe "
 		       "succeeded in time (/healthcheck slashing-protection-db-health-check).\n"
 		       "# TYPE secure_signer_slashing_db_up gauge\n");
-		out(o, "secure_signer_slashing_db_up %d\n", api_db_health_up(a) ? 1 : 0);
+		char why[256];
+		out(o, "secure_signer_slashing_db_up %d\n",
+		    signer_health_db_up(a->health, why, sizeof why) ? 1 : 0);
 	}
 	int64_t na = a->http ? http_server_cert_not_after(a->http) : 0;
 	if (na) {

@@ -1,130 +1,32 @@
-/* POST /reload and GET /reload (reference/web3signer.md §1.5, Web3Signer ≥ 25.12): the
- * key sources are rescanned on a background thread; 202 when it starts, 409 while one
- * runs. New keys in the sources are decrypted, sealed and added; keys already present
- * stay. (Web3Signer also drops keys whose source vanished; here a key leaves only by
- * Keymanager DELETE or `keys delete`, so that a missing file cannot silently disable a
- * validator. docs/api.md says so.) */
+/* POST /reload and GET /reload (reference/web3signer.md §1.5, Web3Signer >= 25.12): the
+ * service rescans the key sources on a background thread (signer/health.h); 202 when it
+ * starts, 409 while one runs; GET reports the last one. docs/api.md says what a reload
+ * does to each kind of key. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/api_internal.h"
-#include "util/log.h"
-#include "util/thread_name.h"
-
-static void record(api_source_health *h, bool configured, const keys_load_stats *st)
-{
-	h->configured = configured;
-	h->loaded = st->sources_seen >= st->sources_failed ? st->sources_seen - st->sources_failed
-							   : 0;
-	h->errors = st->sources_failed;
-}
-
-uint64_t api_reload_sources(api *a, bool *failed, char *err, size_t errcap)
-{
-	*failed = false;
-	err[0] = '\0';
-	const keys_sources *src = a->cfg.sources;
-	keys_sources cf = { 0 }, ks = { 0 };
-	if (src) {
-		cf.key_config_dir = src->key_config_dir;
-		cf.threads = src->threads;
-		ks = *src;
-		ks.key_config_dir = NULL;
-	}
-	keys_load_stats st_cf = { 0 }, st_ks = { 0 };
-	keys_error kerr = { { 0 } };
-	pthread_mutex_lock(&a->keys_write_lock);
-	if (cf.key_config_dir && keys_load_sources(a->cfg.keys, &cf, &st_cf, &kerr) != SS_OK) {
-		*failed = true;
-		snprintf(err, errcap, "%s", kerr.msg);
-	}
-	if (!*failed && ks.keystores_dir &&
-	    keys_load_sources(a->cfg.keys, &ks, &st_ks, &kerr) != SS_OK) {
-		*failed = true;
-		snprintf(err, errcap, "%s", kerr.msg);
-	}
-	pthread_mutex_unlock(&a->keys_write_lock);
-	pthread_mutex_lock(&a->lock);
-	record(&a->config_files, true, &st_cf);
-	record(&a->keystores, ks.keystores_dir != NULL, &st_ks);
-	pthread_mutex_unlock(&a->lock);
-	return st_cf.sources_failed + st_ks.sources_failed;
-}
-
-static void finish_reload(api *a, uint64_t errors, bool failed, const char *err)
-{
-	pthread_mutex_lock(&a->lock);
-	a->reload_time = time(NULL);
-	if (failed) {
-		a->reload_status = API_RELOAD_FAILED;
-		snprintf(a->reload_error, sizeof a->reload_error, "%s", err);
-	} else if (errors) {
-		a->reload_status = API_RELOAD_COMPLETED_WITH_ERRORS;
-		snprintf(a->reload_error, sizeof a->reload_error,
-			 "Reload completed with %llu signer loading error(s)",
-			 (unsigned long long)errors);
-	} else {
-		a->reload_status = API_RELOAD_COMPLETED;
-		a->reload_error[0] = '\0';
-	}
-	pthread_mutex_unlock(&a->lock);
-	log_info("key reload finished: %zu keys, %llu errors%s%s", keys_count(a->cfg.keys),
-		 (unsigned long long)errors, failed ? ": " : "", failed ? err : "");
-}
 
 ss_err api_load_keys(api *a)
 {
-	bool failed;
-	char err[256];
-	uint64_t errors = api_reload_sources(a, &failed, err, sizeof err);
-	if (failed) {
-		log_error("loading keys failed: %s", err);
-		return SS_ERR_IO;
-	}
-	log_info("%zu keys loaded (%llu key sources failed)", keys_count(a->cfg.keys),
-		 (unsigned long long)errors);
-	return SS_OK;
-}
-
-static void *reload_thread(void *arg)
-{
-	thread_name_set("ss-reload");
-	api *a = arg;
-	bool failed;
-	char err[256];
-	uint64_t errors = api_reload_sources(a, &failed, err, sizeof err);
-	finish_reload(a, errors, failed, err);
-	return NULL;
+	return signer_health_load_keys(a->health);
 }
 
 void api_handle_reload_post(http_request *req, void *app)
 {
 	api *a = app;
-	pthread_mutex_lock(&a->lock);
-	if (a->reload_status == API_RELOAD_RUNNING) {
-		pthread_mutex_unlock(&a->lock);
-		http_reply_json(req, 409,
-				json_pack("{s:s,s:s}", "status", "error", "message",
-					  "A reload operation is already in progress. Please try "
-					  "again later."));
+	bool busy;
+	if (!signer_health_reload_start(a->health, &busy)) {
+		if (busy)
+			http_reply_json(req, 409,
+					json_pack("{s:s,s:s}", "status", "error", "message",
+						  "A reload operation is already in progress. Please "
+						  "try again later."));
+		else
+			http_reply_error(req, 500, "Cannot start the reload");
 		return;
 	}
-	/* The previous reload thread has ended (status is not running): reap it. */
-	if (a->reload_thread_live) {
-		pthread_join(a->reload_thread, NULL);
-		a->reload_thread_live = false;
-	}
-	a->reload_status = API_RELOAD_RUNNING;
-	if (pthread_create(&a->reload_thread, NULL, reload_thread, a) != 0) {
-		a->reload_status = API_RELOAD_FAILED;
-		snprintf(a->reload_error, sizeof a->reload_error, "cannot start a thread");
-		pthread_mutex_unlock(&a->lock);
-		http_reply_error(req, 500, "Cannot start the reload");
-		return;
-	}
-	a->reload_thread_live = true;
-	pthread_mutex_unlock(&a->lock);
 	http_reply_json(req, 202,
 			json_pack("{s:s,s:s}", "status", "accepted", "message",
 				  "Reload operation accepted and is running in the background. "
@@ -136,18 +38,18 @@ void api_handle_reload_get(http_request *req, void *app)
 	api *a = app;
 	static const char *const names[] = { "idle", "running", "completed",
 					     "completed_with_errors", "failed" };
-	pthread_mutex_lock(&a->lock);
-	json_t *o = json_pack("{s:s}", "status", names[a->reload_status]);
-	if (o && a->reload_time) {
+	signer_reload_status st;
+	signer_health_reload_status(a->health, &st);
+	json_t *o = json_pack("{s:s}", "status", names[st.state]);
+	if (o && st.time) {
 		char ts[32];
 		struct tm tm;
-		gmtime_r(&a->reload_time, &tm);
+		gmtime_r(&st.time, &tm);
 		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		json_object_set_new(o, "lastOperationTime", json_string(ts));
 	}
-	if (o && (a->reload_status == API_RELOAD_FAILED ||
-		  a->reload_status == API_RELOAD_COMPLETED_WITH_ERRORS))
-		json_object_set_new(o, "lastError", json_string(a->reload_error));
-	pthread_mutex_unlock(&a->lock);
+	if (o && (st.state == SIGNER_RELOAD_FAILED ||
+		  st.state == SIGNER_RELOAD_COMPLETED_WITH_ERRORS))
+		json_object_set_new(o, "lastError", json_string(st.error));
 	http_reply_json(req, 200, o);
 }

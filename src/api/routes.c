@@ -10,6 +10,10 @@
 static const http_route all_routes[] = {
 	{ HTTP_POST, "/api/v1/eth2/sign/{pubkey}", api_handle_sign, HTTP_AUTH_SIGNING,
 	  API_SIGN_BODY_LIMIT },
+	{ HTTP_POST, "/api/v1/eth2/sign", api_handle_sign_batch, HTTP_AUTH_SIGNING,
+	  API_SIGN_BODY_LIMIT },
+	{ HTTP_POST, "/api/v1/eth2/ext/sign/{pubkey}", api_handle_sign_ext, HTTP_AUTH_SIGNING,
+	  API_SMALL_BODY_LIMIT },
 	{ HTTP_GET, "/api/v1/eth2/publicKeys", api_handle_public_keys, HTTP_AUTH_SIGNING, 0 },
 	{ HTTP_GET, "/api/v1/eth2/highWatermark", api_handle_high_watermark, HTTP_AUTH_SIGNING,
 	  0 },
@@ -55,6 +59,8 @@ ss_err api_build_routes(api *a)
 		if (r->handler == api_handle_high_watermark && !a->cfg.slashing)
 			continue;
 		if (r->auth == HTTP_AUTH_KEYMANAGER && !a->cfg.keymanager_enabled)
+			continue;
+		if (r->handler == api_handle_sign_ext && !a->cfg.signing_ext_enabled)
 			continue;
 		a->routes[a->n_routes++] = *r;
 	}

@@ -1,6 +1,9 @@
-/* `secure-signer keys …`: offline key management on a data directory (keys/keys.h).
- * Every subcommand takes the data directory's lock, so it refuses to run while a
- * signer (or another `keys` command) uses the directory. */
+/* `secure-signer keys …`: offline key management on a data directory. Every subcommand
+ * takes the data directory's lock, so it refuses to run while a signer (or another
+ * `keys` command) uses the directory. import, generate and delete are the key
+ * lifecycle of the Keymanager API (signer/keymanager.h), with the same slashing-store
+ * steps: a key deleted through either door is disabled, and an import through either
+ * re-enables it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,8 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "keys/keys.h"
+#include "signer/keymanager.h"
+#include "slashing/slashing.h"
 #include "util/datadir.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -33,6 +38,7 @@ typedef struct {
 	bool pbkdf2;
 	unsigned long scrypt_n;
 	const char *log_level;
+	const char *slashing_db_url;
 } keys_opts;
 
 enum {
@@ -48,6 +54,7 @@ enum {
 	OPT_PBKDF2,
 	OPT_SCRYPT_N,
 	OPT_LOG_LEVEL,
+	OPT_SLASHING_DB_URL,
 	OPT_HELP
 };
 
@@ -60,6 +67,10 @@ static const char COMMON_HELP[] =
 	"  --kek-passphrase-file FILE  derive the key-encryption key from a passphrase file\n"
 	"                              (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)\n"
 	"  --kek-passphrase-env VAR    ... or from environment variable VAR\n"
+	"  --slashing-protection-db-url URL\n"
+	"                              import, generate, delete: the signer's PostgreSQL\n"
+	"                              slashing database (default <data-dir>/slashing.sqlite;\n"
+	"                              env SECURE_SIGNER_SLASHING_PROTECTION_DB_URL)\n"
 	"  --log-level LEVEL           error, warn, info (default), debug, trace\n"
 	"  --help                      this text\n";
 
@@ -88,14 +99,18 @@ static void sub_usage(const char *sub)
 		       "Imports EIP-2335 keystores: one file with its password file, or every *.json in a\n"
 		       "directory with either a password directory (<name>.txt per <name>.json) or one\n"
 		       "password file for all. Each key is decrypted once and sealed; a key already present\n"
-		       "is reported as a duplicate. Exit status 1 when any keystore failed.\n\n");
+		       "is reported as a duplicate. An imported key is enabled in the slashing-protection\n"
+		       "database (a key deleted before signs again). Exit status 1 when any keystore failed.\n\n");
 	else if (strcmp(sub, "generate") == 0)
 		printf("Usage: secure-signer keys generate --count N [OPTIONS]\n\n"
 		       "Generates N keys from fresh OS randomness (EIP-2333 master keys), seals them, and\n"
 		       "prints their public keys. The seeds are never stored.\n\n");
 	else if (strcmp(sub, "delete") == 0)
 		printf("Usage: secure-signer keys delete PUBKEY [OPTIONS]\n\n"
-		       "Durably removes the key from the sealed store. Slashing-protection data is kept.\n\n");
+		       "Disables the key in the slashing-protection database (blocks and attestations are\n"
+		       "refused from then on), then durably removes it from the sealed store; its history\n"
+		       "is kept. Keys loaded from --keystores-path or --key-config-path follow their files:\n"
+		       "remove the file instead.\n\n");
 	else
 		printf("Usage: secure-signer keys export-keystore PUBKEY --allow-key-export --password-file FILE [OPTIONS]\n\n"
 		       "Writes the key as an EIP-2335 keystore encrypted under the password in FILE (its\n"
@@ -122,6 +137,7 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		{ "pbkdf2", no_argument, NULL, OPT_PBKDF2 },
 		{ "scrypt-n", required_argument, NULL, OPT_SCRYPT_N },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "slashing-protection-db-url", required_argument, NULL, OPT_SLASHING_DB_URL },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,6 +179,7 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_PBKDF2: o->pbkdf2 = true; break;
 		case OPT_LOG_LEVEL: o->log_level = optarg; break;
+		case OPT_SLASHING_DB_URL: o->slashing_db_url = optarg; break;
 		case OPT_COUNT:
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);
@@ -174,9 +191,11 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		case OPT_SCRYPT_N:
 			errno = 0;
 			o->scrypt_n = strtoul(optarg, &end, 10);
-			if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 22) ||
+			/* docs/keys.md "Key-derivation limits": no keystore this signer
+			 * would refuse to import */
+			if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 18) ||
 			    (o->scrypt_n & (o->scrypt_n - 1))) {
-				fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..4194304\n",
+				fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..262144\n",
 					sub);
 				return 2;
 			}
@@ -239,6 +258,28 @@ static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store
 	return -1;
 }
 
+/* The slashing store the signer of this data directory uses (import, generate and
+ * delete change it as the Keymanager API does): PostgreSQL with
+ * --slashing-protection-db-url, else <data-dir>/slashing.sqlite. No writer thread:
+ * this process is the only user of the directory. */
+/* The slashing store, found as `run` finds it (cli/common_options.h: the data directory's
+ * slashing.sqlite, or --slashing-protection-db-url / SECURE_SIGNER_* / the config file)
+ * and bound to the same network, without the writer thread. -1 when open, else the exit
+ * status after a message. */
+static int open_slashing(const run_config *cfg, const char *prog, const datadir *dd,
+			 slash_db **db)
+{
+	cli_network n;
+	if (cli_network_open(cfg, prog, &n) != 0)
+		return 1;
+	slash_options opts;
+	slash_options_default(&opts);
+	opts.writer_thread = false;
+	int rc = cli_slashing_open(cfg, prog, dd, &n, &opts, db);
+	cli_network_close(&n);
+	return rc == 0 ? -1 : 1;
+}
+
 static bool parse_pubkey(const char *s, uint8_t pk[KEYS_PUBKEY_BYTES])
 {
 	return hex_decode(pk, KEYS_PUBKEY_BYTES, s, strlen(s), HEX_PREFIX_OPTIONAL) == SS_OK;
@@ -272,7 +313,7 @@ static int cmd_list(keys_store *ks)
 	return 0;
 }
 
-static int cmd_generate(keys_store *ks, const keys_opts *o)
+static int cmd_generate(signer_km *km, const keys_opts *o)
 {
 	if (o->count < 1) {
 		fprintf(stderr, "secure-signer keys generate: --count N is required\n");
@@ -280,7 +321,7 @@ static int cmd_generate(keys_store *ks, const keys_opts *o)
 	}
 	uint8_t(*pks)[KEYS_PUBKEY_BYTES] = calloc((size_t)o->count, KEYS_PUBKEY_BYTES);
 	keys_error err = { "" };
-	if (pks == NULL || keys_generate(ks, (size_t)o->count, pks, &err) != SS_OK) {
+	if (pks == NULL || signer_km_generate(km, (size_t)o->count, pks, &err) != SS_OK) {
 		fprintf(stderr, "secure-signer keys generate: %s\n", err.msg);
 		free(pks);
 		return 1;
@@ -313,7 +354,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_import(keys_store *ks, const keys_opts *o)
+static int cmd_import(signer_km *km, const keys_opts *o)
 {
 	if (!o->keystore || !o->password_file) {
 		fprintf(stderr, "secure-signer keys import: --keystore and --password-file are required\n");
@@ -390,9 +431,13 @@ static int cmd_import(keys_store *ks, const keys_opts *o)
 		}
 		labels[m++] = names[i];
 	}
-	if (m > 0 && keys_import_keystores(ks, (const char *const *)kss, kl,
-					   (const char *const *)pws, pl, m, res) != SS_OK) {
-		fprintf(stderr, "secure-signer keys import: the key store failed\n");
+	/* the operator's own files: the per-keystore key-derivation limits apply, not the
+	 * request limits of the network door */
+	signer_km_import_req rq = { (const char *const *)kss, kl, (const char *const *)pws, pl, m,
+				    NULL, 0, false };
+	char why[KEYS_ERROR_MAX + 32];
+	if (m > 0 && signer_km_import(km, signer_km_ticket(km), &rq, res, why, sizeof why) != SS_OK) {
+		fprintf(stderr, "secure-signer keys import: %s\n", why);
 		rc = 1;
 		m = 0;
 	}
@@ -430,17 +475,26 @@ static int cmd_import(keys_store *ks, const keys_opts *o)
 	return rc;
 }
 
-static int cmd_delete(keys_store *ks, const char *arg)
+static int cmd_delete(signer_km *km, const char *arg)
 {
 	uint8_t pk[KEYS_PUBKEY_BYTES];
 	if (!parse_pubkey(arg, pk)) {
 		fprintf(stderr, "secure-signer keys delete: PUBKEY must be 48 bytes of hex\n");
 		return 2;
 	}
-	keys_error err = { "" };
-	ss_err e = keys_delete(ks, pk, &err);
-	if (e != SS_OK) {
-		fprintf(stderr, "secure-signer keys delete: %s: %s\n", arg, err.msg);
+	signer_km_delete_result r;
+	char *ic = NULL;
+	if (signer_km_delete(km, (const uint8_t(*)[KEYS_PUBKEY_BYTES])pk, 1, &r, &ic) != SS_OK) {
+		fprintf(stderr, "secure-signer keys delete: out of memory\n");
+		return 1;
+	}
+	free(ic); /* the history stays in the database: `secure-signer slashing export` */
+	if (r.status == SIGNER_KM_DELETE_ERROR) {
+		fprintf(stderr, "secure-signer keys delete: %s: %s\n", arg, r.message);
+		return 1;
+	}
+	if (r.status != SIGNER_KM_DELETED) {
+		fprintf(stderr, "secure-signer keys delete: %s: no such key\n", arg);
 		return 1;
 	}
 	printf("deleted %s\n", arg);
@@ -541,6 +595,8 @@ int cli_cmd_keys(int argc, char **argv)
 	cli_common_args ca = { 0 };
 	if (o.data_dir)
 		cli_common_take(&ca, CLI_OPT_DATA_DIR, o.data_dir);
+	if (o.slashing_db_url)
+		cli_common_take(&ca, CLI_OPT_DB_URL, o.slashing_db_url);
 	run_config cfg;
 	if (cli_common_resolve(&cfg, prog, &ca) != 0) {
 		run_config_free(&cfg);
@@ -554,16 +610,32 @@ int cli_cmd_keys(int argc, char **argv)
 		run_config_free(&cfg);
 		return rc;
 	}
-	if (strcmp(sub, "list") == 0)
+	bool lifecycle = strcmp(sub, "generate") == 0 || strcmp(sub, "import") == 0 ||
+			 strcmp(sub, "delete") == 0;
+	slash_db *db = NULL;
+	signer_km *km = NULL;
+	if (lifecycle) {
+		rc = open_slashing(&cfg, prog, &dd, &db);
+		if (rc < 0 && signer_km_new(&km, ks, db) != SS_OK) {
+			fprintf(stderr, "secure-signer keys %s: out of memory\n", sub);
+			rc = 1;
+		}
+	}
+	if (rc >= 0)
+		; /* the slashing store could not be opened: nothing was changed */
+	else if (strcmp(sub, "list") == 0)
 		rc = cmd_list(ks);
 	else if (strcmp(sub, "generate") == 0)
-		rc = cmd_generate(ks, &o);
+		rc = cmd_generate(km, &o);
 	else if (strcmp(sub, "import") == 0)
-		rc = cmd_import(ks, &o);
+		rc = cmd_import(km, &o);
 	else if (strcmp(sub, "delete") == 0)
-		rc = cmd_delete(ks, args[0]);
+		rc = cmd_delete(km, args[0]);
 	else
 		rc = cmd_export(ks, &o, args[0]);
+	signer_km_free(km);
+	if (db)
+		slash_close(db);
 	keys_store_close(ks);
 	datadir_close(&dd);
 	run_config_free(&cfg);

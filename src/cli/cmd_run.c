@@ -34,15 +34,20 @@
 
 /* <data-dir>/secure-signer.ports, written atomically once the listeners are up, like
  * Web3Signer's web3signer.ports: tests and scripts that use port 0 read it. */
-static void write_ports(const datadir *dd, unsigned http_port, unsigned metrics_port)
+static void write_ports(const datadir *dd, const char *data_path, unsigned http_port,
+			unsigned metrics_port)
 {
 	char path[4200], text[64];
-	if (datadir_file(dd, "secure-signer.ports", path, sizeof path) != SS_OK)
-		return;
 	int n = metrics_port ? snprintf(text, sizeof text, "http-port=%u\nmetrics-port=%u\n",
 					http_port, metrics_port)
 			     : snprintf(text, sizeof text, "http-port=%u\n", http_port);
-	if (file_write_atomic(path, text, (size_t)n, 0644) != SS_OK)
+	if (datadir_file(dd, "secure-signer.ports", path, sizeof path) == SS_OK &&
+	    file_write_atomic(path, text, (size_t)n, 0644) != SS_OK)
+		log_warn("cannot write %s: %s", path, strerror(errno));
+	/* Web3Signer's --data-path: the same lines in web3signer.ports */
+	if (data_path && snprintf(path, sizeof path, "%s/web3signer.ports", data_path) <
+				 (int)sizeof path &&
+	    file_write_atomic(path, text, (size_t)n, 0644) != SS_OK)
 		log_warn("cannot write %s: %s", path, strerror(errno));
 }
 
@@ -93,13 +98,69 @@ static void teardown(run_state *st)
 			unlink(path);
 		datadir_close(&st->dd);
 	}
-	free(st->signing_token);
+	/* secure_zero, not memset: a store just before free is dead to the compiler,
+	 * which may drop it (CONVENTIONS.md "Secrets") */
+	if (st->signing_token) {
+		secure_zero(st->signing_token, strlen(st->signing_token));
+		free(st->signing_token);
+	}
 	if (st->tls_password) {
-		memset(st->tls_password, 0, strlen(st->tls_password));
+		secure_zero(st->tls_password, strlen(st->tls_password));
 		free(st->tls_password);
 	}
-	memset(st->km_token, 0, sizeof st->km_token);
+	secure_zero(st->km_token, sizeof st->km_token);
 	run_config_free(&st->cfg);
+}
+
+/* Web3Signer's pruning options (reference/web3signer.md §3.8) as the slashing store's
+ * background pruner takes them. 0 or 1 after a message. */
+static int pruning_options(const run_config *c, const eth2_network *net, slash_options *so)
+{
+	slash_options_default(so);
+	if (!c->pruning_enabled) {
+		so->prune_interval_s = 0;
+		return 0;
+	}
+	/* Web3Signer requires each to be at least 1 */
+	if (c->pruning_epochs_to_keep < 1 || c->pruning_interval_hours < 1) {
+		log_error("--slashing-protection-pruning-epochs-to-keep and -interval must be at "
+			  "least 1");
+		return 1;
+	}
+	so->prune_interval_s = c->pruning_interval_hours * 3600u;
+	so->prune_keep_epochs = c->pruning_epochs_to_keep;
+	so->prune_slots_per_epoch = c->pruning_slots_per_epoch ? c->pruning_slots_per_epoch
+							       : eth2_network_slots_per_epoch(net);
+	so->prune_at_boot = c->pruning_at_boot;
+	return 0;
+}
+
+/* Web3Signer's --data-path names the directory of web3signer.ports, while the data
+ * directory is --data-dir. An operator who pointed --data-path at a Secure-Signer data
+ * directory (its meaning before) would otherwise start on a fresh, empty slashing
+ * database beside the real one: refused. 0 or 1 after a message. */
+static int check_data_path(const run_config *c)
+{
+	if (!c->data_path)
+		return 0;
+	char a[4200], b[4200];
+	if (!realpath(c->data_path, a))
+		return 0; /* it does not exist yet: nothing of ours is there */
+	if (realpath(c->data_dir, b) && strcmp(a, b) == 0)
+		return 0;
+	static const char *const ours[] = { "slashing.sqlite", "keys" };
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		char p[4300];
+		snprintf(p, sizeof p, "%s/%s", a, ours[i]);
+		if (access(p, F_OK) == 0) {
+			log_error("--data-path %s holds a Secure-Signer data directory (%s), but "
+				  "--data-path only says where web3signer.ports is written; the data "
+				  "directory is --data-dir, now %s: pass --data-dir=%s",
+				  c->data_path, ours[i], c->data_dir, c->data_path);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static int start(run_state *st)
@@ -109,6 +170,8 @@ static int start(run_state *st)
 		log_error("process hardening failed (RLIMIT_CORE / PR_SET_DUMPABLE)");
 		return 1;
 	}
+	if (check_data_path(c) != 0)
+		return 1;
 	if (cli_datadir_open(c->data_dir, "secure-signer run", &st->dd) != 0)
 		return 1;
 	st->dd_open = true;
@@ -129,7 +192,10 @@ static int start(run_state *st)
 			 "slots and epochs cannot be refused", eth2_network_name(net));
 
 	if (c->slashing_protection_enabled) {
-		if (cli_slashing_open(c, "secure-signer run", &st->dd, &st->net, NULL,
+		slash_options so;
+		if (pruning_options(c, net, &so) != 0)
+			return 1;
+		if (cli_slashing_open(c, "secure-signer run", &st->dd, &st->net, &so,
 				      &st->slashing) != 0)
 			return 1;
 		if (c->slashing_protection_db_url)
@@ -138,6 +204,18 @@ static int start(run_state *st)
 	} else {
 		log_warn("slashing protection is DISABLED: blocks and attestations are signed "
 			 "without any check");
+	}
+	if (st->slashing) {
+		/* A store that opens but cannot be written (a read-only file, directory or
+		 * file system) would answer every block and attestation with 500 while
+		 * /upcheck said all is well: refuse to start instead. */
+		slash_reason why = { "" };
+		if (slash_write_check(st->slashing, &why) != SS_OK) {
+			log_error("the slashing protection database cannot be written (%s); not "
+				  "starting: every block and attestation would fail",
+				  why.message);
+			return 1;
+		}
 	}
 
 	ss_err e;
@@ -198,6 +276,7 @@ static int start(run_state *st)
 		.sources = &st->sources,
 		.open_stats = open_stats,
 		.keymanager_enabled = c->key_manager_api_enabled,
+		.signing_ext_enabled = c->signing_ext_enabled,
 		.version = RUN_VERSION,
 		.db_health_interval_ms = c->db_health_interval_ms,
 		.db_health_timeout_ms = c->db_health_timeout_ms,
@@ -314,7 +393,7 @@ static int start(run_state *st)
 			return 1;
 		metrics_port = http_server_port(st->metrics);
 	}
-	write_ports(&st->dd, http_server_port(st->http), metrics_port);
+	write_ports(&st->dd, c->data_path, http_server_port(st->http), metrics_port);
 	log_info("secure-signer %s ready: %zu keys", RUN_VERSION, keys_count(st->keys));
 	/* Type=notify (deploy/systemd/secure-signer.service): ready only now, with the keys
 	 * loaded and every listener accepting, so that units ordered After= this one (the

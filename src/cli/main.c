@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/web3signer_compat.h"
 #include "util/hardening.h"
 
 const cli_command cli_commands[] = {
@@ -20,7 +21,9 @@ static void usage(FILE *out)
 		     "A remote signer for Ethereum proof-of-stake validators.\n\nCommands:\n");
 	for (const cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %-14s %s\n", c->name, c->summary);
-	fprintf(out, "\nRun 'secure-signer COMMAND --help' for a command's options.\n");
+	fprintf(out, "\nRun 'secure-signer COMMAND --help' for a command's options.\n"
+		     "Web3Signer's command line is accepted as it is: secure-signer [options] eth2\n"
+		     "[options] [export|import|watermark-repair] (secure-signer eth2 --help).\n");
 }
 
 int main(int argc, char **argv)
@@ -47,6 +50,9 @@ int main(int argc, char **argv)
 	for (const cli_command *c = cli_commands; c->name; c++)
 		if (strcmp(argv[1], c->name) == 0)
 			return c->run(argc - 1, argv + 1);
+	/* `secure-signer [options] eth2 [options] ...`: Web3Signer's command line */
+	if (w3s_is_command_line(argc, argv))
+		return w3s_main(argc, argv);
 	fprintf(stderr, "secure-signer: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -17,6 +17,7 @@ typedef struct {
 	unsigned idle_connection_timeout_seconds;
 	unsigned http_threads;
 	unsigned signing_threads;
+	bool signing_ext_enabled;
 	unsigned http_max_connections;
 	unsigned http_max_connections_per_client;
 	unsigned http_local_reserved_connections;
@@ -46,6 +47,8 @@ typedef struct {
 	char *slashing_protection_db_password;
 	char *slashing_protection_db_password_file;
 	unsigned db_health_interval_ms, db_health_timeout_ms;
+	bool pruning_enabled, pruning_at_boot;
+	unsigned pruning_epochs_to_keep, pruning_slots_per_epoch, pruning_interval_hours;
 	/* keys */
 	char *key_config_path;
 	char *keystores_path;
@@ -63,6 +66,7 @@ typedef struct {
 	char *metrics_host_allowlist;
 	/* process */
 	char *data_dir;
+	char *data_path; /* Web3Signer's --data-path: where web3signer.ports is written */
 	char *logging;
 	char *logging_format;
 	char *config_file;

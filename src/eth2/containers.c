@@ -6,19 +6,19 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define CONTAINER(var, nm, ...)                                                        \
 	static const ssz_field var##_fields[] = { __VA_ARGS__ };                       \
-	const ssz_type var = { nm, SSZ_CONTAINER, 0, NULL, var##_fields, COUNT(var##_fields) }
+	const ssz_type var = { nm, SSZ_CONTAINER, 0, NULL, var##_fields, COUNT(var##_fields), false }
 #define SCONTAINER(var, nm, ...)                                                       \
 	static const ssz_field var##_fields[] = { __VA_ARGS__ };                       \
 	static const ssz_type var = { nm, SSZ_CONTAINER, 0, NULL, var##_fields,        \
-				      COUNT(var##_fields) }
+				      COUNT(var##_fields), false }
 
 /* Basic and byte-vector types (phase0 beacon-chain.md "Custom types"). */
-const ssz_type ssz_uint64 = { "uint64", SSZ_UINT, 8, NULL, NULL, 0 };
-const ssz_type ssz_bytes4 = { "Bytes4", SSZ_BYTES, 4, NULL, NULL, 0 };
-const ssz_type ssz_bytes20 = { "Bytes20", SSZ_BYTES, 20, NULL, NULL, 0 };
-const ssz_type ssz_bytes32 = { "Bytes32", SSZ_BYTES, 32, NULL, NULL, 0 };
-const ssz_type ssz_bytes48 = { "Bytes48", SSZ_BYTES, 48, NULL, NULL, 0 };
-const ssz_type ssz_bytes96 = { "Bytes96", SSZ_BYTES, 96, NULL, NULL, 0 };
+const ssz_type ssz_uint64 = { "uint64", SSZ_UINT, 8, NULL, NULL, 0, false };
+const ssz_type ssz_bytes4 = { "Bytes4", SSZ_BYTES, 4, NULL, NULL, 0, false };
+const ssz_type ssz_bytes20 = { "Bytes20", SSZ_BYTES, 20, NULL, NULL, 0, false };
+const ssz_type ssz_bytes32 = { "Bytes32", SSZ_BYTES, 32, NULL, NULL, 0, false };
+const ssz_type ssz_bytes48 = { "Bytes48", SSZ_BYTES, 48, NULL, NULL, 0, false };
+const ssz_type ssz_bytes96 = { "Bytes96", SSZ_BYTES, 96, NULL, NULL, 0, false };
 
 /* Preset values shared by mainnet and minimal (presets/{mainnet,minimal}/phase0.yaml). */
 #define MAX_VALIDATORS_PER_COMMITTEE 2048
@@ -53,13 +53,13 @@ CONTAINER(eth2_t_signing_data, "SigningData", { "object_root", &ssz_bytes32 },
 
 static const ssz_type aggregation_bits_phase0 = { "Bitlist[MAX_VALIDATORS_PER_COMMITTEE]",
 						  SSZ_BITLIST, MAX_VALIDATORS_PER_COMMITTEE,
-						  NULL, NULL, 0 };
+						  NULL, NULL, 0, false };
 CONTAINER(eth2_t_attestation, "Attestation", { "aggregation_bits", &aggregation_bits_phase0 },
 	  { "data", &eth2_t_attestation_data }, { "signature", &ssz_bytes96 });
 
 static const ssz_type attesting_indices = { "List[ValidatorIndex, MAX_VALIDATORS_PER_COMMITTEE]",
 					    SSZ_LIST, MAX_VALIDATORS_PER_COMMITTEE, &ssz_uint64,
-					    NULL, 0 };
+					    NULL, 0, false };
 CONTAINER(eth2_t_indexed_attestation, "IndexedAttestation",
 	  { "attesting_indices", &attesting_indices }, { "data", &eth2_t_attestation_data },
 	  { "signature", &ssz_bytes96 });
@@ -74,7 +74,7 @@ CONTAINER(eth2_t_eth1_data, "Eth1Data", { "deposit_root", &ssz_bytes32 },
 
 static const ssz_type deposit_proof = { "Vector[Bytes32, DEPOSIT_CONTRACT_TREE_DEPTH + 1]",
 					SSZ_VECTOR, DEPOSIT_CONTRACT_TREE_DEPTH + 1, &ssz_bytes32,
-					NULL, 0 };
+					NULL, 0, false };
 CONTAINER(eth2_t_deposit, "Deposit", { "proof", &deposit_proof }, { "data", &eth2_t_deposit_data });
 CONTAINER(eth2_t_voluntary_exit, "VoluntaryExit", { "epoch", &ssz_uint64 },
 	  { "validator_index", &ssz_uint64 });
@@ -83,17 +83,17 @@ CONTAINER(eth2_t_signed_voluntary_exit, "SignedVoluntaryExit",
 
 static const ssz_type proposer_slashings = { "List[ProposerSlashing, MAX_PROPOSER_SLASHINGS]",
 					     SSZ_LIST, MAX_PROPOSER_SLASHINGS,
-					     &eth2_t_proposer_slashing, NULL, 0 };
+					     &eth2_t_proposer_slashing, NULL, 0, false };
 static const ssz_type attester_slashings = { "List[AttesterSlashing, MAX_ATTESTER_SLASHINGS]",
 					     SSZ_LIST, MAX_ATTESTER_SLASHINGS,
-					     &eth2_t_attester_slashing, NULL, 0 };
+					     &eth2_t_attester_slashing, NULL, 0, false };
 static const ssz_type attestations = { "List[Attestation, MAX_ATTESTATIONS]", SSZ_LIST,
-				       MAX_ATTESTATIONS, &eth2_t_attestation, NULL, 0 };
+				       MAX_ATTESTATIONS, &eth2_t_attestation, NULL, 0, false };
 static const ssz_type deposits = { "List[Deposit, MAX_DEPOSITS]", SSZ_LIST, MAX_DEPOSITS,
-				   &eth2_t_deposit, NULL, 0 };
+				   &eth2_t_deposit, NULL, 0, false };
 static const ssz_type voluntary_exits = { "List[SignedVoluntaryExit, MAX_VOLUNTARY_EXITS]",
 					  SSZ_LIST, MAX_VOLUNTARY_EXITS,
-					  &eth2_t_signed_voluntary_exit, NULL, 0 };
+					  &eth2_t_signed_voluntary_exit, NULL, 0, false };
 
 /* phase0 beacon-chain.md "BeaconBlockBody". */
 #define PHASE0_BODY_FIELDS                                                               \
@@ -131,7 +131,7 @@ CONTAINER(eth2_t_bls_to_execution_change, "BLSToExecutionChange",
  * MAX_COMMITTEES_PER_SLOT come from presets/<preset>/{altair,phase0}.yaml. */
 #define PRESET_TYPES(P, SYNC_COMMITTEE_SIZE, MAX_COMMITTEES_PER_SLOT)                    \
 	static const ssz_type P##_sync_bits = { "Bitvector[SYNC_COMMITTEE_SIZE]",        \
-						SSZ_BITVECTOR, SYNC_COMMITTEE_SIZE, NULL, NULL, 0 }; \
+						SSZ_BITVECTOR, SYNC_COMMITTEE_SIZE, NULL, NULL, 0, false }; \
 	SCONTAINER(P##_sync_aggregate, "SyncAggregate", { "sync_committee_bits", &P##_sync_bits }, \
 		   { "sync_committee_signature", &ssz_bytes96 });                        \
 	SCONTAINER(P##_body_altair, "BeaconBlockBodyAltair", PHASE0_BODY_FIELDS,         \
@@ -139,7 +139,7 @@ CONTAINER(eth2_t_bls_to_execution_change, "BLSToExecutionChange",
 	SCONTAINER(P##_block_altair, "BeaconBlockAltair", BLOCK_FIELDS(P##_body_altair)); \
 	static const ssz_type P##_contribution_bits = {                                  \
 		"Bitvector[SYNC_COMMITTEE_SIZE // SYNC_COMMITTEE_SUBNET_COUNT]", SSZ_BITVECTOR, \
-		(SYNC_COMMITTEE_SIZE) / SYNC_COMMITTEE_SUBNET_COUNT, NULL, NULL, 0 };     \
+		(SYNC_COMMITTEE_SIZE) / SYNC_COMMITTEE_SUBNET_COUNT, NULL, NULL, 0, false };     \
 	SCONTAINER(P##_contribution, "SyncCommitteeContribution", { "slot", &ssz_uint64 }, \
 		   { "beacon_block_root", &ssz_bytes32 }, { "subcommittee_index", &ssz_uint64 }, \
 		   { "aggregation_bits", &P##_contribution_bits }, { "signature", &ssz_bytes96 }); \
@@ -148,10 +148,10 @@ CONTAINER(eth2_t_bls_to_execution_change, "BLSToExecutionChange",
 		   { "selection_proof", &ssz_bytes96 });                                 \
 	static const ssz_type P##_agg_bits_electra = {                                   \
 		"Bitlist[MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT]", SSZ_BITLIST, \
-		MAX_VALIDATORS_PER_COMMITTEE * (MAX_COMMITTEES_PER_SLOT), NULL, NULL, 0 }; \
+		MAX_VALIDATORS_PER_COMMITTEE * (MAX_COMMITTEES_PER_SLOT), NULL, NULL, 0, false }; \
 	static const ssz_type P##_committee_bits = { "Bitvector[MAX_COMMITTEES_PER_SLOT]", \
 						     SSZ_BITVECTOR, MAX_COMMITTEES_PER_SLOT, \
-						     NULL, NULL, 0 };                    \
+						     NULL, NULL, 0, false };                    \
 	SCONTAINER(P##_attestation_electra, "ElectraAttestation",                        \
 		   { "aggregation_bits", &P##_agg_bits_electra },                        \
 		   { "data", &eth2_t_attestation_data }, { "signature", &ssz_bytes96 },  \
@@ -164,6 +164,7 @@ CONTAINER(eth2_t_bls_to_execution_change, "BLSToExecutionChange",
 		&P##_sync_aggregate,         &P##_body_altair, &P##_block_altair,        \
 		&P##_contribution,           &P##_contribution_and_proof,                \
 		&P##_attestation_electra,    &P##_aggregate_and_proof_electra,           \
+		&eth2_t_aggregate_and_proof_gloas_##P,                                   \
 	}
 
 PRESET_TYPES(mainnet, 512, 64);
@@ -187,6 +188,10 @@ const ssz_type *eth2_type_by_name(eth2_preset p, const char *name)
 		&eth2_t_beacon_block_phase0, &eth2_t_aggregate_and_proof,
 		&eth2_t_signed_aggregate_and_proof, &eth2_t_sync_aggregator_selection_data,
 		&eth2_t_validator_registration_v1, &eth2_t_bls_to_execution_change,
+		&eth2_t_payload_attestation_data, &eth2_t_proposer_preferences,
+		&eth2_t_builder_request_auth, &eth2_t_execution_payload_bid,
+		&eth2_t_execution_payload_bid_heze,
+		&eth2_t_execution_payload_envelope,
 	};
 	for (size_t i = 0; i < COUNT(common); i++)
 		if (strcasecmp(common[i]->name, name) == 0)
@@ -196,6 +201,7 @@ const ssz_type *eth2_type_by_name(eth2_preset p, const char *name)
 		pt->sync_aggregate, pt->beacon_block_body_altair, pt->beacon_block_altair,
 		pt->sync_committee_contribution, pt->contribution_and_proof,
 		pt->attestation_electra, pt->aggregate_and_proof_electra,
+		pt->aggregate_and_proof_gloas,
 	};
 	for (size_t i = 0; i < COUNT(per); i++)
 		if (strcasecmp(per[i]->name, name) == 0)

@@ -1,6 +1,7 @@
 /* The SSZ containers a signer hashes, per consensus-specs (phase0 beacon-chain.md and
  * validator.md, altair beacon-chain.md and validator.md, electra beacon-chain.md and
- * validator.md) and builder-specs (bellatrix builder.md). Module-internal. */
+ * validator.md, gloas beacon-chain.md and validator.md) and builder-specs (bellatrix
+ * builder.md, gloas). Module-internal. */
 #ifndef SS_ETH2_CONTAINERS_H
 #define SS_ETH2_CONTAINERS_H
 
@@ -19,6 +20,11 @@ extern const ssz_type eth2_t_fork, eth2_t_fork_data, eth2_t_checkpoint,
 	eth2_t_beacon_block_phase0, eth2_t_aggregate_and_proof,
 	eth2_t_signed_aggregate_and_proof, eth2_t_sync_aggregator_selection_data,
 	eth2_t_validator_registration_v1, eth2_t_bls_to_execution_change;
+/* Gloas (containers_gloas.c). */
+extern const ssz_type eth2_t_payload_attestation_data, eth2_t_proposer_preferences,
+	eth2_t_builder_request_auth, eth2_t_execution_payload_bid, eth2_t_execution_payload_bid_heze,
+	eth2_t_execution_payload_envelope, eth2_t_aggregate_and_proof_gloas_mainnet,
+	eth2_t_aggregate_and_proof_gloas_minimal;
 
 typedef enum { ETH2_PRESET_MAINNET = 0, ETH2_PRESET_MINIMAL } eth2_preset;
 
@@ -32,6 +38,7 @@ typedef struct {
 	const ssz_type *contribution_and_proof;
 	const ssz_type *attestation_electra;
 	const ssz_type *aggregate_and_proof_electra;
+	const ssz_type *aggregate_and_proof_gloas;
 } eth2_preset_types;
 
 const eth2_preset_types *eth2_preset_types_get(eth2_preset p);

@@ -18,6 +18,25 @@ const uint8_t ETH2_DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF[4] = { 0x08, 0x00, 0x00
 const uint8_t ETH2_DOMAIN_CONTRIBUTION_AND_PROOF[4] = { 0x09, 0x00, 0x00, 0x00 };
 const uint8_t ETH2_DOMAIN_APPLICATION_BUILDER[4] = { 0x00, 0x00, 0x00, 0x01 };
 const uint8_t ETH2_DOMAIN_BLS_TO_EXECUTION_CHANGE[4] = { 0x0a, 0x00, 0x00, 0x00 };
+/* gloas beacon-chain.md "Domain types"; BUILDER_REQUEST_AUTH is an application domain
+ * (builder-specs gloas, @lodestar/params DOMAIN_BUILDER_REQUEST_AUTH). */
+const uint8_t ETH2_DOMAIN_BEACON_BUILDER[4] = { 0x0b, 0x00, 0x00, 0x00 };
+const uint8_t ETH2_DOMAIN_PTC_ATTESTER[4] = { 0x0c, 0x00, 0x00, 0x00 };
+const uint8_t ETH2_DOMAIN_PROPOSER_PREFERENCES[4] = { 0x0d, 0x00, 0x00, 0x00 };
+const uint8_t ETH2_DOMAIN_BUILDER_REQUEST_AUTH[4] = { 0x0b, 0x00, 0x00, 0x01 };
+
+bool eth2_generic_domain_protected(const uint8_t domain_type[4])
+{
+	const uint8_t *const protected_types[] = {
+		ETH2_DOMAIN_BEACON_PROPOSER,      ETH2_DOMAIN_BEACON_ATTESTER,
+		ETH2_DOMAIN_BEACON_BUILDER,       ETH2_DOMAIN_PTC_ATTESTER,
+		ETH2_DOMAIN_PROPOSER_PREFERENCES, ETH2_DOMAIN_BUILDER_REQUEST_AUTH,
+	};
+	for (size_t i = 0; i < sizeof protected_types / sizeof protected_types[0]; i++)
+		if (memcmp(domain_type, protected_types[i], 4) == 0)
+			return true;
+	return false;
+}
 
 void eth2_compute_domain(uint8_t out[ETH2_ROOT_BYTES], const uint8_t domain_type[4],
 			 const uint8_t fork_version[ETH2_VERSION_BYTES],

@@ -37,6 +37,14 @@ typedef enum {
 	ETH2_SIGN_SYNC_COMMITTEE_SELECTION_PROOF,
 	ETH2_SIGN_SYNC_COMMITTEE_CONTRIBUTION_AND_PROOF,
 	ETH2_SIGN_VALIDATOR_REGISTRATION,
+	/* remote-signing-api v1.4.0, Gloas (signing-apis-2026.md §8.4); none is slashable. */
+	ETH2_SIGN_EXECUTION_PAYLOAD_BID,
+	ETH2_SIGN_EXECUTION_PAYLOAD_ENVELOPE,
+	ETH2_SIGN_PAYLOAD_ATTESTATION_MESSAGE,
+	ETH2_SIGN_PROPOSER_PREFERENCES,
+	ETH2_SIGN_BUILDER_REQUEST_AUTH,
+	/* remote-signing-api PR #29: an object root under a client-chosen domain. */
+	ETH2_SIGN_GENERIC,
 	ETH2_SIGN__COUNT
 } eth2_sign_type;
 
@@ -50,10 +58,16 @@ typedef enum {
 	ETH2_FORK_ELECTRA,
 	ETH2_FORK_FULU,
 	ETH2_FORK_GLOAS,
+	ETH2_FORK_HEZE, /* unscheduled everywhere; its containers as @lodestar/types 1.48 */
 	ETH2_FORK__COUNT
 } eth2_fork;
 
 /* The upper-case Web3Signer name ("BLOCK_V2"); "UNKNOWN" for an out-of-range value. */
+/* Whether a GENERIC request under this domain type must be refused while slashing
+ * protection is on: the proposer and attester domains (PR #29 "must reject") and every
+ * domain that has its own typed request with rules a GENERIC root would bypass (the
+ * Gloas builder, PTC, proposer-preferences and builder-request-auth domains). */
+bool eth2_generic_domain_protected(const uint8_t domain_type[4]);
 const char *eth2_sign_type_name(eth2_sign_type t);
 /* The upper-case milestone name ("PHASE0", "ELECTRA"); "UNKNOWN" when out of range. */
 const char *eth2_fork_name(eth2_fork f);
@@ -140,6 +154,7 @@ typedef struct {
 	eth2_fork fork;
 	uint8_t domain[ETH2_ROOT_BYTES];      /* diagnostic */
 	uint8_t object_root[ETH2_ROOT_BYTES]; /* diagnostic */
+	/* GENERIC: signing_data.domain (its first four bytes are the domain type). */
 } eth2_signing_request;
 
 /* Why a request was refused. Web3Signer answers MALFORMED with 400 and the other two

@@ -24,26 +24,38 @@
 #define FAR ETH2_FAR_FUTURE_EPOCH
 #define V(a, b, c, d) { 0x##a, 0x##b, 0x##c, 0x##d }
 
+/* Heze (the fork after Gloas) is scheduled nowhere and only mainnet (consensus-specs
+ * configs/mainnet.yaml, 0x08000000) and minimal (0x08000001) publish its version. The
+ * testnets carry what Lodestar 1.48 gives them, mainnet's version inherited: unused until
+ * an operator's config.yaml schedules Heze with its own version. */
+#define HEZE_UNPUBLISHED V(08, 00, 00, 00)
+
 static const eth2_network builtins[] = {
 	{ "mainnet", ETH2_PRESET_MAINNET, 32,
 	  { V(00, 00, 00, 00), V(01, 00, 00, 00), V(02, 00, 00, 00), V(03, 00, 00, 00),
-	    V(04, 00, 00, 00), V(05, 00, 00, 00), V(06, 00, 00, 00), V(07, 00, 00, 00) },
-	  { 0, 74240, 144896, 194048, 269568, 364032, 411392, FAR }, true, 12000,
+	    V(04, 00, 00, 00), V(05, 00, 00, 00), V(06, 00, 00, 00), V(07, 00, 00, 00),
+	    V(08, 00, 00, 00) },
+	  { 0, 74240, 144896, 194048, 269568, 364032, 411392, FAR, FAR }, true, 12000,
 	  "4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95", true, 1606824023 },
+	/* Sepolia: Gloas at epoch 353024 (2026-10-06 13:53:36 UTC), eth-clients/sepolia
+	 * metadata/config.yaml; later than Lodestar 1.48's built-in config. */
 	{ "sepolia", ETH2_PRESET_MAINNET, 32,
 	  { V(90, 00, 00, 69), V(90, 00, 00, 70), V(90, 00, 00, 71), V(90, 00, 00, 72),
-	    V(90, 00, 00, 73), V(90, 00, 00, 74), V(90, 00, 00, 75), V(90, 00, 00, 76) },
-	  { 0, 50, 100, 56832, 132608, 222464, 272640, FAR }, true, 12000,
+	    V(90, 00, 00, 73), V(90, 00, 00, 74), V(90, 00, 00, 75), V(90, 00, 00, 76),
+	    HEZE_UNPUBLISHED },
+	  { 0, 50, 100, 56832, 132608, 222464, 272640, 353024, FAR }, true, 12000,
 	  "d8ea171f3c94aea21ebc42a1ed61052acf3f9209c00e4efbaaddac09ed9b8078", true, 1655733600 },
 	{ "holesky", ETH2_PRESET_MAINNET, 32,
 	  { V(01, 01, 70, 00), V(02, 01, 70, 00), V(03, 01, 70, 00), V(04, 01, 70, 00),
-	    V(05, 01, 70, 00), V(06, 01, 70, 00), V(07, 01, 70, 00), V(08, 01, 70, 00) },
-	  { 0, 0, 0, 256, 29696, 115968, 165120, FAR }, true, 12000,
+	    V(05, 01, 70, 00), V(06, 01, 70, 00), V(07, 01, 70, 00), V(08, 01, 70, 00),
+	    HEZE_UNPUBLISHED },
+	  { 0, 0, 0, 256, 29696, 115968, 165120, FAR, FAR }, true, 12000,
 	  "9143aa7c615a7f7115e2b6aac319c03529df8242ae705fba9df39b79c59fa8b1", true, 1695902400 },
 	{ "hoodi", ETH2_PRESET_MAINNET, 32,
 	  { V(10, 00, 09, 10), V(20, 00, 09, 10), V(30, 00, 09, 10), V(40, 00, 09, 10),
-	    V(50, 00, 09, 10), V(60, 00, 09, 10), V(70, 00, 09, 10), V(80, 00, 09, 10) },
-	  { 0, 0, 0, 0, 0, 2048, 50688, FAR }, true, 12000,
+	    V(50, 00, 09, 10), V(60, 00, 09, 10), V(70, 00, 09, 10), V(80, 00, 09, 10),
+	    HEZE_UNPUBLISHED },
+	  { 0, 0, 0, 0, 0, 2048, 50688, FAR, FAR }, true, 12000,
 	  "212f13fc4df078b6cb7db228f1c8307566dcecf900867401a92023d7ba99cb5f", true, 1742213400 },
 	/* Gnosis: PRESET_BASE 'gnosis' has the mainnet list limits and 16 slots per epoch.
 	 * Electra 1337856 and Fulu 1714688 came after the stored gnosischain/configs
@@ -51,20 +63,22 @@ static const eth2_network builtins[] = {
 	 * built-in gnosis config, which the npm cross-check compares. */
 	{ "gnosis", ETH2_PRESET_MAINNET, 16,
 	  { V(00, 00, 00, 64), V(01, 00, 00, 64), V(02, 00, 00, 64), V(03, 00, 00, 64),
-	    V(04, 00, 00, 64), V(05, 00, 00, 64), V(06, 00, 00, 64), V(07, 00, 00, 64) },
-	  { 0, 512, 385536, 648704, 889856, 1337856, 1714688, FAR }, true, 5000,
+	    V(04, 00, 00, 64), V(05, 00, 00, 64), V(06, 00, 00, 64), V(07, 00, 00, 64),
+	    HEZE_UNPUBLISHED },
+	  { 0, 512, 385536, 648704, 889856, 1337856, 1714688, FAR, FAR }, true, 5000,
 	  "f5dcb5564e829aab27264b9becd5dfaa017085611224cb3036f573368dbb9d47", true, 1638993340 },
 	/* consensus-specs configs/minimal.yaml: every fork after phase0 unscheduled. A test
 	 * network: no chain has its genesis, so neither root nor genesis time is known
 	 * (the root is pinned by the first request, docs/slashing-protection.md). */
 	{ "minimal", ETH2_PRESET_MINIMAL, 8,
 	  { V(00, 00, 00, 01), V(01, 00, 00, 01), V(02, 00, 00, 01), V(03, 00, 00, 01),
-	    V(04, 00, 00, 01), V(05, 00, 00, 01), V(06, 00, 00, 01), V(07, 00, 00, 01) },
-	  { 0, FAR, FAR, FAR, FAR, FAR, FAR, FAR }, true, 6000, NULL, false, 0 },
+	    V(04, 00, 00, 01), V(05, 00, 00, 01), V(06, 00, 00, 01), V(07, 00, 00, 01),
+	    V(08, 00, 00, 01) },
+	  { 0, FAR, FAR, FAR, FAR, FAR, FAR, FAR, FAR }, true, 6000, NULL, false, 0 },
 };
 
 static const char *const fork_names[ETH2_FORK__COUNT] = {
-	"PHASE0", "ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS",
+	"PHASE0", "ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU", "GLOAS", "HEZE",
 };
 
 const char *eth2_fork_name(eth2_fork f)

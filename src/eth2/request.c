@@ -25,6 +25,22 @@ static const char *const type_names[ETH2_SIGN__COUNT] = {
 	"SYNC_COMMITTEE_SELECTION_PROOF",
 	"SYNC_COMMITTEE_CONTRIBUTION_AND_PROOF",
 	"VALIDATOR_REGISTRATION",
+	"EXECUTION_PAYLOAD_BID",
+	"EXECUTION_PAYLOAD_ENVELOPE",
+	"PAYLOAD_ATTESTATION_MESSAGE",
+	"PROPOSER_PREFERENCES",
+	"BUILDER_REQUEST_AUTH",
+	"GENERIC",
+};
+
+/* Pre-standard names still sent by validator clients (signing-apis-2026.md §8.4):
+ * Lighthouse and Grandine say PAYLOAD_ATTESTATION, Lighthouse says REQUEST_AUTH. */
+static const struct {
+	const char *name;
+	eth2_sign_type type;
+} type_aliases[] = {
+	{ "PAYLOAD_ATTESTATION", ETH2_SIGN_PAYLOAD_ATTESTATION_MESSAGE },
+	{ "REQUEST_AUTH", ETH2_SIGN_BUILDER_REQUEST_AUTH },
 };
 
 const char *eth2_sign_type_name(eth2_sign_type t)
@@ -169,8 +185,8 @@ static ss_err need_altair(req_ctx *c, uint64_t slot, const char *field)
  * the milestone name case-sensitively. No JSON string here holds a NUL: the body is
  * loaded without JSON_ALLOW_NUL, so jansson refuses "\u0000". */
 #define FORK_TAG_EXPECTED \
-	"expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, ELECTRA, FULU or " \
-	"GLOAS (upper case)"
+	"expected a fork name: PHASE0, ALTAIR, BELLATRIX, CAPELLA, DENEB, ELECTRA, FULU, " \
+	"GLOAS or HEZE (upper case)"
 
 static bool fork_tag(const json_t *v, eth2_fork *out)
 {
@@ -333,8 +349,11 @@ static ss_err do_aggregate_and_proof(req_ctx *c, const json_t *root)
 	uint64_t epoch = epoch_at_slot(c, slot);
 	c->out->slot = slot;
 	c->out->fork = eth2_network_fork_at_epoch(c->net, epoch);
-	const ssz_type *t = c->out->fork >= ETH2_FORK_ELECTRA ? c->pt->aggregate_and_proof_electra
-							     : &eth2_t_aggregate_and_proof;
+	/* Gloas makes the Attestation a ProgressiveContainer (EIP-7495) with a progressive
+	 * aggregation_bits (EIP-7916): a different root for the same JSON. */
+	const ssz_type *t = c->out->fork >= ETH2_FORK_GLOAS     ? c->pt->aggregate_and_proof_gloas
+			    : c->out->fork >= ETH2_FORK_ELECTRA ? c->pt->aggregate_and_proof_electra
+								: &eth2_t_aggregate_and_proof;
 	if ((e = hash_json(c, t, inner, path, c->out->object_root)) != SS_OK)
 		return e;
 	get_domain(c, ETH2_DOMAIN_AGGREGATE_AND_PROOF, epoch);
@@ -463,6 +482,189 @@ static ss_err do_registration(req_ctx *c, const json_t *root)
 	return SS_OK;
 }
 
+/* ---- Gloas (remote-signing-api v1.4.0, signing-apis-2026.md §8.4) ---------------- */
+
+/* The message of a Gloas type. keys[0] is the v1.4.0 body key, the others the
+ * pre-standard keys clients send today (at most one may be present). The value is
+ * version-wrapped, {"version": "GLOAS", "data": {…}}, or, as Lighthouse sends it, the
+ * bare message. path receives the JSON path of the message. */
+static const json_t *gloas_object(req_ctx *c, const json_t *root, const char *const *keys,
+				  size_t nkeys, char *path, size_t cap)
+{
+	const json_t *v = NULL;
+	const char *key = keys[0];
+	for (size_t i = 0; i < nkeys; i++) {
+		const json_t *o = json_object_get(root, keys[i]);
+		if (o == NULL || json_is_null(o))
+			continue;
+		if (v != NULL) {
+			set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, keys[i],
+				"both %s and %s are present", key, keys[i]);
+			return NULL;
+		}
+		v = o;
+		key = keys[i];
+	}
+	if (v == NULL) {
+		set_err(c, ETH2_ERR_SEMANTIC, SS_ERR_INVALID, keys[0], "%s must be specified for type %s",
+			keys[0], eth2_sign_type_name(c->out->type));
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, key, "expected an object");
+		return NULL;
+	}
+	snprintf(path, cap, "%s", key);
+	const json_t *ver = json_object_get(v, "version");
+	if (ver == NULL || json_is_null(ver))
+		return v;
+	char vp[96];
+	ssz_path_key(vp, sizeof vp, key, "version");
+	eth2_fork f;
+	if (!fork_tag(ver, &f)) {
+		set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, vp, FORK_TAG_EXPECTED);
+		return NULL;
+	}
+	if (f < ETH2_FORK_GLOAS) {
+		set_err(c, ETH2_ERR_SEMANTIC, SS_ERR_UNSUPPORTED, vp,
+			"type %s exists from GLOAS on, not at %s", eth2_sign_type_name(c->out->type),
+			eth2_fork_name(f));
+		return NULL;
+	}
+	const json_t *data = json_object_get(v, "data");
+	ssz_path_key(path, cap, key, "data");
+	if (data == NULL || json_is_null(data)) {
+		set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, path, "missing field");
+		return NULL;
+	}
+	return data;
+}
+
+/* The Gloas messages exist only from the network's Gloas fork: one dated before it is
+ * refused, as sync-committee messages are before Altair. */
+static ss_err need_gloas(req_ctx *c, uint64_t slot, const char *field)
+{
+	c->out->slot = slot;
+	c->out->fork = eth2_network_fork_at_epoch(c->net, epoch_at_slot(c, slot));
+	if (c->out->fork >= ETH2_FORK_GLOAS)
+		return SS_OK;
+	return set_err(c, ETH2_ERR_SEMANTIC, SS_ERR_UNSUPPORTED, field,
+		       "slot is before the Gloas fork of network %s", c->net->name);
+}
+
+/* One Gloas message: hash it as t, read its slot at slot_path (members below the
+ * message), check the fork and take the domain at the slot's epoch from fork_info, or,
+ * for BUILDER_REQUEST_AUTH, from the genesis fork version and a zero root. */
+static ss_err do_gloas(req_ctx *c, const json_t *root, const char *const *keys, size_t nkeys,
+		       const ssz_type *t, const char *const *slot_path, size_t depth,
+		       const uint8_t domain[4])
+{
+	char path[96];
+	const json_t *m = gloas_object(c, root, keys, nkeys, path, sizeof path);
+	if (m == NULL)
+		return SS_ERR_INVALID;
+	/* PAYLOAD_ATTESTATION_MESSAGE signs the PayloadAttestationData; accept the whole
+	 * PayloadAttestationMessage too (its `data` member is the signed part). */
+	if (t == &eth2_t_payload_attestation_data && json_object_get(m, "beacon_block_root") == NULL &&
+	    json_is_object(json_object_get(m, "data"))) {
+		char inner[96];
+		ssz_path_key(inner, sizeof inner, path, "data");
+		memcpy(path, inner, sizeof path);
+		m = json_object_get(m, "data");
+	}
+	/* The slot first: it chooses the schema. A member on the way that is missing or
+	 * not an object is reported by get_u64. */
+	const json_t *o = m;
+	char p[96];
+	snprintf(p, sizeof p, "%s", path);
+	for (size_t i = 0; i + 1 < depth; i++) {
+		char q[96];
+		o = json_object_get(o, slot_path[i]);
+		ssz_path_key(q, sizeof q, p, slot_path[i]);
+		memcpy(p, q, sizeof p);
+	}
+	uint64_t slot;
+	ss_err e = get_u64(c, o, p, slot_path[depth - 1], &slot);
+	if (e != SS_OK)
+		return e;
+	char sp[96];
+	ssz_path_key(sp, sizeof sp, p, slot_path[depth - 1]);
+	if ((e = need_gloas(c, slot, sp)) != SS_OK)
+		return e;
+	/* Heze adds inclusion_list_bits to the bid (EIP-7805); the other four are unchanged. */
+	if (t == &eth2_t_execution_payload_bid && c->out->fork >= ETH2_FORK_HEZE)
+		t = &eth2_t_execution_payload_bid_heze;
+	if ((e = hash_json(c, t, m, path, c->out->object_root)) != SS_OK)
+		return e;
+	if (domain == ETH2_DOMAIN_BUILDER_REQUEST_AUTH) {
+		static const uint8_t zero[32] = { 0 };
+		eth2_compute_domain(c->out->domain, domain, c->net->versions[ETH2_FORK_PHASE0], zero);
+		return SS_OK;
+	}
+	get_domain(c, domain, epoch_at_slot(c, slot));
+	return SS_OK;
+}
+
+static ss_err do_gloas_type(req_ctx *c, const json_t *root)
+{
+	static const char *const bid_keys[] = { "execution_payload_bid" };
+	static const char *const env_keys[] = { "execution_payload_envelope" };
+	static const char *const pam_keys[] = { "payload_attestation_message",
+						"payload_attestation_data" };
+	static const char *const pref_keys[] = { "proposer_preferences" };
+	static const char *const auth_keys[] = { "builder_request_auth", "request_auth" };
+	static const char *const slot[] = { "slot" };
+	static const char *const payload_slot[] = { "payload", "slot_number" };
+	static const char *const proposal_slot[] = { "proposal_slot" };
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+	switch (c->out->type) {
+	case ETH2_SIGN_EXECUTION_PAYLOAD_BID:
+		/* gloas builder.md get_execution_payload_bid_signature: BEACON_BUILDER at
+		 * the bid's slot. */
+		return do_gloas(c, root, bid_keys, N(bid_keys), &eth2_t_execution_payload_bid, slot,
+				N(slot), ETH2_DOMAIN_BEACON_BUILDER);
+	case ETH2_SIGN_EXECUTION_PAYLOAD_ENVELOPE:
+		/* get_execution_payload_envelope_signature: BEACON_BUILDER; the envelope's
+		 * slot is its payload's slot_number (EIP-7843). */
+		return do_gloas(c, root, env_keys, N(env_keys), &eth2_t_execution_payload_envelope,
+				payload_slot, N(payload_slot), ETH2_DOMAIN_BEACON_BUILDER);
+	case ETH2_SIGN_PAYLOAD_ATTESTATION_MESSAGE:
+		/* gloas validator.md get_payload_attestation_message_signature. */
+		return do_gloas(c, root, pam_keys, N(pam_keys), &eth2_t_payload_attestation_data,
+				slot, N(slot), ETH2_DOMAIN_PTC_ATTESTER);
+	case ETH2_SIGN_PROPOSER_PREFERENCES:
+		return do_gloas(c, root, pref_keys, N(pref_keys), &eth2_t_proposer_preferences,
+				proposal_slot, N(proposal_slot), ETH2_DOMAIN_PROPOSER_PREFERENCES);
+	case ETH2_SIGN_BUILDER_REQUEST_AUTH:
+		/* Like VALIDATOR_REGISTRATION: genesis fork version, zero root (§8.4). */
+		return do_gloas(c, root, auth_keys, N(auth_keys), &eth2_t_builder_request_auth, slot,
+				N(slot), ETH2_DOMAIN_BUILDER_REQUEST_AUTH);
+	default:
+		return SS_ERR_INTERNAL;
+	}
+#undef N
+}
+
+/* GENERIC (remote-signing-api PR #29): {"signing_data": {"object_root", "domain"}}; the
+ * signing root is recomputed as htr(SigningData). Whether the domain may be signed is
+ * the signer's decision (eth2_generic_domain_protected). */
+static ss_err do_generic(req_ctx *c, const json_t *root)
+{
+	const json_t *sd = type_object(c, root, "signing_data");
+	if (sd == NULL)
+		return SS_ERR_INVALID;
+	ssz_error se;
+	const json_t *o = ssz_json_member(sd, "signing_data", "object_root", &se);
+	const json_t *d = o ? ssz_json_member(sd, "signing_data", "domain", &se) : NULL;
+	if (d == NULL)
+		return ssz_fail(c, SS_ERR_INVALID, &se);
+	ss_err e;
+	if ((e = ssz_json_hex(o, "signing_data.object_root", c->out->object_root, 32, &se)) != SS_OK ||
+	    (e = ssz_json_hex(d, "signing_data.domain", c->out->domain, 32, &se)) != SS_OK)
+		return ssz_fail(c, e, &se);
+	return SS_OK;
+}
+
 /* The optional client-supplied root under either spelling. */
 static ss_err client_root(req_ctx *c, const json_t *root, const char *key, bool *have,
 			  uint8_t out[32])
@@ -497,12 +699,17 @@ static ss_err parse(req_ctx *c, const json_t *root)
 	for (int i = 0; i < ETH2_SIGN__COUNT && t < 0; i++)
 		if (strcasecmp(json_string_value(ty), type_names[i]) == 0)
 			t = i;
+	for (size_t i = 0; i < sizeof type_aliases / sizeof type_aliases[0] && t < 0; i++)
+		if (strcasecmp(json_string_value(ty), type_aliases[i].name) == 0)
+			t = (int)type_aliases[i].type;
 	if (t < 0)
 		return set_err(c, ETH2_ERR_MALFORMED, SS_ERR_INVALID, "type",
 			       "unknown signing type (expected one of BLOCK, BLOCK_V2, ATTESTATION, "
 			       "AGGREGATION_SLOT, AGGREGATE_AND_PROOF, AGGREGATE_AND_PROOF_V2, "
 			       "RANDAO_REVEAL, VOLUNTARY_EXIT, DEPOSIT, SYNC_COMMITTEE_*, "
-			       "VALIDATOR_REGISTRATION)");
+			       "VALIDATOR_REGISTRATION, EXECUTION_PAYLOAD_BID, "
+			       "EXECUTION_PAYLOAD_ENVELOPE, PAYLOAD_ATTESTATION_MESSAGE, "
+			       "PROPOSER_PREFERENCES, BUILDER_REQUEST_AUTH, GENERIC)");
 	c->out->type = (eth2_sign_type)t;
 
 	bool have_root = false;
@@ -513,8 +720,14 @@ static ss_err parse(req_ctx *c, const json_t *root)
 		return e;
 	if ((e = parse_fork_info(c, root)) != SS_OK)
 		return e;
-	if (c->out->type != ETH2_SIGN_DEPOSIT && c->out->type != ETH2_SIGN_VALIDATOR_REGISTRATION &&
-	    (e = need_fork_info(c)) != SS_OK)
+	/* These domains use no fork_info: deposits and builder registrations and
+	 * authentications are signed with fixed versions and a zero root, GENERIC with the
+	 * client's domain. */
+	bool no_fork = c->out->type == ETH2_SIGN_DEPOSIT ||
+		       c->out->type == ETH2_SIGN_VALIDATOR_REGISTRATION ||
+		       c->out->type == ETH2_SIGN_BUILDER_REQUEST_AUTH ||
+		       c->out->type == ETH2_SIGN_GENERIC;
+	if (!no_fork && (e = need_fork_info(c)) != SS_OK)
 		return e;
 
 	switch (c->out->type) {
@@ -537,11 +750,17 @@ static ss_err parse(req_ctx *c, const json_t *root)
 	case ETH2_SIGN_SYNC_COMMITTEE_SELECTION_PROOF: e = do_sync_selection(c, root); break;
 	case ETH2_SIGN_SYNC_COMMITTEE_CONTRIBUTION_AND_PROOF: e = do_contribution(c, root); break;
 	case ETH2_SIGN_VALIDATOR_REGISTRATION: e = do_registration(c, root); break;
+	case ETH2_SIGN_EXECUTION_PAYLOAD_BID:
+	case ETH2_SIGN_EXECUTION_PAYLOAD_ENVELOPE:
+	case ETH2_SIGN_PAYLOAD_ATTESTATION_MESSAGE:
+	case ETH2_SIGN_PROPOSER_PREFERENCES:
+	case ETH2_SIGN_BUILDER_REQUEST_AUTH: e = do_gloas_type(c, root); break;
+	case ETH2_SIGN_GENERIC: e = do_generic(c, root); break;
 	default: e = SS_ERR_INTERNAL; break;
 	}
 	if (e != SS_OK)
 		return e;
-	if (c->out->type == ETH2_SIGN_DEPOSIT || c->out->type == ETH2_SIGN_VALIDATOR_REGISTRATION) {
+	if (no_fork) {
 		/* Their domains use no genesis_validators_root: none is reported for pinning. */
 		c->out->has_gvr = false;
 		memset(c->out->genesis_validators_root, 0, 32);

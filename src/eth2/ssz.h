@@ -21,8 +21,11 @@
  * zero-subtree roots covers 64 levels so any uint64 limit is well defined. */
 #define SSZ_MAX_DEPTH 64
 #define SSZ_OFFSET_BYTES 4
-/* Most fields any container here has (BeaconBlockBody: 9 in Altair). */
-#define SSZ_MAX_FIELDS 16
+/* Most fields any container here has (Gloas ExecutionPayload: 19). */
+#define SSZ_MAX_FIELDS 24
+/* EIP-7916: a progressive tree is a chain of subtrees of 1, 4, 16, … chunks; 33 of them
+ * hold more than 2^64 chunks. */
+#define SSZ_MAX_SUBTREES 33
 
 typedef enum {
 	SSZ_UINT,      /* little-endian unsigned of `size` bytes (1, 2, 4, 8, 16, 32) */
@@ -49,6 +52,11 @@ struct ssz_type {
 	const ssz_type *elem;       /* VECTOR, LIST */
 	const ssz_field *fields;    /* CONTAINER */
 	size_t nfields;
+	/* Gloas onwards: EIP-7916 ProgressiveList / ProgressiveBitlist / ProgressiveByteList
+	 * (LIST, BITLIST) and EIP-7495 ProgressiveContainer with every field active
+	 * (CONTAINER). Serialisation is unchanged; only merkleisation differs. A progressive
+	 * list keeps `size` as the limit Lodestar validates (the hash has no limit). */
+	bool progressive;
 };
 
 /* ---- Merkleisation (ssz_merkle.c) -------------------------------------------------- */
@@ -58,17 +66,30 @@ const uint8_t *ssz_zero_hash(unsigned depth);
 
 /* Incremental merkleize(chunks, limit): chunks are added one at a time (or as packed
  * bytes), the tree is padded with zero chunks to the next power of two of the limit.
- * No allocation: one pending node per level. */
+ * No allocation: one pending node per level.
+ * In progressive mode (EIP-7916 merkleize_progressive) the chunks fill subtrees of 1, 4,
+ * 16, … chunks in turn; `limit`/`depth` describe the subtree being filled and `sub`
+ * holds the roots of the full ones. */
 typedef struct {
 	uint8_t layer[SSZ_MAX_DEPTH + 1][SSZ_CHUNK];
 	uint8_t partial[SSZ_CHUNK]; /* packed bytes not yet making a whole chunk */
 	size_t partial_len;
-	uint64_t count; /* whole chunks added */
+	uint64_t count; /* whole chunks added (to the current subtree if progressive) */
 	uint64_t limit; /* in chunks */
 	unsigned depth;
+	bool progressive;
+	unsigned nsub;
+	uint8_t sub[SSZ_MAX_SUBTREES][SSZ_CHUNK];
 } ssz_merkleizer;
 
 void ssz_mk_init(ssz_merkleizer *mk, uint64_t limit_chunks);
+/* merkleize_progressive (EIP-7916): no limit; callers check lengths first. */
+void ssz_mk_init_progressive(ssz_merkleizer *mk);
+/* The merkleizer for the contents of t: progressive or with t's chunk limit. */
+void ssz_mk_init_type(ssz_merkleizer *mk, const ssz_type *t);
+/* A container's root from its field-root merkleizer: for a ProgressiveContainer,
+ * mix_in_active_fields (EIP-7495) with every field active. */
+void ssz_container_finish(const ssz_type *t, ssz_merkleizer *mk, uint8_t out[SSZ_CHUNK]);
 /* Adds one chunk; SS_ERR_RANGE if the limit is reached. */
 ss_err ssz_mk_chunk(ssz_merkleizer *mk, const uint8_t chunk[SSZ_CHUNK]) SS_MUST_USE;
 /* Packs bytes into chunks (basic-type lists and vectors, byte vectors, bitfields). */

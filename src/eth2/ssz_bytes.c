@@ -140,7 +140,7 @@ static ss_err seq_root(const ssz_type *t, const uint8_t *d, size_t len, const ch
 		return list ? SS_ERR_RANGE : SS_ERR_INVALID;
 	}
 	ssz_merkleizer mk;
-	ssz_mk_init(&mk, ssz_chunk_limit(t));
+	ssz_mk_init_type(&mk, t);
 	if (et->kind == SSZ_UINT || et->kind == SSZ_BOOL) {
 		if (et->kind == SSZ_BOOL)
 			for (size_t i = 0; i < len; i++)
@@ -216,7 +216,7 @@ static ss_err part_root(const ssz_type *t, const uint8_t *d, size_t len, const c
 			return SS_ERR_RANGE;
 		}
 		ssz_merkleizer mk;
-		ssz_mk_init(&mk, ssz_chunk_limit(t));
+		ssz_mk_init_type(&mk, t);
 		uint8_t rest = (uint8_t)(last & ((1u << hi) - 1));
 		if (ssz_mk_bytes(&mk, d, len - 1) != SS_OK ||
 		    (hi > 0 && ssz_mk_bytes(&mk, &rest, 1) != SS_OK)) {
@@ -233,11 +233,14 @@ static ss_err part_root(const ssz_type *t, const uint8_t *d, size_t len, const c
 		return seq_root(t, d, len, path, out, err);
 	case SSZ_CONTAINER: {
 		ssz_merkleizer mk;
-		ssz_mk_init(&mk, t->nfields);
+		if (t->progressive)
+			ssz_mk_init_progressive(&mk);
+		else
+			ssz_mk_init(&mk, t->nfields);
 		ss_err e = parts_root(t->nfields, field_type, t, field_name, d, len, path, &mk, err);
 		if (e != SS_OK)
 			return e;
-		ssz_mk_finish(&mk, out);
+		ssz_container_finish(t, &mk, out);
 		return SS_OK;
 	}
 	}

@@ -94,7 +94,42 @@ static bool hex_digits(const json_t *j, const char **digits, size_t *nbytes)
 	return true;
 }
 
-/* Little-endian bytes of a basic value from JSON (uint up to 64 bits, bool). */
+/* A decimal string as a little-endian unsigned of n bytes (uint128, uint256: the
+ * beacon-API encodes every uint as a decimal string). Digits only, as dec_parse_u64. */
+static ss_err wide_uint(const json_t *j, const char *path, uint8_t *out, size_t n,
+			ssz_error *err)
+{
+	if (!json_is_string(j) || json_string_length(j) == 0) {
+		ssz_set_error(err, path, "expected a decimal uint%zu string", 8 * n);
+		return SS_ERR_INVALID;
+	}
+	const char *d = json_string_value(j);
+	size_t len = json_string_length(j);
+	memset(out, 0, n);
+	bool overflow = false;
+	for (size_t i = 0; i < len; i++) {
+		if (d[i] < '0' || d[i] > '9') {
+			ssz_set_error(err, path, "expected a decimal uint%zu string (digits only)", 8 * n);
+			return SS_ERR_INVALID;
+		}
+		/* out = out * 10 + digit, byte by byte with carry */
+		unsigned carry = (unsigned)(d[i] - '0');
+		for (size_t k = 0; k < n; k++) {
+			unsigned v = out[k] * 10u + carry;
+			out[k] = (uint8_t)v;
+			carry = v >> 8;
+		}
+		overflow |= carry != 0;
+	}
+	if (overflow) {
+		ssz_set_error(err, path, "number out of range (uint%zu)", 8 * n);
+		return SS_ERR_RANGE;
+	}
+	return SS_OK;
+}
+
+/* Little-endian bytes of a basic value from JSON (uint up to 256 bits, bool); out holds
+ * SSZ_CHUNK bytes. */
 static ss_err basic_bytes(const ssz_type *t, const json_t *j, const char *path, uint8_t *out,
 			  ssz_error *err)
 {
@@ -106,10 +141,8 @@ static ss_err basic_bytes(const ssz_type *t, const json_t *j, const char *path, 
 		out[0] = json_is_true(j) ? 1 : 0;
 		return SS_OK;
 	}
-	if (t->size > 8) {
-		ssz_set_error(err, path, "uint%u is not supported in JSON", (unsigned)(t->size * 8));
-		return SS_ERR_UNSUPPORTED;
-	}
+	if (t->size > 8)
+		return wide_uint(j, path, out, (size_t)t->size, err);
 	uint64_t v;
 	ss_err e = ssz_json_u64(j, path, &v, err);
 	if (e != SS_OK)
@@ -121,6 +154,13 @@ static ss_err basic_bytes(const ssz_type *t, const json_t *j, const char *path, 
 	for (size_t i = 0; i < t->size; i++)
 		out[i] = (uint8_t)(v >> (8 * i));
 	return SS_OK;
+}
+
+/* List[byte, N] (ByteList: extra_data, transactions, Gloas block_access_list): the
+ * beacon-API writes it as a 0x hex string, not an array. */
+static bool is_byte_list(const ssz_type *t)
+{
+	return t->kind == SSZ_LIST && t->elem->kind == SSZ_UINT && t->elem->size == 1;
 }
 
 /* Streams nbytes of hex digits into a merkleizer, 32 bytes at a time. */
@@ -171,7 +211,7 @@ static ss_err bitfield_root(const ssz_type *t, const json_t *j, const char *path
 		return SS_ERR_INVALID;
 	}
 	ssz_merkleizer mk;
-	ssz_mk_init(&mk, ssz_chunk_limit(t));
+	ssz_mk_init_type(&mk, t);
 	if (!list) {
 		unsigned used = (unsigned)(t->size % 8);
 		if (used != 0 && (last >> used) != 0) {
@@ -215,10 +255,41 @@ static ss_err bitfield_root(const ssz_type *t, const json_t *j, const char *path
 	return SS_OK;
 }
 
+/* hash_tree_root of a ByteList from its hex string: the bytes packed, merkleized (with
+ * the limit, or progressively), mixed with the length. */
+static ss_err byte_list_root(const ssz_type *t, const json_t *j, const char *path,
+			     uint8_t out[SSZ_CHUNK], ssz_error *err)
+{
+	const char *digits;
+	size_t nbytes;
+	if (!hex_digits(j, &digits, &nbytes)) {
+		ssz_set_error(err, path, "expected a 0x-prefixed hex string of at most %llu bytes",
+			      (unsigned long long)t->size);
+		return SS_ERR_INVALID;
+	}
+	if (nbytes > t->size) {
+		ssz_set_error(err, path, "%zu bytes, more than its limit %llu", nbytes,
+			      (unsigned long long)t->size);
+		return SS_ERR_RANGE;
+	}
+	ssz_merkleizer mk;
+	ssz_mk_init_type(&mk, t);
+	if (stream_hex(&mk, digits, nbytes) != SS_OK) {
+		ssz_set_error(err, path, "invalid hex digit");
+		return SS_ERR_INVALID;
+	}
+	uint8_t root[SSZ_CHUNK];
+	ssz_mk_finish(&mk, root);
+	ssz_mix_in_length(out, root, nbytes);
+	return SS_OK;
+}
+
 static ss_err seq_root(const ssz_type *t, const json_t *j, const char *path,
 		       uint8_t out[SSZ_CHUNK], ssz_error *err)
 {
 	bool list = t->kind == SSZ_LIST;
+	if (is_byte_list(t))
+		return byte_list_root(t, j, path, out, err);
 	if (!json_is_array(j)) {
 		ssz_set_error(err, path, "expected an array");
 		return SS_ERR_INVALID;
@@ -231,7 +302,7 @@ static ss_err seq_root(const ssz_type *t, const json_t *j, const char *path,
 		return list ? SS_ERR_RANGE : SS_ERR_INVALID;
 	}
 	ssz_merkleizer mk;
-	ssz_mk_init(&mk, ssz_chunk_limit(t));
+	ssz_mk_init_type(&mk, t);
 	const ssz_type *et = t->elem;
 	for (size_t i = 0; i < n; i++) {
 		char p[96];
@@ -239,7 +310,7 @@ static ss_err seq_root(const ssz_type *t, const json_t *j, const char *path,
 		const json_t *ej = json_array_get(j, i);
 		ss_err e;
 		if (et->kind == SSZ_UINT || et->kind == SSZ_BOOL) {
-			uint8_t b[8];
+			uint8_t b[SSZ_CHUNK];
 			e = basic_bytes(et, ej, p, b, err);
 			if (e == SS_OK)
 				e = ssz_mk_bytes(&mk, b, et->kind == SSZ_BOOL ? 1 : (size_t)et->size);
@@ -267,12 +338,11 @@ ss_err ssz_json_root(const ssz_type *t, const json_t *j, const char *path,
 	switch (t->kind) {
 	case SSZ_UINT:
 	case SSZ_BOOL: {
-		uint8_t b[8] = { 0 };
+		uint8_t b[SSZ_CHUNK] = { 0 };
 		ss_err e = basic_bytes(t, j, path, b, err);
 		if (e != SS_OK)
 			return e;
-		memset(out, 0, SSZ_CHUNK);
-		memcpy(out, b, sizeof b);
+		memcpy(out, b, SSZ_CHUNK);
 		return SS_OK;
 	}
 	case SSZ_BYTES: {
@@ -305,7 +375,10 @@ ss_err ssz_json_root(const ssz_type *t, const json_t *j, const char *path,
 			return SS_ERR_INVALID;
 		}
 		ssz_merkleizer mk;
-		ssz_mk_init(&mk, t->nfields);
+		if (t->progressive)
+			ssz_mk_init_progressive(&mk);
+		else
+			ssz_mk_init(&mk, t->nfields);
 		for (size_t i = 0; i < t->nfields; i++) {
 			char p[96];
 			ssz_path_key(p, sizeof p, path, t->fields[i].name);
@@ -319,7 +392,7 @@ ss_err ssz_json_root(const ssz_type *t, const json_t *j, const char *path,
 			if (ssz_mk_chunk(&mk, r) != SS_OK)
 				return SS_ERR_INTERNAL;
 		}
-		ssz_mk_finish(&mk, out);
+		ssz_container_finish(t, &mk, out);
 		return SS_OK;
 	}
 	}
@@ -411,7 +484,7 @@ static ss_err ser(const ssz_type *t, const json_t *j, const char *path, out_buf 
 	switch (t->kind) {
 	case SSZ_UINT:
 	case SSZ_BOOL: {
-		uint8_t b[8];
+		uint8_t b[SSZ_CHUNK] = { 0 };
 		ss_err e = basic_bytes(t, j, path, b, err);
 		if (e != SS_OK)
 			return e;
@@ -437,6 +510,24 @@ static ss_err ser(const ssz_type *t, const json_t *j, const char *path, out_buf 
 		return ser_bitfield(t, j, path, o, err);
 	case SSZ_VECTOR:
 	case SSZ_LIST: {
+		if (is_byte_list(t)) {
+			uint8_t r[SSZ_CHUNK];
+			ss_err e = byte_list_root(t, j, path, r, err); /* validates */
+			if (e != SS_OK)
+				return e;
+			const char *digits;
+			size_t nbytes;
+			(void)hex_digits(j, &digits, &nbytes);
+			if (nbytes > o->cap - o->len) {
+				ssz_set_error(err, path, "serialisation does not fit the buffer");
+				return SS_ERR_RANGE;
+			}
+			if (hex_decode(o->buf + o->len, nbytes, digits, 2 * nbytes,
+				       HEX_PREFIX_FORBIDDEN) != SS_OK)
+				return SS_ERR_INVALID;
+			o->len += nbytes;
+			return SS_OK;
+		}
 		if (!json_is_array(j)) {
 			ssz_set_error(err, path, "expected an array");
 			return SS_ERR_INVALID;

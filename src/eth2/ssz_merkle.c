@@ -1,5 +1,6 @@
 /* Merkleisation (consensus-specs ssz/simple-serialize.md "Merkleization"): merkleize
- * with a limit, mix_in_length, and the zero-subtree roots the padding uses. */
+ * with a limit, mix_in_length, and the zero-subtree roots the padding uses; EIP-7916
+ * merkleize_progressive and EIP-7495 mix_in_active_fields for the Gloas types. */
 #include "eth2/ssz.h"
 
 #include <pthread.h>
@@ -39,11 +40,38 @@ void ssz_mk_init(ssz_merkleizer *mk, uint64_t limit_chunks)
 	mk->partial_len = 0;
 	mk->limit = limit_chunks;
 	mk->depth = depth_for(limit_chunks);
+	mk->progressive = false;
+	mk->nsub = 0;
 	(void)ssz_zero_hash(0);
 }
 
+void ssz_mk_init_progressive(ssz_merkleizer *mk)
+{
+	ssz_mk_init(mk, 1); /* the first subtree holds one chunk */
+	mk->progressive = true;
+}
+
+void ssz_mk_init_type(ssz_merkleizer *mk, const ssz_type *t)
+{
+	if (t->progressive)
+		ssz_mk_init_progressive(mk);
+	else
+		ssz_mk_init(mk, ssz_chunk_limit(t));
+}
+
+static void fixed_root(ssz_merkleizer *mk, uint8_t out[SSZ_CHUNK]);
+
 ss_err ssz_mk_chunk(ssz_merkleizer *mk, const uint8_t chunk[SSZ_CHUNK])
 {
+	if (mk->progressive && mk->count == mk->limit) {
+		/* EIP-7916: the current subtree is full; the next one is four times larger. */
+		if (mk->nsub + 1 >= SSZ_MAX_SUBTREES)
+			return SS_ERR_RANGE;
+		fixed_root(mk, mk->sub[mk->nsub++]);
+		mk->count = 0;
+		mk->limit *= 4;
+		mk->depth += 2;
+	}
 	if (mk->count >= mk->limit)
 		return SS_ERR_RANGE;
 	/* Carry upwards while the level already holds a left sibling (bit j of count). */
@@ -90,6 +118,41 @@ void ssz_mk_finish(ssz_merkleizer *mk, uint8_t out[SSZ_CHUNK])
 			return;
 		}
 	}
+	if (!mk->progressive) {
+		fixed_root(mk, out);
+		return;
+	}
+	/* EIP-7916 merkleize_progressive(chunks, n) =
+	 *   hash(merkleize(chunks[:n], n), merkleize_progressive(chunks[n:], 4n)),
+	 * and Bytes32() for no chunks: fold the subtree roots from the last one. */
+	if (mk->count > 0)
+		fixed_root(mk, mk->sub[mk->nsub++]);
+	uint8_t acc[SSZ_CHUNK] = { 0 };
+	for (unsigned i = mk->nsub; i-- > 0;)
+		sha256_pair(acc, mk->sub[i], acc);
+	memcpy(out, acc, SSZ_CHUNK);
+}
+
+void ssz_container_finish(const ssz_type *t, ssz_merkleizer *mk, uint8_t out[SSZ_CHUNK])
+{
+	if (!t->progressive) {
+		ssz_mk_finish(mk, out);
+		return;
+	}
+	/* EIP-7495 ProgressiveContainer: mix_in_active_fields(merkleize_progressive(field
+	 * roots), active_fields), the active_fields Bitvector packed into one chunk (every
+	 * field of the containers here is active; at most 256 fields). */
+	uint8_t root[SSZ_CHUNK], bits[SSZ_CHUNK] = { 0 };
+	ssz_mk_finish(mk, root);
+	for (size_t i = 0; i < t->nfields && i < 8 * SSZ_CHUNK; i++)
+		bits[i / 8] |= (uint8_t)(1u << (i % 8));
+	sha256_pair(out, root, bits);
+}
+
+/* The root of the fixed-depth tree being filled (the whole tree, or in progressive mode
+ * the current subtree). */
+static void fixed_root(ssz_merkleizer *mk, uint8_t out[SSZ_CHUNK])
+{
 	if (mk->depth < 64 && mk->count == ((uint64_t)1 << mk->depth)) {
 		memcpy(out, mk->layer[mk->depth], SSZ_CHUNK);
 		return;

@@ -118,7 +118,7 @@ static uint64_t available_memory(void)
 	return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
 }
 
-ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *what)
+void keys_ingest_decrypt(keys_store *ks, keys_jobs *b, unsigned threads, const char *what)
 {
 	/* A keystore whose "pubkey" is already signable is not decrypted again: restarts
 	 * and re-imports cost nothing. */
@@ -155,7 +155,10 @@ ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *w
 	if (todo > 0)
 		log_info("%s: checking %zu key(s)", what, todo);
 	keys_parallel(b->n, todo > 1 ? threads : 1, check_one, &w, what);
+}
 
+ss_err keys_ingest_commit(keys_store *ks, keys_jobs *b, const char *what)
+{
 	pthread_mutex_lock(&ks->write_lock);
 	ss_err e = SS_OK;
 	size_t *order = malloc((b->n ? b->n : 1) * sizeof *order);
@@ -231,6 +234,12 @@ out:
 	free(metas);
 	secure_free(sks);
 	return e;
+}
+
+ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *what)
+{
+	keys_ingest_decrypt(ks, b, threads, what);
+	return keys_ingest_commit(ks, b, what);
 }
 
 /* True when pk is among the pubkeys of this shard's new records or deletions (the

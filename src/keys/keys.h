@@ -102,6 +102,9 @@ typedef struct {
 	size_t sources_seen;    /* keystores / key files found in the sources */
 	size_t sources_new;     /* of them, decrypted and sealed in this run */
 	size_t sources_failed;  /* of them, refused (each logged with its reason) */
+	size_t keystores_seen;  /* of sources_seen, from the keystore directory */
+	size_t keystores_failed; /* of sources_failed, from the keystore directory */
+	size_t sources_removed; /* source keys unloaded because their file is gone */
 } keys_load_stats;
 
 /* Opens the sealed store under <data_dir>/keys/ (created if needed), obtains the KEK
@@ -128,9 +131,18 @@ typedef struct {
  * the log), checked against its pubkey, sealed, and added to the registry; keys already
  * sealed are not decrypted again (a keystore's "pubkey" field identifies it). The new
  * keys are sealed in one atomic commit. A bad source is logged with its reason and
- * counted in stats; the others still load. Called at start and on reload; safe while
- * signing requests run. Keys whose source file has gone stay sealed (remove them with
- * keys_delete). stats may be NULL (its sources_* fields are reset by each call). */
+ * counted in stats; the others still load. Called at start and on reload, with every
+ * source the signer has (one call); safe while signing requests run.
+ *
+ * Keys from sources follow their files, as in Web3Signer: a key of origin
+ * KEYS_ORIGIN_KEYSTORE_DIR or KEYS_ORIGIN_KEY_CONFIG that no source of this call yields
+ * any more (file removed or unreadable, directory no longer configured) is removed from
+ * the registry and from the sealed store, which for such keys only saves the
+ * decryption; an operator who moves a key's files to another signer and reloads (or
+ * restarts) leaves it signing in one place only. Imported and generated keys stay until
+ * deleted. When the sources cannot be listed at all the call fails and unloads
+ * nothing. stats may be NULL (its sources_* and keystores_* fields are reset by each
+ * call). */
 ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stats *stats,
 			 keys_error *err) SS_MUST_USE;
 
@@ -184,11 +196,39 @@ typedef struct {
  * the same key twice in one call is imported once, the later copy reported as a
  * duplicate (or as an error if its password is wrong). Returns SS_OK when
  * every result was computed (even if some are errors); an error only when the store
- * itself failed. */
+ * itself failed. keys_import_prepare + keys_import_commit with no skip and no budget. */
 ss_err keys_import_keystores(keys_store *ks, const char *const *keystores,
 			     const size_t *keystore_lens, const char *const *passwords,
 			     const size_t *password_lens, size_t n,
 			     keys_import_result *results) SS_MUST_USE;
+
+/* An import in two steps, for the key lifecycle (signer/keymanager.h), which merges the
+ * request's slashing history for exactly the keys the commit will add. */
+typedef struct keys_import keys_import;
+
+/* Parses the keystores and decrypts them (the slow part, in parallel); changes no state
+ * and takes no lock. With max_cost > 0 the request is refused as a whole (SS_ERR_RANGE,
+ * reason in err, nothing decrypted) when the summed KDF cost of its keystores that
+ * parse (keystore.h keys_keystore_cost) is above it. results[i]: KEYS_IMPORT_ERROR with
+ * its message, KEYS_IMPORT_DUPLICATE (present now, or an earlier copy in this call), or
+ * KEYS_IMPORT_IMPORTED for a key the commit will add unless it is skipped or appears
+ * meanwhile. */
+ss_err keys_import_prepare(keys_store *ks, const char *const *keystores,
+			   const size_t *keystore_lens, const char *const *passwords,
+			   const size_t *password_lens, size_t n, uint64_t max_cost,
+			   keys_import **out, keys_import_result *results,
+			   keys_error *err) SS_MUST_USE;
+
+/* Seals and registers the keys prepared, except those with skip[i] (skip may be NULL),
+ * and rewrites results with the final statuses: a skipped key is reported a duplicate
+ * when the caller set results[i].status to KEYS_IMPORT_DUPLICATE, else an error with the
+ * message the caller wrote into results[i].message. An error only when the store
+ * failed. */
+ss_err keys_import_commit(keys_store *ks, keys_import *im, const bool *skip,
+			  keys_import_result *results) SS_MUST_USE;
+
+/* Wipes the decrypted secrets and passwords and frees; NULL is ignored. */
+void keys_import_free(keys_import *im);
 
 /* Removes pubkey durably from the sealed store, then from the registry, and wipes its
  * secret. SS_ERR_NOT_FOUND when absent. Signing requests already holding the key

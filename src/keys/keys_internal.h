@@ -22,6 +22,23 @@ ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
 ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			     const uint8_t secret[KEYS_SECRET_BYTES]) SS_MUST_USE;
 
+/* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
+ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
+			     keys_error *err) SS_MUST_USE;
+
+/* yaml_secret.c: a privateKey value's hex digits in a YAML key file. */
+typedef struct {
+	size_t off, len;
+} keys_yaml_span;
+/* Copies text (len bytes) into masked (len + 1 bytes, NUL-terminated) with the hex
+ * digits of up to max privateKey values replaced by markers; their places into spans.
+ * Returns how many. */
+size_t keys_yaml_mask(const char *text, size_t len, char *masked, keys_yaml_span *spans, size_t max);
+/* Decodes a privateKey value read from the masked copy: from text at the span its
+ * marker names, or from value itself when it was not masked. */
+ss_err keys_yaml_private_key(uint8_t out[KEYS_SECRET_BYTES], const char *value, const char *text,
+			     const keys_yaml_span *spans, size_t n) SS_MUST_USE;
+
 /* Lowercase hex of a pubkey, "0x"-prefixed, for messages (97 + 2 bytes with NUL). */
 #define KEYS_PUBKEY_HEX 99
 void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
@@ -195,11 +212,24 @@ ss_err keys_jobs_add(keys_jobs *b, keys_job **job) SS_MUST_USE; /* zeroed new jo
 uint8_t *keys_jobs_secret(keys_jobs *b, size_t i);
 void keys_jobs_free(keys_jobs *b);
 
+/* sources.c: the documents of one YAML key file (text, len bytes, the caller's) into
+ * jobs: file-raw keys decoded (libyaml sees the masked copy), file-keystore files named
+ * relative to dir; a document that is no key is a job with its error. Exposed for
+ * tests/keys/fuzz_key_config. */
+ss_err keys_yaml_parse(keys_jobs *b, const char *dir, const char *name, const char *text,
+		       size_t len) SS_MUST_USE;
+
 /* Decrypts (in parallel on `threads` threads, 0 = all cores, progress logged), checks
  * each key and its pubkey, skips keys already present, seals the rest durably and adds
  * them to the registry. Each job's result says what happened. Returns an error only
  * when the store itself failed. */
 ss_err keys_ingest(keys_store *ks, keys_jobs *b, unsigned threads, const char *what) SS_MUST_USE;
+/* The two halves of keys_ingest, for callers that do something between them (the
+ * Keymanager import merges slashing history for exactly the keys that will be added):
+ * decrypt runs the KDFs and changes no state; commit takes the store's write lock,
+ * seals and registers. Jobs whose result is not SS_OK before commit are left out. */
+void keys_ingest_decrypt(keys_store *ks, keys_jobs *b, unsigned threads, const char *what);
+ss_err keys_ingest_commit(keys_store *ks, keys_jobs *b, const char *what) SS_MUST_USE;
 
 /* Runs fn(i, ctx) for i in [0, n) on `threads` worker threads (0 = online CPUs), with
  * a progress line "<what>: k/n" in the log every few seconds. */
@@ -209,6 +239,12 @@ void keys_parallel(size_t n, unsigned threads, void (*fn)(size_t i, void *ctx), 
 /* Durably replaces the records of the pubkeys in recs/dels: for every touched shard,
  * drops old records with those pubkeys, appends recs, rewrites the shard. ok_rec[i]
  * (may be NULL) tells whether recs[i] was committed. Caller holds write_lock. */
+/* Removes, durably and then from the registry, every key of origin keystore-dir or
+ * key-config whose pubkey is not among keep[0..n_keep) (keys_load_sources; keep is
+ * sorted in place); *removed gets their number. */
+ss_err keys_prune_sources(keys_store *ks, uint8_t (*keep)[KEYS_PUBKEY_BYTES], size_t n_keep,
+			  size_t *removed) SS_MUST_USE;
+
 ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_rec,
 		   const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels) SS_MUST_USE;
 

@@ -124,10 +124,16 @@ static ss_err parse_kdf(keys_keystore *ks, json_t *kdf, keys_error *err)
 			return keys_fail(err, SS_ERR_INVALID,
 					 "keystore scrypt n is %u; it must be a power of two > 1",
 					 ks->n);
-		if ((uint64_t)ks->n * ks->r > KEYS_SCRYPT_MAX_NR || ks->p > KEYS_SCRYPT_MAX_P)
+		if (ks->r == 0 || ks->p == 0)
+			return keys_fail(err, SS_ERR_INVALID,
+					 "keystore scrypt r=%u p=%u: both must be at least 1", ks->r,
+					 ks->p);
+		/* docs/keys.md "Key-derivation limits": at most EIP-2335's recommended cost */
+		if ((uint64_t)ks->n * ks->r > KEYS_SCRYPT_MAX_NR ||
+		    (uint64_t)ks->n * ks->r * ks->p > KEYS_SCRYPT_MAX_NRP)
 			return keys_fail(err, SS_ERR_UNSUPPORTED,
-					 "keystore scrypt cost n=%u r=%u p=%u is above this signer's limit (n*r <= %u, p <= %u)",
-					 ks->n, ks->r, ks->p, KEYS_SCRYPT_MAX_NR, KEYS_SCRYPT_MAX_P);
+					 "keystore scrypt cost n=%u r=%u p=%u is above this signer's key-derivation limit (n*r <= %u, n*r*p <= %u: EIP-2335's n=262144 r=8 p=1)",
+					 ks->n, ks->r, ks->p, KEYS_SCRYPT_MAX_NR, KEYS_SCRYPT_MAX_NRP);
 	} else {
 		if ((e = u32_member(&ks->c, params, "c", "crypto.kdf.params.", err)))
 			return e;
@@ -138,9 +144,11 @@ static ss_err parse_kdf(keys_keystore *ks, json_t *kdf, keys_error *err)
 			return keys_fail(err, SS_ERR_UNSUPPORTED,
 					 "keystore pbkdf2 prf \"%.40s\" is not supported (EIP-2335 uses \"hmac-sha256\")",
 					 json_string_value(prf));
+		if (ks->c == 0)
+			return keys_fail(err, SS_ERR_INVALID, "keystore pbkdf2 c must be at least 1");
 		if (ks->c > KEYS_PBKDF2_MAX_C)
 			return keys_fail(err, SS_ERR_UNSUPPORTED,
-					 "keystore pbkdf2 c=%u is above this signer's limit %u",
+					 "keystore pbkdf2 c=%u is above this signer's key-derivation limit %u (EIP-2335's c=262144)",
 					 ks->c, KEYS_PBKDF2_MAX_C);
 	}
 	return SS_OK;
@@ -291,6 +299,11 @@ static void checksum_of(uint8_t out[32], const uint8_t dk[32], const uint8_t *ct
 	sha256_update(&h, dk + 16, 16);
 	sha256_update(&h, ct, len);
 	sha256_final(&h, out);
+}
+
+uint64_t keys_keystore_cost(const keys_keystore *ks)
+{
+	return ks->kdf == KEYS_KDF_SCRYPT ? (uint64_t)ks->n * ks->r * ks->p : ks->c;
 }
 
 ss_err keys_keystore_decrypt(const keys_keystore *ks, const char *password, size_t password_len,

@@ -177,9 +177,17 @@ static void resolve(char *out, size_t cap, const char *dir, const char *p)
 		snprintf(out, cap, "%s/%s", dir, p);
 }
 
+/* The secure original of a YAML key file and the places of its masked privateKeys
+ * (yaml_secret.c). */
+typedef struct {
+	const char *text;
+	const keys_yaml_span *spans;
+	size_t n;
+} yaml_original;
+
 /* One YAML document -> at most one job. */
 static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, const char *file,
-		       int index)
+		       int index, const yaml_original *orig)
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	if (root == NULL || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
@@ -209,9 +217,8 @@ static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, cons
 	} else if (strcmp(type, "file-raw") == 0) {
 		const char *pk = map_get(doc, root, "privateKey");
 		j->meta.readonly = 1;
-		if (pk == NULL ||
-		    hex_decode_ct(keys_jobs_secret(b, b->n - 1), KEYS_SECRET_BYTES, pk, strlen(pk),
-				  HEX_PREFIX_OPTIONAL) != SS_OK)
+		if (pk == NULL || keys_yaml_private_key(keys_jobs_secret(b, b->n - 1), pk, orig->text,
+							orig->spans, orig->n) != SS_OK)
 			j->result = keys_fail(&j->err, SS_ERR_INVALID,
 					      "file-raw needs \"privateKey\": 32 bytes of hex");
 	} else if (strcmp(type, "file-keystore") == 0) {
@@ -235,8 +242,8 @@ static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, cons
 	return SS_OK;
 }
 
-/* libyaml copies scalars (a file-raw privateKey among them) into its own heap blocks:
- * wipe every scalar before the document is freed. */
+/* libyaml copies scalars into its own heap blocks: wipe every scalar before the
+ * document is freed (a privateKey is masked, but a form the mask misses is not). */
 static void wipe_document(yaml_document_t *doc)
 {
 	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++)
@@ -244,26 +251,37 @@ static void wipe_document(yaml_document_t *doc)
 			secure_zero(n->data.scalar.value, n->data.scalar.length);
 }
 
-static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
+/* The parser's own copies of the input, wiped whole before yaml_parser_delete frees
+ * them: the raw buffer (the file's bytes, as read) and the decoded one. */
+static void wipe_parser(yaml_parser_t *parser)
 {
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	char *text = NULL;
-	size_t len = 0;
-	keys_error rerr;
-	ss_err e = keys_read_file(path, MAX_YAML_BYTES, &text, &len, &rerr);
-	if (e != SS_OK) {
-		keys_job *j;
-		if (keys_jobs_add(b, &j) != SS_OK)
-			return SS_ERR_NOMEM;
-		snprintf(j->label, sizeof j->label, "%.255s", name);
-		j->result = e;
-		j->err = rerr;
-		return SS_OK;
+	if (parser->raw_buffer.start)
+		secure_zero(parser->raw_buffer.start,
+			    (size_t)(parser->raw_buffer.end - parser->raw_buffer.start));
+	if (parser->buffer.start)
+		secure_zero(parser->buffer.start, (size_t)(parser->buffer.end - parser->buffer.start));
+}
+
+/* At most this many privateKey values per file are masked; a file with more (no real
+ * one has) has the rest parsed by libyaml directly. */
+#define MAX_MASKED_KEYS 256
+
+ss_err keys_yaml_parse(keys_jobs *b, const char *dir, const char *name, const char *text,
+		       size_t len)
+{
+	ss_err e = SS_OK;
+	keys_yaml_span *spans = secure_alloc(MAX_MASKED_KEYS * sizeof *spans);
+	char *masked = secure_alloc(len + 1);
+	if (spans == NULL || masked == NULL) {
+		secure_free(spans);
+		secure_free(masked);
+		return SS_ERR_NOMEM;
 	}
+	yaml_original orig = { .text = text, .spans = spans };
+	orig.n = keys_yaml_mask(text, len, masked, spans, MAX_MASKED_KEYS);
 	yaml_parser_t parser;
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)masked, len);
 	for (int index = 1; e == SS_OK; index++) {
 		yaml_document_t doc;
 		if (!yaml_parser_load(&parser, &doc)) {
@@ -279,16 +297,39 @@ static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
 		}
 		bool end = yaml_document_get_root_node(&doc) == NULL;
 		if (!end)
-			e = yaml_doc(b, &doc, dir, name, index);
+			e = yaml_doc(b, &doc, dir, name, index, &orig);
 		wipe_document(&doc);
 		yaml_document_delete(&doc);
 		if (end)
 			break;
 	}
-	if (parser.buffer.start)
-		secure_zero(parser.buffer.start, (size_t)(parser.buffer.end - parser.buffer.start));
+	wipe_parser(&parser);
 	yaml_parser_delete(&parser);
-	keys_free_wiped(text, len);
+	secure_free(masked);
+	secure_free(spans);
+	return e;
+}
+
+static ss_err yaml_file(keys_jobs *b, const char *dir, const char *name)
+{
+	char path[8192];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	char *text = NULL;
+	size_t len = 0;
+	keys_error rerr;
+	/* read(2) straight into locked memory: no stdio buffer, no heap copy */
+	ss_err e = keys_read_secret_file(path, MAX_YAML_BYTES, &text, &len, &rerr);
+	if (e != SS_OK) {
+		keys_job *j;
+		if (keys_jobs_add(b, &j) != SS_OK)
+			return SS_ERR_NOMEM;
+		snprintf(j->label, sizeof j->label, "%.255s", name);
+		j->result = e;
+		j->err = rerr;
+		return SS_OK;
+	}
+	e = keys_yaml_parse(b, dir, name, text, len);
+	secure_free(text);
 	return e;
 }
 
@@ -310,6 +351,7 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 	if (stats == NULL)
 		stats = &local;
 	stats->sources_seen = stats->sources_new = stats->sources_failed = 0;
+	stats->keystores_seen = stats->keystores_failed = stats->sources_removed = 0;
 	if (src->keystores_dir && !src->keystores_passwords_dir == !src->keystores_password_file)
 		return keys_fail(err, SS_ERR_INVALID,
 				 "a keystore directory needs exactly one of a passwords directory or a password file");
@@ -338,16 +380,36 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 		e = keys_ingest(ks, &b, src->threads, "loading keys");
 	}
 	keys_free_wiped(shared, shared_len);
+	uint8_t(*keep)[KEYS_PUBKEY_BYTES] = NULL;
+	if (e == SS_OK) {
+		/* the keys the sources yield now (loaded or already present); every other
+		 * source key has lost its file (keys.h keys_load_sources) */
+		keep = malloc((b.n ? b.n : 1) * sizeof *keep);
+		size_t n_keep = 0;
+		if (keep == NULL)
+			e = SS_ERR_NOMEM;
+		for (size_t i = 0; keep && i < b.n; i++)
+			if (b.jobs[i].result == SS_OK)
+				memcpy(keep[n_keep++], b.jobs[i].meta.pubkey, KEYS_PUBKEY_BYTES);
+		if (e == SS_OK)
+			e = keys_prune_sources(ks, keep, n_keep, &stats->sources_removed);
+	}
+	free(keep);
 	if (e == SS_OK) {
 		stats->sources_seen += b.n;
 		for (size_t i = 0; i < b.n; i++) {
-			if (b.jobs[i].result != SS_OK)
+			bool dir = b.jobs[i].meta.origin == KEYS_ORIGIN_KEYSTORE_DIR;
+			stats->keystores_seen += dir;
+			if (b.jobs[i].result != SS_OK) {
 				stats->sources_failed++;
-			else if (!b.jobs[i].duplicate)
+				stats->keystores_failed += dir;
+			} else if (!b.jobs[i].duplicate) {
 				stats->sources_new++;
+			}
 		}
-		log_info("key sources: %zu found, %zu newly sealed, %zu failed; %zu key(s) signable",
-			 b.n, stats->sources_new, stats->sources_failed, keys_count(ks));
+		log_info("key sources: %zu found, %zu newly sealed, %zu failed, %zu unloaded (file gone); %zu key(s) signable",
+			 b.n, stats->sources_new, stats->sources_failed, stats->sources_removed,
+			 keys_count(ks));
 	} else if (err && err->msg[0] == '\0') {
 		keys_fail(err, e, "loading key sources failed: %s", ss_strerror(e));
 	}

@@ -216,36 +216,15 @@ size_t keys_list(keys_store *ks, keys_info *out, size_t cap)
 	return n;
 }
 
-ss_err keys_import_keystores(keys_store *ks, const char *const *keystores,
-			     const size_t *keystore_lens, const char *const *passwords,
-			     const size_t *password_lens, size_t n, keys_import_result *results)
+struct keys_import {
+	keys_jobs b;
+};
+
+/* results[i] from job i as it stands. */
+static void import_results(keys_jobs *b, size_t n, keys_import_result *results)
 {
-	keys_jobs b = { 0 };
-	ss_err e = SS_OK;
-	for (size_t i = 0; i < n && e == SS_OK; i++) {
-		keys_job *j;
-		if ((e = keys_jobs_add(&b, &j)) != SS_OK)
-			break;
-		j->is_keystore = true;
-		snprintf(j->label, sizeof j->label, "keystore #%zu", i);
-		j->meta.origin = KEYS_ORIGIN_IMPORTED;
-		j->result = keys_keystore_parse(&j->ks, keystores[i], keystore_lens[i], &j->err);
-		if (j->result != SS_OK)
-			continue;
-		memcpy(j->meta.path, j->ks.path, KEYS_PATH_MAX - 1);
-		j->password = malloc(password_lens[i] + 1);
-		if (j->password == NULL) {
-			e = SS_ERR_NOMEM;
-			break;
-		}
-		memcpy(j->password, passwords[i], password_lens[i]);
-		j->password[password_lens[i]] = '\0';
-		j->password_len = password_lens[i];
-	}
-	if (e == SS_OK)
-		e = keys_ingest(ks, &b, 0, "import");
-	for (size_t i = 0; i < n && e == SS_OK; i++) {
-		keys_job *j = &b.jobs[i];
+	for (size_t i = 0; i < n; i++) {
+		keys_job *j = &b->jobs[i];
 		keys_import_result *r = &results[i];
 		memset(r, 0, sizeof *r);
 		r->have_pubkey = j->result == SS_OK || j->ks.have_pubkey;
@@ -258,7 +237,150 @@ ss_err keys_import_keystores(keys_store *ks, const char *const *keystores,
 			r->status = j->duplicate ? KEYS_IMPORT_DUPLICATE : KEYS_IMPORT_IMPORTED;
 		}
 	}
-	keys_jobs_free(&b);
+}
+
+ss_err keys_import_prepare(keys_store *ks, const char *const *keystores,
+			   const size_t *keystore_lens, const char *const *passwords,
+			   const size_t *password_lens, size_t n, uint64_t max_cost,
+			   keys_import **out, keys_import_result *results, keys_error *err)
+{
+	*out = NULL;
+	keys_import *im = calloc(1, sizeof *im);
+	if (im == NULL)
+		return keys_fail(err, SS_ERR_NOMEM, "out of memory");
+	keys_jobs *b = &im->b;
+	ss_err e = SS_OK;
+	uint64_t cost = 0;
+	for (size_t i = 0; i < n && e == SS_OK; i++) {
+		keys_job *j;
+		if ((e = keys_jobs_add(b, &j)) != SS_OK)
+			break;
+		j->is_keystore = true;
+		snprintf(j->label, sizeof j->label, "keystore #%zu", i);
+		j->meta.origin = KEYS_ORIGIN_IMPORTED;
+		j->result = keys_keystore_parse(&j->ks, keystores[i], keystore_lens[i], &j->err);
+		if (j->result != SS_OK)
+			continue;
+		/* cannot overflow: at most 2^21 per keystore, n below 2^43 */
+		cost += keys_keystore_cost(&j->ks);
+		memcpy(j->meta.path, j->ks.path, KEYS_PATH_MAX - 1);
+		j->password = malloc(password_lens[i] + 1);
+		if (j->password == NULL) {
+			e = SS_ERR_NOMEM;
+			break;
+		}
+		memcpy(j->password, passwords[i], password_lens[i]);
+		j->password[password_lens[i]] = '\0';
+		j->password_len = password_lens[i];
+	}
+	if (e != SS_OK) {
+		keys_import_free(im);
+		return keys_fail(err, e, "out of memory");
+	}
+	/* docs/keys.md "Key-derivation limits": the whole request is refused before any
+	 * derivation runs, so an over-budget request costs only its parsing */
+	if (max_cost > 0 && cost > max_cost) {
+		keys_import_free(im);
+		return keys_fail(err, SS_ERR_RANGE,
+				 "the keystores' key derivations cost %llu units, above this signer's limit of %llu per request (%llu recommended scrypt keystores); split the import",
+				 (unsigned long long)cost, (unsigned long long)max_cost,
+				 (unsigned long long)(max_cost / KEYS_KDF_COST_RECOMMENDED));
+	}
+	keys_ingest_decrypt(ks, b, 0, "import");
+	/* a key twice in this call: the first copy that decrypted is the one imported */
+	for (size_t i = 0; i < b->n; i++)
+		for (size_t k = 0; k < i && b->jobs[i].result == SS_OK && !b->jobs[i].duplicate; k++)
+			if (b->jobs[k].result == SS_OK &&
+			    memcmp(b->jobs[k].meta.pubkey, b->jobs[i].meta.pubkey, KEYS_PUBKEY_BYTES) == 0)
+				b->jobs[i].duplicate = true;
+	import_results(b, n, results);
+	*out = im;
+	return SS_OK;
+}
+
+ss_err keys_import_commit(keys_store *ks, keys_import *im, const bool *skip,
+			  keys_import_result *results)
+{
+	keys_jobs *b = &im->b;
+	for (size_t i = 0; skip && i < b->n; i++)
+		if (skip[i] && b->jobs[i].result == SS_OK && results[i].status == KEYS_IMPORT_DUPLICATE) {
+			b->jobs[i].duplicate = true;
+		} else if (skip[i] && b->jobs[i].result == SS_OK) {
+			b->jobs[i].result = SS_ERR_REFUSED;
+			snprintf(b->jobs[i].err.msg, sizeof b->jobs[i].err.msg, "%s",
+				 results[i].message);
+		}
+	ss_err e = keys_ingest_commit(ks, b, "import");
+	if (e == SS_OK)
+		import_results(b, b->n, results);
+	return e;
+}
+
+void keys_import_free(keys_import *im)
+{
+	if (im == NULL)
+		return;
+	keys_jobs_free(&im->b);
+	free(im);
+}
+
+ss_err keys_import_keystores(keys_store *ks, const char *const *keystores,
+			     const size_t *keystore_lens, const char *const *passwords,
+			     const size_t *password_lens, size_t n, keys_import_result *results)
+{
+	keys_import *im;
+	keys_error err;
+	ss_err e = keys_import_prepare(ks, keystores, keystore_lens, passwords, password_lens, n, 0,
+				       &im, results, &err);
+	if (e == SS_OK)
+		e = keys_import_commit(ks, im, NULL, results);
+	keys_import_free(im);
+	return e;
+}
+
+static int cmp_pubkey(const void *a, const void *b)
+{
+	return memcmp(a, b, KEYS_PUBKEY_BYTES);
+}
+
+ss_err keys_prune_sources(keys_store *ks, uint8_t (*keep)[KEYS_PUBKEY_BYTES], size_t n_keep,
+			  size_t *removed)
+{
+	*removed = 0;
+	pthread_mutex_lock(&ks->write_lock);
+	size_t n = keys_reg_count(&ks->reg);
+	keys_meta *m = malloc((n ? n : 1) * sizeof *m);
+	uint8_t(*dels)[KEYS_PUBKEY_BYTES] = malloc((n ? n : 1) * sizeof *dels);
+	ss_err e = m && dels ? SS_OK : SS_ERR_NOMEM;
+	size_t n_del = 0;
+	if (e == SS_OK) {
+		qsort(keep, n_keep, sizeof *keep, cmp_pubkey);
+		/* the registry cannot change: every writer holds write_lock */
+		n = keys_reg_list(&ks->reg, m, n);
+		for (size_t i = 0; i < n; i++) {
+			if (m[i].origin != KEYS_ORIGIN_KEYSTORE_DIR && m[i].origin != KEYS_ORIGIN_KEY_CONFIG)
+				continue;
+			if (!bsearch(m[i].pubkey, keep, n_keep, sizeof *keep, cmp_pubkey))
+				memcpy(dels[n_del++], m[i].pubkey, KEYS_PUBKEY_BYTES);
+		}
+	}
+	/* durable first, as keys_delete: a crash after the commit leaves them removed */
+	if (e == SS_OK && n_del > 0)
+		e = keys_commit(ks, NULL, 0, NULL, (const uint8_t(*)[KEYS_PUBKEY_BYTES])dels, n_del);
+	if (e == SS_OK) {
+		for (size_t i = 0; i < n_del; i++) {
+			char pk[KEYS_PUBKEY_HEX];
+			keys_pubkey_hex(pk, dels[i]);
+			keys_reg_remove(&ks->reg, dels[i]);
+			log_info("key %s unloaded: its source file is gone", pk);
+		}
+		*removed = n_del;
+	} else {
+		log_error("unloading keys whose source file is gone failed: %s", ss_strerror(e));
+	}
+	pthread_mutex_unlock(&ks->write_lock);
+	free(m);
+	free(dels);
 	return e;
 }
 

@@ -31,9 +31,8 @@ void keys_pubkey_hex(char out[KEYS_PUBKEY_HEX], const uint8_t pubkey[KEYS_PUBKEY
 }
 
 /* util/file.h reads the file; this adds the message the key store reports. */
-ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len, keys_error *err)
+static ss_err read_error(ss_err e, const char *path, size_t max, keys_error *err)
 {
-	ss_err e = file_read_all(path, max, out, len);
 	switch (e) {
 	case SS_OK:
 		return SS_OK;
@@ -46,6 +45,16 @@ ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len, key
 	default:
 		return keys_fail(err, e, "cannot read %s: %s", path, ss_strerror(e));
 	}
+}
+
+ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len, keys_error *err)
+{
+	return read_error(file_read_all(path, max, out, len), path, max, err);
+}
+
+ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len, keys_error *err)
+{
+	return read_error(file_read_secret(path, max, out, len), path, max, err);
 }
 
 void keys_free_wiped(char *buf, size_t len)

@@ -253,10 +253,17 @@ static void append_body(http_request *req, const char *data, size_t n)
 		size_t cap = req->body_cap ? req->body_cap : 1024;
 		while (cap < req->body_len + n + 1)
 			cap *= 2;
-		char *b = realloc(req->body, cap);
+		/* copy and wipe, not realloc: a moved block would go back to the heap with
+		 * the start of the body (a Keymanager password) in it */
+		char *b = malloc(cap);
 		if (!b) {
 			req->too_large = 1;
 			return;
+		}
+		if (req->body) {
+			memcpy(b, req->body, req->body_len);
+			secure_zero(req->body, req->body_cap);
+			free(req->body);
 		}
 		req->body = b;
 		req->body_cap = cap;

@@ -16,6 +16,7 @@
 #include "server/tls.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/secure_mem.h"
 
 /* No PEM bundle or PKCS#12 keystore is this large. */
 #define TLS_FILE_MAX (16u << 20)
@@ -41,7 +42,7 @@ static char *datum_to_string(gnutls_datum_t *d)
 		memcpy(s, d->data, d->size);
 		s[d->size] = '\0';
 	}
-	memset(d->data, 0, d->size);
+	secure_zero(d->data, d->size); /* not memset: dead before the free, it may be dropped */
 	gnutls_free(d->data);
 	d->data = NULL;
 	return s;
@@ -112,7 +113,7 @@ out:
 		gnutls_x509_privkey_deinit(key);
 	if (p12)
 		gnutls_pkcs12_deinit(p12);
-	memset(raw, 0, len);
+	secure_zero(raw, len);
 	free(raw);
 	return e;
 }
@@ -260,12 +261,12 @@ void http_tls_free(http_tls_state *st)
 {
 	if (st->key_pem) {
 		/* The private key was in this buffer. */
-		memset(st->key_pem, 0, strlen(st->key_pem));
+		secure_zero(st->key_pem, strlen(st->key_pem));
 		free(st->key_pem);
 	}
 	free(st->cert_pem);
 	free(st->trust_pem);
-	memset(st, 0, sizeof *st);
+	secure_zero(st, sizeof *st);
 }
 
 bool http_tls_client_allowed(const http_tls_state *st, struct MHD_Connection *conn)

@@ -153,6 +153,18 @@ static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 		snprintf(res->message, sizeof res->message, "No key for this public key");
 		return finish(s, res, SIGNER_NOT_FOUND, SIGNER_OUTCOME_NOT_FOUND, t0);
 	}
+	/* remote-signing-api PR #29: GENERIC must refuse the proposer and attester domains
+	 * while slashing protection is on; so must it every domain whose typed request has
+	 * rules of its own (eth2_generic_domain_protected), or a GENERIC root would go round
+	 * them. Without slashing protection the operator has chosen to sign anything. */
+	if (s->cfg.slashing && rq->type == ETH2_SIGN_GENERIC &&
+	    eth2_generic_domain_protected(rq->domain)) {
+		snprintf(res->message, sizeof res->message,
+			 "GENERIC signing under domain type 0x%02x%02x%02x%02x is refused while "
+			 "slashing protection is on: use its typed request",
+			 rq->domain[0], rq->domain[1], rq->domain[2], rq->domain[3]);
+		return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
+	}
 	if (s->cfg.slashing && is_slashable(rq->type) && !rq->has_gvr) {
 		snprintf(res->message, sizeof res->message,
 			 "fork_info.genesis_validators_root is required");
@@ -391,4 +403,28 @@ signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 	pthread_mutex_destroy(&w.mu);
 	pthread_cond_destroy(&w.cv);
 	return st;
+}
+
+signer_status signer_sign_raw(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			      const uint8_t *msg, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
+			      signer_result *res)
+{
+	memset(res, 0, sizeof *res);
+	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+	/* A 32-byte message could be some Ethereum signing root: never sign one raw. */
+	if (len <= ETH2_ROOT_BYTES) {
+		snprintf(res->message, sizeof res->message, "message too short to sign raw");
+		return res->status = SIGNER_MALFORMED;
+	}
+	if (!keys_contains(s->cfg.keys, pubkey)) {
+		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
+		snprintf(res->message, sizeof res->message, "No key for this public key");
+		return res->status = SIGNER_NOT_FOUND;
+	}
+	if (keys_sign(s->cfg.keys, pubkey, msg, len, sig) != SS_OK) {
+		memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+		snprintf(res->message, sizeof res->message, "signing failed");
+		return res->status = SIGNER_ERROR;
+	}
+	return res->status = SIGNER_OK;
 }

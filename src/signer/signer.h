@@ -65,6 +65,16 @@ typedef struct {
 ss_err signer_new(signer **out, const signer_config *cfg) SS_MUST_USE;
 void signer_free(signer *s);
 
+/* Signs msg itself (no domain, no SSZ) with pubkey's key: Web3Signer's
+ * /api/v1/eth2/ext/sign PROOF_OF_VALIDATION, whose caller (api/sign_ext.c) passes the
+ * request body after checking it. A message of 32 bytes or fewer is refused
+ * (SIGNER_MALFORMED): every Ethereum message is a 32-byte signing root, so a longer
+ * message can never stand for one. SIGNER_NOT_FOUND for an unknown key. Never touches
+ * the slashing store. Runs on the caller's thread. */
+signer_status signer_sign_raw(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			      const uint8_t *msg, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
+			      signer_result *res);
+
 /* Signs the Web3Signer request body for pubkey. On SIGNER_OK sig holds the signature;
  * otherwise res says why (and sig is zero). */
 signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],

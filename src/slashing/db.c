@@ -119,6 +119,7 @@ static ss_err open_store(slash_db **out, slash_store *store, const slash_store_o
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&db->q_nonempty, &ca);
+	pthread_cond_init(&db->q_done, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&db->pr_lock, NULL);
 	db->opts = o;
@@ -153,6 +154,21 @@ static ss_err open_backend(slash_db **out, store_opener open_fn, const char *tar
 		log_error("slashing: %s", why.message);
 		return err;
 	}
+	/* A signer (with its writer thread) must not start on an empty history beside one it
+	 * cannot read: it would sign what that history refuses. Offline commands open the
+	 * store without the writer, so the import that migrates the history still runs. */
+	bool found = false;
+	if ((opts == NULL || opts->writer_thread) && ops->foreign_history &&
+	    ops->foreign_history(store, &found, &why) != SLASH_STORE_OK) {
+		log_error("slashing: %s", why.message[0] ? why.message : "cannot read the database");
+		ops->close(store);
+		return SS_ERR_IO;
+	}
+	if (found) {
+		log_error("slashing: %s", why.message);
+		ops->close(store);
+		return SS_ERR_EXISTS;
+	}
 	return open_store(out, store, ops, opts);
 }
 
@@ -177,6 +193,7 @@ void slash_close(slash_db *db)
 	pthread_mutex_destroy(&db->conn_lock);
 	pthread_mutex_destroy(&db->q_lock);
 	pthread_cond_destroy(&db->q_nonempty);
+	pthread_cond_destroy(&db->q_done);
 	slash_vcache_clear(db);
 	free(db);
 }
@@ -513,4 +530,36 @@ ss_err slash_raise_low_watermarks(slash_db *db, const uint8_t (*pubkeys)[SLASH_P
 	ss_err err = admin_write(db, do_repair, &c);
 	free(c.all);
 	return c.nomem ? SS_ERR_NOMEM : err;
+}
+
+ss_err slash_write_check(slash_db *db, slash_reason *why)
+{
+	pthread_mutex_lock(&db->conn_lock);
+	slash_store_result r = slash_tx_begin(db);
+	const char *step = "begin a write transaction";
+	if (r == SLASH_STORE_OK) {
+		step = "write";
+		/* The row changed and changed back, so that the transaction has a page to
+		 * write (SQLite skips an UPDATE to the same values) and no state changes
+		 * whether it commits or not. */
+		slash_meta flipped = db->meta;
+		flipped.high.set = !flipped.high.set;
+		r = db->ops->put_meta(db->store, &flipped);
+		if (r == SLASH_STORE_OK)
+			r = db->ops->put_meta(db->store, &db->meta);
+		if (r == SLASH_STORE_OK && db->ops->probe_commits) {
+			step = "commit";
+			r = slash_tx_commit(db);
+		} else if (r == SLASH_STORE_OK) {
+			db->ops->rollback(db->store);
+		}
+		if (r != SLASH_STORE_OK)
+			slash_reasonf(why, "cannot %s: %s", step, db->ops->last_error(db->store));
+		if (r != SLASH_STORE_OK)
+			slash_tx_rollback(db);
+	} else {
+		slash_reasonf(why, "cannot %s: %s", step, db->ops->last_error(db->store));
+	}
+	pthread_mutex_unlock(&db->conn_lock);
+	return slash_store_err(r);
 }

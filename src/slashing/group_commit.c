@@ -115,6 +115,7 @@ static void *writer_main(void *arg)
 			db->q_tail = NULL;
 		db->q_len -= n;
 		last->next = NULL;
+		db->writer_busy = true;
 		pthread_mutex_unlock(&db->q_lock);
 
 		run_batch(db, batch);
@@ -123,6 +124,8 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&db->q_lock);
 		db->stats.batches++;
 		db->stats.checks += n;
+		db->writer_busy = false;
+		pthread_cond_broadcast(&db->q_done);
 		pthread_mutex_unlock(&db->q_lock);
 
 		for (slash_job *j = batch, *next; j != NULL; j = next) {
@@ -168,6 +171,28 @@ uint64_t slash_gc_enqueue(slash_db *db, slash_job *job)
 		pthread_cond_signal(&db->q_nonempty);
 	pthread_mutex_unlock(&db->q_lock);
 	return ticket;
+}
+
+/* A pthread mutex is not fair: an import that unlocks conn_lock and locks it again at
+ * once usually wins over the writer sleeping on it, and signing would wait for the
+ * whole import after all. So the import steps aside while a batch is due or in
+ * progress, for one batch and at most YIELD_MAX_NS. */
+#define YIELD_MAX_NS (200u * 1000u * 1000u)
+
+void slash_gc_yield(slash_db *db)
+{
+	if (!db->has_writer)
+		return;
+	pthread_mutex_lock(&db->q_lock);
+	const uint64_t batches = db->stats.batches, deadline = mono_ns() + YIELD_MAX_NS;
+	while (!db->stopping && db->stats.batches == batches &&
+	       (db->writer_busy || (db->q_head != NULL && batch_due(db))) && mono_ns() < deadline) {
+		/* wake at least every millisecond: batch_due may turn true by the clock */
+		uint64_t until = mono_ns() + 1000000u;
+		struct timespec ts = mono_timespec(until < deadline ? until : deadline);
+		pthread_cond_timedwait(&db->q_done, &db->q_lock, &ts);
+	}
+	pthread_mutex_unlock(&db->q_lock);
 }
 
 void slash_release(slash_db *db, uint64_t ticket)

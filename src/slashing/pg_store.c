@@ -48,6 +48,7 @@ struct slash_store {
 	int n_prepared;
 	int64_t generation; /* ss_metadata.generation as this connection last saw it */
 	bool wrote;         /* this transaction changed data: bump the generation */
+	bool bumped;        /* this transaction's commit bumped it (it may not have committed) */
 	bool in_tx;         /* between a successful BEGIN and its COMMIT or ROLLBACK */
 	/* writes not sent yet (see defer()) */
 	struct pg_pending *pending;
@@ -365,6 +366,7 @@ static slash_store_result reconnect_if_needed(slash_store *s)
 static slash_store_result pg_begin(slash_store *s)
 {
 	s->wrote = false;
+	s->bumped = false;
 	slash_store_result r = reconnect_if_needed(s);
 	if (r != SLASH_STORE_OK)
 		return r;
@@ -382,6 +384,7 @@ static slash_store_result pg_commit(slash_store *s)
 	slash_store_result r = SLASH_STORE_OK;
 	if (s->wrote) {
 		PGresult *res;
+		s->bumped = true;
 		r = run(s, "UPDATE ss_metadata SET generation = generation + 1 WHERE id = 1 RETURNING generation",
 			NULL, &res);
 		if (r == SLASH_STORE_OK) {
@@ -403,7 +406,13 @@ static void pg_rollback(slash_store *s)
 	s->n_pending = 0; /* never sent: nothing to undo */
 	(void)run_cmd(s, "ROLLBACK", NULL);
 	s->in_tx = false;
-	s->generation = -1; /* unknown now: reload on the next transaction */
+	/* After a commit that failed past the bump, the generation we hold may be one
+	 * that never committed: unknown, reload on the next transaction. A transaction
+	 * rolled back before that (a refused import, the health probe's write check)
+	 * changed nothing, and the generation read at its start is still exact; forgetting
+	 * it would make the writer reload every validator after each probe. */
+	if (s->bumped)
+		s->generation = -1;
 }
 
 static slash_store_result pg_data_changed(slash_store *s, bool *changed)
@@ -759,6 +768,55 @@ static void pg_close(slash_store *s)
 	free(s);
 }
 
+/* Web3Signer's schema (reference/web3signer.md §3.1) in the same database: its tables
+ * signed_blocks and signed_attestations. Secure-Signer keeps its own (ss_*), so an
+ * operator who points it at Web3Signer's database would otherwise start with none of
+ * that history and could sign a double vote Web3Signer's records forbid. */
+static slash_store_result pg_foreign_history(slash_store *s, bool *found, slash_reason *why)
+{
+	*found = false;
+	PGresult *res = PQexec(s->conn, "SELECT to_regclass('signed_blocks') IS NOT NULL, "
+					 "to_regclass('signed_attestations') IS NOT NULL, "
+					 "EXISTS (SELECT 1 FROM ss_validators)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		slash_reasonf(why, "postgres: cannot look for Web3Signer's tables: %s",
+			      PQerrorMessage(s->conn));
+		PQclear(res);
+		return SLASH_STORE_FAIL;
+	}
+	bool blocks = PQgetvalue(res, 0, 0)[0] == 't', atts = PQgetvalue(res, 0, 1)[0] == 't';
+	bool ours = PQgetvalue(res, 0, 2)[0] == 't';
+	PQclear(res);
+	if (ours || (!blocks && !atts))
+		return SLASH_STORE_OK;
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT %s OR %s",
+		 blocks ? "EXISTS (SELECT 1 FROM signed_blocks)" : "false",
+		 atts ? "EXISTS (SELECT 1 FROM signed_attestations)" : "false");
+	res = PQexec(s->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		slash_reasonf(why, "postgres: cannot read Web3Signer's tables: %s",
+			      PQerrorMessage(s->conn));
+		PQclear(res);
+		return SLASH_STORE_FAIL;
+	}
+	*found = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (*found)
+		slash_reasonf(why, "this PostgreSQL database holds Web3Signer's slashing history "
+				   "(signed_blocks, signed_attestations), which Secure-Signer does not "
+				   "read, and none of its own: migrate it first (web3signer eth2 export "
+				   "--to=FILE, then secure-signer slashing import --from=FILE with the "
+				   "same --slashing-protection-db-url; docs/migration.md)");
+	return SLASH_STORE_OK;
+}
+
+static const char *pg_last_error(slash_store *s)
+{
+	const char *m = s->conn ? PQerrorMessage(s->conn) : NULL;
+	return m && m[0] ? m : "no connection";
+}
+
 static const slash_store_ops pg_ops = {
 	.name = "postgres",
 	.begin = pg_begin,
@@ -785,7 +843,10 @@ static const slash_store_ops pg_ops = {
 	.max_att_target = pg_max_att_target,
 	.max_source_upto = pg_max_source_upto,
 	.delete_atts_below = pg_delete_atts_below,
+	.last_error = pg_last_error,
+	.probe_commits = false,
 	.close = pg_close,
+	.foreign_history = pg_foreign_history,
 };
 
 ss_err slash_pg_store_open(const char *conninfo, slash_store **out, const slash_store_ops **ops, slash_reason *why)

@@ -15,10 +15,13 @@ static void *pruner_main(void *arg)
 	thread_name_set("ss-prune");
 	slash_db *db = arg;
 	pthread_mutex_lock(&db->pr_lock);
+	bool first = true;
 	while (!db->pr_stopping) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)db->opts.prune_interval_s;
+		if (!(first && db->opts.prune_at_boot))
+			until.tv_sec += (time_t)db->opts.prune_interval_s;
+		first = false;
 		int rc = 0;
 		while (!db->pr_stopping && rc != ETIMEDOUT)
 			rc = pthread_cond_timedwait(&db->pr_cond, &db->pr_lock, &until);

@@ -57,6 +57,9 @@ typedef struct {
 	 * prune_slots_per_epoch). 0 turns it off. */
 	unsigned prune_interval_s;
 	uint64_t prune_keep_epochs, prune_slots_per_epoch;
+	/* Web3Signer's --slashing-protection-pruning-at-boot-enabled: the first run right
+	 * after open instead of one interval later. */
+	bool prune_at_boot;
 } slash_options;
 
 /* A held check waits at most 20 ms for its release by default: a release that never
@@ -203,6 +206,13 @@ typedef struct {
 } slash_stats;
 
 void slash_get_stats(slash_db *db, slash_stats *out);
+
+/* Whether a record can be written now: a write transaction that rewrites the metadata
+ * row (committed on SQLite, rolled back on PostgreSQL; see store.h probe_commits). For
+ * the start-up check and the /healthcheck probe: a store that can be read but not
+ * written (a read-only file, directory or file system) would otherwise look healthy
+ * while every block and attestation fails. why names the backend's error. */
+ss_err slash_write_check(slash_db *db, slash_reason *why) SS_MUST_USE;
 
 /* The writer's counters, read without waiting for a transaction in progress (for
  * /metrics: a store that hangs must not hang the scrape too). */

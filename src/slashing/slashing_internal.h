@@ -39,6 +39,7 @@ typedef struct {
 	slash_validator v;
 	bool has_max_slot, has_max_att;
 	uint64_t max_slot, max_source, max_target;
+	bool stale; /* an import changed the validator: reload before use */
 } slash_vstate;
 
 struct slash_db {
@@ -60,6 +61,8 @@ struct slash_db {
 	uint64_t last_ticket;	  /* the newest job's */
 	uint64_t released_ticket; /* jobs up to this one need not be held */
 	bool stopping, has_writer;
+	bool writer_busy; /* a batch is taken off the queue and not yet counted */
+	pthread_cond_t q_done; /* broadcast after each batch is counted */
 	pthread_t writer;
 	unsigned max_batch;
 	uint64_t hold_max_ns; /* slash_options.hold_max_us */
@@ -112,6 +115,9 @@ void slash_vcache_refresh(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES]
 			  const slash_validator *v);
 /* Forgets everything; after a rollback or an administrative change. */
 void slash_vcache_clear(slash_db *db);
+/* Marks pubkey's entry, if cached, to be reloaded on its next use: after a committed
+ * import into that one validator, so the others stay cached. */
+void slash_vcache_forget(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES]);
 
 /* pruner.c */
 ss_err slash_pruner_start(slash_db *db);
@@ -126,6 +132,31 @@ void slash_gc_stop(slash_db *db);
 uint64_t slash_gc_enqueue(slash_db *db, slash_job *job);
 /* Enqueues job and sleeps until it is answered. */
 void slash_gc_submit(slash_db *db, slash_job *job);
+/* Called by a long administrative operation between its short transactions, without
+ * conn_lock: when checks are waiting for a transaction, waits (briefly, bounded) until
+ * the writer has run one, so signing is not starved by the operation re-taking the
+ * lock at once. */
+void slash_gc_yield(slash_db *db);
+
+/* import_check.c: one validator's records for an import, stored ones (stored = true)
+ * and the file's (entry, item: their place in the file, for the error message). */
+typedef struct {
+	slash_block_rec rec;
+	bool stored, write;
+	uint32_t entry, item;
+} slash_imp_block;
+
+typedef struct {
+	slash_att_rec rec;
+	bool stored, write;
+	uint32_t entry, item;
+} slash_imp_att;
+
+/* Check one validator's records for an import in O(n log n) (sorts the array): SS_OK,
+ * or SS_ERR_REFUSED with why naming a slashable record of the file. On SS_OK the records
+ * to write (insert, or replace a stored one by "unknown root") have write = true. */
+ss_err slash_import_plan_blocks(slash_imp_block *b, size_t n, slash_reason *why) SS_MUST_USE;
+ss_err slash_import_plan_atts(slash_imp_att *a, size_t n, slash_reason *why) SS_MUST_USE;
 
 /* db.c: begin/commit/rollback around an administrative operation, under conn_lock.
  * rollback also reloads the metadata cache, which the operation may have changed. */

@@ -526,6 +526,11 @@ static void sq_close(slash_store *s)
 	free(s);
 }
 
+static const char *sq_last_error(slash_store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
 static const slash_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.begin = sq_begin,
@@ -552,6 +557,8 @@ static const slash_store_ops sqlite_ops = {
 	.max_att_target = sq_max_att_target,
 	.max_source_upto = sq_max_source_upto,
 	.delete_atts_below = sq_delete_atts_below,
+	.last_error = sq_last_error,
+	.probe_commits = true,
 	.close = sq_close,
 };
 

@@ -116,7 +116,21 @@ typedef struct {
 	slash_store_result (*delete_atts_below)(slash_store *s, int64_t vid, uint64_t target,
 						uint64_t *deleted);
 
+	/* The backend's message for the last failed call (for an operator), never NULL. */
+	const char *(*last_error)(slash_store *s);
+	/* Whether slash_write_check commits its probe write. SQLite: yes, so the write
+	 * reaches the file and its fsync as a signature's record does (a file opened
+	 * read-only fails at once; a file system turned read-only, or a failing disk, only
+	 * at the write or the commit). PostgreSQL: no, rolled back; a read-only server or
+	 * role refuses the UPDATE itself, and a commit would count as a write and make every
+	 * other instance sharing the database drop its cached state. */
+	bool probe_commits;
+
 	void (*close)(slash_store *s);
+	/* Optional (NULL: none): true in *found, with the reason in why, when the database
+	 * holds another signer's slashing history that this backend does not read while it
+	 * holds none of its own (Web3Signer's tables in a PostgreSQL database). */
+	slash_store_result (*foreign_history)(slash_store *s, bool *found, slash_reason *why);
 } slash_store_ops;
 
 /* The SQLite backend (sqlite_store.c). why receives a message on failure. */

@@ -75,7 +75,14 @@ slash_store_result slash_vcache_get(slash_db *db, const uint8_t pubkey[SLASH_PUB
 	size_t i = key_hash(pubkey) & (db->vcache_cap - 1);
 	while (db->vcache[i].used) {
 		if (memcmp(db->vcache[i].pubkey, pubkey, SLASH_PUBKEY_BYTES) == 0) {
-			*out = &db->vcache[i];
+			slash_vstate *e = &db->vcache[i];
+			if (e->stale) {
+				slash_store_result r = load(db, e);
+				if (r != SLASH_STORE_OK)
+					return r; /* stays stale */
+				e->stale = false;
+			}
+			*out = e;
 			return SLASH_STORE_OK;
 		}
 		i = (i + 1) & (db->vcache_cap - 1);
@@ -101,6 +108,20 @@ void slash_vcache_refresh(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES]
 	while (db->vcache[i].used) {
 		if (memcmp(db->vcache[i].pubkey, pubkey, SLASH_PUBKEY_BYTES) == 0) {
 			db->vcache[i].v = *v;
+			return;
+		}
+		i = (i + 1) & (db->vcache_cap - 1);
+	}
+}
+
+void slash_vcache_forget(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES])
+{
+	if (db->vcache_cap == 0)
+		return;
+	size_t i = key_hash(pubkey) & (db->vcache_cap - 1);
+	while (db->vcache[i].used) {
+		if (memcmp(db->vcache[i].pubkey, pubkey, SLASH_PUBKEY_BYTES) == 0) {
+			db->vcache[i].stale = true;
 			return;
 		}
 		i = (i + 1) & (db->vcache_cap - 1);

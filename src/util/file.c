@@ -11,24 +11,39 @@
 
 #include "util/secure_mem.h"
 
+/* The buffer's allocator: the heap, or secure memory (file_read_secret). */
+static char *buf_alloc(size_t n, bool secret)
+{
+	return secret ? secure_alloc(n) : malloc(n);
+}
+
+static void buf_free(char *p, size_t used, bool secret)
+{
+	if (secret) {
+		secure_free(p); /* wipes all of it */
+	} else if (p != NULL) {
+		secure_zero(p, used);
+		free(p);
+	}
+}
+
 /* Grows buf to ncap bytes by copy-and-wipe rather than realloc, which could leave the
  * old block (part of a secret) in freed memory. */
-static char *grow(char *buf, size_t used, size_t ncap)
+static char *grow(char *buf, size_t used, size_t ncap, bool secret)
 {
-	char *nb = malloc(ncap);
+	char *nb = buf_alloc(ncap, secret);
 	if (nb != NULL && used > 0)
 		memcpy(nb, buf, used);
-	secure_zero(buf, used);
-	free(buf);
+	buf_free(buf, used, secret);
 	return nb;
 }
 
 /* Reads fd to its end into a buffer first sized cap (room for the NUL included). */
-static ss_err read_fd(int fd, size_t max, size_t cap, char **out, size_t *len)
+static ss_err read_fd(int fd, size_t max, size_t cap, char **out, size_t *len, bool secret)
 {
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4; /* keeps max + 2 and the doubling below from overflowing */
-	char *buf = malloc(cap);
+	char *buf = buf_alloc(cap, secret);
 	if (buf == NULL)
 		return SS_ERR_NOMEM;
 	ss_err err = SS_OK;
@@ -40,7 +55,7 @@ static ss_err read_fd(int fd, size_t max, size_t cap, char **out, size_t *len)
 				break;
 			}
 			size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
-			buf = grow(buf, got, ncap);
+			buf = grow(buf, got, ncap, secret);
 			if (buf == NULL) {
 				err = SS_ERR_NOMEM;
 				break;
@@ -59,10 +74,7 @@ static ss_err read_fd(int fd, size_t max, size_t cap, char **out, size_t *len)
 	if (err == SS_OK && got > max)
 		err = SS_ERR_RANGE;
 	if (err != SS_OK) {
-		if (buf != NULL) {
-			secure_zero(buf, got); /* it may have held part of a secret */
-			free(buf);
-		}
+		buf_free(buf, got, secret); /* it may have held part of a secret */
 		return err;
 	}
 	buf[got] = '\0';
@@ -71,7 +83,7 @@ static ss_err read_fd(int fd, size_t max, size_t cap, char **out, size_t *len)
 	return SS_OK;
 }
 
-ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
+static ss_err read_path(const char *path, size_t max, char **out, size_t *len, bool secret)
 {
 	*out = NULL;
 	*len = 0;
@@ -87,14 +99,24 @@ ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
 	else if ((uint64_t)st.st_size > max)
 		err = SS_ERR_RANGE;
 	else /* its size + NUL + one byte to notice growth */
-		err = read_fd(fd, max, (size_t)st.st_size + 2, out, len);
+		err = read_fd(fd, max, (size_t)st.st_size + 2, out, len, secret);
 	close(fd);
 	return err;
+}
+
+ss_err file_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+	return read_path(path, max, out, len, false);
+}
+
+ss_err file_read_secret(const char *path, size_t max, char **out, size_t *len)
+{
+	return read_path(path, max, out, len, true);
 }
 
 ss_err file_read_stdin(size_t max, char **out, size_t *len)
 {
 	*out = NULL;
 	*len = 0;
-	return read_fd(STDIN_FILENO, max, 1 << 16, out, len);
+	return read_fd(STDIN_FILENO, max, 1 << 16, out, len, false);
 }

@@ -18,6 +18,11 @@
  * holding secrets wipes the buffer before free (secure_zero). */
 ss_err file_read_all(const char *path, size_t max, char **out, size_t *len) SS_MUST_USE;
 
+/* The same into secure memory (util/secure_mem.h: locked, out of core dumps, wiped),
+ * for a file that holds a secret in clear (a YAML key file's privateKey); free it with
+ * secure_free. The file is read with read(2), no stdio buffer in between. */
+ss_err file_read_secret(const char *path, size_t max, char **out, size_t *len) SS_MUST_USE;
+
 /* The same for standard input (a pipe or a redirected file), up to max bytes. */
 ss_err file_read_stdin(size_t max, char **out, size_t *len) SS_MUST_USE;
 

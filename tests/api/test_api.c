@@ -23,6 +23,8 @@
 #include "util/hex.h"
 #include "vectors.h"
 
+#include <openssl/evp.h>
+
 static const char JSON_ACCEPT[] = "Accept: application/json\r\n";
 #define BODY(r) ((r).body ? (r).body : "")
 
@@ -1249,6 +1251,117 @@ TEST(high_watermark_is_reported_and_enforced)
 	sign_expect(p.port, 1, body, 200);
 	sb_block(body, sizeof body, 640, 0x05);
 	sign_expect(p.port, 1, body, 412);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+/* Web3Signer's signing extension (--Xsigning-ext-enabled, reference/web3signer.md §1.10):
+ * off by default (404); on, PROOF_OF_VALIDATION signs the raw body bytes and answers
+ * {payload: base64 of the body, signature}; anything else in the body is a 400
+ * {"error":"Bad Request"}, an unknown key 404 {"error":"Identifier not found."}. */
+static void ext_expect(uint16_t port, const char *pk, const char *body, int status,
+		       const char *error)
+{
+	char path[200];
+	snprintf(path, sizeof path, "/api/v1/eth2/ext/sign/%s", pk);
+	hc_response r;
+	int st = call(port, "POST", path, JSON_ACCEPT, body, &r);
+	CHECK_MSG(st == status, "expected %d, got %d: %s", status, st, BODY(r));
+	json_t *o = json_loads(BODY(r), 0, NULL);
+	if (error)
+		CHECK_MSG(o && json_is_string(json_object_get(o, "error")) &&
+				  strcmp(json_string_value(json_object_get(o, "error")), error) == 0,
+			  "error body %s", BODY(r));
+	json_decref(o);
+	hc_free(&r);
+}
+
+TEST(ext_sign_proof_of_validation)
+{
+	static const char body[] =
+		"{\"type\":\"PROOF_OF_VALIDATION\",\"platform\":\"AT\",\"timestamp\":\"1700000000\"}";
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	ext_expect(p.port, pk_hex[0], body, 404, NULL); /* off by default */
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	sp_cleanup(&p);
+	static const char *const on[] = { "--Xsigning-ext-enabled=true", NULL };
+	if (!start_with_keys(&p, on))
+		goto out;
+	char path[200];
+	snprintf(path, sizeof path, "/api/v1/eth2/ext/sign/%s", pk_hex[1]);
+	hc_response r;
+	CHECK_EQ_U64(call(p.port, "POST", path, JSON_ACCEPT, body, &r), 200);
+	json_t *o = json_loads(BODY(r), 0, NULL);
+	const char *payload = o ? json_string_value(json_object_get(o, "payload")) : NULL;
+	const char *sig = o ? json_string_value(json_object_get(o, "signature")) : NULL;
+	/* The payload is the body, base64; the signature is over the body's bytes. */
+	unsigned char raw[256];
+	int n = payload ? EVP_DecodeBlock(raw, (const unsigned char *)payload, (int)strlen(payload))
+			: -1;
+	size_t blen = strlen(body);
+	CHECK_MSG(n >= (int)blen && memcmp(raw, body, blen) == 0, "payload %s", payload ? payload : "");
+	uint8_t s[96];
+	CHECK(sig && hex_decode(s, 96, sig, strlen(sig), HEX_PREFIX_REQUIRED) == SS_OK);
+	CHECK_MSG(sig && bls_verify_vartime(pk_bin[1], (const uint8_t *)body, blen, s),
+		  "signature is not over the body");
+	json_decref(o);
+	hc_free(&r);
+	/* Bad bodies: unknown member, wrong type, timestamp not a uint64 string, not JSON. */
+	ext_expect(p.port, pk_hex[1],
+		   "{\"type\":\"PROOF_OF_VALIDATION\",\"platform\":\"AT\",\"timestamp\":\"1\",\"x\":1}",
+		   400, "Bad Request");
+	ext_expect(p.port, pk_hex[1], "{\"type\":\"ATTESTATION\",\"platform\":\"AT\",\"timestamp\":\"1\"}",
+		   400, "Bad Request");
+	ext_expect(p.port, pk_hex[1], "{\"type\":\"PROOF_OF_VALIDATION\",\"platform\":\"AT\",\"timestamp\":1}",
+		   400, "Bad Request");
+	ext_expect(p.port, pk_hex[1], "not json", 400, "Bad Request");
+	char unknown[99];
+	snprintf(unknown, sizeof unknown, "0x%096x", 1u);
+	ext_expect(p.port, unknown, body, 404, "Identifier not found.");
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+/* POST /api/v1/eth2/sign (PR #29 batch) answers per key, in request order; the details
+ * are in test_sign_batch. */
+TEST(batch_route_signs_per_key)
+{
+	signer_proc p;
+	if (!start_with_keys(&p, STD_FLAGS))
+		goto out;
+	char body[1024];
+	snprintf(body, sizeof body,
+		 "{\"identifiers\":[\"%s\",\"%s\"],\"signing_request\":{\"type\":\"AGGREGATION_SLOT\","
+		 "%s,\"aggregation_slot\":{\"slot\":\"12000100\"}}}", pk_hex[2], pk_hex[0], SB_FORK);
+	hc_response r;
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/sign", JSON_ACCEPT, body, &r), 200);
+	json_t *arr = json_loads(BODY(r), 0, NULL);
+	CHECK(json_is_array(arr) && json_array_size(arr) == 2);
+	char one[512];
+	sb_aggregation_slot(one, sizeof one, 12000100);
+	eth2_signing_request rq;
+	eth2_error err;
+	CHECK(eth2_parse_signing_request(eth2_network_builtin("mainnet"), one, strlen(one), &rq,
+					 &err) == SS_OK);
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		int k = i == 0 ? 2 : 0;
+		json_t *it = json_array_get(arr, i);
+		const char *id = json_string_value(json_object_get(it, "identifier"));
+		const char *sig = json_string_value(json_object_get(it, "signature"));
+		uint8_t s[96];
+		CHECK_MSG(id && strcmp(id, pk_hex[k]) == 0, "item %zu is %s", i, id ? id : "?");
+		CHECK(sig && hex_decode(s, 96, sig, strlen(sig), HEX_PREFIX_REQUIRED) == SS_OK &&
+		      bls_verify_vartime(pk_bin[k], rq.signing_root, 32, s));
+	}
+	json_decref(arr);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/sign", JSON_ACCEPT,
+			  "{\"identifiers\":[],\"signing_request\":{}}", &r), 400);
+	hc_free(&r);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);

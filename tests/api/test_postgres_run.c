@@ -335,3 +335,74 @@ TEST(healthcheck_follows_postgres_outage)
 out:
 	sp_cleanup(&p);
 }
+
+/* A database that holds Web3Signer's slashing history (its tables, reference/web3signer.md
+ * §3.1) and none of ours: the signer refuses to start on it, since it would begin with
+ * an empty history; the offline import that migrates the history runs; then it starts,
+ * and refuses what the migrated history forbids. */
+TEST(web3signer_history_must_be_migrated_first)
+{
+	const char *pg = getenv("SLASH_TEST_PG");
+	if (!pg || !*pg || !strstr(pg, "dbname=postgres")) {
+		test_skip("SLASH_TEST_PG is not set (tests/slashing/with-postgres.sh sets it)");
+		return;
+	}
+	bls_init();
+	CHECK(key_ready());
+	char cmd[2400], db[1200];
+	/* a database of its own: the other tests share "postgres" */
+	snprintf(db, sizeof db, "%.*sdbname=ss_w3s_history%s", (int)(strstr(pg, "dbname=postgres") - pg),
+		 pg, strstr(pg, "dbname=postgres") + strlen("dbname=postgres"));
+	snprintf(cmd, sizeof cmd,
+		 "PGOPTIONS='-c client_min_messages=warning' psql '%s' -q -v ON_ERROR_STOP=1 -c 'DROP DATABASE IF EXISTS ss_w3s_history' "
+		 "-c 'CREATE DATABASE ss_w3s_history' >/dev/null && psql '%s' -q -v ON_ERROR_STOP=1 "
+		 "-c 'CREATE TABLE validators (id SERIAL PRIMARY KEY, public_key BYTEA NOT NULL UNIQUE, "
+		 "enabled BOOLEAN NOT NULL DEFAULT true)' "
+		 "-c 'CREATE TABLE signed_attestations (validator_id INT NOT NULL REFERENCES validators(id), "
+		 "source_epoch NUMERIC(20) NOT NULL, target_epoch NUMERIC(20) NOT NULL, signing_root BYTEA, "
+		 "id BIGSERIAL PRIMARY KEY)' "
+		 "-c \"INSERT INTO validators (public_key) VALUES (decode('%s', 'hex'))\" "
+		 "-c 'INSERT INTO signed_attestations (validator_id, source_epoch, target_epoch) VALUES (1, 40, 41)' "
+		 ">/dev/null",
+		 pg, db, pk_hex + 2);
+	if (system(cmd) != 0) {
+		CHECK_MSG(0, "cannot create Web3Signer's tables");
+		return;
+	}
+	char url_flag[1300];
+	snprintf(url_flag, sizeof url_flag, "--slashing-protection-db-url=%s", db);
+	signer_proc p;
+	if (!sp_init(&p))
+		return;
+	sp_add_raw_key(&p, "key", SK);
+	const char *flags[] = { url_flag, NULL };
+	CHECK_MSG(!sp_start(&p, flags), "started on an empty history beside Web3Signer's");
+	char log[400], grep[600];
+	snprintf(log, sizeof log, "%s/signer.log", p.dir);
+	snprintf(grep, sizeof grep, "grep -q \"holds Web3Signer's slashing history\" %s", log);
+	CHECK_MSG(system(grep) == 0, "no reason given (see %s)", log);
+	/* the migration: Web3Signer's export, imported offline into the same database */
+	char in[400], cli[2400];
+	snprintf(in, sizeof in, "%s/w3s-export.json", p.dir);
+	FILE *f = fopen(in, "w");
+	if (f) {
+		fprintf(f, "{\"metadata\":{\"interchange_format_version\":\"5\","
+			   "\"genesis_validators_root\":\"%s\"},\"data\":[{\"pubkey\":\"%s\","
+			   "\"signed_blocks\":[],\"signed_attestations\":[{\"source_epoch\":\"40\","
+			   "\"target_epoch\":\"41\"}]}]}", SB_GVR, pk_hex);
+		fclose(f);
+	}
+	snprintf(cli, sizeof cli, "%s slashing import --from=%s '--slashing-protection-db-url=%s' "
+				  "--data-dir=%s >>%s 2>&1", sp_binary(), in, db, p.data_dir, log);
+	CHECK_EQ_U64(system(cli), 0);
+	CHECK_MSG(sp_start(&p, flags), "did not start after the migration (see %s)", log);
+	if (p.port) {
+		char body[2048];
+		sb_attestation(body, sizeof body, 40, 41, 0x77); /* a double vote of Web3Signer's */
+		CHECK_EQ_U64(sign(p.port, body), 412);
+		sb_attestation(body, sizeof body, 41, 42, 0x77);
+		CHECK_EQ_U64(sign(p.port, body), 200);
+		CHECK(sp_stop(&p) == 0);
+	}
+	sp_cleanup(&p);
+}

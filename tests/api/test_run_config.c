@@ -84,7 +84,9 @@ TEST(aliases_booleans_and_errors)
 	CHECK(c.key_config_path && strcmp(c.key_config_path, "/k") == 0);
 	CHECK(c.key_manager_api_enabled);
 	CHECK(!c.slashing_protection_enabled);
-	CHECK(strcmp(c.data_dir, "/d") == 0);
+	/* --data-path is Web3Signer's: where web3signer.ports goes, not the data directory */
+	CHECK(c.data_path && strcmp(c.data_path, "/d") == 0);
+	CHECK(strcmp(c.data_dir, "./secure-signer-data") == 0);
 	run_config_free(&c);
 
 	char *help[] = { "run", "--port-typo", "--help", NULL };

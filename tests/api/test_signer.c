@@ -320,3 +320,32 @@ TEST(network_guard_boundaries)
 	rq.has_gvr = false; /* DEPOSIT, VALIDATOR_REGISTRATION */
 	CHECK(signer_guard_gvr(&c, &rq, msg, sizeof msg));
 }
+
+/* signer_sign_raw (ext/sign's PROOF_OF_VALIDATION): the message itself is signed, never
+ * one of 32 bytes or fewer (it could stand for a signing root), an unknown key is
+ * NOT_FOUND, and nothing reaches the slashing store. */
+TEST(sign_raw_refuses_root_sized_messages)
+{
+	fixture f;
+	if (!setup(&f)) {
+		CHECK_MSG(0, "fixture");
+		teardown(&f);
+		return;
+	}
+	uint8_t msg[33], sig[96];
+	memset(msg, 0x5a, sizeof msg);
+	signer_result r;
+	CHECK(signer_sign_raw(f.s, f.pk, msg, 32, sig, &r) == SIGNER_MALFORMED);
+	CHECK(all_zero(sig, 96));
+	CHECK(signer_sign_raw(f.s, f.pk, msg, 0, sig, &r) == SIGNER_MALFORMED);
+	CHECK(signer_sign_raw(f.s, f.pk, msg, 33, sig, &r) == SIGNER_OK);
+	CHECK(bls_verify_vartime(f.pk, msg, 33, sig));
+	uint8_t other[48];
+	memset(other, 0x11, sizeof other);
+	CHECK(signer_sign_raw(f.s, other, msg, 33, sig, &r) == SIGNER_NOT_FOUND);
+	CHECK(all_zero(sig, 96));
+	signer_metrics *m = signer_get_metrics(f.s);
+	CHECK_EQ_U64(atomic_load(&m->permitted), 0);
+	CHECK_EQ_U64(atomic_load(&m->prevented), 0);
+	teardown(&f);
+}

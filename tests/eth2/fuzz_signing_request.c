@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const nets[] = { "mainnet", "minimal", "gnosis" };
+	static const char *const nets[] = { "mainnet", "minimal", "gnosis", "sepolia" };
 	for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
 		eth2_signing_request out;
 		eth2_error err;

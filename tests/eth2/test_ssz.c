@@ -307,7 +307,7 @@ TEST(list_limits_enforced)
 	CHECK(ssz_json_root(bl, bits, "aggregation_bits", root, &se) == SS_OK);
 	json_decref(bits);
 	/* Bitvector[0] is not a type: nothing decodes as one. */
-	ssz_type bv0 = { "Bitvector[0]", SSZ_BITVECTOR, 0, NULL, NULL, 0 };
+	ssz_type bv0 = { "Bitvector[0]", SSZ_BITVECTOR, 0, NULL, NULL, 0, false };
 	CHECK(ssz_bytes_root(&bv0, (const uint8_t *)"", 0, root, &se) != SS_OK);
 }
 

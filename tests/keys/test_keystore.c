@@ -303,6 +303,62 @@ TEST(malformed_fields)
 	json_decref(good);
 }
 
+/* docs/keys.md "Key-derivation limits": EIP-2335's recommended costs are the ceiling,
+ * inclusive; one step above in any parameter is refused at parse time (before any
+ * derivation) with a message naming the limit. */
+static ss_err parse_kdf(const char *params, keys_error *err)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "{\"version\":4,\"crypto\":{\"kdf\":{\"function\":\"%s\",\"params\":{\"dklen\":32,%s,\"salt\":\"00\"},\"message\":\"\"},\"checksum\":{\"function\":\"sha256\",\"params\":{},\"message\":\"0000000000000000000000000000000000000000000000000000000000000000\"},\"cipher\":{\"function\":\"aes-128-ctr\",\"params\":{\"iv\":\"00000000000000000000000000000000\"},\"message\":\"0000000000000000000000000000000000000000000000000000000000000000\"}}}",
+		 strstr(params, "\"c\"") ? "pbkdf2" : "scrypt", params);
+	err->msg[0] = '\0';
+	return parse_str(text, err);
+}
+
+TEST(kdf_limits)
+{
+	keys_error err;
+	static const struct {
+		const char *params;
+		bool ok;
+	} cases[] = {
+		{ "\"n\":262144,\"r\":8,\"p\":1", true },  /* EIP-2335 recommended */
+		{ "\"n\":131072,\"r\":16,\"p\":1", true }, /* same memory and work */
+		{ "\"n\":262144,\"r\":4,\"p\":2", true },  /* same work, half the memory */
+		{ "\"n\":524288,\"r\":8,\"p\":1", false }, /* 512 MiB */
+		{ "\"n\":262144,\"r\":9,\"p\":1", false },
+		{ "\"n\":262144,\"r\":8,\"p\":2", false }, /* twice the work */
+		{ "\"n\":2,\"r\":8,\"p\":16777216", false },
+		{ "\"c\":262144,\"prf\":\"hmac-sha256\"", true },
+		{ "\"c\":262145,\"prf\":\"hmac-sha256\"", false },
+		{ "\"c\":4294967295,\"prf\":\"hmac-sha256\"", false },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ss_err e = parse_kdf(cases[i].params, &err);
+		if (cases[i].ok)
+			CHECK_MSG(e == SS_OK, "%s refused: %s", cases[i].params, err.msg);
+		else
+			CHECK_MSG(e == SS_ERR_UNSUPPORTED && strstr(err.msg, "key-derivation limit"),
+				  "%s: got %s '%s'", cases[i].params, ss_strerror(e), err.msg);
+	}
+	/* zero work is malformed, not cheap */
+	CHECK(parse_kdf("\"n\":2,\"r\":0,\"p\":1", &err) == SS_ERR_INVALID);
+	CHECK(parse_kdf("\"c\":0,\"prf\":\"hmac-sha256\"", &err) == SS_ERR_INVALID);
+	/* the cost the request budget counts */
+	keys_keystore ks;
+	CHECK(parse_kdf("\"n\":262144,\"r\":8,\"p\":1", &err) == SS_OK);
+	memset(&ks, 0, sizeof ks);
+	ks.kdf = KEYS_KDF_SCRYPT;
+	ks.n = 262144;
+	ks.r = 8;
+	ks.p = 1;
+	CHECK_EQ_U64(keys_keystore_cost(&ks), KEYS_KDF_COST_RECOMMENDED);
+	ks.kdf = KEYS_KDF_PBKDF2;
+	ks.c = 262144;
+	CHECK_EQ_U64(keys_keystore_cost(&ks), KEYS_KDF_COST_RECOMMENDED / 8);
+}
+
 TEST(tampered_ciphertext_fails_checksum)
 {
 	keys_kdf_params kdf = { true, 0, 1000 };

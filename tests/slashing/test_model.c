@@ -37,13 +37,30 @@ static msg *model_find(model_validator *v, bool is_block, uint64_t key)
 
 static const uint8_t model_gvr[32] = { 7 };
 
-/* Import, all or nothing: refuse anything slashable against the history (or earlier in
- * the same import); merge identical records; a missing root wins over a known one. */
+/* Import, all or nothing: refuse anything slashable against the history (or anywhere
+ * in the same import); merge identical records; a missing root wins over a known one.
+ * Two known, different roots at one slot or target conflict even when a record without
+ * root lies between them in the file (docs/slashing-protection.md: the answer does not
+ * depend on the order of the records). */
 static model_validator scratch;
 
 static bool model_import(model_validator *v, const msg *recs, size_t n)
 {
 	scratch = *v;
+	for (size_t i = 0; i < n; i++) {
+		const msg *r = &recs[i];
+		if (r->root == NO_ROOT)
+			continue;
+		const msg *stored = model_find(v, r->is_block, r->is_block ? r->slot : r->target);
+		if (stored != NULL && stored->root != NO_ROOT && stored->root != r->root &&
+		    (r->is_block || stored->source == r->source))
+			return false;
+		for (size_t j = 0; j < i; j++)
+			if (recs[j].is_block == r->is_block && recs[j].root != NO_ROOT && recs[j].root != r->root &&
+			    (r->is_block ? recs[j].slot == r->slot
+					 : recs[j].target == r->target && recs[j].source == r->source))
+				return false;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const msg *r = &recs[i];
 		msg *old = model_find(&scratch, r->is_block, r->is_block ? r->slot : r->target);
