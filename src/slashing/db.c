@@ -126,11 +126,11 @@ static ss_err open_store(slash_db **out, slash_store *store, const slash_store_o
 	db->max_batch = o.group_commit ? (o.max_batch ? o.max_batch : DEFAULT_MAX_BATCH) : 1;
 	db->hold_max_ns = (uint64_t)(o.hold_max_us ? o.hold_max_us : SLASH_HOLD_DEFAULT_MAX_US) * 1000u;
 	ss_err err;
-	if (o.writer_thread && (err = slash_gc_start(db)) != SS_OK) {
+	if (o.writer_thread && (err = slash_group_commit_start(db)) != SS_OK) {
 		slash_close(db);
 		return err;
 	}
-	if (o.writer_thread && o.prune_interval_s > 0 && (err = slash_pruner_start(db)) != SS_OK) {
+	if (o.writer_thread && o.prune_interval_s > 0 && (err = slash_prune_thread_start(db)) != SS_OK) {
 		slash_close(db);
 		return err;
 	}
@@ -186,8 +186,8 @@ void slash_close(slash_db *db)
 {
 	if (db == NULL)
 		return;
-	slash_pruner_stop(db);
-	slash_gc_stop(db);
+	slash_prune_thread_stop(db);
+	slash_group_commit_stop(db);
 	db->ops->close(db->store);
 	pthread_mutex_destroy(&db->pr_lock);
 	pthread_mutex_destroy(&db->conn_lock);
@@ -241,7 +241,7 @@ static slash_decision check_and_wait(slash_db *db, const slash_check *c, slash_r
 {
 	slash_job job;
 	job_from(&job, c);
-	slash_gc_submit(db, &job);
+	slash_group_commit_submit(db, &job);
 	return finish(&job, why);
 }
 
@@ -298,7 +298,7 @@ uint64_t slash_check_async(slash_db *db, const slash_check *c, bool hold, slash_
 	a->job.on_done = async_done;
 	a->done = done;
 	a->ctx = ctx;
-	return slash_gc_enqueue(db, &a->job);
+	return slash_group_commit_enqueue(db, &a->job);
 }
 
 /* Runs a short administrative write: fn inside one transaction under conn_lock. */

@@ -140,7 +140,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-uint64_t slash_gc_enqueue(slash_db *db, slash_job *job)
+uint64_t slash_group_commit_enqueue(slash_db *db, slash_job *job)
 {
 	job->next = NULL;
 	if (!db->has_writer) {
@@ -179,7 +179,7 @@ uint64_t slash_gc_enqueue(slash_db *db, slash_job *job)
  * progress, for one batch and at most YIELD_MAX_NS. */
 #define YIELD_MAX_NS (200u * 1000u * 1000u)
 
-void slash_gc_yield(slash_db *db)
+void slash_group_commit_yield(slash_db *db)
 {
 	if (!db->has_writer)
 		return;
@@ -211,7 +211,7 @@ static void wake_waiter(slash_job *job)
 	sem_post(&((gc_waiter *)job->ctx)->sem);
 }
 
-void slash_gc_submit(slash_db *db, slash_job *job)
+void slash_group_commit_submit(slash_db *db, slash_job *job)
 {
 	gc_waiter w;
 	if (sem_init(&w.sem, 0, 0) != 0) {
@@ -221,14 +221,14 @@ void slash_gc_submit(slash_db *db, slash_job *job)
 	}
 	job->on_done = wake_waiter;
 	job->ctx = &w; /* cppcheck-suppress autoVariables ; cleared before w goes away */
-	slash_gc_enqueue(db, job);
+	slash_group_commit_enqueue(db, job);
 	while (sem_wait(&w.sem) != 0)
 		; /* EINTR: keep waiting, on_done always posts */
 	sem_destroy(&w.sem);
 	job->ctx = NULL; /* w ends here; the writer is done with the job */
 }
 
-ss_err slash_gc_start(slash_db *db)
+ss_err slash_group_commit_start(slash_db *db)
 {
 	db->stopping = false;
 	if (pthread_create(&db->writer, NULL, writer_main, db) != 0)
@@ -237,7 +237,7 @@ ss_err slash_gc_start(slash_db *db)
 	return SS_OK;
 }
 
-void slash_gc_stop(slash_db *db)
+void slash_group_commit_stop(slash_db *db)
 {
 	if (!db->has_writer)
 		return;

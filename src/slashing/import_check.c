@@ -78,7 +78,8 @@ static const slash_imp_att *later_att(const slash_imp_att *x, const slash_imp_at
 ss_err slash_import_plan_blocks(slash_imp_block *b, size_t n, slash_reason *why)
 {
 	char item[96];
-	qsort(b, n, sizeof *b, cmp_block);
+	if (n > 0) /* qsort(NULL, 0, ...) is undefined (C11 7.22.5) */
+		qsort(b, n, sizeof *b, cmp_block);
 	for (size_t i = 0; i < n;) {
 		size_t end = i + 1;
 		while (end < n && b[end].rec.slot == b[i].rec.slot)
@@ -123,7 +124,8 @@ ss_err slash_import_plan_blocks(slash_imp_block *b, size_t n, slash_reason *why)
 static ss_err plan_targets(slash_imp_att *a, size_t n, slash_reason *why)
 {
 	char item[96];
-	qsort(a, n, sizeof *a, cmp_att_target);
+	if (n > 0) /* qsort(NULL, 0, ...) is undefined (C11 7.22.5) */
+		qsort(a, n, sizeof *a, cmp_att_target);
 	for (size_t i = 0; i < n;) {
 		size_t end = i + 1;
 		while (end < n && a[end].rec.target == a[i].rec.target)
@@ -170,7 +172,8 @@ static ss_err plan_targets(slash_imp_att *a, size_t n, slash_reason *why)
 static ss_err check_surround(slash_imp_att *a, size_t n, slash_reason *why)
 {
 	char item[96];
-	qsort(a, n, sizeof *a, cmp_att_source);
+	if (n > 0) /* qsort(NULL, 0, ...) is undefined (C11 7.22.5) */
+		qsort(a, n, sizeof *a, cmp_att_source);
 	const slash_imp_att *max_all = NULL, *max_file = NULL; /* over sources below the group's */
 	for (size_t i = 0; i < n;) {
 		size_t end = i + 1;

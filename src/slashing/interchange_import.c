@@ -395,7 +395,7 @@ static ss_err run_one(slash_db *db, const import_doc *doc, const size_t *idx, si
 		slash_tx_rollback(db); /* refused, or failed part way */
 	}
 	pthread_mutex_unlock(&db->conn_lock);
-	slash_gc_yield(db);
+	slash_group_commit_yield(db);
 	if (verdict != SS_OK)
 		return verdict;
 	if (r != SLASH_STORE_OK)
@@ -431,7 +431,7 @@ static int cmp_run(const void *pa, const void *pb)
 
 /* Applies the parsed document per validator, in short transactions, so that an import
  * of any size never holds the store for longer than one validator's records take
- * (signing of other keys goes on in between, slash_gc_yield), and each validator's
+ * (signing of other keys goes on in between, slash_group_commit_yield), and each validator's
  * import takes effect as a whole or not at all.
  *
  * A dry run over every validator comes first: a file that is slashable anywhere, or of

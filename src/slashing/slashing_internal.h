@@ -68,7 +68,7 @@ struct slash_db {
 	uint64_t hold_max_ns; /* slash_options.hold_max_us */
 	slash_stats stats; /* under q_lock; apply/commit times under conn_lock */
 
-	/* Background pruner (pruner.c), under pr_lock. */
+	/* The background pruning thread (prune_thread.c), under pr_lock. */
 	pthread_mutex_t pr_lock;
 	pthread_cond_t pr_cond;
 	bool pr_running, pr_stopping;
@@ -119,24 +119,24 @@ void slash_vcache_clear(slash_db *db);
  * import into that one validator, so the others stay cached. */
 void slash_vcache_forget(slash_db *db, const uint8_t pubkey[SLASH_PUBKEY_BYTES]);
 
-/* pruner.c */
-ss_err slash_pruner_start(slash_db *db);
-void slash_pruner_stop(slash_db *db);
+/* prune_thread.c: the background thread that runs slash_prune (prune.c) */
+ss_err slash_prune_thread_start(slash_db *db);
+void slash_prune_thread_stop(slash_db *db);
 
 /* group_commit.c */
-ss_err slash_gc_start(slash_db *db);
-void slash_gc_stop(slash_db *db);
+ss_err slash_group_commit_start(slash_db *db);
+void slash_group_commit_stop(slash_db *db);
 /* Queues job for the writer and returns its ticket; job->on_done(job) is called exactly
  * once, on the writer thread after the commit, or before this returns (no writer: the
  * check runs inline; closing: it fails). */
-uint64_t slash_gc_enqueue(slash_db *db, slash_job *job);
+uint64_t slash_group_commit_enqueue(slash_db *db, slash_job *job);
 /* Enqueues job and sleeps until it is answered. */
-void slash_gc_submit(slash_db *db, slash_job *job);
+void slash_group_commit_submit(slash_db *db, slash_job *job);
 /* Called by a long administrative operation between its short transactions, without
  * conn_lock: when checks are waiting for a transaction, waits (briefly, bounded) until
  * the writer has run one, so signing is not starved by the operation re-taking the
  * lock at once. */
-void slash_gc_yield(slash_db *db);
+void slash_group_commit_yield(slash_db *db);
 
 /* import_check.c: one validator's records for an import, stored ones (stored = true)
  * and the file's (entry, item: their place in the file, for the error message). */

@@ -1,4 +1,4 @@
-/* The background pruner: "pruning on by default, keeping a safe window" (issue 5,
+/* The background pruning thread (prune.c is the pruning itself): "pruning on by default, keeping a safe window" (issue 5,
  * Web3Signer §3.8). A thread sleeps prune_interval_s seconds, runs slash_prune, logs
  * what it did, and sleeps again. slash_prune takes conn_lock one validator at a time,
  * so signing is delayed by at most one validator's pruning. A failure is logged and
@@ -43,7 +43,7 @@ static void *pruner_main(void *arg)
 	return NULL;
 }
 
-ss_err slash_pruner_start(slash_db *db)
+ss_err slash_prune_thread_start(slash_db *db)
 {
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
@@ -59,7 +59,7 @@ ss_err slash_pruner_start(slash_db *db)
 	return SS_OK;
 }
 
-void slash_pruner_stop(slash_db *db)
+void slash_prune_thread_stop(slash_db *db)
 {
 	if (!db->pr_running)
 		return;

@@ -1,0 +1,182 @@
+/* The JSON evidence object of attested keygen through `secure-signer evidence verify`:
+ * the report data must bind the object's public keys and nonce
+ * (SHA-256("secure-signer/v1/bls-keygen" ‖ 0x00 ‖ n ‖ keys ‖ nonce) ‖ 0^32, computed
+ * here independently of tee/), the type must match the evidence, and a malformed object
+ * is a usage error. A forged quote (forge.h) carries a binding of our choosing; a real
+ * TDX quote shows a binding mismatch is the only failure on otherwise valid evidence. */
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crypto/sha256.h"
+#include "forge.h"
+#include "test.h"
+#include "vectors.h"
+
+static char out_buf[1 << 16];
+
+/* Writes text to a temporary file and runs the command on it with extra arguments. */
+static int run_object(const char *text, const char *extra, json_t **out)
+{
+	char path[] = "/tmp/ss-tee-object-XXXXXX";
+	int fd = mkstemp(path);
+	size_t n = strlen(text);
+	CHECK(fd >= 0 && write(fd, text, n) == (ssize_t)n);
+	close(fd);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s evidence verify --evidence %s %s 2>/dev/null",
+		 SS_SECURE_SIGNER_BIN, path, extra);
+	FILE *p = popen(cmd, "r");
+	size_t got = p ? fread(out_buf, 1, sizeof out_buf - 1, p) : 0;
+	out_buf[got] = 0;
+	int st = p ? pclose(p) : -1;
+	unlink(path);
+	json_error_t err;
+	*out = json_loads(out_buf, 0, &err);
+	CHECK_MSG(*out != NULL, "not JSON: %.200s", out_buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool failed(json_t *out, const char *check)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(out, "failures"), i, f)
+		if (strcmp(json_string_value(json_object_get(f, "check")), check) == 0)
+			return true;
+	return false;
+}
+
+/* SHA-256(scheme ‖ 0 ‖ n ‖ pks ‖ nonce) ‖ 0^32 */
+static void binding(const uint8_t *pks, uint32_t n, const uint8_t *nonce, size_t nl,
+		    uint8_t rd[64])
+{
+	static const char scheme[] = "secure-signer/v1/bls-keygen";
+	uint8_t buf[4096];
+	size_t len = 0;
+	memcpy(buf, scheme, sizeof scheme - 1);
+	len += sizeof scheme - 1;
+	buf[len++] = 0;
+	buf[len++] = (uint8_t)(n >> 24);
+	buf[len++] = (uint8_t)(n >> 16);
+	buf[len++] = (uint8_t)(n >> 8);
+	buf[len++] = (uint8_t)n;
+	memcpy(buf + len, pks, 48 * n);
+	len += 48 * n;
+	memcpy(buf + len, nonce, nl);
+	len += nl;
+	memset(rd, 0, 64);
+	sha256(rd, buf, len);
+}
+
+static char *object(const char *keys_json, const char *type, const uint8_t *q, size_t ql,
+		    const char *nonce_hex)
+{
+	char *b64 = malloc(4 * (ql / 3 + 1) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, q, (int)ql);
+	size_t cap = strlen(b64) + 1024;
+	char *o = malloc(cap);
+	snprintf(o, cap,
+		 "{%s, \"evidence\": {\"type\": \"%s\", \"quote\": \"%s\", "
+		 "\"report_data_scheme\": \"secure-signer/v1/bls-keygen\"%s%s%s}}",
+		 keys_json, type, b64, nonce_hex ? ", \"nonce\": \"" : "", nonce_hex ? nonce_hex : "",
+		 nonce_hex ? "\"" : "");
+	free(b64);
+	return o;
+}
+
+static void pk_hex(const uint8_t pk[48], char out[99])
+{
+	strcpy(out, "0x");
+	for (int i = 0; i < 48; i++)
+		sprintf(out + 2 + 2 * i, "%02x", pk[i]);
+}
+
+TEST(binding_of_two_keys_and_nonce)
+{
+	uint8_t pks[2][48], nonce[2] = { 1, 2 }, rd[64];
+	memset(pks[0], 0xa1, 48);
+	memset(pks[1], 0xb2, 48);
+	binding(&pks[0][0], 2, nonce, 2, rd);
+	static uint8_t q[8192];
+	size_t ql = forge_sgx_quote(rd, q, sizeof q);
+	char h0[99], h1[99], keys[300];
+	pk_hex(pks[0], h0);
+	pk_hex(pks[1], h1);
+	snprintf(keys, sizeof keys, "\"pubkeys\": [\"%s\", \"%s\"]", h0, h1);
+	json_t *out;
+
+	/* The binding holds: the only failure is the forged chain's root. */
+	char *o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	CHECK(run_object(o, "", &out) == 1);
+	CHECK(out && !failed(out, "key_binding") && failed(out, "pck_chain") &&
+	      json_array_size(json_object_get(out, "failures")) == 1);
+	CHECK(out && json_array_size(json_object_get(out, "pubkeys")) == 2 &&
+	      strcmp(json_string_value(json_array_get(json_object_get(out, "pubkeys"), 1)), h1) == 0);
+	json_decref(out);
+	free(o);
+
+	/* Another nonce, the keys in another order, one key only: not bound. */
+	o = object(keys, "sgx-dcap-quote", q, ql, "0x0103");
+	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
+	json_decref(out);
+	free(o);
+	snprintf(keys, sizeof keys, "\"pubkeys\": [\"%s\", \"%s\"]", h1, h0);
+	o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
+	json_decref(out);
+	free(o);
+	snprintf(keys, sizeof keys, "\"pk_hex\": \"%s\"", h0);
+	o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
+	json_decref(out);
+	free(o);
+
+	/* Malformed objects: usage errors (exit 2) that say why. */
+	snprintf(keys, sizeof keys, "\"pubkeys\": [\"%s\", \"%s\"]", h0, h1);
+	o = object(keys, "tdx-quote", q, ql, "0x0102");
+	CHECK(run_object(o, "", &out) == 2 && out && strstr(json_string_value(json_object_get(out, "error")), "type"));
+	json_decref(out);
+	free(o);
+	o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	char *b = strstr(o, "\"quote\": \"") + 12;
+	*b = '*';
+	CHECK(run_object(o, "", &out) == 2 && out && strstr(json_string_value(json_object_get(out, "error")), "base64"));
+	json_decref(out);
+	free(o);
+	CHECK(run_object("{\"pk_hex\": \"0x00\", \"evidence\": {}}", "", &out) == 2);
+	json_decref(out);
+}
+
+/* A real TDX quote in an object claiming a key it does not bind: valid in every other
+ * respect at its collateral's time, refused for the binding alone. */
+TEST(real_quote_does_not_bind_foreign_key)
+{
+	if (!vectors_require())
+		return;
+	char qp[1024], cp[1024];
+	vectors_path(qp, sizeof qp, "tee/tdx/phala-dcap-qvl/tdx_quote");
+	vectors_path(cp, sizeof cp, "tee/tdx/phala-dcap-qvl/tdx_quote_collateral.json");
+	size_t ql;
+	uint8_t *q = (uint8_t *)test_read_file(qp, &ql);
+	if (q == NULL)
+		return;
+	uint8_t pk[48];
+	memset(pk, 0x5c, 48);
+	char h[99], keys[200], extra[1200];
+	pk_hex(pk, h);
+	snprintf(keys, sizeof keys, "\"pk_hex\": \"%s\"", h);
+	char *o = object(keys, "tdx-quote", q, ql, NULL);
+	snprintf(extra, sizeof extra, "--collateral %s --now 2025-07-04T00:00:00Z", cp);
+	json_t *out;
+	CHECK(run_object(o, extra, &out) == 1);
+	CHECK(out && failed(out, "key_binding") &&
+	      json_array_size(json_object_get(out, "failures")) == 1);
+	json_decref(out);
+	free(o);
+	free(q);
+}
