@@ -38,6 +38,16 @@ typedef void (*api_admin_fn)(http_request *req, api *a, uint64_t arg);
 void api_run_on_admin_thread(http_request *req, api *a, work_queue *q, api_admin_fn fn,
 			     uint64_t arg, void (*done)(api *a, uint64_t arg));
 
+/* The process metrics (metrics_process.c), read from /proc/self; false when /proc is
+ * not mounted (they are then left out of /metrics). */
+typedef struct {
+	double cpu_seconds;        /* user + system */
+	uint64_t resident_bytes;
+	uint64_t open_fds, max_fds;
+	double start_time_seconds; /* Unix time */
+} api_process_stats;
+bool api_process_stats_read(api_process_stats *out);
+
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
 void api_handle_sign_ext(http_request *req, void *app);

@@ -1,12 +1,16 @@
 /* GET /metrics on the metrics listener: Prometheus text format 0.0.4. Web3Signer's
  * metric names come first (reference/web3signer.md §1.9) so its Grafana dashboard keeps
- * working; then Secure-Signer's per-type request counts and per-phase latency
- * histograms (secure_signer_*). */
+ * working: the signing summary, the counters, the standard process_* metrics
+ * (metrics_process.c) and process_release; then Secure-Signer's own (secure_signer_*):
+ * build info, key-load errors, slashing database health, TLS certificate expiry,
+ * per-type request counts and per-phase latency histograms. deploy/grafana and
+ * deploy/prometheus query them (docs/operations.md). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/utsname.h>
 
 #include "api/api_internal.h"
 
@@ -70,6 +74,115 @@ static void type_label(char *buf, size_t cap, size_t t)
 	snprintf(buf, cap, "type=\"%s\"", name);
 }
 
+/* signing_bls_signing_duration as Web3Signer exports it: a Prometheus summary (its
+ * timers are Prometheus client summaries) with the quantiles of the last 10 minutes,
+ * the client library's default window, and the lifetime count and sum. */
+static void signing_summary(out_buf *o, signer_metrics *m)
+{
+	static const double q[] = { 0.5, 0.95, 0.99 };
+	double v[3];
+	signer_window *w = atomic_load(&m->signing.window);
+	out(o, "# HELP signing_bls_signing_duration Duration of a signing request in seconds "
+	       "(quantiles over the last 10 minutes).\n");
+	out(o, "# TYPE signing_bls_signing_duration summary\n");
+	if (w) {
+		signer_window_quantiles(w, 600, q, 3, v);
+		for (int i = 0; i < 3; i++) {
+			if (v[i] != v[i]) /* no signing in the window: Prometheus' NaN */
+				out(o, "signing_bls_signing_duration{quantile=\"%g\"} NaN\n", q[i]);
+			else
+				out(o, "signing_bls_signing_duration{quantile=\"%g\"} %.6f\n", q[i],
+				    v[i]);
+		}
+	}
+	out(o, "signing_bls_signing_duration_count %llu\n", (unsigned long long)ld(&m->signing.count));
+	out(o, "signing_bls_signing_duration_sum %.9f\n", (double)ld(&m->signing.sum_ns) / 1e9);
+}
+
+static void process_metrics(out_buf *o)
+{
+	api_process_stats ps;
+	if (!api_process_stats_read(&ps))
+		return;
+	out(o, "# HELP process_cpu_seconds_total Total user and system CPU time spent in "
+	       "seconds.\n# TYPE process_cpu_seconds_total counter\n");
+	out(o, "process_cpu_seconds_total %.2f\n", ps.cpu_seconds);
+	out(o, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+	       "# TYPE process_resident_memory_bytes gauge\n");
+	out(o, "process_resident_memory_bytes %llu\n", (unsigned long long)ps.resident_bytes);
+	out(o, "# HELP process_open_fds Number of open file descriptors.\n"
+	       "# TYPE process_open_fds gauge\n");
+	out(o, "process_open_fds %llu\n", (unsigned long long)ps.open_fds);
+	out(o, "# HELP process_max_fds Maximum number of open file descriptors.\n"
+	       "# TYPE process_max_fds gauge\n");
+	out(o, "process_max_fds %llu\n", (unsigned long long)ps.max_fds);
+	out(o, "# HELP process_start_time_seconds Start time of the process since unix epoch "
+	       "in seconds.\n# TYPE process_start_time_seconds gauge\n");
+	out(o, "process_start_time_seconds %.2f\n", ps.start_time_seconds);
+}
+
+#if defined(__clang__)
+#define SS_COMPILER "clang"
+#define SS_COMPILER_VERSION __clang_major__, __clang_minor__, __clang_patchlevel__
+#else
+#define SS_COMPILER "gcc"
+#define SS_COMPILER_VERSION __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__
+#endif
+
+/* process_release in the form Besu and Web3Signer give it, name/vVERSION/os-arch/runtime
+ * ("web3signer/v25.6.0/linux-x86_64/eclipse-temurin-java-21"), which the Web3Signer
+ * dashboard shows as the version; and our build-info gauge with the parts apart. */
+static void release_metrics(out_buf *o, const char *version)
+{
+	struct utsname u;
+	const char *arch = uname(&u) == 0 ? u.machine : "unknown";
+	char cc[48];
+	snprintf(cc, sizeof cc, "%s-%d.%d.%d", SS_COMPILER, SS_COMPILER_VERSION);
+	out(o, "# HELP process_release The release of this program.\n# TYPE process_release gauge\n");
+	out(o, "process_release{version=\"secure-signer/v%s/linux-%s/%s\"} 1\n", version, arch, cc);
+	out(o, "# HELP secure_signer_build_info The version, compiler and architecture of this "
+	       "build; value 1.\n# TYPE secure_signer_build_info gauge\n");
+	out(o, "secure_signer_build_info{version=\"%s\",compiler=\"%s\",arch=\"%s\"} 1\n",
+	    version, cc, arch);
+}
+
+/* What /healthcheck reports, as numbers an alert rule can test: keys that failed to load
+ * per source (from the last load or reload), the slashing database probe, and the
+ * expiry of the signing listener's TLS certificate. */
+static void health_metrics(out_buf *o, api *a)
+{
+	signer_keys_health kh;
+	signer_health_keys(a->health, &kh);
+	signer_source_health src[3] = { kh.config_files, kh.keystores, kh.sealed };
+	static const char *const names[3] = { "config-files", "keystores", "sealed-store" };
+	out(o, "# HELP secure_signer_keys_load_errors Keys of a source that failed to load at "
+	       "the last load or reload (/healthcheck keys-check).\n"
+	       "# TYPE secure_signer_keys_load_errors gauge\n");
+	for (int i = 0; i < 3; i++)
+		out(o, "secure_signer_keys_load_errors{source=\"%s\"} %llu\n", names[i],
+		    (unsigned long long)src[i].errors);
+	out(o, "# HELP secure_signer_slashing_protection_enabled 1 when blocks and attestations "
+	       "are checked against the slashing database.\n"
+	       "# TYPE secure_signer_slashing_protection_enabled gauge\n");
+	out(o, "secure_signer_slashing_protection_enabled %d\n", a->cfg.slashing ? 1 : 0);
+	if (a->cfg.slashing) {
+		out(o, "# HELP secure_signer_slashing_db_up 1 when the last slashing database probe "
+		       "succeeded in time (/healthcheck slashing-protection-db-health-check).\n"
+		       "# TYPE secure_signer_slashing_db_up gauge\n");
+		char why[256];
+		out(o, "secure_signer_slashing_db_up %d\n",
+		    signer_health_db_up(a->health, why, sizeof why) ? 1 : 0);
+	}
+	int64_t na = a->http ? http_server_cert_not_after(a->http) : 0;
+	if (na) {
+		out(o, "# HELP secure_signer_tls_certificate_expiry_seconds When the signing "
+		       "listener's TLS certificate expires (Unix time).\n"
+		       "# TYPE secure_signer_tls_certificate_expiry_seconds gauge\n");
+		out(o, "secure_signer_tls_certificate_expiry_seconds{listener=\"http\"} %lld\n",
+		    (long long)na);
+	}
+}
+
 void api_handle_metrics(http_request *req, void *app)
 {
 	api *a = app;
@@ -80,9 +193,7 @@ void api_handle_metrics(http_request *req, void *app)
 		return;
 	}
 	/* Web3Signer's names. */
-	out(&o, "# TYPE signing_bls_signing_duration summary\n");
-	out(&o, "signing_bls_signing_duration_count %llu\n", (unsigned long long)ld(&m->signing.count));
-	out(&o, "signing_bls_signing_duration_sum %.9f\n", (double)ld(&m->signing.sum_ns) / 1e9);
+	signing_summary(&o, m);
 	out(&o, "# TYPE signing_bls_missing_identifier_count_total counter\n");
 	out(&o, "signing_bls_missing_identifier_count_total %llu\n",
 	    (unsigned long long)ld(&m->missing_identifier));
@@ -105,8 +216,9 @@ void api_handle_metrics(http_request *req, void *app)
 	    (unsigned long long)ld(&m->db_attestation.count));
 	out(&o, "eth2_slashingprotection_database_duration_sum{signingOperation=\"attestation\"} %.9f\n",
 	    (double)ld(&m->db_attestation.sum_ns) / 1e9);
-	out(&o, "# TYPE process_release gauge\n");
-	out(&o, "process_release{version=\"%s\"} 1\n", a->cfg.version);
+	process_metrics(&o);
+	release_metrics(&o, a->cfg.version);
+	health_metrics(&o, a);
 
 	/* Ours: requests by type and outcome, latency by type and phase. */
 	static const char *const outcomes[] = { "ok", "bad_request", "not_found", "refused",

@@ -26,6 +26,7 @@
 #include "util/file.h"
 #include "util/hardening.h"
 #include "util/log.h"
+#include "util/sd_notify.h"
 #include "util/secure_mem.h"
 
 #define RUN_VERSION "0.1.0"
@@ -394,6 +395,15 @@ static int start(run_state *st)
 	}
 	write_ports(&st->dd, c->data_path, http_server_port(st->http), metrics_port);
 	log_info("secure-signer %s ready: %zu keys", RUN_VERSION, keys_count(st->keys));
+	/* Type=notify (deploy/systemd/secure-signer.service): ready only now, with the keys
+	 * loaded and every listener accepting, so that units ordered After= this one (the
+	 * validator client) never reach a signer that would answer 404 or refuse. */
+	char status[128];
+	snprintf(status, sizeof status, "READY=1\nSTATUS=Signing with %zu keys",
+		 keys_count(st->keys));
+	if (!sd_notify_send(status) && errno)
+		log_warn("NOTIFY_SOCKET is set but the readiness notification failed: %s",
+			 strerror(errno));
 	return 0;
 }
 
@@ -413,12 +423,19 @@ int cli_cmd_run(int argc, char **argv)
 	}
 	log_level lvl;
 	if (!log_parse_level(st.cfg.logging, &lvl)) {
-		fprintf(stderr, "secure-signer run: --logging must be error, warn, info, debug "
-				"or trace\n");
+		fprintf(stderr, "secure-signer run: --logging must be OFF, FATAL, ERROR, WARN, "
+				"INFO, DEBUG, TRACE or ALL\n");
+		run_config_free(&st.cfg);
+		return 2;
+	}
+	log_format fmt;
+	if (!log_parse_format(st.cfg.logging_format, &fmt)) {
+		fprintf(stderr, "secure-signer run: --logging-format must be plain or json\n");
 		run_config_free(&st.cfg);
 		return 2;
 	}
 	log_set_level(lvl);
+	log_set_format(fmt);
 
 	/* Block the stop signals before any thread starts, so that every thread inherits
 	 * the mask and sigwait below is the one place they arrive. */
@@ -439,6 +456,9 @@ int cli_cmd_run(int argc, char **argv)
 	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
 		log_info("SIGHUP ignored (use POST /reload to rescan the key sources)");
 	log_info("signal %d: stopping after the requests in flight", sig);
+	/* sd_notify(3): tell the service manager the stop has begun (it then waits up to
+	 * TimeoutStopSec for the requests in flight instead of counting this as a crash). */
+	(void)sd_notify_send("STOPPING=1");
 	teardown(&st);
 	log_info("stopped");
 	return 0;

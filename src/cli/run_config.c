@@ -129,7 +129,10 @@ static const opt opts[] = {
 	  "slashing database, sealed keys, tokens (locked while running)" },
 	{ "data-path", OPT_STR, O(data_path), NULL,
 	  "also write web3signer.ports here, as Web3Signer does (it is not the data directory)" },
-	{ "logging", OPT_STR, O(logging), "info", "error, warn, info, debug or trace" },
+	{ "logging", OPT_STR, O(logging), "info",
+	  "OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE or ALL (any case)" },
+	{ "logging-format", OPT_STR, O(logging_format), "plain",
+	  "plain, or json: one object per line with fields ts, level, msg" },
 	{ "config-file", OPT_STR, O(config_file), NULL, "YAML file of option: value lines" },
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])

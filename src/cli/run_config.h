@@ -68,6 +68,7 @@ typedef struct {
 	char *data_dir;
 	char *data_path; /* Web3Signer's --data-path: where web3signer.ports is written */
 	char *logging;
+	char *logging_format;
 	char *config_file;
 	bool help;
 } run_config;

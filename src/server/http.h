@@ -145,6 +145,8 @@ typedef struct {
 	uint64_t in_flight;
 } http_server_stats;
 void http_server_get_stats(const http_server *s, http_server_stats *out);
+/* When the listener's TLS certificate expires (Unix seconds); 0 without TLS. */
+int64_t http_server_cert_not_after(const http_server *s);
 
 /* Request accessors for handlers. */
 /* The decoded {pubkey} of the path. */

@@ -541,6 +541,11 @@ uint64_t http_server_route_hits(const http_server *s, size_t route)
 	return route < s->cfg.n_routes ? atomic_load(&s->route_hits[route]) : 0;
 }
 
+int64_t http_server_cert_not_after(const http_server *s)
+{
+	return s->tls_on ? http_tls_cert_not_after(&s->tls) : 0;
+}
+
 void http_server_get_stats(const http_server *s, http_server_stats *out)
 {
 	for (int i = 0; i < 6; i++)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "server/http.h"
 
@@ -40,6 +41,10 @@ ss_err http_tls_priority(const char *protocols, const char *cipher_suites, char 
 /* Parses a known-clients file's text: "<name> <fingerprint>" per line, fingerprint as
  * 32 colon-separated hex bytes; blank lines and '#' comments are skipped. */
 ss_err http_tls_parse_known_clients(http_tls_state *st, const char *text) SS_MUST_USE;
+
+/* The notAfter time (Unix seconds) of the first certificate of st->cert_pem; 0 when
+ * there is none or it cannot be parsed (tls_expiry.c). */
+int64_t http_tls_cert_not_after(const http_tls_state *st);
 
 /* True when the connection's client may talk to us: TLS off or client checks off, or a
  * certificate that is known by fingerprint or verifies against the CA. */

@@ -6,6 +6,7 @@
 #define SS_SIGNER_METRICS_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "eth2/eth2.h"
@@ -34,10 +35,21 @@ typedef enum {
 #define SIGNER_BUCKETS 14
 extern const double signer_bucket_bounds[SIGNER_BUCKETS];
 
+/* The most recent observations of one histogram, for a Prometheus summary's quantiles
+ * over a sliding time window (as the Prometheus client library Web3Signer exports its
+ * timers with computes them: the last 10 minutes). A lock-free ring: an observation is
+ * one atomic store of (monotonic second + 1) << 32 | microseconds, 0 meaning empty. */
+#define SIGNER_WINDOW_SIZE 4096
+typedef struct {
+	_Atomic uint64_t next;
+	_Atomic uint64_t slot[SIGNER_WINDOW_SIZE];
+} signer_window;
+
 typedef struct {
 	_Atomic uint64_t bucket[SIGNER_BUCKETS]; /* non-cumulative counts */
 	_Atomic uint64_t count;
 	_Atomic uint64_t sum_ns;
+	_Atomic(signer_window *) window; /* NULL: no quantiles kept */
 } signer_histogram;
 
 /* Requests whose type could not be parsed are counted under this index. */
@@ -53,10 +65,21 @@ typedef struct {
 	signer_histogram db_block;           /* ..._database_duration{signingOperation} */
 	signer_histogram db_attestation;
 	signer_histogram signing;            /* signing_bls_signing_duration */
+	signer_window signing_window;        /* its quantiles, once enabled */
 	_Atomic uint64_t hash_cache_hits;    /* signer_hash_cache_hits_total: H(root) reused */
 	_Atomic uint64_t hash_cache_misses;  /* signer_hash_cache_misses_total: H(root) computed */
 } signer_metrics;
 
 void signer_histogram_observe(signer_histogram *h, uint64_t ns);
+
+/* Starts keeping the recent signing durations for signing_bls_signing_duration's
+ * quantiles (api/metrics.c calls it when the metrics listener is set up). */
+void signer_metrics_keep_quantiles(signer_metrics *m);
+
+/* The quantiles q[0..n) in seconds of the observations of the last max_age_s seconds
+ * (the value at rank ceil(q * count), as Prometheus client summaries answer); NaN when
+ * there are none. Returns how many observations the window held. */
+size_t signer_window_quantiles(signer_window *w, uint64_t max_age_s, const double *q,
+			       size_t n, double *out);
 
 #endif
