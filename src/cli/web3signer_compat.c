@@ -184,18 +184,15 @@ static bool set_ours(const char *ours, const char *value)
 	return true;
 }
 
-/* Web3Signer's log levels (log4j's: OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL). */
-static const char *log_level(const char *v)
+/* Web3Signer's log levels (log4j's), which `run --logging` takes as they are. */
+static bool log_level_known(const char *v)
 {
-	static const struct {
-		const char *w3s, *ours;
-	} levels[] = { { "OFF", "error" },  { "FATAL", "error" }, { "ERROR", "error" },
-		       { "WARN", "warn" },  { "INFO", "info" },   { "DEBUG", "debug" },
-		       { "TRACE", "trace" }, { "ALL", "trace" } };
+	static const char *const levels[] = { "OFF", "FATAL", "ERROR", "WARN",
+					      "INFO", "DEBUG", "TRACE", "ALL" };
 	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-		if (strcasecmp(v, levels[i].w3s) == 0)
-			return levels[i].ours;
-	return NULL;
+		if (strcasecmp(v, levels[i]) == 0)
+			return true;
+	return false;
 }
 
 static char *dup_or_die(char **slot, const char *v)
@@ -245,22 +242,31 @@ static bool apply(w3s_state *st, const w3s_opt *o, const char *given, const char
 		fprintf(stderr, PROG ": --%s (%s) is not supported by Secure-Signer: %s\n", given,
 			source, o->why);
 		return false;
-	case W_LOGGING: {
-		const char *lvl = log_level(value);
-		if (!lvl) {
+	case W_LOGGING:
+		if (!log_level_known(value)) {
 			fprintf(stderr, PROG ": --logging: unknown level '%s' (%s): OFF, FATAL, ERROR, "
 					"WARN, INFO, DEBUG, TRACE or ALL\n", value, source);
 			return false;
 		}
-		return set_ours("logging", lvl);
-	}
+		return set_ours("logging", value);
 	case W_LOGFMT:
-		if (strcasecmp(value, "PLAIN") != 0 && !st->warned[o - table]) {
-			fprintf(stderr, PROG ": warning: --logging-format=%s is accepted but ignored: "
-					"logs are written as plain text lines\n", value);
+		/* Web3Signer's PLAIN, or one of its JSON layouts (ECS, GCP, LOGSTASH, GELF),
+		 * which become our JSON lines (fields ts, level, msg; docs/operations.md) */
+		if (strcasecmp(value, "PLAIN") == 0)
+			return set_ours("logging-format", "plain");
+		if (strcasecmp(value, "ECS") != 0 && strcasecmp(value, "GCP") != 0 &&
+		    strcasecmp(value, "LOGSTASH") != 0 && strcasecmp(value, "GELF") != 0) {
+			fprintf(stderr, PROG ": --logging-format: unknown format '%s' (%s): PLAIN, ECS, "
+					"GCP, LOGSTASH or GELF\n", value, source);
+			return false;
+		}
+		if (!st->warned[o - table]) {
+			fprintf(stderr, PROG ": warning: --logging-format=%s: logs are JSON lines with "
+					"the fields ts, level and msg, not %s's field names\n", value,
+				value);
 			st->warned[o - table] = true;
 		}
-		return true;
+		return set_ours("logging-format", "json");
 	case W_SUB:
 		if (!st->sub) {
 			fprintf(stderr, PROG ": --%s belongs after export, import or watermark-repair\n",
