@@ -113,26 +113,19 @@ static void teardown(run_state *st)
 }
 
 /* Web3Signer's pruning options (reference/web3signer.md §3.8) as the slashing store's
- * background pruner takes them. 0 or 1 after a message. */
-static int pruning_options(const run_config *c, const eth2_network *net, slash_options *so)
+ * background pruning thread takes them (run_config_check has bounded them). */
+static void pruning_options(const run_config *c, const eth2_network *net, slash_options *so)
 {
 	slash_options_default(so);
 	if (!c->pruning_enabled) {
 		so->prune_interval_s = 0;
-		return 0;
-	}
-	/* Web3Signer requires each to be at least 1 */
-	if (c->pruning_epochs_to_keep < 1 || c->pruning_interval_hours < 1) {
-		log_error("--slashing-protection-pruning-epochs-to-keep and -interval must be at "
-			  "least 1");
-		return 1;
+		return;
 	}
 	so->prune_interval_s = c->pruning_interval_hours * 3600u;
 	so->prune_keep_epochs = c->pruning_epochs_to_keep;
 	so->prune_slots_per_epoch = c->pruning_slots_per_epoch ? c->pruning_slots_per_epoch
 							       : eth2_network_slots_per_epoch(net);
 	so->prune_at_boot = c->pruning_at_boot;
-	return 0;
 }
 
 /* Web3Signer's --data-path names the directory of web3signer.ports, while the data
@@ -163,13 +156,10 @@ static int check_data_path(const run_config *c)
 	return 0;
 }
 
-static int start(run_state *st)
+/* The data directory (locked), the network and the slashing store. */
+static int open_stores(run_state *st)
 {
 	run_config *c = &st->cfg;
-	if (process_harden() != SS_OK) {
-		log_error("process hardening failed (RLIMIT_CORE / PR_SET_DUMPABLE)");
-		return 1;
-	}
 	if (check_data_path(c) != 0)
 		return 1;
 	if (cli_datadir_open(c->data_dir, "secure-signer run", &st->dd) != 0)
@@ -193,8 +183,7 @@ static int start(run_state *st)
 
 	if (c->slashing_protection_enabled) {
 		slash_options so;
-		if (pruning_options(c, net, &so) != 0)
-			return 1;
+		pruning_options(c, net, &so);
 		if (cli_slashing_open(c, "secure-signer run", &st->dd, &st->net, &so,
 				      &st->slashing) != 0)
 			return 1;
@@ -217,16 +206,18 @@ static int start(run_state *st)
 			return 1;
 		}
 	}
+	return 0;
+}
 
+/* The sealed key store, the signing service and the API with its key sources and
+ * tokens (the keys are loaded here, before any listener opens). */
+static int open_service(run_state *st)
+{
+	run_config *c = &st->cfg;
+	const eth2_network *net = st->net.net;
 	ss_err e;
 	keys_kek_provider kek;
 	memset(&kek, 0, sizeof kek);
-	if ((c->kek_passphrase_file != NULL) + (c->kek_passphrase_env != NULL) +
-		    (c->kek_file != NULL) > 1) {
-		log_error("--kek-file, --kek-passphrase-file and --kek-passphrase-env are "
-			  "mutually exclusive");
-		return 1;
-	}
 	if (c->kek_passphrase_file)
 		e = keys_kek_passphrase_file(&kek, c->kek_passphrase_file);
 	else if (c->kek_passphrase_env)
@@ -251,11 +242,6 @@ static int start(run_state *st)
 		.keystores_password_file = c->keystores_password_file,
 		.key_config_dir = c->key_config_path,
 	};
-	if (c->keystores_passwords_path && c->keystores_password_file) {
-		log_error("--keystores-passwords-path and --keystores-password-file are "
-			  "mutually exclusive");
-		return 1;
-	}
 
 	signer_config sc = { .net = net,
 			     .keys = st->keys,
@@ -302,7 +288,13 @@ static int start(run_state *st)
 			return 1;
 		}
 	}
+	return 0;
+}
 
+/* The signing and metrics listeners; then readiness (ports file, sd_notify). */
+static int open_listeners(run_state *st)
+{
+	run_config *c = &st->cfg;
 	http_tls_config tls = {
 		.cert_file = c->tls_cert_file,
 		.key_file = c->tls_key_file,
@@ -314,10 +306,6 @@ static int start(run_state *st)
 		.cipher_suites = c->tls_cipher_suites,
 	};
 	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
-	if ((c->tls_keystore_file != NULL) != (c->tls_keystore_password_file != NULL)) {
-		log_error("--tls-keystore-file and --tls-keystore-password-file go together");
-		return 1;
-	}
 	if (c->tls_keystore_password_file) {
 		st->tls_password = cli_read_first_line(c->tls_keystore_password_file);
 		if (!st->tls_password) {
@@ -326,23 +314,6 @@ static int start(run_state *st)
 			return 1;
 		}
 		tls.pkcs12_password = st->tls_password;
-	}
-	/* As Web3Signer (reference/web3signer.md §5.3): with TLS, the client policy is an
-	 * explicit choice, never a silent "anyone". */
-	if (tls_on && !c->tls_allow_any_client && !c->tls_known_clients_file && !c->tls_ca_file) {
-		log_error("TLS needs a client policy: --tls-known-clients-file, "
-			  "--tls-ca-clients-file or --tls-allow-any-client");
-		return 1;
-	}
-	if (tls_on && c->tls_allow_any_client && (c->tls_known_clients_file || c->tls_ca_file)) {
-		log_error("--tls-allow-any-client cannot be combined with client certificate "
-			  "checks");
-		return 1;
-	}
-	if (c->metrics_tls_enabled && (!tls_on || !c->metrics_enabled)) {
-		log_error("--metrics-tls-enabled needs --metrics-enabled and the TLS certificate "
-			  "options of the signing listener");
-		return 1;
 	}
 	size_t n_routes;
 	const http_route *routes = api_routes(st->api, &n_routes);
@@ -405,6 +376,21 @@ static int start(run_state *st)
 		log_warn("NOTIFY_SOCKET is set but the readiness notification failed: %s",
 			 strerror(errno));
 	return 0;
+}
+
+static int start(run_state *st)
+{
+	run_config *c = &st->cfg;
+	if (process_harden() != SS_OK) {
+		log_error("process hardening failed (RLIMIT_CORE / PR_SET_DUMPABLE)");
+		return 1;
+	}
+	char bad[256];
+	if (!run_config_check(c, bad, sizeof bad)) {
+		log_error("%s", bad);
+		return 1;
+	}
+	return open_stores(st) != 0 || open_service(st) != 0 || open_listeners(st) != 0 ? 1 : 0;
 }
 
 int cli_cmd_run(int argc, char **argv)

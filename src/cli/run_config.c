@@ -399,3 +399,44 @@ void run_config_free(run_config *cfg)
 			*p = NULL;
 		}
 }
+
+/* Combinations of options that cannot work, found from the options alone (no file is
+ * read): `run` refuses to start on them and `config check` reports them. */
+bool run_config_check(const run_config *c, char *err, size_t cap)
+{
+	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
+	const char *why = NULL;
+	if ((c->kek_passphrase_file != NULL) + (c->kek_passphrase_env != NULL) +
+		    (c->kek_file != NULL) > 1)
+		why = "--kek-file, --kek-passphrase-file and --kek-passphrase-env are mutually "
+		      "exclusive";
+	else if (c->keystores_passwords_path && c->keystores_password_file)
+		why = "--keystores-passwords-path and --keystores-password-file are mutually "
+		      "exclusive";
+	else if ((c->tls_keystore_file != NULL) != (c->tls_keystore_password_file != NULL))
+		why = "--tls-keystore-file and --tls-keystore-password-file go together";
+	else if ((c->tls_cert_file != NULL) != (c->tls_key_file != NULL))
+		why = "--tls-cert-file and --tls-key-file go together";
+	else if (c->tls_keystore_file && c->tls_cert_file)
+		why = "TLS takes a PKCS#12 keystore or PEM files, not both";
+	/* As Web3Signer (reference/web3signer.md §5.3): with TLS, the client policy is an
+	 * explicit choice, never a silent "anyone". */
+	else if (tls_on && !c->tls_allow_any_client && !c->tls_known_clients_file &&
+		 !c->tls_ca_file)
+		why = "TLS needs a client policy: --tls-known-clients-file, --tls-ca-clients-file "
+		      "or --tls-allow-any-client";
+	else if (tls_on && c->tls_allow_any_client && (c->tls_known_clients_file || c->tls_ca_file))
+		why = "--tls-allow-any-client cannot be combined with client certificate checks";
+	else if (c->metrics_tls_enabled && (!tls_on || !c->metrics_enabled))
+		why = "--metrics-tls-enabled needs --metrics-enabled and the TLS certificate options "
+		      "of the signing listener";
+	/* Web3Signer requires each to be at least 1 (§3.8) */
+	else if (c->slashing_protection_enabled && c->pruning_enabled &&
+		 (c->pruning_epochs_to_keep < 1 || c->pruning_interval_hours < 1))
+		why = "--slashing-protection-pruning-epochs-to-keep and -interval must be at least 1";
+	else if (c->http_local_reserved_connections >= c->http_max_connections)
+		why = "--http-local-reserved-connections must be smaller than --http-max-connections";
+	if (why)
+		snprintf(err, cap, "%s", why);
+	return why == NULL;
+}

@@ -80,6 +80,11 @@ int run_config_load(run_config *cfg, int argc, char **argv);
 /* Frees the strings of cfg. */
 void run_config_free(run_config *cfg);
 
+/* False, with the reason in err, for a combination of options that cannot work (two
+ * exclusive options, TLS without a client policy, ...): checked from the options alone,
+ * before anything is opened, by `run` and by `config check`. */
+bool run_config_check(const run_config *c, char *err, size_t cap);
+
 /* Prints the option list with defaults and environment variable names. */
 void run_config_usage(FILE *out);
 
