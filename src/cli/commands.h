@@ -17,6 +17,7 @@ int cli_cmd_signing_root(int argc, char **argv); /* cmd_signing_root.c */
 int cli_cmd_slashing(int argc, char **argv);     /* cmd_slashing.c */
 int cli_cmd_keys(int argc, char **argv);         /* cmd_keys.c */
 int cli_cmd_evidence(int argc, char **argv);     /* cmd_evidence.c */
+int cli_cmd_config(int argc, char **argv);       /* cmd_config.c: config check */
 
 /* The table main() dispatches on, in the order --help lists them. */
 extern const cli_command cli_commands[];

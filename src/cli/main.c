@@ -12,6 +12,8 @@ const cli_command cli_commands[] = {
 	{ "slashing", "import, export, prune slashing-protection data", cli_cmd_slashing },
 	{ "signing-root", "print the signing root of a Web3Signer request read on stdin",
 	  cli_cmd_signing_root },
+	{ "config", "check a configuration (run options, environment, config file) without "
+		    "starting", cli_cmd_config },
 	{ "evidence", "verify TEE attestation evidence (SGX, TDX, SEV-SNP) offline",
 	  cli_cmd_evidence },
 	{ NULL, NULL, NULL },

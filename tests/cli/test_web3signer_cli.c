@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../server/http_client.h"
+#include "cli_proc.h"
 #include "sign_bodies.h"
 #include "signer_proc.h"
 #include "test.h"
@@ -22,112 +23,6 @@
 /* A key and its public key (tests/api/test_oom.c uses the same derivation). */
 static const char SK[] = "0x2a2f34393e43484d52575c61666b70757a7f84898e93989da2a7acb1b6bbc0c5";
 static const char PK[] = "0x9807e808d7d2456d0cb6ed9b6421b82c0f6d7e7af0273ddcc50a04d57b5c4bde3ce53ae460b1579d354376b59f822ca2";
-
-typedef struct {
-	pid_t pid;
-	char log[400];
-	uint16_t port;
-} proc;
-
-/* Starts the binary with argv (argv[0] is replaced by the binary) and the environment
- * plus env (NAME=VALUE strings, NULL-terminated), in directory cwd, output to log. */
-static bool spawn(proc *p, const char *cwd, const char *log, char *const *argv,
-		  const char *const *env)
-{
-	memset(p, 0, sizeof *p);
-	snprintf(p->log, sizeof p->log, "%s", log);
-	p->pid = fork();
-	if (p->pid < 0)
-		return false;
-	if (p->pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || chdir(cwd) != 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		for (int i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
-		char *args[64];
-		int n = 0;
-		args[n++] = (char *)sp_binary();
-		for (int i = 1; argv[i] && n < 63; i++)
-			args[n++] = argv[i];
-		args[n] = NULL;
-		execv(args[0], args);
-		_exit(127);
-	}
-	return true;
-}
-
-/* Waits for the process to exit (at most 30 s); its exit status, or -1. */
-static int wait_exit(proc *p)
-{
-	for (int i = 0; i < 300; i++) {
-		int st;
-		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
-			p->pid = 0;
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		}
-		usleep(100 * 1000);
-	}
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, NULL, 0);
-	p->pid = 0;
-	return -1;
-}
-
-/* Waits until <ports_dir>/web3signer.ports names the HTTP port (Web3Signer's
- * --data-path file). False if the process exits first or 60 s pass. */
-static bool wait_ports(proc *p, const char *ports_dir)
-{
-	char path[500];
-	snprintf(path, sizeof path, "%s/web3signer.ports", ports_dir);
-	for (int i = 0; i < 600; i++) {
-		FILE *f = fopen(path, "r");
-		if (f) {
-			unsigned v;
-			char line[64];
-			while (fgets(line, sizeof line, f))
-				if (sscanf(line, "http-port=%u", &v) == 1)
-					p->port = (uint16_t)v;
-			fclose(f);
-			if (p->port)
-				return true;
-		}
-		int st;
-		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
-			p->pid = 0;
-			return false;
-		}
-		usleep(100 * 1000);
-	}
-	return false;
-}
-
-static void stop(proc *p)
-{
-	if (p->pid > 0) {
-		kill(p->pid, SIGTERM);
-		waitpid(p->pid, NULL, 0);
-		p->pid = 0;
-	}
-}
-
-/* How many times text occurs in the file. */
-static int count_in(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	static char buf[1 << 20];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	int c = 0;
-	for (const char *s = buf; (s = strstr(s, text)) != NULL; s++)
-		c++;
-	return c;
-}
 
 static int sign(uint16_t port, const char *body)
 {

@@ -1,0 +1,169 @@
+/* `secure-signer config check [run options]`: what `run` would refuse, found without
+ * starting (issue "A drop-in for Web3Signer operators", item 5). The options are read
+ * exactly as `run` reads them (flags, SECURE_SIGNER_* variables, --config-file), their
+ * combinations checked by run_config_check, and then what a start would trip on: files
+ * that cannot be read, key directories that are not directories, a network that does
+ * not load, a listen address or port that cannot be bound, a data directory in use.
+ * Every problem is printed, not only the first; exit 0 when there is none, 1 when there
+ * are, 2 on a usage error. Nothing is created or changed. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/run_config.h"
+
+#define PROG "secure-signer config check"
+
+static unsigned problems;
+
+static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void problem(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("problem: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	problems++;
+}
+
+static void readable_file(const char *opt, const char *path)
+{
+	if (!path)
+		return;
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0)
+		problem("%s: %s is not a readable file", opt, path);
+}
+
+static void directory(const char *opt, const char *path)
+{
+	if (!path)
+		return;
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) || access(path, R_OK | X_OK) != 0)
+		problem("%s: %s is not a readable directory", opt, path);
+}
+
+/* Binds host:port and lets go, as the listener would bind it (port 0: any port). */
+static void bindable(const char *what, const char *host, unsigned port)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	socklen_t len;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	const char *h = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
+	if (inet_pton(AF_INET, h, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		len = sizeof *v4;
+	} else if (inet_pton(AF_INET6, h, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		len = sizeof *v6;
+	} else {
+		problem("%s: listen host '%s' is not an IPv4 or IPv6 address", what, host);
+		return;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0) {
+		problem("%s: cannot listen on %s port %u (%s)", what, host, port, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A data directory that exists and whose lock a running signer holds. */
+static void data_dir_free(const char *dir)
+{
+	char lock[4200];
+	snprintf(lock, sizeof lock, "%s/.lock", dir);
+	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* not created yet, or no lock file: nothing holds it */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+		problem("--data-dir: %s is in use by a running secure-signer", dir);
+	close(fd);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: " PROG " [run options]\n\n"
+		     "Reads the options as `secure-signer run` would (flags, SECURE_SIGNER_*\n"
+		     "variables, --config-file) and reports every problem a start would meet,\n"
+		     "without starting or changing anything: combinations that cannot work,\n"
+		     "files and key directories that cannot be read, a network that does not\n"
+		     "load, a listen address or port that cannot be bound, a data directory in\n"
+		     "use. Exit status 0: none; 1: problems (printed); 2: usage error.\n"
+		     "`secure-signer run --help` lists the options.\n");
+}
+
+int cli_cmd_config(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "check") != 0) {
+		usage(argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+			      ? stdout
+			      : stderr);
+		return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+			       ? 0
+			       : 2;
+	}
+	run_config c;
+	if (run_config_load(&c, argc - 1, argv + 1) != 0) {
+		run_config_free(&c);
+		return 2;
+	}
+	if (c.help) {
+		usage(stdout);
+		run_config_free(&c);
+		return 0;
+	}
+	problems = 0;
+	char why[256];
+	if (!run_config_check(&c, why, sizeof why))
+		problem("%s", why);
+	readable_file("--tls-cert-file", c.tls_cert_file);
+	readable_file("--tls-key-file", c.tls_key_file);
+	readable_file("--tls-keystore-file", c.tls_keystore_file);
+	readable_file("--tls-keystore-password-file", c.tls_keystore_password_file);
+	readable_file("--tls-known-clients-file", c.tls_known_clients_file);
+	readable_file("--tls-ca-clients-file", c.tls_ca_file);
+	readable_file("--http-bearer-token-file", c.http_bearer_token_file);
+	readable_file("--keystores-password-file", c.keystores_password_file);
+	readable_file("--kek-passphrase-file", c.kek_passphrase_file);
+	readable_file("--slashing-protection-db-password-file",
+		      c.slashing_protection_db_password_file);
+	directory("--key-config-path", c.key_config_path);
+	directory("--keystores-path", c.keystores_path);
+	directory("--keystores-passwords-path", c.keystores_passwords_path);
+	cli_network n;
+	if (cli_network_open(&c, PROG, &n) == 0)
+		cli_network_close(&n);
+	else
+		problem("--network: %s does not load (the reason is above)", c.network);
+	bindable("--http-listen-host/--http-listen-port", c.http_listen_host, c.http_listen_port);
+	if (c.metrics_enabled)
+		bindable("--metrics-host/--metrics-port", c.metrics_host, c.metrics_port);
+	data_dir_free(c.data_dir);
+	if (problems)
+		printf("%u problem(s): `secure-signer run` with these options would not start or "
+		       "not work\n", problems);
+	else
+		printf("configuration OK\n");
+	run_config_free(&c);
+	return problems ? 1 : 0;
+}
