@@ -207,6 +207,10 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 	}
 	e->signers++;
 	e->used = ++s->clock;
+	if (e->table) { /* another thread inserted the root, and its table is built */
+		atomic_fetch_add_explicit(&e->table->refs, 1, memory_order_relaxed);
+		u->table = e->table;
+	}
 	bool build = should_build(c, e); /* build_after = 1: the first signer builds */
 	uint64_t id = e->id;
 	pthread_mutex_unlock(&s->lock);
