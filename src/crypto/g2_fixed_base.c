@@ -33,12 +33,38 @@ _Static_assert(W * (ROWS - 1) < 64, "every window starts inside the digit");
 _Static_assert(sizeof(struct bls_fixed_base_table) == BLS_FIXED_BASE_TABLE_BYTES,
 	       "BLS_FIXED_BASE_TABLE_BYTES is the table's size");
 
-/* Row j = [d 2^(W j)]a, d = 1..2^(W-1): Jacobian additions of the row's base B_j
- * (B_(j+1) = 2 [2^(W-1)]B_j), then every point made affine with one inversion
- * (Montgomery's trick). a is public, so variable time is fine; a has order r and every
- * multiple used is below 2^66 < r, so no point is at infinity and no addition meets an
- * exceptional case. The Z coordinates and their prefix products take 2 x 33 KiB of
- * stack (the crypto core does not allocate). */
+/* out[i] holds Jacobian X, Y of a point whose Z is z[i] (none zero); makes each affine
+ * with one inversion for all (Montgomery's trick): prefix[i] = z[0] ... z[i], then
+ * walking back, 1/z[i] = prefix[i-1] / prefix[i] and 1/prefix[i-1] = z[i] / prefix[i]. */
+static void to_affine_batch(g2_affine *out, const fp2 *z, fp2 *prefix, unsigned n)
+{
+	prefix[0] = z[0];
+	for (unsigned i = 1; i < n; i++)
+		fp2_mul(&prefix[i], &prefix[i - 1], &z[i]);
+	fp2 inv, zi, zi2;
+	fp2_inv(&inv, &prefix[n - 1]);
+	for (unsigned i = n; i-- > 0;) {
+		if (i > 0) {
+			fp2_mul(&zi, &inv, &prefix[i - 1]);
+			fp2_mul(&inv, &inv, &z[i]);
+		} else {
+			zi = inv;
+		}
+		fp2_sqr(&zi2, &zi);
+		fp2_mul(&out[i].x, &out[i].x, &zi2); /* x = X / Z^2 */
+		fp2_mul(&zi2, &zi2, &zi);
+		fp2_mul(&out[i].y, &out[i].y, &zi2); /* y = Y / Z^3 */
+	}
+}
+
+/* Row j = [d 2^(W j)]a, d = 1..2^(W-1). The row bases B_j = [2^(W j)]a come first (W
+ * doublings each) and are made affine together, so that each row is then B_j, 2 B_j
+ * and 30 mixed additions of B_j (cheaper than full Jacobian additions by about a
+ * third); finally every point is made affine with one inversion. a is public, so
+ * variable time is fine; a has order r and every multiple used is below 2^66 < r, so
+ * no point is at infinity, and [d]B_j != +-B_j for 2 <= d < 2^(W-1) (r is prime and
+ * larger), so no mixed addition meets an exceptional case. The Z coordinates and their
+ * prefix products take 2 x 33 KiB of stack (the crypto core does not allocate). */
 void g2_fixed_base_build_vartime(struct bls_fixed_base_table *t, const g2_point *a)
 {
 	t->infinity = g2_is_infinity(a);
@@ -49,39 +75,31 @@ void g2_fixed_base_build_vartime(struct bls_fixed_base_table *t, const g2_point 
 		return;
 	}
 	fp2 z[N_POINTS], prefix[N_POINTS];
-	g2_point base = *a, p;
+	g2_affine base[ROWS];
+	g2_point p = *a;
 	for (unsigned j = 0; j < ROWS; j++) {
-		p = base;
+		if (j > 0)
+			for (unsigned b = 0; b < W; b++)
+				g2_dbl(&p, &p); /* B_j = [2^W]B_(j-1) */
+		base[j].x = p.x;
+		base[j].y = p.y;
+		z[j] = p.z;
+	}
+	to_affine_batch(base, z, prefix, ROWS);
+	for (unsigned j = 0; j < ROWS; j++) {
+		g2_from_affine(&p, &base[j]);
 		for (unsigned d = 0; d < ROW_POINTS; d++) {
-			if (d > 0)
-				g2_add_vartime(&p, &p, &base); /* [d + 1]B_j */
+			if (d == 1)
+				g2_dbl(&p, &p); /* 2 B_j: the mixed addition B_j + B_j is exceptional */
+			else if (d > 1)
+				g2_madd_ct(&p, &p, &base[j], 0); /* [d + 1]B_j */
 			unsigned i = j * ROW_POINTS + d;
 			t->row[j][d].x = p.x;
 			t->row[j][d].y = p.y;
 			z[i] = p.z;
 		}
-		g2_dbl(&base, &p); /* B_(j+1) = [2^W]B_j = 2 [2^(W-1)]B_j */
 	}
-	/* prefix[i] = z[0] ... z[i]; one inversion of the whole product, then walking back:
-	 * 1/z[i] = prefix[i-1] / prefix[i], and 1/prefix[i-1] = z[i] / prefix[i]. */
-	prefix[0] = z[0];
-	for (unsigned i = 1; i < N_POINTS; i++)
-		fp2_mul(&prefix[i], &prefix[i - 1], &z[i]);
-	fp2 inv, zi, zi2;
-	fp2_inv(&inv, &prefix[N_POINTS - 1]);
-	for (unsigned i = N_POINTS; i-- > 0;) {
-		if (i > 0) {
-			fp2_mul(&zi, &inv, &prefix[i - 1]);
-			fp2_mul(&inv, &inv, &z[i]);
-		} else {
-			zi = inv;
-		}
-		g2_affine *e = &t->row[i / ROW_POINTS][i % ROW_POINTS];
-		fp2_sqr(&zi2, &zi);
-		fp2_mul(&e->x, &e->x, &zi2); /* x = X / Z^2 */
-		fp2_mul(&zi2, &zi2, &zi);
-		fp2_mul(&e->y, &e->y, &zi2); /* y = Y / Z^3 */
-	}
+	to_affine_batch(&t->row[0][0], z, prefix, N_POINTS); /* the rows are contiguous */
 }
 
 /* The secret temporaries of one multiplication, wiped before return (CONVENTIONS.md
