@@ -37,11 +37,12 @@
  * root, one sync-committee root), so the cache holds a whole slot's worth. */
 #define HASH_CACHE_DEFAULT_SETS 256u
 #define HASH_CACHE_DEFAULT_WAYS 4u
-/* A table costs about 7.5 signatures' worth of saved work (build 660 µs, each table
- * signature saves ~90 µs: docs/benchmarks.md). Building at the 8th signer is the
- * ski-rental rule: by then the root has cost as much extra as the table would, so a
- * root's total cost is never above twice what hindsight would have chosen, and roots
- * with fewer signers pay nothing. */
+/* A table costs what 6-7 table signatures save (build 570-660 µs, each table signature
+ * saves ~96 µs against bls_sign_hashed: docs/benchmarks.md). Building at the 8th
+ * signer is the ski-rental rule, rounded up for the noise of those numbers: by then the
+ * root has cost about as much extra as the table would, so a root's total cost stays
+ * within about twice what hindsight would have chosen, and roots with fewer signers pay
+ * nothing. */
 #define HASH_CACHE_DEFAULT_BUILD_AFTER 8u
 /* 16 tables, about 1.1 MiB: since Electra (EIP-7549) a slot's attesters share one
  * AttestationData, plus an aggregation-slot root and a sync-committee root. */
