@@ -102,7 +102,8 @@ size_t hash_cache_set_of(const hash_cache *c, const uint8_t root[HASH_CACHE_ROOT
 
 /* Writes H(root) (bls_hash_message of the 32 bytes) into *out: from the cache when
  * present (returns true, a hit), else computed outside the lock, inserted, and false
- * returned (a miss). Either way *out is exactly bls_hash_message's result. */
+ * returned (a miss). Either way *out is exactly bls_hash_message's result. It counts as
+ * one signer of the root (hash_cache_acquire), so it may build the root's table. */
 bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
 		    bls_hashed_message *out);
 
