@@ -4,13 +4,17 @@
  *   bench_bls --serve                                        for compare-blst.mjs
  *
  * In --serve mode each stdin line "OP N" runs operation OP N times and answers
- * "OP <µs per op>"; "backend adx|portable" switches the field backend. The comparison
+ * "OP <µs per op>" (per signature for the fixed_base_N_keys rows); "backend
+ * adx|portable" switches the field backend; "table_bytes" answers the size of a
+ * fixed-base table. The comparison
  * script interleaves these requests with blst's runs of the same operation, so both
  * see the same machine load (the machine is shared and noisy).
  *
  * Every operation starts from bytes, as the signer does: Verify includes decompressing
  * and subgroup-checking the public key and the signature; FastAggregateVerify includes
- * KeyValidate of all 64 public keys. */
+ * KeyValidate of all 64 public keys. The fixed-base rows (docs/bls.md): building H(m)'s
+ * table, one signature with a warm table, and a fresh message signed by 1, 8, 64 or
+ * 1024 keys through its own table (hash_to_G2 + build + n signatures, per signature). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include "crypto/fp_mont.h"
 
 #define FAV_N 64
+#define FB_MAX_KEYS 1024
 
 static struct {
 	uint8_t seed[32];
@@ -32,6 +37,9 @@ static struct {
 	uint8_t pk[48], sig[96];
 	uint8_t pks[FAV_N][48];
 	uint8_t agg[96];
+	bls_secret_key keys[FB_MAX_KEYS]; /* signers of one message, fixed-base rows */
+	bls_hashed_message h;             /* H(msg), and its table */
+	bls_fixed_base_table *table;
 	volatile uint64_t sink;
 } S;
 
@@ -87,6 +95,47 @@ static void op_sign(void)
 	S.sink += sig[1];
 }
 
+static void op_sign_hashed(void)
+{
+	uint8_t sig[96];
+	bls_sign_hashed(sig, &S.sk, &S.h);
+	S.sink += sig[1];
+}
+
+/* Building H(m)'s table, H(m) given: the cost the signer pays once per shared message. */
+static void op_fixed_base_build(void)
+{
+	bls_fixed_base_build(S.table, &S.h);
+	S.sink += S.table != NULL;
+}
+
+/* One signature with a warm table. */
+static void op_sign_fixed_base(void)
+{
+	uint8_t sig[96];
+	bls_sign_fixed_base(sig, &S.sk, S.table);
+	S.sink += sig[1];
+}
+
+/* A fresh message signed by n keys through its own table: hash_to_G2, the table
+ * build and n fixed-base signatures, reported per signature (OPS[].per = n). */
+static void fixed_base_keys(int n)
+{
+	uint8_t sig[96];
+	bls_hashed_message h;
+	S.msg_var[0]++;
+	bls_hash_message(&h, S.msg_var, sizeof S.msg_var);
+	bls_fixed_base_build(S.table, &h);
+	for (int i = 0; i < n; i++) {
+		bls_sign_fixed_base(sig, &S.keys[i], S.table);
+		S.sink += sig[1];
+	}
+}
+static void op_fixed_base_k1(void) { fixed_base_keys(1); }
+static void op_fixed_base_k8(void) { fixed_base_keys(8); }
+static void op_fixed_base_k64(void) { fixed_base_keys(64); }
+static void op_fixed_base_k1024(void) { fixed_base_keys(1024); }
+
 static void op_verify(void)
 {
 	if (!bls_verify_vartime(S.pk, S.msg, sizeof S.msg, S.sig))
@@ -115,15 +164,23 @@ static void op_fav64(void)
 static const struct op {
 	const char *name;
 	void (*fn)(void);
+	int per; /* results per call: times are reported per result */
 } OPS[] = {
-	{ "keygen", op_keygen },	/* EIP-2333 derive_master_SK + SkToPk */
-	{ "sk_to_pk", op_sk_to_pk },
-	{ "hash_to_g2", op_hash_to_g2 },
-	{ "sign", op_sign },
-	{ "verify", op_verify },
-	{ "sig_decompress_check", op_sig_decompress_check },
-	{ "pk_decompress_check", op_pk_decompress_check },
-	{ "fast_aggregate_verify_64", op_fav64 },
+	{ "keygen", op_keygen, 1 },	/* EIP-2333 derive_master_SK + SkToPk */
+	{ "sk_to_pk", op_sk_to_pk, 1 },
+	{ "hash_to_g2", op_hash_to_g2, 1 },
+	{ "sign", op_sign, 1 },
+	{ "sign_hashed", op_sign_hashed, 1 },
+	{ "fixed_base_build", op_fixed_base_build, 1 },
+	{ "sign_fixed_base", op_sign_fixed_base, 1 },
+	{ "fixed_base_1_key", op_fixed_base_k1, 1 },
+	{ "fixed_base_8_keys", op_fixed_base_k8, 8 },
+	{ "fixed_base_64_keys", op_fixed_base_k64, 64 },
+	{ "fixed_base_1024_keys", op_fixed_base_k1024, FB_MAX_KEYS },
+	{ "verify", op_verify, 1 },
+	{ "sig_decompress_check", op_sig_decompress_check, 1 },
+	{ "pk_decompress_check", op_pk_decompress_check, 1 },
+	{ "fast_aggregate_verify_64", op_fav64, 1 },
 };
 #define N_OPS (sizeof OPS / sizeof OPS[0])
 
@@ -152,6 +209,20 @@ static void setup(void)
 	}
 	if (bls_aggregate_signatures_vartime(S.agg, sigs, FAV_N) != SS_OK)
 		die("setup: aggregate");
+	for (uint32_t i = 0; i < FB_MAX_KEYS; i++) {
+		eip2333_derive_child_sk(skb, S.seed, 1000 + i);
+		if (bls_secret_key_from_bytes(&S.keys[i], skb) != SS_OK)
+			die("setup: fixed-base key");
+	}
+	S.table = malloc(BLS_FIXED_BASE_TABLE_BYTES);
+	if (S.table == NULL)
+		die("setup: out of memory");
+	bls_hash_message(&S.h, S.msg, sizeof S.msg);
+	bls_fixed_base_build(S.table, &S.h);
+	uint8_t a[96], b[96]; /* the benchmark measures the right thing */
+	bls_sign_fixed_base(a, &S.sk, S.table);
+	if (memcmp(a, S.sig, sizeof a) != 0 || (bls_sign_hashed(b, &S.sk, &S.h), memcmp(b, S.sig, sizeof b)) != 0)
+		die("setup: fixed-base or hashed signature differs from bls_sign");
 }
 
 /* Runs op n times; µs per op. */
@@ -160,13 +231,13 @@ static double time_op(const struct op *op, long n)
 	double t0 = now_us();
 	for (long i = 0; i < n; i++)
 		op->fn();
-	return (now_us() - t0) / (double)n;
+	return (now_us() - t0) / ((double)n * op->per);
 }
 
 /* Best of several timed runs, each of at least ms milliseconds. */
 static double measure(const struct op *op, double ms)
 {
-	double once = time_op(op, 1); /* warm up and size the runs */
+	double once = time_op(op, 1) * op->per; /* warm up and size the runs */
 	long n = (long)(ms * 1000 / (once > 1 ? once : 1));
 	if (n < 2)
 		n = 2;
@@ -213,7 +284,9 @@ static int serve(void)
 	while (getline(&line, &cap, stdin) > 0) {
 		char name[64];
 		long n;
-		if (sscanf(line, "backend %63s", name) == 1) {
+		if (strncmp(line, "table_bytes", 11) == 0) {
+			printf("table_bytes %u\n", (unsigned)BLS_FIXED_BASE_TABLE_BYTES);
+		} else if (sscanf(line, "backend %63s", name) == 1) {
 			printf("backend %s\n", set_backend(name) ? name : "unavailable");
 		} else if (sscanf(line, "%63s %ld", name, &n) == 2 && n > 0 && find_op(name)) {
 			printf("%s %.2f\n", name, time_op(find_op(name), n));

@@ -246,6 +246,10 @@ void api_handle_metrics(http_request *req, void *app)
 	out(&o, "# TYPE signer_hash_cache_misses_total counter\n");
 	out(&o, "signer_hash_cache_misses_total %llu\n",
 	    (unsigned long long)ld(&m->hash_cache_misses));
+	out(&o, "# HELP signer_fixed_base_signatures_total Signatures made with the fixed-base "
+		"table of a signing root many keys sign (docs/bls.md).\n");
+	out(&o, "# TYPE signer_fixed_base_signatures_total counter\n");
+	out(&o, "signer_fixed_base_signatures_total %llu\n", (unsigned long long)ld(&m->fixed_base));
 	out(&o, "# HELP secure_signer_sign_phase_seconds Signing latency by type and phase.\n");
 	out(&o, "# TYPE secure_signer_sign_phase_seconds histogram\n");
 	for (size_t t = 0; t <= SIGNER_TYPE_UNKNOWN; t++) {

@@ -106,6 +106,23 @@ void bls_sign_hashed(uint8_t sig[96], const bls_secret_key *sk, const bls_hashed
 	sign_point(sig, sk, &p);
 }
 
+void bls_fixed_base_build(bls_fixed_base_table *t, const bls_hashed_message *h)
+{
+	g2_point p;
+	memcpy(&p, h->opaque, sizeof p);
+	g2_fixed_base_build_vartime(t, &p);
+}
+
+/* CoreSign with H(m)'s table: the same point [sk]H(m) as sign_point, compressed the
+ * same way, so the bytes are bls_sign's. */
+void bls_sign_fixed_base(uint8_t sig[96], const bls_secret_key *sk, const bls_fixed_base_table *t)
+{
+	g2_point r;
+	g2_mul_fixed_base_ct(&r, t, sk->l);
+	g2_compress(sig, &r);
+	secure_zero(&r, sizeof r);
+}
+
 /* KeyValidate (§2.5): decodes, not infinity, in G1. */
 bool bls_pubkey_decode_vartime(g1_point *r, const uint8_t pk[48])
 {

@@ -51,6 +51,21 @@ typedef struct {
 void bls_hash_message(bls_hashed_message *h, const uint8_t *msg, size_t msg_len);
 void bls_sign_hashed(uint8_t sig[96], const bls_secret_key *sk, const bls_hashed_message *h);
 
+/* Fixed-base signing, for a hashed message many keys sign (every attester of a slot
+ * signs one AttestationData since EIP-7549): bls_fixed_base_build turns H(m) into a
+ * table of its multiples once (worth a few signatures, docs/bls.md), then bls_sign_fixed_base signs with table additions only and gives
+ * exactly bls_sign_hashed's output. The table is public (it depends on H(m) only);
+ * signing is constant time in sk: every lookup reads a whole row with masked selection.
+ * The table is BLS_FIXED_BASE_TABLE_BYTES of caller-provided memory (the crypto core
+ * does not allocate), 8-byte aligned; its type is opaque. */
+#define BLS_FIXED_BASE_WINDOW 6 /* bits per signed digit */
+#define BLS_FIXED_BASE_ROWS ((65 + BLS_FIXED_BASE_WINDOW - 1) / BLS_FIXED_BASE_WINDOW)
+#define BLS_FIXED_BASE_ROW_POINTS (1u << (BLS_FIXED_BASE_WINDOW - 1))
+#define BLS_FIXED_BASE_TABLE_BYTES (BLS_FIXED_BASE_ROWS * BLS_FIXED_BASE_ROW_POINTS * 192u + 8u)
+typedef struct bls_fixed_base_table bls_fixed_base_table;
+void bls_fixed_base_build(bls_fixed_base_table *t, const bls_hashed_message *h);
+void bls_sign_fixed_base(uint8_t sig[96], const bls_secret_key *sk, const bls_fixed_base_table *t);
+
 /* KeyValidate: pk decodes to a G1 point that is in the prime-order subgroup and is not
  * the point at infinity. */
 bool bls_key_validate_vartime(const uint8_t pk[48]);

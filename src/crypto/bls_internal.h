@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/bls.h"
 #include "crypto/fp_mont.h"
 #include "util/error.h"
 
@@ -197,6 +198,19 @@ void g2_mul_vartime(g2_point *r, const g2_point *a, const uint64_t *k, unsigned 
 /* [k]a for a in G2 (order r), k < r, via the 4-dimensional GLS decomposition;
  * constant time in k. */
 void g2_mul_gls_ct(g2_point *r, const g2_point *a, const uint64_t k[4]);
+/* Constant-time additions whose exceptional cases are excluded by the caller except
+ * for the point at infinity (ec_template.h). */
+void g2_madd_ct(g2_point *r, const g2_point *p, const g2_affine *q, uint64_t q_zero);
+void g2_add_ct(g2_point *r, const g2_point *p, const g2_point *q);
+/* Fixed-base multiplication (g2_fixed_base.c): row j holds [d 2^(W j)]a for
+ * d = 1..2^(W-1), W = BLS_FIXED_BASE_WINDOW, in affine form; a is public, finite and
+ * of order r. The multiplication takes k < r and is constant time in k. */
+struct bls_fixed_base_table {
+	g2_affine row[BLS_FIXED_BASE_ROWS][BLS_FIXED_BASE_ROW_POINTS];
+	uint64_t infinity; /* a was the point at infinity: every multiple is */
+};
+void g2_fixed_base_build_vartime(struct bls_fixed_base_table *t, const g2_point *a);
+void g2_mul_fixed_base_ct(g2_point *r, const struct bls_fixed_base_table *t, const uint64_t k[4]);
 /* psi: the untwist-Frobenius-twist endomorphism; acts as [p] = [x] on G2. */
 void g2_psi(g2_point *r, const g2_point *a);
 /* Subgroup check (Scott 2021, eprint 2021/1130 §4): psi(P) == [x]P. */

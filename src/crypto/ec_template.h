@@ -277,3 +277,39 @@ static void EC(ct_window_add)(EC(ct_scratch) *s, const AFF tab[16], uint64_t d)
 	F(cmov)(&s->sum.z, &s->acc.z, s->digit_zero);
 	s->acc = s->sum;
 }
+
+/* r = p + q for a finite affine q, constant time, for callers that know p != +-q
+ * unless p is at infinity: that case (r = q) and q_zero = 1 (q stands for the point at
+ * infinity: r = p) are resolved by masked selection, never by a branch. Used by the
+ * fixed-base multiplication (g2_fixed_base.c), whose accumulator starts at infinity. */
+void EC(madd_ct)(PT *r, const PT *p, const AFF *q, uint64_t q_zero)
+{
+	PT sum, qj;
+	uint64_t p_inf = EC(is_infinity)(p);
+	EC(madd_raw)(&sum, p, q);
+	EC(from_affine)(&qj, q);
+	F(cmov)(&sum.x, &qj.x, p_inf);
+	F(cmov)(&sum.y, &qj.y, p_inf);
+	F(cmov)(&sum.z, &qj.z, p_inf);
+	F(cmov)(&sum.x, &p->x, q_zero);
+	F(cmov)(&sum.y, &p->y, q_zero);
+	F(cmov)(&sum.z, &p->z, q_zero);
+	*r = sum;
+}
+
+/* r = p + q, constant time, for callers that know p != +-q unless one of them is at
+ * infinity; those cases (r = q, r = p, both: infinity) are resolved by selection. */
+void EC(add_ct)(PT *r, const PT *p, const PT *q)
+{
+	PT sum;
+	uint64_t hz, rz;
+	uint64_t p_inf = EC(is_infinity)(p), q_inf = EC(is_infinity)(q);
+	EC(add_raw)(&sum, p, q, &hz, &rz);
+	F(cmov)(&sum.x, &q->x, p_inf);
+	F(cmov)(&sum.y, &q->y, p_inf);
+	F(cmov)(&sum.z, &q->z, p_inf);
+	F(cmov)(&sum.x, &p->x, q_inf);
+	F(cmov)(&sum.y, &p->y, q_inf);
+	F(cmov)(&sum.z, &p->z, q_inf);
+	*r = sum;
+}

@@ -158,6 +158,11 @@ ss_err keys_sign(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES], const 
  * constant time in the key. */
 ss_err keys_sign_hashed(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			const bls_hashed_message *h, uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
+/* The same signature again, from the fixed-base table of h (bls_fixed_base_build):
+ * table additions only, for a root many keys sign. Constant time in the key. */
+ss_err keys_sign_fixed_base(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
+			    const bls_fixed_base_table *t,
+			    uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
 
 /* True when the registry holds pubkey. */
 bool keys_contains(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES]);

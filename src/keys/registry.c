@@ -233,3 +233,15 @@ ss_err keys_sign_hashed(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
 	bls_secret_key_wipe(&sk);
 	return SS_OK;
 }
+
+/* keys_sign_hashed with H(m)'s fixed-base table (keys.h); same secret handling. */
+ss_err keys_sign_fixed_base(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
+			    const bls_fixed_base_table *t, uint8_t sig[KEYS_SIGNATURE_BYTES])
+{
+	bls_secret_key sk;
+	if (!keys_reg_get_secret(&ks->reg, pubkey, &sk))
+		return SS_ERR_NOT_FOUND;
+	bls_sign_fixed_base(sig, &sk, t);
+	bls_secret_key_wipe(&sk);
+	return SS_OK;
+}

@@ -26,6 +26,8 @@ ss_err hash_cache_init(hash_cache *c, size_t sets, size_t ways)
 	}
 	c->n_sets = n;
 	c->ways = ways;
+	c->build_after = HASH_CACHE_DEFAULT_BUILD_AFTER;
+	c->max_tables = HASH_CACHE_DEFAULT_MAX_TABLES;
 	for (size_t i = 0; i < n; i++) {
 		pthread_mutex_init(&c->sets[i].lock, NULL);
 		c->sets[i].e = c->entries + i * ways;
@@ -33,10 +35,40 @@ ss_err hash_cache_init(hash_cache *c, size_t sets, size_t ways)
 	return SS_OK;
 }
 
+void hash_cache_set_tables(hash_cache *c, unsigned build_after, unsigned max_tables)
+{
+	c->build_after = build_after ? build_after : 1;
+	c->max_tables = max_tables;
+}
+
+/* Drops one reference; the last one frees the table and returns its budget. */
+static void table_unref(hash_cache *c, hash_cache_table *t)
+{
+	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	free(t->t);
+	free(t);
+	atomic_fetch_sub_explicit(&c->n_tables, 1, memory_order_relaxed);
+}
+
+/* Takes one unit of the table budget; false when max_tables are alive. */
+static bool table_budget_take(hash_cache *c)
+{
+	unsigned n = atomic_load_explicit(&c->n_tables, memory_order_relaxed);
+	while (n < c->max_tables)
+		if (atomic_compare_exchange_weak_explicit(&c->n_tables, &n, n + 1,
+							  memory_order_relaxed, memory_order_relaxed))
+			return true;
+	return false;
+}
+
 void hash_cache_destroy(hash_cache *c)
 {
 	if (!c->sets)
 		return;
+	for (size_t i = 0; i < c->n_sets * c->ways; i++)
+		if (c->entries[i].table)
+			table_unref(c, c->entries[i].table);
 	for (size_t i = 0; i < c->n_sets; i++)
 		pthread_mutex_destroy(&c->sets[i].lock);
 	free(c->sets);
@@ -63,24 +95,90 @@ static hash_cache_entry *find(hash_cache_set *s, size_t ways,
 	return NULL;
 }
 
-bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
-		    bls_hashed_message *out)
+/* The entry for root in s, under s->lock, or NULL. */
+static hash_cache_entry *lookup(hash_cache_set *s, size_t ways,
+				const uint8_t root[HASH_CACHE_ROOT_BYTES], uint64_t id)
+{
+	hash_cache_entry *e = find(s, ways, root);
+	return e && e->id == id ? e : NULL;
+}
+
+/* Builds the table of u->h for the entry inserted as `id` (the caller reserved the
+ * budget and set e->building), outside the lock: ~0.7 ms during which the other signers
+ * of this root go on with H(root). The builder signs with the table it built; the
+ * entry takes its own reference unless it was evicted meanwhile (then the table lives
+ * only as long as this signer's use). Without memory, nothing changes but the budget
+ * and the flag. */
+static void build_table(hash_cache *c, hash_cache_set *s,
+			const uint8_t root[HASH_CACHE_ROOT_BYTES], uint64_t id, hash_cache_use *u)
+{
+	hash_cache_table *t = malloc(sizeof *t);
+	bls_fixed_base_table *tab = malloc(BLS_FIXED_BASE_TABLE_BYTES);
+	if (t && tab) {
+		bls_fixed_base_build(tab, &u->h);
+		t->t = tab;
+		atomic_init(&t->refs, 1); /* the signer's */
+		atomic_fetch_add_explicit(&c->tables_built, 1, memory_order_relaxed);
+	} else {
+		free(t);
+		free(tab);
+		t = NULL;
+		atomic_fetch_sub_explicit(&c->n_tables, 1, memory_order_relaxed);
+	}
+	pthread_mutex_lock(&s->lock);
+	hash_cache_entry *e = lookup(s, c->ways, root, id);
+	if (e) {
+		e->building = false;
+		if (t) {
+			atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+			e->table = t;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	u->table = t;
+}
+
+/* Under the set's lock: true when this signer is the one to build e's table (it has
+ * reached build_after signers, has no table and no builder, and the budget allows one
+ * more), and then marks e as being built. */
+static bool should_build(hash_cache *c, hash_cache_entry *e)
+{
+	bool build = !e->table && !e->building && e->signers >= c->build_after &&
+		     table_budget_take(c);
+	e->building |= build;
+	return build;
+}
+
+void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
+			hash_cache_use *u)
 {
 	hash_cache_set *s = &c->sets[hash_cache_set_of(c, root)];
+	u->table = NULL;
 	pthread_mutex_lock(&s->lock);
 	hash_cache_entry *e = find(s, c->ways, root);
 	if (e) {
 		e->used = ++s->clock;
-		*out = e->h; /* a copy: the entry may be evicted once the lock is released */
+		e->signers++;
+		u->h = e->h; /* a copy: the entry may be evicted once the lock is released */
+		u->hit = true;
+		if (e->table) {
+			atomic_fetch_add_explicit(&e->table->refs, 1, memory_order_relaxed);
+			u->table = e->table;
+		}
+		bool build = should_build(c, e);
+		uint64_t id = e->id;
 		pthread_mutex_unlock(&s->lock);
-		return true;
+		if (build)
+			build_table(c, s, root, id, u);
+		return;
 	}
 	pthread_mutex_unlock(&s->lock);
 
 	/* ~125 µs of hash_to_G2: outside the lock, so other roots of this set are served
 	 * meanwhile. Two threads missing on one root both hash it; the second insert finds
 	 * the first and only refreshes it. */
-	bls_hash_message(out, root, HASH_CACHE_ROOT_BYTES);
+	bls_hash_message(&u->h, root, HASH_CACHE_ROOT_BYTES);
+	u->hit = false;
 
 	pthread_mutex_lock(&s->lock);
 	e = find(s, c->ways, root);
@@ -95,11 +193,46 @@ bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
 			if (x->used < e->used)
 				e = x;
 		}
+		/* Evicted with its entry: signers still using the table hold references, a
+		 * table being built for it is dropped by its builder (the id changes). */
+		if (e->table)
+			table_unref(c, e->table);
 		memcpy(e->root, root, HASH_CACHE_ROOT_BYTES);
-		e->h = *out;
+		e->h = u->h;
 		e->valid = true;
+		e->building = false;
+		e->table = NULL;
+		e->signers = 0;
+		e->id = atomic_fetch_add_explicit(&c->next_id, 1, memory_order_relaxed) + 1;
 	}
+	e->signers++;
 	e->used = ++s->clock;
+	if (e->table) { /* another thread inserted the root, and its table is built */
+		atomic_fetch_add_explicit(&e->table->refs, 1, memory_order_relaxed);
+		u->table = e->table;
+	}
+	bool build = should_build(c, e); /* build_after = 1: the first signer builds */
+	uint64_t id = e->id;
 	pthread_mutex_unlock(&s->lock);
-	return false;
+	if (build)
+		build_table(c, s, root, id, u);
+}
+
+void hash_cache_release(hash_cache *c, hash_cache_use *u)
+{
+	if (u->table)
+		table_unref(c, u->table);
+	u->table = NULL;
+}
+
+/* The H(root) half of hash_cache_acquire. It counts as a signer and may build the
+ * table, which it releases at once (the entry keeps it). */
+bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
+		    bls_hashed_message *out)
+{
+	hash_cache_use u;
+	hash_cache_acquire(c, root, &u);
+	*out = u.h;
+	hash_cache_release(c, &u);
+	return u.hit;
 }

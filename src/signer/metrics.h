@@ -68,6 +68,7 @@ typedef struct {
 	signer_window signing_window;        /* its quantiles, once enabled */
 	_Atomic uint64_t hash_cache_hits;    /* signer_hash_cache_hits_total: H(root) reused */
 	_Atomic uint64_t hash_cache_misses;  /* signer_hash_cache_misses_total: H(root) computed */
+	_Atomic uint64_t fixed_base;         /* signer_fixed_base_signatures_total: with a table */
 } signer_metrics;
 
 void signer_histogram_observe(signer_histogram *h, uint64_t ns);

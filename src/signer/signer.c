@@ -292,11 +292,18 @@ static void sign_half(work_item *item)
 		slash_release(s->cfg.slashing, op->ticket);
 	signer_histogram_observe(&s->metrics.phase[op->type][SIGNER_PHASE_QUEUE], t - op->t1);
 	_Static_assert(sizeof op->signing_root == HASH_CACHE_ROOT_BYTES, "32-byte roots");
-	bls_hashed_message h;
-	bool hit = hash_cache_get(&s->hashes, op->signing_root, &h);
-	atomic_fetch_add_explicit(hit ? &s->metrics.hash_cache_hits : &s->metrics.hash_cache_misses,
+	/* H(root) from the cache, and its fixed-base table once enough keys signed it */
+	hash_cache_use u;
+	hash_cache_acquire(&s->hashes, op->signing_root, &u);
+	atomic_fetch_add_explicit(u.hit ? &s->metrics.hash_cache_hits : &s->metrics.hash_cache_misses,
 				  1, memory_order_relaxed);
-	op->sign_err = keys_sign_hashed(s->cfg.keys, op->pubkey, &h, op->sig);
+	if (u.table) {
+		atomic_fetch_add_explicit(&s->metrics.fixed_base, 1, memory_order_relaxed);
+		op->sign_err = keys_sign_fixed_base(s->cfg.keys, op->pubkey, u.table->t, op->sig);
+	} else {
+		op->sign_err = keys_sign_hashed(s->cfg.keys, op->pubkey, &u.h, op->sig);
+	}
+	hash_cache_release(&s->hashes, &u);
 	signer_histogram_observe(&s->metrics.phase[op->type][SIGNER_PHASE_SIGN], mono_ns() - t);
 	op_half_done(op);
 }

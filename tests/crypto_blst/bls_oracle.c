@@ -6,6 +6,8 @@
  *   pk <sk>                        -> <pk> | "err" (sk not in [1, r))
  *   ps <sk> <msg>                  -> "<pk> <sig>" | "err"
  *   sign <sk> <msg>                -> <sig> | "err"
+ *   fb <msg> <n> <sk1..skn>        -> "<sig1> .. <sign>" (fixed-base: one table of
+ *                                     H(msg), n signatures from it; "err" for a bad sk)
  *   verify <pk> <msg> <sig>        -> "1" | "0"
  *   fav <n> <pk1..pkn> <msg> <sig> -> "1" | "0"
  *   agg <n> <sig1..sign>           -> <sig> | "err"
@@ -119,6 +121,30 @@ static bool run(char *line)
 			put_hex(sig, 96, "\n");
 		}
 		bls_secret_key_wipe(&sk);
+		return true;
+	}
+	if (strcmp(cmd, "fb") == 0) {
+		static bls_fixed_base_table *table;
+		bls_hashed_message h;
+		if (!get_msg(msg, &len, &save) || !get_count(&n, &save))
+			return false;
+		if (table == NULL && (table = malloc(BLS_FIXED_BASE_TABLE_BYTES)) == NULL)
+			return false;
+		bls_hash_message(&h, msg, len);
+		bls_fixed_base_build(table, &h);
+		for (size_t i = 0; i < n; i++) {
+			if (!get_hex(skb, 32, &save))
+				return false;
+			if (bls_secret_key_from_bytes(&sk, skb) != SS_OK) {
+				fputs(i + 1 < n ? "err " : "err\n", stdout);
+				continue;
+			}
+			bls_sign_fixed_base(sig, &sk, table);
+			bls_secret_key_wipe(&sk);
+			put_hex(sig, 96, i + 1 < n ? " " : "\n");
+		}
+		if (n == 0)
+			puts("");
 		return true;
 	}
 	if (strcmp(cmd, "verify") == 0) {

@@ -2,7 +2,10 @@
  * keys_sign_hashed: a signature made through the cache is byte for byte bls_sign's, for
  * many keys on one root, for roots that fall into one set and evict each other, and for
  * threads racing on a cache small enough to churn; the LRU eviction order; the hit and
- * miss counters /metrics exports. */
+ * miss counters /metrics exports. The fixed-base tables kept with the entries: built at
+ * the build_after-th signer only, signatures through them still bls_sign's, freed with
+ * their entry once no signer uses them, never more than max_tables alive, and the same
+ * under threads. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -125,6 +128,7 @@ static void attestation(char *out, size_t cap, unsigned long target, unsigned co
 
 static uint64_t hits(fixture *f) { return atomic_load(&signer_get_metrics(f->s)->hash_cache_hits); }
 static uint64_t misses(fixture *f) { return atomic_load(&signer_get_metrics(f->s)->hash_cache_misses); }
+static uint64_t fixed_base(fixture *f) { return atomic_load(&signer_get_metrics(f->s)->fixed_base); }
 
 /* A committee's worth of keys sign one attestation root and one aggregation-slot root
  * through the service: one hash per root, every other signature a hit, and each
@@ -150,6 +154,9 @@ TEST(many_keys_one_message_equal_bls_sign)
 	}
 	CHECK_EQ_U64(misses(&f), 2);
 	CHECK_EQ_U64(hits(&f), 2 * (NKEYS - 1));
+	/* per root: the first 7 signers use H(root), the 8th builds the table and signs
+	 * with it, like every later one */
+	CHECK_EQ_U64(fixed_base(&f), 2 * (NKEYS - HASH_CACHE_DEFAULT_BUILD_AFTER + 1));
 	teardown(&f);
 }
 
@@ -340,5 +347,177 @@ TEST(service_threads_small_cache_equal_bls_sign)
 		pthread_join(th[t], NULL);
 	CHECK_EQ_U64(atomic_load(&bad), 0);
 	CHECK_EQ_U64(hits(&f) + misses(&f), 36);
+	teardown(&f);
+}
+
+/* Signs root with key k the way sign_half does: with the table when the use has one. */
+static bool sign_use(fixture *f, const hash_cache_use *u, int k, uint8_t sig[96])
+{
+	if (u->table)
+		return keys_sign_fixed_base(f->ks, f->pk[k], u->table->t, sig) == SS_OK;
+	return keys_sign_hashed(f->ks, f->pk[k], &u->h, sig) == SS_OK;
+}
+
+/* A root signed by fewer than build_after keys never gets a table; the build_after-th
+ * signer gets one, and so does every later signer; every signature is bls_sign's. With
+ * max_tables = 0 no table is ever built. */
+TEST(fixed_base_table_built_at_threshold_only)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	hash_cache c;
+	CHECK(hash_cache_init(&c, 0, 0) == SS_OK);
+	hash_cache_set_tables(&c, 3, 4);
+	uint8_t lone[32], shared[32];
+	colliding_root(lone, 1);
+	colliding_root(shared, 2);
+	for (int k = 0; k < 2; k++) { /* two signers of the lone root */
+		hash_cache_use u;
+		uint8_t sig[96], want[96];
+		hash_cache_acquire(&c, lone, &u);
+		CHECK(u.table == NULL);
+		CHECK(sign_use(&f, &u, k, sig));
+		bls_sign(want, &f.sk[k], lone, 32);
+		CHECK_MEM(sig, want, 96);
+		hash_cache_release(&c, &u);
+	}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 0);
+	for (int k = 0; k < NKEYS; k++) {
+		hash_cache_use u;
+		uint8_t sig[96], want[96];
+		hash_cache_acquire(&c, shared, &u);
+		CHECK_MSG((u.table != NULL) == (k >= 2), "signer %d: table %p", k, (void *)u.table);
+		CHECK(sign_use(&f, &u, k, sig));
+		bls_sign(want, &f.sk[k], shared, 32);
+		CHECK_MEM(sig, want, 96);
+		hash_cache_release(&c, &u);
+	}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 1);
+	CHECK_EQ_U64(atomic_load(&c.n_tables), 1);
+	hash_cache_destroy(&c);
+
+	CHECK(hash_cache_init(&c, 0, 0) == SS_OK);
+	hash_cache_set_tables(&c, 1, 0);
+	for (int k = 0; k < 4; k++) {
+		hash_cache_use u;
+		hash_cache_acquire(&c, shared, &u);
+		CHECK(u.table == NULL);
+		hash_cache_release(&c, &u);
+	}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 0);
+	hash_cache_destroy(&c);
+	teardown(&f);
+}
+
+/* A table is evicted with its entry but stays valid for a signer still using it, and is
+ * freed (its budget returned) when that signer releases it; while max_tables are alive,
+ * other roots sign without one. */
+TEST(fixed_base_table_evicted_with_entry)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	hash_cache c;
+	CHECK(hash_cache_init(&c, 1, 2) == SS_OK);
+	hash_cache_set_tables(&c, 1, 1);
+	uint8_t a[32], b[32], d[32], sig[96], want[96];
+	colliding_root(a, 1);
+	colliding_root(b, 2);
+	colliding_root(d, 3);
+	hash_cache_use ua, ub, ud;
+	hash_cache_acquire(&c, a, &ua); /* a, with a table (build_after 1) */
+	CHECK(ua.table != NULL);
+	hash_cache_acquire(&c, b, &ub); /* a b: the budget of 1 is spent, b signs without */
+	CHECK(ub.table == NULL);
+	CHECK_EQ_U64(atomic_load(&c.n_tables), 1);
+	hash_cache_release(&c, &ub);
+	hash_cache_acquire(&c, b, &ub); /* b used after a */
+	hash_cache_release(&c, &ub);
+	hash_cache_acquire(&c, d, &ud); /* evicts a (least recently used): b d */
+	CHECK(ud.table == NULL);        /* a's table is still alive: ua holds it */
+	CHECK_EQ_U64(atomic_load(&c.n_tables), 1);
+	CHECK(sign_use(&f, &ua, 5, sig)); /* the evicted entry's table still signs right */
+	bls_sign(want, &f.sk[5], a, 32);
+	CHECK_MEM(sig, want, 96);
+	hash_cache_release(&c, &ud);
+	hash_cache_release(&c, &ua); /* the last reference: freed */
+	CHECK_EQ_U64(atomic_load(&c.n_tables), 0);
+	hash_cache_acquire(&c, d, &ud); /* the budget is back: d gets its table */
+	CHECK(ud.table != NULL);
+	CHECK(sign_use(&f, &ud, 6, sig));
+	bls_sign(want, &f.sk[6], d, 32);
+	CHECK_MEM(sig, want, 96);
+	hash_cache_release(&c, &ud);
+	hash_cache_acquire(&c, a, &ua); /* a again: a new entry, evicts b, needs budget */
+	CHECK(ua.table == NULL);        /* d's table holds the only unit */
+	hash_cache_release(&c, &ua);
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 2);
+	hash_cache_destroy(&c);
+	teardown(&f);
+}
+
+/* Threads race on a churning cache with tables built at the 2nd signer and a budget of
+ * 2: builds, uses, evictions and frees interleave; every signature is bls_sign's and
+ * the number of live tables never exceeds the budget. */
+typedef struct {
+	fixture *f;
+	hash_cache *c;
+	uint8_t (*roots)[32];
+	uint8_t (*want)[RACE_ROOTS][96];
+	int t;
+	_Atomic int *bad, *over;
+	_Atomic unsigned *with_table;
+} table_race_arg;
+
+static void *table_race(void *p)
+{
+	table_race_arg *a = p;
+	for (int i = 0; i < RACE_ITERS; i++) {
+		unsigned r = (unsigned)(i / 3 + a->t) % RACE_ROOTS; /* runs of one root */
+		unsigned k = (unsigned)(i + a->t) % RACE_KEYS;
+		hash_cache_use u;
+		hash_cache_acquire(a->c, a->roots[r], &u);
+		if (atomic_load(&a->c->n_tables) > a->c->max_tables)
+			atomic_fetch_add(a->over, 1);
+		if (u.table)
+			atomic_fetch_add(a->with_table, 1);
+		uint8_t sig[96];
+		if (!sign_use(a->f, &u, (int)k, sig) || memcmp(sig, a->want[k][r], 96) != 0)
+			atomic_fetch_add(a->bad, 1);
+		hash_cache_release(a->c, &u);
+	}
+	return NULL;
+}
+
+TEST(fixed_base_concurrent_threads_equal_bls_sign)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	hash_cache c;
+	CHECK(hash_cache_init(&c, 2, 2) == SS_OK);
+	hash_cache_set_tables(&c, 2, 2);
+	uint8_t roots[RACE_ROOTS][32];
+	uint8_t want[RACE_KEYS][RACE_ROOTS][96];
+	for (int r = 0; r < RACE_ROOTS; r++) {
+		for (int j = 0; j < 32; j++)
+			roots[r][j] = (uint8_t)(r * 29 + j * 11 + 3);
+		for (int k = 0; k < RACE_KEYS; k++)
+			bls_sign(want[k][r], &f.sk[k], roots[r], 32);
+	}
+	_Atomic int bad = 0, over = 0;
+	_Atomic unsigned with_table = 0;
+	pthread_t th[RACE_THREADS];
+	table_race_arg args[RACE_THREADS];
+	for (int t = 0; t < RACE_THREADS; t++) {
+		args[t] = (table_race_arg){ &f, &c, roots, want, t, &bad, &over, &with_table };
+		CHECK(pthread_create(&th[t], NULL, table_race, &args[t]) == 0);
+	}
+	for (int t = 0; t < RACE_THREADS; t++)
+		pthread_join(th[t], NULL);
+	CHECK_EQ_U64(atomic_load(&bad), 0);
+	CHECK_EQ_U64(atomic_load(&over), 0);
+	CHECK(atomic_load(&with_table) > 0); /* the table path did run */
+	CHECK(atomic_load(&c.tables_built) > 0);
+	CHECK(atomic_load(&c.n_tables) <= 2);
+	hash_cache_destroy(&c);
 	teardown(&f);
 }
