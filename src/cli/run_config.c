@@ -8,9 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <yaml.h>
-
 #include "cli/run_config.h"
+#include "cli/yaml_flat.h"
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/secure_mem.h"
@@ -212,99 +211,27 @@ static void env_name(char *out, size_t cap, const char *name)
 	out[k] = '\0';
 }
 
-/* Reads a flat YAML mapping "option: value" (Web3Signer's config-file format; keys may
- * carry its "eth2." prefix; a list value becomes a comma list). */
-static bool load_yaml(run_config *cfg, const char *path)
+/* One entry of a --config-file (cli/yaml_flat.h): keys may carry Web3Signer's "eth2."
+ * prefix; only string options take a list. */
+static bool yaml_entry(const char *key, const char *value, bool is_list, void *ctx)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "secure-signer run: cannot open config file %s: %s\n", path,
-			strerror(errno));
+	run_config *cfg = ctx;
+	const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
+	const opt *o = find_opt(k, strlen(k));
+	if (!o || o->offset == O(config_file)) {
+		fprintf(stderr, "secure-signer run: config file: unknown option '%s'\n", key);
 		return false;
 	}
-	yaml_parser_t p;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	bool ok = true, done = false;
-	int depth = 0;
-	char key[128] = "", list[4096] = "";
-	bool have_key = false, in_list = false;
-	while (ok && !done) {
-		yaml_event_t ev;
-		if (!yaml_parser_parse(&p, &ev)) {
-			fprintf(stderr, "secure-signer run: %s line %zu: %s\n", path,
-				p.problem_mark.line + 1, p.problem ? p.problem : "YAML error");
-			ok = false;
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > 1) {
-				fprintf(stderr, "secure-signer run: %s line %zu: nested mappings are not "
-						"options\n", path, ev.start_mark.line + 1);
-				ok = false;
-			}
-			break;
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			if (!have_key || in_list) {
-				fprintf(stderr, "secure-signer run: %s line %zu: unexpected list\n", path,
-					ev.start_mark.line + 1);
-				ok = false;
-			}
-			in_list = true;
-			list[0] = '\0';
-			break;
-		case YAML_SCALAR_EVENT: {
-			const char *v = (const char *)ev.data.scalar.value;
-			if (in_list) {
-				if (list[0])
-					strncat(list, ",", sizeof list - strlen(list) - 1);
-				strncat(list, v, sizeof list - strlen(list) - 1);
-			} else if (!have_key) {
-				snprintf(key, sizeof key, "%s", v);
-				have_key = true;
-			} else {
-				const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
-				const opt *o = find_opt(k, strlen(k));
-				if (!o || o->offset == O(config_file)) {
-					fprintf(stderr, "secure-signer run: %s: unknown option '%s'\n",
-						path, key);
-					ok = false;
-				} else {
-					ok = set_opt(cfg, o, v, path);
-				}
-				have_key = false;
-			}
-			break;
-		}
-		case YAML_SEQUENCE_END_EVENT: {
-			in_list = false;
-			const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
-			const opt *o = find_opt(k, strlen(k));
-			if (!o || o->kind != OPT_STR) {
-				fprintf(stderr, "secure-signer run: %s: '%s' does not take a list\n",
-					path, key);
-				ok = false;
-			} else {
-				ok = set_opt(cfg, o, list, path);
-			}
-			have_key = false;
-			break;
-		}
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
+	if (is_list && o->kind != OPT_STR) {
+		fprintf(stderr, "secure-signer run: config file: '%s' does not take a list\n", key);
+		return false;
 	}
-	yaml_parser_delete(&p);
-	fclose(f);
-	return ok;
+	return set_opt(cfg, o, value, "config file");
+}
+
+static bool load_yaml(run_config *cfg, const char *path)
+{
+	return cli_yaml_flat_read(path, "secure-signer run", yaml_entry, cfg);
 }
 
 void run_config_usage(FILE *out)

@@ -13,10 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <yaml.h>
-
 #include "cli/commands.h"
 #include "cli/web3signer_compat.h"
+#include "cli/yaml_flat.h"
 #include "util/secure_mem.h"
 
 #define PROG "secure-signer (Web3Signer command line)"
@@ -292,86 +291,23 @@ static bool apply(w3s_state *st, const w3s_opt *o, const char *given, const char
 
 /* ---- the three sources ----------------------------------------------------------- */
 
-/* Web3Signer's --config-file: a flat YAML map of option: value, eth2. before eth2
- * options, lists as comma lists. Unknown keys are refused, as Web3Signer refuses them. */
-static bool read_config_file(w3s_state *st, const char *path)
+/* Web3Signer's --config-file (cli/yaml_flat.h): eth2. before eth2 options. Unknown keys
+ * are refused, as Web3Signer refuses them. */
+static bool config_entry(const char *key, const char *value, bool is_list, void *ctx)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, PROG ": cannot open config file %s: %s\n", path, strerror(errno));
+	(void)is_list;
+	const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
+	const w3s_opt *o = lookup(k, strlen(k), false);
+	if (!o || strcmp(o->name, "config-file") == 0) {
+		fprintf(stderr, PROG ": config file: unknown option '%s'\n", key);
 		return false;
 	}
-	yaml_parser_t p;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	bool ok = true, done = false, have_key = false, in_list = false;
-	int depth = 0;
-	char key[160] = "", list[4096] = "";
-	while (ok && !done) {
-		yaml_event_t ev;
-		if (!yaml_parser_parse(&p, &ev)) {
-			fprintf(stderr, PROG ": %s line %zu: %s\n", path, p.problem_mark.line + 1,
-				p.problem ? p.problem : "YAML error");
-			ok = false;
-			break;
-		}
-		const char *value = NULL;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > 1) {
-				fprintf(stderr, PROG ": %s line %zu: nested mappings are not options\n",
-					path, ev.start_mark.line + 1);
-				ok = false;
-			}
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			if (!have_key || in_list) {
-				fprintf(stderr, PROG ": %s line %zu: unexpected list\n", path,
-					ev.start_mark.line + 1);
-				ok = false;
-			}
-			in_list = true;
-			list[0] = '\0';
-			break;
-		case YAML_SCALAR_EVENT:
-			if (in_list) {
-				if (list[0])
-					strncat(list, ",", sizeof list - strlen(list) - 1);
-				strncat(list, (const char *)ev.data.scalar.value,
-					sizeof list - strlen(list) - 1);
-			} else if (!have_key) {
-				snprintf(key, sizeof key, "%s", (const char *)ev.data.scalar.value);
-				have_key = true;
-			} else {
-				value = (const char *)ev.data.scalar.value;
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-			in_list = false;
-			value = list;
-			break;
-		default:
-			break;
-		}
-		if (ok && value) {
-			const char *k = strncmp(key, "eth2.", 5) == 0 ? key + 5 : key;
-			const w3s_opt *o = lookup(k, strlen(k), false);
-			if (!o || strcmp(o->name, "config-file") == 0) {
-				fprintf(stderr, PROG ": %s: unknown option '%s'\n", path, key);
-				ok = false;
-			} else {
-				ok = apply(st, o, k, value, path);
-			}
-			have_key = false;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	fclose(f);
-	return ok;
+	return apply(ctx, o, k, value, "config file");
+}
+
+static bool read_config_file(w3s_state *st, const char *path)
+{
+	return cli_yaml_flat_read(path, PROG, config_entry, st);
 }
 
 /* WEB3SIGNER_<OPT> and WEB3SIGNER_ETH2_<OPT>. Web3Signer reads only the variables of
