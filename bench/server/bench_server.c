@@ -5,7 +5,7 @@
  * on the same machine, so the HTTP/JSON/SSZ/slashing overhead reads as a ratio.
  *
  * usage: bench_server [--validators N] [--bursts B] [--connections 1,16,256]
- *                     [--binary PATH] [--threads T] [--modes distinct,burst,electra]
+ *                     [--binary PATH] [--threads T] [--modes distinct,burst,electra,batch]
  *                     [--committee C] [--cpu 1]
  * --cpu 1 adds, under each row, where the CPU went per request: the signer's threads by
  * name (on a CPU, waiting for one, times scheduled in), the load generator, the machine.
@@ -25,7 +25,10 @@
  *             AttestationData, so a burst has 2 distinct roots, each signed by N keys,
  *             and from each root's 8th signer on the signer signs with the root's
  *             fixed-base table (docs/bls.md); the table's signatures are counted from
- *             /metrics. Not in the default --modes. */
+ *             /metrics. Not in the default --modes.
+ *   batch     single requests' latency alone and during back-to-back batches (POST
+ *             /api/v1/eth2/sign naming every key; batch_latency.c). Not in the default
+ *             --modes. */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +51,7 @@
 #include <unistd.h>
 
 #include "crypto/bls.h"
+#include "batch_latency.h"
 #include "proc_cpu.h"
 #include "util/hex.h"
 
@@ -624,6 +628,10 @@ int main(int argc, char **argv)
 	snprintf(mlist, sizeof mlist, "%s", modes);
 	char *msave = NULL;
 	for (char *mode = strtok_r(mlist, ",", &msave); mode; mode = strtok_r(NULL, ",", &msave)) {
+		if (strcmp(mode, "batch") == 0) {
+			batch_latency_run(port, validators, pk_hex, FORK, 400);
+			continue;
+		}
 		bool distinct = strcmp(mode, "distinct") == 0;
 		bool electra = strcmp(mode, "electra") == 0;
 		if (!distinct && !electra && strcmp(mode, "burst") != 0)
