@@ -1,0 +1,191 @@
+/* bench_server --modes batch (issue "Gloas and the 2026 signing API": single requests
+ * keep their latency during a large batch). One connection sends single AGGREGATION_SLOT
+ * requests one after another and times each; first alone, then while a second
+ * connection sends back-to-back batches (POST /api/v1/eth2/sign) in which every key
+ * signs one new slot. Each single request and each batch signs a root of its own, so
+ * no hash is shared between them. Printed: the singles' p50/p99/max in both phases and
+ * the batches' signatures per second. */
+#define _GNU_SOURCE /* memmem, strcasestr */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch_latency.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int dial(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { 0 };
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	struct timeval tv = { 60, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* POST body to path on the keep-alive connection *fd (opened again when needed); the
+ * status, or 0 on a transport failure. The answer's body is read and dropped. */
+static int post(uint16_t port, int *fd, const char *path, const char *body)
+{
+	if (*fd < 0 && (*fd = dial(port)) < 0)
+		return 0;
+	size_t blen = strlen(body);
+	char head[512];
+	int hl = snprintf(head, sizeof head,
+			  "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+			  "Accept: application/json\r\nContent-Length: %zu\r\n\r\n",
+			  path, blen);
+	if (send(*fd, head, (size_t)hl, MSG_NOSIGNAL) != hl ||
+	    send(*fd, body, blen, MSG_NOSIGNAL) != (ssize_t)blen)
+		goto fail;
+	static _Thread_local char buf[1 << 22];
+	size_t got = 0;
+	char *end = NULL;
+	while (!(end = memmem(buf, got, "\r\n\r\n", 4))) {
+		ssize_t n = recv(*fd, buf + got, sizeof buf - got, 0);
+		if (n <= 0)
+			goto fail;
+		got += (size_t)n;
+	}
+	int status = 0;
+	sscanf(buf, "HTTP/1.1 %d", &status);
+	const char *cl = strcasestr(buf, "\r\nContent-Length:");
+	size_t want = (size_t)(end + 4 - buf) + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+	while (got < want) {
+		ssize_t n = recv(*fd, buf + got, sizeof buf - got < want - got ? sizeof buf - got
+										 : want - got, 0);
+		if (n <= 0)
+			goto fail;
+		got += (size_t)n;
+	}
+	return status;
+fail:
+	close(*fd);
+	*fd = -1;
+	return 0;
+}
+
+typedef struct {
+	uint16_t port;
+	int validators;
+	char (*pk_hex)[99];
+	const char *fork;
+	_Atomic bool stop;
+	_Atomic unsigned long slot;
+	unsigned long batches, signatures;
+	double seconds;
+	int errors;
+} batcher;
+
+static void *batch_loop(void *arg)
+{
+	batcher *b = arg;
+	size_t cap = (size_t)b->validators * 104 + 1024;
+	char *body = malloc(cap);
+	int fd = -1;
+	double t0 = now();
+	while (body && !atomic_load(&b->stop)) {
+		size_t len = (size_t)snprintf(body, cap, "{\"identifiers\":[");
+		for (int i = 0; i < b->validators; i++)
+			len += (size_t)snprintf(body + len, cap - len, "%s\"%s\"", i ? "," : "",
+						b->pk_hex[i]);
+		snprintf(body + len, cap - len,
+			 "],\"signing_request\":{\"type\":\"AGGREGATION_SLOT\",%s,"
+			 "\"aggregation_slot\":{\"slot\":\"%lu\"}}}",
+			 b->fork, atomic_fetch_add(&b->slot, 1));
+		if (post(b->port, &fd, "/api/v1/eth2/sign", body) == 200) {
+			b->batches++;
+			b->signatures += (unsigned long)b->validators;
+		} else {
+			b->errors++;
+		}
+	}
+	b->seconds = now() - t0;
+	if (fd >= 0)
+		close(fd);
+	free(body);
+	return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* n single requests of key 0, each a new slot; latencies sorted into lat. */
+static int singles_run(uint16_t port, char (*pk_hex)[99], const char *fork, _Atomic unsigned long *slot,
+		       double *lat, int n)
+{
+	char path[160], body[1024];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
+	int fd = -1, errs = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(body, sizeof body,
+			 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"%lu\"}}",
+			 fork, atomic_fetch_add(slot, 1));
+		double t0 = now();
+		errs += post(port, &fd, path, body) != 200;
+		lat[i] = now() - t0;
+	}
+	if (fd >= 0)
+		close(fd);
+	qsort(lat, (size_t)n, sizeof *lat, cmp);
+	return errs;
+}
+
+void batch_latency_run(uint16_t port, int validators, char (*pk_hex)[99], const char *fork,
+		       int singles)
+{
+	double *alone = calloc((size_t)singles, sizeof *alone);
+	double *during = calloc((size_t)singles, sizeof *during);
+	if (!alone || !during)
+		return;
+	batcher b = { .port = port, .validators = validators, .pk_hex = pk_hex, .fork = fork };
+	atomic_store(&b.slot, 9000000);
+	_Atomic unsigned long single_slot = 1;
+	int e_alone = singles_run(port, pk_hex, fork, &single_slot, alone, singles);
+	pthread_t th;
+	if (pthread_create(&th, NULL, batch_loop, &b) != 0)
+		return;
+	usleep(300 * 1000); /* the first batch is under way */
+	int e_during = singles_run(port, pk_hex, fork, &single_slot, during, singles);
+	atomic_store(&b.stop, true);
+	pthread_join(th, NULL);
+	int n = singles;
+	printf("\nmode batch: %d single AGGREGATION_SLOT requests on one connection, alone and "
+	       "while another connection sends back-to-back batches of %d keys (each a new "
+	       "slot)\n\n| single requests | p50 ms | p99 ms | max ms | errors | batches | batch "
+	       "signatures/s |\n|---|---|---|---|---|---|---|\n",
+	       singles, validators);
+	printf("| alone | %.2f | %.2f | %.2f | %d | - | - |\n", alone[n / 2] * 1e3,
+	       alone[(n * 99) / 100] * 1e3, alone[n - 1] * 1e3, e_alone);
+	printf("| during batches | %.2f | %.2f | %.2f | %d | %lu | %.0f |\n", during[n / 2] * 1e3,
+	       during[(n * 99) / 100] * 1e3, during[n - 1] * 1e3, e_during + b.errors, b.batches,
+	       b.seconds > 0 ? (double)b.signatures / b.seconds : 0);
+	fflush(stdout);
+	free(alone);
+	free(during);
+}
