@@ -1,19 +1,25 @@
 /* The JSON evidence object of attested key generation, and the report-data binding it
- * carries. The shape keeps the original Secure-Signer's names (reference/secure-signer.md
- * §2.6: "pk_hex" beside "evidence") with DCAP/SNP evidence in place of the retired EPID
- * report, as reference/tee.md §f recommends:
+ * carries, as `POST /eth/v1/keygen/bls` answers (issue "The original Secure-Signer's
+ * API"; the original's names "pk_hex" beside "evidence", reference/secure-signer.md §2.6,
+ * with DCAP/SNP evidence in place of the retired EPID report):
  *
- *   {"pk_hex": "0x<48-byte BLS public key>",          or "pubkeys": ["0x…", …]
- *    "evidence": {"type": "sgx-dcap-quote" | "tdx-quote" | "sev-snp-report",
+ *   {"pk_hex": "0x<the first key>",                                       optional
+ *    "evidence": {"type": "sgx-dcap-quote" | "tdx-quote" | "sev-snp-report" | "simulated",
  *                 "quote": "<base64 of the quote or report>",
  *                 "certs": "<PEM: SEV-SNP VCEK or VLEK, and ASK or ASVK>",   optional
- *                 "report_data_scheme": "secure-signer/v1/bls-keygen",
- *                 "nonce": "0x<hex>"}}                                     optional
+ *                 "report_data": "0x<64 bytes>",                           optional
+ *                 "binding": "secure-signer/keygen/bls/v1",
+ *                 "nonce": "0x<32 bytes>",                 optional, 32 zero bytes
+ *                 "pubkeys": ["0x…", …]},        the keys bound, in order (1..1000)
+ *    "data": [{"pubkey": "0x…"}, …]}                    optional, the same keys
  *
- * Binding (tee_keygen_report_data): report_data = SHA-256(scheme ‖ 0x00 ‖ n as u32
- * big-endian ‖ pk_1 ‖ … ‖ pk_n ‖ nonce) ‖ 32 zero bytes. A domain-separated hash rather
- * than the raw key (the old signer's layout) fits every TEE's 64 bytes, binds any number
- * of keys, and the count keeps keys and nonce from being confused. */
+ * A single-key object may name its key with "pk_hex" alone. Where the keys are named
+ * twice they must agree, and "report_data" must be the binding: an object that says one
+ * thing in its JSON and another in its quote is refused, not half believed.
+ *
+ * Binding (tee_keygen_report_data): report_data = SHA-256("secure-signer/keygen/bls/v1"
+ * ‖ nonce ‖ pk_1 ‖ … ‖ pk_n) ‖ 32 zero bytes. Simulated evidence (a development signer's,
+ * not hardware) is refused: --allow-simulated comes with the simulation provider. */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -24,20 +30,14 @@
 #include "util/hex.h"
 
 void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size_t n,
-			    const uint8_t *nonce, size_t nonce_len, uint8_t out[64])
+			    const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64])
 {
 	sha256_ctx h;
-	const uint8_t sep = 0;
-	const uint8_t count[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8),
-				   (uint8_t)n };
 	sha256_init(&h);
-	sha256_update(&h, TEE_KEYGEN_SCHEME, strlen(TEE_KEYGEN_SCHEME));
-	sha256_update(&h, &sep, 1);
-	sha256_update(&h, count, 4);
+	sha256_update(&h, TEE_KEYGEN_BINDING, strlen(TEE_KEYGEN_BINDING));
+	sha256_update(&h, nonce, TEE_KEYGEN_NONCE_BYTES);
 	for (size_t i = 0; i < n; i++)
 		sha256_update(&h, pubkeys[i], TEE_BLS_PUBKEY_BYTES);
-	if (nonce_len > 0)
-		sha256_update(&h, nonce, nonce_len);
 	sha256_final(&h, out);
 	memset(out + 32, 0, 32);
 }
@@ -47,10 +47,12 @@ void tee_check_key_binding(const tee_evidence_object *o,
 {
 	uint8_t want[64];
 	tee_keygen_report_data((const uint8_t(*)[TEE_BLS_PUBKEY_BYTES])o->pubkeys, o->n_pubkeys,
-			       o->nonce, o->nonce_len, want);
+			       o->nonce, want);
 	if (memcmp(want, report_data, 64) != 0)
 		tee_fail(res, "key_binding", "the evidence's report data does not bind the %zu "
-			 "public key(s) of the object (scheme %s)", o->n_pubkeys, TEE_KEYGEN_SCHEME);
+			 "public key(s) of the object (binding %s)", o->n_pubkeys, TEE_KEYGEN_BINDING);
+	else if (o->has_report_data && memcmp(o->report_data, report_data, 64) != 0)
+		tee_fail(res, "key_binding", "the object's report_data is not the evidence's");
 }
 
 void tee_evidence_object_free(tee_evidence_object *o)
@@ -102,35 +104,62 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 	json_t *ev = json_object_get(root, "evidence");
 	ss_err rc = SS_ERR_INVALID;
 	if (!json_is_object(root) || !json_is_object(ev)) {
-		*why = "not an evidence object ({\"pk_hex\"|\"pubkeys\", \"evidence\": {…}})";
+		*why = "not an evidence object ({\"pk_hex\", \"evidence\": {…}})";
 		goto out;
 	}
-	json_t *pk = json_object_get(root, "pk_hex"), *pks = json_object_get(root, "pubkeys");
-	if ((pk != NULL) == (pks != NULL)) {
-		*why = "the evidence object needs exactly one of pk_hex and pubkeys";
-		goto out;
-	}
-	if (pk != NULL) {
-		if (!pubkey_hex(pk, o->pubkeys[0])) {
-			*why = "pk_hex is not a 48-byte BLS public key in hex";
-			goto out;
-		}
-		o->n_pubkeys = 1;
-	} else {
+	/* the keys bound: evidence.pubkeys, or pk_hex alone for one key */
+	json_t *pk = json_object_get(root, "pk_hex"), *pks = json_object_get(ev, "pubkeys");
+	if (pks != NULL) {
 		size_t i;
 		json_t *v;
 		if (!json_is_array(pks) || json_array_size(pks) == 0 ||
 		    json_array_size(pks) > TEE_MAX_BOUND_KEYS) {
-			*why = "pubkeys must be a list of 1 to 64 public keys";
+			*why = "evidence.pubkeys must be a list of 1 to 1000 public keys";
 			goto out;
 		}
 		json_array_foreach(pks, i, v) {
 			if (!pubkey_hex(v, o->pubkeys[i])) {
-				*why = "pubkeys holds something other than a 48-byte public key in hex";
+				*why = "evidence.pubkeys holds something other than a 48-byte public key "
+				       "in hex";
 				goto out;
 			}
 		}
 		o->n_pubkeys = json_array_size(pks);
+	}
+	if (pk != NULL) {
+		uint8_t first[TEE_BLS_PUBKEY_BYTES];
+		if (!pubkey_hex(pk, first)) {
+			*why = "pk_hex is not a 48-byte BLS public key in hex";
+			goto out;
+		}
+		if (o->n_pubkeys == 0) {
+			memcpy(o->pubkeys[0], first, sizeof first);
+			o->n_pubkeys = 1;
+		} else if (memcmp(first, o->pubkeys[0], sizeof first) != 0) {
+			*why = "pk_hex is not the first of evidence.pubkeys";
+			goto out;
+		}
+	}
+	if (o->n_pubkeys == 0) {
+		*why = "the evidence object names no key (evidence.pubkeys or pk_hex)";
+		goto out;
+	}
+	json_t *data = json_object_get(root, "data");
+	if (data != NULL) {
+		size_t i;
+		json_t *v;
+		if (!json_is_array(data) || json_array_size(data) != o->n_pubkeys) {
+			*why = "data must list the same keys as evidence.pubkeys";
+			goto out;
+		}
+		json_array_foreach(data, i, v) {
+			uint8_t k[TEE_BLS_PUBKEY_BYTES];
+			if (!pubkey_hex(json_object_get(v, "pubkey"), k) ||
+			    memcmp(k, o->pubkeys[i], sizeof k) != 0) {
+				*why = "data must list the same keys as evidence.pubkeys, in order";
+				goto out;
+			}
+		}
 	}
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	if (type != NULL && strcmp(type, "sgx-dcap-quote") == 0)
@@ -139,7 +168,12 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 		o->kind = TEE_KIND_TDX;
 	else if (type != NULL && strcmp(type, "sev-snp-report") == 0)
 		o->kind = TEE_KIND_SNP;
-	else {
+	else if (type != NULL && strcmp(type, "simulated") == 0) {
+		*why = "simulated evidence comes from a development signer, not from TEE hardware, "
+		       "and is never valid here (--allow-simulated comes with the simulation "
+		       "provider)";
+		goto out;
+	} else {
 		*why = "evidence.type must be sgx-dcap-quote, tdx-quote or sev-snp-report";
 		goto out;
 	}
@@ -149,18 +183,28 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 		*why = "evidence.quote must be the quote or report in padded standard base64";
 		goto out;
 	}
-	const char *scheme = json_string_value(json_object_get(ev, "report_data_scheme"));
-	if (scheme == NULL || strcmp(scheme, TEE_KEYGEN_SCHEME) != 0) {
-		*why = "evidence.report_data_scheme must be " TEE_KEYGEN_SCHEME;
+	const char *binding = json_string_value(json_object_get(ev, "binding"));
+	if (binding == NULL || strcmp(binding, TEE_KEYGEN_BINDING) != 0) {
+		*why = "evidence.binding must be " TEE_KEYGEN_BINDING;
 		goto out;
 	}
 	json_t *nonce = json_object_get(ev, "nonce");
 	if (nonce != NULL &&
 	    (!json_is_string(nonce) ||
-	     hex_decode_var(o->nonce, sizeof(o->nonce), &o->nonce_len, json_string_value(nonce),
-			    json_string_length(nonce), HEX_PREFIX_OPTIONAL) != SS_OK)) {
-		*why = "evidence.nonce must be up to 64 bytes of hex";
+	     hex_decode(o->nonce, TEE_KEYGEN_NONCE_BYTES, json_string_value(nonce),
+			json_string_length(nonce), HEX_PREFIX_OPTIONAL) != SS_OK)) {
+		*why = "evidence.nonce must be 32 bytes of hex";
 		goto out;
+	}
+	json_t *rd = json_object_get(ev, "report_data");
+	if (rd != NULL) {
+		if (!json_is_string(rd) ||
+		    hex_decode(o->report_data, sizeof o->report_data, json_string_value(rd),
+			       json_string_length(rd), HEX_PREFIX_OPTIONAL) != SS_OK) {
+			*why = "evidence.report_data must be 64 bytes of hex";
+			goto out;
+		}
+		o->has_report_data = true;
 	}
 	json_t *certs = json_object_get(ev, "certs");
 	if (certs != NULL) {

@@ -249,18 +249,23 @@ ss_err tee_snp_verify(const tee_snp_report *r, const tee_blob *certs, size_t n_c
 /* ---- Attested key generation ----------------------------------------------------- */
 
 #define TEE_BLS_PUBKEY_BYTES 48
-#define TEE_MAX_BOUND_KEYS 64
-#define TEE_KEYGEN_SCHEME "secure-signer/v1/bls-keygen"
+#define TEE_MAX_BOUND_KEYS 1000 /* POST /eth/v1/keygen/bls: count 1..1000 */
+#define TEE_KEYGEN_NONCE_BYTES 32
+/* The binding of attested key generation (issue "The original Secure-Signer's API"). */
+#define TEE_KEYGEN_BINDING "secure-signer/keygen/bls/v1"
 
-/* The report data that binds BLS public keys (and an optional nonce) into evidence:
- * SHA-256(TEE_KEYGEN_SCHEME ‖ 0x00 ‖ n as u32 big-endian ‖ pk_1 ‖ … ‖ pk_n ‖ nonce) ‖
- * 32 zero bytes. The signer's attested keygen puts this in its evidence; the verifier
- * recomputes it (evidence_object.c). */
+/* The report data that binds BLS public keys and a nonce into evidence:
+ * SHA-256(TEE_KEYGEN_BINDING ‖ nonce (32 bytes) ‖ pk_1 ‖ … ‖ pk_n) ‖ 32 zero bytes. Every
+ * field but the binding label has a fixed length, so keys and nonce cannot be confused.
+ * The signer's attested keygen puts this in its evidence; the verifier recomputes it
+ * (evidence_object.c). */
 void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size_t n,
-			    const uint8_t *nonce, size_t nonce_len, uint8_t out[64]);
+			    const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64]);
 
 /* The JSON evidence object of attested keygen (shape in evidence_object.c and
- * docs/tee.md): the evidence, its type, the SNP certificates, the keys it binds. */
+ * docs/tee.md): the evidence, its type, the SNP certificates, the keys it binds in order
+ * and the nonce (32 zero bytes when absent). Large: allocate it, do not put it on a
+ * small stack. */
 typedef struct {
 	tee_kind kind;
 	uint8_t *quote;
@@ -269,8 +274,9 @@ typedef struct {
 	size_t certs_len;
 	uint8_t pubkeys[TEE_MAX_BOUND_KEYS][TEE_BLS_PUBKEY_BYTES];
 	size_t n_pubkeys;
-	uint8_t nonce[64];
-	size_t nonce_len;
+	uint8_t nonce[TEE_KEYGEN_NONCE_BYTES];
+	bool has_report_data; /* the object's own "report_data", checked against the binding */
+	uint8_t report_data[64];
 } tee_evidence_object;
 
 ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_object *o,

@@ -108,13 +108,13 @@ write("fuzz_corpus_collateral", "not_object", b"[1,2,3]")
 
 pk = "0x" + "a1" * 48
 obj = {"pk_hex": pk, "evidence": {"type": "sgx-dcap-quote", "quote": base64.b64encode(
-    seeds["sgx_v3"]).decode(), "report_data_scheme": "secure-signer/v1/bls-keygen",
-    "nonce": "0x0102"}}
+    seeds["sgx_v3"]).decode(), "binding": "secure-signer/keygen/bls/v1",
+    "nonce": "0x" + "0102" * 16}}
 write("fuzz_corpus_object", "pk_hex", json.dumps(obj).encode())
 obj2 = dict(obj)
-del obj2["pk_hex"]
-obj2["pubkeys"] = [pk, "0x" + "b2" * 48]
+keys = [pk, "0x" + "b2" * 48]
 obj2["evidence"] = dict(obj["evidence"], type="sev-snp-report", quote=base64.b64encode(
-    bytes(report)).decode(), certs=chain)
+    bytes(report)).decode(), certs=chain, pubkeys=keys)
+obj2["data"] = [{"pubkey": k} for k in keys]
 write("fuzz_corpus_object", "pubkeys_snp", json.dumps(obj2).encode())
 write("fuzz_corpus_object", "empty_evidence", b'{"pk_hex":"0x00","evidence":{}}')

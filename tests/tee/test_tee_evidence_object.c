@@ -51,40 +51,38 @@ static bool failed(json_t *out, const char *check)
 	return false;
 }
 
-/* SHA-256(scheme ‖ 0 ‖ n ‖ pks ‖ nonce) ‖ 0^32 */
-static void binding(const uint8_t *pks, uint32_t n, const uint8_t *nonce, size_t nl,
-		    uint8_t rd[64])
+/* SHA-256("secure-signer/keygen/bls/v1" ‖ nonce ‖ pks) ‖ 0^32, written out here
+ * independently of tee_keygen_report_data */
+static void binding(const uint8_t *pks, uint32_t n, const uint8_t nonce[32], uint8_t rd[64])
 {
-	static const char scheme[] = "secure-signer/v1/bls-keygen";
+	static const char label[] = "secure-signer/keygen/bls/v1";
 	uint8_t buf[4096];
 	size_t len = 0;
-	memcpy(buf, scheme, sizeof scheme - 1);
-	len += sizeof scheme - 1;
-	buf[len++] = 0;
-	buf[len++] = (uint8_t)(n >> 24);
-	buf[len++] = (uint8_t)(n >> 16);
-	buf[len++] = (uint8_t)(n >> 8);
-	buf[len++] = (uint8_t)n;
+	memcpy(buf, label, sizeof label - 1);
+	len += sizeof label - 1;
+	memcpy(buf + len, nonce, 32);
+	len += 32;
 	memcpy(buf + len, pks, 48 * n);
 	len += 48 * n;
-	memcpy(buf + len, nonce, nl);
-	len += nl;
 	memset(rd, 0, 64);
 	sha256(rd, buf, len);
 }
 
-static char *object(const char *keys_json, const char *type, const uint8_t *q, size_t ql,
-		    const char *nonce_hex)
+/* An evidence object as the keygen endpoint answers it: top is "pk_hex": … (or ""),
+ * pubkeys the JSON list for evidence.pubkeys (or NULL), extra more evidence members. */
+static char *object(const char *top, const char *pubkeys, const char *type, const uint8_t *q,
+		    size_t ql, const char *nonce_hex, const char *extra)
 {
 	char *b64 = malloc(4 * (ql / 3 + 1) + 1);
 	EVP_EncodeBlock((unsigned char *)b64, q, (int)ql);
-	size_t cap = strlen(b64) + 1024;
+	size_t cap = strlen(b64) + 2048;
 	char *o = malloc(cap);
 	snprintf(o, cap,
-		 "{%s, \"evidence\": {\"type\": \"%s\", \"quote\": \"%s\", "
-		 "\"report_data_scheme\": \"secure-signer/v1/bls-keygen\"%s%s%s}}",
-		 keys_json, type, b64, nonce_hex ? ", \"nonce\": \"" : "", nonce_hex ? nonce_hex : "",
-		 nonce_hex ? "\"" : "");
+		 "{%s%s\"evidence\": {\"type\": \"%s\", \"quote\": \"%s\", "
+		 "\"binding\": \"secure-signer/keygen/bls/v1\"%s%s%s%s%s%s}}",
+		 top, top[0] ? ", " : "", type, b64, nonce_hex ? ", \"nonce\": \"" : "",
+		 nonce_hex ? nonce_hex : "", nonce_hex ? "\"" : "", pubkeys ? ", \"pubkeys\": " : "",
+		 pubkeys ? pubkeys : "", extra ? extra : "");
 	free(b64);
 	return o;
 }
@@ -96,22 +94,32 @@ static void pk_hex(const uint8_t pk[48], char out[99])
 		sprintf(out + 2 + 2 * i, "%02x", pk[i]);
 }
 
+static const char NONCE[] = "0x0102010201020102010201020102010201020102010201020102010201020102";
+static const char NONCE2[] = "0x0103010301030103010301030103010301030103010301030103010301030103";
+
 TEST(binding_of_two_keys_and_nonce)
 {
-	uint8_t pks[2][48], nonce[2] = { 1, 2 }, rd[64];
+	uint8_t pks[2][48], nonce[32], rd[64];
 	memset(pks[0], 0xa1, 48);
 	memset(pks[1], 0xb2, 48);
-	binding(&pks[0][0], 2, nonce, 2, rd);
+	for (int i = 0; i < 32; i++)
+		nonce[i] = (uint8_t)(i % 2 ? 2 : 1);
+	binding(&pks[0][0], 2, nonce, rd);
 	static uint8_t q[8192];
 	size_t ql = forge_sgx_quote(rd, q, sizeof q);
-	char h0[99], h1[99], keys[300];
+	char h0[99], h1[99], keys[300], rev[300], top[200], data[800];
 	pk_hex(pks[0], h0);
 	pk_hex(pks[1], h1);
-	snprintf(keys, sizeof keys, "\"pubkeys\": [\"%s\", \"%s\"]", h0, h1);
+	snprintf(keys, sizeof keys, "[\"%s\", \"%s\"]", h0, h1);
+	snprintf(rev, sizeof rev, "[\"%s\", \"%s\"]", h1, h0);
+	snprintf(top, sizeof top, "\"pk_hex\": \"%s\"", h0);
 	json_t *out;
 
-	/* The binding holds: the only failure is the forged chain's root. */
-	char *o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	/* The binding holds: the only failure is the forged chain's root. The answer's
+	 * shape: pk_hex (the first key), evidence with pubkeys, data. */
+	snprintf(data, sizeof data, "%s, \"data\": [{\"pubkey\": \"%s\"}, {\"pubkey\": \"%s\"}]",
+		 top, h0, h1);
+	char *o = object(data, keys, "sgx-dcap-quote", q, ql, NONCE, NULL);
 	CHECK(run_object(o, "", &out) == 1);
 	CHECK(out && !failed(out, "key_binding") && failed(out, "pck_chain") &&
 	      json_array_size(json_object_get(out, "failures")) == 1);
@@ -120,29 +128,53 @@ TEST(binding_of_two_keys_and_nonce)
 	json_decref(out);
 	free(o);
 
-	/* Another nonce, the keys in another order, one key only: not bound. */
-	o = object(keys, "sgx-dcap-quote", q, ql, "0x0103");
+	/* Another nonce, the keys in another order, one key only, no nonce (zeros): not
+	 * bound. */
+	o = object("", keys, "sgx-dcap-quote", q, ql, NONCE2, NULL);
 	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
 	json_decref(out);
 	free(o);
-	snprintf(keys, sizeof keys, "\"pubkeys\": [\"%s\", \"%s\"]", h1, h0);
-	o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	o = object("", rev, "sgx-dcap-quote", q, ql, NONCE, NULL);
 	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
 	json_decref(out);
 	free(o);
-	snprintf(keys, sizeof keys, "\"pk_hex\": \"%s\"", h0);
-	o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	o = object(top, NULL, "sgx-dcap-quote", q, ql, NONCE, NULL);
+	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
+	json_decref(out);
+	free(o);
+	o = object("", keys, "sgx-dcap-quote", q, ql, NULL, NULL);
+	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
+	json_decref(out);
+	free(o);
+	/* a report_data member that is not the quote's: refused though the keys bind */
+	char rd_member[200];
+	snprintf(rd_member, sizeof rd_member, ", \"report_data\": \"0x%0128d\"", 7);
+	o = object("", keys, "sgx-dcap-quote", q, ql, NONCE, rd_member);
 	CHECK(run_object(o, "", &out) == 1 && out && failed(out, "key_binding"));
 	json_decref(out);
 	free(o);
 
-	/* Malformed objects: usage errors (exit 2) that say why. */
-	snprintf(keys, sizeof keys, "\"pubkeys\": [\"%s\", \"%s\"]", h0, h1);
-	o = object(keys, "tdx-quote", q, ql, "0x0102");
-	CHECK(run_object(o, "", &out) == 2 && out && strstr(json_string_value(json_object_get(out, "error")), "type"));
-	json_decref(out);
-	free(o);
-	o = object(keys, "sgx-dcap-quote", q, ql, "0x0102");
+	/* Malformed or inconsistent objects: usage errors (exit 2) that say why. */
+	char not_first[200], other_data[300];
+	snprintf(not_first, sizeof not_first, "\"pk_hex\": \"%s\"", h1);
+	snprintf(other_data, sizeof other_data, "\"data\": [{\"pubkey\": \"%s\"}]", h0);
+	const struct {
+		const char *top, *type, *want;
+	} bad[] = {
+		{ "", "tdx-quote", "type" },             /* an SGX quote said to be TDX */
+		{ "", "simulated", "simulated" },        /* never valid here */
+		{ not_first, "sgx-dcap-quote", "first" }, /* pk_hex is not the first key */
+		{ other_data, "sgx-dcap-quote", "data" }, /* data lists other keys */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		o = object(bad[i].top, keys, bad[i].type, q, ql, NONCE, NULL);
+		CHECK_MSG(run_object(o, "", &out) == 2 && out &&
+				  strstr(json_string_value(json_object_get(out, "error")), bad[i].want),
+			  "case %zu", i);
+		json_decref(out);
+		free(o);
+	}
+	o = object("", keys, "sgx-dcap-quote", q, ql, NONCE, NULL);
 	char *b = strstr(o, "\"quote\": \"") + 12;
 	*b = '*';
 	CHECK(run_object(o, "", &out) == 2 && out && strstr(json_string_value(json_object_get(out, "error")), "base64"));
@@ -170,7 +202,7 @@ TEST(real_quote_does_not_bind_foreign_key)
 	char h[99], keys[200], extra[1200];
 	pk_hex(pk, h);
 	snprintf(keys, sizeof keys, "\"pk_hex\": \"%s\"", h);
-	char *o = object(keys, "tdx-quote", q, ql, NULL);
+	char *o = object(keys, NULL, "tdx-quote", q, ql, NULL, NULL);
 	snprintf(extra, sizeof extra, "--collateral %s --now 2025-07-04T00:00:00Z", cp);
 	json_t *out;
 	CHECK(run_object(o, extra, &out) == 1);
