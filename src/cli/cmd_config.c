@@ -6,21 +6,19 @@
  * not load, a listen address or port that cannot be bound, a data directory in use.
  * Every problem is printed, not only the first; exit 0 when there is none, 1 when there
  * are, 2 on a usage error. Nothing is created or changed. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/run_config.h"
+#include "server/http.h"
 
 #define PROG "secure-signer config check"
 
@@ -56,35 +54,11 @@ static void directory(const char *opt, const char *path)
 		problem("%s: %s is not a readable directory", opt, path);
 }
 
-/* Binds host:port and lets go, as the listener would bind it (port 0: any port). */
+/* Opens and closes the listener as `run` would (server/http.h), its reason logged. */
 static void bindable(const char *what, const char *host, unsigned port)
 {
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	socklen_t len;
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	const char *h = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
-	if (inet_pton(AF_INET, h, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		len = sizeof *v4;
-	} else if (inet_pton(AF_INET6, h, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		len = sizeof *v6;
-	} else {
-		problem("%s: listen host '%s' is not an IPv4 or IPv6 address", what, host);
-		return;
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, (struct sockaddr *)&ss, len) != 0) {
-		problem("%s: cannot listen on %s port %u (%s)", what, host, port, strerror(errno));
-	}
-	if (fd >= 0)
-		close(fd);
+	if (http_listen_check(what, host, (uint16_t)port) != SS_OK)
+		problem("%s: cannot listen on %s port %u (the reason is above)", what, host, port);
 }
 
 /* A data directory that exists and whose lock a running signer holds. */

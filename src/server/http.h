@@ -125,6 +125,11 @@ typedef struct {
 
 typedef struct http_server http_server;
 
+/* Whether the listener could open host:port now, as http_server_start would (same
+ * parsing, same socket options): opens and closes it; the reason is logged, prefixed by
+ * name. For `config check`. */
+ss_err http_listen_check(const char *name, const char *host, uint16_t port) SS_MUST_USE;
+
 /* Starts listening; the routes and app must outlive the server. */
 ss_err http_server_start(http_server **out, const http_server_config *cfg) SS_MUST_USE;
 

@@ -71,3 +71,15 @@ ss_err http_listen_open(const char *name, const char *host, uint16_t port, int *
 	*fd = s;
 	return SS_OK;
 }
+
+ss_err http_listen_check(const char *name, const char *host, uint16_t port)
+{
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	int fd;
+	uint16_t bound;
+	ss_err e = http_listen_open(name, host, port, &fd, &bound);
+	if (e == SS_OK)
+		close(fd);
+	return e;
+}

@@ -83,7 +83,7 @@ TEST(config_check_sees_a_running_signer)
 	char *argv[] = { "secure-signer", "config", "check", dd, port, NULL };
 	CHECK_EQ_U64(check(&d, argv, log), 1);
 	CHECK_MSG(count_in(log, "in use by a running secure-signer") == 1, "see %s", log);
-	CHECK_MSG(count_in(log, "cannot listen on") == 1, "see %s", log);
+	CHECK_MSG(count_in(log, "problem: --http-listen-host/--http-listen-port: cannot listen") == 1, "see %s", log);
 	CHECK(sp_stop(&d) == 0);
 	sp_cleanup(&d);
 }
