@@ -88,6 +88,7 @@ typedef struct {
 	keys_jobs *b;
 	const char *shared_pw; /* --keystores-password-file contents */
 	size_t shared_len;
+	keys_store *ks;
 } read_ctx;
 
 /* Worker: reads and parses one keystore and its password, so that a restart with
@@ -105,6 +106,11 @@ static void read_one(size_t i, void *arg)
 		j->result = keys_keystore_parse(&j->ks, text, len, &j->err);
 	free(text);
 	if (j->result != SS_OK)
+		return;
+	/* A key already signable is not decrypted again (keys_ingest_decrypt), so its
+	 * password is not read: a password file removed after the first load is no failure,
+	 * and the key, whose keystore file is still here, is not unloaded for it. */
+	if (j->ks.have_pubkey && keys_contains(c->ks, j->ks.pubkey))
 		return;
 	if (j->pw_path == NULL) {
 		j->password = malloc(c->shared_len + 1);
@@ -356,7 +362,7 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 		return keys_fail(err, SS_ERR_INVALID,
 				 "a keystore directory needs exactly one of a passwords directory or a password file");
 	keys_jobs b = { 0 };
-	read_ctx rc = { &b, NULL, 0 };
+	read_ctx rc = { &b, NULL, 0, ks };
 	char *shared = NULL;
 	size_t shared_len = 0;
 	ss_err e = SS_OK;
