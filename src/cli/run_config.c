@@ -203,7 +203,7 @@ bad:
 }
 
 /* The environment variable of an option: SECURE_SIGNER_HTTP_LISTEN_PORT. */
-static void env_name(char *out, size_t cap, const char *name)
+void run_config_env_name(char *out, size_t cap, const char *name)
 {
 	size_t k = (size_t)snprintf(out, cap, "SECURE_SIGNER_");
 	for (const char *p = name; *p && k + 1 < cap; p++)
@@ -245,7 +245,7 @@ void run_config_usage(FILE *out)
 		"Options:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		char env[96];
-		env_name(env, sizeof env, opts[i].name);
+		run_config_env_name(env, sizeof env, opts[i].name);
 		fprintf(out, "  --%s%s\n      %s", opts[i].name,
 			opts[i].kind == OPT_BOOL ? "[=true|false]" : "=<value>", opts[i].help);
 		if (opts[i].def)
@@ -298,7 +298,7 @@ int run_config_load(run_config *cfg, int argc, char **argv)
 	}
 	for (size_t i = 0; i < N_OPTS; i++) {
 		char env[96];
-		env_name(env, sizeof env, opts[i].name);
+		run_config_env_name(env, sizeof env, opts[i].name);
 		const char *v = getenv(env);
 		if (v && opts[i].offset != O(config_file) && !set_opt(cfg, &opts[i], v, env))
 			return 2;

@@ -85,6 +85,10 @@ void run_config_free(run_config *cfg);
  * before anything is opened, by `run` and by `config check`. */
 bool run_config_check(const run_config *c, char *err, size_t cap);
 
+/* The environment variable of an option: "http-listen-port" ->
+ * SECURE_SIGNER_HTTP_LISTEN_PORT (what run_config_load reads). */
+void run_config_env_name(char *out, size_t cap, const char *name);
+
 /* Prints the option list with defaults and environment variable names. */
 void run_config_usage(FILE *out);
 

@@ -14,8 +14,10 @@
 #include <strings.h>
 
 #include "cli/commands.h"
+#include "cli/run_config.h"
 #include "cli/web3signer_compat.h"
 #include "cli/yaml_flat.h"
+#include "util/log.h"
 #include "util/secure_mem.h"
 
 #define PROG "secure-signer (Web3Signer command line)"
@@ -168,30 +170,16 @@ static const w3s_opt *lookup(const char *name, size_t len, bool any_case)
 	return NULL;
 }
 
-/* Sets SECURE_SIGNER_<OURS> = value (what run_config_load reads). */
+/* Sets SECURE_SIGNER_<OURS> = value, the variable run_config_load reads. */
 static bool set_ours(const char *ours, const char *value)
 {
 	char env[160];
-	size_t k = (size_t)snprintf(env, sizeof env, "SECURE_SIGNER_");
-	for (const char *p = ours; *p && k + 1 < sizeof env; p++)
-		env[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
-	env[k] = '\0';
+	run_config_env_name(env, sizeof env, ours);
 	if (setenv(env, value, 1) != 0) {
 		fprintf(stderr, PROG ": cannot set %s: %s\n", env, strerror(errno));
 		return false;
 	}
 	return true;
-}
-
-/* Web3Signer's log levels (log4j's), which `run --logging` takes as they are. */
-static bool log_level_known(const char *v)
-{
-	static const char *const levels[] = { "OFF", "FATAL", "ERROR", "WARN",
-					      "INFO", "DEBUG", "TRACE", "ALL" };
-	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-		if (strcasecmp(v, levels[i]) == 0)
-			return true;
-	return false;
 }
 
 static char *dup_or_die(char **slot, const char *v)
@@ -242,7 +230,8 @@ static bool apply(w3s_state *st, const w3s_opt *o, const char *given, const char
 			source, o->why);
 		return false;
 	case W_LOGGING:
-		if (!log_level_known(value)) {
+		log_level lv; /* run takes Web3Signer's level names (util/log.h) */
+		if (!log_parse_level(value, &lv)) {
 			fprintf(stderr, PROG ": --logging: unknown level '%s' (%s): OFF, FATAL, ERROR, "
 					"WARN, INFO, DEBUG, TRACE or ALL\n", value, source);
 			return false;
