@@ -7,11 +7,9 @@
  * Every problem is printed, not only the first; exit 0 when there is none, 1 when there
  * are, 2 on a usage error. Nothing is created or changed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "cli/common_options.h"
 #include "cli/run_config.h"
 #include "server/http.h"
+#include "util/datadir.h"
 
 #define PROG "secure-signer config check"
 
@@ -59,19 +58,6 @@ static void bindable(const char *what, const char *host, unsigned port)
 {
 	if (http_listen_check(what, host, (uint16_t)port) != SS_OK)
 		problem("%s: cannot listen on %s port %u (the reason is above)", what, host, port);
-}
-
-/* A data directory that exists and whose lock a running signer holds. */
-static void data_dir_free(const char *dir)
-{
-	char lock[4200];
-	snprintf(lock, sizeof lock, "%s/.lock", dir);
-	int fd = open(lock, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return; /* not created yet, or no lock file: nothing holds it */
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
-		problem("--data-dir: %s is in use by a running secure-signer", dir);
-	close(fd);
 }
 
 static void usage(FILE *out)
@@ -132,7 +118,8 @@ int cli_cmd_config(int argc, char **argv)
 	bindable("--http-listen-host/--http-listen-port", c.http_listen_host, c.http_listen_port);
 	if (c.metrics_enabled)
 		bindable("--metrics-host/--metrics-port", c.metrics_host, c.metrics_port);
-	data_dir_free(c.data_dir);
+	if (datadir_in_use(c.data_dir))
+		problem("--data-dir: %s is in use by a running secure-signer", c.data_dir);
 	if (problems)
 		printf("%u problem(s): `secure-signer run` with these options would not start or "
 		       "not work\n", problems);

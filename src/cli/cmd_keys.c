@@ -227,17 +227,11 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 /* Opens (locks) the data directory and the sealed store. */
 static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store **ks)
 {
-	ss_err e = datadir_open(dd, o->data_dir);
-	if (e == SS_ERR_EXISTS) {
-		fprintf(stderr, "secure-signer keys %s: the data directory %s is in use by a running secure-signer (or another command); stop it first\n",
-			sub, o->data_dir);
+	char prog[64];
+	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
+	if (cli_datadir_open(o->data_dir, prog, dd) != 0)
 		return 1;
-	}
-	if (e != SS_OK) {
-		fprintf(stderr, "secure-signer keys %s: cannot open the data directory %s: %s\n", sub,
-			o->data_dir, ss_strerror(e));
-		return 1;
-	}
+	ss_err e;
 	keys_kek_provider kek;
 	e = o->kek_passphrase_file ? keys_kek_passphrase_file(&kek, o->kek_passphrase_file)
 	    : o->kek_passphrase_env ? keys_kek_passphrase_env(&kek, o->kek_passphrase_env)

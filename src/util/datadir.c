@@ -29,6 +29,19 @@ ss_err datadir_open(datadir *dd, const char *dir)
 	return SS_OK;
 }
 
+bool datadir_in_use(const char *dir)
+{
+	char lock_path[4200];
+	if (snprintf(lock_path, sizeof lock_path, "%s/.lock", dir) >= (int)sizeof lock_path)
+		return false;
+	int fd = open(lock_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* no lock file: nothing has ever held it */
+	bool held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd); /* releases the lock if this took it */
+	return held;
+}
+
 void datadir_close(datadir *dd)
 {
 	if (dd->lock_fd >= 0) {

@@ -5,6 +5,7 @@
 #ifndef SS_UTIL_DATADIR_H
 #define SS_UTIL_DATADIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/error.h"
@@ -20,6 +21,10 @@ typedef struct {
  * holds the lock (a running signer), SS_ERR_IO when the directory cannot be created or
  * opened, SS_ERR_INVALID when the path is too long. */
 ss_err datadir_open(datadir *dd, const char *dir) SS_MUST_USE;
+
+/* True when a process holds dir's lock now (a running signer or offline command).
+ * Creates nothing; for `config check`. */
+bool datadir_in_use(const char *dir);
 
 /* Releases the lock. */
 void datadir_close(datadir *dd);
