@@ -233,10 +233,7 @@ static ss_err part_root(const ssz_type *t, const uint8_t *d, size_t len, const c
 		return seq_root(t, d, len, path, out, err);
 	case SSZ_CONTAINER: {
 		ssz_merkleizer mk;
-		if (t->progressive)
-			ssz_mk_init_progressive(&mk);
-		else
-			ssz_mk_init(&mk, t->nfields);
+		ssz_mk_init_type(&mk, t);
 		ss_err e = parts_root(t->nfields, field_type, t, field_name, d, len, path, &mk, err);
 		if (e != SS_OK)
 			return e;

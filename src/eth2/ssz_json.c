@@ -375,10 +375,7 @@ ss_err ssz_json_root(const ssz_type *t, const json_t *j, const char *path,
 			return SS_ERR_INVALID;
 		}
 		ssz_merkleizer mk;
-		if (t->progressive)
-			ssz_mk_init_progressive(&mk);
-		else
-			ssz_mk_init(&mk, t->nfields);
+		ssz_mk_init_type(&mk, t);
 		for (size_t i = 0; i < t->nfields; i++) {
 			char p[96];
 			ssz_path_key(p, sizeof p, path, t->fields[i].name);
