@@ -56,15 +56,21 @@ static ss_err fsync_dir_of(const char *path)
 	return file_fsync_dir(dir);
 }
 
+/* Gives the open file fd its mode (O_CREAT's does not apply to a file that already
+ * existed, mkstemp's is 0600), writes data, fsyncs and closes it: the body of both
+ * writers below. */
+static bool fill_and_close(int fd, const void *data, size_t len, int mode)
+{
+	bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
+	return close(fd) == 0 && ok;
+}
+
 ss_err file_write_durable(const char *tmp, const void *data, size_t len, int mode)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return SS_ERR_IO;
-	/* O_CREAT's mode does not apply to a file that already existed */
-	bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok) {
+	if (!fill_and_close(fd, data, len, mode)) {
 		unlink(tmp);
 		return SS_ERR_IO;
 	}
@@ -80,9 +86,7 @@ ss_err file_write_atomic(const char *path, const void *data, size_t len, int mod
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return SS_ERR_IO;
-	bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
+	if (!fill_and_close(fd, data, len, mode) || rename(tmp, path) != 0) {
 		int saved = errno;
 		unlink(tmp);
 		errno = saved;
