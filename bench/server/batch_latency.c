@@ -30,6 +30,8 @@ static double now(void)
 static int dial(uint16_t port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
 	struct sockaddr_in sa = { 0 };
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
@@ -38,7 +40,7 @@ static int dial(uint16_t port)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	struct timeval tv = { 60, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		close(fd);
 		return -1;
 	}
