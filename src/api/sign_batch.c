@@ -18,7 +18,7 @@
  * Priority: the signatures are fed to the signer's one FIFO signing queue by the
  * ss-batch thread, at most as many at a time as there are CPUs, the next one when one
  * finishes. A single request that arrives during a batch of thousands therefore waits
- * behind at most one signature per core, not behind the rest of the batch; batches run
+ * behind at most one signature per signing thread, not behind the rest of the batch; batches run
  * one after another. Concurrent attestation checks still share transactions through the
  * slashing writer's group commit. */
 #include <stdlib.h>
@@ -137,7 +137,8 @@ static void reply(batch *b)
 static void run_batch(work_item *wi)
 {
 	batch *b = (batch *)(void *)wi;
-	unsigned window = work_queue_cpus();
+	/* one key per signing thread: a single request then waits behind at most that */
+	unsigned window = signer_signing_threads(b->a->cfg.signer);
 	for (size_t i = 0; i < b->n; i++) {
 		pthread_mutex_lock(&b->mu);
 		while (b->in_flight >= window)

@@ -98,6 +98,8 @@ uint64_t signer_in_flight(signer *s)
 	pthread_mutex_unlock(&s->ops_mu);
 	return n;
 }
+unsigned signer_signing_threads(const signer *s) { return s->cfg.signing_threads; }
+
 static signer_status finish(signer *s, signer_result *res, signer_status st,
 			    signer_outcome outcome, uint64_t t0)
 {

@@ -100,6 +100,9 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
  * answered). */
 uint64_t signer_in_flight(signer *s);
 
+/* How many threads sign (signer_config.signing_threads, or one per CPU). */
+unsigned signer_signing_threads(const signer *s);
+
 /* The metrics the service keeps (read by /metrics). */
 signer_metrics *signer_get_metrics(signer *s);
 
