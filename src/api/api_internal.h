@@ -48,6 +48,10 @@ typedef struct {
 } api_process_stats;
 bool api_process_stats_read(api_process_stats *out);
 
+/* The HTTP status of a signer outcome, for single and batch answers alike (sign.c):
+ * 200, 400 malformed or a root mismatch, 404 unknown key, 412 refused, 500 otherwise. */
+unsigned api_signer_http_status(signer_status st);
+
 /* Handlers (one file per group of routes). */
 void api_handle_sign(http_request *req, void *app);
 void api_handle_sign_ext(http_request *req, void *app);

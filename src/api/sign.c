@@ -14,28 +14,27 @@ typedef struct {
 	bool json; /* read from the headers before the request is parked */
 } sign_ctx;
 
+unsigned api_signer_http_status(signer_status st)
+{
+	switch (st) {
+	case SIGNER_OK: return 200;
+	case SIGNER_MALFORMED:
+	case SIGNER_ROOT_MISMATCH: return 400;
+	case SIGNER_NOT_FOUND: return 404;
+	case SIGNER_REFUSED: return 412;
+	case SIGNER_ERROR:
+	case SIGNER_PENDING:
+	default: return 500;
+	}
+}
+
 static void reply(http_request *req, bool json, signer_status st, const uint8_t *sig,
 		  const signer_result *res)
 {
 	if (st == SIGNER_OK && !sig)
 		st = SIGNER_ERROR; /* not reachable: a signature only comes through answer() */
-	switch (st) {
-	case SIGNER_OK:
-		break;
-	case SIGNER_MALFORMED:
-	case SIGNER_ROOT_MISMATCH:
-		http_reply_error(req, 400, "%s", res->message);
-		return;
-	case SIGNER_NOT_FOUND:
-		http_reply_error(req, 404, "%s", res->message);
-		return;
-	case SIGNER_REFUSED:
-		http_reply_error(req, 412, "%s", res->message);
-		return;
-	case SIGNER_ERROR:
-	case SIGNER_PENDING:
-	default:
-		http_reply_error(req, 500, "%s", res->message);
+	if (st != SIGNER_OK) {
+		http_reply_error(req, api_signer_http_status(st), "%s", res->message);
 		return;
 	}
 	/* JSON when Accept lists application/json or a wildcard, else the bare hex as

@@ -62,18 +62,6 @@ static bool type_allowed(eth2_sign_type t)
 	       t == ETH2_SIGN_SYNC_COMMITTEE_SELECTION_PROOF;
 }
 
-static unsigned http_status(signer_status st)
-{
-	switch (st) {
-	case SIGNER_OK: return 200;
-	case SIGNER_MALFORMED:
-	case SIGNER_ROOT_MISMATCH: return 400;
-	case SIGNER_NOT_FOUND: return 404;
-	case SIGNER_REFUSED: return 412;
-	default: return 500;
-	}
-}
-
 static int cmp_key(const void *x, const void *y)
 {
 	return memcmp(x, y, SIGNER_PUBKEY_BYTES);
@@ -120,7 +108,7 @@ static void reply(batch *b)
 			o = json_pack("{s:s,s:s}", "identifier", pk, "signature", sig);
 		} else {
 			o = json_pack("{s:s,s:{s:i,s:s}}", "identifier", pk, "error", "code",
-				      (int)http_status(b->items[i].st), "message", b->items[i].message);
+				      (int)api_signer_http_status(b->items[i].st), "message", b->items[i].message);
 		}
 		if (!o || json_array_append_new(arr, o) != 0) {
 			json_decref(arr);
