@@ -35,6 +35,7 @@ struct http_server {
 	http_server_config cfg;
 	http_tls_state tls;
 	bool tls_on;
+	int64_t cert_not_after; /* read once at start: the certificate cannot change */
 	uint16_t port;
 	_Atomic uint64_t *route_hits;
 	_Atomic uint64_t by_class[6];
@@ -435,6 +436,7 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 			return e;
 		}
 		s->tls_on = true;
+		s->cert_not_after = http_tls_cert_not_after(&s->tls);
 		flags |= MHD_USE_TLS;
 	}
 
@@ -543,7 +545,7 @@ uint64_t http_server_route_hits(const http_server *s, size_t route)
 
 int64_t http_server_cert_not_after(const http_server *s)
 {
-	return s->tls_on ? http_tls_cert_not_after(&s->tls) : 0;
+	return s->tls_on ? s->cert_not_after : 0;
 }
 
 void http_server_get_stats(const http_server *s, http_server_stats *out)
