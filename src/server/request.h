@@ -27,6 +27,7 @@ struct http_request {
 	uint8_t pubkey[HTTP_PUBKEY_BYTES];
 	char *body;             /* NUL-terminated, body_len bytes */
 	size_t body_len, body_cap, body_limit;
+	size_t body_declared; /* Content-Length as admitted (<= body_limit); 0 if absent */
 	int too_large;          /* the body went over the route's limit */
 	struct timespec start;
 	/* the reply */

@@ -239,6 +239,7 @@ static int admit(http_server *s, http_request *req, const char *method)
 					 req->body_limit);
 			return 0;
 		}
+		req->body_declared = (size_t)v;
 	}
 	return 1;
 }
@@ -253,7 +254,13 @@ static void append_body(http_request *req, const char *data, size_t n)
 		return;
 	}
 	if (req->body_len + n + 1 > req->body_cap) {
-		size_t cap = req->body_cap ? req->body_cap : 1024;
+		/* The declared length sizes the buffer once, so a signing body is not copied
+		 * and wiped on its way up from 1 KiB; capped at 64 KiB, so that a client
+		 * declaring megabytes and sending a byte does not make us allocate them (a
+		 * larger body grows as it arrives). */
+		size_t cap = req->body_cap ? req->body_cap
+			     : req->body_declared && req->body_declared < 65536 ? req->body_declared + 1
+			     : req->body_declared ? 65536 : 1024;
 		while (cap < req->body_len + n + 1)
 			cap *= 2;
 		/* copy and wipe, not realloc: a moved block would go back to the heap with
