@@ -17,7 +17,6 @@ ss_err api_new(api **out, const api_config *cfg)
 	if (!a->cfg.version)
 		a->cfg.version = "unknown";
 	/* signing_bls_signing_duration is a summary with quantiles (api/metrics.c) */
-	signer_metrics_keep_quantiles(signer_get_metrics(cfg->signer));
 	ss_err e = signer_km_new(&a->km, cfg->keys, cfg->slashing);
 	if (e == SS_OK) {
 		signer_health_config hc = {

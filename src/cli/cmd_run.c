@@ -342,6 +342,8 @@ static int open_listeners(run_state *st)
 	api_set_http_server(st->api, st->http);
 	unsigned metrics_port = 0;
 	if (c->metrics_enabled) {
+		/* signing_bls_signing_duration's quantiles: kept only when scraped */
+		signer_metrics_keep_quantiles(signer_get_metrics(st->signer));
 		size_t n_m;
 		const http_route *mr = api_metrics_routes(&n_m);
 		http_server_config mc = {

@@ -74,7 +74,8 @@ typedef struct {
 void signer_histogram_observe(signer_histogram *h, uint64_t ns);
 
 /* Starts keeping the recent signing durations for signing_bls_signing_duration's
- * quantiles (api/metrics.c calls it when the metrics listener is set up). */
+ * quantiles (cli/cmd_run.c calls it when the metrics listener is set up: otherwise no
+ * signature pays for the window). */
 void signer_metrics_keep_quantiles(signer_metrics *m);
 
 /* The quantiles q[0..n) in seconds of the observations of the last max_age_s seconds
