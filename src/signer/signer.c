@@ -118,6 +118,19 @@ static bool is_slashable(eth2_sign_type t)
 /* Steps 1-2: parse and compute the signing root, then the key must be known before
  * anything is recorded for it. Returns SIGNER_OK to go on, or the final status (already
  * counted). */
+/* A refusal to sign (412) with res->message set: a slashing-protection refusal, or a
+ * far-future slot or epoch refused before it could be recorded. Counted in
+ * eth2_slashingprotection_prevented_signings and logged with the key. */
+static signer_status refuse(signer *s, eth2_sign_type type, const uint8_t *pubkey,
+			    signer_result *res, uint64_t t0)
+{
+	atomic_fetch_add_explicit(&s->metrics.prevented, 1, memory_order_relaxed);
+	char pk[2 * SIGNER_PUBKEY_BYTES + 3];
+	hex_encode(pk, pubkey, SIGNER_PUBKEY_BYTES, true);
+	log_info("refused %s for %s: %s", eth2_sign_type_name(type), pk, res->message);
+	return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
+}
+
 static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 			   const char *body, size_t len, eth2_signing_request *rq,
 			   signer_result *res, uint64_t t0, uint64_t *t1)
@@ -175,11 +188,7 @@ static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 	 * as slashing protection's: 412. */
 	if (!signer_guard_future(&s->cfg, rq, (uint64_t)time(NULL), res->message,
 				 sizeof res->message)) {
-		atomic_fetch_add_explicit(&s->metrics.prevented, 1, memory_order_relaxed);
-		char pk[2 * SIGNER_PUBKEY_BYTES + 3];
-		hex_encode(pk, pubkey, SIGNER_PUBKEY_BYTES, true);
-		log_info("refused %s for %s: %s", eth2_sign_type_name(rq->type), pk, res->message);
-		return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
+		return refuse(s, rq->type, pubkey, res, t0);
 	}
 	return SIGNER_OK;
 }
@@ -220,16 +229,10 @@ static signer_status conclude(signer_op *op, signer_result *res)
 		if (op->decision != SLASH_ALLOWED) {
 			secure_zero(op->sig, sizeof op->sig);
 			if (op->decision == SLASH_REFUSED) {
-				atomic_fetch_add_explicit(&s->metrics.prevented, 1,
-							  memory_order_relaxed);
 				snprintf(res->message, sizeof res->message,
 					 "Slashing protection: %s",
 					 op->why.message[0] ? op->why.message : "refused");
-				char pk[2 * SIGNER_PUBKEY_BYTES + 3];
-				hex_encode(pk, op->pubkey, SIGNER_PUBKEY_BYTES, true);
-				log_info("refused %s for %s: %s", eth2_sign_type_name(type), pk,
-					 res->message);
-				return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, op->t0);
+				return refuse(s, type, op->pubkey, res, op->t0);
 			}
 			snprintf(res->message, sizeof res->message,
 				 "Slashing protection store failed: %s",
