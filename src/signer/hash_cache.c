@@ -225,14 +225,3 @@ void hash_cache_release(hash_cache *c, hash_cache_use *u)
 	u->table = NULL;
 }
 
-/* The H(root) half of hash_cache_acquire. It counts as a signer and may build the
- * table, which it releases at once (the entry keeps it). */
-bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
-		    bls_hashed_message *out)
-{
-	hash_cache_use u;
-	hash_cache_acquire(c, root, &u);
-	*out = u.h;
-	hash_cache_release(c, &u);
-	return u.hit;
-}

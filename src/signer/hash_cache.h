@@ -100,14 +100,8 @@ void hash_cache_destroy(hash_cache *c);
 /* The set a root belongs to (exposed so tests can build colliding roots). */
 size_t hash_cache_set_of(const hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]);
 
-/* Writes H(root) (bls_hash_message of the 32 bytes) into *out: from the cache when
- * present (returns true, a hit), else computed outside the lock, inserted, and false
- * returned (a miss). Either way *out is exactly bls_hash_message's result. It counts as
- * one signer of the root (hash_cache_acquire), so it may build the root's table. */
-bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
-		    bls_hashed_message *out);
-
-/* hash_cache_get for a signer: fills *u with H(root) and, when the root's table is
+/* For a signer of root: fills *u with H(root) (bls_hash_message of the 32 bytes, from
+ * the cache when present: u->hit) and, when the root's table is
  * built, a reference to it, which the caller gives back with hash_cache_release after
  * signing. The request that makes `build_after` signers builds the table first (the
  * others meanwhile get H(root) only). Never fails: without memory or table budget the
