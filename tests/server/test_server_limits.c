@@ -228,4 +228,16 @@ TEST(reserve_rule_keeps_slots_for_loopback)
 	CHECK(http_limits_may_accept(true, 16, 16, 4));
 	/* No reserve: remote clients may take every slot. */
 	CHECK(http_limits_may_accept(false, 15, 16, 0));
+	/* The accept policy libmicrohttpd calls applies the rule to the listener's count
+	 * of remote connections (what the pure rule alone could not show). */
+	http_limits l;
+	memset(&l, 0, sizeof l);
+	l.limit = 16;
+	l.reserve = 4;
+	atomic_store(&l.open_remote, 11);
+	CHECK(http_limits_accept(&l, (struct sockaddr *)&remote) == 1);
+	atomic_store(&l.open_remote, 12);
+	CHECK(http_limits_accept(&l, (struct sockaddr *)&remote) == 0);
+	CHECK(http_limits_accept(&l, (struct sockaddr *)&lo) == 1);
+	CHECK(http_limits_accept(&l, (struct sockaddr *)&lo6) == 1);
 }
