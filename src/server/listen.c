@@ -16,6 +16,8 @@
 ss_err http_listen_open(const char *name, const char *host, uint16_t port, int *fd,
 			uint16_t *bound_port)
 {
+	if (strcmp(host, "localhost") == 0) /* the one name taken besides literals */
+		host = "127.0.0.1";
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
@@ -74,8 +76,6 @@ ss_err http_listen_open(const char *name, const char *host, uint16_t port, int *
 
 ss_err http_listen_check(const char *name, const char *host, uint16_t port)
 {
-	if (strcmp(host, "localhost") == 0)
-		host = "127.0.0.1";
 	int fd;
 	uint16_t bound;
 	ss_err e = http_listen_open(name, host, port, &fd, &bound);

@@ -8,7 +8,8 @@
 
 #include "util/error.h"
 
-/* Binds and listens on host:port (an IPv4 or IPv6 literal; port 0 picks a free one).
+/* Binds and listens on host:port (an IPv4 or IPv6 literal, or "localhost" for
+ * 127.0.0.1; port 0 picks a free one).
  * On success *fd is the non-blocking socket and *bound_port its port; on failure the
  * error is logged with the address, port and reason, prefixed by name. */
 ss_err http_listen_open(const char *name, const char *host, uint16_t port, int *fd,

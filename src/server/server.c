@@ -414,9 +414,7 @@ ss_err http_server_start(http_server **out, const http_server_config *cfg)
 	 * connection_limit / threads sockets, so poll's cost stays small. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	const char *host = cfg->host ? cfg->host : "127.0.0.1";
-	if (strcmp(host, "localhost") == 0)
-		host = "127.0.0.1";
+	const char *host = cfg->host ? cfg->host : "127.0.0.1"; /* "localhost": listen.c */
 	unsigned limit = cfg->connection_limit ? cfg->connection_limit : 1024;
 	if (cfg->local_reserve >= limit) {
 		log_error("%s: the loopback reserve (%u) must be smaller than the connection "
