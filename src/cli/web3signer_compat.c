@@ -229,7 +229,7 @@ static bool apply(w3s_state *st, const w3s_opt *o, const char *given, const char
 		fprintf(stderr, PROG ": --%s (%s) is not supported by Secure-Signer: %s\n", given,
 			source, o->why);
 		return false;
-	case W_LOGGING:
+	case W_LOGGING: {
 		log_level lv; /* run takes Web3Signer's level names (util/log.h) */
 		if (!log_parse_level(value, &lv)) {
 			fprintf(stderr, PROG ": --logging: unknown level '%s' (%s): OFF, FATAL, ERROR, "
@@ -237,6 +237,7 @@ static bool apply(w3s_state *st, const w3s_opt *o, const char *given, const char
 			return false;
 		}
 		return set_ours("logging", value);
+	}
 	case W_LOGFMT:
 		/* Web3Signer's PLAIN, or one of its JSON layouts (ECS, GCP, LOGSTASH, GELF),
 		 * which become our JSON lines (fields ts, level, msg; docs/operations.md) */
