@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../server/http_client.h"
@@ -235,6 +236,91 @@ TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
 out:
 	free(ks);
 	sp_cleanup(&p);
+}
+
+/* Runs `secure-signer keys ...` through the shell with an environment prefix; the exit
+ * status, and the output in out. */
+static int keys_cli(const char *env, const char *args, char *out, size_t cap)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "%s %s keys %s 2>&1", env, sp_binary(), args);
+	FILE *f = popen(cmd, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = '\0';
+	int st = f ? pclose(f) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* docs/tee.md "Re-sealing on upgrade", done as written: the old build exports the key
+ * (keys export-keystore with --kek-source tee), the new build — another measurement —
+ * imports it into a new data directory, and signs with it; the old build's store stays
+ * closed to the new one. */
+TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
+{
+	if (!vectors_require())
+		return;
+	char kp[512];
+	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
+	char *ks = test_read_file(kp, NULL);
+	CHECK(ks != NULL);
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	signer_proc old, neu;
+	CHECK(sp_init(&old) && sp_init(&neu));
+	char st[512], out[8192], args[2048], pw[400], exp[400];
+	if (ks == NULL || !sp_start(&old, SIM_FLAGS)) {
+		CHECK_MSG(0, "the old signer did not start");
+		goto out;
+	}
+	CHECK_EQ_U64(km_import(&old, ks, "somepassword", st, sizeof st), 200);
+	CHECK_EQ_U64(sign_att(&old, KS1_PK, 5, 6, 1), 200);
+	CHECK_EQ_U64(sp_stop(&old), 0);
+	/* 1. the old build exports the key and the history */
+	snprintf(pw, sizeof pw, "%s/export.pw", old.dir);
+	snprintf(exp, sizeof exp, "%s/export.json", old.dir);
+	FILE *f = fopen(pw, "w");
+	CHECK(f && fputs("migration-password\n", f) >= 0 && fclose(f) == 0);
+	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
+	CHECK_EQ_U64(keys_cli("", args, out, sizeof out), 0);
+	CHECK_MSG(strstr(out, KS1_PK) != NULL, "keys list: %s", out);
+	snprintf(args, sizeof args,
+		 "export-keystore %s --allow-key-export --password-file=%s --out=%s --pbkdf2 "
+		 "--data-dir=%s --tee=sim --kek-source=tee", KS1_PK, pw, exp, old.data_dir);
+	CHECK_MSG(keys_cli("", args, out, sizeof out) == 0, "export: %s", out);
+	/* the new build cannot read the old store, even offline */
+	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
+	CHECK_EQ_U64(keys_cli("SECURE_SIGNER_SIM_MRENCLAVE=" OTHER_MR, args, out, sizeof out), 1);
+	CHECK_MSG(strstr(out, "sealed to measurement") != NULL, "%s", out);
+	/* 2-3. the new build on a new data directory imports it (history first: here the
+	 * attestation signed above comes with the keystore's interchange via the CLI's
+	 * slashing import; a double vote must stay refused) */
+	char hist[400];
+	snprintf(hist, sizeof hist, "%s/history.json", old.dir);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s slashing export --data-dir=%s --to=%s >/dev/null 2>&1",
+		 sp_binary(), old.data_dir, hist);
+	CHECK_EQ_U64(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "%s slashing import --data-dir=%s --from=%s >/dev/null 2>&1",
+		 sp_binary(), neu.data_dir, hist);
+	CHECK_EQ_U64(system(cmd), 0);
+	snprintf(args, sizeof args, "import --keystore=%s --password-file=%s --data-dir=%s "
+		 "--tee=sim --kek-source=tee", exp, pw, neu.data_dir);
+	CHECK_MSG(keys_cli("SECURE_SIGNER_SIM_MRENCLAVE=" OTHER_MR, args, out, sizeof out) == 0,
+		  "import: %s", out);
+	/* 4. the new build signs; the history came along */
+	setenv("SECURE_SIGNER_SIM_MRENCLAVE", OTHER_MR, 1);
+	bool started = sp_start(&neu, SIM_FLAGS);
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	CHECK_MSG(started, "the new signer did not start (dir %s)", neu.dir);
+	if (started) {
+		CHECK_EQ_U64(sign_slot(&neu, KS1_PK, 200), 200);
+		CHECK_EQ_U64(sign_att(&neu, KS1_PK, 5, 6, 9), 412);
+		CHECK_EQ_U64(sign_att(&neu, KS1_PK, 6, 7, 1), 200);
+		CHECK_EQ_U64(sp_stop(&neu), 0);
+	}
+out:
+	free(ks);
+	sp_cleanup(&old);
+	sp_cleanup(&neu);
 }
 
 /* --tee none (the default) with --kek-source tee: a clear configuration error. */
