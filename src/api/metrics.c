@@ -174,8 +174,8 @@ static void health_metrics(out_buf *o, api *a)
 		    signer_health_db_up(a->health, why, sizeof why) ? 1 : 0);
 	}
 	if (a->cfg.tee) {
-		/* issue 11 §5: where the signer runs; simulated and debug are the two an
-		 * alert should fire on in production (deploy/prometheus). */
+		/* issue 11 §5: where the signer runs; simulated and debug are the two a
+		 * production signer must never show. */
 		tee_info ti;
 		tee_provider_info(a->cfg.tee, &ti);
 		out(o, "# HELP secure_signer_tee_info The TEE the signer runs in; value 1.\n"
