@@ -144,6 +144,7 @@ static ss_err create_chain(const char *data_dir, const char *final, char *why)
 		return SS_ERR_IO;
 	}
 	ss_err e = SS_ERR_CRYPTO;
+	bool lost_race = false;
 	uint8_t secret[TEE_SIM_SECRET_BYTES];
 	EVP_PKEY *root_key = EVP_EC_gen("P-256"), *pck_key = EVP_EC_gen("P-256");
 	X509 *root = NULL, *pck = NULL;
@@ -170,8 +171,12 @@ static ss_err create_chain(const char *data_dir, const char *final, char *why)
 		e = write_in(tmp, "pck-key.pem", key_pem, key_len, 0600);
 	if (e == SS_OK)
 		e = write_in(tmp, "chain.pem", chain_pem, chain_len, 0644);
-	if (e == SS_OK && rename(tmp, final) != 0)
+	if (e == SS_OK && rename(tmp, final) != 0) {
+		/* another process (`tee info` beside a starting signer) created it first:
+		 * use theirs */
+		lost_race = errno == ENOTEMPTY || errno == EEXIST;
 		e = SS_ERR_IO;
+	}
 	if (e == SS_OK)
 		e = file_fsync_dir(data_dir);
 out:
@@ -199,6 +204,10 @@ out:
 	EVP_PKEY_free(root_key);
 	EVP_PKEY_free(pck_key);
 	ERR_clear_error();
+	if (lost_race) {
+		why[0] = '\0';
+		return SS_OK;
+	}
 	return e;
 }
 
