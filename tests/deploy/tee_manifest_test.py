@@ -175,6 +175,17 @@ try:
           occ.get("resource_limits", {}).get("max_num_of_threads", 0) >= max_threads)
     check("Occlum.json: the rollback journal for SQLite",
           occ.get("env", {}).get("default", []).count("SECURE_SIGNER_SQLITE_JOURNAL_MODE=delete") == 1)
+    # The build steps, as far as they can run without the toolchains: the script's syntax,
+    # and the Makefile's commands (make -n prints them without running gramine-*).
+    sh = subprocess.run(["sh", "-n", os.path.join(src, "deploy/occlum/build.sh")],
+                        capture_output=True, text=True)
+    check("deploy/occlum/build.sh is valid sh", sh.returncode == 0, sh.stderr)
+    mk = subprocess.run(["make", "-n", "-f", os.path.abspath(os.path.join(src, "deploy/gramine/Makefile")),
+                         f"BINARY={os.path.abspath(binary)}"], capture_output=True, text=True, cwd=work)
+    check("deploy/gramine/Makefile renders and signs the manifest (make -n)",
+          mk.returncode == 0 and "gramine-manifest" in mk.stdout and
+          "gramine-sgx-sign" in mk.stdout and f"-Dentrypoint={os.path.abspath(binary)}" in mk.stdout,
+          mk.stdout + mk.stderr)
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
