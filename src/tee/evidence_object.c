@@ -18,8 +18,9 @@
  * thing in its JSON and another in its quote is refused, not half believed.
  *
  * Binding (tee_keygen_report_data): report_data = SHA-256("secure-signer/keygen/bls/v1"
- * ‖ nonce ‖ pk_1 ‖ … ‖ pk_n) ‖ 32 zero bytes. Simulated evidence (a development signer's,
- * not hardware) is refused: --allow-simulated comes with the simulation provider. */
+ * ‖ nonce ‖ pk_1 ‖ … ‖ pk_n) ‖ 32 zero bytes. Simulated evidence (a development signer's
+ * under --tee sim, not hardware; its "certs" is the simulation chain) is refused unless
+ * the caller allows it (tee_evidence_object_parse_ex, `--allow-simulated`). */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -98,6 +99,12 @@ static bool pubkey_hex(json_t *v, uint8_t out[TEE_BLS_PUBKEY_BYTES])
 ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_object *o,
 				 const char **why)
 {
+	return tee_evidence_object_parse_ex(json, len, false, o, why);
+}
+
+ss_err tee_evidence_object_parse_ex(const char *json, size_t len, bool allow_simulated,
+				    tee_evidence_object *o, const char **why)
+{
 	memset(o, 0, sizeof(*o));
 	json_error_t err;
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
@@ -168,10 +175,11 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 		o->kind = TEE_KIND_TDX;
 	else if (type != NULL && strcmp(type, "sev-snp-report") == 0)
 		o->kind = TEE_KIND_SNP;
+	else if (type != NULL && strcmp(type, "simulated") == 0 && allow_simulated)
+		o->kind = TEE_KIND_SIM;
 	else if (type != NULL && strcmp(type, "simulated") == 0) {
-		*why = "simulated evidence comes from a development signer, not from TEE hardware, "
-		       "and is never valid here (--allow-simulated comes with the simulation "
-		       "provider)";
+		*why = "simulated evidence comes from a development signer (--tee sim), not from "
+		       "TEE hardware, and is refused unless --allow-simulated is given";
 		goto out;
 	} else {
 		*why = "evidence.type must be sgx-dcap-quote, tdx-quote or sev-snp-report";
