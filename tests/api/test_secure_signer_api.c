@@ -1,0 +1,460 @@
+/* End to end: Secure-Signer's own routes (reference/secure-signer.md §2.2, issue 13) on the
+ * real binary over HTTP: the slashing history (GET equals `secure-signer slashing export`
+ * byte for byte, POST refuses what `slashing import` refuses and changes nothing), and
+ * deposit data (the launchpad's format, signatures that verify, every refusal rule).
+ * The cross-checks against independent implementations (eciesjs, @lodestar/types,
+ * @chainsafe/blst) are in npm-secure-signer/. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../server/http_client.h"
+#include "crypto/bls.h"
+#include "eth2/eth2.h"
+#include "sign_bodies.h"
+#include "signer_proc.h"
+#include "test.h"
+#include "util/hex.h"
+#include "vectors.h"
+
+#define BODY(r) ((r).body ? (r).body : "")
+static const char *const KM_FLAGS[] = { "--key-manager-api-enabled", NULL };
+
+/* Three file-raw keys: sk_hex[i] / pk_hex[i] (pk_raw[i]). */
+static char sk_hex[3][67], pk_hex[3][99];
+static uint8_t pk_raw[3][48];
+
+static void make_keys(void)
+{
+	bls_init();
+	for (int i = 0; i < 3; i++) {
+		uint8_t sk[32];
+		for (int j = 0; j < 32; j++)
+			sk[j] = (uint8_t)(0x31 + 7 * j + 13 * i);
+		sk[0] = 0x1a;
+		bls_secret_key k;
+		CHECK(bls_secret_key_from_bytes(&k, sk) == SS_OK);
+		bls_sk_to_pk(pk_raw[i], &k);
+		bls_secret_key_wipe(&k);
+		hex_encode(sk_hex[i], sk, 32, true);
+		hex_encode(pk_hex[i], pk_raw[i], 48, true);
+	}
+}
+
+static bool start(signer_proc *p, const char *const *flags)
+{
+	CHECK(sp_init(p));
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "k%d", i);
+		CHECK(sp_add_raw_key(p, name, sk_hex[i]));
+	}
+	if (!sp_start(p, flags)) {
+		CHECK_MSG(0, "secure-signer did not start (dir %s)", p->dir);
+		return false;
+	}
+	return true;
+}
+
+static char auth_hdr[200];
+static const char *auth(const signer_proc *p)
+{
+	snprintf(auth_hdr, sizeof auth_hdr,
+		 "Authorization: Bearer %s\r\nAccept: application/json\r\n", p->token);
+	return auth_hdr;
+}
+
+static int sign(const signer_proc *p, int k, const char *body)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[k]);
+	hc_response r;
+	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
+			    strlen(body), &r);
+	hc_free(&r);
+	return st;
+}
+
+static int sign_att(const signer_proc *p, int k, unsigned long s, unsigned long t, unsigned b)
+{
+	char body[2048];
+	sb_attestation(body, sizeof body, s, t, b);
+	return sign(p, k, body);
+}
+
+/* `secure-signer ARGS...`; its stdout and stderr into out. Returns the exit status. */
+static int run_cli(const char *const *args, char *out, size_t cap)
+{
+	char logp[] = "/tmp/ss-ssapi-cli-XXXXXX";
+	int fd = mkstemp(logp);
+	if (fd < 0)
+		return -1;
+	const char *argv[16];
+	int n = 0;
+	argv[n++] = sp_binary();
+	for (int i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	out[0] = '\0';
+	ssize_t r = pread(fd, out, cap - 1, 0);
+	if (r > 0)
+		out[r] = '\0';
+	close(fd);
+	unlink(logp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* GET /api/v1/eth2/slashing-protection[query]: the body (malloc'ed) or NULL; *status. */
+static char *get_history(const signer_proc *p, const char *query, int *status, size_t *len)
+{
+	char path[600];
+	snprintf(path, sizeof path, "/api/v1/eth2/slashing-protection%s", query ? query : "");
+	hc_response r;
+	*status = hc_request(p->port, "GET", path, auth(p), NULL, 0, &r);
+	char *b = NULL;
+	if (r.body) {
+		b = malloc(r.body_len + 1);
+		memcpy(b, r.body, r.body_len);
+		b[r.body_len] = '\0';
+		*len = r.body_len;
+	}
+	hc_free(&r);
+	return b;
+}
+
+static int post(const signer_proc *p, const char *path, const char *body, char *out,
+		size_t cap)
+{
+	hc_response r;
+	int st = hc_request(p->port, "POST", path, auth(p), body, strlen(body), &r);
+	if (out)
+		snprintf(out, cap, "%s", BODY(r));
+	hc_free(&r);
+	return st;
+}
+
+/* ---- the slashing history over HTTP ------------------------------------------------- */
+
+TEST(slashing_history_get_equals_cli_export_byte_for_byte)
+{
+	make_keys();
+	signer_proc p;
+	if (!start(&p, KM_FLAGS))
+		goto out;
+	CHECK_EQ_U64(sign_att(&p, 0, 3, 4, 1), 200);
+	CHECK_EQ_U64(sign_att(&p, 1, 5, 9, 2), 200);
+	char body[2048];
+	sb_block(body, sizeof body, 77, 3);
+	CHECK_EQ_U64(sign(&p, 2, body), 200);
+
+	int st = 0;
+	size_t all_len = 0, one_len = 0, n;
+	char *all = get_history(&p, NULL, &st, &all_len);
+	CHECK_EQ_U64(st, 200);
+	char q[300];
+	snprintf(q, sizeof q, "?pubkey=%s,%s", pk_hex[1], pk_hex[2]);
+	char *some = get_history(&p, q, &st, &one_len);
+	CHECK_EQ_U64(st, 200);
+	/* bad input: a clear 400; no token: 401 */
+	char *bad = get_history(&p, "?pubkey=0x1234", &st, &n);
+	CHECK_EQ_U64(st, 400);
+	CHECK_MSG(bad && strstr(bad, "48-byte"), "%s", bad ? bad : "");
+	free(bad);
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/api/v1/eth2/slashing-protection", NULL, NULL, 0,
+				&r), 401);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+
+	/* the CLI on the stopped signer's database writes the same bytes */
+	char dd[400], file[400], file2[400], keys[300], outbuf[2048];
+	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
+	snprintf(file, sizeof file, "%s/export.json", p.dir);
+	snprintf(file2, sizeof file2, "%s/export2.json", p.dir);
+	snprintf(keys, sizeof keys, "%s,%s", pk_hex[1], pk_hex[2]);
+	const char *exp[] = { "slashing", "export", dd, "--to", file, NULL };
+	CHECK_MSG(run_cli(exp, outbuf, sizeof outbuf) == 0, "%s", outbuf);
+	const char *exp2[] = { "slashing", "export", dd, "--to", file2, "--pubkeys", keys, NULL };
+	CHECK_MSG(run_cli(exp2, outbuf, sizeof outbuf) == 0, "%s", outbuf);
+	size_t f_len = 0, f2_len = 0;
+	char *f = test_read_file(file, &f_len), *f2 = test_read_file(file2, &f2_len);
+	CHECK(all && f && all_len == f_len && memcmp(all, f, f_len) == 0);
+	CHECK(some && f2 && one_len == f2_len && memcmp(some, f2, f2_len) == 0);
+	/* and it is the history: three keys, of which the filtered export has two */
+	json_t *j = all ? json_loads(all, 0, NULL) : NULL, *j2 = some ? json_loads(some, 0, NULL) : NULL;
+	CHECK_EQ_U64(json_array_size(json_object_get(j, "data")), 3);
+	CHECK_EQ_U64(json_array_size(json_object_get(j2, "data")), 2);
+	CHECK(strstr(all ? all : "", pk_hex[0] + 2) != NULL || strstr(all ? all : "", pk_hex[0]));
+	json_decref(j);
+	json_decref(j2);
+	free(f);
+	free(f2);
+	free(all);
+	free(some);
+out:
+	sp_cleanup(&p);
+}
+
+/* An interchange for key k holding attestations (s, t, root byte) and nothing else. */
+static void interchange(char *out, size_t cap, const char *gvr, int k, const char *atts)
+{
+	snprintf(out, cap,
+		 "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":"
+		 "\"%s\"},\"data\":[{\"pubkey\":\"%s\",\"signed_blocks\":[],"
+		 "\"signed_attestations\":[%s]}]}",
+		 gvr, pk_hex[k], atts);
+}
+
+TEST(slashing_history_post_imports_with_the_cli_rules)
+{
+	make_keys();
+	signer_proc p;
+	if (!start(&p, KM_FLAGS))
+		goto out;
+	CHECK_EQ_U64(sign_att(&p, 0, 3, 4, 1), 200);
+	int st = 0;
+	size_t before_len = 0, after_len = 0;
+	char *before = get_history(&p, NULL, &st, &before_len);
+	CHECK_EQ_U64(st, 200);
+
+	/* refused whole: a double vote inside the file, a vote surrounding the stored one,
+	 * another network's root, and malformed text; the history is unchanged after each */
+	char ic[4][2048], msg[1024];
+	const char *r1 = "\"0x1111111111111111111111111111111111111111111111111111111111111111\"";
+	const char *r2 = "\"0x2222222222222222222222222222222222222222222222222222222222222222\"";
+	char atts[512];
+	snprintf(atts, sizeof atts,
+		 "{\"source_epoch\":\"10\",\"target_epoch\":\"20\",\"signing_root\":%s},"
+		 "{\"source_epoch\":\"11\",\"target_epoch\":\"20\",\"signing_root\":%s}", r1, r2);
+	interchange(ic[0], sizeof ic[0], SB_GVR, 1, atts);
+	snprintf(atts, sizeof atts,
+		 "{\"source_epoch\":\"2\",\"target_epoch\":\"5\",\"signing_root\":%s}", r1);
+	interchange(ic[1], sizeof ic[1], SB_GVR, 0, atts);
+	snprintf(atts, sizeof atts,
+		 "{\"source_epoch\":\"50\",\"target_epoch\":\"60\",\"signing_root\":%s}", r1);
+	interchange(ic[2], sizeof ic[2],
+		    "0x0000000000000000000000000000000000000000000000000000000000000042", 2, atts);
+	snprintf(ic[3], sizeof ic[3], "{\"metadata\": {\"interchange_format_version\": \"5\"");
+	const int want[] = { 409, 409, 409, 400 };
+	for (int i = 0; i < 4; i++) {
+		st = post(&p, "/api/v1/eth2/slashing-protection", ic[i], msg, sizeof msg);
+		CHECK_MSG(st == want[i], "case %d: %d %s", i, st, msg);
+		CHECK_MSG(strstr(msg, "nothing was imported") != NULL, "case %d: %s", i, msg);
+	}
+	char *after = get_history(&p, NULL, &st, &after_len);
+	CHECK(before && after && before_len == after_len && memcmp(before, after, after_len) == 0);
+	free(after);
+
+	/* a good file imports while the signer runs and protects at once */
+	snprintf(atts, sizeof atts,
+		 "{\"source_epoch\":\"10\",\"target_epoch\":\"20\",\"signing_root\":%s}", r1);
+	char good[2048];
+	interchange(good, sizeof good, SB_GVR, 1, atts);
+	st = post(&p, "/api/v1/eth2/slashing-protection", good, msg, sizeof msg);
+	CHECK_MSG(st == 200, "%d %s", st, msg);
+	CHECK_EQ_U64(sign_att(&p, 1, 12, 15, 1), 412); /* surrounded by (10, 20) */
+	CHECK_EQ_U64(sign_att(&p, 1, 20, 21, 1), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+
+	/* the CLI refuses the same files */
+	char dd[400], file[400], outbuf[2048];
+	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
+	snprintf(file, sizeof file, "%s/refused.json", p.dir);
+	for (int i = 0; i < 4; i++) {
+		FILE *fp = fopen(file, "w");
+		CHECK(fp != NULL);
+		if (!fp)
+			break;
+		fputs(ic[i], fp);
+		fclose(fp);
+		const char *imp[] = { "slashing", "import", dd, "--from", file, NULL };
+		CHECK_MSG(run_cli(imp, outbuf, sizeof outbuf) == 1, "case %d: %s", i, outbuf);
+		CHECK_MSG(strstr(outbuf, "nothing was imported") != NULL, "case %d: %s", i, outbuf);
+	}
+	free(before);
+out:
+	sp_cleanup(&p);
+}
+
+/* ---- deposit data ------------------------------------------------------------------- */
+
+static const char WC01[] = "0x010000000000000000000000a94f5374fce5edbc8e2a8697c15331677e6ebf0b";
+
+/* POST /api/v1/eth2/deposit; the parsed reply (NULL unless JSON) and *status. */
+static json_t *deposit(const signer_proc *p, const char *body, int *status, char *msg,
+		       size_t cap)
+{
+	hc_response r;
+	*status = hc_request(p->port, "POST", "/api/v1/eth2/deposit", auth(p), body, strlen(body),
+			     &r);
+	snprintf(msg, cap, "%s", BODY(r));
+	json_t *j = json_loads(BODY(r), 0, NULL);
+	hc_free(&r);
+	return j;
+}
+
+static bool hex_member(json_t *o, const char *name, uint8_t *out, size_t len)
+{
+	const char *s = json_string_value(json_object_get(o, name));
+	/* the launchpad's format: hex without 0x */
+	return s && strncmp(s, "0x", 2) != 0 && hex_decode(out, len, s, strlen(s), HEX_PREFIX_FORBIDDEN) == SS_OK;
+}
+
+/* One entry of the answer against the request: the signature verifies over the deposit
+ * signing root of fork, and the roots are the deposit's. */
+static void check_entry(json_t *e, int k, const char *wc_hex, uint64_t amount,
+			const uint8_t fork[4], const char *network)
+{
+	eth2_deposit_message m;
+	uint8_t sig[96], mr[32], dr[32], fv[4], want[32];
+	CHECK(hex_member(e, "pubkey", m.pubkey, 48) && memcmp(m.pubkey, pk_raw[k], 48) == 0);
+	CHECK(hex_member(e, "withdrawal_credentials", m.withdrawal_credentials, 32));
+	uint8_t wc[32];
+	CHECK(hex_decode(wc, 32, wc_hex, strlen(wc_hex), HEX_PREFIX_OPTIONAL) == SS_OK);
+	CHECK(memcmp(wc, m.withdrawal_credentials, 32) == 0);
+	CHECK(json_is_integer(json_object_get(e, "amount")));
+	m.amount = (uint64_t)json_integer_value(json_object_get(e, "amount"));
+	CHECK_EQ_U64(m.amount, amount);
+	CHECK(hex_member(e, "signature", sig, 96));
+	CHECK(hex_member(e, "deposit_message_root", mr, 32));
+	CHECK(hex_member(e, "deposit_data_root", dr, 32));
+	CHECK(hex_member(e, "fork_version", fv, 4) && memcmp(fv, fork, 4) == 0);
+	const char *nn = json_string_value(json_object_get(e, "network_name"));
+	CHECK_MSG(nn && strcmp(nn, network) == 0, "network_name %s", nn ? nn : "(none)");
+	CHECK(json_is_string(json_object_get(e, "deposit_cli_version")));
+	eth2_deposit_message_root(want, &m);
+	CHECK(memcmp(want, mr, 32) == 0);
+	eth2_deposit_data_root(want, &m, sig);
+	CHECK(memcmp(want, dr, 32) == 0);
+	eth2_deposit_signing_root(want, &m, fork);
+	CHECK(bls_verify_vartime(m.pubkey, want, 32, sig));
+}
+
+TEST(deposit_data_in_the_launchpad_format)
+{
+	make_keys();
+	/* the fields of a real deposit-CLI file are the fields we answer */
+	char vpath[512];
+	json_t *vec = NULL;
+	if (vectors_require() &&
+	    vectors_path(vpath, sizeof vpath, "deposit-data/ethstaker-docs-deposit_data-hoodi.json"))
+		vec = json_load_file(vpath, 0, NULL);
+	CHECK(json_is_array(vec));
+	signer_proc p;
+	if (!start(&p, KM_FLAGS))
+		goto out;
+	char body[4096], msg[65536];
+	int st;
+	/* the original's one-key shape, with its quoted amount, on hoodi */
+	snprintf(body, sizeof body,
+		 "{\"signingRoot\": \"0x00\", \"genesis_fork_version\": \"0x10000910\", "
+		 "\"deposit\": {\"pubkey\": \"%s\", \"withdrawal_credentials\": \"%s\", "
+		 "\"amount\": \"32000000000\"}}", pk_hex[0], WC01);
+	json_t *one = deposit(&p, body, &st, msg, sizeof msg);
+	CHECK_MSG(st == 200 && json_is_object(one), "%d %s", st, msg);
+	const uint8_t hoodi[4] = { 0x10, 0x00, 0x09, 0x10 }, mainnet[4] = { 0, 0, 0, 0 };
+	check_entry(one, 0, WC01, 32000000000ull, hoodi, "hoodi");
+	const char *key;
+	json_t *v;
+	json_t *ref = json_array_get(vec, 0);
+	json_object_foreach(ref, key, v) {
+		if (strcmp(key, "deposit_cli_version") == 0)
+			continue;
+		CHECK_MSG(json_object_get(one, key) != NULL, "missing %s", key);
+		CHECK_MSG(json_typeof(json_object_get(one, key)) == json_typeof(v), "type of %s", key);
+	}
+	CHECK_EQ_U64(json_object_size(one), json_object_size(ref));
+	json_decref(one);
+
+	/* many keys, default network (mainnet), 0x00 and 0x02 credentials */
+	const char *wc0 = "0x00aa000000000000000000000000000000000000000000000000000000000011";
+	const char *wc2 = "0x020000000000000000000000a94f5374fce5edbc8e2a8697c15331677e6ebf0b";
+	snprintf(body, sizeof body,
+		 "{\"deposits\": [{\"pubkey\": \"%s\", \"withdrawal_credentials\": \"%s\", "
+		 "\"amount\": 1000000000}, {\"pubkey\": \"%s\", \"withdrawal_credentials\": \"%s\", "
+		 "\"amount\": \"2048000000000\"}]}", pk_hex[1], wc0, pk_hex[2], wc2);
+	json_t *many = deposit(&p, body, &st, msg, sizeof msg);
+	CHECK_MSG(st == 200 && json_array_size(many) == 2, "%d %s", st, msg);
+	check_entry(json_array_get(many, 0), 1, wc0, 1000000000ull, mainnet, "mainnet");
+	check_entry(json_array_get(many, 1), 2, wc2, 2048000000000ull, mainnet, "mainnet");
+	json_decref(many);
+
+	/* refusals, each naming what is wrong; nothing is signed */
+	struct {
+		const char *pk, *wc, *amount, *fork;
+		int status;
+		const char *says;
+	} bad[] = {
+		{ pk_hex[0], WC01, "999999999", "0x00000000", 400, "minimum" },
+		{ pk_hex[0], "0x030000000000000000000000a94f5374fce5edbc8e2a8697c15331677e6ebf0b",
+		  "32000000000", "0x00000000", 400, "0x03" },
+		{ pk_hex[0], "0x010000000000000000000001a94f5374fce5edbc8e2a8697c15331677e6ebf0b",
+		  "32000000000", "0x00000000", 400, "11 zero bytes" },
+		{ pk_hex[0], "0x0100", "32000000000", "0x00000000", 400, "32 bytes" },
+		{ "0xa99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c",
+		  WC01, "32000000000", "0x00000000", 404, "no key" },
+		{ pk_hex[0], WC01, "32000000000", "0x12345678", 400, "no network" },
+		{ pk_hex[0], WC01, "-1", "0x00000000", 400, "amount" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(body, sizeof body,
+			 "{\"genesis_fork_version\": \"%s\", \"deposits\": [{\"pubkey\": \"%s\", "
+			 "\"withdrawal_credentials\": \"%s\", \"amount\": \"32000000000\"}, "
+			 "{\"pubkey\": \"%s\", \"withdrawal_credentials\": \"%s\", \"amount\": \"%s\"}]}",
+			 bad[i].fork, pk_hex[1], WC01, bad[i].pk, bad[i].wc, bad[i].amount);
+		json_t *j = deposit(&p, body, &st, msg, sizeof msg);
+		CHECK_MSG(st == bad[i].status && strstr(msg, bad[i].says), "case %zu: %d %s", i, st,
+			  msg);
+		json_decref(j);
+	}
+	json_t *j = deposit(&p, "{\"deposits\": []}", &st, msg, sizeof msg);
+	CHECK_EQ_U64(st, 400);
+	json_decref(j);
+	j = deposit(&p, "{\"deposit\": {}, \"deposits\": []}", &st, msg, sizeof msg);
+	CHECK_EQ_U64(st, 400);
+	json_decref(j);
+	/* behind the Keymanager token */
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p.port, "POST", "/api/v1/eth2/deposit", NULL, "{}", 2, &r), 401);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	json_decref(vec);
+	sp_cleanup(&p);
+}
+
+TEST(routes_are_off_without_the_keymanager_api)
+{
+	make_keys();
+	signer_proc p;
+	if (!start(&p, NULL))
+		goto out;
+	static const char *const paths[][2] = {
+		{ "GET", "/api/v1/eth2/slashing-protection" },
+		{ "POST", "/api/v1/eth2/slashing-protection" },
+		{ "POST", "/api/v1/eth2/deposit" },
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		hc_response r;
+		int st = hc_request(p.port, paths[i][0], paths[i][1], NULL, "{}", 2, &r);
+		CHECK_MSG(st == 404, "%s %s: %d", paths[i][0], paths[i][1], st);
+		hc_free(&r);
+	}
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+
