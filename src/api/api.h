@@ -13,6 +13,7 @@
 #include "server/http.h"
 #include "signer/signer.h"
 #include "slashing/slashing.h"
+#include "tee/tee_provider.h"
 #include "util/error.h"
 
 /* Request body limits (413 above them). A phase0 block with full attestations is the
@@ -32,6 +33,9 @@ typedef struct {
 	const eth2_network *net;
 	const keys_sources *sources;   /* what /reload rescans */
 	keys_load_stats open_stats;    /* what keys_store_open restored from the sealed store */
+	/* The TEE provider behind attested key generation (tee/tee_provider.h); NULL or one
+	 * that cannot attest: POST /eth/v1/keygen/... answer 501. */
+	tee_provider *tee;
 	bool keymanager_enabled;
 	bool signing_ext_enabled;      /* Web3Signer's --Xsigning-ext-enabled: /ext/sign */
 	const char *version;           /* for process_release{version} */

@@ -34,6 +34,11 @@ static const http_route all_routes[] = {
 	  HTTP_AUTH_KEYMANAGER, API_KEYMANAGER_BODY_LIMIT },
 	{ HTTP_POST, "/api/v1/eth2/deposit", api_handle_deposit, HTTP_AUTH_KEYMANAGER,
 	  API_KEYMANAGER_BODY_LIMIT },
+	{ HTTP_POST, "/eth/v1/keygen/bls", api_handle_keygen_bls, HTTP_AUTH_KEYMANAGER,
+	  API_SMALL_BODY_LIMIT },
+	{ HTTP_POST, "/eth/v1/keygen/secp256k1", api_handle_keygen_k1_post, HTTP_AUTH_KEYMANAGER,
+	  API_SMALL_BODY_LIMIT },
+	{ HTTP_GET, "/eth/v1/keygen/secp256k1", api_handle_keygen_k1_get, HTTP_AUTH_KEYMANAGER, 0 },
 };
 
 static const http_route metrics_routes[] = {

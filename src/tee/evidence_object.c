@@ -42,6 +42,18 @@ void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size
 	memset(out + 32, 0, 32);
 }
 
+void tee_keygen_k1_report_data(const uint8_t pub33[TEE_K1_PUBKEY_BYTES],
+			       const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64])
+{
+	sha256_ctx h;
+	sha256_init(&h);
+	sha256_update(&h, TEE_KEYGEN_K1_BINDING, strlen(TEE_KEYGEN_K1_BINDING));
+	sha256_update(&h, nonce, TEE_KEYGEN_NONCE_BYTES);
+	sha256_update(&h, pub33, TEE_K1_PUBKEY_BYTES);
+	sha256_final(&h, out);
+	memset(out + 32, 0, 32);
+}
+
 void tee_check_key_binding(const tee_evidence_object *o,
 			   const uint8_t report_data[TEE_REPORT_DATA_BYTES], tee_result *res)
 {

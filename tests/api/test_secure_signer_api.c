@@ -435,6 +435,35 @@ out:
 	sp_cleanup(&p);
 }
 
+/* Without a TEE that attests, attested key generation is a clear 501 and makes no key:
+ * never keys with fake evidence. */
+TEST(keygen_without_a_tee_is_501_and_generates_nothing)
+{
+	make_keys();
+	signer_proc p;
+	const char *const *flags = KM_FLAGS; /* TODO --tee=none once run has --tee */
+	if (!start(&p, flags))
+		goto out;
+	char msg[2048];
+	int st = post(&p, "/eth/v1/keygen/bls", "{\"count\": 3}", msg, sizeof msg);
+	CHECK_MSG(st == 501 && strstr(msg, "--tee"), "%d %s", st, msg);
+	st = post(&p, "/eth/v1/keygen/secp256k1", "", msg, sizeof msg);
+	CHECK_MSG(st == 501 && strstr(msg, "--tee"), "%d %s", st, msg);
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/eth/v1/keygen/secp256k1", auth(&p), NULL, 0, &r),
+		     200);
+	CHECK_MSG(strstr(BODY(r), "\"data\": []") || strstr(BODY(r), "\"data\":[]"), "%s", BODY(r));
+	hc_free(&r);
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/api/v1/eth2/publicKeys", NULL, NULL, 0, &r), 200);
+	json_t *keys = json_loads(BODY(r), 0, NULL);
+	CHECK_EQ_U64(json_array_size(keys), 3); /* the three file keys only */
+	json_decref(keys);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
 TEST(routes_are_off_without_the_keymanager_api)
 {
 	make_keys();
@@ -445,6 +474,9 @@ TEST(routes_are_off_without_the_keymanager_api)
 		{ "GET", "/api/v1/eth2/slashing-protection" },
 		{ "POST", "/api/v1/eth2/slashing-protection" },
 		{ "POST", "/api/v1/eth2/deposit" },
+		{ "POST", "/eth/v1/keygen/bls" },
+		{ "POST", "/eth/v1/keygen/secp256k1" },
+		{ "GET", "/eth/v1/keygen/secp256k1" },
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		hc_response r;
