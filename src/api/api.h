@@ -33,14 +33,15 @@ typedef struct {
 	const eth2_network *net;
 	const keys_sources *sources;   /* what /reload rescans */
 	keys_load_stats open_stats;    /* what keys_store_open restored from the sealed store */
-	/* The TEE provider behind attested key generation (tee/tee_provider.h); NULL or one
-	 * that cannot attest: POST /eth/v1/keygen/... answer 501. */
-	tee_provider *tee;
 	bool keymanager_enabled;
 	bool signing_ext_enabled;      /* Web3Signer's --Xsigning-ext-enabled: /ext/sign */
 	const char *version;           /* for process_release{version} */
 	/* The slashing database probe behind /healthcheck (signer/health.h); 0 = 5 s / 3 s. */
 	unsigned db_health_interval_ms, db_health_timeout_ms;
+	/* The TEE provider (--tee): reported by /healthcheck and /metrics, and the evidence
+	 * of attested key generation (api/keygen.c; NULL or a provider that cannot attest:
+	 * POST /eth/v1/keygen/... answer 501); NULL: none. */
+	tee_provider *tee;
 } api_config;
 
 

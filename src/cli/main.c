@@ -16,6 +16,7 @@ const cli_command cli_commands[] = {
 		    "starting", cli_cmd_config },
 	{ "evidence", "verify TEE attestation evidence (SGX, TDX, SEV-SNP) offline",
 	  cli_cmd_evidence },
+	{ "tee", "show the TEE this signer runs in (tee info)", cli_cmd_tee },
 	{ NULL, NULL, NULL },
 };
 

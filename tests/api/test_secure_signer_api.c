@@ -435,13 +435,212 @@ out:
 	sp_cleanup(&p);
 }
 
+/* ---- attested key generation (--tee sim) ------------------------------------------- */
+
+static bool write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	fputs(text, f);
+	return fclose(f) == 0;
+}
+
+/* `secure-signer evidence verify [--allow-simulated] --evidence <obj>`: exit status;
+ * out gets what it printed. */
+static int verify_obj(const signer_proc *p, json_t *obj, bool allow_sim, char *out, size_t cap)
+{
+	char file[400];
+	snprintf(file, sizeof file, "%s/evidence-%d.json", p->dir, rand());
+	char *text = json_dumps(obj, JSON_COMPACT);
+	CHECK(text && write_text(file, text));
+	free(text);
+	const char *with[] = { "evidence", "verify", "--allow-simulated", "--evidence", file, NULL };
+	const char *without[] = { "evidence", "verify", "--evidence", file, NULL };
+	int st = run_cli(allow_sim ? with : without, out, cap);
+	unlink(file);
+	return st;
+}
+
+static int sign_slot(const signer_proc *p, const char *pk)
+{
+	char body[1024], path[700];
+	sb_aggregation_slot(body, sizeof body, 1234);
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
+	hc_response r;
+	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
+			    strlen(body), &r);
+	hc_free(&r);
+	return st;
+}
+
+TEST(attested_bls_keygen_binds_the_keys_in_order)
+{
+	make_keys();
+	signer_proc p;
+	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
+	if (!start(&p, flags))
+		goto out;
+	char msg[200000], out[65536];
+	const char *nonce = "0x5eed000000000000000000000000000000000000000000000000000000000001";
+	char body[256];
+	snprintf(body, sizeof body, "{\"count\": 5, \"nonce\": \"%s\"}", nonce);
+	int st = post(&p, "/eth/v1/keygen/bls", body, msg, sizeof msg);
+	CHECK_MSG(st == 200, "%d %.300s", st, msg);
+	json_t *o = json_loads(msg, 0, NULL);
+	json_t *ev = json_object_get(o, "evidence"), *data = json_object_get(o, "data");
+	json_t *pks = json_object_get(ev, "pubkeys");
+	CHECK_EQ_U64(json_array_size(data), 5);
+	CHECK_EQ_U64(json_array_size(pks), 5);
+	CHECK(json_equal(json_object_get(o, "pk_hex"), json_array_get(pks, 0)));
+	CHECK(strcmp(json_string_value(json_object_get(ev, "type")) ?: "", "simulated") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(ev, "binding")) ?: "",
+		     "secure-signer/keygen/bls/v1") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(ev, "nonce")) ?: "", nonce) == 0);
+	char gen[5][99];
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(gen[i], sizeof gen[i], "%s",
+			 json_string_value(json_object_get(json_array_get(data, i), "pubkey")) ?: "");
+		CHECK(strcmp(gen[i], json_string_value(json_array_get(pks, i)) ?: "") == 0);
+		CHECK_MSG(sign_slot(&p, gen[i]) == 200, "generated key %zu signs at once", i);
+	}
+	/* the evidence verifies and binds exactly those keys in that order */
+	st = verify_obj(&p, o, true, out, sizeof out);
+	CHECK_MSG(st == 0 && strstr(out, "\"valid\": true"), "%d %.600s", st, out);
+	CHECK_MSG(verify_obj(&p, o, false, out, sizeof out) == 2, "simulated refused: %.300s", out);
+	/* tampered: two keys swapped (in the list and in data), one key replaced, the nonce */
+	json_t *t = json_deep_copy(o);
+	json_t *tp = json_object_get(json_object_get(t, "evidence"), "pubkeys"), *td = json_object_get(t, "data");
+	json_t *a1 = json_incref(json_array_get(tp, 1)), *a2 = json_incref(json_array_get(tp, 2));
+	json_array_set_new(tp, 1, a2);
+	json_array_set_new(tp, 2, a1);
+	json_t *d1 = json_incref(json_array_get(td, 1)), *d2 = json_incref(json_array_get(td, 2));
+	json_array_set_new(td, 1, d2);
+	json_array_set_new(td, 2, d1);
+	CHECK_EQ_U64(verify_obj(&p, t, true, out, sizeof out), 1);
+	CHECK_MSG(strstr(out, "key_binding"), "%.600s", out);
+	json_decref(t);
+	t = json_deep_copy(o);
+	json_object_del(t, "data");
+	json_array_set_new(json_object_get(json_object_get(t, "evidence"), "pubkeys"), 4,
+			   json_string(pk_hex[0]));
+	CHECK_EQ_U64(verify_obj(&p, t, true, out, sizeof out), 1);
+	json_decref(t);
+	t = json_deep_copy(o);
+	json_object_set_new(json_object_get(t, "evidence"), "nonce", json_string(
+		"0x5eed000000000000000000000000000000000000000000000000000000000002"));
+	CHECK_EQ_U64(verify_obj(&p, t, true, out, sizeof out), 1);
+	json_decref(t);
+
+	/* bad requests generate nothing */
+	const char *bad[] = { "{\"count\": 0}", "{\"count\": 1001}", "{\"count\": \"2\"}",
+			      "{\"nonce\": \"0x12\"}", "[1]" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		st = post(&p, "/eth/v1/keygen/bls", bad[i], msg, sizeof msg);
+		CHECK_MSG(st == 400, "%s: %d %s", bad[i], st, msg);
+	}
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/api/v1/eth2/publicKeys", NULL, NULL, 0, &r), 200);
+	json_t *all = json_loads(BODY(r), 0, NULL);
+	CHECK_EQ_U64(json_array_size(all), 3 + 5);
+	json_decref(all);
+	hc_free(&r);
+	/* no body: one key, zero nonce */
+	st = post(&p, "/eth/v1/keygen/bls", "", msg, sizeof msg);
+	CHECK_MSG(st == 200, "%d %.300s", st, msg);
+	json_t *one = json_loads(msg, 0, NULL);
+	CHECK_EQ_U64(json_array_size(json_object_get(one, "data")), 1);
+	CHECK_EQ_U64(verify_obj(&p, one, true, out, sizeof out), 0);
+	json_decref(one);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+
+	/* after a restart the generated keys still sign, attestations too */
+	if (!sp_start(&p, flags)) {
+		CHECK_MSG(0, "secure-signer did not restart");
+		json_decref(o);
+		goto out;
+	}
+	for (size_t i = 0; i < 5; i++) {
+		char path[700], att[2048];
+		sb_attestation(att, sizeof att, 1, 2, 1);
+		snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", gen[i]);
+		CHECK_EQ_U64(hc_request(p.port, "POST", path, "Accept: application/json\r\n", att,
+					strlen(att), &r), 200);
+		hc_free(&r);
+	}
+	json_decref(o);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
+TEST(attested_secp256k1_keygen_and_its_evidence)
+{
+	make_keys();
+	signer_proc p;
+	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
+	if (!start(&p, flags))
+		goto out;
+	char msg[200000], out[65536];
+	int st = post(&p, "/eth/v1/keygen/secp256k1", "", msg, sizeof msg);
+	CHECK_MSG(st == 200, "%d %.300s", st, msg);
+	json_t *o = json_loads(msg, 0, NULL);
+	const char *pk = json_string_value(json_object_get(o, "pk_hex"));
+	CHECK(pk && strlen(pk) == 68 && (strncmp(pk, "0x02", 4) == 0 || strncmp(pk, "0x03", 4) == 0));
+	json_t *ev = json_object_get(o, "evidence");
+	CHECK(strcmp(json_string_value(json_object_get(ev, "binding")) ?: "",
+		     "secure-signer/keygen/secp256k1/v1") == 0);
+	st = verify_obj(&p, o, true, out, sizeof out);
+	CHECK_MSG(st == 0 && strstr(out, pk ? pk : "?"), "%d %.600s", st, out);
+	/* another key claimed: the binding fails */
+	json_t *t = json_deep_copy(o);
+	char other[69];
+	snprintf(other, sizeof other, "%s", pk ? pk : "");
+	other[67] = other[67] == '0' ? '1' : '0';
+	json_object_set_new(t, "pk_hex", json_string(other));
+	json_object_set_new(json_object_get(t, "evidence"), "pubkeys", json_pack("[s]", other));
+	CHECK_EQ_U64(verify_obj(&p, t, true, out, sizeof out), 1);
+	json_decref(t);
+	/* a second key; GET lists both, oldest first, and so after a restart */
+	st = post(&p, "/eth/v1/keygen/secp256k1",
+		  "{\"nonce\": \"0x0101010101010101010101010101010101010101010101010101010101010101\"}",
+		  msg, sizeof msg);
+	CHECK_EQ_U64(st, 200);
+	json_t *o2 = json_loads(msg, 0, NULL);
+	CHECK_EQ_U64(verify_obj(&p, o2, true, out, sizeof out), 0);
+	CHECK_EQ_U64(post(&p, "/eth/v1/keygen/secp256k1", "{\"count\": 2}", msg, sizeof msg), 400);
+	char want[400];
+	snprintf(want, sizeof want, "{\"data\": [{\"pubkey\": \"%s\"}, {\"pubkey\": \"%s\"}]}",
+		 pk ? pk : "", json_string_value(json_object_get(o2, "pk_hex")) ?: "");
+	json_t *jw = json_loads(want, 0, NULL);
+	for (int round = 0; round < 2; round++) {
+		hc_response r;
+		CHECK_EQ_U64(hc_request(p.port, "GET", "/eth/v1/keygen/secp256k1", auth(&p), NULL, 0,
+					&r), 200);
+		json_t *got = json_loads(BODY(r), 0, NULL);
+		CHECK_MSG(json_equal(got, jw), "round %d: %s", round, BODY(r));
+		json_decref(got);
+		hc_free(&r);
+		CHECK_EQ_U64(sp_stop(&p), 0);
+		if (round == 0 && !sp_start(&p, flags)) {
+			CHECK_MSG(0, "secure-signer did not restart");
+			break;
+		}
+	}
+	json_decref(jw);
+	json_decref(o2);
+	json_decref(o);
+out:
+	sp_cleanup(&p);
+}
+
 /* Without a TEE that attests, attested key generation is a clear 501 and makes no key:
  * never keys with fake evidence. */
 TEST(keygen_without_a_tee_is_501_and_generates_nothing)
 {
 	make_keys();
 	signer_proc p;
-	const char *const *flags = KM_FLAGS; /* TODO --tee=none once run has --tee */
+	const char *const flags[] = { "--key-manager-api-enabled", "--tee=none", NULL };
 	if (!start(&p, flags))
 		goto out;
 	char msg[2048];
