@@ -634,6 +634,96 @@ out:
 	sp_cleanup(&p);
 }
 
+/* ---- secure-signer client ------------------------------------------------------------ */
+
+#define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
+#define KS2_PK "0xa46bf94016af71e55ca0518fe6a8bd3852e01b3f959780a4faf3bbe461ac553c0a83f232cc5f2a4b827d8d3455b706e4"
+
+TEST(client_keygen_import_encrypted_and_deposit)
+{
+	make_keys();
+	char ks1[512], ks2[512];
+	if (!vectors_require() ||
+	    !vectors_path(ks1, sizeof ks1, "eip2335-keystore/web3signer/valid/bls_keystore.json") ||
+	    !vectors_path(ks2, sizeof ks2, "eip2335-keystore/web3signer/valid/bls_keystore_2.json")) {
+		CHECK_MSG(0, "keystore vectors missing");
+		return;
+	}
+	signer_proc p;
+	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
+	if (!start(&p, flags))
+		goto out;
+	char url[64], tok[400], outf[400], pw1[400], pw2[400], out[65536];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u", p.port);
+	snprintf(tok, sizeof tok, "%s/keymanager.token", p.data_dir);
+	snprintf(outf, sizeof outf, "%s/keygen.json", p.dir);
+	snprintf(pw1, sizeof pw1, "%s/pw1.txt", p.dir);
+	snprintf(pw2, sizeof pw2, "%s/pw2.txt", p.dir);
+	CHECK(write_text(pw1, "somepassword\n") && write_text(pw2, "otherpassword\n"));
+
+	/* keygen: simulated evidence is refused unless allowed, and then nothing is written */
+	const char *kg_strict[] = { "client", "keygen", "--url", url, "--token-file", tok,
+				    "--count", "3", "--verify", "--out", outf, NULL };
+	CHECK_MSG(run_cli(kg_strict, out, sizeof out) == 1 && strstr(out, "does not verify"), "%s", out);
+	CHECK(access(outf, F_OK) != 0);
+	const char *kg_mre[] = { "client", "keygen", "--url", url, "--token-file", tok, "--verify",
+				 "--allow-simulated", "--expect-mrenclave",
+				 "0000000000000000000000000000000000000000000000000000000000000000",
+				 "--out", outf, NULL };
+	CHECK_MSG(run_cli(kg_mre, out, sizeof out) == 1, "%s", out);
+	CHECK(access(outf, F_OK) != 0);
+	const char *kg[] = { "client", "keygen", "--url", url, "--token-file", tok, "--count", "3",
+			     "--verify", "--allow-simulated", "--out", outf, NULL };
+	CHECK_MSG(run_cli(kg, out, sizeof out) == 0, "%s", out);
+	json_t *o = json_load_file(outf, 0, NULL);
+	json_t *data = json_object_get(o, "data");
+	CHECK_EQ_U64(json_array_size(data), 3);
+	for (size_t i = 0; i < json_array_size(data); i++)
+		CHECK_EQ_U64(sign_slot(&p, json_string_value(json_object_get(json_array_get(data, i),
+									    "pubkey")) ?: "0x"), 200);
+	json_decref(o);
+
+	/* import-encrypted: refused to a key whose evidence fails (here: simulated, not
+	 * allowed), nothing imported; then imported, and the key signs */
+	const char *imp_strict[] = { "client", "import-encrypted", "--url", url, "--token-file", tok,
+				     "--keystore", ks2, "--password-file", pw2, NULL };
+	CHECK_MSG(run_cli(imp_strict, out, sizeof out) == 1 && strstr(out, "refusing to encrypt"),
+		  "%s", out);
+	CHECK_EQ_U64(sign_slot(&p, KS2_PK), 404);
+	const char *imp_wrong[] = { "client", "import-encrypted", "--url", url, "--token-file", tok,
+				    "--keystore", ks2, "--password-file", pw1, "--allow-simulated", NULL };
+	CHECK_MSG(run_cli(imp_wrong, out, sizeof out) == 1, "%s", out);
+	CHECK_EQ_U64(sign_slot(&p, KS2_PK), 404);
+	const char *imp[] = { "client", "import-encrypted", "--url", url, "--token-file", tok,
+			      "--keystore", ks1, "--password-file", pw1, "--allow-simulated", NULL };
+	CHECK_MSG(run_cli(imp, out, sizeof out) == 0 && strstr(out, "imported"), "%s", out);
+	CHECK_EQ_U64(sign_slot(&p, KS1_PK), 200);
+
+	/* deposit: the launchpad file for two keys, 0x01 credentials from an address */
+	char keys[300];
+	snprintf(keys, sizeof keys, "%s,%s", pk_hex[0], pk_hex[1]);
+	snprintf(outf, sizeof outf, "%s/deposit_data.json", p.dir);
+	const char *dep[] = { "client", "deposit", "--url", url, "--token-file", tok, "--pubkey", keys,
+			      "--execution-address", "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b",
+			      "--out", outf, NULL };
+	CHECK_MSG(run_cli(dep, out, sizeof out) == 0, "%s", out);
+	json_t *d = json_load_file(outf, 0, NULL);
+	CHECK_EQ_U64(json_array_size(d), 2);
+	const uint8_t mainnet[4] = { 0, 0, 0, 0 };
+	for (int i = 0; i < 2 && json_array_size(d) == 2; i++)
+		check_entry(json_array_get(d, (size_t)i), i, WC01, 32000000000ull, mainnet, "mainnet");
+	json_decref(d);
+	const char *dep_bad[] = { "client", "deposit", "--url", url, "--token-file", tok, "--pubkey",
+				  pk_hex[0], "--execution-address", "0x1234", NULL };
+	CHECK_EQ_U64(run_cli(dep_bad, out, sizeof out), 2);
+	const char *bad_url[] = { "client", "deposit", "--url", "https://example", "--token-file",
+				  tok, "--pubkey", pk_hex[0], "--withdrawal-credentials", WC01, NULL };
+	CHECK_MSG(run_cli(bad_url, out, sizeof out) == 1 && strstr(out, "http://"), "%s", out);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
 /* Without a TEE that attests, attested key generation is a clear 501 and makes no key:
  * never keys with fake evidence. */
 TEST(keygen_without_a_tee_is_501_and_generates_nothing)
