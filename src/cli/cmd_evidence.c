@@ -18,7 +18,9 @@
 #include "util/file.h"
 #include "util/hex.h"
 
-#define MAX_EVIDENCE (64u << 10)
+/* A keygen object binding 1000 keys (POST /eth/v1/keygen/bls, count 1000) is about 220 KiB:
+ * the keys twice, in evidence.pubkeys and data. */
+#define MAX_EVIDENCE (1u << 20)
 #define MAX_COLLATERAL (4u << 20)
 #define MAX_CERT_FILE (256u << 10)
 #define MAX_CERT_FILES 8

@@ -545,6 +545,15 @@ TEST(attested_bls_keygen_binds_the_keys_in_order)
 	CHECK_EQ_U64(json_array_size(all), 3 + 5);
 	json_decref(all);
 	hc_free(&r);
+	/* the most keys one call makes: 1000, in one object the verifier reads */
+	static char big[1 << 20];
+	st = post(&p, "/eth/v1/keygen/bls", "{\"count\": 1000}", big, sizeof big);
+	CHECK_MSG(st == 200, "%d %.300s", st, big);
+	json_t *thousand = json_loads(big, 0, NULL);
+	CHECK_EQ_U64(json_array_size(json_object_get(thousand, "data")), 1000);
+	st = verify_obj(&p, thousand, true, out, sizeof out);
+	CHECK_MSG(st == 0, "%d %.300s", st, out);
+	json_decref(thousand);
 	/* no body: one key, zero nonce */
 	st = post(&p, "/eth/v1/keygen/bls", "", msg, sizeof msg);
 	CHECK_MSG(st == 200, "%d %.300s", st, msg);
