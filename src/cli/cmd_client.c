@@ -121,7 +121,12 @@ static bool write_out(const client_opts *o, json_t *j)
 	if (!text)
 		return fail("out of memory");
 	size_t n = strlen(text);
-	text = realloc(text, n + 2);
+	char *t2 = realloc(text, n + 2);
+	if (!t2) {
+		free(text);
+		return fail("out of memory");
+	}
+	text = t2;
 	text[n] = '\n';
 	text[n + 1] = '\0';
 	bool ok = o->out ? file_write_atomic(o->out, text, n + 1, 0644) == SS_OK
