@@ -38,7 +38,9 @@ typedef struct {
 	const char *version;           /* for process_release{version} */
 	/* The slashing database probe behind /healthcheck (signer/health.h); 0 = 5 s / 3 s. */
 	unsigned db_health_interval_ms, db_health_timeout_ms;
-	/* The TEE provider (--tee): reported by /healthcheck and /metrics; NULL: none. */
+	/* The TEE provider (--tee): reported by /healthcheck and /metrics, and the evidence
+	 * of attested key generation (api/keygen.c; NULL or a provider that cannot attest:
+	 * POST /eth/v1/keygen/... answer 501); NULL: none. */
 	tee_provider *tee;
 } api_config;
 

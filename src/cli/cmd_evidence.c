@@ -18,7 +18,9 @@
 #include "util/file.h"
 #include "util/hex.h"
 
-#define MAX_EVIDENCE (64u << 10)
+/* A keygen object binding 1000 keys (POST /eth/v1/keygen/bls, count 1000) is about 220 KiB:
+ * the keys twice, in evidence.pubkeys and data. */
+#define MAX_EVIDENCE (1u << 20)
 #define MAX_COLLATERAL (4u << 20)
 #define MAX_CERT_FILE (256u << 10)
 #define MAX_CERT_FILES 8
@@ -540,7 +542,14 @@ report:
 			hex_encode(h, obj.pubkeys[i], TEE_BLS_PUBKEY_BYTES, true);
 			json_array_append_new(pks, json_string(h));
 		}
+		if (obj.k1) {
+			char h[2 * TEE_K1_PUBKEY_BYTES + 3];
+			hex_encode(h, obj.k1_pub, TEE_K1_PUBKEY_BYTES, true);
+			json_array_append_new(pks, json_string(h));
+		}
 		json_object_set_new(out, "pubkeys", pks);
+		json_object_set_new(out, "binding", json_string(obj.k1 ? TEE_KEYGEN_K1_BINDING
+								      : TEE_KEYGEN_BINDING));
 	}
 	result_json(out, &res);
 	if (have_obj)

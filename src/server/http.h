@@ -159,6 +159,8 @@ const uint8_t *http_request_pubkey(const http_request *req);
 const char *http_request_body(const http_request *req, size_t *len);
 /* A request header's value, or NULL. */
 const char *http_request_header(const http_request *req, const char *name);
+/* A query-string argument's value (decoded), or NULL when absent. */
+const char *http_request_query(const http_request *req, const char *name);
 /* True when the Accept header lists application/json or a wildcard. */
 bool http_request_accepts_json(const http_request *req);
 

@@ -280,6 +280,14 @@ ss_err tee_snp_verify(const tee_snp_report *r, const tee_blob *certs, size_t n_c
 void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size_t n,
 			    const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64]);
 
+/* The binding of the attested secp256k1 encryption key (POST /eth/v1/keygen/secp256k1),
+ * made the same way: SHA-256(TEE_KEYGEN_K1_BINDING ‖ nonce (32) ‖ pk (33, compressed)) ‖
+ * 32 zero bytes. */
+#define TEE_KEYGEN_K1_BINDING "secure-signer/keygen/secp256k1/v1"
+#define TEE_K1_PUBKEY_BYTES 33
+void tee_keygen_k1_report_data(const uint8_t pub33[TEE_K1_PUBKEY_BYTES],
+			       const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64]);
+
 /* The JSON evidence object of attested keygen (shape in evidence_object.c and
  * docs/tee.md): the evidence, its type, the SNP certificates, the keys it binds in order
  * and the nonce (32 zero bytes when absent). Large: allocate it, do not put it on a
@@ -292,6 +300,9 @@ typedef struct {
 	size_t certs_len;
 	uint8_t pubkeys[TEE_MAX_BOUND_KEYS][TEE_BLS_PUBKEY_BYTES];
 	size_t n_pubkeys;
+	/* binding TEE_KEYGEN_K1_BINDING: the one secp256k1 key (n_pubkeys is then 0) */
+	bool k1;
+	uint8_t k1_pub[TEE_K1_PUBKEY_BYTES];
 	uint8_t nonce[TEE_KEYGEN_NONCE_BYTES];
 	bool has_report_data; /* the object's own "report_data", checked against the binding */
 	uint8_t report_data[64];
