@@ -14,9 +14,11 @@
 
 #include "fake_tree.h"
 #include "tee/occlum_dev.h"
+#include "tee/provider_dev.h"
 #include "tee/tee.h"
 #include "tee/tee_provider.h"
 #include "test.h"
+#include "util/ct_check.h"
 
 #define SGX_VECTOR "tee/sgx/trustee/occlum_quote.dat"
 
@@ -30,6 +32,7 @@ static struct {
 	int busy;     /* EBUSY answers left */
 	bool hostile; /* a quote with other report data */
 	int quote_calls, size_calls, key_calls;
+	bool secret_key; /* mark the EGETKEY result secret for valgrind (CT_SECRET) */
 	uint8_t last_key_request[OCCLUM_KEY_REQUEST_BYTES];
 	bool key_request_ok;
 } dev;
@@ -149,6 +152,8 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 		memcpy(msg + 56, r + SGX_KEYREQ_ISV_SVN, 2);
 		HMAC(EVP_sha256(), "fake cpu fuse key", 17, msg, sizeof msg, mac, &mac_len);
 		memcpy(a->key, mac, 16);
+		if (dev.secret_key)
+			CT_SECRET(a->key, 16);
 		return 0;
 	}
 	}
@@ -335,6 +340,37 @@ TEST(occlum_device_errors_are_clear)
 	CHECK(tee_provider_open("occlum", &o, &p, why) == SS_ERR_IO);
 	CHECK_MSG(strstr(why, "own report") != NULL, "why: %s", why);
 	fake_root_free(root);
+	free(dev.quote);
+	dev.quote = NULL;
+}
+
+/* Run under valgrind as test_tee_occlum_ct (CONVENTIONS.md "Secrets"): the EGETKEY result
+ * is marked undefined, so a branch or an index on it anywhere from the ioctl to the
+ * sealing key (tee_seal_kdf's HKDF) is reported. */
+TEST(occlum_seal_key_ct)
+{
+	char *root = occlum_root(0x42);
+	if (!root)
+		return;
+	tee_provider *p = open_occlum(root, "occlum");
+	uint8_t key[32];
+	char why[TEE_WHY_MAX];
+	if (p) {
+		dev.secret_key = true;
+		CHECK(tee_provider_seal_key(p, key, why) == SS_OK);
+		CT_PUBLIC(key, sizeof key); /* the test may look at its result */
+		static const uint8_t zero[32];
+		CHECK(memcmp(key, zero, 32) != 0);
+	}
+	tee_provider_close(p);
+	fake_root_free(root);
+	/* tee_seal_kdf alone, on a secret of another length (SNP's 32-byte derived key) */
+	uint8_t raw[32];
+	memset(raw, 0x5c, sizeof raw);
+	CT_SECRET(raw, sizeof raw);
+	tee_seal_kdf(key, raw, sizeof raw, "tsm/sev-snp/derived-key-vcek");
+	CT_PUBLIC(key, sizeof key);
+	CT_PUBLIC(raw, sizeof raw);
 	free(dev.quote);
 	dev.quote = NULL;
 }

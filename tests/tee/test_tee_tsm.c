@@ -660,7 +660,7 @@ TEST(tsm_snp_evidence_with_certificates)
 		pthread_mutex_unlock(&k.lock);
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_INVALID);
 		CHECK_MSG(strstr(why, "points outside the auxblob") != NULL, "why: %s", why);
-		uint8_t one_entry[24 + 8];
+		uint8_t one_entry[24 + 8] = {0};
 		memcpy(one_entry, k.aux, 24);
 		memset(one_entry + 16, 0, 8); /* offset 0, length 8: inside, but no zero entry */
 		one_entry[20] = 8;
