@@ -59,7 +59,7 @@ static ss_err gramine_open(const tee_open_options *o, tee_provider **out, char *
 	if (!tee_dev_path(dir, o->root, "/dev/attestation", why))
 		return SS_ERR_INVALID;
 	if (!tee_dev_exists(dir)) {
-		snprintf(why, TEE_WHY_MAX, "not running under Gramine: %.160s does not exist", dir);
+		snprintf(why, TEE_WHY_MAX, "not running under Gramine: %.120s does not exist", dir);
 		return SS_ERR_NOT_FOUND;
 	}
 	gramine_provider *g = calloc(1, sizeof(*g));
@@ -124,7 +124,7 @@ static ss_err gramine_open(const tee_open_options *o, tee_provider **out, char *
 	}
 	g->can_seal = tee_dev_exists(path);
 	if (!g->can_seal && !g->note[0])
-		snprintf(g->note, sizeof g->note, "%.160s is absent: no sealing key", path);
+		snprintf(g->note, sizeof g->note, "%.120s is absent: no sealing key", path);
 	why[0] = '\0';
 	*out = &g->base;
 	return SS_OK;
@@ -161,7 +161,7 @@ static ss_err gramine_evidence(tee_provider *p, const uint8_t rd[64], tee_eviden
 	if (err != SS_OK)
 		return err == SS_ERR_NOT_FOUND ? SS_ERR_IO : err;
 	if (out->quote_len == 0) {
-		snprintf(why, TEE_WHY_MAX, "%.160s was empty: Gramine produced no quote", q_path);
+		snprintf(why, TEE_WHY_MAX, "%.120s was empty: Gramine produced no quote", q_path);
 		return SS_ERR_IO;
 	}
 	out->type = TEE_EVIDENCE_SGX_DCAP_QUOTE;

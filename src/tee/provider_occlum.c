@@ -64,12 +64,12 @@ static ss_err occlum_open(const tee_open_options *opt, tee_provider **out, char 
 	if (!tee_dev_path(path, opt->root, "/dev/sgx", why))
 		return SS_ERR_INVALID;
 	if (!tee_dev_exists(path)) {
-		snprintf(why, TEE_WHY_MAX, "not running under Occlum: %.160s does not exist", path);
+		snprintf(why, TEE_WHY_MAX, "not running under Occlum: %.120s does not exist", path);
 		return SS_ERR_NOT_FOUND;
 	}
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(why, TEE_WHY_MAX, "cannot open %.160s: %s", path, strerror(errno));
+		snprintf(why, TEE_WHY_MAX, "cannot open %.120s: %s", path, strerror(errno));
 		return SS_ERR_IO;
 	}
 	occlum_provider *o = calloc(1, sizeof(*o));
@@ -91,7 +91,7 @@ static ss_err occlum_open(const tee_open_options *opt, tee_provider **out, char 
 	occlum_create_report_arg arg = {target, zero_rd, report};
 	if (tee_dev_ioctl(o->ioctl_fn, fd, OCCLUM_SGXIOC_SELF_TARGET, target) < 0 ||
 	    tee_dev_ioctl(o->ioctl_fn, fd, OCCLUM_SGXIOC_CREATE_REPORT, &arg) < 0) {
-		snprintf(why, TEE_WHY_MAX, "%.160s: cannot get this enclave's own report: %s", path,
+		snprintf(why, TEE_WHY_MAX, "%.120s: cannot get this enclave's own report: %s", path,
 			 strerror(errno));
 		pthread_mutex_destroy(&o->lock);
 		close(fd);
@@ -113,13 +113,13 @@ static ss_err occlum_evidence(tee_provider *p, const uint8_t rd[64], tee_evidenc
 	if (ioctl_retry(o, OCCLUM_SGXIOC_GET_DCAP_QUOTE_SIZE, &size, &tries) < 0) {
 		int e = errno;
 		pthread_mutex_unlock(&o->lock);
-		snprintf(why, TEE_WHY_MAX, "%.160s: SGXIOC_GET_DCAP_QUOTE_SIZE failed after %d %s: %s",
+		snprintf(why, TEE_WHY_MAX, "%.120s: SGXIOC_GET_DCAP_QUOTE_SIZE failed after %d %s: %s",
 			 o->path, tries, tries == 1 ? "try" : "tries", strerror(e));
 		return e == EBUSY ? SS_ERR_RETRY : SS_ERR_IO;
 	}
 	if (size == 0 || size > OCCLUM_QUOTE_MAX) {
 		pthread_mutex_unlock(&o->lock);
-		snprintf(why, TEE_WHY_MAX, "%.160s: implausible DCAP quote size %u", o->path, size);
+		snprintf(why, TEE_WHY_MAX, "%.120s: implausible DCAP quote size %u", o->path, size);
 		return SS_ERR_IO;
 	}
 	uint8_t *buf = malloc(size);
@@ -134,13 +134,13 @@ static ss_err occlum_evidence(tee_provider *p, const uint8_t rd[64], tee_evidenc
 	pthread_mutex_unlock(&o->lock);
 	if (r < 0) {
 		free(buf);
-		snprintf(why, TEE_WHY_MAX, "%.160s: SGXIOC_GEN_DCAP_QUOTE failed after %d %s: %s",
+		snprintf(why, TEE_WHY_MAX, "%.120s: SGXIOC_GEN_DCAP_QUOTE failed after %d %s: %s",
 			 o->path, tries, tries == 1 ? "try" : "tries", strerror(e));
 		return e == EBUSY ? SS_ERR_RETRY : SS_ERR_IO;
 	}
 	if (len == 0 || len > size) {
 		free(buf);
-		snprintf(why, TEE_WHY_MAX, "%.160s: SGXIOC_GEN_DCAP_QUOTE returned %u bytes for a %u-byte buffer",
+		snprintf(why, TEE_WHY_MAX, "%.120s: SGXIOC_GEN_DCAP_QUOTE returned %u bytes for a %u-byte buffer",
 			 o->path, len, size);
 		return SS_ERR_IO;
 	}
@@ -190,7 +190,7 @@ static ss_err occlum_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], 
 	pthread_mutex_unlock(&o->lock);
 	if (r < 0) {
 		secure_zero(raw, sizeof raw);
-		snprintf(why, TEE_WHY_MAX, "%.160s: SGXIOC_GET_KEY (MRENCLAVE seal key) failed: %s",
+		snprintf(why, TEE_WHY_MAX, "%.120s: SGXIOC_GET_KEY (MRENCLAVE seal key) failed: %s",
 			 o->path, strerror(e));
 		return SS_ERR_IO;
 	}

@@ -84,7 +84,7 @@ static ss_err read_generation(const char *d, uint64_t *gen, char *why)
 	while (*end == '\n')
 		end++;
 	if (len == 0 || errno || *end) {
-		snprintf(why, TEE_WHY_MAX, "%.160s/generation is not a number", d);
+		snprintf(why, TEE_WHY_MAX, "%.120s/generation is not a number", d);
 		return SS_ERR_IO;
 	}
 	*gen = v;
@@ -118,12 +118,12 @@ static ss_err tsm_request(const char *base, const uint8_t rd[64], char provider_
 		int e = errno;
 		if (e == ENXIO) {
 			snprintf(why, TEE_WHY_MAX,
-				 "configfs-tsm has no TEE provider registered (%.160s: %s): not a "
+				 "configfs-tsm has no TEE provider registered (%.120s: %s): not a "
 				 "TDX or SEV-SNP guest",
 				 base, strerror(e));
 			return SS_ERR_NOT_FOUND;
 		}
-		snprintf(why, TEE_WHY_MAX, "cannot create a configfs-tsm report in %.160s: %s", base,
+		snprintf(why, TEE_WHY_MAX, "cannot create a configfs-tsm report in %.120s: %s", base,
 			 strerror(e));
 		return SS_ERR_IO;
 	}
@@ -174,7 +174,7 @@ static ss_err tsm_request(const char *base, const uint8_t rd[64], char provider_
 		*out_len = *aux_len = 0;
 		if (tries >= TSM_RACE_TRIES) {
 			snprintf(why, TEE_WHY_MAX,
-				 "configfs-tsm report %.160s: another writer changed it during each of "
+				 "configfs-tsm report %.120s: another writer changed it during each of "
 				 "%d tries (generation moved)",
 				 d, tries);
 			err = SS_ERR_RETRY;
@@ -182,7 +182,7 @@ static ss_err tsm_request(const char *base, const uint8_t rd[64], char provider_
 		}
 	}
 	if (*out_len == 0) {
-		snprintf(why, TEE_WHY_MAX, "configfs-tsm returned an empty outblob in %.160s", d);
+		snprintf(why, TEE_WHY_MAX, "configfs-tsm returned an empty outblob in %.120s", d);
 		err = SS_ERR_IO;
 	}
 out:
@@ -198,7 +198,7 @@ out:
 		free(*aux);
 		*outblob = *aux = NULL;
 		*out_len = *aux_len = 0;
-		snprintf(why, TEE_WHY_MAX, "cannot remove the configfs-tsm report %.160s: %s", d,
+		snprintf(why, TEE_WHY_MAX, "cannot remove the configfs-tsm report %.120s: %s", d,
 			 strerror(e));
 		err = SS_ERR_IO;
 	}
@@ -312,7 +312,7 @@ static ss_err tsm_open(const tee_open_options *o, tee_provider **out, char *why)
 	if (!tee_dev_path(dir, o->root, TSM_REPORT_DIR, why))
 		return SS_ERR_INVALID;
 	if (!tee_dev_exists(dir)) {
-		snprintf(why, TEE_WHY_MAX, "no configfs-tsm: %.160s does not exist", dir);
+		snprintf(why, TEE_WHY_MAX, "no configfs-tsm: %.120s does not exist", dir);
 		return SS_ERR_NOT_FOUND;
 	}
 	tsm_provider *t = calloc(1, sizeof(*t));
@@ -381,7 +381,7 @@ static ss_err tsm_open(const tee_open_options *o, tee_provider **out, char *why)
 			t->can_seal = tee_dev_exists(t->sev_guest);
 			if (!t->can_seal)
 				snprintf(t->note, sizeof t->note,
-					 "%.160s is absent: no SNP derived key for sealing",
+					 "%.120s is absent: no SNP derived key for sealing",
 					 t->sev_guest);
 		}
 	} else {
@@ -444,12 +444,12 @@ static ss_err snp_pin(tsm_provider *t, uint64_t *tcb, uint32_t *svn, bool create
 				 *tcb, *svn);
 		err = file_write_atomic(t->pin_path, line, (size_t)n, 0600);
 		if (err != SS_OK)
-			snprintf(why, TEE_WHY_MAX, "cannot write the SNP seal pin %.160s: %s",
+			snprintf(why, TEE_WHY_MAX, "cannot write the SNP seal pin %.120s: %s",
 				 t->pin_path, strerror(errno));
 		return err;
 	}
 	if (err != SS_OK) {
-		snprintf(why, TEE_WHY_MAX, "cannot read the SNP seal pin %.160s: %s", t->pin_path,
+		snprintf(why, TEE_WHY_MAX, "cannot read the SNP seal pin %.120s: %s", t->pin_path,
 			 ss_strerror(err));
 		return err;
 	}
@@ -458,7 +458,7 @@ static ss_err snp_pin(tsm_provider *t, uint64_t *tcb, uint32_t *svn, bool create
 	char extra;
 	if (sscanf(text, "tcb=0x%16llx guest_svn=%u %c", &v, &s, &extra) != 2) {
 		snprintf(why, TEE_WHY_MAX,
-			 "%.160s is not \"tcb=0x<16 hex digits> guest_svn=<n>\"", t->pin_path);
+			 "%.120s is not \"tcb=0x<16 hex digits> guest_svn=<n>\"", t->pin_path);
 		free(text);
 		return SS_ERR_INVALID;
 	}
@@ -500,7 +500,7 @@ static ss_err tsm_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], cha
 		}
 	int fd = open(t->sev_guest, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(why, TEE_WHY_MAX, "cannot open %.160s: %s", t->sev_guest, strerror(errno));
+		snprintf(why, TEE_WHY_MAX, "cannot open %.120s: %s", t->sev_guest, strerror(errno));
 		return SS_ERR_IO;
 	}
 	struct {
