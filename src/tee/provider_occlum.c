@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,8 +64,16 @@ static ss_err occlum_open(const tee_open_options *opt, tee_provider **out, char 
 	char path[TEE_DEV_PATH_MAX];
 	if (!tee_dev_path(path, opt->root, "/dev/sgx", why))
 		return SS_ERR_INVALID;
-	if (!tee_dev_exists(path)) {
+	struct stat st;
+	if (stat(path, &st) != 0) {
 		snprintf(why, TEE_WHY_MAX, "not running under Occlum: %.120s does not exist", path);
+		return SS_ERR_NOT_FOUND;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		/* Intel's out-of-tree DCAP driver makes /dev/sgx/{enclave,provision} on an SGX
+		 * host: that is the host's driver, not Occlum's device. */
+		snprintf(why, TEE_WHY_MAX,
+			 "not running under Occlum: %.120s is the host's SGX driver directory", path);
 		return SS_ERR_NOT_FOUND;
 	}
 	int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -91,12 +100,16 @@ static ss_err occlum_open(const tee_open_options *opt, tee_provider **out, char 
 	occlum_create_report_arg arg = {target, zero_rd, report};
 	if (tee_dev_ioctl(o->ioctl_fn, fd, OCCLUM_SGXIOC_SELF_TARGET, target) < 0 ||
 	    tee_dev_ioctl(o->ioctl_fn, fd, OCCLUM_SGXIOC_CREATE_REPORT, &arg) < 0) {
-		snprintf(why, TEE_WHY_MAX, "%.120s: cannot get this enclave's own report: %s", path,
-			 strerror(errno));
+		int e = errno;
+		/* ENOTTY: a file that knows no SGXIOC at all is not Occlum's device (so
+		 * `auto` goes on); any other failure is Occlum's, and an error. */
+		snprintf(why, TEE_WHY_MAX, "%.120s: cannot get this enclave's own report: %s%s",
+			 path, strerror(e),
+			 e == ENOTTY ? " (not Occlum's /dev/sgx: not running under Occlum)" : "");
 		pthread_mutex_destroy(&o->lock);
 		close(fd);
 		free(o);
-		return SS_ERR_IO;
+		return e == ENOTTY ? SS_ERR_NOT_FOUND : SS_ERR_IO;
 	}
 	tee_sgx_report_parse(report, &o->self);
 	*out = &o->base;

@@ -123,8 +123,12 @@ static ss_err tsm_request(const char *base, const uint8_t rd[64], char provider_
 				 base, strerror(e));
 			return SS_ERR_NOT_FOUND;
 		}
-		snprintf(why, TEE_WHY_MAX, "cannot create a configfs-tsm report in %.120s: %s", base,
-			 strerror(e));
+		snprintf(why, TEE_WHY_MAX, "cannot create a configfs-tsm report in %.120s: %s%s", base,
+			 strerror(e),
+			 e == EACCES || e == EPERM
+				 ? " (the signer needs write access to configfs-tsm: run it as root "
+				   "or grant it)"
+				 : "");
 		return SS_ERR_IO;
 	}
 	ss_err err;

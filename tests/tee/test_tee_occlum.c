@@ -31,6 +31,7 @@ static struct {
 	bool debug;
 	int busy;     /* EBUSY answers left */
 	bool hostile; /* a quote with other report data */
+	bool fail_self_report; /* SGXIOC_CREATE_REPORT fails (EIO) */
 	int quote_calls, size_calls, key_calls;
 	bool secret_key; /* mark the EGETKEY result secret for valgrind (CT_SECRET) */
 	uint8_t last_key_request[OCCLUM_KEY_REQUEST_BYTES];
@@ -77,6 +78,10 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 	}
 	case OCCLUM_SGXIOC_CREATE_REPORT: {
 		occlum_create_report_arg *a = arg;
+		if (dev.fail_self_report) {
+			errno = EIO;
+			return -1;
+		}
 		if (!a->target_info || memcmp(a->target_info, dev.mr_enclave, 32) != 0) {
 			errno = EINVAL; /* a report for another target is not a self report */
 			return -1;
@@ -335,10 +340,29 @@ TEST(occlum_device_errors_are_clear)
 			  "why: %s", why);
 	}
 	tee_provider_close(p);
-	/* a /dev/sgx that answers no ioctl (not Occlum's): open says so */
+	/* a /dev/sgx that knows no SGXIOC (ENOTTY from the real ioctl on a plain file): not
+	 * Occlum's, so "not found" with the reason, and auto goes on to none */
 	tee_open_options o = {.root = root};
-	CHECK(tee_provider_open("occlum", &o, &p, why) == SS_ERR_IO);
-	CHECK_MSG(strstr(why, "own report") != NULL, "why: %s", why);
+	CHECK(tee_provider_open("occlum", &o, &p, why) == SS_ERR_NOT_FOUND);
+	CHECK_MSG(strstr(why, "own report") && strstr(why, "not running under Occlum"), "why: %s",
+		  why);
+	CHECK(tee_provider_open("auto", &o, &p, why) == SS_OK);
+	tee_info info;
+	tee_provider_info(p, &info);
+	CHECK(strcmp(info.provider, "none") == 0);
+	tee_provider_close(p);
+	/* an Occlum device that fails otherwise is an error, not "absent" */
+	dev.fail_self_report = true;
+	o.ioctl_fn = fake_ioctl;
+	CHECK(tee_provider_open("auto", &o, &p, why) == SS_ERR_IO);
+	CHECK_MSG(strstr(why, "own report"), "why: %s", why);
+	fake_root_free(root);
+	/* the host's DCAP driver directory /dev/sgx/ is not Occlum */
+	root = fake_root_new();
+	CHECK(fake_mkdirs(root, "dev/sgx/enclave"));
+	o.root = root;
+	CHECK(tee_provider_open("occlum", &o, &p, why) == SS_ERR_NOT_FOUND);
+	CHECK_MSG(strstr(why, "driver directory"), "why: %s", why);
 	fake_root_free(root);
 	free(dev.quote);
 	dev.quote = NULL;
