@@ -152,6 +152,9 @@ static void serve(const char *dir)
 		fclose(f);
 	}
 	if (got != 64) {
+		/* no fresh 64-byte inblob (the kernel's EINVAL for tdx_guest): an empty answer,
+		 * so that a provider that wrote too little fails instead of waiting forever
+		 * (also harmless to a reader still draining its answer) */
 		close(fd);
 		return;
 	}
