@@ -482,6 +482,14 @@ TEST(tsm_hostile_kernel_is_refused)
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_CRYPTO);
 		CHECK_MSG(strstr(why, "other report data") != NULL, "why: %s", why);
 		CHECK(ev.quote == NULL);
+		/* a short outblob (a quote cut after its body): malformed, refused */
+		k_set(0, false, false);
+		pthread_mutex_lock(&k.lock);
+		k.blob_len = 700;
+		pthread_mutex_unlock(&k.lock);
+		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_INVALID);
+		CHECK_MSG(strstr(why, "malformed quote") != NULL, "why: %s", why);
+		CHECK(ev.quote == NULL);
 	}
 	tee_provider_close(p);
 	tsm_root_free(root);
