@@ -1,0 +1,34 @@
+/* Helpers for the hardware providers' tests (issue 11): a temporary directory standing
+ * in for / (tee_open_options.root), files and FIFOs inside it, and real evidence from
+ * ../shared/vectors/tee/ with its report data patched, the way a LibOS, a driver or the
+ * kernel would put the caller's report data into it. */
+#ifndef SS_TESTS_TEE_FAKE_TREE_H
+#define SS_TESTS_TEE_FAKE_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh temporary root ("/tmp/ss-tee-XXXXXX"); NULL on failure. */
+char *fake_root_new(void);
+/* Removes the tree and frees the name. */
+void fake_root_free(char *root);
+
+/* root ‖ rel into a static-free buffer out (cap bytes). */
+void fake_path(char *out, size_t cap, const char *root, const char *rel);
+/* mkdir -p of root ‖ rel. */
+bool fake_mkdirs(const char *root, const char *rel);
+/* Writes a whole file root ‖ rel (parents created). */
+bool fake_write(const char *root, const char *rel, const void *data, size_t len);
+/* mkfifo root ‖ rel. */
+bool fake_fifo(const char *root, const char *rel);
+
+/* A vector file (relative to the vectors folder, e.g. "tee/sgx/phala-dcap-qvl/sgx_quote");
+ * NULL (and the test skipped) when the vectors are absent. */
+uint8_t *fake_vector(const char *rel, size_t *len);
+
+/* Where the report data sits in a DCAP quote (SGX v3/v4 @368, TDX v4 @568, TDX v5 @574)
+ * or an SNP report (@0x50); 0 when the format is not known. */
+size_t fake_report_data_offset(const uint8_t *ev, size_t len);
+
+#endif
