@@ -166,11 +166,12 @@ static bool should_build(hash_cache *c, hash_cache_entry *e, bool *evict)
 }
 
 /* Without any lock held: gives up the table of the entry used least recently over the
- * whole cache (not root's), so that root's next signer can build one once the table's
- * current signers release it. One signer at a time does this; a scan of every set
+ * whole cache, if it has not been used since root was inserted (at `first`), so that
+ * root's next signer can build one once the table's current signers release it. One signer at a time does this; a scan of every set
  * (about 10 µs at the default 1,024 entries) happens once per root that needs a table
  * while the budget is full, next to that table's ~0.6 ms build. */
-static void evict_lru_table(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES])
+static void evict_lru_table(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
+			    uint64_t first)
 {
 	if (atomic_exchange_explicit(&c->evicting, true, memory_order_acquire))
 		return;
@@ -181,7 +182,7 @@ static void evict_lru_table(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BY
 		pthread_mutex_lock(&s->lock);
 		for (size_t w = 0; w < c->ways; w++) {
 			const hash_cache_entry *e = &s->e[w];
-			if (e->valid && e->table && e->last < vlast &&
+			if (e->valid && e->table && e->last < vlast && e->last < first &&
 			    memcmp(e->root, root, HASH_CACHE_ROOT_BYTES) != 0) {
 				victim = i;
 				vid = e->id;
@@ -221,12 +222,12 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 			u->table = e->table;
 		}
 		bool build = should_build(c, e, &evict);
-		uint64_t id = e->id;
+		uint64_t id = e->id, first = e->first;
 		pthread_mutex_unlock(&s->lock);
 		if (build)
 			build_table(c, s, root, id, u);
 		else if (evict)
-			evict_lru_table(c, root);
+			evict_lru_table(c, root, first);
 		return;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -259,6 +260,7 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 		e->building = false;
 		e->table = NULL;
 		e->signers = 0;
+		e->first = now;
 		e->id = atomic_fetch_add_explicit(&c->next_id, 1, memory_order_relaxed) + 1;
 	}
 	e->signers++;
@@ -269,12 +271,12 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 		u->table = e->table;
 	}
 	bool build = should_build(c, e, &evict); /* build_after = 1: the first signer builds */
-	uint64_t id = e->id;
+	uint64_t id = e->id, first = e->first;
 	pthread_mutex_unlock(&s->lock);
 	if (build)
 		build_table(c, s, root, id, u);
 	else if (evict)
-		evict_lru_table(c, root);
+		evict_lru_table(c, root, first);
 }
 
 void hash_cache_release(hash_cache *c, hash_cache_use *u)

@@ -471,8 +471,9 @@ TEST(fixed_base_table_evicted_with_entry)
 
 /* The budget does not stay with the first roots that had tables: when it is all held by
  * entries and another root reaches build_after signers, the entry used least recently
- * gives its table up (freed once unused), and the new root's next signer builds one.
- * A signer holding the given-up table still signs correctly with it. */
+ * gives its table up (freed once unused) if it has not been used since the new root
+ * came, and the new root's next signer builds one. A signer holding the given-up table
+ * still signs correctly with it. */
 TEST(fixed_base_lru_table_given_up_for_new_root)
 {
 	fixture f;
@@ -532,6 +533,31 @@ TEST(fixed_base_lru_table_given_up_for_new_root)
 	CHECK_MEM(sig, want, 96);
 	hash_cache_release(&c, &u);
 	CHECK(atomic_load(&c.n_tables) <= 2);
+	hash_cache_destroy(&c);
+
+	/* Roots signed at the same time do not take tables from each other: r0's table is
+	 * used after r3 first came, so r3 reaching build_after gets none (a budget of 1). */
+	CHECK(hash_cache_init(&c, 0, 0) == SS_OK);
+	hash_cache_set_tables(&c, 2, 1);
+	for (int k = 0; k < 2; k++) {
+		hash_cache_acquire(&c, r[0], &u);
+		hash_cache_release(&c, &u);
+	}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 1);
+	hash_cache_acquire(&c, r[3], &u); /* r3 comes */
+	hash_cache_release(&c, &u);
+	hash_cache_acquire(&c, r[0], &u); /* r0 still in use */
+	CHECK(u.table != NULL);
+	hash_cache_release(&c, &u);
+	for (int k = 0; k < 4; k++) {
+		hash_cache_acquire(&c, r[3], &u);
+		CHECK(u.table == NULL);
+		hash_cache_release(&c, &u);
+	}
+	hash_cache_acquire(&c, r[0], &u); /* r0 kept its table */
+	CHECK(u.table != NULL);
+	hash_cache_release(&c, &u);
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 1);
 	hash_cache_destroy(&c);
 	teardown(&f);
 }
