@@ -41,7 +41,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -60,6 +59,7 @@
 #include "crypto/bls.h"
 #include "batch_latency.h"
 #include "blst_rate.h"
+#include "http_client.h"
 #include "proc_cpu.h"
 #include "single_latency.h"
 #include "util/hex.h"
@@ -295,22 +295,12 @@ static void build_burst(int validators, char (*pk_hex)[99], unsigned long epoch,
 	}
 }
 
+/* A connection for the epoll load generator: non-blocking once connected. */
 static int connect_port(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { 0 };
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct timeval tv = { 30, 0 };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		close(fd);
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	int fd = bench_dial(port);
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }
 

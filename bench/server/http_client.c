@@ -10,7 +10,7 @@
 
 #include "http_client.h"
 
-static int dial(uint16_t port)
+int bench_dial(uint16_t port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
@@ -32,7 +32,7 @@ static int dial(uint16_t port)
 
 int bench_http(uint16_t port, int *fd, const char *method, const char *path, const char *body)
 {
-	if (*fd < 0 && (*fd = dial(port)) < 0)
+	if (*fd < 0 && (*fd = bench_dial(port)) < 0)
 		return 0;
 	size_t blen = body ? strlen(body) : 0;
 	char head[512];

@@ -172,14 +172,16 @@ static void on_done(void *p, signer_status st, const uint8_t sig[96], const sign
 	pthread_mutex_unlock(&c->mu);
 }
 
-static signer_status run_async(fixture *f, const char *body, async_ctx *c, int *deferred)
+static void ctx_init(async_ctx *c)
 {
 	memset(c, 0, sizeof *c);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	signer_result r;
-	signer_status st = signer_sign_async(f->s, f->pk, body, strlen(body), on_defer, on_done, c,
-					     &r);
+}
+
+/* The answer of an asynchronous call that returned st: done()'s when pending. */
+static signer_status wait_answer(async_ctx *c, signer_status st)
+{
 	if (st == SIGNER_PENDING) {
 		pthread_mutex_lock(&c->mu);
 		while (!atomic_load(&c->done))
@@ -187,6 +189,15 @@ static signer_status run_async(fixture *f, const char *body, async_ctx *c, int *
 		pthread_mutex_unlock(&c->mu);
 		st = c->st;
 	}
+	return st;
+}
+
+static signer_status run_async(fixture *f, const char *body, async_ctx *c, int *deferred)
+{
+	ctx_init(c);
+	signer_result r;
+	signer_status st = wait_answer(c, signer_sign_async(f->s, f->pk, body, strlen(body),
+							    on_defer, on_done, c, &r));
 	usleep(20 * 1000); /* a second done() would show up here */
 	*deferred = atomic_load(&c->deferred);
 	return st;
@@ -264,19 +275,9 @@ TEST(free_waits_for_operations_in_flight)
 static signer_status run_parsed(fixture *f, const uint8_t *pk, const eth2_signing_request *rq,
 				async_ctx *c)
 {
-	memset(c, 0, sizeof *c);
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->cv, NULL);
+	ctx_init(c);
 	signer_result r;
-	signer_status st = signer_sign_parsed_async(f->s, pk, rq, on_defer, on_done, c, &r);
-	if (st == SIGNER_PENDING) {
-		pthread_mutex_lock(&c->mu);
-		while (!atomic_load(&c->done))
-			pthread_cond_wait(&c->cv, &c->mu);
-		pthread_mutex_unlock(&c->mu);
-		st = c->st;
-	}
-	return st;
+	return wait_answer(c, signer_sign_parsed_async(f->s, pk, rq, on_defer, on_done, c, &r));
 }
 
 TEST(parsed_request_signs_once_parsed)
