@@ -14,7 +14,7 @@
  * --cpu 1 adds, under each row, where the CPU went per request: the signer's threads by
  * name (on a CPU, waiting for one, times scheduled in), the load generator, the machine.
  * Each burst sends, for every validator, one ATTESTATION for a new epoch and one
- * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). Two modes:
+ * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). Modes:
  *   distinct  every request of the whole run signs a root no other request signs, so
  *             the signer's hashed-message cache never hits: the strict comparison with
  *             the raw bls_sign rate (hash_to_G2 + scalar multiplication per signature).
