@@ -5,88 +5,23 @@
  * signs one new slot. Each single request and each batch signs a root of its own, so
  * no hash is shared between them. Printed: the singles' p50/p99/max in both phases and
  * the batches' signatures per second. */
-#define _GNU_SOURCE /* memmem, strcasestr */
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "batch_latency.h"
+#include "http_client.h"
 
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int dial(uint16_t port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_in sa = { 0 };
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct timeval tv = { 60, 0 };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* POST body to path on the keep-alive connection *fd (opened again when needed); the
- * status, or 0 on a transport failure. The answer's body is read and dropped. */
-static int post(uint16_t port, int *fd, const char *path, const char *body)
-{
-	if (*fd < 0 && (*fd = dial(port)) < 0)
-		return 0;
-	size_t blen = strlen(body);
-	char head[512];
-	int hl = snprintf(head, sizeof head,
-			  "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-			  "Accept: application/json\r\nContent-Length: %zu\r\n\r\n",
-			  path, blen);
-	if (send(*fd, head, (size_t)hl, MSG_NOSIGNAL) != hl ||
-	    send(*fd, body, blen, MSG_NOSIGNAL) != (ssize_t)blen)
-		goto fail;
-	static _Thread_local char buf[1 << 22];
-	size_t got = 0;
-	char *end = NULL;
-	while (!(end = memmem(buf, got, "\r\n\r\n", 4))) {
-		ssize_t n = recv(*fd, buf + got, sizeof buf - got, 0);
-		if (n <= 0)
-			goto fail;
-		got += (size_t)n;
-	}
-	int status = 0;
-	sscanf(buf, "HTTP/1.1 %d", &status);
-	const char *cl = strcasestr(buf, "\r\nContent-Length:");
-	size_t want = (size_t)(end + 4 - buf) + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
-	while (got < want) {
-		ssize_t n = recv(*fd, buf + got, sizeof buf - got < want - got ? sizeof buf - got
-										 : want - got, 0);
-		if (n <= 0)
-			goto fail;
-		got += (size_t)n;
-	}
-	return status;
-fail:
-	close(*fd);
-	*fd = -1;
-	return 0;
 }
 
 typedef struct {
@@ -117,7 +52,7 @@ static void *batch_loop(void *arg)
 			 "],\"signing_request\":{\"type\":\"AGGREGATION_SLOT\",%s,"
 			 "\"aggregation_slot\":{\"slot\":\"%lu\"}}}",
 			 b->fork, atomic_fetch_add(&b->slot, 1));
-		if (post(b->port, &fd, "/api/v1/eth2/sign", body) == 200) {
+		if (bench_http(b->port, &fd, "POST", "/api/v1/eth2/sign", body) == 200) {
 			b->batches++;
 			b->signatures += (unsigned long)b->validators;
 		} else {
@@ -149,7 +84,7 @@ static int singles_run(uint16_t port, char (*pk_hex)[99], const char *fork, _Ato
 			 "{\"type\":\"AGGREGATION_SLOT\",%s,\"aggregation_slot\":{\"slot\":\"%lu\"}}",
 			 fork, atomic_fetch_add(slot, 1));
 		double t0 = now();
-		errs += post(port, &fd, path, body) != 200;
+		errs += bench_http(port, &fd, "POST", path, body) != 200;
 		lat[i] = now() - t0;
 	}
 	if (fd >= 0)

@@ -5,12 +5,16 @@
  * on the same machine, so the HTTP/JSON/SSZ/slashing overhead reads as a ratio.
  *
  * usage: bench_server [--validators N] [--bursts B] [--connections 1,16,256]
- *                     [--binary PATH] [--threads T] [--modes distinct,burst,electra,batch]
- *                     [--committee C] [--cpu 1]
+ *                     [--binary PATH] [--threads T]
+ *                     [--modes distinct,burst,electra,batch,single]
+ *                     [--committee C] [--cpu 1] [--blst NODE_MODULES]
+ * --blst DIR (DIR holding @chainsafe/blst; bench/server/bench-server.sh installs it)
+ * adds blst's raw 2-thread sign rate, measured just before and just after each row like
+ * ours, and the row's ratio to it: the issue's yardstick is blst.
  * --cpu 1 adds, under each row, where the CPU went per request: the signer's threads by
  * name (on a CPU, waiting for one, times scheduled in), the load generator, the machine.
  * Each burst sends, for every validator, one ATTESTATION for a new epoch and one
- * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). Two modes:
+ * AGGREGATION_SLOT: 2N requests, all of them signable (no refusals). Modes:
  *   distinct  every request of the whole run signs a root no other request signs, so
  *             the signer's hashed-message cache never hits: the strict comparison with
  *             the raw bls_sign rate (hash_to_G2 + scalar multiplication per signature).
@@ -28,13 +32,15 @@
  *             /metrics. Not in the default --modes.
  *   batch     single requests' latency alone and during back-to-back batches (POST
  *             /api/v1/eth2/sign naming every key; batch_latency.c). Not in the default
- *             --modes. */
+ *             --modes.
+ *   single    one request at a time on one connection, against an /upcheck round trip
+ *             on the same connection and blst's sign (single_latency.c). Not in the
+ *             default --modes. */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -52,7 +58,10 @@
 
 #include "crypto/bls.h"
 #include "batch_latency.h"
+#include "blst_rate.h"
+#include "http_client.h"
 #include "proc_cpu.h"
+#include "single_latency.h"
 #include "util/hex.h"
 
 static double now_s(void)
@@ -286,22 +295,12 @@ static void build_burst(int validators, char (*pk_hex)[99], unsigned long epoch,
 	}
 }
 
+/* A connection for the epoll load generator: non-blocking once connected. */
 static int connect_port(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { 0 };
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct timeval tv = { 30, 0 };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		close(fd);
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	int fd = bench_dial(port);
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }
 
@@ -577,6 +576,7 @@ int main(int argc, char **argv)
 	const char *modes = "distinct,burst";
 	int committee = 32;
 	bool show_cpu = false;
+	const char *blst = NULL;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--validators") == 0)
 			validators = atoi(argv[i + 1]);
@@ -594,6 +594,8 @@ int main(int argc, char **argv)
 			committee = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--cpu") == 0)
 			show_cpu = atoi(argv[i + 1]) != 0;
+		else if (strcmp(argv[i], "--blst") == 0)
+			blst = argv[i + 1];
 	}
 	if (validators < 1 || validators > 100000 || bursts < 1 || committee < 1) {
 		fprintf(stderr, "bad arguments\n");
@@ -614,6 +616,13 @@ int main(int argc, char **argv)
 	double rawh1 = raw_rate_of(1, 1.5, true);
 	printf("raw bls_sign (new message each time): 1 thread %.0f/s, 2 threads %.0f/s\n", raw1, raw2);
 	printf("raw bls_sign_hashed (message hashed once): 1 thread %.0f/s\n", rawh1);
+	if (blst) {
+		double us = 0, b2 = blst_rate(blst, 2, 3.0, &us);
+		if (b2 <= 0)
+			return 1;
+		printf("raw blst sign (@chainsafe/blst, new message each time): 2 threads %.0f/s, "
+		       "%.1f us CPU per signature\n", b2, us);
+	}
 
 	port = start_signer(binary, validators, pk_hex, threads);
 	if (!port) {
@@ -632,6 +641,10 @@ int main(int argc, char **argv)
 			batch_latency_run(port, validators, pk_hex, FORK, 400);
 			continue;
 		}
+		if (strcmp(mode, "single") == 0) {
+			single_latency_run(port, pk_hex, FORK, 400, &epoch, blst, 1e6 / raw1);
+			continue;
+		}
 		bool distinct = strcmp(mode, "distinct") == 0;
 		bool electra = strcmp(mode, "electra") == 0;
 		if (!distinct && !electra && strcmp(mode, "burst") != 0)
@@ -642,24 +655,28 @@ int main(int argc, char **argv)
 			printf("\nmode distinct: every request signs a root of its own (no hash shared); "
 			       "ratio against raw 2-thread bls_sign\n\n"
 			       "| connections | signatures/s | raw bls_sign 2-thread/s | ratio | p50 ms | "
-			       "p99 ms | max ms | worst burst ms | errors | cache hits/misses |\n"
-			       "|---|---|---|---|---|---|---|---|---|---|\n");
+			       "p99 ms | max ms | worst burst ms | errors | cache hits/misses |");
 		else if (electra)
 			printf("\nmode electra: one slot, every validator signs one AttestationData, "
 			       "one aggregation-slot root (2 distinct roots per burst of %d)\n\n"
 			       "| connections | signatures/s | raw bls_sign 2-thread/s | ratio | raw "
 			       "bls_sign_hashed 2-thread/s | ratio | p50 ms | p99 ms | max ms | worst burst ms "
-			       "| errors | cache hits/misses | fixed-base signatures |\n"
-			       "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+			       "| errors | cache hits/misses | fixed-base signatures |",
 			       validators * 2);
 		else
 			printf("\nmode burst: one slot, committees of %d sharing AttestationData, one "
 			       "aggregation-slot root (%d distinct roots per burst of %d)\n\n"
 			       "| connections | signatures/s | raw bls_sign 2-thread/s | ratio | raw "
 			       "bls_sign_hashed 2-thread/s | ratio | p50 ms | p99 ms | max ms | worst burst ms "
-			       "| errors | cache hits/misses |\n"
-			       "|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+			       "| errors | cache hits/misses |",
 			       committee, (validators + committee - 1) / committee + 1, validators * 2);
+		if (blst)
+			printf(" raw blst sign 2-thread/s | ratio to blst |");
+		int cols = (distinct ? 10 : electra ? 13 : 12) + (blst ? 2 : 0);
+		printf("\n|");
+		for (int c = 0; c < cols; c++)
+			printf("---|");
+		printf("\n");
 		fflush(stdout);
 		char list[64];
 		snprintf(list, sizeof list, "%s", conn_list);
@@ -671,6 +688,7 @@ int main(int argc, char **argv)
 			/* The machine is shared: the raw rates are measured again just before and
 			 * just after each row, and the row's ratios use their means. */
 			double raw_row = raw_rate(2, 1.5);
+			double blst_row = blst ? blst_rate(blst, 2, 1.5, NULL) : 0;
 			double rawh_row = distinct ? 0 : raw_rate_of(2, 1.0, true);
 			double h0 = metric_value("signer_hash_cache_hits_total");
 			double m0 = metric_value("signer_hash_cache_misses_total");
@@ -712,6 +730,8 @@ int main(int argc, char **argv)
 			double misses = metric_value("signer_hash_cache_misses_total") - m0;
 			double fixed = metric_value("signer_fixed_base_signatures_total") - f0;
 			raw_row = (raw_row + raw_rate(2, 1.5)) / 2;
+			if (blst)
+				blst_row = (blst_row + blst_rate(blst, 2, 1.5, NULL)) / 2;
 			if (!distinct)
 				rawh_row = (rawh_row + raw_rate_of(2, 1.0, true)) / 2;
 			qsort(all, n_all, sizeof *all, cmp_double);
@@ -724,6 +744,8 @@ int main(int argc, char **argv)
 			       atomic_load(&errors), hits, misses);
 			if (electra)
 				printf(" %.0f |", fixed);
+			if (blst_row > 0)
+				printf(" %.0f | **%.2fx** |", blst_row, rate / blst_row);
 			printf("\n");
 			if (show_cpu)
 				proc_cpu_print(&cpu_total, (double)n_all);

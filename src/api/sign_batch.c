@@ -10,7 +10,8 @@
  *          does not allow (AGGREGATION_SLOT, ATTESTATION, GENERIC, RANDAO_REVEAL,
  *          SYNC_COMMITTEE_MESSAGE, SYNC_COMMITTEE_SELECTION_PROOF).
  *
- * Each key goes through signer_sign_async exactly as a single request would: the same
+ * The signing request is parsed once; each key then goes through
+ * signer_sign_parsed_async exactly as a single request would after its parse: the same
  * checks, the same slashing check-and-record (an ATTESTATION's record is durable before
  * its signature is released), the same statuses. The batch is answered once every key
  * has its answer, so whatever a client was answered is on disk.
@@ -40,8 +41,7 @@ typedef struct batch {
 	work_item item; /* first: the queue hands back this address */
 	http_request *req;
 	api *a;
-	char *body; /* the signing request, re-serialised: what each key signs */
-	size_t body_len;
+	eth2_signing_request rq; /* parsed once; what each key signs */
 	size_t n;
 	batch_item *items;
 	pthread_mutex_t mu;
@@ -142,8 +142,8 @@ static void run_batch(work_item *wi)
 		} else {
 			c->b = b;
 			c->i = i;
-			st = signer_sign_async(b->a->cfg.signer, b->items[i].pubkey, b->body,
-					       b->body_len, no_defer, item_done, c, &res);
+			st = signer_sign_parsed_async(b->a->cfg.signer, b->items[i].pubkey,
+						      &b->rq, no_defer, item_done, c, &res);
 		}
 		if (st != SIGNER_PENDING) {
 			free(c);
@@ -162,7 +162,6 @@ static void run_batch(work_item *wi)
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->cv);
 	free(b->items);
-	free(b->body);
 	free(b);
 	http_request_resume(req);
 }
@@ -199,14 +198,12 @@ static batch *parse_batch(api *a, const char *body, size_t len, char *msg, size_
 	}
 	b->n = json_array_size(ids);
 	b->items = calloc(b->n, sizeof *b->items);
-	b->body = json_dumps(rq, JSON_COMPACT);
 	uint8_t(*sorted)[SIGNER_PUBKEY_BYTES] = malloc(b->n * SIGNER_PUBKEY_BYTES);
-	if (!b->items || !b->body || !sorted) {
+	if (!b->items || !sorted) {
 		free(sorted);
 		snprintf(msg, cap, "Out of memory");
 		goto fail;
 	}
-	b->body_len = strlen(b->body);
 	for (size_t i = 0; i < b->n; i++) {
 		const json_t *id = json_array_get(ids, i);
 		const char *s = json_is_string(id) ? json_string_value(id) : NULL;
@@ -228,26 +225,33 @@ static batch *parse_batch(api *a, const char *body, size_t len, char *msg, size_
 			goto fail;
 		}
 	free(sorted);
-	/* The signing request is the same for every key: check it once, as a whole. */
-	eth2_signing_request parsed;
+	/* The signing request is the same for every key: parse it once, as a whole, and
+	 * sign that parse with each key (signer_sign_parsed_async). The parser reads text,
+	 * so the member is serialised back for it. */
+	char *text = json_dumps(rq, JSON_COMPACT);
+	if (text == NULL) {
+		snprintf(msg, cap, "Out of memory");
+		goto fail;
+	}
 	eth2_error err;
-	if (eth2_parse_signing_request(a->cfg.net, b->body, b->body_len, &parsed, &err) != SS_OK) {
+	ss_err pe = eth2_parse_signing_request(a->cfg.net, text, strlen(text), &b->rq, &err);
+	free(text);
+	if (pe != SS_OK) {
 		snprintf(msg, cap, "signing_request%s%.60s: %.170s", err.field[0] ? "." : "",
 			 err.field, err.message);
 		goto fail;
 	}
-	if (!type_allowed(parsed.type)) {
+	if (!type_allowed(b->rq.type)) {
 		snprintf(msg, cap,
 			 "signing_request.type: %s cannot be signed in a batch (AGGREGATION_SLOT, "
 			 "ATTESTATION, GENERIC, RANDAO_REVEAL, SYNC_COMMITTEE_MESSAGE, "
-			 "SYNC_COMMITTEE_SELECTION_PROOF)", eth2_sign_type_name(parsed.type));
+			 "SYNC_COMMITTEE_SELECTION_PROOF)", eth2_sign_type_name(b->rq.type));
 		goto fail;
 	}
 	json_decref(root);
 	return b;
 fail:
 	free(b->items);
-	free(b->body);
 	free(b);
 	b = NULL;
 out:

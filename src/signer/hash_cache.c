@@ -1,4 +1,5 @@
 /* The hashed-message cache (hash_cache.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,21 +133,73 @@ static void build_table(hash_cache *c, hash_cache_set *s,
 		if (t) {
 			atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
 			e->table = t;
+			atomic_fetch_add_explicit(&c->attached, 1, memory_order_relaxed);
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
 	u->table = t;
 }
 
+/* Under e's set lock: e gives up its table (the signers using it keep it alive). */
+static void detach_table(hash_cache *c, hash_cache_entry *e)
+{
+	if (!e->table)
+		return;
+	table_unref(c, e->table);
+	e->table = NULL;
+	atomic_fetch_sub_explicit(&c->attached, 1, memory_order_relaxed);
+}
+
 /* Under the set's lock: true when this signer is the one to build e's table (it has
  * reached build_after signers, has no table and no builder, and the budget allows one
- * more), and then marks e as being built. */
-static bool should_build(hash_cache *c, hash_cache_entry *e)
+ * more), and then marks e as being built. *evict: e qualifies but every unit of the
+ * budget is held by an entry, so the least recently used table should be given up. */
+static bool should_build(hash_cache *c, hash_cache_entry *e, bool *evict)
 {
-	bool build = !e->table && !e->building && e->signers >= c->build_after &&
-		     table_budget_take(c);
+	bool wants = !e->table && !e->building && e->signers >= c->build_after &&
+		     c->max_tables > 0;
+	bool build = wants && table_budget_take(c);
 	e->building |= build;
+	*evict = wants && !build &&
+		 atomic_load_explicit(&c->attached, memory_order_relaxed) >= c->max_tables;
 	return build;
+}
+
+/* Without any lock held: gives up the table of the entry used least recently over the
+ * whole cache, if it has not been used since root was inserted (at `first`), so that
+ * root's next signer can build one once the table's current signers release it. One signer at a time does this; a scan of every set
+ * (about 10 µs at the default 1,024 entries) happens once per root that needs a table
+ * while the budget is full, next to that table's ~0.6 ms build. */
+static void evict_lru_table(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
+			    uint64_t first)
+{
+	if (atomic_exchange_explicit(&c->evicting, true, memory_order_acquire))
+		return;
+	size_t victim = SIZE_MAX;
+	uint64_t vid = 0, vlast = UINT64_MAX;
+	for (size_t i = 0; i < c->n_sets; i++) {
+		hash_cache_set *s = &c->sets[i];
+		pthread_mutex_lock(&s->lock);
+		for (size_t w = 0; w < c->ways; w++) {
+			const hash_cache_entry *e = &s->e[w];
+			if (e->valid && e->table && e->last < vlast && e->last < first &&
+			    memcmp(e->root, root, HASH_CACHE_ROOT_BYTES) != 0) {
+				victim = i;
+				vid = e->id;
+				vlast = e->last;
+			}
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (victim != SIZE_MAX) {
+		hash_cache_set *s = &c->sets[victim];
+		pthread_mutex_lock(&s->lock);
+		for (size_t w = 0; w < c->ways; w++)
+			if (s->e[w].valid && s->e[w].id == vid && s->e[w].last == vlast)
+				detach_table(c, &s->e[w]);
+		pthread_mutex_unlock(&s->lock);
+	}
+	atomic_store_explicit(&c->evicting, false, memory_order_release);
 }
 
 void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES],
@@ -154,10 +207,13 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 {
 	hash_cache_set *s = &c->sets[hash_cache_set_of(c, root)];
 	u->table = NULL;
+	bool evict;
+	uint64_t now = atomic_fetch_add_explicit(&c->uses, 1, memory_order_relaxed);
 	pthread_mutex_lock(&s->lock);
 	hash_cache_entry *e = find(s, c->ways, root);
 	if (e) {
 		e->used = ++s->clock;
+		e->last = now;
 		e->signers++;
 		u->h = e->h; /* a copy: the entry may be evicted once the lock is released */
 		u->hit = true;
@@ -165,11 +221,13 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 			atomic_fetch_add_explicit(&e->table->refs, 1, memory_order_relaxed);
 			u->table = e->table;
 		}
-		bool build = should_build(c, e);
-		uint64_t id = e->id;
+		bool build = should_build(c, e, &evict);
+		uint64_t id = e->id, first = e->first;
 		pthread_mutex_unlock(&s->lock);
 		if (build)
 			build_table(c, s, root, id, u);
+		else if (evict)
+			evict_lru_table(c, root, first);
 		return;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -195,27 +253,30 @@ void hash_cache_acquire(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYTES]
 		}
 		/* Evicted with its entry: signers still using the table hold references, a
 		 * table being built for it is dropped by its builder (the id changes). */
-		if (e->table)
-			table_unref(c, e->table);
+		detach_table(c, e);
 		memcpy(e->root, root, HASH_CACHE_ROOT_BYTES);
 		e->h = u->h;
 		e->valid = true;
 		e->building = false;
 		e->table = NULL;
 		e->signers = 0;
+		e->first = now;
 		e->id = atomic_fetch_add_explicit(&c->next_id, 1, memory_order_relaxed) + 1;
 	}
 	e->signers++;
 	e->used = ++s->clock;
+	e->last = now;
 	if (e->table) { /* another thread inserted the root, and its table is built */
 		atomic_fetch_add_explicit(&e->table->refs, 1, memory_order_relaxed);
 		u->table = e->table;
 	}
-	bool build = should_build(c, e); /* build_after = 1: the first signer builds */
-	uint64_t id = e->id;
+	bool build = should_build(c, e, &evict); /* build_after = 1: the first signer builds */
+	uint64_t id = e->id, first = e->first;
 	pthread_mutex_unlock(&s->lock);
 	if (build)
 		build_table(c, s, root, id, u);
+	else if (evict)
+		evict_lru_table(c, root, first);
 }
 
 void hash_cache_release(hash_cache *c, hash_cache_use *u)

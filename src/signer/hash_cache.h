@@ -18,7 +18,16 @@
  * half the work). A root signed by fewer keys never pays for a table. At most
  * `max_tables` tables (BLS_FIXED_BASE_TABLE_BYTES each, 66 KiB) are alive at a time, so
  * the memory stays bounded; a table is freed when its entry is evicted and the last
- * signer using it is done (a reference count). */
+ * signer using it is done (a reference count). When every unit of that budget is held by
+ * an entry and another root reaches `build_after` signers, the table of the entry used
+ * least recently (over all sets) is given up for it, provided that entry has not been
+ * used since the new root first came (so roots that are signed at the same time never
+ * take tables from each other, which would rebuild them over and over): its entry keeps
+ * H(root), the table is freed once its last signer releases it, and the new root's next
+ * signer builds one.
+ * Without this a long-running signer would keep the tables of its first `max_tables`
+ * shared roots until their entries happened to be evicted (hundreds of slots later)
+ * and sign every later root without one. */
 #ifndef SS_SIGNER_HASH_CACHE_H
 #define SS_SIGNER_HASH_CACHE_H
 
@@ -61,6 +70,8 @@ typedef struct {
 	uint64_t used; /* the set's clock at the last use: least recently used goes first */
 	uint64_t id;       /* unique per insertion: a table built for an evicted entry is dropped */
 	uint64_t signers;  /* requests for this root since it was inserted */
+	uint64_t first;    /* hash_cache.uses when inserted */
+	uint64_t last;     /* hash_cache.uses at the last use: tables go least recent first */
 	hash_cache_table *table; /* NULL until built; the entry holds one reference */
 	bls_hashed_message h;
 } hash_cache_entry;
@@ -78,6 +89,9 @@ typedef struct {
 	size_t ways;
 	unsigned build_after, max_tables; /* max_tables = 0: no tables */
 	_Atomic unsigned n_tables;        /* alive or being built, <= max_tables */
+	_Atomic unsigned attached;        /* tables held by an entry, <= n_tables */
+	_Atomic uint64_t uses;            /* acquisitions so far: the cache-wide clock */
+	_Atomic bool evicting;            /* a signer is giving up a table for a new root */
 	_Atomic uint64_t next_id;
 	_Atomic uint64_t tables_built;    /* for tests and benchmarks */
 } hash_cache;

@@ -115,9 +115,6 @@ static bool is_slashable(eth2_sign_type t)
 	return t == ETH2_SIGN_BLOCK || t == ETH2_SIGN_BLOCK_V2 || t == ETH2_SIGN_ATTESTATION;
 }
 
-/* Steps 1-2: parse and compute the signing root, then the key must be known before
- * anything is recorded for it. Returns SIGNER_OK to go on, or the final status (already
- * counted). */
 /* A refusal to sign (412) with res->message set: a slashing-protection refusal, or a
  * far-future slot or epoch refused before it could be recorded. Counted in
  * eth2_slashingprotection_prevented_signings and logged with the key. */
@@ -131,8 +128,9 @@ static signer_status refuse(signer *s, eth2_sign_type type, const uint8_t *pubke
 	return finish(s, res, SIGNER_REFUSED, SIGNER_OUTCOME_REFUSED, t0);
 }
 
-static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
-			   const char *body, size_t len, eth2_signing_request *rq,
+/* Step 1: parse and compute the signing root. Returns SIGNER_OK to go on, or the final
+ * status (already counted). */
+static signer_status parse(signer *s, const char *body, size_t len, eth2_signing_request *rq,
 			   signer_result *res, uint64_t t0, uint64_t *t1)
 {
 	eth2_error err;
@@ -152,10 +150,19 @@ static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 								 : SIGNER_MALFORMED,
 			      SIGNER_OUTCOME_BAD_REQUEST, t0);
 	}
-	res->type = rq->type;
-	res->typed = true;
 	*t1 = mono_ns();
 	signer_histogram_observe(&s->metrics.phase[rq->type][SIGNER_PHASE_PARSE], *t1 - t0);
+	return SIGNER_OK;
+}
+
+/* Step 2, for a parsed request: the network checks, and the key must be known before
+ * anything is recorded for it. Returns SIGNER_OK to go on, or the final status (already
+ * counted). */
+static signer_status check(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			   const eth2_signing_request *rq, signer_result *res, uint64_t t0)
+{
+	res->type = rq->type;
+	res->typed = true;
 	/* Another chain's message is the client's mistake (400), whatever its type: a
 	 * signature for it is never wanted, and for a slashable type the store would
 	 * otherwise be pinned to, or refuse with 412 against, the wrong chain. */
@@ -324,14 +331,13 @@ static void commit_half(void *ctx, slash_decision d, const slash_reason *why)
 	op_half_done(op);
 }
 
-signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
-				const char *body, size_t len, signer_defer_fn defer,
-				signer_done_fn done, void *ctx, signer_result *res)
+/* Steps 2 onwards of a parsed request: checks, then both halves started. */
+static signer_status start(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+			   const eth2_signing_request *rq, signer_defer_fn defer,
+			   signer_done_fn done, void *ctx, signer_result *res, uint64_t t0,
+			   uint64_t t1)
 {
-	memset(res, 0, sizeof *res);
-	uint64_t t0 = mono_ns(), t1 = t0;
-	eth2_signing_request rq;
-	signer_status st = check(s, pubkey, body, len, &rq, res, t0, &t1);
+	signer_status st = check(s, pubkey, rq, res, t0);
 	if (st != SIGNER_OK)
 		return st;
 	signer_op *op = calloc(1, sizeof *op);
@@ -340,11 +346,11 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 		return finish(s, res, SIGNER_ERROR, SIGNER_OUTCOME_ERROR, t0);
 	}
 	op->s = s;
-	op->type = rq.type;
-	op->slashable = s->cfg.slashing && is_slashable(rq.type);
+	op->type = rq->type;
+	op->slashable = s->cfg.slashing && is_slashable(rq->type);
 	memcpy(op->pubkey, pubkey, sizeof op->pubkey);
-	_Static_assert(sizeof op->signing_root == sizeof rq.signing_root, "signing root");
-	memcpy(op->signing_root, rq.signing_root, sizeof op->signing_root);
+	_Static_assert(sizeof op->signing_root == sizeof rq->signing_root, "signing root");
+	memcpy(op->signing_root, rq->signing_root, sizeof op->signing_root);
 	op->t0 = t0;
 	op->t1 = t1;
 	op->done = done;
@@ -356,17 +362,39 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 	pthread_mutex_unlock(&s->ops_mu);
 	defer(ctx); /* before either half can finish and call done */
 	if (op->slashable) {
-		slash_check c = { .attestation = rq.type == ETH2_SIGN_ATTESTATION,
-				  .slot = rq.slot,
-				  .source = rq.source_epoch,
-				  .target = rq.target_epoch };
+		slash_check c = { .attestation = rq->type == ETH2_SIGN_ATTESTATION,
+				  .slot = rq->slot,
+				  .source = rq->source_epoch,
+				  .target = rq->target_epoch };
 		memcpy(c.pubkey, pubkey, sizeof c.pubkey);
-		memcpy(c.gvr, rq.genesis_validators_root, sizeof c.gvr);
-		memcpy(c.signing_root, rq.signing_root, sizeof c.signing_root);
+		memcpy(c.gvr, rq->genesis_validators_root, sizeof c.gvr);
+		memcpy(c.signing_root, rq->signing_root, sizeof c.signing_root);
 		op->ticket = slash_check_async(s->cfg.slashing, &c, true, commit_half, op);
 	}
 	work_queue_submit(&s->signing, &op->sign_item);
 	return SIGNER_PENDING;
+}
+
+signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+				const char *body, size_t len, signer_defer_fn defer,
+				signer_done_fn done, void *ctx, signer_result *res)
+{
+	memset(res, 0, sizeof *res);
+	uint64_t t0 = mono_ns(), t1 = t0;
+	eth2_signing_request rq;
+	signer_status st = parse(s, body, len, &rq, res, t0, &t1);
+	if (st != SIGNER_OK)
+		return st;
+	return start(s, pubkey, &rq, defer, done, ctx, res, t0, t1);
+}
+
+signer_status signer_sign_parsed_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+				       const eth2_signing_request *rq, signer_defer_fn defer,
+				       signer_done_fn done, void *ctx, signer_result *res)
+{
+	memset(res, 0, sizeof *res);
+	uint64_t t0 = mono_ns();
+	return start(s, pubkey, rq, defer, done, ctx, res, t0, t0);
 }
 
 /* The synchronous form: the asynchronous one, waited for. */

@@ -105,6 +105,16 @@ signer_status signer_sign_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BY
 				const char *body, size_t len, signer_defer_fn defer,
 				signer_done_fn done, void *ctx, signer_result *res);
 
+/* signer_sign_async for a request the caller has already parsed with
+ * eth2_parse_signing_request against the signer's network: the batch route
+ * (api/sign_batch.c) parses its one signing request once and signs it with each of its
+ * keys through this. Everything after parsing is the same: the network checks, the key
+ * lookup, the slashing check-and-record, the statuses and the callbacks. The parse
+ * phase of /metrics is not observed again for each key. */
+signer_status signer_sign_parsed_async(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
+				       const eth2_signing_request *rq, signer_defer_fn defer,
+				       signer_done_fn done, void *ctx, signer_result *res);
+
 /* Requests being signed or committed now (accepted by signer_sign_async, not yet
  * answered). */
 uint64_t signer_in_flight(signer *s);

@@ -423,7 +423,8 @@ TEST(fixed_base_table_built_at_threshold_only)
 
 /* A table is evicted with its entry but stays valid for a signer still using it, and is
  * freed (its budget returned) when that signer releases it; while max_tables are alive,
- * other roots sign without one. */
+ * other roots sign without one (and a root that qualifies makes the least recently used
+ * entry give its table up: fixed_base_lru_table_given_up_for_new_root). */
 TEST(fixed_base_table_evicted_with_entry)
 {
 	fixture f;
@@ -438,7 +439,8 @@ TEST(fixed_base_table_evicted_with_entry)
 	hash_cache_use ua, ub, ud;
 	hash_cache_acquire(&c, a, &ua); /* a, with a table (build_after 1) */
 	CHECK(ua.table != NULL);
-	hash_cache_acquire(&c, b, &ub); /* a b: the budget of 1 is spent, b signs without */
+	hash_cache_acquire(&c, b, &ub); /* a b: the budget of 1 is spent, b signs without;
+					 * a gives its table up, which ua keeps alive */
 	CHECK(ub.table == NULL);
 	CHECK_EQ_U64(atomic_load(&c.n_tables), 1);
 	hash_cache_release(&c, &ub);
@@ -463,6 +465,99 @@ TEST(fixed_base_table_evicted_with_entry)
 	CHECK(ua.table == NULL);        /* d's table holds the only unit */
 	hash_cache_release(&c, &ua);
 	CHECK_EQ_U64(atomic_load(&c.tables_built), 2);
+	hash_cache_destroy(&c);
+	teardown(&f);
+}
+
+/* The budget does not stay with the first roots that had tables: when it is all held by
+ * entries and another root reaches build_after signers, the entry used least recently
+ * gives its table up (freed once unused) if it has not been used since the new root
+ * came, and the new root's next signer builds one. A signer holding the given-up table
+ * still signs correctly with it. */
+TEST(fixed_base_lru_table_given_up_for_new_root)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	hash_cache c;
+	CHECK(hash_cache_init(&c, 0, 0) == SS_OK);
+	hash_cache_set_tables(&c, 2, 2);
+	uint8_t r[4][32], sig[96], want[96];
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 32; j++)
+			r[i][j] = (uint8_t)(i * 53 + j * 7 + 1);
+	hash_cache_use u, held;
+	for (int i = 0; i < 2; i++) /* r0 then r1: two signers each, a table each */
+		for (int k = 0; k < 2; k++) {
+			hash_cache_acquire(&c, r[i], &u);
+			CHECK((u.table != NULL) == (k == 1));
+			hash_cache_release(&c, &u);
+		}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 2);
+	hash_cache_acquire(&c, r[1], &u); /* r1 used last: r0 is the least recent */
+	hash_cache_release(&c, &u);
+	hash_cache_acquire(&c, r[0], &held); /* a signer still using r0's table */
+	CHECK(held.table != NULL);
+	hash_cache_acquire(&c, r[1], &u); /* r1 used last again */
+	hash_cache_release(&c, &u);
+	hash_cache_acquire(&c, r[2], &u); /* r2's first signer */
+	CHECK(u.table == NULL);
+	hash_cache_release(&c, &u);
+	hash_cache_acquire(&c, r[2], &u); /* qualifies: r0 gives its table up */
+	CHECK(u.table == NULL);
+	hash_cache_release(&c, &u);
+	CHECK_EQ_U64(atomic_load(&c.n_tables), 2); /* r0's lives on in held */
+	hash_cache_acquire(&c, r[2], &u); /* the budget is still spent: no build yet */
+	CHECK(u.table == NULL);
+	hash_cache_release(&c, &u);
+	CHECK(sign_use(&f, &held, 3, sig)); /* the given-up table still signs right */
+	bls_sign(want, &f.sk[3], r[0], 32);
+	CHECK_MEM(sig, want, 96);
+	hash_cache_release(&c, &held); /* r0's table freed */
+	CHECK_EQ_U64(atomic_load(&c.n_tables), 1);
+	for (int k = 4; k < 8; k++) { /* r2's next signers sign with its new table */
+		hash_cache_acquire(&c, r[2], &u);
+		CHECK(u.table != NULL);
+		CHECK(sign_use(&f, &u, k, sig));
+		bls_sign(want, &f.sk[k], r[2], 32);
+		CHECK_MEM(sig, want, 96);
+		hash_cache_release(&c, &u);
+	}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 3);
+	hash_cache_acquire(&c, r[1], &u); /* r1 kept its table */
+	CHECK(u.table != NULL);
+	hash_cache_release(&c, &u);
+	hash_cache_acquire(&c, r[0], &u); /* r0 has none now, and still signs right */
+	CHECK(u.table == NULL);
+	CHECK(sign_use(&f, &u, 9, sig));
+	bls_sign(want, &f.sk[9], r[0], 32);
+	CHECK_MEM(sig, want, 96);
+	hash_cache_release(&c, &u);
+	CHECK(atomic_load(&c.n_tables) <= 2);
+	hash_cache_destroy(&c);
+
+	/* Roots signed at the same time do not take tables from each other: r0's table is
+	 * used after r3 first came, so r3 reaching build_after gets none (a budget of 1). */
+	CHECK(hash_cache_init(&c, 0, 0) == SS_OK);
+	hash_cache_set_tables(&c, 2, 1);
+	for (int k = 0; k < 2; k++) {
+		hash_cache_acquire(&c, r[0], &u);
+		hash_cache_release(&c, &u);
+	}
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 1);
+	hash_cache_acquire(&c, r[3], &u); /* r3 comes */
+	hash_cache_release(&c, &u);
+	hash_cache_acquire(&c, r[0], &u); /* r0 still in use */
+	CHECK(u.table != NULL);
+	hash_cache_release(&c, &u);
+	for (int k = 0; k < 4; k++) {
+		hash_cache_acquire(&c, r[3], &u);
+		CHECK(u.table == NULL);
+		hash_cache_release(&c, &u);
+	}
+	hash_cache_acquire(&c, r[0], &u); /* r0 kept its table */
+	CHECK(u.table != NULL);
+	hash_cache_release(&c, &u);
+	CHECK_EQ_U64(atomic_load(&c.tables_built), 1);
 	hash_cache_destroy(&c);
 	teardown(&f);
 }
