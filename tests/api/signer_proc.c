@@ -18,6 +18,38 @@ const char *sp_binary(void)
 	return b ? b : SS_BINARY;
 }
 
+int sp_run_cli(const char *const *args, const char *env_kv, char *out, size_t cap)
+{
+	char logp[] = "/tmp/ss-cli-XXXXXX";
+	int fd = mkstemp(logp);
+	if (fd < 0)
+		return -1;
+	const char *argv[32];
+	int n = 0;
+	argv[n++] = sp_binary();
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (env_kv)
+			putenv((char *)env_kv);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	out[0] = '\0';
+	ssize_t r = pread(fd, out, cap - 1, 0);
+	if (r > 0)
+		out[r] = '\0';
+	close(fd);
+	unlink(logp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 bool sp_init(signer_proc *p)
 {
 	memset(p, 0, sizeof *p);

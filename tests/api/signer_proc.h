@@ -5,6 +5,7 @@
 #define SS_TEST_SIGNER_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,5 +42,11 @@ void sp_cleanup(signer_proc *p);
 
 /* The path of the binary under test. */
 const char *sp_binary(void);
+
+/* Runs `secure-signer ARGS...` (args NULL-terminated, at most 30) to completion, with
+ * env_kv ("NAME=value") added to its environment when not NULL; its stdout and stderr
+ * into out (NUL-terminated, truncated to cap). Returns the exit status, -1 if it did not
+ * exit normally. */
+int sp_run_cli(const char *const *args, const char *env_kv, char *out, size_t cap);
 
 #endif

@@ -1060,40 +1060,6 @@ out:
 
 /* ---- command line ------------------------------------------------------------------ */
 
-/* Runs the binary with args (NULL-terminated) and an optional environment variable;
- * returns the exit status, stdout+stderr in out. */
-static int run_cli(const char *const *args, const char *env_kv, char *out, size_t cap)
-{
-	char logp[] = "/tmp/ss-cli-XXXXXX";
-	int fd = mkstemp(logp);
-	if (fd < 0)
-		return -1;
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = sp_binary();
-	for (int i = 0; args[i] && n < 31; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (env_kv)
-			putenv((char *)env_kv);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = -1;
-	waitpid(pid, &st, 0);
-	out[0] = '\0';
-	ssize_t r = pread(fd, out, cap - 1, 0);
-	if (r > 0)
-		out[r] = '\0';
-	close(fd);
-	unlink(logp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 TEST(cli_help_and_usage_errors)
 {
 	static char out[65536];
@@ -1103,47 +1069,47 @@ TEST(cli_help_and_usage_errors)
 	char dd[320], cfg[400], cfgarg[420], bad_yaml[400], bad_yaml_arg[420];
 	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
 	const char *help[] = { "run", "--help", NULL };
-	CHECK_EQ_U64(run_cli(help, NULL, out, sizeof out), 0);
+	CHECK_EQ_U64(sp_run_cli(help, NULL, out, sizeof out), 0);
 	CHECK(strstr(out, "--http-listen-port") && strstr(out, "SECURE_SIGNER_HTTP_LISTEN_PORT") &&
 	      strstr(out, "--key-manager-api-enabled") && strstr(out, "default: 9000"));
 	const char *bogus[] = { "run", "--bogus", NULL };
-	CHECK_EQ_U64(run_cli(bogus, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(bogus, NULL, out, sizeof out), 2);
 	CHECK(strstr(out, "unknown option") != NULL);
 	const char *port[] = { "run", "--http-listen-port=70000", NULL };
-	CHECK_EQ_U64(run_cli(port, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(port, NULL, out, sizeof out), 2);
 	const char *noval[] = { "run", "--http-listen-port", NULL };
-	CHECK_EQ_U64(run_cli(noval, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(noval, NULL, out, sizeof out), 2);
 	const char *level[] = { "run", "--logging=loud", NULL };
-	CHECK_EQ_U64(run_cli(level, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(level, NULL, out, sizeof out), 2);
 	const char *boolv[] = { "run", "--metrics-enabled=maybe", NULL };
-	CHECK_EQ_U64(run_cli(boolv, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(boolv, NULL, out, sizeof out), 2);
 	const char *plain[] = { "run", "positional", NULL };
-	CHECK_EQ_U64(run_cli(plain, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(plain, NULL, out, sizeof out), 2);
 	static char env_bad[] = "SECURE_SIGNER_METRICS_PORT=abc";
 	const char *env_run[] = { "run", dd, NULL };
-	CHECK_EQ_U64(run_cli(env_run, env_bad, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(env_run, env_bad, out, sizeof out), 2);
 	CHECK(strstr(out, "SECURE_SIGNER_METRICS_PORT") != NULL);
 	snprintf(bad_yaml, sizeof bad_yaml, "%s/bad.yaml", p.dir);
 	write_file(bad_yaml, "http-listen-port: 9000\nno-such-option: 1\n");
 	snprintf(bad_yaml_arg, sizeof bad_yaml_arg, "--config-file=%s", bad_yaml);
 	const char *yaml[] = { "run", bad_yaml_arg, NULL };
-	CHECK_EQ_U64(run_cli(yaml, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(yaml, NULL, out, sizeof out), 2);
 	CHECK(strstr(out, "no-such-option") != NULL);
 	snprintf(cfg, sizeof cfg, "%s/nested.yaml", p.dir);
 	write_file(cfg, "http-listen-port:\n  nested: 1\n");
 	snprintf(cfgarg, sizeof cfgarg, "--config-file=%s", cfg);
 	const char *nested[] = { "run", cfgarg, NULL };
-	CHECK_EQ_U64(run_cli(nested, NULL, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(nested, NULL, out, sizeof out), 2);
 	/* Valid syntax, impossible setup: exit 1 with a message. */
 	const char *net[] = { "run", dd, "--http-listen-port=0", "--network=/nonexistent/config.yaml", NULL };
-	CHECK_EQ_U64(run_cli(net, NULL, out, sizeof out), 1);
+	CHECK_EQ_U64(sp_run_cli(net, NULL, out, sizeof out), 1);
 	CHECK(strstr(out, "--network") != NULL);
 	const char *pw[] = { "run", dd, "--http-listen-port=0", "--keystores-passwords-path=/x",
 			     "--keystores-password-file=/y", NULL };
-	CHECK_EQ_U64(run_cli(pw, NULL, out, sizeof out), 1);
+	CHECK_EQ_U64(sp_run_cli(pw, NULL, out, sizeof out), 1);
 	CHECK(strstr(out, "mutually exclusive") != NULL);
 	const char *host[] = { "run", dd, "--http-listen-port=0", "--http-listen-host=not-an-ip", NULL };
-	CHECK_EQ_U64(run_cli(host, NULL, out, sizeof out), 1);
+	CHECK_EQ_U64(sp_run_cli(host, NULL, out, sizeof out), 1);
 	sp_cleanup(&p);
 }
 
@@ -1237,7 +1203,7 @@ TEST(high_watermark_is_reported_and_enforced)
 	char dd[320];
 	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
 	const char *set[] = { "slashing", "watermark", "set", "--epoch", "20", "--slot", "640", dd, NULL };
-	CHECK_EQ_U64(run_cli(set, NULL, out, sizeof out), 0);
+	CHECK_EQ_U64(sp_run_cli(set, NULL, out, sizeof out), 0);
 	CHECK(sp_start(&p, STD_FLAGS));
 	hc_response r;
 	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/highWatermark", NULL, NULL, &r), 200);

@@ -193,33 +193,10 @@ static const char *reload(const signer_proc *p, char *buf, size_t cap)
 /* Runs `secure-signer keys ...` (args NULL-terminated); exit status, output in out. */
 static int run_keys_cli(const char *const *args, char *out, size_t cap)
 {
-	char logp[] = "/tmp/ss-keylife-cli-XXXXXX";
-	int fd = mkstemp(logp);
-	if (fd < 0)
-		return -1;
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = sp_binary();
-	argv[n++] = "keys";
-	for (int i = 0; args[i] && n < 31; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = -1;
-	waitpid(pid, &st, 0);
-	out[0] = '\0';
-	ssize_t r = pread(fd, out, cap - 1, 0);
-	if (r > 0)
-		out[r] = '\0';
-	close(fd);
-	unlink(logp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	const char *argv[31] = { "keys" };
+	for (int i = 0; args[i] && i < 29; i++)
+		argv[i + 1] = args[i];
+	return sp_run_cli(argv, NULL, out, cap);
 }
 
 static const char *const KM_FLAGS[] = { "--key-manager-api-enabled", NULL };

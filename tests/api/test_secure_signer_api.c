@@ -85,37 +85,6 @@ static int sign_att(const signer_proc *p, int k, unsigned long s, unsigned long 
 	return sign(p, k, body);
 }
 
-/* `secure-signer ARGS...`; its stdout and stderr into out. Returns the exit status. */
-static int run_cli(const char *const *args, char *out, size_t cap)
-{
-	char logp[] = "/tmp/ss-ssapi-cli-XXXXXX";
-	int fd = mkstemp(logp);
-	if (fd < 0)
-		return -1;
-	const char *argv[16];
-	int n = 0;
-	argv[n++] = sp_binary();
-	for (int i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = -1;
-	waitpid(pid, &st, 0);
-	out[0] = '\0';
-	ssize_t r = pread(fd, out, cap - 1, 0);
-	if (r > 0)
-		out[r] = '\0';
-	close(fd);
-	unlink(logp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* GET /api/v1/eth2/slashing-protection[query]: the body (malloc'ed) or NULL; *status. */
 static char *get_history(const signer_proc *p, const char *query, int *status, size_t *len)
 {
@@ -185,9 +154,9 @@ TEST(slashing_history_get_equals_cli_export_byte_for_byte)
 	snprintf(file2, sizeof file2, "%s/export2.json", p.dir);
 	snprintf(keys, sizeof keys, "%s,%s", pk_hex[1], pk_hex[2]);
 	const char *exp[] = { "slashing", "export", dd, "--to", file, NULL };
-	CHECK_MSG(run_cli(exp, outbuf, sizeof outbuf) == 0, "%s", outbuf);
+	CHECK_MSG(sp_run_cli(exp, NULL, outbuf, sizeof outbuf) == 0, "%s", outbuf);
 	const char *exp2[] = { "slashing", "export", dd, "--to", file2, "--pubkeys", keys, NULL };
-	CHECK_MSG(run_cli(exp2, outbuf, sizeof outbuf) == 0, "%s", outbuf);
+	CHECK_MSG(sp_run_cli(exp2, NULL, outbuf, sizeof outbuf) == 0, "%s", outbuf);
 	size_t f_len = 0, f2_len = 0;
 	char *f = test_read_file(file, &f_len), *f2 = test_read_file(file2, &f2_len);
 	CHECK(all && f && all_len == f_len && memcmp(all, f, f_len) == 0);
@@ -280,7 +249,7 @@ TEST(slashing_history_post_imports_with_the_cli_rules)
 		fputs(ic[i], fp);
 		fclose(fp);
 		const char *imp[] = { "slashing", "import", dd, "--from", file, NULL };
-		CHECK_MSG(run_cli(imp, outbuf, sizeof outbuf) == 1, "case %d: %s", i, outbuf);
+		CHECK_MSG(sp_run_cli(imp, NULL, outbuf, sizeof outbuf) == 1, "case %d: %s", i, outbuf);
 		CHECK_MSG(strstr(outbuf, "nothing was imported") != NULL, "case %d: %s", i, outbuf);
 	}
 	free(before);
@@ -457,7 +426,7 @@ static int verify_obj(const signer_proc *p, json_t *obj, bool allow_sim, char *o
 	free(text);
 	const char *with[] = { "evidence", "verify", "--allow-simulated", "--evidence", file, NULL };
 	const char *without[] = { "evidence", "verify", "--evidence", file, NULL };
-	int st = run_cli(allow_sim ? with : without, out, cap);
+	int st = sp_run_cli(allow_sim ? with : without, NULL, out, cap);
 	unlink(file);
 	return st;
 }
@@ -673,17 +642,17 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	/* keygen: simulated evidence is refused unless allowed, and then nothing is written */
 	const char *kg_strict[] = { "client", "keygen", "--url", url, "--token-file", tok,
 				    "--count", "3", "--verify", "--out", outf, NULL };
-	CHECK_MSG(run_cli(kg_strict, out, sizeof out) == 1 && strstr(out, "does not verify"), "%s", out);
+	CHECK_MSG(sp_run_cli(kg_strict, NULL, out, sizeof out) == 1 && strstr(out, "does not verify"), "%s", out);
 	CHECK(access(outf, F_OK) != 0);
 	const char *kg_mre[] = { "client", "keygen", "--url", url, "--token-file", tok, "--verify",
 				 "--allow-simulated", "--expect-mrenclave",
 				 "0000000000000000000000000000000000000000000000000000000000000000",
 				 "--out", outf, NULL };
-	CHECK_MSG(run_cli(kg_mre, out, sizeof out) == 1, "%s", out);
+	CHECK_MSG(sp_run_cli(kg_mre, NULL, out, sizeof out) == 1, "%s", out);
 	CHECK(access(outf, F_OK) != 0);
 	const char *kg[] = { "client", "keygen", "--url", url, "--token-file", tok, "--count", "3",
 			     "--verify", "--allow-simulated", "--out", outf, NULL };
-	CHECK_MSG(run_cli(kg, out, sizeof out) == 0, "%s", out);
+	CHECK_MSG(sp_run_cli(kg, NULL, out, sizeof out) == 0, "%s", out);
 	json_t *o = json_load_file(outf, 0, NULL);
 	json_t *data = json_object_get(o, "data");
 	CHECK_EQ_U64(json_array_size(data), 3);
@@ -696,16 +665,16 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	 * allowed), nothing imported; then imported, and the key signs */
 	const char *imp_strict[] = { "client", "import-encrypted", "--url", url, "--token-file", tok,
 				     "--keystore", ks2, "--password-file", pw2, NULL };
-	CHECK_MSG(run_cli(imp_strict, out, sizeof out) == 1 && strstr(out, "refusing to encrypt"),
+	CHECK_MSG(sp_run_cli(imp_strict, NULL, out, sizeof out) == 1 && strstr(out, "refusing to encrypt"),
 		  "%s", out);
 	CHECK_EQ_U64(sign_slot(&p, KS2_PK), 404);
 	const char *imp_wrong[] = { "client", "import-encrypted", "--url", url, "--token-file", tok,
 				    "--keystore", ks2, "--password-file", pw1, "--allow-simulated", NULL };
-	CHECK_MSG(run_cli(imp_wrong, out, sizeof out) == 1, "%s", out);
+	CHECK_MSG(sp_run_cli(imp_wrong, NULL, out, sizeof out) == 1, "%s", out);
 	CHECK_EQ_U64(sign_slot(&p, KS2_PK), 404);
 	const char *imp[] = { "client", "import-encrypted", "--url", url, "--token-file", tok,
 			      "--keystore", ks1, "--password-file", pw1, "--allow-simulated", NULL };
-	CHECK_MSG(run_cli(imp, out, sizeof out) == 0 && strstr(out, "imported"), "%s", out);
+	CHECK_MSG(sp_run_cli(imp, NULL, out, sizeof out) == 0 && strstr(out, "imported"), "%s", out);
 	CHECK_EQ_U64(sign_slot(&p, KS1_PK), 200);
 
 	/* deposit: the launchpad file for two keys, 0x01 credentials from an address */
@@ -715,7 +684,7 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	const char *dep[] = { "client", "deposit", "--url", url, "--token-file", tok, "--pubkey", keys,
 			      "--execution-address", "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b",
 			      "--out", outf, NULL };
-	CHECK_MSG(run_cli(dep, out, sizeof out) == 0, "%s", out);
+	CHECK_MSG(sp_run_cli(dep, NULL, out, sizeof out) == 0, "%s", out);
 	json_t *d = json_load_file(outf, 0, NULL);
 	CHECK_EQ_U64(json_array_size(d), 2);
 	const uint8_t mainnet[4] = { 0, 0, 0, 0 };
@@ -724,10 +693,10 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	json_decref(d);
 	const char *dep_bad[] = { "client", "deposit", "--url", url, "--token-file", tok, "--pubkey",
 				  pk_hex[0], "--execution-address", "0x1234", NULL };
-	CHECK_EQ_U64(run_cli(dep_bad, out, sizeof out), 2);
+	CHECK_EQ_U64(sp_run_cli(dep_bad, NULL, out, sizeof out), 2);
 	const char *bad_url[] = { "client", "deposit", "--url", "https://example", "--token-file",
 				  tok, "--pubkey", pk_hex[0], "--withdrawal-credentials", WC01, NULL };
-	CHECK_MSG(run_cli(bad_url, out, sizeof out) == 1 && strstr(out, "http://"), "%s", out);
+	CHECK_MSG(sp_run_cli(bad_url, NULL, out, sizeof out) == 1 && strstr(out, "http://"), "%s", out);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);

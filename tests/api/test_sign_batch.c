@@ -103,36 +103,6 @@ static int sign_one(uint16_t port, int k, const char *body)
 	return st;
 }
 
-static int run_cli(const char *const *args, char *out, size_t cap)
-{
-	char logp[] = "/tmp/ss-batch-cli-XXXXXX";
-	int fd = mkstemp(logp);
-	if (fd < 0)
-		return -1;
-	const char *argv[16];
-	int n = 0;
-	argv[n++] = sp_binary();
-	for (int i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = -1;
-	waitpid(pid, &st, 0);
-	out[0] = '\0';
-	ssize_t r = pread(fd, out, cap - 1, 0);
-	if (r > 0)
-		out[r] = '\0';
-	close(fd);
-	unlink(logp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The EIP-3076 export of the stopped signer's database, parsed; NULL on failure. */
 static json_t *export_history(signer_proc *p)
 {
@@ -141,7 +111,7 @@ static json_t *export_history(signer_proc *p)
 	snprintf(dd, sizeof dd, "--data-dir=%s", p->data_dir);
 	snprintf(file, sizeof file, "%s/export.json", p->dir);
 	const char *exp[] = { "slashing", "export", dd, "--to", file, NULL };
-	CHECK_MSG(run_cli(exp, out, sizeof out) == 0, "export failed: %s", out);
+	CHECK_MSG(sp_run_cli(exp, NULL, out, sizeof out) == 0, "export failed: %s", out);
 	json_error_t je;
 	json_t *j = json_load_file(file, 0, &je);
 	CHECK_MSG(j != NULL, "export unreadable: %s", je.text);

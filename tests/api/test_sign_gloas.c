@@ -99,36 +99,6 @@ static void sign_expect(uint16_t port, int i, const char *body, int status, char
 	hc_free(&r);
 }
 
-static int run_cli(const char *const *args, char *out, size_t cap)
-{
-	char logp[] = "/tmp/ss-gloas-cli-XXXXXX";
-	int fd = mkstemp(logp);
-	if (fd < 0)
-		return -1;
-	const char *argv[16];
-	int n = 0;
-	argv[n++] = sp_binary();
-	for (int i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = -1;
-	waitpid(pid, &st, 0);
-	out[0] = '\0';
-	ssize_t r = pread(fd, out, cap - 1, 0);
-	if (r > 0)
-		out[r] = '\0';
-	close(fd);
-	unlink(logp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static const char *const SEPOLIA[] = { "--network=sepolia", NULL };
 
 TEST(gloas_types_signed_aliases_agree_nothing_recorded)
@@ -243,7 +213,7 @@ TEST(gloas_types_signed_aliases_agree_nothing_recorded)
 	snprintf(file, sizeof file, "%s/export.json", p.dir);
 	/* The store is bound to Sepolia's chain: the export names the network too. */
 	const char *exp[] = { "slashing", "export", dd, "--network=sepolia", "--to", file, NULL };
-	CHECK_EQ_U64(run_cli(exp, out, sizeof out), 0);
+	CHECK_EQ_U64(sp_run_cli(exp, NULL, out, sizeof out), 0);
 	size_t len;
 	char *text = test_read_file(file, &len);
 	CHECK_MSG(text != NULL, "no export: %s", out);
