@@ -125,6 +125,12 @@ typedef struct {
 
 void keys_seal_derive(keys_seal_keys *sk, const uint8_t kek[KEYS_KEK_BYTES]);
 
+/* AES-256-GCM with a 12-byte nonce and a 16-byte tag; enc = 1 seals (writes tag), 0 opens
+ * (checks tag: SS_ERR_CRYPTO when it does not match). */
+ss_err keys_gcm(int enc, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad,
+		size_t aad_len, const uint8_t *in, uint8_t *out, size_t len,
+		uint8_t tag[16]) SS_MUST_USE;
+
 /* Seals secret with meta into rec. */
 ss_err keys_seal_record(uint8_t rec[KEYS_REC_BYTES], const keys_seal_keys *sk,
 			const keys_meta *meta, const uint8_t secret[32]) SS_MUST_USE;
@@ -180,7 +186,14 @@ struct keys_store {
 	keys_registry reg;
 	keys_seal_keys *seal;        /* secure memory */
 	keys_shard shards[KEYS_SHARDS];
+	struct keys_aux_state *aux;  /* aux.c: auxiliary keys (keys_aux.h) */
 };
+
+/* aux.c: opens <dir>/aux.sealed at keys_store_open (a file that fails to authenticate
+ * is kept as it is, and generating or deleting auxiliary keys is then refused), and
+ * frees it at close. */
+ss_err keys_aux_open(keys_store *ks, keys_error *err) SS_MUST_USE;
+void keys_aux_close(keys_store *ks);
 
 /* One key to bring in: from a keystore (decrypted in a worker thread) or a raw secret
  * (file-raw, generated). */

@@ -40,9 +40,9 @@ const uint8_t *keys_rec_pubkey(const uint8_t rec[KEYS_REC_BYTES])
 	return rec + 8;
 }
 
-/* AES-256-GCM; enc = 1 seals, 0 opens (tag checked). */
-static ss_err gcm(int enc, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad,
-		  size_t aad_len, const uint8_t *in, uint8_t *out, size_t len, uint8_t tag[16])
+/* AES-256-GCM (keys_internal.h). */
+ss_err keys_gcm(int enc, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad,
+		size_t aad_len, const uint8_t *in, uint8_t *out, size_t len, uint8_t tag[16])
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int l = 0, ok = c != NULL &&
@@ -73,7 +73,7 @@ ss_err keys_seal_record(uint8_t rec[KEYS_REC_BYTES], const keys_seal_keys *sk,
 	memcpy(rec + 56, meta->path, pl);
 	ss_err e = random_bytes(rec + 120, 12);
 	if (e == SS_OK)
-		e = gcm(1, sk->aead, rec + 120, rec, KEYS_REC_AAD, secret, rec + 132, 32, rec + 164);
+		e = keys_gcm(1, sk->aead, rec + 120, rec, KEYS_REC_AAD, secret, rec + 132, 32, rec + 164);
 	if (e != SS_OK)
 		memset(rec, 0, KEYS_REC_BYTES);
 	return e;
@@ -90,7 +90,7 @@ ss_err keys_unseal_record(const uint8_t rec[KEYS_REC_BYTES], const keys_seal_key
 	}
 	uint8_t tag[16];
 	memcpy(tag, rec + 164, 16);
-	ss_err e = gcm(0, sk->aead, rec + 120, rec, KEYS_REC_AAD, rec + 132, secret, 32, tag);
+	ss_err e = keys_gcm(0, sk->aead, rec + 120, rec, KEYS_REC_AAD, rec + 132, secret, 32, tag);
 	if (e != SS_OK) {
 		secure_zero(secret, 32);
 		return e;

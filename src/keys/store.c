@@ -142,6 +142,11 @@ ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_pr
 		keys_store_close(ks);
 		return keys_fail(err, e, "cannot load the sealed key store in %s", data_dir);
 	}
+	e = keys_aux_open(ks, err);
+	if (e != SS_OK) {
+		keys_store_close(ks);
+		return e;
+	}
 	log_info("sealed key store: %zu key(s) loaded (key-encryption key: %s)%s",
 		 stats->sealed_loaded, kek->name,
 		 stats->sealed_failed ? "; some keys FAILED to open, see above" : "");
@@ -153,6 +158,7 @@ void keys_store_close(keys_store *ks)
 {
 	if (ks == NULL)
 		return;
+	keys_aux_close(ks); /* before seal: it derived its keys from it */
 	keys_reg_destroy(&ks->reg);
 	for (unsigned s = 0; s < KEYS_SHARDS; s++)
 		free(ks->shards[s].recs);

@@ -72,8 +72,8 @@ static size_t sgx_extension(uint8_t *out)
 	return tlv(out, 0x30, all, m);
 }
 
-static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer, const char *cn, bool ca,
-		       bool sgx_ext)
+X509 *forge_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer, const char *cn, bool ca,
+		 bool sgx_ext)
 {
 	X509 *x = X509_new();
 	X509_set_version(x, 2);
@@ -140,9 +140,9 @@ size_t forge_sgx_quote(const uint8_t report_data[64], uint8_t *q, size_t cap)
 {
 	EVP_PKEY *rk = EVP_EC_gen("P-256"), *ik = EVP_EC_gen("P-256"), *lk = EVP_EC_gen("P-256"),
 		 *ak = EVP_EC_gen("P-256");
-	X509 *root = make_cert(rk, rk, NULL, "Intel SGX Root CA", true, false);
-	X509 *inter = make_cert(ik, rk, root, "Intel SGX PCK Processor CA", true, false);
-	X509 *leaf = make_cert(lk, ik, inter, "Intel SGX PCK Certificate", false, true);
+	X509 *root = forge_cert(rk, rk, NULL, "Intel SGX Root CA", true, false);
+	X509 *inter = forge_cert(ik, rk, root, "Intel SGX PCK Processor CA", true, false);
+	X509 *leaf = forge_cert(lk, ik, inter, "Intel SGX PCK Certificate", false, true);
 	BIO *bio = BIO_new(BIO_s_mem());
 	PEM_write_bio_X509(bio, leaf);
 	PEM_write_bio_X509(bio, inter);
