@@ -170,7 +170,7 @@ TEST(v4_bls_delegation)
 	bls_secret_key_wipe(&prx);
 }
 
-#ifdef SS_TEST_K1
+
 /* V5: ECDSA proxy delegation, mainnet, in both forms: Web3Signer's 33-byte compressed
  * key and Commit-Boost's 20-byte address (keccak of the uncompressed key). */
 TEST(v5_ecdsa_delegation)
@@ -198,4 +198,3 @@ TEST(v5_ecdsa_delegation)
 		   "V5 CB-form root");
 	bls_secret_key_wipe(&del);
 }
-#endif
