@@ -85,7 +85,10 @@ static void usage(FILE *f)
 		   "  generate                    generate new keys (EIP-2333, OS randomness; --count)\n"
 		   "  delete PUBKEY               remove a key from the sealed store\n"
 		   "  export-keystore PUBKEY      write a key as an EIP-2335 keystore\n"
-		   "                              (requires --allow-key-export)\n\n"
+		   "                              (requires --allow-key-export)\n"
+		   "  proxy list                  print the Commit-Boost proxy keys: kind, proxy,\n"
+		   "                              module, delegator (docs/commit-boost.md)\n"
+		   "  proxy delete PROXY          remove a proxy key (BLS key, ECDSA key or address)\n\n"
 		   "Run 'secure-signer keys SUBCOMMAND --help' for its options.\n");
 }
 
@@ -550,7 +553,7 @@ int cli_cmd_keys(int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	static const char *const subs[] = { "list", "import", "generate", "delete",
-					    "export-keystore" };
+					    "export-keystore", "proxy" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		known = known || strcmp(sub, subs[i]) == 0;
@@ -568,7 +571,8 @@ int cli_cmd_keys(int argc, char **argv)
 	int nargs = argc - 1 - first;
 	char **args = argv + 1 + first;
 	bool needs_pubkey = strcmp(sub, "delete") == 0 || strcmp(sub, "export-keystore") == 0;
-	if (nargs != (needs_pubkey ? 1 : 0)) {
+	bool proxy = strcmp(sub, "proxy") == 0;
+	if (proxy ? (nargs < 1 || nargs > 2) : nargs != (needs_pubkey ? 1 : 0)) {
 		fprintf(stderr, "secure-signer keys %s: %s\n", sub,
 			needs_pubkey ? "expected one PUBKEY argument" : "unexpected argument");
 		return 2;
@@ -619,6 +623,8 @@ int cli_cmd_keys(int argc, char **argv)
 		; /* the slashing store could not be opened: nothing was changed */
 	else if (strcmp(sub, "list") == 0)
 		rc = cmd_list(ks);
+	else if (proxy)
+		rc = cli_keys_proxy(ks, nargs, args);
 	else if (strcmp(sub, "generate") == 0)
 		rc = cmd_generate(km, &o);
 	else if (strcmp(sub, "import") == 0)
