@@ -147,7 +147,8 @@ void cb_legacy_sign(http_request *req, void *app)
 	bool ok = type && (strcmp(type, "CONSENSUS") == 0 || strcmp(type, "PROXY_BLS") == 0 ||
 			   strcmp(type, "PROXY_ECDSA") == 0) &&
 		  legacy_hex(o, "pubkey", key, key_len) && legacy_hex(o, "object_root", obj, 32);
-	json_decref(o);
+	bool consensus = ok && strcmp(type, "CONSENSUS") == 0;
+	json_decref(o); /* type pointed into o */
 	if (!ok) {
 		legacy_error(req, 400, "Bad Request");
 		return;
@@ -156,7 +157,7 @@ void cb_legacy_sign(http_request *req, void *app)
 	ss_err e;
 	size_t sig_len = 96;
 	keys_aux_info px;
-	if (type[0] == 'C') {
+	if (consensus) {
 		e = keys_sign(cb->cfg.keys, key, root, 32, sig);
 	} else {
 		keys_aux_kind kind = key_len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
