@@ -114,6 +114,12 @@ static void sub_usage(const char *sub)
 		       "refused from then on), then durably removes it from the sealed store; its history\n"
 		       "is kept. Keys loaded from --keystores-path or --key-config-path follow their files:\n"
 		       "remove the file instead.\n\n");
+	else if (strcmp(sub, "proxy") == 0)
+		printf("Usage: secure-signer keys proxy list|delete PROXY [OPTIONS]\n\n"
+		       "The Commit-Boost proxy keys the signer generated for modules (docs/commit-boost.md).\n"
+		       "list prints one line per proxy: scheme, proxy (BLS key or ECDSA address), module,\n"
+		       "delegating consensus key, and for ECDSA its 33-byte key. delete removes one, named\n"
+		       "by any of those forms, durably from the sealed store.\n\n");
 	else
 		printf("Usage: secure-signer keys export-keystore PUBKEY --allow-key-export --password-file FILE [OPTIONS]\n\n"
 		       "Writes the key as an EIP-2335 keystore encrypted under the password in FILE (its\n"

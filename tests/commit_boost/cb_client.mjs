@@ -11,7 +11,7 @@
 //   - a module never sees or uses another module's proxies; admin /reload, /revoke_jwt;
 //   - proxies survive a restart and kill -9; `keys proxy list|delete` from the CLI;
 //   - the legacy Web3Signer dialect (§8.5) with the same key store.
-import {spawn, execFileSync} from "node:child_process";
+import {spawn, spawnSync, execFileSync} from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -174,7 +174,27 @@ async function call(module, method, route, obj, opts = {}) {
 }
 const objRoot = () => crypto.randomBytes(32);
 
+// A configuration that cannot work stops the start with a message naming the problem.
+function refusedStart(modulesYaml, extra, want) {
+  const f = path.join(dir, "bad-modules.yaml");
+  fs.writeFileSync(f, modulesYaml);
+  const r = spawnSync(binary, ["run", "--http-listen-port=0", `--data-dir=${path.join(dir, "bad-data")}`,
+    "--network=mainnet", "--commit-boost-api-enabled", "--commit-boost-http-listen-port=0",
+    `--commit-boost-modules-file=${f}`, ...extra], {encoding: "utf8", timeout: 30000});
+  ok(r.status !== 0 && (r.stdout + r.stderr).includes(want), `start refused (${want}): ${r.status} ${r.stderr}`);
+}
+
 try {
+  const sid = (b) => `"${hex(Buffer.alloc(32, b))}"`;
+  refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n  - id: B\n    signing_id: ${sid(1)}\n`, [], "share a signing_id");
+  refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(0)}\n`, [], "not zero");
+  refusedStart(`modules:\n  - id: A\n`, [], "signing_id is missing");
+  refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n    proxy_onyl: true\n`, [], "unknown key proxy_onyl");
+  refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n  - id: A\n    signing_id: ${sid(2)}\n`, [], "listed twice");
+  fs.writeFileSync(path.join(dir, "stray.secrets"), "A=x\nGHOST=y\n");
+  refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, [`--commit-boost-jwt-secrets-file=${dir}/stray.secrets`],
+    "module GHOST has no entry");
+  refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, ["--commit-boost-chain-id=0xzz"], "--commit-boost-chain-id");
   await start();
 
   // ---- /status, get_pubkeys ---------------------------------------------------------
