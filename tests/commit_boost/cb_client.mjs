@@ -446,6 +446,11 @@ try {
   r = await legacy("POST", "/signer/v1/request_signature", {type: "PROXY_BLS", pubkey: bBls, object_root: hex(objRoot())});
   ok(r.status === 404 && r.json.code === 404, "legacy mode cannot reach a v0.2.0 module's proxy");
   await stop("SIGTERM");
+  // Secrets never reach the log: no module or admin secret, no token.
+  const logText = fs.readFileSync(path.join(dir, "signer.log"), "utf8");
+  for (const secret of [...Object.values(SECRET), ADMIN, "new-c", "eyJ"])
+    ok(!logText.includes(secret), `the log does not contain ${secret === "eyJ" ? "a JWT" : "a secret"}`);
+  ok(logText.includes("unauthorized (bad signature, module MOD_A)"), "auth failures are logged with their reason");
   console.log(`commit-boost client: ${checks} checks passed`);
 } catch (e) {
   console.error(e);
