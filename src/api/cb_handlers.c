@@ -25,12 +25,11 @@ static json_t *body_object(http_request *req)
 	size_t len;
 	const char *body = http_request_body(req, &len);
 	json_error_t je;
-	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	/* integers as reals: jansson refuses those above 2^63-1, and the one integer of
+	 * these bodies, the nonce, is read exactly from the text (nonce_field) */
+	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &je);
 	if (!o) {
-		if (strstr(je.text, "too big integer"))
-			cb_reply_text(req, 400, "bad request: nonce above 2^63-1 is not supported");
-		else
-			cb_reply_text(req, 400, "bad request: invalid JSON: %s", je.text);
+		cb_reply_text(req, 400, "bad request: invalid JSON: %s", je.text);
 		return NULL;
 	}
 	if (!json_is_object(o)) {
@@ -56,15 +55,20 @@ static bool hex_field(http_request *req, json_t *o, const char *name, uint8_t *o
 	return true;
 }
 
-/* nonce: required since Commit-Boost v0.10, a JSON number 0..2^64-2. */
-static bool nonce_field(http_request *req, json_t *o, uint64_t *out)
+/* nonce: required since Commit-Boost v0.10, a JSON number 0..2^64-2 (reference §8.1). */
+static bool nonce_field(http_request *req, uint64_t *out)
 {
-	json_t *n = json_object_get(o, "nonce");
-	if (!json_is_integer(n) || json_integer_value(n) < 0) {
-		cb_reply_text(req, 400, "bad request: nonce must be a non-negative integer");
+	size_t len;
+	const char *body = http_request_body(req, &len);
+	int r = cb_json_u64_member(body, len, "nonce", out);
+	if (r == CB_U64_ABSENT) {
+		cb_reply_text(req, 400, "bad request: missing field nonce");
 		return false;
 	}
-	*out = (uint64_t)json_integer_value(n);
+	if (r != CB_U64_OK || *out == UINT64_MAX) {
+		cb_reply_text(req, 400, "bad request: nonce must be an integer from 0 to 2^64-2");
+		return false;
+	}
 	return true;
 }
 
@@ -102,6 +106,11 @@ static bool nonce_guard(api_cb *cb, http_request *req, const cb_module *m, const
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
+static void hex0x(char *out, const uint8_t *b, size_t n)
+{
+	hex_encode(out, b, n, true);
+}
+
 static json_t *hex_json(const uint8_t *b, size_t n)
 {
 	char buf[2 * 96 + 3];
@@ -110,15 +119,14 @@ static json_t *hex_json(const uint8_t *b, size_t n)
 }
 
 /* The uint256 chain id as ruint serialises it: "0x" and no leading zeros. */
-static json_t *chain_id_json(const uint8_t be[32])
+static void chain_id_hex(char out[70], const uint8_t be[32])
 {
-	char full[67], out[70] = "0x";
+	char full[67];
 	hex_encode(full, be, 32, false);
 	const char *p = full;
 	while (*p == '0' && p[1])
 		p++;
-	snprintf(out + 2, sizeof out - 2, "%s", p);
-	return json_string(out);
+	snprintf(out, 70, "0x%s", p);
 }
 
 /* signing_root = SigningData(PropCommitSigningInfo{object_root, signing_id, nonce,
@@ -136,14 +144,18 @@ static void reply_signature(http_request *req, const api_cb *cb, const cb_module
 			    const uint8_t object_root[32], uint64_t nonce, const uint8_t *sig,
 			    size_t sig_len)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, key_name, hex_json(key, key_len));
-	json_object_set_new(o, "object_root", hex_json(object_root, 32));
-	json_object_set_new(o, "module_signing_id", hex_json(m->signing_id, 32));
-	json_object_set_new(o, "nonce", json_integer((json_int_t)nonce));
-	json_object_set_new(o, "chain_id", chain_id_json(cb->chain_id));
-	json_object_set_new(o, "signature", hex_json(sig, sig_len));
-	http_reply_json(req, 200, o);
+	/* written out, since jansson has no uint64 for the nonce; every other value is hex */
+	char k[99], root[67], sid[67], chain[70], sg[195], text[700];
+	hex0x(k, key, key_len);
+	hex0x(root, object_root, 32);
+	hex0x(sid, m->signing_id, 32);
+	chain_id_hex(chain, cb->chain_id);
+	hex0x(sg, sig, sig_len);
+	int n = snprintf(text, sizeof text,
+			 "{\"%s\":\"%s\",\"object_root\":\"%s\",\"module_signing_id\":\"%s\","
+			 "\"nonce\":%llu,\"chain_id\":\"%s\",\"signature\":\"%s\"}",
+			 key_name, k, root, sid, (unsigned long long)nonce, chain, sg);
+	http_reply_bytes(req, 200, "application/json; charset=utf-8", text, (size_t)n);
 }
 
 /* ---- routes --------------------------------------------------------------------------- */
@@ -208,7 +220,7 @@ void cb_handle_sign_bls(http_request *req, void *app)
 	uint64_t nonce;
 	char pkhex[99];
 	if (!o || !hex_field(req, o, "pubkey", pk, 48) || !hex_field(req, o, "object_root", obj, 32) ||
-	    !nonce_field(req, o, &nonce))
+	    !nonce_field(req, &nonce))
 		goto out;
 	hex_encode(pkhex, pk, 48, true);
 	if (m->proxy_only) {
@@ -287,7 +299,7 @@ static void sign_proxy(http_request *req, api_cb *cb, keys_aux_kind kind)
 	keys_aux_info px;
 	char idhex[99];
 	if (!o || !hex_field(req, o, "proxy", id, id_len) ||
-	    !hex_field(req, o, "object_root", obj, 32) || !nonce_field(req, o, &nonce))
+	    !hex_field(req, o, "object_root", obj, 32) || !nonce_field(req, &nonce))
 		goto out;
 	hex_encode(idhex, id, id_len, true);
 	if (!find_proxy(cb, m, kind, id, id_len, &px)) {

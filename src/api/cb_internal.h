@@ -82,6 +82,11 @@ void cb_nonce_close(api_cb *cb);
 ss_err cb_nonce_check_and_record(api_cb *cb, const char *module, const uint8_t *key,
 				 size_t key_len, uint64_t nonce);
 
+/* cb_json_u64.c: the exact uint64 value of a top-level member of a JSON object body
+ * that jansson has already accepted (jansson stops at 2^63-1). */
+enum { CB_U64_OK = 0, CB_U64_ABSENT = -1, CB_U64_INVALID = -2 };
+int cb_json_u64_member(const char *body, size_t len, const char *name, uint64_t *out);
+
 /* Text replies as Commit-Boost gives them (reference §8.1: errors are text/plain). */
 void cb_reply_text(http_request *req, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

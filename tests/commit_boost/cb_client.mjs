@@ -230,6 +230,25 @@ try {
       `payload_hash over a ${body.length}-byte body`);
   }
 
+  // The nonce's whole range, 0..2^64-2, is exact (a JSON number; written by hand here,
+  // since JSON.stringify has no 64-bit integers).
+  const MAXN = (1n << 64n) - 2n;
+  {
+    const o2 = objRoot();
+    const body = `{"pubkey":"${pks[0]}","object_root":"${hex(o2)}","nonce":${MAXN}}`;
+    const rr = await call("MOD_C", "POST", "/signer/v1/request_signature/bls", body);
+    ok(rr.status === 200 && rr.text.includes(`"nonce":${MAXN},`), `nonce 2^64-2 echoed exactly: ${rr.text}`);
+    ok(blsVerify(pks[0], signingData(infoRoot(o2, unhex(SID.C), MAXN, 1), DOMAIN), rr.json.signature),
+      "nonce 2^64-2 is in the signing root");
+    for (const bad of [`${MAXN + 1n}`, `${MAXN + 2n}`, "-1", "1.5", "1e3", '"7"', "07", "null"]) {
+      const b = `{"pubkey":"${pks[0]}","object_root":"${hex(o2)}","nonce":${bad}}`;
+      const r2 = await call("MOD_C", "POST", "/signer/v1/request_signature/bls", b);
+      ok(r2.status === 400 && r2.text.startsWith("bad request"), `nonce ${bad} refused: ${r2.status} ${r2.text}`);
+    }
+    const r3 = await call("MOD_C", "POST", "/signer/v1/request_signature/bls", {pubkey: pks[0], object_root: hex(o2)});
+    ok(r3.status === 400 && r3.text === "bad request: missing field nonce", "a missing nonce is 400");
+  }
+
   // ---- guards -------------------------------------------------------------------------
   r = (await signBls("MOD_A", pks[1], 1)).r;
   ok(r.status === 409, `replay: reused nonce refused (${r.status} ${r.text})`);
@@ -411,6 +430,13 @@ try {
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys");
   ok(r.json.keys.find((k) => k.consensus === pks[0]).proxy_bls.length === 0, "a deleted proxy is gone after restart");
   ok((await signProxyBls("MOD_A", aBls, 90)).r.status === 404, "a deleted proxy no longer signs");
+  // replay protection compares the whole uint64 (the store keeps the bit pattern)
+  const big = (n) => `{"pubkey":"${pks[1]}","object_root":"${hex(objRoot())}","nonce":${n}}`;
+  const bls = "/signer/v1/request_signature/bls";
+  ok((await call("MOD_A", "POST", bls, big((1n << 63n) + 5n))).status === 200, "nonce 2^63+5 is signed");
+  ok((await call("MOD_A", "POST", bls, big((1n << 63n) + 4n))).status === 409, "nonce 2^63+4 after it is refused");
+  ok((await call("MOD_A", "POST", bls, big(51))).status === 409, "a small nonce after 2^63+5 is refused");
+  ok((await call("MOD_A", "POST", bls, big((1n << 64n) - 2n))).status === 200, "nonce 2^64-2 after it is signed");
   await stop("SIGTERM");
 
   // ---- legacy Web3Signer dialect (§8.5), same key store -----------------------------
