@@ -1,6 +1,7 @@
 /* Fuzz target for the Commit-Boost API's parsers of operator and client input: the
  * modules YAML file (first byte 0), the "A=x,B=y" secrets of POST /reload (1) and the
- * base64url of JWT parts (2). Whatever the bytes, the parsers return an answer without
+ * base64url of JWT parts (2), and the exact-uint64 reader of the
+ * nonce (3). Whatever the bytes, the parsers return an answer without
  * crashing or leaking (ASan in the sanitizer build). */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	api_cb_config cfg = { .modules_file = path };
 	const uint8_t *in = data + 1;
 	size_t n = size - 1;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0: {
 		if (!write_file(path, in, n))
 			return 0;
@@ -59,6 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(text);
 		}
 		cb_registry_release(r);
+		break;
+	}
+	case 3: {
+		uint64_t v;
+		(void)cb_json_u64_member((const char *)in, n, "nonce", &v);
 		break;
 	}
 	default: {
