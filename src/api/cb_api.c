@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "api/cb_internal.h"
-#include "crypto/keccak.h"
-#include "crypto/secp256k1_key.h"
 #include "eth2/commit_boost.h"
 
 #define CB_BODY_LIMIT 4096u
@@ -75,13 +73,14 @@ void cb_reply_text(http_request *req, unsigned status, const char *fmt, ...)
 	http_reply_bytes(req, status, "text/plain; charset=utf-8", buf, (size_t)n);
 }
 
-bool cb_proxy_address(const uint8_t pub33[33], uint8_t addr[20])
+void cb_policy_of(const cb_module *m, signer_cb_policy *p)
 {
-	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
-	if (k1_pub_parse(pub33, 33, NULL, pub65) != SS_OK)
-		return false;
-	keccak_eth_address(addr, pub65);
-	return true;
+	*p = (signer_cb_policy){ .module = m->id,
+				 .signing_id = m->signing_id,
+				 .allowed = (const uint8_t(*)[48])m->allowed,
+				 .n_allowed = m->n_allowed,
+				 .proxy_only = m->proxy_only,
+				 .replay_protection = m->replay_protection };
 }
 
 ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
@@ -94,12 +93,10 @@ ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
 	}
 	cb->cfg = *cfg;
 	pthread_mutex_init(&cb->lock, NULL);
-	pthread_mutex_init(&cb->nonce_lock, NULL);
-	uint8_t gfv[ETH2_VERSION_BYTES];
+	uint8_t gfv[ETH2_VERSION_BYTES], chain_id[32] = { 0 };
 	eth2_network_genesis_fork_version(cfg->net, gfv);
-	eth2_cb_domain(cb->domain, gfv);
 	if (cfg->has_chain_id) {
-		memcpy(cb->chain_id, cfg->chain_id, 32);
+		memcpy(chain_id, cfg->chain_id, 32);
 	} else {
 		uint64_t id;
 		if (!eth2_cb_known_chain_id(gfv, &id)) {
@@ -110,7 +107,7 @@ ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
 			return SS_ERR_INVALID;
 		}
 		for (unsigned i = 0; i < 8; i++)
-			cb->chain_id[31 - i] = (uint8_t)(id >> (8 * i));
+			chain_id[31 - i] = (uint8_t)(id >> (8 * i));
 	}
 	if (!cfg->legacy) {
 		cb->reg = cb_registry_load(cfg, err, cap);
@@ -118,11 +115,14 @@ ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
 			api_cb_free(cb);
 			return SS_ERR_INVALID;
 		}
-		ss_err e = cb_nonce_open(cb, err, cap);
-		if (e != SS_OK) {
-			api_cb_free(cb);
-			return e;
-		}
+	}
+	memcpy(cb->chain_id, chain_id, 32);
+	/* legacy mode has no nonces: no store to open */
+	ss_err e = signer_cb_new(&cb->svc, cfg->keys, cfg->net, chain_id,
+				 cfg->legacy ? NULL : cfg->data_dir, err, cap);
+	if (e != SS_OK) {
+		api_cb_free(cb);
+		return e;
 	}
 	*out = cb;
 	return SS_OK;
@@ -132,10 +132,9 @@ void api_cb_free(api_cb *cb)
 {
 	if (!cb)
 		return;
-	cb_nonce_close(cb);
+	signer_cb_free(cb->svc);
 	cb_registry_release(cb->reg);
 	free(cb->clients);
 	pthread_mutex_destroy(&cb->lock);
-	pthread_mutex_destroy(&cb->nonce_lock);
 	free(cb);
 }

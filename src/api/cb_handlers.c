@@ -1,10 +1,9 @@
 /* The Commit-Boost v0.2.0 module routes (reference/signing-apis-2026.md §8.1-8.2):
  * get_pubkeys, request_signature/{bls,proxy-bls,proxy-ecdsa} and generate_proxy_key.
- * Each handler authenticates the module's JWT first (cb_jwt.c), then applies the guards
- * Commit-Boost lacks (§8.5 "Recommendation"; docs/commit-boost.md "Guards"): the
- * module's allow-list of consensus keys, proxy-only mode, and replay protection by
- * nonce. Proxy keys belong to the module that generated them: another module neither
- * sees them nor signs with them (an unknown proxy is 404 whoever owns it). */
+ * Each handler authenticates the module's JWT first (cb_jwt.c), parses the body, and
+ * asks the service (signer/commit_boost.h), which applies the module's guards and
+ * signs; the handler maps its answer to Commit-Boost's status codes and texts. Proxy keys
+ * belong to the module that generated them: get_pubkeys lists only the caller's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,6 @@
 #include <jansson.h>
 
 #include "api/cb_internal.h"
-#include "crypto/secp256k1_key.h"
-#include "eth2/commit_boost.h"
 #include "keys/keys_aux.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -72,38 +69,6 @@ static bool nonce_field(http_request *req, uint64_t *out)
 	return true;
 }
 
-/* ---- guards --------------------------------------------------------------------------- */
-
-static bool key_allowed(const cb_module *m, const uint8_t pk[48])
-{
-	if (!m->allowed)
-		return true;
-	for (size_t i = 0; i < m->n_allowed; i++)
-		if (memcmp(m->allowed[i], pk, 48) == 0)
-			return true;
-	return false;
-}
-
-/* Replay protection: false after replying 409 (nonce not above the last) or 500. */
-static bool nonce_guard(api_cb *cb, http_request *req, const cb_module *m, const uint8_t *key,
-			size_t key_len, uint64_t nonce)
-{
-	if (!m->replay_protection)
-		return true;
-	ss_err e = cb_nonce_check_and_record(cb, m->id, key, key_len, nonce);
-	if (e == SS_OK)
-		return true;
-	if (e == SS_ERR_REFUSED) {
-		log_info("commit-boost: module %s: nonce %llu refused (not above the last one "
-			 "signed for this key)", m->id, (unsigned long long)nonce);
-		cb_reply_text(req, 409, "nonce %llu was already used or is below the last one "
-					"signed for this key", (unsigned long long)nonce);
-	} else {
-		cb_reply_text(req, 500, "internal error: the nonce store failed");
-	}
-	return false;
-}
-
 /* ---- answers ------------------------------------------------------------------------------ */
 
 static void hex0x(char *out, const uint8_t *b, size_t n)
@@ -129,14 +94,39 @@ static void chain_id_hex(char out[70], const uint8_t be[32])
 	snprintf(out, 70, "0x%s", p);
 }
 
-/* signing_root = SigningData(PropCommitSigningInfo{object_root, signing_id, nonce,
- * chain_id}.root, COMMIT_BOOST_DOMAIN) (reference §8.2). */
-static void request_root(const api_cb *cb, const cb_module *m, const uint8_t object_root[32],
-			 uint64_t nonce, uint8_t out[32])
+/* Answers a service refusal with Commit-Boost's status and text; false when st is OK. */
+static bool reply_refusal(http_request *req, signer_cb_status st, const cb_module *m,
+			  const char *key_hex)
 {
-	uint8_t info[32];
-	eth2_cb_info_root(info, object_root, m->signing_id, nonce, cb->chain_id);
-	eth2_compute_signing_root(out, info, cb->domain);
+	switch (st) {
+	case SIGNER_CB_OK:
+		return false;
+	case SIGNER_CB_PROXY_ONLY:
+		cb_reply_text(req, 403, "forbidden: module %s may sign with proxy keys only", m->id);
+		break;
+	case SIGNER_CB_KEY_NOT_ALLOWED:
+		cb_reply_text(req, 403, "forbidden: %s is not in module %s's allowed_keys", key_hex,
+			      m->id);
+		break;
+	case SIGNER_CB_UNKNOWN_KEY:
+		cb_reply_text(req, 404, "unknown consensus signer: %s", key_hex);
+		break;
+	case SIGNER_CB_UNKNOWN_PROXY:
+		cb_reply_text(req, 404, "unknown proxy signer: %s", key_hex);
+		break;
+	case SIGNER_CB_NONCE_REUSED:
+		cb_reply_text(req, 409, "nonce was already used or is below the last one signed "
+					"for this key");
+		break;
+	case SIGNER_CB_TOO_MANY_PROXIES:
+		cb_reply_text(req, 400, "bad request: module %s already holds %d proxy keys", m->id,
+			      SIGNER_CB_MAX_PROXIES_PER_OWNER);
+		break;
+	default:
+		cb_reply_text(req, 500, "internal error");
+		break;
+	}
+	return true;
 }
 
 static void reply_signature(http_request *req, const api_cb *cb, const cb_module *m,
@@ -167,6 +157,8 @@ void cb_handle_get_pubkeys(http_request *req, void *app)
 	const cb_module *m;
 	if (!cb_authenticate(cb, req, false, &reg, &m))
 		return;
+	signer_cb_policy pol;
+	cb_policy_of(m, &pol);
 	keys_store *ks = cb->cfg.keys;
 	size_t nk = keys_count(ks);
 	keys_info *keys = calloc(nk ? nk : 1, sizeof *keys);
@@ -184,7 +176,7 @@ void cb_handle_get_pubkeys(http_request *req, void *app)
 	nk = keys_list(ks, keys, nk);
 	np = keys_aux_list(ks, 0, m->id, px, np);
 	for (size_t i = 0; i < nk; i++) {
-		if (!key_allowed(m, keys[i].pubkey))
+		if (!signer_cb_key_allowed(&pol, keys[i].pubkey))
 			continue;
 		json_t *bls = json_array(), *ecdsa = json_array();
 		for (size_t j = 0; j < np; j++) {
@@ -194,7 +186,7 @@ void cb_handle_get_pubkeys(http_request *req, void *app)
 				json_array_append_new(bls, hex_json(px[j].pub, 48));
 			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA) {
 				uint8_t addr[20];
-				if (cb_proxy_address(px[j].pub, addr))
+				if (signer_cb_proxy_address(px[j].pub, addr))
 					json_array_append_new(ecdsa, hex_json(addr, 20));
 			}
 		}
@@ -208,139 +200,56 @@ void cb_handle_get_pubkeys(http_request *req, void *app)
 	http_reply_json(req, 200, json_pack("{s:o}", "keys", list));
 }
 
-void cb_handle_sign_bls(http_request *req, void *app)
-{
-	api_cb *cb = app;
-	cb_registry *reg;
-	const cb_module *m;
-	if (!cb_authenticate(cb, req, false, &reg, &m))
-		return;
-	json_t *o = body_object(req);
-	uint8_t pk[48], obj[32], root[32], sig[96];
-	uint64_t nonce;
-	char pkhex[99];
-	if (!o || !hex_field(req, o, "pubkey", pk, 48) || !hex_field(req, o, "object_root", obj, 32) ||
-	    !nonce_field(req, &nonce))
-		goto out;
-	hex_encode(pkhex, pk, 48, true);
-	if (m->proxy_only) {
-		cb_reply_text(req, 403, "forbidden: module %s may sign with proxy keys only", m->id);
-		goto out;
-	}
-	if (!key_allowed(m, pk)) {
-		cb_reply_text(req, 403, "forbidden: %s is not in module %s's allowed_keys", pkhex,
-			      m->id);
-		goto out;
-	}
-	if (!keys_contains(cb->cfg.keys, pk)) {
-		cb_reply_text(req, 404, "unknown consensus signer: %s", pkhex);
-		goto out;
-	}
-	if (!nonce_guard(cb, req, m, pk, 48, nonce))
-		goto out;
-	request_root(cb, m, obj, nonce, root);
-	ss_err e = keys_sign(cb->cfg.keys, pk, root, 32, sig);
-	if (e == SS_ERR_NOT_FOUND) {
-		cb_reply_text(req, 404, "unknown consensus signer: %s", pkhex);
-		goto out;
-	}
-	if (e != SS_OK) {
-		cb_reply_text(req, 500, "internal error: signing failed");
-		goto out;
-	}
-	reply_signature(req, cb, m, "pubkey", pk, 48, obj, nonce, sig, 96);
-out:
-	json_decref(o);
-	cb_registry_release(reg);
-}
+typedef enum { SIGN_CONSENSUS, SIGN_PROXY_BLS, SIGN_PROXY_ECDSA } sign_kind;
 
-/* The module's proxy of kind with this identity (48-byte BLS key, or 20-byte address for
- * ECDSA); false when the module has none such. The proxy's delegator must still be in
- * the module's allow-list. */
-static bool find_proxy(api_cb *cb, const cb_module *m, keys_aux_kind kind, const uint8_t *id,
-		       size_t id_len, keys_aux_info *out)
-{
-	if (kind == KEYS_AUX_PROXY_BLS) {
-		if (!keys_aux_get(cb->cfg.keys, kind, id, id_len, out) ||
-		    strcmp(out->owner, m->id) != 0)
-			return false;
-	} else {
-		size_t n = keys_aux_list(cb->cfg.keys, kind, m->id, NULL, 0);
-		keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
-		if (!all)
-			return false;
-		n = keys_aux_list(cb->cfg.keys, kind, m->id, all, n);
-		bool found = false;
-		for (size_t i = 0; i < n && !found; i++) {
-			uint8_t addr[20];
-			if (cb_proxy_address(all[i].pub, addr) && memcmp(addr, id, 20) == 0) {
-				*out = all[i];
-				found = true;
-			}
-		}
-		free(all);
-		if (!found)
-			return false;
-	}
-	return !out->has_delegator || key_allowed(m, out->delegator);
-}
-
-static void sign_proxy(http_request *req, api_cb *cb, keys_aux_kind kind)
+/* The three request_signature routes: {pubkey|proxy, object_root, nonce}. */
+static void sign_route(http_request *req, api_cb *cb, sign_kind kind)
 {
 	cb_registry *reg;
 	const cb_module *m;
 	if (!cb_authenticate(cb, req, false, &reg, &m))
 		return;
-	bool bls = kind == KEYS_AUX_PROXY_BLS;
-	size_t id_len = bls ? 48 : 20;
+	size_t id_len = kind == SIGN_PROXY_ECDSA ? 20 : 48;
+	const char *field = kind == SIGN_CONSENSUS ? "pubkey" : "proxy";
 	json_t *o = body_object(req);
-	uint8_t id[48], obj[32], root[32], sig[96];
+	uint8_t id[48], obj[32], sig[96];
 	uint64_t nonce;
-	keys_aux_info px;
 	char idhex[99];
-	if (!o || !hex_field(req, o, "proxy", id, id_len) ||
+	if (!o || !hex_field(req, o, field, id, id_len) ||
 	    !hex_field(req, o, "object_root", obj, 32) || !nonce_field(req, &nonce))
 		goto out;
 	hex_encode(idhex, id, id_len, true);
-	if (!find_proxy(cb, m, kind, id, id_len, &px)) {
-		cb_reply_text(req, 404, "unknown proxy signer: %s", idhex);
+	signer_cb_policy pol;
+	cb_policy_of(m, &pol);
+	signer_cb_status st;
+	if (kind == SIGN_CONSENSUS)
+		st = signer_cb_sign_consensus(cb->svc, &pol, id, obj, nonce, sig);
+	else if (kind == SIGN_PROXY_BLS)
+		st = signer_cb_sign_proxy_bls(cb->svc, &pol, id, obj, nonce, sig);
+	else
+		st = signer_cb_sign_proxy_ecdsa(cb->svc, &pol, id, obj, nonce, sig);
+	if (reply_refusal(req, st, m, idhex))
 		goto out;
-	}
-	if (!nonce_guard(cb, req, m, id, id_len, nonce))
-		goto out;
-	request_root(cb, m, obj, nonce, root);
-	ss_err e;
-	if (bls) {
-		e = keys_aux_sign_bls(cb->cfg.keys, px.pub, root, 32, sig);
-	} else {
-		/* ECDSA over the 32-byte root as a prehash (no EIP-191 prefix), r ‖ s ‖ v with
-		 * v = 27 + recovery id (reference §8.1) */
-		e = keys_aux_sign_ecdsa(cb->cfg.keys, kind, px.pub, root, sig);
-		sig[64] = (uint8_t)(27 + sig[64]);
-	}
-	if (e == SS_ERR_NOT_FOUND) {
-		cb_reply_text(req, 404, "unknown proxy signer: %s", idhex);
-		goto out;
-	}
-	if (e != SS_OK) {
-		cb_reply_text(req, 500, "internal error: signing failed");
-		goto out;
-	}
-	reply_signature(req, cb, m, bls ? "pubkey" : "address", id, id_len, obj, nonce, sig,
-			bls ? 96 : 65);
+	reply_signature(req, cb, m, kind == SIGN_PROXY_ECDSA ? "address" : "pubkey", id, id_len,
+			obj, nonce, sig, kind == SIGN_PROXY_ECDSA ? 65 : 96);
 out:
 	json_decref(o);
 	cb_registry_release(reg);
+}
+
+void cb_handle_sign_bls(http_request *req, void *app)
+{
+	sign_route(req, app, SIGN_CONSENSUS);
 }
 
 void cb_handle_sign_proxy_bls(http_request *req, void *app)
 {
-	sign_proxy(req, app, KEYS_AUX_PROXY_BLS);
+	sign_route(req, app, SIGN_PROXY_BLS);
 }
 
 void cb_handle_sign_proxy_ecdsa(http_request *req, void *app)
 {
-	sign_proxy(req, app, KEYS_AUX_PROXY_ECDSA);
+	sign_route(req, app, SIGN_PROXY_ECDSA);
 }
 
 void cb_handle_generate_proxy(http_request *req, void *app)
@@ -351,8 +260,8 @@ void cb_handle_generate_proxy(http_request *req, void *app)
 	if (!cb_authenticate(cb, req, false, &reg, &m))
 		return;
 	json_t *o = body_object(req);
-	uint8_t pk[48], root[32], obj[32], sig[96], proxy[48];
-	size_t proxy_len;
+	uint8_t pk[48], sig[96], proxy[48];
+	size_t proxy_len = 0;
 	char pkhex[99];
 	keys_aux_kind kind;
 	if (!o || !hex_field(req, o, "pubkey", pk, 48))
@@ -367,47 +276,14 @@ void cb_handle_generate_proxy(http_request *req, void *app)
 		goto out;
 	}
 	hex_encode(pkhex, pk, 48, true);
-	if (!key_allowed(m, pk)) {
-		cb_reply_text(req, 403, "forbidden: %s is not in module %s's allowed_keys", pkhex,
-			      m->id);
+	signer_cb_policy pol;
+	cb_policy_of(m, &pol);
+	signer_cb_status st =
+		signer_cb_generate_proxy(cb->svc, &pol, pk, kind, true, proxy, &proxy_len, sig);
+	if (reply_refusal(req, st, m, pkhex))
 		goto out;
-	}
-	if (!keys_contains(cb->cfg.keys, pk)) {
-		cb_reply_text(req, 404, "unknown consensus signer: %s", pkhex);
-		goto out;
-	}
-	if (keys_aux_list(cb->cfg.keys, 0, m->id, NULL, 0) >= CB_MAX_PROXIES_PER_MODULE) {
-		cb_reply_text(req, 400, "bad request: module %s already holds %d proxy keys", m->id,
-			      CB_MAX_PROXIES_PER_MODULE);
-		goto out;
-	}
-	keys_aux_info info;
-	keys_error kerr;
-	memset(&kerr, 0, sizeof kerr);
-	if (keys_aux_generate(cb->cfg.keys, kind, m->id, pk, &info, &kerr) != SS_OK) {
-		log_error("commit-boost: module %s: proxy key generation failed: %s", m->id,
-			  kerr.msg);
-		cb_reply_text(req, 500, "internal error: proxy key generation failed");
-		goto out;
-	}
-	if (kind == KEYS_AUX_PROXY_BLS) {
-		memcpy(proxy, info.pub, 48);
-		proxy_len = 48;
-	} else if (cb_proxy_address(info.pub, proxy)) {
-		proxy_len = 20;
-	} else {
-		cb_reply_text(req, 500, "internal error: bad proxy key");
-		goto out;
-	}
-	/* ProxyDelegation{delegator, proxy} under the CB domain, without the signing-info
-	 * wrap (reference §8.2), signed by the consensus key */
-	eth2_cb_delegation_root(obj, pk, proxy, proxy_len);
-	eth2_compute_signing_root(root, obj, cb->domain);
-	if (keys_sign(cb->cfg.keys, pk, root, 32, sig) != SS_OK) {
-		cb_reply_text(req, 500, "internal error: signing failed");
-		goto out;
-	}
-	log_info("commit-boost: module %s: new %s proxy for %.18s...", m->id, scheme, pkhex);
+	log_info("commit-boost: module %s: new %s proxy for %.18s...", m->id,
+		 kind == KEYS_AUX_PROXY_BLS ? "bls" : "ecdsa", pkhex);
 	http_reply_json(req, 200,
 			json_pack("{s:{s:o,s:o},s:o}", "message", "delegator", hex_json(pk, 48),
 				  "proxy", hex_json(proxy, proxy_len), "signature",

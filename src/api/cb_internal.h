@@ -3,14 +3,13 @@
 #define SS_API_CB_INTERNAL_H
 
 #include <pthread.h>
-#include <sqlite3.h>
 
 #include "api/commit_boost.h"
+#include "signer/commit_boost.h"
 
 #define CB_MODULE_ID_MAX 64   /* keys_aux owner field, NUL included */
 #define CB_SECRET_MAX 512
 #define CB_MAX_MODULES 256
-#define CB_MAX_PROXIES_PER_MODULE 1024
 
 typedef struct {
 	char id[CB_MODULE_ID_MAX];
@@ -40,14 +39,12 @@ typedef struct {
 
 struct api_cb {
 	api_cb_config cfg;
-	uint8_t domain[32];
-	uint8_t chain_id[32];
+	signer_cb *svc;       /* the service that decides and signs (signer/commit_boost.h) */
+	uint8_t chain_id[32]; /* big-endian, for the answers */
 	pthread_mutex_t lock; /* guards reg and clients */
 	cb_registry *reg;
 	cb_client *clients;
 	size_t n_clients, cap_clients;
-	pthread_mutex_t nonce_lock;
-	sqlite3 *nonce_db;
 };
 
 /* cb_config.c: reads the modules file and secrets into a new registry (refs 1). */
@@ -74,14 +71,6 @@ bool cb_authenticate(api_cb *cb, http_request *req, bool admin, cb_registry **re
 bool cb_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap,
 			 size_t *out_len);
 
-/* cb_nonce.c: per (module, key) nonces of modules with replay protection, durable in
- * <data_dir>/commit-boost.sqlite. Records nonce for (module, key) if it is above every
- * nonce signed before for them: SS_OK, SS_ERR_REFUSED (reused or lower), SS_ERR_IO. */
-ss_err cb_nonce_open(api_cb *cb, char *err, size_t cap);
-void cb_nonce_close(api_cb *cb);
-ss_err cb_nonce_check_and_record(api_cb *cb, const char *module, const uint8_t *key,
-				 size_t key_len, uint64_t nonce);
-
 /* cb_json_u64.c: the exact uint64 value of a top-level member of a JSON object body
  * that jansson has already accepted (jansson stops at 2^63-1). */
 enum { CB_U64_OK = 0, CB_U64_ABSENT = -1, CB_U64_INVALID = -2 };
@@ -104,7 +93,7 @@ void cb_legacy_get_pubkeys(http_request *req, void *app);
 void cb_legacy_generate_proxy(http_request *req, void *app);
 void cb_legacy_sign(http_request *req, void *app);
 
-/* The 20-byte address of an ECDSA proxy (keys_aux stores its 33-byte key). */
-bool cb_proxy_address(const uint8_t pub33[33], uint8_t addr[20]);
+/* A module's configuration as the service's policy (valid while the registry is held). */
+void cb_policy_of(const cb_module *m, signer_cb_policy *p);
 
 #endif

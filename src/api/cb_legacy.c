@@ -6,7 +6,8 @@
  * keys; errors are {"code","message"}. Web3Signer checks no JWT, and neither does this
  * mode (docs/commit-boost.md: serve it on loopback or behind a proxy that
  * authenticates). Its proxies belong to the owner "legacy", so they are separate from
- * every v0.2.0 module's: an unauthenticated client never reaches a module's proxies. */
+ * every v0.2.0 module's: an unauthenticated client never reaches a module's proxies.
+ * The service (signer/commit_boost.h) signs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,9 @@
 #include <jansson.h>
 
 #include "api/cb_internal.h"
-#include "eth2/commit_boost.h"
 #include "keys/keys_aux.h"
 #include "util/hex.h"
 #include "util/log.h"
-
-#define LEGACY_OWNER "legacy"
 
 static void legacy_error(http_request *req, unsigned status, const char *msg)
 {
@@ -58,7 +56,7 @@ void cb_legacy_get_pubkeys(http_request *req, void *app)
 	keys_store *ks = cb->cfg.keys;
 	size_t nk = keys_count(ks);
 	keys_info *keys = calloc(nk ? nk : 1, sizeof *keys);
-	size_t np = keys_aux_list(ks, 0, LEGACY_OWNER, NULL, 0);
+	size_t np = keys_aux_list(ks, 0, SIGNER_CB_LEGACY_OWNER, NULL, 0);
 	keys_aux_info *px = calloc(np ? np : 1, sizeof *px);
 	json_t *list = json_array();
 	if (!keys || !px || !list) {
@@ -69,7 +67,7 @@ void cb_legacy_get_pubkeys(http_request *req, void *app)
 		return;
 	}
 	nk = keys_list(ks, keys, nk);
-	np = keys_aux_list(ks, 0, LEGACY_OWNER, px, np);
+	np = keys_aux_list(ks, 0, SIGNER_CB_LEGACY_OWNER, px, np);
 	for (size_t i = 0; i < nk; i++) {
 		json_t *bls = json_array(), *ecdsa = json_array();
 		for (size_t j = 0; j < np; j++) {
@@ -87,51 +85,50 @@ void cb_legacy_get_pubkeys(http_request *req, void *app)
 	http_reply_json(req, 200, json_pack("{s:o}", "keys", list));
 }
 
+/* The legacy pseudo-module: no signing ID, no guards; its proxies are owned by
+ * SIGNER_CB_LEGACY_OWNER. */
+static const signer_cb_policy legacy_policy = { .module = SIGNER_CB_LEGACY_OWNER };
+
+static void legacy_refusal(http_request *req, signer_cb_status st)
+{
+	if (st == SIGNER_CB_UNKNOWN_KEY || st == SIGNER_CB_UNKNOWN_PROXY)
+		legacy_error(req, 404, "Public Key not found");
+	else if (st == SIGNER_CB_TOO_MANY_PROXIES)
+		legacy_error(req, 400, "Too many proxy keys");
+	else
+		legacy_error(req, 500, "Internal Server Error");
+}
+
 void cb_legacy_generate_proxy(http_request *req, void *app)
 {
 	api_cb *cb = app;
 	json_t *o = legacy_body(req);
 	if (!o)
 		return;
-	uint8_t pk[48], obj[32], root[32], sig[96];
+	uint8_t pk[48], sig[96], proxy[48];
+	size_t proxy_len = 0;
 	const char *scheme = json_string_value(json_object_get(o, "scheme"));
 	keys_aux_kind kind = 0;
 	if (scheme && strcmp(scheme, "BLS") == 0)
 		kind = KEYS_AUX_PROXY_BLS;
 	else if (scheme && strcmp(scheme, "ECDSA") == 0)
 		kind = KEYS_AUX_PROXY_ECDSA;
-	if (!legacy_hex(o, "pubkey", pk, 48) || !kind) {
-		json_decref(o);
+	bool ok = legacy_hex(o, "pubkey", pk, 48) && kind;
+	json_decref(o);
+	if (!ok) {
 		legacy_error(req, 400, "Bad Request");
 		return;
 	}
-	json_decref(o);
-	if (!keys_contains(cb->cfg.keys, pk)) {
-		legacy_error(req, 404, "Public Key not found");
-		return;
-	}
-	if (keys_aux_list(cb->cfg.keys, 0, LEGACY_OWNER, NULL, 0) >= CB_MAX_PROXIES_PER_MODULE) {
-		legacy_error(req, 400, "Too many proxy keys");
-		return;
-	}
-	keys_aux_info info;
-	keys_error kerr;
-	memset(&kerr, 0, sizeof kerr);
-	if (keys_aux_generate(cb->cfg.keys, kind, LEGACY_OWNER, pk, &info, &kerr) != SS_OK) {
-		log_error("commit-boost legacy: proxy key generation failed: %s", kerr.msg);
-		legacy_error(req, 500, "Internal Server Error");
-		return;
-	}
-	/* Web3Signer's ProxyDelegation: the ECDSA proxy as its 33-byte key (Bytes33) */
-	eth2_cb_delegation_root(obj, pk, info.pub, info.pub_len);
-	eth2_compute_signing_root(root, obj, cb->domain);
-	if (keys_sign(cb->cfg.keys, pk, root, 32, sig) != SS_OK) {
-		legacy_error(req, 500, "Internal Server Error");
+	/* Web3Signer's ProxyDelegation names the ECDSA proxy by its 33-byte key (Bytes33) */
+	signer_cb_status st = signer_cb_generate_proxy(cb->svc, &legacy_policy, pk, kind, false,
+						       proxy, &proxy_len, sig);
+	if (st != SIGNER_CB_OK) {
+		legacy_refusal(req, st);
 		return;
 	}
 	http_reply_json(req, 200,
 			json_pack("{s:{s:o,s:o},s:o}", "message", "delegator", hex_json(pk, 48),
-				  "proxy", hex_json(info.pub, info.pub_len), "signature",
+				  "proxy", hex_json(proxy, proxy_len), "signature",
 				  hex_json(sig, 96)));
 }
 
@@ -142,7 +139,7 @@ void cb_legacy_sign(http_request *req, void *app)
 	if (!o)
 		return;
 	const char *type = json_string_value(json_object_get(o, "type"));
-	uint8_t key[48], obj[32], root[32], sig[96];
+	uint8_t key[48], obj[32], sig[96];
 	size_t key_len = type && strcmp(type, "PROXY_ECDSA") == 0 ? 33 : 48;
 	bool ok = type && (strcmp(type, "CONSENSUS") == 0 || strcmp(type, "PROXY_BLS") == 0 ||
 			   strcmp(type, "PROXY_ECDSA") == 0) &&
@@ -153,33 +150,11 @@ void cb_legacy_sign(http_request *req, void *app)
 		legacy_error(req, 400, "Bad Request");
 		return;
 	}
-	eth2_compute_signing_root(root, obj, cb->domain);
-	ss_err e;
-	size_t sig_len = 96;
-	keys_aux_info px;
-	if (consensus) {
-		e = keys_sign(cb->cfg.keys, key, root, 32, sig);
-	} else {
-		keys_aux_kind kind = key_len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
-		if (!keys_aux_get(cb->cfg.keys, kind, key, key_len, &px) ||
-		    strcmp(px.owner, LEGACY_OWNER) != 0) {
-			legacy_error(req, 404, "Public Key not found");
-			return;
-		}
-		if (kind == KEYS_AUX_PROXY_BLS) {
-			e = keys_aux_sign_bls(cb->cfg.keys, key, root, 32, sig);
-		} else {
-			e = keys_aux_sign_ecdsa(cb->cfg.keys, kind, key, root, sig);
-			sig[64] = (uint8_t)(27 + sig[64]);
-			sig_len = 65;
-		}
-	}
-	if (e == SS_ERR_NOT_FOUND) {
-		legacy_error(req, 404, "Public Key not found");
-		return;
-	}
-	if (e != SS_OK) {
-		legacy_error(req, 500, "Internal Server Error");
+	size_t sig_len;
+	signer_cb_status st =
+		signer_cb_sign_legacy(cb->svc, !consensus, key, key_len, obj, sig, &sig_len);
+	if (st != SIGNER_CB_OK) {
+		legacy_refusal(req, st);
 		return;
 	}
 	http_reply_json(req, 200, hex_json(sig, sig_len));

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/cb_internal.h"
+#include "signer/commit_boost_internal.h"
 #include "util/log.h"
 
 static const char schema[] =
@@ -21,10 +21,10 @@ static const char schema[] =
 	" last INTEGER NOT NULL," /* the uint64 nonce, stored as its int64 bit pattern */
 	" PRIMARY KEY(module, key));";
 
-ss_err cb_nonce_open(api_cb *cb, char *err, size_t cap)
+ss_err signer_cb_nonce_open(signer_cb *cb, const char *data_dir, char *err, size_t cap)
 {
 	char path[4200];
-	if (snprintf(path, sizeof path, "%s/commit-boost.sqlite", cb->cfg.data_dir) >=
+	if (snprintf(path, sizeof path, "%s/commit-boost.sqlite", data_dir) >=
 	    (int)sizeof path) {
 		snprintf(err, cap, "data directory path too long");
 		return SS_ERR_INVALID;
@@ -43,18 +43,20 @@ ss_err cb_nonce_open(api_cb *cb, char *err, size_t cap)
 	return SS_OK;
 }
 
-void cb_nonce_close(api_cb *cb)
+void signer_cb_nonce_close(signer_cb *cb)
 {
 	if (cb->nonce_db)
 		sqlite3_close(cb->nonce_db);
 	cb->nonce_db = NULL;
 }
 
-ss_err cb_nonce_check_and_record(api_cb *cb, const char *module, const uint8_t *key,
-				 size_t key_len, uint64_t nonce)
+ss_err signer_cb_nonce_check_and_record(signer_cb *cb, const char *module, const uint8_t *key,
+					size_t key_len, uint64_t nonce)
 {
 	ss_err result = SS_ERR_IO;
 	sqlite3_stmt *sel = NULL, *put = NULL;
+	if (!cb->nonce_db)
+		return SS_ERR_IO;
 	pthread_mutex_lock(&cb->nonce_lock);
 	if (sqlite3_exec(cb->nonce_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
