@@ -15,6 +15,7 @@ import {spawn, spawnSync, execFileSync} from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import assert from "node:assert/strict";
@@ -105,6 +106,7 @@ fs.writeFileSync(path.join(dir, "admin.secret"), ADMIN + "\n");
 
 let child = null;
 let base = null;
+let tls = false; // the listener shares the signing listener's TLS settings
 async function start(extra = []) {
   const log = fs.openSync(path.join(dir, "signer.log"), "a");
   const ports = path.join(dataDir, "secure-signer.ports");
@@ -145,7 +147,9 @@ function request(method, route, {body, token, from = "127.0.0.1"} = {}) {
       headers["Content-Type"] = "application/json";
       headers["Content-Length"] = Buffer.byteLength(body);
     }
-    const req = http.request({host: "127.0.0.1", port: base.port, method, path: route, headers, localAddress: from}, (res) => {
+    const opts = {host: "127.0.0.1", port: base.port, method, path: route, headers, localAddress: from};
+    if (tls) opts.ca = fs.readFileSync(path.join(dir, "cert.pem"));
+    const req = (tls ? https : http).request(opts, (res) => {
       let data = "";
       res.on("data", (c) => (data += c));
       res.on("end", () => resolve({status: res.statusCode, text: data, type: res.headers["content-type"] || ""}));
@@ -437,6 +441,22 @@ try {
   ok((await call("MOD_A", "POST", bls, big((1n << 63n) + 4n))).status === 409, "nonce 2^63+4 after it is refused");
   ok((await call("MOD_A", "POST", bls, big(51))).status === 409, "a small nonce after 2^63+5 is refused");
   ok((await call("MOD_A", "POST", bls, big((1n << 64n) - 2n))).status === 200, "nonce 2^64-2 after it is signed");
+  await stop("SIGTERM");
+
+  // ---- TLS: the Commit-Boost listener takes the signing listener's certificate --------
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+    "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1"], {stdio: "ignore"});
+  await start([`--tls-cert-file=${dir}/cert.pem`, `--tls-key-file=${dir}/key.pem`, "--tls-allow-any-client"]);
+  r = await request("GET", "/status").catch((e) => ({status: 0, text: String(e)}));
+  ok(r.status === 0, "plain HTTP is not served when TLS is on");
+  tls = true;
+  r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys");
+  ok(r.status === 200 && r.json.keys.length === 2, `get_pubkeys over TLS: ${r.status}`);
+  pb = await signProxyBls("MOD_B", bBls, 1);
+  ok(pb.r.status === 200 && blsVerify(bBls, signingData(infoRoot(pb.o, unhex(SID.B), 1, 1), DOMAIN), pb.r.json.signature),
+    "a proxy signature over TLS verifies");
+  tls = false;
   await stop("SIGTERM");
 
   // ---- legacy Web3Signer dialect (§8.5), same key store -----------------------------
