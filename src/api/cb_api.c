@@ -128,6 +128,13 @@ ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
 	return SS_OK;
 }
 
+ss_err api_cb_check_files(const api_cb_config *cfg, char *err, size_t cap)
+{
+	cb_registry *r = cb_registry_load(cfg, err, cap);
+	cb_registry_release(r);
+	return r ? SS_OK : SS_ERR_INVALID;
+}
+
 void api_cb_free(api_cb *cb)
 {
 	if (!cb)

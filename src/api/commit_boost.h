@@ -38,6 +38,10 @@ typedef struct api_cb api_cb;
 ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap) SS_MUST_USE;
 void api_cb_free(api_cb *cb);
 
+/* Reads the modules, secrets and admin secret files as api_cb_new would, and forgets
+ * them: for `config check`. */
+ss_err api_cb_check_files(const api_cb_config *cfg, char *err, size_t cap) SS_MUST_USE;
+
 /* The listener's table (v0.2.0 or legacy as configured); app is the api_cb. */
 const http_route *api_cb_routes(const api_cb *cb, size_t *n);
 /* Every route of both dialects, for tests that check each one is exercised. */

@@ -199,6 +199,15 @@ try {
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, [`--commit-boost-jwt-secrets-file=${dir}/stray.secrets`],
     "module GHOST has no entry");
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, ["--commit-boost-chain-id=0xzz"], "--commit-boost-chain-id");
+  // `config check` reads the same files and reports the same problem without starting.
+  const check = (extra) => spawnSync(binary, ["config", "check", "--http-listen-port=0", `--data-dir=${path.join(dir, "bad-data")}`,
+    "--network=mainnet", "--commit-boost-api-enabled", "--commit-boost-http-listen-port=0",
+    `--commit-boost-modules-file=${dir}/bad-modules.yaml`, ...extra], {encoding: "utf8", timeout: 30000});
+  let cc = check([`--commit-boost-jwt-secrets-file=${dir}/stray.secrets`]);
+  ok(cc.status === 1 && cc.stdout.includes("problem: Commit-Boost API:") && cc.stdout.includes("module GHOST has no entry"),
+    `config check reports the modules problem: ${cc.stdout}`);
+  cc = check([]);
+  ok(cc.status === 0 && cc.stdout.includes("configuration OK"), `config check accepts a good modules file: ${cc.stdout}`);
   await start();
 
   // ---- /status, get_pubkeys ---------------------------------------------------------
