@@ -118,7 +118,7 @@ static cb_client *client_entry(api_cb *cb, const char *addr, int64_t now)
 	return slot;
 }
 
-/* True when addr is locked out now; a lock-out that has run its time is cleared. */
+/* True when addr is locked out now; failures that have run their time are cleared. */
 static bool locked_out(api_cb *cb, const char *addr)
 {
 	int64_t now = mono_seconds();
@@ -128,12 +128,12 @@ static bool locked_out(api_cb *cb, const char *addr)
 		cb_client *c = &cb->clients[i];
 		if (strcmp(c->addr, addr) != 0)
 			continue;
-		if (c->failures >= max_failures(cb)) {
-			if (now - c->last_failure < (int64_t)lockout_seconds(cb))
-				locked = true;
-			else
-				c->failures = 0;
-		}
+		/* as Commit-Boost: failures older than the lock-out period are forgotten,
+		 * whether or not they reached the limit */
+		if (now - c->last_failure >= (int64_t)lockout_seconds(cb))
+			c->failures = 0;
+		else if (c->failures >= max_failures(cb))
+			locked = true;
 		break;
 	}
 	pthread_mutex_unlock(&cb->lock);

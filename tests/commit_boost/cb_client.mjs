@@ -385,9 +385,19 @@ try {
   ok(r.status === 429, `locked out after 3 failures (${r.status})`);
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: freshAddr()});
   ok(r.status === 200, "other addresses are not locked out");
+  // failures older than the lock-out period are forgotten (Commit-Boost's rule)
+  const slow = freshAddr();
+  for (let i = 0; i < 2; i++)
+    await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {secret: "bad", from: slow});
   await sleep((LOCKOUT_S + 1) * 1000);
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: bad});
   ok(r.status === 200, `the lock-out ends (${r.status})`);
+  for (let i = 0; i < 2; i++) {
+    r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {secret: "bad", from: slow});
+    ok(r.status === 401, `old failures do not count toward the limit (${r.status})`);
+  }
+  r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: slow});
+  ok(r.status === 200, "two recent failures do not lock out");
 
   // ---- admin routes -------------------------------------------------------------------
   r = await call(null, "POST", "/revoke_jwt", {module_id: "MOD_C"}, {admin: true});
