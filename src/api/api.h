@@ -13,6 +13,7 @@
 #include "server/http.h"
 #include "signer/signer.h"
 #include "slashing/slashing.h"
+#include "tee/tee_provider.h"
 #include "util/error.h"
 
 /* Request body limits (413 above them). A phase0 block with full attestations is the
@@ -37,6 +38,10 @@ typedef struct {
 	const char *version;           /* for process_release{version} */
 	/* The slashing database probe behind /healthcheck (signer/health.h); 0 = 5 s / 3 s. */
 	unsigned db_health_interval_ms, db_health_timeout_ms;
+	/* The TEE provider (--tee): reported by /healthcheck and /metrics, and the evidence
+	 * of attested key generation (api/keygen.c; NULL or a provider that cannot attest:
+	 * POST /eth/v1/keygen/... answer 501); NULL: none. */
+	tee_provider *tee;
 } api_config;
 
 

@@ -66,6 +66,12 @@ void api_handle_keystores_get(http_request *req, void *app);
 void api_handle_keystores_post(http_request *req, void *app);
 void api_handle_keystores_delete(http_request *req, void *app);
 void api_handle_metrics(http_request *req, void *app);
+void api_handle_slashing_get(http_request *req, void *app);
+void api_handle_slashing_post(http_request *req, void *app);
+void api_handle_deposit(http_request *req, void *app);
+void api_handle_keygen_bls(http_request *req, void *app);
+void api_handle_keygen_k1_post(http_request *req, void *app);
+void api_handle_keygen_k1_get(http_request *req, void *app);
 
 /* A snapshot of the registry sorted by public key (*n entries; caller frees). */
 keys_info *api_sorted_keys(api *a, size_t *n);

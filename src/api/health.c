@@ -120,5 +120,13 @@ void api_handle_healthcheck(http_request *req, void *app)
 
 	const char *st = all_up ? "UP" : "DOWN";
 	json_t *o = json_pack("{s:s,s:o,s:s}", "status", st, "checks", checks, "outcome", st);
+	/* Ours: where the signer runs (issue 11 §5), as `secure-signer tee info` prints it. */
+	if (a->cfg.tee) {
+		tee_info ti;
+		tee_provider_info(a->cfg.tee, &ti);
+		json_t *t = tee_info_json(&ti);
+		if (t)
+			json_object_set_new(o, "tee", t);
+	}
 	http_reply_json(req, all_up ? 200 : 503, o);
 }

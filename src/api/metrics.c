@@ -173,6 +173,24 @@ static void health_metrics(out_buf *o, api *a)
 		out(o, "secure_signer_slashing_db_up %d\n",
 		    signer_health_db_up(a->health, why, sizeof why) ? 1 : 0);
 	}
+	if (a->cfg.tee) {
+		/* issue 11 §5: where the signer runs; simulated and debug are the two a
+		 * production signer must never show. */
+		tee_info ti;
+		tee_provider_info(a->cfg.tee, &ti);
+		out(o, "# HELP secure_signer_tee_info The TEE the signer runs in; value 1.\n"
+		       "# TYPE secure_signer_tee_info gauge\n");
+		out(o, "secure_signer_tee_info{platform=\"%s\",provider=\"%s\",simulated=\"%s\"} 1\n",
+		    tee_platform_name(ti.platform), ti.provider ? ti.provider : "none",
+		    ti.simulated ? "true" : "false");
+		out(o, "# HELP secure_signer_tee_debug 1 when the enclave or VM runs in debug mode "
+		       "(its memory is readable by the host).\n"
+		       "# TYPE secure_signer_tee_debug gauge\n");
+		out(o, "secure_signer_tee_debug %d\n", ti.debug ? 1 : 0);
+		out(o, "# HELP secure_signer_tee_can_seal 1 when the TEE provides a sealing key.\n"
+		       "# TYPE secure_signer_tee_can_seal gauge\n");
+		out(o, "secure_signer_tee_can_seal %d\n", ti.can_seal ? 1 : 0);
+	}
 	int64_t na = a->http ? http_server_cert_not_after(a->http) : 0;
 	if (na) {
 		out(o, "# HELP secure_signer_tls_certificate_expiry_seconds When the signing "

@@ -26,6 +26,19 @@ static const http_route all_routes[] = {
 	  API_KEYMANAGER_BODY_LIMIT },
 	{ HTTP_DELETE, "/eth/v1/keystores", api_handle_keystores_delete, HTTP_AUTH_KEYMANAGER,
 	  API_SMALL_BODY_LIMIT * 64 },
+	/* Secure-Signer's own routes (reference/secure-signer.md §2.2, issue 13), behind the
+	 * Keymanager token. */
+	{ HTTP_GET, "/api/v1/eth2/slashing-protection", api_handle_slashing_get,
+	  HTTP_AUTH_KEYMANAGER, 0 },
+	{ HTTP_POST, "/api/v1/eth2/slashing-protection", api_handle_slashing_post,
+	  HTTP_AUTH_KEYMANAGER, API_KEYMANAGER_BODY_LIMIT },
+	{ HTTP_POST, "/api/v1/eth2/deposit", api_handle_deposit, HTTP_AUTH_KEYMANAGER,
+	  API_KEYMANAGER_BODY_LIMIT },
+	{ HTTP_POST, "/eth/v1/keygen/bls", api_handle_keygen_bls, HTTP_AUTH_KEYMANAGER,
+	  API_SMALL_BODY_LIMIT },
+	{ HTTP_POST, "/eth/v1/keygen/secp256k1", api_handle_keygen_k1_post, HTTP_AUTH_KEYMANAGER,
+	  API_SMALL_BODY_LIMIT },
+	{ HTTP_GET, "/eth/v1/keygen/secp256k1", api_handle_keygen_k1_get, HTTP_AUTH_KEYMANAGER, 0 },
 };
 
 static const http_route metrics_routes[] = {
@@ -56,7 +69,9 @@ ss_err api_build_routes(api *a)
 	a->n_routes = 0;
 	for (size_t i = 0; i < n; i++) {
 		const http_route *r = &all_routes[i];
-		if (r->handler == api_handle_high_watermark && !a->cfg.slashing)
+		if ((r->handler == api_handle_high_watermark ||
+		     r->handler == api_handle_slashing_get ||
+		     r->handler == api_handle_slashing_post) && !a->cfg.slashing)
 			continue;
 		if (r->auth == HTTP_AUTH_KEYMANAGER && !a->cfg.keymanager_enabled)
 			continue;

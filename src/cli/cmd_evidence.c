@@ -18,7 +18,9 @@
 #include "util/file.h"
 #include "util/hex.h"
 
-#define MAX_EVIDENCE (64u << 10)
+/* A keygen object binding 1000 keys (POST /eth/v1/keygen/bls, count 1000) is about 220 KiB:
+ * the keys twice, in evidence.pubkeys and data. */
+#define MAX_EVIDENCE (1u << 20)
 #define MAX_COLLATERAL (4u << 20)
 #define MAX_CERT_FILE (256u << 10)
 #define MAX_CERT_FILES 8
@@ -28,7 +30,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: secure-signer evidence verify --evidence FILE [--certs FILE]...\n"
 		"           [--collateral FILE] [--now RFC3339] [--accept-tcb STATUS,...]\n"
-		"           [--allow-debug] [--require-collateral]\n"
+		"           [--allow-debug] [--require-collateral] [--allow-simulated]\n"
 		"           [--expect-report-data HEX] [--expect-mrenclave HEX]\n"
 		"           [--expect-mrsigner HEX] [--expect-isvprodid N] [--min-isvsvn N]\n"
 		"           [--expect-mrtd HEX] [--expect-rtmr I:HEX]... [--expect-measurement HEX]\n"
@@ -54,6 +56,9 @@ static void usage(FILE *out)
 		"                           OutOfDateConfigurationNeeded and Revoked never are)\n"
 		"  --require-collateral     refuse a DCAP quote verified without collateral\n"
 		"  --allow-debug            accept debug enclaves, TDs and guests (never in production)\n"
+		"  --allow-simulated        accept simulated evidence (a signer run with --tee sim:\n"
+		"                           no hardware, development and tests only), checked\n"
+		"                           against the simulation chain it carries\n"
 		"  --expect-report-data HEX the report data (up to 64 bytes; the rest zero)\n"
 		"  --expect-mrenclave HEX   SGX MRENCLAVE (32 bytes)\n"
 		"  --expect-mrsigner HEX    SGX MRSIGNER (32 bytes)\n"
@@ -241,7 +246,7 @@ static int verify(int argc, char **argv)
 	enum {
 		O_EVIDENCE = 1, O_CERTS, O_COLLATERAL, O_NOW, O_ACCEPT, O_ALLOW_DEBUG,
 		O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS,
-		O_PRODID, O_MINSVN, O_RTMR, O_SNP_POLICY
+		O_PRODID, O_MINSVN, O_RTMR, O_SNP_POLICY, O_ALLOW_SIM
 	};
 	static const struct option opts[] = {
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
@@ -250,6 +255,7 @@ static int verify(int argc, char **argv)
 		{ "now", required_argument, NULL, O_NOW },
 		{ "accept-tcb", required_argument, NULL, O_ACCEPT },
 		{ "allow-debug", no_argument, NULL, O_ALLOW_DEBUG },
+		{ "allow-simulated", no_argument, NULL, O_ALLOW_SIM },
 		{ "require-collateral", no_argument, NULL, O_REQ_COLL },
 		{ "expect-report-data", required_argument, NULL, O_RD },
 		{ "expect-mrenclave", required_argument, NULL, O_MRENCLAVE },
@@ -265,6 +271,7 @@ static int verify(int argc, char **argv)
 	};
 	const char *evidence_path = NULL, *coll_path = NULL, *cert_paths[MAX_CERT_FILES];
 	size_t n_certs = 0;
+	bool allow_sim = false;
 	tee_policy pol;
 	tee_policy_default(&pol, time(NULL));
 	uint8_t rd[64], mrenclave[32], mrsigner[32], mrtd[48], meas[48], rtmr[4][48];
@@ -296,6 +303,7 @@ static int verify(int argc, char **argv)
 						   "acceptable)", optarg);
 			break;
 		case O_ALLOW_DEBUG: pol.allow_debug = true; break;
+		case O_ALLOW_SIM: allow_sim = true; break;
 		case O_REQ_COLL: pol.require_collateral = true; break;
 		case O_RD:
 			if (!parse_hex_opt(optarg, rd, 64, &pol.expect_report_data_len))
@@ -375,7 +383,7 @@ static int verify(int argc, char **argv)
 	bool have_obj = false;
 	size_t first = strspn(ev, " \t\r\n");
 	if (first < ev_len && ev[first] == '{') {
-		if (tee_evidence_object_parse(ev, ev_len, &obj, &why) != SS_OK) {
+		if (tee_evidence_object_parse_ex(ev, ev_len, allow_sim, &obj, &why) != SS_OK) {
 			free(ev);
 			return input_error("%s: %s", evidence_path, why ? why : "out of memory");
 		}
@@ -456,6 +464,40 @@ static int verify(int argc, char **argv)
 			input_error("%s: %s", evidence_path, why);
 			goto done_quiet;
 		}
+		bool sim = tee_dcap_is_simulated(&q);
+		if (have_obj && (obj.kind == TEE_KIND_SIM) != sim) {
+			input_error("%s: evidence.type does not match the quote it carries",
+				    evidence_path);
+			goto done_quiet;
+		}
+		if (sim && !allow_sim) {
+			input_error("%s is simulated evidence from a development signer (--tee sim), "
+				    "not from TEE hardware; refused unless --allow-simulated is given",
+				    evidence_path);
+			goto done_quiet;
+		}
+		if (sim && coll_path != NULL) {
+			input_error("--collateral applies to Intel DCAP quotes; %s is simulated "
+				    "evidence, which has none", evidence_path);
+			goto done_quiet;
+		}
+		if (sim) {
+			if (tee_sim_verify(&q, have_obj ? obj.certs : NULL, have_obj ? obj.certs_len : 0,
+					   &pol, &res) != SS_OK) {
+				input_error("%s", "out of memory");
+				goto done_quiet;
+			}
+			if (have_obj)
+				tee_check_key_binding(&obj, q.sgx.report_data, &res);
+			json_object_set_new(out, "valid", json_false());
+			json_object_set_new(out, "tee", json_string("sim"));
+			json_object_set_new(out, "simulated", json_true());
+			hexput(out, "sim_root_sha256", res.sim_root_sha256, 32);
+			json_object_set_new(out, "quote_version", json_integer(q.version));
+			hexput(out, "report_data", q.sgx.report_data, 64);
+			json_object_set_new(out, "measurements", sgx_json(&q.sgx));
+			goto report;
+		}
 		if (coll_path != NULL) {
 			char *cj = NULL;
 			size_t cl = 0;
@@ -492,6 +534,7 @@ static int verify(int argc, char **argv)
 		json_object_set_new(out, "measurements", tdx ? td_json(&q.td) : sgx_json(&q.sgx));
 		json_object_set_new(out, "qe_svn", json_integer(q.qe_report.isv_svn));
 	}
+report:
 	if (have_obj) {
 		json_t *pks = json_array();
 		for (size_t i = 0; i < obj.n_pubkeys; i++) {
@@ -499,7 +542,14 @@ static int verify(int argc, char **argv)
 			hex_encode(h, obj.pubkeys[i], TEE_BLS_PUBKEY_BYTES, true);
 			json_array_append_new(pks, json_string(h));
 		}
+		if (obj.k1) {
+			char h[2 * TEE_K1_PUBKEY_BYTES + 3];
+			hex_encode(h, obj.k1_pub, TEE_K1_PUBKEY_BYTES, true);
+			json_array_append_new(pks, json_string(h));
+		}
 		json_object_set_new(out, "pubkeys", pks);
+		json_object_set_new(out, "binding", json_string(obj.k1 ? TEE_KEYGEN_K1_BINDING
+								      : TEE_KEYGEN_BINDING));
 	}
 	result_json(out, &res);
 	if (have_obj)

@@ -30,6 +30,8 @@ typedef struct {
 	const char *kek_file;
 	const char *kek_passphrase_file;
 	const char *kek_passphrase_env;
+	const char *kek_source; /* "tee" or NULL */
+	const char *tee;        /* --tee provider name (with --kek-source tee) */
 	const char *keystore;
 	const char *password_file;
 	const char *out;
@@ -55,6 +57,8 @@ enum {
 	OPT_SCRYPT_N,
 	OPT_LOG_LEVEL,
 	OPT_SLASHING_DB_URL,
+	OPT_KEK_SOURCE,
+	OPT_TEE,
 	OPT_HELP
 };
 
@@ -67,6 +71,9 @@ static const char COMMON_HELP[] =
 	"  --kek-passphrase-file FILE  derive the key-encryption key from a passphrase file\n"
 	"                              (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)\n"
 	"  --kek-passphrase-env VAR    ... or from environment variable VAR\n"
+	"  --kek-source tee            the store is sealed to the TEE (with --tee NAME, as run)\n"
+	"  --tee NAME                  the TEE provider of --kek-source tee (gramine, occlum, tsm,\n"
+	"                              sim)\n"
 	"  --slashing-protection-db-url URL\n"
 	"                              import, generate, delete: the signer's PostgreSQL\n"
 	"                              slashing database (default <data-dir>/slashing.sqlite;\n"
@@ -147,6 +154,8 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		{ "scrypt-n", required_argument, NULL, OPT_SCRYPT_N },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "slashing-protection-db-url", required_argument, NULL, OPT_SLASHING_DB_URL },
+		{ "kek-source", required_argument, NULL, OPT_KEK_SOURCE },
+		{ "tee", required_argument, NULL, OPT_TEE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -160,6 +169,12 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	env = getenv("SECURE_SIGNER_KEK_FILE");
 	if (env && *env && !o->kek_passphrase_file)
 		o->kek_file = env;
+	env = getenv("SECURE_SIGNER_KEK_SOURCE");
+	if (env && *env)
+		o->kek_source = env;
+	env = getenv("SECURE_SIGNER_TEE");
+	if (env && *env)
+		o->tee = env;
 	bool kek_from_cli = false;
 	o->count = -1;
 	optind = 1;
@@ -189,6 +204,8 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		case OPT_PBKDF2: o->pbkdf2 = true; break;
 		case OPT_LOG_LEVEL: o->log_level = optarg; break;
 		case OPT_SLASHING_DB_URL: o->slashing_db_url = optarg; break;
+		case OPT_KEK_SOURCE: o->kek_source = optarg; break;
+		case OPT_TEE: o->tee = optarg; break;
 		case OPT_COUNT:
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);
@@ -229,6 +246,24 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 			sub);
 		return 2;
 	}
+	/* as `run` (cli/run_config.c): tee is the one --kek-source, and it excludes the others */
+	if (o->kek_source && strcmp(o->kek_source, "tee") != 0) {
+		fprintf(stderr, "secure-signer keys %s: --kek-source takes one value, tee\n", sub);
+		return 2;
+	}
+	if (o->kek_source && (o->kek_file || o->kek_passphrase_file || o->kek_passphrase_env)) {
+		if (kek_from_cli) {
+			fprintf(stderr, "secure-signer keys %s: --kek-source tee cannot be combined with "
+				"--kek-file, --kek-passphrase-file or --kek-passphrase-env\n", sub);
+			return 2;
+		}
+		o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
+	}
+	if (o->kek_source && (!o->tee || strcmp(o->tee, "none") == 0)) {
+		fprintf(stderr, "secure-signer keys %s: --kek-source tee needs --tee (the provider the "
+			"store was sealed under)\n", sub);
+		return 2;
+	}
 	*first_arg = optind;
 	return -1; /* go on */
 }
@@ -242,13 +277,26 @@ static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store
 		return 1;
 	ss_err e;
 	keys_kek_provider kek;
-	e = o->kek_passphrase_file ? keys_kek_passphrase_file(&kek, o->kek_passphrase_file)
-	    : o->kek_passphrase_env ? keys_kek_passphrase_env(&kek, o->kek_passphrase_env)
-				    : keys_kek_file(&kek, o->kek_file);
 	keys_error err = { "" };
+	/* --kek-source tee: the provider derives the KEK during the open only */
+	tee_provider *tee = NULL;
+	if (o->kek_source) {
+		tee_open_options to = { .root = getenv("SECURE_SIGNER_TEE_ROOT"), .data_dir = dd->path };
+		char why[TEE_WHY_MAX];
+		e = tee_provider_open(o->tee, &to, &tee, why);
+		if (e != SS_OK)
+			snprintf(err.msg, sizeof err.msg, "--tee %.20s: %.200s", o->tee, why);
+		else
+			e = keys_kek_tee(&kek, tee);
+	} else {
+		e = o->kek_passphrase_file ? keys_kek_passphrase_file(&kek, o->kek_passphrase_file)
+		    : o->kek_passphrase_env ? keys_kek_passphrase_env(&kek, o->kek_passphrase_env)
+					    : keys_kek_file(&kek, o->kek_file);
+	}
 	keys_load_stats st;
 	if (e == SS_OK)
 		e = keys_store_open(ks, dd->path, &kek, &st, &err);
+	tee_provider_close(tee);
 	if (e != SS_OK) {
 		fprintf(stderr, "secure-signer keys %s: cannot open the key store: %s\n", sub,
 			err.msg[0] ? err.msg : ss_strerror(e));

@@ -23,6 +23,7 @@
 #include "server/http.h"
 #include "signer/signer.h"
 #include "slashing/slashing.h"
+#include "tee/tee_provider.h"
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/hex.h"
@@ -76,6 +77,7 @@ typedef struct {
 	bool dd_open;
 	cli_network net;
 	slash_db *slashing;
+	tee_provider *tee;
 	keys_store *keys;
 	signer *signer;
 	api *api;
@@ -97,6 +99,7 @@ static void teardown(run_state *st)
 	signer_free(st->signer);
 	if (st->keys)
 		keys_store_close(st->keys);
+	tee_provider_close(st->tee);
 	if (st->slashing)
 		slash_close(st->slashing);
 	cli_network_close(&st->net);
@@ -164,6 +167,42 @@ static int check_data_path(const run_config *c)
 	return 0;
 }
 
+/* The TEE provider (--tee), right after the data directory is locked: with --kek-source
+ * tee, a store sealed to another measurement stops the start here, before the slashing
+ * database or any key file is opened, so nothing is changed (issue 11 §2). */
+static int open_tee(run_state *st)
+{
+	run_config *c = &st->cfg;
+	const char *root = getenv("SECURE_SIGNER_TEE_ROOT"); /* tests only (docs/tee.md) */
+	tee_open_options to = { .root = root, .data_dir = st->dd.path };
+	char why[TEE_WHY_MAX];
+	if (tee_provider_open(c->tee, &to, &st->tee, why) != SS_OK) {
+		log_error("--tee %s: %s", c->tee ? c->tee : "none", why);
+		return 1;
+	}
+	tee_info ti;
+	tee_provider_info(st->tee, &ti);
+	char m[2 * TEE_MEASUREMENT_MAX + 1] = "";
+	for (size_t i = 0; i < ti.measurement_len; i++)
+		snprintf(m + 2 * i, 3, "%02x", ti.measurement[i]);
+	log_info("TEE: platform %s, provider %s%s%s%s, evidence %s, sealing %s%s",
+		 tee_platform_name(ti.platform), ti.provider, ti.simulated ? " (SIMULATED)" : "",
+		 m[0] ? ", measurement " : "", m, ti.can_attest ? "available" : "unavailable",
+		 ti.can_seal ? "available" : "unavailable", ti.debug ? ", DEBUG MODE" : "");
+	if (ti.debug)
+		log_warn("TEE: the %s runs in DEBUG mode: the host can read its memory, keys "
+			 "included; never use it in production", tee_platform_name(ti.platform));
+	if (c->kek_source) {
+		keys_error kerr;
+		memset(&kerr, 0, sizeof kerr);
+		if (keys_kek_tee_check(st->dd.path, st->tee, false, &kerr) != SS_OK) {
+			log_error("%s", kerr.msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The data directory (locked), the network and the slashing store. */
 static int open_stores(run_state *st)
 {
@@ -174,6 +213,8 @@ static int open_stores(run_state *st)
 		return 1;
 	st->dd_open = true;
 	bls_init();
+	if (open_tee(st) != 0)
+		return 1;
 
 	if (cli_network_open(c, "secure-signer run", &st->net) != 0)
 		return 1;
@@ -279,7 +320,9 @@ static int open_service(run_state *st)
 	ss_err e;
 	keys_kek_provider kek;
 	memset(&kek, 0, sizeof kek);
-	if (c->kek_passphrase_file)
+	if (c->kek_source)
+		e = keys_kek_tee(&kek, st->tee);
+	else if (c->kek_passphrase_file)
 		e = keys_kek_passphrase_file(&kek, c->kek_passphrase_file);
 	else if (c->kek_passphrase_env)
 		e = keys_kek_passphrase_env(&kek, c->kek_passphrase_env);
@@ -327,6 +370,7 @@ static int open_service(run_state *st)
 		.version = RUN_VERSION,
 		.db_health_interval_ms = c->db_health_interval_ms,
 		.db_health_timeout_ms = c->db_health_timeout_ms,
+		.tee = st->tee,
 	};
 	if (api_new(&st->api, &ac) != SS_OK || api_load_keys(st->api) != SS_OK)
 		return 1;

@@ -231,22 +231,12 @@ static bool parse_pubkeys(const char *action, const char *list, uint8_t (**keys)
 	}
 }
 
-/* Writes the interchange and a final newline through util/file.h's atomic write: an
- * interrupted export never leaves a truncated interchange file that a later import would
- * take for the whole history. */
-static bool write_interchange(const char *path, const char *text)
+/* Writes the interchange file through util/file.h's atomic write: an interrupted export
+ * never leaves a truncated interchange file that a later import would take for the
+ * whole history. */
+static bool write_interchange(const char *path, const char *text, size_t len)
 {
-	size_t n = strlen(text);
-	char *buf = malloc(n + 1);
-	if (buf == NULL)
-		return false;
-	memcpy(buf, text, n);
-	buf[n] = '\n';
-	bool ok = file_write_atomic(path, buf, n + 1, 0644) == SS_OK;
-	int saved = errno;
-	free(buf);
-	errno = saved;
-	return ok;
+	return file_write_atomic(path, text, len, 0644) == SS_OK;
 }
 
 static int do_export(const cli_opts *o, slash_db *db)
@@ -255,8 +245,11 @@ static int do_export(const cli_opts *o, slash_db *db)
 	size_t n = 0;
 	if (o->pubkeys != NULL && !parse_pubkeys("export", o->pubkeys, &keys, &n))
 		return 2;
+	/* the same bytes GET /api/v1/eth2/slashing-protection answers */
 	char *json = NULL;
-	ss_err err = slash_export_interchange(db, (const uint8_t(*)[SLASH_PUBKEY_BYTES])keys, n, &json);
+	size_t len = 0;
+	ss_err err = slash_export_interchange_file(db, (const uint8_t(*)[SLASH_PUBKEY_BYTES])keys, n,
+						   &json, &len);
 	free(keys);
 	if (err == SS_ERR_NOT_FOUND) {
 		fprintf(stderr, PROG " export: the database is empty (no genesis validators root yet)\n");
@@ -268,10 +261,12 @@ static int do_export(const cli_opts *o, slash_db *db)
 	}
 	bool ok;
 	if (strcmp(o->to, "-") == 0)
-		ok = fputs(json, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
+		ok = fwrite(json, 1, len, stdout) == len && fflush(stdout) == 0;
 	else
-		ok = write_interchange(o->to, json);
+		ok = write_interchange(o->to, json, len);
+	int saved = errno;
 	free(json);
+	errno = saved;
 	if (!ok) {
 		fprintf(stderr, PROG " export: cannot write %s: %s\n", o->to, strerror(errno));
 		return 1;

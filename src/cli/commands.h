@@ -21,6 +21,8 @@ struct keys_store;
 int cli_keys_proxy(struct keys_store *ks, int nargs, char **args);
 int cli_cmd_evidence(int argc, char **argv);     /* cmd_evidence.c */
 int cli_cmd_config(int argc, char **argv);       /* cmd_config.c: config check */
+int cli_cmd_tee(int argc, char **argv);
+int cli_cmd_client(int argc, char **argv);       /* cmd_client.c: a running signer's own API */          /* cmd_tee.c: tee info */
 
 /* The table main() dispatches on, in the order --help lists them. */
 extern const cli_command cli_commands[];

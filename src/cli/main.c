@@ -16,6 +16,9 @@ const cli_command cli_commands[] = {
 		    "starting", cli_cmd_config },
 	{ "evidence", "verify TEE attestation evidence (SGX, TDX, SEV-SNP) offline",
 	  cli_cmd_evidence },
+	{ "tee", "show the TEE this signer runs in (tee info)", cli_cmd_tee },
+	{ "client", "attested keygen, encrypted import, deposit data against a running signer",
+	  cli_cmd_client },
 	{ NULL, NULL, NULL },
 };
 

@@ -111,6 +111,12 @@ static const opt opts[] = {
 	  "derive the key-encryption key from this passphrase file instead" },
 	{ "kek-passphrase-env", OPT_STR, O(kek_passphrase_env), NULL,
 	  "... or from the passphrase in this environment variable" },
+	{ "kek-source", OPT_STR, O(kek_source), NULL,
+	  "tee: derive the key-encryption key from the TEE's sealing key (bound to the "
+	  "measurement; see --tee) instead of --kek-file or a passphrase" },
+	{ "tee", OPT_STR, O(tee), "none",
+	  "TEE provider: none, auto (detect gramine, occlum, tsm; else none), gramine, occlum, "
+	  "tsm (TDX, SEV-SNP) or sim (software simulation for development and tests)" },
 	{ "Xsigning-ext-enabled", OPT_BOOL, O(signing_ext_enabled), "false",
 	  "serve Web3Signer's POST /api/v1/eth2/ext/sign/{identifier} (PROOF_OF_VALIDATION)" },
 	{ "key-manager-api-enabled", OPT_BOOL, O(key_manager_api_enabled), "false",
@@ -343,6 +349,15 @@ void run_config_free(run_config *cfg)
 		}
 }
 
+static bool tee_name_known(const char *n)
+{
+	static const char *const names[] = { "auto", "none", "gramine", "occlum", "tsm", "sim" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(n, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Combinations of options that cannot work, found from the options alone (no file is
  * read): `run` refuses to start on them and `config check` reports them. */
 bool run_config_check(const run_config *c, char *err, size_t cap)
@@ -353,6 +368,17 @@ bool run_config_check(const run_config *c, char *err, size_t cap)
 		    (c->kek_file != NULL) > 1)
 		why = "--kek-file, --kek-passphrase-file and --kek-passphrase-env are mutually "
 		      "exclusive";
+	else if (c->kek_source && strcmp(c->kek_source, "tee") != 0)
+		why = "--kek-source takes one value, tee (a file or a passphrase is chosen by "
+		      "--kek-file, --kek-passphrase-file or --kek-passphrase-env)";
+	else if (c->kek_source && (c->kek_passphrase_file || c->kek_passphrase_env || c->kek_file))
+		why = "--kek-source tee cannot be combined with --kek-file, --kek-passphrase-file "
+		      "or --kek-passphrase-env";
+	else if (c->tee && !tee_name_known(c->tee))
+		why = "--tee must be auto, none, gramine, occlum, tsm or sim";
+	else if (c->kek_source && (!c->tee || strcmp(c->tee, "none") == 0))
+		why = "--kek-source tee needs a TEE: --tee gramine, occlum, tsm (SEV-SNP), auto, "
+		      "or sim for tests";
 	else if (c->keystores_passwords_path && c->keystores_password_file)
 		why = "--keystores-passwords-path and --keystores-password-file are mutually "
 		      "exclusive";

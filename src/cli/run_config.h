@@ -57,6 +57,9 @@ typedef struct {
 	char *kek_file;
 	char *kek_passphrase_file;
 	char *kek_passphrase_env;
+	char *kek_source; /* NULL (file or passphrase, from the options above) or "tee" */
+	/* TEE (docs/tee.md): auto, none, gramine, occlum, tsm or sim */
+	char *tee;
 	bool key_manager_api_enabled;
 	char *key_manager_token_file;
 	/* Commit-Boost signer API (docs/commit-boost.md) */

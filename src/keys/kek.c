@@ -41,6 +41,20 @@ static bool store_has_shards(const char *data_dir)
 	return false;
 }
 
+/* A store sealed to the TEE (kek_tee.c's record) is never opened, or started anew, with
+ * a file or passphrase KEK: its keys would fail one by one, or new keys would be sealed
+ * under another KEK beside them. */
+static ss_err refuse_if_tee_sealed(const char *data_dir, keys_error *err)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/keys/tee-seal", data_dir);
+	if (access(p, F_OK) == 0)
+		return keys_fail(err, SS_ERR_REFUSED,
+				 "the key store in %s is sealed to the TEE (keys/tee-seal): start "
+				 "with --kek-source tee and the --tee it was sealed under", data_dir);
+	return SS_OK;
+}
+
 /* Reads exactly n bytes from a 0600 file, or creates it with n random bytes (O_EXCL,
  * fsync, directory fsync) when absent and create is set. */
 static ss_err read_or_create(const char *path, uint8_t *out, size_t n, bool create,
@@ -87,6 +101,9 @@ static ss_err file_get(const keys_kek_provider *p, const char *data_dir,
 		       uint8_t kek[KEYS_KEK_BYTES], keys_error *err)
 {
 	char path[4200];
+	ss_err te = refuse_if_tee_sealed(data_dir, err);
+	if (te != SS_OK)
+		return te;
 	if (p->path[0])
 		snprintf(path, sizeof path, "%s", p->path);
 	else
@@ -138,7 +155,10 @@ static ss_err passphrase_get(const keys_kek_provider *p, const char *data_dir,
 {
 	char *pass = NULL;
 	size_t len = 0;
-	ss_err e = passphrase(p, &pass, &len, err);
+	ss_err e = refuse_if_tee_sealed(data_dir, err);
+	if (e != SS_OK)
+		return e;
+	e = passphrase(p, &pass, &len, err);
 	if (e != SS_OK)
 		return e;
 	char salt_path[4200];

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "crypto/bls.h"
+#include "tee/tee_provider.h"
 #include "util/error.h"
 
 #define KEYS_PUBKEY_BYTES 48
@@ -68,6 +69,25 @@ ss_err keys_kek_passphrase_file(keys_kek_provider *p, const char *path) SS_MUST_
 
 /* The same with the passphrase in environment variable env_name. */
 ss_err keys_kek_passphrase_env(keys_kek_provider *p, const char *env_name) SS_MUST_USE;
+
+/* The KEK sealed to the TEE (`--kek-source tee`, keys/kek_tee.c): HKDF of the
+ * provider's sealing key, so bound to the measurement. tee stays owned by the caller and
+ * must outlive the store's opening. The store records next to its shards what it was
+ * sealed to (platform, provider, measurement; nothing secret) and refuses, naming both
+ * measurements, to open under another one. */
+ss_err keys_kek_tee(keys_kek_provider *p, tee_provider *tee) SS_MUST_USE;
+
+/* The same check without reading a key: SS_OK when keys_store_open with keys_kek_tee
+ * would find the store sealed to this provider's measurement (or new), otherwise the
+ * reason in err. Run before anything else is opened, so that a signer started under
+ * another measurement changes nothing. create writes the record for a new store. */
+ss_err keys_kek_tee_check(const char *data_dir, tee_provider *tee, bool create,
+			  keys_error *err) SS_MUST_USE;
+
+/* KEK = HKDF-SHA256(salt and info "secure-signer/kek/tee/v1", IKM seal): constant
+ * time (tests/keys ct check). */
+void keys_kek_from_seal_key(const uint8_t seal[TEE_SEAL_KEY_BYTES],
+			    uint8_t kek[KEYS_KEK_BYTES]);
 
 /* ---- The store and its registry ------------------------------------------------- */
 

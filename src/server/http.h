@@ -164,6 +164,8 @@ const char *http_request_path(const http_request *req);
 /* The peer's address as text ("127.0.0.1", "::1"; "-" when unknown), for per-client
  * rules such as Commit-Boost's JWT-failure lock-out. */
 void http_request_client_address(const http_request *req, char *out, size_t cap);
+/* A query-string argument's value (decoded), or NULL when absent. */
+const char *http_request_query(const http_request *req, const char *name);
 /* True when the Accept header lists application/json or a wildcard. */
 bool http_request_accepts_json(const http_request *req);
 

@@ -42,6 +42,11 @@ const char *http_request_header(const http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_request_query(const http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 /* Web3Signer's rule (reference/web3signer.md §1.1): JSON when any Accept entry is
  * application/json or a wildcard; otherwise, including no Accept header, text. */
 bool http_request_accepts_json(const http_request *req)

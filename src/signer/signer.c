@@ -415,6 +415,29 @@ signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 	return st;
 }
 
+signer_status signer_sign_deposit(signer *s, const eth2_deposit_message *m,
+				  const uint8_t fork_version[ETH2_VERSION_BYTES],
+				  uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res)
+{
+	memset(res, 0, sizeof *res);
+	memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+	res->type = ETH2_SIGN_DEPOSIT;
+	res->typed = true;
+	if (!keys_contains(s->cfg.keys, m->pubkey)) {
+		atomic_fetch_add_explicit(&s->metrics.missing_identifier, 1, memory_order_relaxed);
+		snprintf(res->message, sizeof res->message, "No key for this public key");
+		return res->status = SIGNER_NOT_FOUND;
+	}
+	uint8_t root[ETH2_ROOT_BYTES];
+	eth2_deposit_signing_root(root, m, fork_version);
+	if (keys_sign(s->cfg.keys, m->pubkey, root, sizeof root, sig) != SS_OK) {
+		memset(sig, 0, SIGNER_SIGNATURE_BYTES);
+		snprintf(res->message, sizeof res->message, "signing failed");
+		return res->status = SIGNER_ERROR;
+	}
+	return res->status = SIGNER_OK;
+}
+
 signer_status signer_sign_raw(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],
 			      const uint8_t *msg, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
 			      signer_result *res)

@@ -75,6 +75,15 @@ signer_status signer_sign_raw(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTE
 			      const uint8_t *msg, size_t len, uint8_t sig[SIGNER_SIGNATURE_BYTES],
 			      signer_result *res);
 
+/* Signs a deposit (phase0 beacon-chain.md "Deposits"): the signing root of m under
+ * DOMAIN_DEPOSIT with fork_version and a zero genesis validators root, with m->pubkey's
+ * key (SIGNER_NOT_FOUND when absent). For POST /api/v1/eth2/deposit (api/deposit.c),
+ * whose caller has checked the amount and the withdrawal credentials. A deposit is not
+ * slashable: the slashing store is not touched. Runs on the caller's thread. */
+signer_status signer_sign_deposit(signer *s, const eth2_deposit_message *m,
+				  const uint8_t fork_version[ETH2_VERSION_BYTES],
+				  uint8_t sig[SIGNER_SIGNATURE_BYTES], signer_result *res);
+
 /* Signs the Web3Signer request body for pubkey. On SIGNER_OK sig holds the signature;
  * otherwise res says why (and sig is zero). */
 signer_status signer_sign(signer *s, const uint8_t pubkey[SIGNER_PUBKEY_BYTES],

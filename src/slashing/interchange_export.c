@@ -146,3 +146,25 @@ ss_err slash_export_interchange(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUB
 	json_decref(root);
 	return err;
 }
+
+ss_err slash_export_interchange_file(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUBKEY_BYTES],
+				     size_t n, char **text_out, size_t *len_out)
+{
+	*text_out = NULL;
+	*len_out = 0;
+	char *json = NULL;
+	ss_err err = slash_export_interchange(db, pubkeys, n, &json);
+	if (err != SS_OK)
+		return err;
+	size_t len = strlen(json);
+	char *text = realloc(json, len + 2);
+	if (text == NULL) {
+		free(json);
+		return SS_ERR_NOMEM;
+	}
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	*text_out = text;
+	*len_out = len + 1;
+	return SS_OK;
+}

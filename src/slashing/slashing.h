@@ -151,6 +151,11 @@ ss_err slash_import_interchange(slash_db *db, const char *json, size_t len,
  * pinned yet (nothing was ever signed or imported). */
 ss_err slash_export_interchange(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUBKEY_BYTES],
 				size_t n, char **json_out) SS_MUST_USE;
+/* The bytes of an interchange file: slash_export_interchange's text and a final newline.
+ * `secure-signer slashing export` writes them and GET /api/v1/eth2/slashing-protection
+ * answers them, so the two are equal byte for byte. *len_out excludes the NUL. */
+ss_err slash_export_interchange_file(slash_db *db, const uint8_t (*pubkeys)[SLASH_PUBKEY_BYTES],
+				     size_t n, char **text_out, size_t *len_out) SS_MUST_USE;
 
 /* Registers pubkey if it is new, and sets whether it may sign (Web3Signer §3.7:
  * keymanager DELETE disables, import enables). A disabled validator's checks are refused. */

@@ -6,6 +6,7 @@
  * transaction lingers. The caller serialises all calls (slash_db.conn_lock). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "slashing/sqlite_internal.h"
 
@@ -571,6 +572,32 @@ static const char *const pragmas =
 	"PRAGMA foreign_keys = ON;"
 	"PRAGMA busy_timeout = 5000;";
 
+/* The rollback-journal alternative, for file systems that cannot give WAL its shared
+ * memory: Gramine's encrypted files sync a MAP_SHARED mapping only on msync/close
+ * (reference/tee.md §a, Gramine features.md), so the WAL index cannot be trusted there.
+ * journal_mode=DELETE with synchronous=FULL: each commit fsyncs the rollback journal,
+ * then the database, then deletes the journal — durable at COMMIT, as WAL+FULL is, at
+ * the price of two fsyncs and writers blocking readers. Chosen with
+ * SECURE_SIGNER_SQLITE_JOURNAL_MODE=delete (the Gramine manifest sets it; docs/tee.md). */
+static const char *const pragmas_delete =
+	"PRAGMA journal_mode = DELETE;"
+	"PRAGMA synchronous = FULL;"
+	"PRAGMA foreign_keys = ON;"
+	"PRAGMA busy_timeout = 5000;";
+
+#define JOURNAL_ENV "SECURE_SIGNER_SQLITE_JOURNAL_MODE"
+
+/* "wal" (unset or empty: the default) or "delete"; NULL for anything else. */
+static const char *journal_mode_wanted(void)
+{
+	const char *v = getenv(JOURNAL_ENV);
+	if (v == NULL || !*v || strcasecmp(v, "wal") == 0)
+		return "wal";
+	if (strcasecmp(v, "delete") == 0)
+		return "delete";
+	return NULL;
+}
+
 ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_store_ops **ops,
 			       slash_reason *why)
 {
@@ -586,8 +613,15 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 		sq_close(s);
 		return SS_ERR_IO;
 	}
+	const char *want = journal_mode_wanted();
+	if (want == NULL) {
+		slash_reasonf(why, "%s must be wal or delete", JOURNAL_ENV);
+		sq_close(s);
+		return SS_ERR_INVALID;
+	}
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, strcmp(want, "wal") == 0 ? pragmas : pragmas_delete, NULL, NULL,
+			 &msg) != SQLITE_OK) {
 		slash_reasonf(why, "cannot configure %s: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
 		sq_close(s);
@@ -596,19 +630,22 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 	/* journal_mode reports what it got; a file system without shared memory may
 	 * refuse WAL, and then durability would rest on a mode we did not choose. */
 	sqlite3_stmt *jm;
-	bool wal = false;
+	bool got = false;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &jm, NULL) == SQLITE_OK) {
 		if (sqlite3_step(jm) == SQLITE_ROW) {
 			const unsigned char *mode = sqlite3_column_text(jm, 0);
-			wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+			got = mode != NULL && strcmp((const char *)mode, want) == 0;
 		}
 		sqlite3_finalize(jm);
 	}
-	if (!wal) {
-		slash_reasonf(why, "%s: the file system does not support SQLite WAL mode", path);
+	if (!got) {
+		slash_reasonf(why, "%s: SQLite refused journal mode %s (%s)", path, want,
+			      strcmp(want, "wal") == 0 ? "the file system does not support WAL; "
+							 "see " JOURNAL_ENV : "?");
 		sq_close(s);
 		return SS_ERR_IO;
 	}
+	bool wal = strcmp(want, "wal") == 0;
 	if (slash_sqlite_migrate(s->db, why) != SQLITE_OK) {
 		sq_close(s);
 		return SS_ERR_IO;
@@ -627,7 +664,8 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 		sq_close(s);
 		return SS_ERR_IO;
 	}
-	s->checkpointer = slash_checkpointer_start(path);
+	/* the checkpointer is WAL's; a rollback journal needs none */
+	s->checkpointer = wal ? slash_checkpointer_start(path) : NULL;
 	if (s->checkpointer != NULL)
 		sqlite3_wal_hook(s->db, wal_hook, s); /* replaces the automatic checkpoints */
 	*out = s;

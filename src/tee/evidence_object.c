@@ -18,8 +18,9 @@
  * thing in its JSON and another in its quote is refused, not half believed.
  *
  * Binding (tee_keygen_report_data): report_data = SHA-256("secure-signer/keygen/bls/v1"
- * ‖ nonce ‖ pk_1 ‖ … ‖ pk_n) ‖ 32 zero bytes. Simulated evidence (a development signer's,
- * not hardware) is refused: --allow-simulated comes with the simulation provider. */
+ * ‖ nonce ‖ pk_1 ‖ … ‖ pk_n) ‖ 32 zero bytes. Simulated evidence (a development signer's
+ * under --tee sim, not hardware; its "certs" is the simulation chain) is refused unless
+ * the caller allows it (tee_evidence_object_parse_ex, `--allow-simulated`). */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -42,15 +43,31 @@ void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size
 	memset(out + 32, 0, 32);
 }
 
+void tee_keygen_k1_report_data(const uint8_t pub33[TEE_K1_PUBKEY_BYTES],
+			       const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64])
+{
+	sha256_ctx h;
+	sha256_init(&h);
+	sha256_update(&h, TEE_KEYGEN_K1_BINDING, strlen(TEE_KEYGEN_K1_BINDING));
+	sha256_update(&h, nonce, TEE_KEYGEN_NONCE_BYTES);
+	sha256_update(&h, pub33, TEE_K1_PUBKEY_BYTES);
+	sha256_final(&h, out);
+	memset(out + 32, 0, 32);
+}
+
 void tee_check_key_binding(const tee_evidence_object *o,
 			   const uint8_t report_data[TEE_REPORT_DATA_BYTES], tee_result *res)
 {
 	uint8_t want[64];
-	tee_keygen_report_data((const uint8_t(*)[TEE_BLS_PUBKEY_BYTES])o->pubkeys, o->n_pubkeys,
-			       o->nonce, want);
+	if (o->k1)
+		tee_keygen_k1_report_data(o->k1_pub, o->nonce, want);
+	else
+		tee_keygen_report_data((const uint8_t(*)[TEE_BLS_PUBKEY_BYTES])o->pubkeys,
+				       o->n_pubkeys, o->nonce, want);
 	if (memcmp(want, report_data, 64) != 0)
 		tee_fail(res, "key_binding", "the evidence's report data does not bind the %zu "
-			 "public key(s) of the object (binding %s)", o->n_pubkeys, TEE_KEYGEN_BINDING);
+			 "public key(s) of the object (binding %s)", o->k1 ? (size_t)1 : o->n_pubkeys,
+			 o->k1 ? TEE_KEYGEN_K1_BINDING : TEE_KEYGEN_BINDING);
 	else if (o->has_report_data && memcmp(o->report_data, report_data, 64) != 0)
 		tee_fail(res, "key_binding", "the object's report_data is not the evidence's");
 }
@@ -95,8 +112,47 @@ static bool pubkey_hex(json_t *v, uint8_t out[TEE_BLS_PUBKEY_BYTES])
 					       json_string_length(v), HEX_PREFIX_OPTIONAL) == SS_OK;
 }
 
+/* The key of a secp256k1 keygen object (POST /eth/v1/keygen/secp256k1): pk_hex and/or
+ * evidence.pubkeys, exactly one 33-byte compressed key, the same in both. */
+static bool parse_k1_key(json_t *pk, json_t *pks, tee_evidence_object *o, const char **why)
+{
+	uint8_t a[TEE_K1_PUBKEY_BYTES], b[TEE_K1_PUBKEY_BYTES];
+	bool has_a = pk != NULL, has_b = pks != NULL;
+	if (has_a && (!json_is_string(pk) ||
+		      hex_decode(a, sizeof a, json_string_value(pk), json_string_length(pk),
+				 HEX_PREFIX_OPTIONAL) != SS_OK)) {
+		*why = "pk_hex is not a 33-byte compressed secp256k1 public key in hex";
+		return false;
+	}
+	json_t *v = json_array_get(pks, 0);
+	if (has_b && (!json_is_array(pks) || json_array_size(pks) != 1 || !json_is_string(v) ||
+		      hex_decode(b, sizeof b, json_string_value(v), json_string_length(v),
+				 HEX_PREFIX_OPTIONAL) != SS_OK)) {
+		*why = "evidence.pubkeys of a secp256k1 binding must hold one 33-byte public key";
+		return false;
+	}
+	if (!has_a && !has_b) {
+		*why = "the evidence object names no key (evidence.pubkeys or pk_hex)";
+		return false;
+	}
+	if (has_a && has_b && memcmp(a, b, sizeof a) != 0) {
+		*why = "pk_hex is not the key of evidence.pubkeys";
+		return false;
+	}
+	o->k1 = true;
+	memcpy(o->k1_pub, has_a ? a : b, TEE_K1_PUBKEY_BYTES);
+	o->n_pubkeys = 0;
+	return true;
+}
+
 ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_object *o,
 				 const char **why)
+{
+	return tee_evidence_object_parse_ex(json, len, false, o, why);
+}
+
+ss_err tee_evidence_object_parse_ex(const char *json, size_t len, bool allow_simulated,
+				    tee_evidence_object *o, const char **why)
 {
 	memset(o, 0, sizeof(*o));
 	json_error_t err;
@@ -109,6 +165,12 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 	}
 	/* the keys bound: evidence.pubkeys, or pk_hex alone for one key */
 	json_t *pk = json_object_get(root, "pk_hex"), *pks = json_object_get(ev, "pubkeys");
+	const char *binding = json_string_value(json_object_get(ev, "binding"));
+	if (binding != NULL && strcmp(binding, TEE_KEYGEN_K1_BINDING) == 0) {
+		if (!parse_k1_key(pk, pks, o, why))
+			goto out;
+		goto keys_done;
+	}
 	if (pks != NULL) {
 		size_t i;
 		json_t *v;
@@ -161,6 +223,7 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 			}
 		}
 	}
+keys_done:;
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	if (type != NULL && strcmp(type, "sgx-dcap-quote") == 0)
 		o->kind = TEE_KIND_SGX;
@@ -168,10 +231,11 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 		o->kind = TEE_KIND_TDX;
 	else if (type != NULL && strcmp(type, "sev-snp-report") == 0)
 		o->kind = TEE_KIND_SNP;
+	else if (type != NULL && strcmp(type, "simulated") == 0 && allow_simulated)
+		o->kind = TEE_KIND_SIM;
 	else if (type != NULL && strcmp(type, "simulated") == 0) {
-		*why = "simulated evidence comes from a development signer, not from TEE hardware, "
-		       "and is never valid here (--allow-simulated comes with the simulation "
-		       "provider)";
+		*why = "simulated evidence comes from a development signer (--tee sim), not from "
+		       "TEE hardware, and is refused unless --allow-simulated is given";
 		goto out;
 	} else {
 		*why = "evidence.type must be sgx-dcap-quote, tdx-quote or sev-snp-report";
@@ -183,9 +247,9 @@ ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_obje
 		*why = "evidence.quote must be the quote or report in padded standard base64";
 		goto out;
 	}
-	const char *binding = json_string_value(json_object_get(ev, "binding"));
-	if (binding == NULL || strcmp(binding, TEE_KEYGEN_BINDING) != 0) {
-		*why = "evidence.binding must be " TEE_KEYGEN_BINDING;
+	if (binding == NULL ||
+	    (strcmp(binding, TEE_KEYGEN_BINDING) != 0 && strcmp(binding, TEE_KEYGEN_K1_BINDING) != 0)) {
+		*why = "evidence.binding must be " TEE_KEYGEN_BINDING " or " TEE_KEYGEN_K1_BINDING;
 		goto out;
 	}
 	json_t *nonce = json_object_get(ev, "nonce");

@@ -208,7 +208,9 @@ typedef struct {
 	char why[200];
 } tee_failure;
 
-typedef enum { TEE_KIND_SGX, TEE_KIND_TDX, TEE_KIND_SNP } tee_kind;
+/* TEE_KIND_SIM: simulated evidence (the sim provider's SGX-shaped quote under its own
+ * simulation chain), valid only when the verifier is told to allow simulation. */
+typedef enum { TEE_KIND_SGX, TEE_KIND_TDX, TEE_KIND_SNP, TEE_KIND_SIM } tee_kind;
 
 /* The outcome of one verification. valid is true only when no check failed. */
 typedef struct {
@@ -224,6 +226,8 @@ typedef struct {
 	unsigned n_advisories;
 	unsigned n_failures;
 	tee_failure failures[TEE_MAX_FAILURES];
+	bool simulated;          /* checked as simulated evidence (tee_sim_verify) */
+	uint8_t sim_root_sha256[32]; /* simulated: the simulation root's fingerprint */
 } tee_result;
 
 /* Verifies a parsed DCAP quote: PCK chain to the pinned Intel SGX Root CA (valid at
@@ -233,6 +237,20 @@ typedef struct {
  * (res->valid says the verdict) or SS_ERR_NOMEM. */
 ss_err tee_dcap_verify(const tee_dcap_quote *q, const tee_collateral *coll,
 		       const tee_policy *policy, tee_result *res) SS_MUST_USE;
+
+/* True when q was made by the sim provider (its QE vendor id is the simulation's, never
+ * Intel's): such a quote is verified by tee_sim_verify, and only when allowed. */
+bool tee_dcap_is_simulated(const tee_dcap_quote *q);
+
+/* Verifies simulated evidence (issue 12 §4 --allow-simulated) with the same steps as a
+ * DCAP quote, against the simulation chain it carries instead of Intel's: the PCK-like
+ * leaf issued by the self-signed "Secure-Signer Simulation Root CA" (both valid at
+ * policy->now; the root's fingerprint is reported, it is pinned by nothing), the QE
+ * report signed by the leaf, the QE binding of the attestation key, the quote signature;
+ * then the policy (debug, MRENCLAVE, report data, ...). certs (may be NULL) is the
+ * evidence object's "certs": it must be the quote's own chain. res->simulated is set. */
+ss_err tee_sim_verify(const tee_dcap_quote *q, const char *certs, size_t certs_len,
+		      const tee_policy *policy, tee_result *res) SS_MUST_USE;
 
 /* Verifies a parsed SNP report: VCEK (or VLEK) ← ASK (or ASVK) ← ARK (RSA-PSS), the ARK
  * pinned (Milan, Genoa, Turin), each valid at policy->now; the report signature; the
@@ -262,6 +280,14 @@ ss_err tee_snp_verify(const tee_snp_report *r, const tee_blob *certs, size_t n_c
 void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size_t n,
 			    const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64]);
 
+/* The binding of the attested secp256k1 encryption key (POST /eth/v1/keygen/secp256k1),
+ * made the same way: SHA-256(TEE_KEYGEN_K1_BINDING ‖ nonce (32) ‖ pk (33, compressed)) ‖
+ * 32 zero bytes. */
+#define TEE_KEYGEN_K1_BINDING "secure-signer/keygen/secp256k1/v1"
+#define TEE_K1_PUBKEY_BYTES 33
+void tee_keygen_k1_report_data(const uint8_t pub33[TEE_K1_PUBKEY_BYTES],
+			       const uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], uint8_t out[64]);
+
 /* The JSON evidence object of attested keygen (shape in evidence_object.c and
  * docs/tee.md): the evidence, its type, the SNP certificates, the keys it binds in order
  * and the nonce (32 zero bytes when absent). Large: allocate it, do not put it on a
@@ -274,6 +300,9 @@ typedef struct {
 	size_t certs_len;
 	uint8_t pubkeys[TEE_MAX_BOUND_KEYS][TEE_BLS_PUBKEY_BYTES];
 	size_t n_pubkeys;
+	/* binding TEE_KEYGEN_K1_BINDING: the one secp256k1 key (n_pubkeys is then 0) */
+	bool k1;
+	uint8_t k1_pub[TEE_K1_PUBKEY_BYTES];
 	uint8_t nonce[TEE_KEYGEN_NONCE_BYTES];
 	bool has_report_data; /* the object's own "report_data", checked against the binding */
 	uint8_t report_data[64];
@@ -281,6 +310,10 @@ typedef struct {
 
 ss_err tee_evidence_object_parse(const char *json, size_t len, tee_evidence_object *o,
 				 const char **why) SS_MUST_USE;
+/* The same; with allow_simulated an object of type "simulated" is parsed (kind
+ * TEE_KIND_SIM) instead of refused. */
+ss_err tee_evidence_object_parse_ex(const char *json, size_t len, bool allow_simulated,
+				    tee_evidence_object *o, const char **why) SS_MUST_USE;
 void tee_evidence_object_free(tee_evidence_object *o);
 
 /* Records a "key_binding" failure in res unless report_data is the binding of o's keys

@@ -79,6 +79,13 @@ typedef struct {
 	char note[TEE_WHY_MAX]; /* why attestation or sealing is unavailable, if it is */
 } tee_info;
 
+/* The info as a JSON object {"platform", "provider", "simulated", "measurement" (hex or
+ * null), "signer" (hex or null), "debug", "can_attest", "can_seal", "versions", "note"}
+ * (`secure-signer tee info`, /healthcheck); a jansson json_t the caller releases, NULL
+ * when out of memory. */
+struct json_t;
+struct json_t *tee_info_json(const tee_info *ti);
+
 /* Test seam for the providers that talk to a character device through ioctl(2)
  * (occlum's /dev/sgx, SNP's /dev/sev-guest). NULL means the real ioctl. */
 typedef int (*tee_ioctl_fn)(int fd, unsigned long request, void *arg);

@@ -1367,6 +1367,36 @@ out:
 	sp_cleanup(&p);
 }
 
+/* Secure-Signer's own routes (issue 13) answer through the table; their behaviour is
+ * tested in test_secure_signer_api.c and npm-secure-signer/. Under --tee sim. */
+TEST(secure_signer_routes_answer)
+{
+	signer_proc p;
+	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
+	if (!start_with_keys(&p, flags))
+		return;
+	hc_response r;
+	char body[600];
+	snprintf(body, sizeof body,
+		 "{\"deposits\":[{\"pubkey\":\"%s\",\"withdrawal_credentials\":\"0x00%062d\","
+		 "\"amount\":\"32000000000\"}]}", pk_hex[0], 0);
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/deposit", auth(&p), body, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "GET", "/api/v1/eth2/slashing-protection", auth(&p), NULL, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/api/v1/eth2/slashing-protection", auth(&p), "{", &r), 400);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/eth/v1/keygen/bls", auth(&p), "{\"count\":2}", &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "POST", "/eth/v1/keygen/secp256k1", auth(&p), NULL, &r), 200);
+	hc_free(&r);
+	CHECK_EQ_U64(call(p.port, "GET", "/eth/v1/keygen/secp256k1", auth(&p), NULL, &r), 200);
+	CHECK(strstr(BODY(r), "\"pubkey\"") != NULL);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	sp_cleanup(&p);
+}
+
 /* Must stay the last test of this file: every route of the table was called. */
 TEST(every_route_was_exercised)
 {

@@ -117,3 +117,54 @@ TEST(aliases_booleans_and_errors)
 	CHECK_EQ_U64(load(&c, missing), 2);
 	run_config_free(&c);
 }
+
+/* --tee and --kek-source (issue 11): from the file, the environment and the command line
+ * like every other option, and the combinations run_config_check refuses. */
+TEST(tee_and_kek_source_options)
+{
+	char *path = yaml_file("tee: sim\nkek-source: tee\n");
+	CHECK(path != NULL);
+	if (!path)
+		return;
+	char arg_file[96], err[256];
+	snprintf(arg_file, sizeof arg_file, "--config-file=%s", path);
+	run_config c;
+	char *argv[] = { "run", arg_file, NULL };
+	CHECK_EQ_U64(load(&c, argv), 0);
+	CHECK(c.tee && strcmp(c.tee, "sim") == 0);
+	CHECK(c.kek_source && strcmp(c.kek_source, "tee") == 0);
+	CHECK(run_config_check(&c, err, sizeof err));
+	run_config_free(&c);
+	/* the environment overrides the file, the command line both */
+	setenv("SECURE_SIGNER_TEE", "auto", 1);
+	CHECK_EQ_U64(load(&c, argv), 0);
+	CHECK(strcmp(c.tee, "auto") == 0);
+	run_config_free(&c);
+	char *argv2[] = { "run", arg_file, "--tee=gramine", NULL };
+	CHECK_EQ_U64(load(&c, argv2), 0);
+	CHECK(strcmp(c.tee, "gramine") == 0);
+	run_config_free(&c);
+	unsetenv("SECURE_SIGNER_TEE");
+	unlink(path);
+	/* defaults: no TEE, the KEK from a file */
+	char *argv3[] = { "run", NULL };
+	CHECK_EQ_U64(load(&c, argv3), 0);
+	CHECK(strcmp(c.tee, "none") == 0 && c.kek_source == NULL);
+	run_config_free(&c);
+	/* refused combinations */
+	const struct {
+		char *a, *b, *want;
+	} bad[] = {
+		{ "--kek-source=tee", "--kek-file=/k", "cannot be combined" },
+		{ "--kek-source=tee", "--tee=none", "needs a TEE" },
+		{ "--kek-source=file", "--tee=sim", "takes one value" },
+		{ "--tee=sgx", "--http-listen-port=1", "--tee must be" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *av[] = { "run", bad[i].a, bad[i].b, NULL };
+		CHECK_EQ_U64(load(&c, av), 0);
+		CHECK_MSG(!run_config_check(&c, err, sizeof err) && strstr(err, bad[i].want),
+			  "case %zu: %s", i, err);
+		run_config_free(&c);
+	}
+}

@@ -14,7 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why = NULL;
 	ss_err rc = tee_evidence_object_parse((const char *)data, size, &o, &why);
 	if (rc == SS_OK) {
-		if (o.quote == NULL || o.n_pubkeys == 0 || o.n_pubkeys > TEE_MAX_BOUND_KEYS)
+		/* BLS keys, or (the secp256k1 binding) exactly the one secp256k1 key */
+		if (o.quote == NULL || o.n_pubkeys > TEE_MAX_BOUND_KEYS ||
+		    (o.k1 ? o.n_pubkeys != 0 : o.n_pubkeys == 0))
 			abort();
 		uint8_t rd[64] = { 0 };
 		tee_result res;

@@ -1,0 +1,338 @@
+/* End to end, the way an operator runs it: `secure-signer run --tee sim --kek-source
+ * tee` (issue 11 "Done when"). The signer starts and seals its store to the simulated
+ * measurement; a keystore imported over the Keymanager API signs, and still signs after a
+ * restart; a restart under another simulated measurement (SECURE_SIGNER_SIM_MRENCLAVE,
+ * as a rebuilt enclave would have) stops with a message naming both measurements, loads
+ * no key and leaves every file of the data directory byte for byte as it was; the
+ * original measurement opens the store again. /healthcheck and /metrics say where the
+ * signer runs. */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../server/http_client.h"
+#include "sign_bodies.h"
+#include "signer_proc.h"
+#include "test.h"
+#include "vectors.h"
+
+#define BODY(r) ((r).body ? (r).body : "")
+#define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
+#define OTHER_MR "2222222222222222222222222222222222222222222222222222222222222222"
+/* SHA-256("secure-signer/tee/sim/mrenclave/v1"), the documented default */
+#define DEFAULT_MR "943bd981648e513a43a96b41701031ca26b8242b4e95a3c59af4ee8cac98afe2"
+
+static int sign_slot(const signer_proc *p, const char *pk, unsigned long slot)
+{
+	char body[1024], path[160];
+	sb_aggregation_slot(body, sizeof body, slot);
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
+	hc_response r;
+	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
+			    strlen(body), &r);
+	hc_free(&r);
+	return st;
+}
+
+static int sign_att(const signer_proc *p, const char *pk, unsigned long s, unsigned long t,
+		    unsigned root)
+{
+	char body[2048], path[160];
+	sb_attestation(body, sizeof body, s, t, root);
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
+	hc_response r;
+	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
+			    strlen(body), &r);
+	hc_free(&r);
+	return st;
+}
+
+/* POST /eth/v1/keystores with one keystore; the first item's status into st. */
+static int km_import(const signer_proc *p, const char *ks, const char *pw, char *st, size_t cap)
+{
+	json_t *req = json_pack("{s:[s],s:[s]}", "keystores", ks, "passwords", pw);
+	char *body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	char auth[160];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", p->token);
+	hc_response r;
+	int code = hc_request(p->port, "POST", "/eth/v1/keystores", auth, body, strlen(body), &r);
+	free(body);
+	json_t *o = json_loads(BODY(r), 0, NULL);
+	const char *s = json_string_value(json_object_get(json_array_get(json_object_get(o, "data"), 0),
+							  "status"));
+	snprintf(st, cap, "%s", s ? s : BODY(r));
+	json_decref(o);
+	hc_free(&r);
+	return code;
+}
+
+/* Every regular file under dir (recursively, sorted), as "path\n<size>\n<bytes>", into
+ * a growing buffer: two snapshots are equal when no file was added, removed or changed.
+ * The lock file and the ports file are the run's own and left out. */
+typedef struct {
+	char *b;
+	size_t n, cap;
+} snap;
+
+static void snap_add(snap *s, const void *d, size_t n)
+{
+	if (s->n + n > s->cap) {
+		s->cap = (s->n + n) * 2 + 4096;
+		s->b = realloc(s->b, s->cap);
+	}
+	memcpy(s->b + s->n, d, n);
+	s->n += n;
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void snapshot(const char *dir, snap *s)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, cmp_names);
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char p[1024];
+		snprintf(p, sizeof p, "%s/%s", dir, name);
+		struct stat st;
+		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+		    strcmp(name, "secure-signer.ports") != 0 && strstr(name, "lock") == NULL &&
+		    lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				snapshot(p, s);
+			} else {
+				size_t len = 0;
+				char *data = test_read_file(p, &len);
+				char hdr[1100];
+				int hl = snprintf(hdr, sizeof hdr, "%s\n%zu\n", p, len);
+				snap_add(s, hdr, (size_t)hl);
+				if (data)
+					snap_add(s, data, len);
+				free(data);
+			}
+		}
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+}
+
+static bool log_has(const signer_proc *p, const char *text)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/signer.log", p->dir);
+	char *log = test_read_file(path, NULL);
+	bool found = log && strstr(log, text) != NULL;
+	free(log);
+	return found;
+}
+
+static const char *const SIM_FLAGS[] = { "--tee=sim", "--kek-source=tee",
+					 "--key-manager-api-enabled", "--metrics-enabled",
+					 "--metrics-port=0", NULL };
+
+TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
+{
+	if (!vectors_require())
+		return;
+	char kp[512];
+	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
+	char *ks = test_read_file(kp, NULL);
+	CHECK(ks != NULL);
+	if (ks == NULL)
+		return;
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	signer_proc p;
+	CHECK(sp_init(&p));
+	if (!sp_start(&p, SIM_FLAGS)) {
+		CHECK_MSG(0, "secure-signer --tee sim did not start (dir %s)", p.dir);
+		goto out;
+	}
+	CHECK(log_has(&p, "TEE SIMULATION"));
+	char st[512];
+	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
+	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
+	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 100), 200);
+	CHECK_EQ_U64(sign_att(&p, KS1_PK, 1, 2, 1), 200);
+
+	/* where it runs: /healthcheck's "tee" and the metrics */
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p.port, "GET", "/healthcheck", NULL, NULL, 0, &r), 200);
+	json_t *h = json_loads(BODY(r), 0, NULL);
+	json_t *tee = json_object_get(h, "tee");
+	CHECK_MSG(json_is_true(json_object_get(tee, "simulated")), "%s", BODY(r));
+	CHECK(tee && strcmp(json_string_value(json_object_get(tee, "measurement")), DEFAULT_MR) == 0);
+	CHECK(tee && json_is_true(json_object_get(tee, "can_seal")));
+	json_decref(h);
+	hc_free(&r);
+	CHECK_EQ_U64(hc_request(p.metrics_port, "GET", "/metrics", NULL, NULL, 0, &r), 200);
+	CHECK_MSG(strstr(BODY(r), "secure_signer_tee_info{platform=\"sim\",provider=\"sim\","
+				  "simulated=\"true\"} 1") != NULL, "metrics lack secure_signer_tee_info");
+	CHECK(strstr(BODY(r), "secure_signer_tee_debug 0") != NULL);
+	hc_free(&r);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+
+	/* the record of what the store is sealed to: platform and measurement, no secret */
+	char rec_path[400];
+	snprintf(rec_path, sizeof rec_path, "%s/keys/tee-seal", p.data_dir);
+	char *rec = test_read_file(rec_path, NULL);
+	CHECK(rec && strstr(rec, "platform=sim") && strstr(rec, "measurement=" DEFAULT_MR));
+	free(rec);
+
+	/* A restart: the store opens with the same sealing key, the key signs. */
+	if (!sp_start(&p, SIM_FLAGS)) {
+		CHECK_MSG(0, "secure-signer did not restart (dir %s)", p.dir);
+		goto out;
+	}
+	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 101), 200);
+	CHECK_EQ_U64(sign_att(&p, KS1_PK, 2, 3, 1), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+
+	/* Another measurement: refused at start, naming both, nothing changed. */
+	snap before = { 0 }, after = { 0 };
+	snapshot(p.data_dir, &before);
+	setenv("SECURE_SIGNER_SIM_MRENCLAVE", OTHER_MR, 1);
+	CHECK_MSG(!sp_start(&p, SIM_FLAGS), "a signer with another measurement started");
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	CHECK(log_has(&p, "measurement " DEFAULT_MR));
+	CHECK(log_has(&p, "measurement " OTHER_MR));
+	CHECK(log_has(&p, "no key loaded or changed"));
+	snapshot(p.data_dir, &after);
+	CHECK_MSG(before.n == after.n && memcmp(before.b, after.b, before.n) == 0,
+		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
+		  after.n);
+	free(before.b);
+	free(after.b);
+
+	/* Without --kek-source tee the sealed store is refused too, not opened with a
+	 * file KEK beside it. */
+	const char *file_kek[] = { "--tee=sim", NULL };
+	CHECK(!sp_start(&p, file_kek));
+	CHECK(log_has(&p, "sealed to the TEE"));
+	/* --kek-source tee with a KEK file: a configuration error */
+	const char *both[] = { "--tee=sim", "--kek-source=tee", "--kek-file=/nonexistent", NULL };
+	CHECK(!sp_start(&p, both));
+	CHECK(log_has(&p, "--kek-source tee cannot be combined"));
+
+	/* The original measurement opens it again. */
+	if (!sp_start(&p, SIM_FLAGS)) {
+		CHECK_MSG(0, "secure-signer did not start again with its measurement");
+		goto out;
+	}
+	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 102), 200);
+	CHECK_EQ_U64(sign_att(&p, KS1_PK, 3, 4, 1), 200);
+	/* the slashing history survived all of it: a double vote on target 2 is refused */
+	CHECK_EQ_U64(sign_att(&p, KS1_PK, 1, 2, 7), 412);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	free(ks);
+	sp_cleanup(&p);
+}
+
+/* Runs `secure-signer keys ...` through the shell with an environment prefix; the exit
+ * status, and the output in out. */
+static int keys_cli(const char *env, const char *args, char *out, size_t cap)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "%s %s keys %s 2>&1", env, sp_binary(), args);
+	FILE *f = popen(cmd, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = '\0';
+	int st = f ? pclose(f) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* docs/tee.md "Re-sealing on upgrade", done as written: the old build exports the key
+ * (keys export-keystore with --kek-source tee), the new build — another measurement —
+ * imports it into a new data directory, and signs with it; the old build's store stays
+ * closed to the new one. */
+TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
+{
+	if (!vectors_require())
+		return;
+	char kp[512];
+	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
+	char *ks = test_read_file(kp, NULL);
+	CHECK(ks != NULL);
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	signer_proc old, neu;
+	CHECK(sp_init(&old) && sp_init(&neu));
+	char st[512], out[8192], args[2048], pw[400], exp[400];
+	if (ks == NULL || !sp_start(&old, SIM_FLAGS)) {
+		CHECK_MSG(0, "the old signer did not start");
+		goto out;
+	}
+	CHECK_EQ_U64(km_import(&old, ks, "somepassword", st, sizeof st), 200);
+	CHECK_EQ_U64(sign_att(&old, KS1_PK, 5, 6, 1), 200);
+	CHECK_EQ_U64(sp_stop(&old), 0);
+	/* 1. the old build exports the key and the history */
+	snprintf(pw, sizeof pw, "%s/export.pw", old.dir);
+	snprintf(exp, sizeof exp, "%s/export.json", old.dir);
+	FILE *f = fopen(pw, "w");
+	CHECK(f && fputs("migration-password\n", f) >= 0 && fclose(f) == 0);
+	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
+	CHECK_EQ_U64(keys_cli("", args, out, sizeof out), 0);
+	CHECK_MSG(strstr(out, KS1_PK) != NULL, "keys list: %s", out);
+	snprintf(args, sizeof args,
+		 "export-keystore %s --allow-key-export --password-file=%s --out=%s --pbkdf2 "
+		 "--data-dir=%s --tee=sim --kek-source=tee", KS1_PK, pw, exp, old.data_dir);
+	CHECK_MSG(keys_cli("", args, out, sizeof out) == 0, "export: %s", out);
+	/* the new build cannot read the old store, even offline */
+	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
+	CHECK_EQ_U64(keys_cli("SECURE_SIGNER_SIM_MRENCLAVE=" OTHER_MR, args, out, sizeof out), 1);
+	CHECK_MSG(strstr(out, "sealed to measurement") != NULL, "%s", out);
+	/* 2-3. the new build on a new data directory imports it (history first: here the
+	 * attestation signed above comes with the keystore's interchange via the CLI's
+	 * slashing import; a double vote must stay refused) */
+	char hist[400];
+	snprintf(hist, sizeof hist, "%s/history.json", old.dir);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s slashing export --data-dir=%s --to=%s >/dev/null 2>&1",
+		 sp_binary(), old.data_dir, hist);
+	CHECK_EQ_U64(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "%s slashing import --data-dir=%s --from=%s >/dev/null 2>&1",
+		 sp_binary(), neu.data_dir, hist);
+	CHECK_EQ_U64(system(cmd), 0);
+	snprintf(args, sizeof args, "import --keystore=%s --password-file=%s --data-dir=%s "
+		 "--tee=sim --kek-source=tee", exp, pw, neu.data_dir);
+	CHECK_MSG(keys_cli("SECURE_SIGNER_SIM_MRENCLAVE=" OTHER_MR, args, out, sizeof out) == 0,
+		  "import: %s", out);
+	/* 4. the new build signs; the history came along */
+	setenv("SECURE_SIGNER_SIM_MRENCLAVE", OTHER_MR, 1);
+	bool started = sp_start(&neu, SIM_FLAGS);
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	CHECK_MSG(started, "the new signer did not start (dir %s)", neu.dir);
+	if (started) {
+		CHECK_EQ_U64(sign_slot(&neu, KS1_PK, 200), 200);
+		CHECK_EQ_U64(sign_att(&neu, KS1_PK, 5, 6, 9), 412);
+		CHECK_EQ_U64(sign_att(&neu, KS1_PK, 6, 7, 1), 200);
+		CHECK_EQ_U64(sp_stop(&neu), 0);
+	}
+out:
+	free(ks);
+	sp_cleanup(&old);
+	sp_cleanup(&neu);
+}
+
+/* --tee none (the default) with --kek-source tee: a clear configuration error. */
+TEST(kek_source_tee_needs_a_sealing_tee)
+{
+	signer_proc p;
+	CHECK(sp_init(&p));
+	const char *flags[] = { "--kek-source=tee", NULL };
+	CHECK(!sp_start(&p, flags));
+	CHECK(log_has(&p, "--kek-source tee needs a TEE"));
+	const char *bad[] = { "--tee=sgx", NULL };
+	CHECK(!sp_start(&p, bad));
+	CHECK(log_has(&p, "--tee must be auto, none, gramine, occlum, tsm or sim"));
+	sp_cleanup(&p);
+}
