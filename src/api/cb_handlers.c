@@ -71,11 +71,6 @@ static bool nonce_field(http_request *req, uint64_t *out)
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
-static void hex0x(char *out, const uint8_t *b, size_t n)
-{
-	hex_encode(out, b, n, true);
-}
-
 static json_t *hex_json(const uint8_t *b, size_t n)
 {
 	char buf[2 * 96 + 3];
@@ -136,11 +131,11 @@ static void reply_signature(http_request *req, const api_cb *cb, const cb_module
 {
 	/* written out, since jansson has no uint64 for the nonce; every other value is hex */
 	char k[99], root[67], sid[67], chain[70], sg[195], text[700];
-	hex0x(k, key, key_len);
-	hex0x(root, object_root, 32);
-	hex0x(sid, m->signing_id, 32);
+	hex_encode(k, key, key_len, true);
+	hex_encode(root, object_root, 32, true);
+	hex_encode(sid, m->signing_id, 32, true);
 	chain_id_hex(chain, cb->chain_id);
-	hex0x(sg, sig, sig_len);
+	hex_encode(sg, sig, sig_len, true);
 	int n = snprintf(text, sizeof text,
 			 "{\"%s\":\"%s\",\"object_root\":\"%s\",\"module_signing_id\":\"%s\","
 			 "\"nonce\":%llu,\"chain_id\":\"%s\",\"signature\":\"%s\"}",
