@@ -466,16 +466,24 @@ try {
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
     "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
     "-addext", "subjectAltName=IP:127.0.0.1"], {stdio: "ignore"});
-  await start([`--tls-cert-file=${dir}/cert.pem`, `--tls-key-file=${dir}/key.pem`, "--tls-allow-any-client"]);
+  await start([`--tls-cert-file=${dir}/cert.pem`, `--tls-key-file=${dir}/key.pem`, "--tls-allow-any-client",
+    "--commit-boost-chain-id=560048"]);
   r = await request("GET", "/status").catch((e) => ({status: 0, text: String(e)}));
   ok(r.status === 0, "plain HTTP is not served when TLS is on");
   tls = true;
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys");
   ok(r.status === 200 && r.json.keys.length === 2, `get_pubkeys over TLS: ${r.status}`);
   pb = await signProxyBls("MOD_B", bBls, 1);
-  ok(pb.r.status === 200 && blsVerify(bBls, signingData(infoRoot(pb.o, unhex(SID.B), 1, 1), DOMAIN), pb.r.json.signature),
-    "a proxy signature over TLS verifies");
+  ok(pb.r.status === 200 && pb.r.json.chain_id === "0x88bb0" &&
+     blsVerify(bBls, signingData(infoRoot(pb.o, unhex(SID.B), 1, 560048), DOMAIN), pb.r.json.signature),
+    `a proxy signature over TLS verifies, with --commit-boost-chain-id=560048 in its root: ${pb.r.text}`);
   tls = false;
+  await stop("SIGTERM");
+  await start(["--commit-boost-chain-id=0x4268"]);
+  pb = await signProxyBls("MOD_B", bBls, 2);
+  ok(pb.r.status === 200 && pb.r.json.chain_id === "0x4268" &&
+     blsVerify(bBls, signingData(infoRoot(pb.o, unhex(SID.B), 2, 17000), DOMAIN), pb.r.json.signature),
+    "--commit-boost-chain-id in hex");
   await stop("SIGTERM");
 
   // ---- legacy Web3Signer dialect (§8.5), same key store -----------------------------
