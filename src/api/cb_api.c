@@ -93,6 +93,7 @@ ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
 	}
 	cb->cfg = *cfg;
 	pthread_mutex_init(&cb->lock, NULL);
+	pthread_mutex_init(&cb->admin_lock, NULL);
 	uint8_t gfv[ETH2_VERSION_BYTES], chain_id[32] = { 0 };
 	eth2_network_genesis_fork_version(cfg->net, gfv);
 	if (cfg->has_chain_id) {
@@ -143,5 +144,6 @@ void api_cb_free(api_cb *cb)
 	cb_registry_release(cb->reg);
 	free(cb->clients);
 	pthread_mutex_destroy(&cb->lock);
+	pthread_mutex_destroy(&cb->admin_lock);
 	free(cb);
 }

@@ -322,6 +322,7 @@ void cb_handle_reload(http_request *req, void *app)
 	/* Commit-Boost reloads its configuration from disk, then applies the body's
 	 * secrets on top */
 	char err[512];
+	pthread_mutex_lock(&cb->admin_lock);
 	cb_registry *fresh = cb_registry_load(&cb->cfg, err, sizeof err);
 	cb_registry *next = NULL;
 	if (fresh) {
@@ -333,12 +334,14 @@ void cb_handle_reload(http_request *req, void *app)
 	}
 	json_decref(o);
 	if (!next) {
+		pthread_mutex_unlock(&cb->admin_lock);
 		log_warn("commit-boost: reload refused: %s", err);
 		cb_reply_text(req, 400, "bad request: %s", err);
 		return;
 	}
 	size_t n_modules = next->n;
 	cb_registry_swap(cb, next);
+	pthread_mutex_unlock(&cb->admin_lock);
 	log_info("commit-boost: configuration reloaded (%zu modules)", n_modules);
 	http_reply_bytes(req, 200, "text/plain; charset=utf-8", "", 0);
 }
@@ -355,12 +358,19 @@ void cb_handle_revoke(http_request *req, void *app)
 	if (o && !id)
 		cb_reply_text(req, 400, "bad request: missing field module_id");
 	if (id) {
+		/* from the registry in force now (a reload may have replaced the one this
+		 * request was authenticated with), one admin change at a time */
 		char err[256];
-		cb_registry *next = cb_registry_revoke(reg, id, err, sizeof err);
+		pthread_mutex_lock(&cb->admin_lock);
+		cb_registry *cur = cb_registry_get(cb);
+		cb_registry *next = cb_registry_revoke(cur, id, err, sizeof err);
+		cb_registry_release(cur);
+		if (next)
+			cb_registry_swap(cb, next);
+		pthread_mutex_unlock(&cb->admin_lock);
 		if (!next) {
 			cb_reply_text(req, 404, "%s", err);
 		} else {
-			cb_registry_swap(cb, next);
 			log_info("commit-boost: JWT secret of module %s revoked", id);
 			http_reply_bytes(req, 200, "text/plain; charset=utf-8", "", 0);
 		}

@@ -42,6 +42,7 @@ struct api_cb {
 	signer_cb *svc;       /* the service that decides and signs (signer/commit_boost.h) */
 	uint8_t chain_id[32]; /* big-endian, for the answers */
 	pthread_mutex_t lock; /* guards reg and clients */
+	pthread_mutex_t admin_lock; /* one /reload or /revoke_jwt at a time: read-modify-swap */
 	cb_registry *reg;
 	cb_client *clients;
 	size_t n_clients, cap_clients;

@@ -404,6 +404,8 @@ try {
   ok(r.status === 200, `revoke_jwt: ${r.status} ${r.text}`);
   r = await call("MOD_C", "GET", "/signer/v1/get_pubkeys", undefined, {from: freshAddr()});
   ok(r.status === 401, "a revoked module is 401");
+  r = await call(null, "POST", "/revoke_jwt", {module_id: "MOD_NOPE"}, {admin: true});
+  ok(r.status === 404, `revoking an unknown module is 404 (${r.status} ${r.text})`);
   r = await call("MOD_A", "POST", "/revoke_jwt", {module_id: "MOD_B"}, {from: freshAddr()});
   ok(r.status === 401, "a module token does not open admin routes");
   r = await call(null, "POST", "/reload", {jwt_secrets: `MOD_A=${SECRET.MOD_A},MOD_B=${SECRET.MOD_B},MOD_C=new-c`}, {admin: true});
