@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/commit_boost.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/run_config.h"
@@ -118,6 +119,19 @@ int cli_cmd_config(int argc, char **argv)
 	bindable("--http-listen-host/--http-listen-port", c.http_listen_host, c.http_listen_port);
 	if (c.metrics_enabled)
 		bindable("--metrics-host/--metrics-port", c.metrics_host, c.metrics_port);
+	if (c.commit_boost_api_enabled) {
+		bindable("--http-listen-host/--commit-boost-http-listen-port", c.http_listen_host,
+			 c.commit_boost_port);
+		api_cb_config cc = {
+			.modules_file = c.commit_boost_modules_file,
+			.jwt_secrets_file = c.commit_boost_jwt_secrets_file,
+			.admin_secret_file = c.commit_boost_admin_secret_file,
+		};
+		char cb_err[512];
+		if (!c.commit_boost_legacy && c.commit_boost_modules_file &&
+		    api_cb_check_files(&cc, cb_err, sizeof cb_err) != SS_OK)
+			problem("Commit-Boost API: %s", cb_err);
+	}
 	if (datadir_in_use(c.data_dir))
 		problem("--data-dir: %s is in use by a running secure-signer", c.data_dir);
 	if (problems)

@@ -92,7 +92,10 @@ static void usage(FILE *f)
 		   "  generate                    generate new keys (EIP-2333, OS randomness; --count)\n"
 		   "  delete PUBKEY               remove a key from the sealed store\n"
 		   "  export-keystore PUBKEY      write a key as an EIP-2335 keystore\n"
-		   "                              (requires --allow-key-export)\n\n"
+		   "                              (requires --allow-key-export)\n"
+		   "  proxy list                  print the Commit-Boost proxy keys: kind, proxy,\n"
+		   "                              module, delegator (docs/commit-boost.md)\n"
+		   "  proxy delete PROXY          remove a proxy key (BLS key, ECDSA key or address)\n\n"
 		   "Run 'secure-signer keys SUBCOMMAND --help' for its options.\n");
 }
 
@@ -118,6 +121,12 @@ static void sub_usage(const char *sub)
 		       "refused from then on), then durably removes it from the sealed store; its history\n"
 		       "is kept. Keys loaded from --keystores-path or --key-config-path follow their files:\n"
 		       "remove the file instead.\n\n");
+	else if (strcmp(sub, "proxy") == 0)
+		printf("Usage: secure-signer keys proxy list|delete PROXY [OPTIONS]\n\n"
+		       "The Commit-Boost proxy keys the signer generated for modules (docs/commit-boost.md).\n"
+		       "list prints one line per proxy: scheme, proxy (BLS key or ECDSA address), module,\n"
+		       "delegating consensus key, and for ECDSA its 33-byte key. delete removes one, named\n"
+		       "by any of those forms, durably from the sealed store.\n\n");
 	else
 		printf("Usage: secure-signer keys export-keystore PUBKEY --allow-key-export --password-file FILE [OPTIONS]\n\n"
 		       "Writes the key as an EIP-2335 keystore encrypted under the password in FILE (its\n"
@@ -598,7 +607,7 @@ int cli_cmd_keys(int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	static const char *const subs[] = { "list", "import", "generate", "delete",
-					    "export-keystore" };
+					    "export-keystore", "proxy" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		known = known || strcmp(sub, subs[i]) == 0;
@@ -616,7 +625,8 @@ int cli_cmd_keys(int argc, char **argv)
 	int nargs = argc - 1 - first;
 	char **args = argv + 1 + first;
 	bool needs_pubkey = strcmp(sub, "delete") == 0 || strcmp(sub, "export-keystore") == 0;
-	if (nargs != (needs_pubkey ? 1 : 0)) {
+	bool proxy = strcmp(sub, "proxy") == 0;
+	if (proxy ? (nargs < 1 || nargs > 2) : nargs != (needs_pubkey ? 1 : 0)) {
 		fprintf(stderr, "secure-signer keys %s: %s\n", sub,
 			needs_pubkey ? "expected one PUBKEY argument" : "unexpected argument");
 		return 2;
@@ -667,6 +677,8 @@ int cli_cmd_keys(int argc, char **argv)
 		; /* the slashing store could not be opened: nothing was changed */
 	else if (strcmp(sub, "list") == 0)
 		rc = cmd_list(ks);
+	else if (proxy)
+		rc = cli_keys_proxy(ks, nargs, args);
 	else if (strcmp(sub, "generate") == 0)
 		rc = cmd_generate(km, &o);
 	else if (strcmp(sub, "import") == 0)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/commit_boost.h"
 #include "api/token.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -24,6 +25,8 @@
 #include "slashing/slashing.h"
 #include "tee/tee_provider.h"
 #include "util/datadir.h"
+#include "util/dec.h"
+#include "util/hex.h"
 #include "util/file.h"
 #include "util/hardening.h"
 #include "util/log.h"
@@ -36,12 +39,14 @@
 /* <data-dir>/secure-signer.ports, written atomically once the listeners are up, like
  * Web3Signer's web3signer.ports: tests and scripts that use port 0 read it. */
 static void write_ports(const datadir *dd, const char *data_path, unsigned http_port,
-			unsigned metrics_port)
+			unsigned metrics_port, unsigned cb_port)
 {
-	char path[4200], text[64];
+	char path[4200], text[128];
 	int n = metrics_port ? snprintf(text, sizeof text, "http-port=%u\nmetrics-port=%u\n",
 					http_port, metrics_port)
 			     : snprintf(text, sizeof text, "http-port=%u\n", http_port);
+	if (cb_port)
+		n += snprintf(text + n, sizeof text - (size_t)n, "commit-boost-port=%u\n", cb_port);
 	if (datadir_file(dd, "secure-signer.ports", path, sizeof path) == SS_OK &&
 	    file_write_atomic(path, text, (size_t)n, 0644) != SS_OK)
 		log_warn("cannot write %s: %s", path, strerror(errno));
@@ -76,7 +81,8 @@ typedef struct {
 	keys_store *keys;
 	signer *signer;
 	api *api;
-	http_server *http, *metrics;
+	http_server *http, *metrics, *cb_http;
+	api_cb *cb;
 	char *signing_token;
 	char *tls_password;
 	char km_token[API_TOKEN_MAX + 1];
@@ -87,6 +93,8 @@ static void teardown(run_state *st)
 {
 	http_server_stop(st->http, SHUTDOWN_GRACE_MS);
 	http_server_stop(st->metrics, 1000);
+	http_server_stop(st->cb_http, SHUTDOWN_GRACE_MS);
+	api_cb_free(st->cb);
 	api_free(st->api);
 	signer_free(st->signer);
 	if (st->keys)
@@ -250,6 +258,59 @@ static int open_stores(run_state *st)
 	return 0;
 }
 
+/* --commit-boost-chain-id: decimal (up to 2^64-1) or 0x hex (up to 32 bytes), as a
+ * big-endian uint256. */
+static bool parse_chain_id(const char *s, uint8_t out[32])
+{
+	memset(out, 0, 32);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		size_t n = strlen(s + 2);
+		if (n == 0 || n > 64)
+			return false;
+		char padded[65];
+		memset(padded, '0', 64);
+		memcpy(padded + 64 - n, s + 2, n);
+		padded[64] = 0;
+		return hex_decode(out, 32, padded, 64, HEX_PREFIX_FORBIDDEN) == SS_OK;
+	}
+	uint64_t v;
+	if (dec_parse_u64(s, strlen(s), &v) != SS_OK)
+		return false;
+	for (unsigned i = 0; i < 8; i++)
+		out[31 - i] = (uint8_t)(v >> (8 * i));
+	return true;
+}
+
+/* The Commit-Boost API's modules, secrets and nonce store (docs/commit-boost.md). */
+static int open_commit_boost(run_state *st)
+{
+	run_config *c = &st->cfg;
+	api_cb_config cc = {
+		.keys = st->keys,
+		.net = st->net.net,
+		.modules_file = c->commit_boost_modules_file,
+		.jwt_secrets_file = c->commit_boost_jwt_secrets_file,
+		.admin_secret_file = c->commit_boost_admin_secret_file,
+		.data_dir = st->dd.path,
+		.legacy = c->commit_boost_legacy,
+		.lockout_seconds = c->commit_boost_lockout_seconds,
+	};
+	if (c->commit_boost_chain_id) {
+		if (!parse_chain_id(c->commit_boost_chain_id, cc.chain_id)) {
+			log_error("--commit-boost-chain-id must be a decimal number or 0x hex of at "
+				  "most 32 bytes");
+			return 1;
+		}
+		cc.has_chain_id = true;
+	}
+	char err[512];
+	if (api_cb_new(&st->cb, &cc, err, sizeof err) != SS_OK) {
+		log_error("Commit-Boost API: %s", err);
+		return 1;
+	}
+	return 0;
+}
+
 /* The sealed key store, the signing service and the API with its key sources and
  * tokens (the keys are loaded here, before any listener opens). */
 static int open_service(run_state *st)
@@ -314,6 +375,8 @@ static int open_service(run_state *st)
 	if (api_new(&st->api, &ac) != SS_OK || api_load_keys(st->api) != SS_OK)
 		return 1;
 
+	if (c->commit_boost_api_enabled && open_commit_boost(st) != 0)
+		return 1;
 	if (c->key_manager_api_enabled) {
 		char path[4200];
 		const char *tp = c->key_manager_token_file;
@@ -410,7 +473,29 @@ static int open_listeners(run_state *st)
 			return 1;
 		metrics_port = http_server_port(st->metrics);
 	}
-	write_ports(&st->dd, c->data_path, http_server_port(st->http), metrics_port);
+	unsigned cb_port = 0;
+	if (st->cb) {
+		size_t n_cb;
+		const http_route *cr = api_cb_routes(st->cb, &n_cb);
+		/* the signing listener's host, allow-list and TLS: modules reach the signer
+		 * the way validator clients do */
+		http_server_config cc = hc;
+		cc.name = "commit-boost";
+		cc.port = (uint16_t)c->commit_boost_port;
+		cc.threads = 2;
+		cc.routes = cr;
+		cc.n_routes = n_cb;
+		cc.app = st->cb;
+		cc.cors_origins = NULL;
+		cc.signing_token = NULL;
+		cc.keymanager_token = NULL;
+		if (http_server_start(&st->cb_http, &cc) != SS_OK)
+			return 1;
+		cb_port = http_server_port(st->cb_http);
+		log_info("Commit-Boost signer API (%s) on port %u",
+			 c->commit_boost_legacy ? "legacy Web3Signer dialect" : "v0.2.0", cb_port);
+	}
+	write_ports(&st->dd, c->data_path, http_server_port(st->http), metrics_port, cb_port);
 	log_info("secure-signer %s ready: %zu keys", RUN_VERSION, keys_count(st->keys));
 	/* Type=notify (deploy/systemd/secure-signer.service): ready only now, with the keys
 	 * loaded and every listener accepting, so that units ordered After= this one (the

@@ -16,6 +16,9 @@ int cli_cmd_run(int argc, char **argv);          /* cmd_run.c: the signer daemon
 int cli_cmd_signing_root(int argc, char **argv); /* cmd_signing_root.c */
 int cli_cmd_slashing(int argc, char **argv);     /* cmd_slashing.c */
 int cli_cmd_keys(int argc, char **argv);         /* cmd_keys.c */
+/* cmd_keys_proxy.c: `keys proxy list|delete PROXY` on an open store (args after "proxy") */
+struct keys_store;
+int cli_keys_proxy(struct keys_store *ks, int nargs, char **args);
 int cli_cmd_evidence(int argc, char **argv);     /* cmd_evidence.c */
 int cli_cmd_config(int argc, char **argv);       /* cmd_config.c: config check */
 int cli_cmd_tee(int argc, char **argv);

@@ -123,6 +123,22 @@ static const opt opts[] = {
 	  "serve the Keymanager API /eth/v1/keystores" },
 	{ "key-manager-api-token-file", OPT_STR, O(key_manager_token_file), NULL,
 	  "Keymanager API token (default <data-dir>/keymanager.token, created on first start)" },
+	{ "commit-boost-api-enabled", OPT_BOOL, O(commit_boost_api_enabled), "false",
+	  "serve the Commit-Boost signer API v0.2.0 on its own port (docs/commit-boost.md)" },
+	{ "commit-boost-http-listen-port", OPT_PORT, O(commit_boost_port), "20000",
+	  "Commit-Boost API port, on --http-listen-host with the signing listener's TLS" },
+	{ "commit-boost-modules-file", OPT_STR, O(commit_boost_modules_file), NULL,
+	  "YAML list of Commit-Boost modules: id, signing_id, guards, optional jwt_secret" },
+	{ "commit-boost-jwt-secrets-file", OPT_STR, O(commit_boost_jwt_secrets_file), NULL,
+	  "MODULE_ID=secret lines: the modules' JWT secrets" },
+	{ "commit-boost-admin-jwt-secret-file", OPT_STR, O(commit_boost_admin_secret_file), NULL,
+	  "first line: the JWT secret of the admin routes /reload and /revoke_jwt" },
+	{ "commit-boost-chain-id", OPT_STR, O(commit_boost_chain_id), NULL,
+	  "chain id in signing roots, decimal or 0x hex (default: the network's)" },
+	{ "commit-boost-legacy-api-enabled", OPT_BOOL, O(commit_boost_legacy), "false",
+	  "serve Web3Signer's 2024 Commit-Boost dialect instead (no JWT; loopback only)" },
+	{ "Xcommit-boost-jwt-lockout-seconds", OPT_UINT, O(commit_boost_lockout_seconds), "300",
+	  "seconds a client is refused (429) after 3 JWT failures; for tests" },
 	{ "metrics-enabled", OPT_BOOL, O(metrics_enabled), "false", "serve /metrics on its own port" },
 	{ "metrics-host", OPT_STR, O(metrics_host), "127.0.0.1", "metrics listen address" },
 	{ "metrics-port", OPT_PORT, O(metrics_port), "9001", "metrics port" },
@@ -387,6 +403,12 @@ bool run_config_check(const run_config *c, char *err, size_t cap)
 	else if (c->slashing_protection_enabled && c->pruning_enabled &&
 		 (c->pruning_epochs_to_keep < 1 || c->pruning_interval_hours < 1))
 		why = "--slashing-protection-pruning-epochs-to-keep and -interval must be at least 1";
+	else if (c->commit_boost_api_enabled && !c->commit_boost_legacy &&
+		 !c->commit_boost_modules_file)
+		why = "--commit-boost-api-enabled needs --commit-boost-modules-file";
+	else if (c->commit_boost_api_enabled && c->commit_boost_port &&
+		 c->commit_boost_port == c->http_listen_port)
+		why = "--commit-boost-http-listen-port must differ from --http-listen-port";
 	else if (c->http_local_reserved_connections >= c->http_max_connections)
 		why = "--http-local-reserved-connections must be smaller than --http-max-connections";
 	if (why)

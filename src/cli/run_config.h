@@ -62,6 +62,15 @@ typedef struct {
 	char *tee;
 	bool key_manager_api_enabled;
 	char *key_manager_token_file;
+	/* Commit-Boost signer API (docs/commit-boost.md) */
+	bool commit_boost_api_enabled;
+	unsigned commit_boost_port;
+	char *commit_boost_modules_file;
+	char *commit_boost_jwt_secrets_file;
+	char *commit_boost_admin_secret_file;
+	char *commit_boost_chain_id;
+	bool commit_boost_legacy;
+	unsigned commit_boost_lockout_seconds;
 	/* metrics */
 	bool metrics_enabled;
 	char *metrics_host;

@@ -127,10 +127,15 @@ static const w3s_opt table[] = {
 	WARN("Xkey-manager-skip-keystore-storage", true, "true",
 	     "imported keys are always sealed in the data directory"),
 	REFUSE("commit-boost-api-enabled", true, "true",
-	       "the Commit-Boost signer API is not built yet"),
-	REFUSE("proxy-keystores-path", false, NULL, "the Commit-Boost signer API is not built yet"),
+	       "Secure-Signer serves the Commit-Boost API on its own port: secure-signer run "
+	       "--commit-boost-api-enabled (v0.2.0) or with --commit-boost-legacy-api-enabled "
+	       "(Web3Signer's dialect); docs/commit-boost.md"),
+	REFUSE("proxy-keystores-path", false, NULL,
+	       "Commit-Boost proxy keys are generated and sealed inside the signer; proxy "
+	       "keystores are not imported (docs/commit-boost.md)"),
 	REFUSE("proxy-keystores-password-file", false, NULL,
-	       "the Commit-Boost signer API is not built yet"),
+	       "Commit-Boost proxy keys are generated and sealed inside the signer; proxy "
+	       "keystores are not imported (docs/commit-boost.md)"),
 	SAME("Xsigning-ext-enabled", true),
 	/* export, import, watermark-repair (§3.6, §3.9) */
 	{ "to", false, W_SUB, NULL, NULL, NULL },

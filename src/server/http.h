@@ -159,6 +159,11 @@ const uint8_t *http_request_pubkey(const http_request *req);
 const char *http_request_body(const http_request *req, size_t *len);
 /* A request header's value, or NULL. */
 const char *http_request_header(const http_request *req, const char *name);
+/* The request path without the query string (Commit-Boost's JWT names it). */
+const char *http_request_path(const http_request *req);
+/* The peer's address as text ("127.0.0.1", "::1"; "-" when unknown), for per-client
+ * rules such as Commit-Boost's JWT-failure lock-out. */
+void http_request_client_address(const http_request *req, char *out, size_t cap);
 /* A query-string argument's value (decoded), or NULL when absent. */
 const char *http_request_query(const http_request *req, const char *name);
 /* True when the Accept header lists application/json or a wildcard. */

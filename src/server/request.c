@@ -1,7 +1,11 @@
 /* Request accessors for handlers (http.h): the parts of libmicrohttpd's connection a
  * handler may read, and the Accept negotiation Web3Signer uses. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <microhttpd.h>
 
@@ -13,6 +17,24 @@ const char *http_request_body(const http_request *req, size_t *len)
 {
 	*len = req->body_len;
 	return req->body ? req->body : "";
+}
+
+const char *http_request_path(const http_request *req) { return req->path; }
+
+void http_request_client_address(const http_request *req, char *out, size_t cap)
+{
+	snprintf(out, cap, "-");
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)cap);
 }
 
 const char *http_request_header(const http_request *req, const char *name)

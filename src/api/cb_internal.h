@@ -1,0 +1,100 @@
+/* Module-internal: the Commit-Boost API's state shared by its files (cb_*.c). */
+#ifndef SS_API_CB_INTERNAL_H
+#define SS_API_CB_INTERNAL_H
+
+#include <pthread.h>
+
+#include "api/commit_boost.h"
+#include "signer/commit_boost.h"
+
+#define CB_MODULE_ID_MAX 64   /* keys_aux owner field, NUL included */
+#define CB_SECRET_MAX 512
+#define CB_MAX_MODULES 256
+
+typedef struct {
+	char id[CB_MODULE_ID_MAX];
+	uint8_t signing_id[32];
+	char *secret;              /* secure memory; NULL: no secret (revoked or none) */
+	size_t secret_len;
+	uint8_t (*allowed)[48];    /* NULL: every consensus key */
+	size_t n_allowed;
+	bool proxy_only;
+	bool replay_protection;
+} cb_module;
+
+/* One immutable configuration: replaced whole by /reload and /revoke_jwt. */
+typedef struct {
+	cb_module *mods;
+	size_t n;
+	char *admin_secret; /* secure memory; NULL: admin routes refuse everything */
+	size_t admin_secret_len;
+	_Atomic unsigned refs;
+} cb_registry;
+
+typedef struct {
+	char addr[64];
+	unsigned failures;
+	int64_t last_failure; /* monotonic seconds */
+} cb_client;
+
+struct api_cb {
+	api_cb_config cfg;
+	signer_cb *svc;       /* the service that decides and signs (signer/commit_boost.h) */
+	uint8_t chain_id[32]; /* big-endian, for the answers */
+	pthread_mutex_t lock; /* guards reg and clients */
+	pthread_mutex_t admin_lock; /* one /reload or /revoke_jwt at a time: read-modify-swap */
+	cb_registry *reg;
+	cb_client *clients;
+	size_t n_clients, cap_clients;
+};
+
+/* cb_config.c: reads the modules file and secrets into a new registry (refs 1). */
+cb_registry *cb_registry_load(const api_cb_config *cfg, char *err, size_t cap);
+void cb_registry_release(cb_registry *r);
+/* A copy of r (refs 1) whose secrets are replaced by "A=x,B=y" pairs (jwt_secrets, may
+ * be NULL) and admin_secret (may be NULL); modules named must exist. */
+cb_registry *cb_registry_with(const cb_registry *r, const char *jwt_secrets,
+			      const char *admin_secret, char *err, size_t cap);
+/* A copy without module_id's secret; NULL with err when the module is unknown. */
+cb_registry *cb_registry_revoke(const cb_registry *r, const char *module_id, char *err,
+				size_t cap);
+const cb_module *cb_registry_find(const cb_registry *r, const char *id);
+/* The registry in force, with a reference (release it). */
+cb_registry *cb_registry_get(api_cb *cb);
+void cb_registry_swap(api_cb *cb, cb_registry *r);
+
+/* cb_jwt.c: checks the request's bearer JWT (reference §8.1). On success returns the
+ * module (admin: NULL and *is_admin) with a registry reference in *reg; otherwise has
+ * replied 401 or 429 and returns false. */
+bool cb_authenticate(api_cb *cb, http_request *req, bool admin, cb_registry **reg,
+		     const cb_module **mod);
+/* Decodes base64url without padding; false on a bad digit. */
+bool cb_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap,
+			 size_t *out_len);
+
+/* cb_json_u64.c: the exact uint64 value of a top-level member of a JSON object body
+ * that jansson has already accepted (jansson stops at 2^63-1). */
+enum { CB_U64_OK = 0, CB_U64_ABSENT = -1, CB_U64_INVALID = -2 };
+int cb_json_u64_member(const char *body, size_t len, const char *name, uint64_t *out);
+
+/* Text replies as Commit-Boost gives them (reference §8.1: errors are text/plain). */
+void cb_reply_text(http_request *req, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Handlers (cb_handlers.c, cb_admin.c, cb_legacy.c). */
+void cb_handle_get_pubkeys(http_request *req, void *app);
+void cb_handle_sign_bls(http_request *req, void *app);
+void cb_handle_sign_proxy_bls(http_request *req, void *app);
+void cb_handle_sign_proxy_ecdsa(http_request *req, void *app);
+void cb_handle_generate_proxy(http_request *req, void *app);
+void cb_handle_reload(http_request *req, void *app);
+void cb_handle_revoke(http_request *req, void *app);
+void cb_handle_status(http_request *req, void *app);
+void cb_legacy_get_pubkeys(http_request *req, void *app);
+void cb_legacy_generate_proxy(http_request *req, void *app);
+void cb_legacy_sign(http_request *req, void *app);
+
+/* A module's configuration as the service's policy (valid while the registry is held). */
+void cb_policy_of(const cb_module *m, signer_cb_policy *p);
+
+#endif

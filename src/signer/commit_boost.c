@@ -1,0 +1,243 @@
+/* The Commit-Boost signing service (signer/commit_boost.h). Order of a request: the
+ * module's policy (proxy-only, allow-list), the key (consensus key, or a proxy that this
+ * module owns: another module's proxy is "unknown", so a module cannot even learn it
+ * exists), replay protection (the nonce is committed before any signature exists), then
+ * the signing root and the signature. Guards: docs/commit-boost.md; roots: reference
+ * §8.2. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keccak.h"
+#include "crypto/secp256k1_key.h"
+#include "eth2/commit_boost.h"
+#include "signer/commit_boost_internal.h"
+#include "util/log.h"
+
+ss_err signer_cb_new(signer_cb **out, keys_store *ks, const eth2_network *net,
+		     const uint8_t chain_id[32], const char *data_dir, char *err, size_t cap)
+{
+	*out = NULL;
+	signer_cb *s = calloc(1, sizeof *s);
+	if (!s)
+		return SS_ERR_NOMEM;
+	s->keys = ks;
+	memcpy(s->chain_id, chain_id, 32);
+	uint8_t gfv[ETH2_VERSION_BYTES];
+	eth2_network_genesis_fork_version(net, gfv);
+	eth2_cb_domain(s->domain, gfv);
+	pthread_mutex_init(&s->nonce_lock, NULL);
+	if (data_dir) {
+		ss_err e = signer_cb_nonce_open(s, data_dir, err, cap);
+		if (e != SS_OK) {
+			signer_cb_free(s);
+			return e;
+		}
+	}
+	*out = s;
+	return SS_OK;
+}
+
+void signer_cb_free(signer_cb *s)
+{
+	if (!s)
+		return;
+	signer_cb_nonce_close(s);
+	pthread_mutex_destroy(&s->nonce_lock);
+	free(s);
+}
+
+bool signer_cb_key_allowed(const signer_cb_policy *p, const uint8_t pk[48])
+{
+	if (!p->allowed)
+		return true;
+	for (size_t i = 0; i < p->n_allowed; i++)
+		if (memcmp(p->allowed[i], pk, 48) == 0)
+			return true;
+	return false;
+}
+
+bool signer_cb_proxy_address(const uint8_t pub33[33], uint8_t addr[20])
+{
+	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
+	if (k1_pub_parse(pub33, 33, NULL, pub65) != SS_OK)
+		return false;
+	keccak_eth_address(addr, pub65);
+	return true;
+}
+
+/* Replay protection for modules that asked for it (docs/commit-boost.md "Guards"). */
+static signer_cb_status nonce_guard(signer_cb *s, const signer_cb_policy *p, const uint8_t *key,
+				    size_t key_len, uint64_t nonce)
+{
+	if (!p->replay_protection)
+		return SIGNER_CB_OK;
+	ss_err e = signer_cb_nonce_check_and_record(s, p->module, key, key_len, nonce);
+	if (e == SS_OK)
+		return SIGNER_CB_OK;
+	if (e == SS_ERR_REFUSED) {
+		log_info("commit-boost: module %s: nonce %llu refused (not above the last one "
+			 "signed for this key)", p->module, (unsigned long long)nonce);
+		return SIGNER_CB_NONCE_REUSED;
+	}
+	return SIGNER_CB_ERROR;
+}
+
+/* signing_root = SigningData(PropCommitSigningInfo{object_root, signing_id, nonce,
+ * chain_id}.root, COMMIT_BOOST_DOMAIN) (reference §8.2). */
+static void request_root(const signer_cb *s, const signer_cb_policy *p,
+			 const uint8_t object_root[32], uint64_t nonce, uint8_t out[32])
+{
+	uint8_t info[32];
+	eth2_cb_info_root(info, object_root, p->signing_id, nonce, s->chain_id);
+	eth2_compute_signing_root(out, info, s->domain);
+}
+
+static signer_cb_status sign_status(ss_err e, signer_cb_status not_found)
+{
+	return e == SS_OK ? SIGNER_CB_OK : e == SS_ERR_NOT_FOUND ? not_found : SIGNER_CB_ERROR;
+}
+
+signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *p,
+					  const uint8_t pk[48], const uint8_t object_root[32],
+					  uint64_t nonce, uint8_t sig[96])
+{
+	if (p->proxy_only)
+		return SIGNER_CB_PROXY_ONLY;
+	if (!signer_cb_key_allowed(p, pk))
+		return SIGNER_CB_KEY_NOT_ALLOWED;
+	if (!keys_contains(s->keys, pk))
+		return SIGNER_CB_UNKNOWN_KEY;
+	signer_cb_status st = nonce_guard(s, p, pk, 48, nonce);
+	if (st != SIGNER_CB_OK)
+		return st;
+	uint8_t root[32];
+	request_root(s, p, object_root, nonce, root);
+	return sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+}
+
+/* The module's proxy of kind named by id (48-byte BLS key, or 20-byte address for
+ * ECDSA); its delegator must still be allowed to the module. */
+static bool find_proxy(signer_cb *s, const signer_cb_policy *p, keys_aux_kind kind,
+		       const uint8_t *id, keys_aux_info *out)
+{
+	if (kind == KEYS_AUX_PROXY_BLS) {
+		if (!keys_aux_get(s->keys, kind, id, 48, out) || strcmp(out->owner, p->module) != 0)
+			return false;
+	} else {
+		size_t n = keys_aux_list(s->keys, kind, p->module, NULL, 0);
+		keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
+		if (!all)
+			return false;
+		n = keys_aux_list(s->keys, kind, p->module, all, n);
+		bool found = false;
+		for (size_t i = 0; i < n && !found; i++) {
+			uint8_t addr[20];
+			if (signer_cb_proxy_address(all[i].pub, addr) && memcmp(addr, id, 20) == 0) {
+				*out = all[i];
+				found = true;
+			}
+		}
+		free(all);
+		if (!found)
+			return false;
+	}
+	return !out->has_delegator || signer_cb_key_allowed(p, out->delegator);
+}
+
+signer_cb_status signer_cb_sign_proxy_bls(signer_cb *s, const signer_cb_policy *p,
+					  const uint8_t proxy[48], const uint8_t object_root[32],
+					  uint64_t nonce, uint8_t sig[96])
+{
+	keys_aux_info px;
+	if (!find_proxy(s, p, KEYS_AUX_PROXY_BLS, proxy, &px))
+		return SIGNER_CB_UNKNOWN_PROXY;
+	signer_cb_status st = nonce_guard(s, p, proxy, 48, nonce);
+	if (st != SIGNER_CB_OK)
+		return st;
+	uint8_t root[32];
+	request_root(s, p, object_root, nonce, root);
+	return sign_status(keys_aux_sign_bls(s->keys, px.pub, root, 32, sig),
+			   SIGNER_CB_UNKNOWN_PROXY);
+}
+
+signer_cb_status signer_cb_sign_proxy_ecdsa(signer_cb *s, const signer_cb_policy *p,
+					    const uint8_t address[20],
+					    const uint8_t object_root[32], uint64_t nonce,
+					    uint8_t sig[65])
+{
+	keys_aux_info px;
+	if (!find_proxy(s, p, KEYS_AUX_PROXY_ECDSA, address, &px))
+		return SIGNER_CB_UNKNOWN_PROXY;
+	signer_cb_status st = nonce_guard(s, p, address, 20, nonce);
+	if (st != SIGNER_CB_OK)
+		return st;
+	uint8_t root[32];
+	request_root(s, p, object_root, nonce, root);
+	/* over the 32-byte root as a prehash, no EIP-191 prefix; v = 27 + recovery id
+	 * (reference §8.1) */
+	st = sign_status(keys_aux_sign_ecdsa(s->keys, KEYS_AUX_PROXY_ECDSA, px.pub, root, sig),
+			 SIGNER_CB_UNKNOWN_PROXY);
+	if (st == SIGNER_CB_OK)
+		sig[64] = (uint8_t)(27 + sig[64]);
+	return st;
+}
+
+signer_cb_status signer_cb_generate_proxy(signer_cb *s, const signer_cb_policy *p,
+					  const uint8_t pk[48], keys_aux_kind kind,
+					  bool address_form, uint8_t proxy[48],
+					  size_t *proxy_len, uint8_t sig[96])
+{
+	if (!signer_cb_key_allowed(p, pk))
+		return SIGNER_CB_KEY_NOT_ALLOWED;
+	if (!keys_contains(s->keys, pk))
+		return SIGNER_CB_UNKNOWN_KEY;
+	if (keys_aux_list(s->keys, 0, p->module, NULL, 0) >= SIGNER_CB_MAX_PROXIES_PER_OWNER)
+		return SIGNER_CB_TOO_MANY_PROXIES;
+	keys_aux_info info;
+	keys_error kerr;
+	memset(&kerr, 0, sizeof kerr);
+	if (keys_aux_generate(s->keys, kind, p->module, pk, &info, &kerr) != SS_OK) {
+		log_error("commit-boost: module %s: proxy key generation failed: %s", p->module,
+			  kerr.msg);
+		return SIGNER_CB_ERROR;
+	}
+	if (kind == KEYS_AUX_PROXY_ECDSA && address_form) {
+		if (!signer_cb_proxy_address(info.pub, proxy))
+			return SIGNER_CB_ERROR;
+		*proxy_len = 20;
+	} else {
+		memcpy(proxy, info.pub, info.pub_len);
+		*proxy_len = info.pub_len;
+	}
+	/* ProxyDelegation{delegator, proxy} under the CB domain, without the signing-info
+	 * wrap (reference §8.2), signed by the consensus key */
+	uint8_t obj[32], root[32];
+	eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
+	eth2_compute_signing_root(root, obj, s->domain);
+	return sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+}
+
+signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *key,
+				       size_t key_len, const uint8_t object_root[32],
+				       uint8_t sig[96], size_t *sig_len)
+{
+	uint8_t root[32];
+	eth2_compute_signing_root(root, object_root, s->domain);
+	*sig_len = 96;
+	if (!proxy)
+		return sign_status(keys_sign(s->keys, key, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+	keys_aux_kind kind = key_len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
+	keys_aux_info px;
+	if (!keys_aux_get(s->keys, kind, key, key_len, &px) ||
+	    strcmp(px.owner, SIGNER_CB_LEGACY_OWNER) != 0)
+		return SIGNER_CB_UNKNOWN_PROXY;
+	if (kind == KEYS_AUX_PROXY_BLS)
+		return sign_status(keys_aux_sign_bls(s->keys, key, root, 32, sig),
+				   SIGNER_CB_UNKNOWN_PROXY);
+	signer_cb_status st = sign_status(keys_aux_sign_ecdsa(s->keys, kind, key, root, sig),
+					  SIGNER_CB_UNKNOWN_PROXY);
+	if (st == SIGNER_CB_OK)
+		sig[64] = (uint8_t)(27 + sig[64]);
+	*sig_len = 65;
+	return st;
+}

@@ -1,0 +1,145 @@
+/* The Commit-Boost signing service (signer/commit_boost.h) in-process, on a temporary
+ * data directory: the guards in their order (proxy-only, allow-list, unknown key, nonce),
+ * replay protection across the 2^63 boundary and across a reopen, proxy ownership,
+ * signatures checked with bls_verify_vartime and k1_recover over roots computed with
+ * eth2/commit_boost.h. The HTTP side is tests/commit_boost. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crypto/bls.h"
+#include "crypto/keccak.h"
+#include "crypto/secp256k1_key.h"
+#include "eth2/commit_boost.h"
+#include "keys/keys.h"
+#include "keys/keys_aux.h"
+#include "signer/commit_boost.h"
+#include "test.h"
+
+typedef struct {
+	char dir[64];
+	keys_store *ks;
+	signer_cb *cb;
+	uint8_t pk[2][48];
+	uint8_t domain[32], chain_id[32];
+} fixture;
+
+static void open_fixture(fixture *f, bool fresh)
+{
+	if (fresh) {
+		snprintf(f->dir, sizeof f->dir, "/tmp/ss-cb-svc-XXXXXX");
+		CHECK(mkdtemp(f->dir) != NULL);
+	}
+	keys_kek_provider kek;
+	keys_error err = { "" };
+	CHECK(keys_kek_file(&kek, NULL) == SS_OK);
+	CHECK_MSG(keys_store_open(&f->ks, f->dir, &kek, NULL, &err) == SS_OK, "%s", err.msg);
+	if (fresh)
+		CHECK(keys_generate(f->ks, 2, f->pk, &err) == SS_OK);
+	memset(f->chain_id, 0, 32);
+	f->chain_id[31] = 1;
+	char e[256];
+	CHECK_MSG(signer_cb_new(&f->cb, f->ks, eth2_network_builtin("mainnet"), f->chain_id, f->dir,
+				e, sizeof e) == SS_OK, "%s", e);
+	uint8_t gfv[4] = { 0 };
+	eth2_cb_domain(f->domain, gfv);
+}
+
+static void close_fixture(fixture *f)
+{
+	signer_cb_free(f->cb);
+	keys_store_close(f->ks);
+}
+
+static void request_root(const fixture *f, const signer_cb_policy *p, const uint8_t obj[32],
+			 uint64_t nonce, uint8_t root[32])
+{
+	uint8_t info[32];
+	eth2_cb_info_root(info, obj, p->signing_id, nonce, f->chain_id);
+	eth2_compute_signing_root(root, info, f->domain);
+}
+
+static const uint8_t sid_a[32] = { 0xa1, 1 }, sid_b[32] = { 0xb2, 2 };
+
+TEST(guards_nonces_and_ownership)
+{
+	bls_init();
+	fixture f;
+	open_fixture(&f, true);
+	signer_cb_policy a = { .module = "A", .signing_id = sid_a, .replay_protection = true };
+	uint8_t allowed[1][48];
+	memcpy(allowed[0], f.pk[0], 48);
+	signer_cb_policy b = { .module = "B", .signing_id = sid_b, .allowed = allowed, .n_allowed = 1 };
+	signer_cb_policy b_proxy_only = b;
+	b_proxy_only.proxy_only = true;
+	uint8_t obj[32], root[32], sig[96], unknown[48];
+	memset(obj, 7, 32);
+	memset(unknown, 0x11, 48);
+
+	/* consensus signatures: the root carries the module's signing id and nonce */
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 5, sig) == SIGNER_CB_OK);
+	request_root(&f, &a, obj, 5, root);
+	CHECK(bls_verify_vartime(f.pk[1], root, 32, sig));
+	/* guards, in order */
+	CHECK(signer_cb_sign_consensus(f.cb, &b_proxy_only, f.pk[0], obj, 0, sig) == SIGNER_CB_PROXY_ONLY);
+	CHECK(signer_cb_sign_consensus(f.cb, &b, f.pk[1], obj, 0, sig) == SIGNER_CB_KEY_NOT_ALLOWED);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, unknown, obj, 9, sig) == SIGNER_CB_UNKNOWN_KEY);
+	/* replay protection: monotonic per (module, key), the whole uint64 */
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 5, sig) == SIGNER_CB_NONCE_REUSED);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 4, sig) == SIGNER_CB_NONCE_REUSED);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[0], obj, 5, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, (1ull << 63) + 1, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 1ull << 63, sig) == SIGNER_CB_NONCE_REUSED);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 6, sig) == SIGNER_CB_NONCE_REUSED);
+	/* without replay protection nonce 0 is signed again and again */
+	CHECK(signer_cb_sign_consensus(f.cb, &b, f.pk[0], obj, 0, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_consensus(f.cb, &b, f.pk[0], obj, 0, sig) == SIGNER_CB_OK);
+
+	/* proxies: generated for a module, usable only by it */
+	uint8_t bls_proxy[48], addr[20], tmp[48], del_root[32];
+	size_t len = 0;
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, bls_proxy, &len,
+				       sig) == SIGNER_CB_OK && len == 48);
+	eth2_cb_delegation_root(root, f.pk[0], bls_proxy, 48);
+	eth2_compute_signing_root(del_root, root, f.domain);
+	CHECK(bls_verify_vartime(f.pk[0], del_root, 32, sig));
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, tmp, &len,
+				       sig) == SIGNER_CB_OK && len == 20);
+	memcpy(addr, tmp, 20);
+	CHECK(signer_cb_generate_proxy(f.cb, &b, f.pk[1], KEYS_AUX_PROXY_BLS, true, tmp, &len, sig) ==
+	      SIGNER_CB_KEY_NOT_ALLOWED);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 1, sig) == SIGNER_CB_OK);
+	request_root(&f, &a, obj, 1, root);
+	CHECK(bls_verify_vartime(bls_proxy, root, 32, sig));
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &b, bls_proxy, obj, 1, sig) == SIGNER_CB_UNKNOWN_PROXY);
+	uint8_t esig[65], pub65[65], got[20];
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 2, esig) == SIGNER_CB_OK);
+	CHECK(esig[64] == 27 || esig[64] == 28);
+	request_root(&f, &a, obj, 2, root);
+	esig[64] -= 27;
+	CHECK(k1_recover(esig, root, pub65) == SS_OK);
+	keccak_eth_address(got, pub65);
+	CHECK_MEM(got, addr, 20);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b, addr, obj, 2, esig) == SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 2, esig) == SIGNER_CB_NONCE_REUSED);
+	/* the legacy owner is another owner: it cannot reach A's proxies */
+	size_t sig_len;
+	CHECK(signer_cb_sign_legacy(f.cb, true, bls_proxy, 48, obj, sig, &sig_len) ==
+	      SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_legacy(f.cb, false, f.pk[0], 48, obj, sig, &sig_len) == SIGNER_CB_OK);
+	eth2_compute_signing_root(root, obj, f.domain);
+	CHECK(sig_len == 96 && bls_verify_vartime(f.pk[0], root, 32, sig));
+	close_fixture(&f);
+
+	/* reopened: the nonces and the proxies are still there */
+	open_fixture(&f, false);
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, (1ull << 63) + 1, sig) ==
+	      SIGNER_CB_NONCE_REUSED);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 2, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 3, esig) == SIGNER_CB_OK);
+	close_fixture(&f);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f.dir);
+	CHECK(system(cmd) == 0);
+}
