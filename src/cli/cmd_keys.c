@@ -17,11 +17,15 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "keys/keys.h"
+#include "keys/keystore.h"
+#include "keys/layout.h"
 #include "signer/keymanager.h"
 #include "slashing/slashing.h"
 #include "util/datadir.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/random.h"
+#include "util/secure_mem.h"
 
 #define MAX_FILE (1u << 20)
 
@@ -39,6 +43,7 @@ typedef struct {
 	unsigned long scrypt_n;
 	const char *log_level;
 	const char *slashing_db_url;
+	keys_layout layout;
 } keys_opts;
 
 enum {
@@ -55,6 +60,7 @@ enum {
 	OPT_SCRYPT_N,
 	OPT_LOG_LEVEL,
 	OPT_SLASHING_DB_URL,
+	OPT_LAYOUT,
 	OPT_HELP
 };
 
@@ -81,7 +87,8 @@ static void usage(FILE *f)
 		   "a signer uses the directory).\n\n"
 		   "Subcommands:\n"
 		   "  list                        print every key: pubkey, origin, derivation path\n"
-		   "  import                      import EIP-2335 keystores (--keystore, --password-file)\n"
+		   "  import                      import EIP-2335 keystores: a file, or a directory of\n"
+		   "                              Web3Signer, Lighthouse, Lodestar, Nimbus, Teku or Prysm\n"
 		   "  generate                    generate new keys (EIP-2333, OS randomness; --count)\n"
 		   "  delete PUBKEY               remove a key from the sealed store\n"
 		   "  export-keystore PUBKEY      write a key as an EIP-2335 keystore\n"
@@ -95,12 +102,25 @@ static void sub_usage(const char *sub)
 		printf("Usage: secure-signer keys list [OPTIONS]\n\n"
 		       "Prints one line per key: 0x<pubkey> <origin> [<derivation path>].\n\n");
 	else if (strcmp(sub, "import") == 0)
-		printf("Usage: secure-signer keys import --keystore FILE|DIR --password-file FILE|DIR [OPTIONS]\n\n"
-		       "Imports EIP-2335 keystores: one file with its password file, or every *.json in a\n"
-		       "directory with either a password directory (<name>.txt per <name>.json) or one\n"
-		       "password file for all. Each key is decrypted once and sealed; a key already present\n"
-		       "is reported as a duplicate. An imported key is enabled in the slashing-protection\n"
-		       "database (a key deleted before signs again). Exit status 1 when any keystore failed.\n\n");
+		printf("Usage: secure-signer keys import --keystore FILE|DIR [--password-file FILE|DIR]\n"
+		       "                                [--layout LAYOUT] [OPTIONS]\n\n"
+		       "Imports EIP-2335 keystores: one file with its password file, or a directory laid\n"
+		       "out as Web3Signer or a consensus client keeps its keys (--layout, default auto:\n"
+		       "detected; exactly one must match):\n"
+		       "  web3signer  DIR/<name>.json; --password-file: a directory of <name>.txt or one file\n"
+		       "  lighthouse  DIR/validators/0x<pk>/voting-keystore.json + DIR/secrets/0x<pk>\n"
+		       "  lodestar    DIR/keystores/0x<pk>/voting-keystore.json + DIR/secrets/0x<pk>\n"
+		       "  nimbus      DIR/validators/0x<pk>/keystore.json + DIR/secrets/0x<pk>\n"
+		       "  teku        DIR/keys/<name>.json + DIR/passwords/<name>.txt (or Teku's\n"
+		       "              DIR/validator/key-manager/local/ + local-passwords/)\n"
+		       "  prysm       DIR/direct/accounts/all-accounts.keystore.json; --password-file: the\n"
+		       "              wallet password file\n"
+		       "For the client layouts a --password-file DIR replaces their secrets directory.\n"
+		       "Each key is decrypted once and sealed; a key already present is reported as a\n"
+		       "duplicate, a file the layout leaves out (lock, cache, no password file) as skipped\n"
+		       "with the reason. An imported key is enabled in the slashing-protection database (a\n"
+		       "key deleted before signs again). Exit status 1 when any keystore failed, or when\n"
+		       "nothing could be imported; a directory in which no layout is recognised is an error.\n\n");
 	else if (strcmp(sub, "generate") == 0)
 		printf("Usage: secure-signer keys generate --count N [OPTIONS]\n\n"
 		       "Generates N keys from fresh OS randomness (EIP-2333 master keys), seals them, and\n"
@@ -138,6 +158,7 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		{ "scrypt-n", required_argument, NULL, OPT_SCRYPT_N },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "slashing-protection-db-url", required_argument, NULL, OPT_SLASHING_DB_URL },
+		{ "layout", required_argument, NULL, OPT_LAYOUT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,6 +174,7 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		o->kek_file = env;
 	bool kek_from_cli = false;
 	o->count = -1;
+	o->layout = KEYS_LAYOUT_AUTO;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -180,6 +202,13 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		case OPT_PBKDF2: o->pbkdf2 = true; break;
 		case OPT_LOG_LEVEL: o->log_level = optarg; break;
 		case OPT_SLASHING_DB_URL: o->slashing_db_url = optarg; break;
+		case OPT_LAYOUT:
+			if (!keys_layout_from_name(optarg, &o->layout)) {
+				fprintf(stderr, "secure-signer keys %s: --layout must be auto, web3signer, lighthouse, lodestar, nimbus, teku or prysm\n",
+					sub);
+				return 2;
+			}
+			break;
 		case OPT_COUNT:
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);
@@ -343,129 +372,247 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int cmp_names(const void *a, const void *b)
+/* What one `keys import` brings: per keystore its label, JSON text and password (the
+ * buffers wiped at the end), whatever layout they came from. */
+typedef struct {
+	char **labels;
+	char **kss, **pws;
+	size_t *kl, *pl;
+	size_t n, cap;
+	size_t failed; /* files that could not be read (reported as they are met) */
+} import_set;
+
+static bool set_grow(import_set *s)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (s->n < s->cap)
+		return true;
+	size_t cap = s->cap ? 2 * s->cap : 16;
+	char **l = realloc(s->labels, cap * sizeof *l);
+	if (l)
+		s->labels = l;
+	char **k = realloc(s->kss, cap * sizeof *k);
+	if (k)
+		s->kss = k;
+	char **w = realloc(s->pws, cap * sizeof *w);
+	if (w)
+		s->pws = w;
+	size_t *a = realloc(s->kl, cap * sizeof *a);
+	if (a)
+		s->kl = a;
+	size_t *b = realloc(s->pl, cap * sizeof *b);
+	if (b)
+		s->pl = b;
+	if (!l || !k || !w || !a || !b)
+		return false;
+	s->cap = cap;
+	return true;
 }
 
+/* Reads a keystore and its password file (pw_path) into the set; a file that cannot
+ * be read is reported and counted as failed. The whole password file is the password:
+ * EIP-2335 normalisation drops a trailing newline (Web3Signer
+ * --keystores-password-file semantics, and what Lighthouse, Lodestar, Nimbus and Teku
+ * write). */
+static bool set_add_files(import_set *s, const char *label, const char *ks_path,
+			  const char *pw_path)
+{
+	if (!set_grow(s))
+		return false;
+	size_t kl = 0, pl = 0;
+	char *ks = read_all(ks_path, &kl);
+	char *pw = ks ? read_all(pw_path, &pl) : NULL;
+	if (!ks || !pw) {
+		printf("error %s: cannot read %s\n", label, ks ? pw_path : ks_path);
+		keys_free_wiped(ks, kl);
+		s->failed++;
+		return true;
+	}
+	s->labels[s->n] = strdup(label);
+	s->kss[s->n] = ks;
+	s->kl[s->n] = kl;
+	s->pws[s->n] = pw;
+	s->pl[s->n] = pl;
+	s->n++;
+	return true;
+}
+
+static void set_free(import_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->labels[i]);
+		keys_free_wiped(s->kss[i], s->kl[i]);
+		keys_free_wiped(s->pws[i], s->pl[i]);
+	}
+	free(s->labels);
+	free(s->kss);
+	free(s->pws);
+	free(s->kl);
+	free(s->pl);
+	memset(s, 0, sizeof *s);
+}
+
+/* Prysm's wallet: its keys go through the one import path, which takes EIP-2335
+ * keystores, so each is wrapped again in memory under a random one-time password with
+ * PBKDF2 c=1 (the wrapping protects nothing and must cost nothing: it never leaves
+ * this process, and the import checks the listed public key against the secret as it
+ * would a keystore's "pubkey"). */
+static bool add_prysm_wallet(import_set *s, const char *wallet, const char *pw_path)
+{
+	size_t wl = 0, pl = 0;
+	char *w = read_all(wallet, &wl);
+	char *pw = w ? read_all(pw_path, &pl) : NULL;
+	if (!w || !pw) {
+		fprintf(stderr, "secure-signer keys import: cannot read %s\n", w ? pw_path : wallet);
+		keys_free_wiped(w, wl);
+		return false;
+	}
+	uint8_t *sk = NULL;
+	uint8_t(*pk)[KEYS_PUBKEY_BYTES] = NULL;
+	size_t n = 0;
+	keys_error err = { "" };
+	ss_err e = keys_prysm_wallet_open(w, wl, pw, pl, &sk, &pk, &n, &err);
+	keys_free_wiped(w, wl);
+	keys_free_wiped(pw, pl);
+	if (e != SS_OK) {
+		fprintf(stderr, "secure-signer keys import: Prysm wallet %s: %s\n", wallet, err.msg);
+		return false;
+	}
+	bool ok = true;
+	keys_kdf_params wrap = { true, 0, 1 };
+	for (size_t i = 0; i < n && ok; i++) {
+		uint8_t rnd[32];
+		char *one = malloc(2 * sizeof rnd + 1);
+		char *json = NULL;
+		ok = one && set_grow(s) && random_bytes(rnd, sizeof rnd) == SS_OK;
+		if (ok) {
+			hex_encode(one, rnd, sizeof rnd, false);
+			ok = keys_keystore_encrypt(&json, sk + i * 32, pk[i], NULL, one, 2 * sizeof rnd,
+						   &wrap, &err) == SS_OK;
+		}
+		secure_zero(rnd, sizeof rnd);
+		char label[96];
+		snprintf(label, sizeof label, "all-accounts.keystore.json #%zu", i + 1);
+		if (!ok) {
+			fprintf(stderr, "secure-signer keys import: %s: %s\n", label,
+				err.msg[0] ? err.msg : "out of memory");
+			keys_free_wiped(one, one ? 2 * sizeof rnd + 1 : 0);
+			break;
+		}
+		s->labels[s->n] = strdup(label);
+		s->kss[s->n] = json;
+		s->kl[s->n] = strlen(json);
+		s->pws[s->n] = one;
+		s->pl[s->n] = 2 * sizeof rnd;
+		s->n++;
+	}
+	secure_free(sk);
+	free(pk);
+	return ok;
+}
+
+/* `keys import`: one keystore file with its password file, or a directory laid out as
+ * Web3Signer or a consensus client keeps keys (keys/layout.h). Prints one line per
+ * keystore (imported, duplicate, error, skipped with the reason) and the counts. */
 static int cmd_import(signer_km *km, const keys_opts *o)
 {
-	if (!o->keystore || !o->password_file) {
-		fprintf(stderr, "secure-signer keys import: --keystore and --password-file are required\n");
+	if (!o->keystore) {
+		fprintf(stderr, "secure-signer keys import: --keystore is required\n");
 		return 2;
 	}
-	/* collect (label, keystore path, password path) */
-	char **names = NULL;
-	size_t n = 0;
-	bool dir = is_dir(o->keystore), pw_dir = is_dir(o->password_file);
-	if (!dir && pw_dir) {
-		fprintf(stderr, "secure-signer keys import: a password directory needs a keystore directory\n");
+	bool dir = is_dir(o->keystore), pw_dir = o->password_file && is_dir(o->password_file);
+	if (!dir && (!o->password_file || pw_dir)) {
+		fprintf(stderr, "secure-signer keys import: a keystore file needs --password-file FILE\n");
 		return 2;
 	}
-	if (dir) {
-		DIR *d = opendir(o->keystore);
-		struct dirent *e;
-		size_t cap = 0;
-		while (d && (e = readdir(d)) != NULL) {
-			size_t l = strlen(e->d_name);
-			if (e->d_name[0] == '.' || l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
-				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				char **p = realloc(names, cap * sizeof *names);
-				if (p == NULL)
-					break;
-				names = p;
-			}
-			if ((names[n] = strdup(e->d_name)) != NULL)
-				n++;
-		}
-		if (d)
-			closedir(d);
-		else {
-			fprintf(stderr, "secure-signer keys import: cannot read %s\n", o->keystore);
+	import_set set = { 0 };
+	size_t skipped = 0, found = 0;
+	int rc = 0;
+	if (!dir) {
+		found = 1;
+		if (!set_add_files(&set, o->keystore, o->keystore, o->password_file))
+			rc = 1;
+	} else {
+		keys_layout_result lr;
+		keys_error err = { "" };
+		if (keys_layout_scan(&lr, o->keystore, o->layout, pw_dir ? o->password_file : NULL,
+				     &err) != SS_OK) {
+			fprintf(stderr, "secure-signer keys import: %s\n", err.msg);
 			return 1;
 		}
-		if (n)
-			qsort(names, n, sizeof *names, cmp_names);
-	} else {
-		names = malloc(sizeof *names);
-		names[0] = strdup(o->keystore);
-		n = 1;
-	}
-	char **kss = calloc(n ? n : 1, sizeof *kss), **pws = calloc(n ? n : 1, sizeof *pws);
-	size_t *kl = calloc(n ? n : 1, sizeof *kl), *pl = calloc(n ? n : 1, sizeof *pl);
-	keys_import_result *res = calloc(n ? n : 1, sizeof *res);
-	int rc = 0;
-	size_t m = 0;
-	char **labels = calloc(n ? n : 1, sizeof *labels);
-	for (size_t i = 0; i < n; i++) {
-		char kp[8192], pp[8192];
-		if (dir)
-			snprintf(kp, sizeof kp, "%s/%s", o->keystore, names[i]);
-		else
-			snprintf(kp, sizeof kp, "%s", names[i]);
-		if (pw_dir)
-			snprintf(pp, sizeof pp, "%s/%.*s.txt", o->password_file,
-				 (int)(strlen(names[i]) - 5), names[i]);
-		else
-			snprintf(pp, sizeof pp, "%s", o->password_file);
-		kss[m] = read_all(kp, &kl[m]);
-		/* the whole file is the password; EIP-2335 normalisation drops a trailing
-		 * newline (Web3Signer --keystores-password-file semantics) */
-		pws[m] = kss[m] ? read_all(pp, &pl[m]) : NULL;
-		if (!kss[m] || !pws[m]) {
-			printf("error %s: cannot read %s\n", names[i], kss[m] ? pp : kp);
-			/* slot m is reused by the next file or left empty for the cleanup */
-			keys_free_wiped(kss[m], kl[m]);
-			kss[m] = NULL;
-			kl[m] = 0;
-			rc = 1;
-			continue;
+		fprintf(stderr, "secure-signer keys import: %s layout in %s\n",
+			keys_layout_name(lr.layout), o->keystore);
+		bool shared_pw = lr.layout == KEYS_LAYOUT_WEB3SIGNER || lr.layout == KEYS_LAYOUT_PRYSM;
+		if (shared_pw && !o->password_file) {
+			fprintf(stderr, "secure-signer keys import: the %s layout needs --password-file (%s)\n",
+				keys_layout_name(lr.layout),
+				lr.layout == KEYS_LAYOUT_PRYSM ? "the wallet password file"
+							       : "a password directory or one password file");
+			keys_layout_free(&lr);
+			return 2;
 		}
-		labels[m++] = names[i];
+		if (lr.layout == KEYS_LAYOUT_PRYSM && pw_dir) {
+			fprintf(stderr, "secure-signer keys import: the prysm layout takes the wallet password file, not a directory\n");
+			keys_layout_free(&lr);
+			return 2;
+		}
+		for (size_t i = 0; i < lr.n_skips; i++)
+			printf("skipped %s: %s\n", lr.skips[i].label, lr.skips[i].reason);
+		skipped = lr.n_skips;
+		found = lr.n_keys;
+		for (size_t i = 0; i < lr.n_keys && rc == 0; i++)
+			if (!set_add_files(&set, lr.keys[i].label, lr.keys[i].keystore,
+					   lr.keys[i].password ? lr.keys[i].password : o->password_file))
+				rc = 1;
+		if (lr.wallet && rc == 0) {
+			if (!add_prysm_wallet(&set, lr.wallet, o->password_file))
+				rc = 1;
+			found = set.n;
+		}
+		keys_layout_free(&lr);
 	}
+	keys_import_result *res = calloc(set.n ? set.n : 1, sizeof *res);
+	size_t m = set.n;
 	/* the operator's own files: the per-keystore key-derivation limits apply, not the
 	 * request limits of the network door */
-	signer_km_import_req rq = { (const char *const *)kss, kl, (const char *const *)pws, pl, m,
-				    NULL, 0, false };
+	signer_km_import_req rq = { (const char *const *)set.kss, set.kl,
+				    (const char *const *)set.pws, set.pl, m, NULL, 0, false };
 	char why[KEYS_ERROR_MAX + 32];
-	if (m > 0 && signer_km_import(km, signer_km_ticket(km), &rq, res, why, sizeof why) != SS_OK) {
+	if (res == NULL) {
+		rc = 1;
+		m = 0;
+	} else if (m > 0 && signer_km_import(km, signer_km_ticket(km), &rq, res, why, sizeof why) != SS_OK) {
 		fprintf(stderr, "secure-signer keys import: %s\n", why);
 		rc = 1;
 		m = 0;
 	}
-	size_t imported = 0, dup = 0, failed = 0;
+	size_t imported = 0, dup = 0, failed = set.failed;
 	for (size_t i = 0; i < m; i++) {
 		char pk[2 * KEYS_PUBKEY_BYTES + 3] = "";
 		if (res[i].have_pubkey)
 			hex_encode(pk, res[i].pubkey, KEYS_PUBKEY_BYTES, true);
 		if (res[i].status == KEYS_IMPORT_IMPORTED) {
-			printf("imported %s %s\n", pk, labels[i]);
+			printf("imported %s %s\n", pk, set.labels[i]);
 			imported++;
 		} else if (res[i].status == KEYS_IMPORT_DUPLICATE) {
-			printf("duplicate %s %s\n", pk, labels[i]);
+			printf("duplicate %s %s\n", pk, set.labels[i]);
 			dup++;
 		} else {
-			printf("error %s: %s\n", labels[i], res[i].message);
+			printf("error %s: %s\n", set.labels[i], res[i].message);
 			failed++;
-			rc = 1;
 		}
 	}
-	fprintf(stderr, "%zu imported, %zu duplicate, %zu failed\n", imported, dup,
-		failed + (n - m));
-	for (size_t i = 0; i < n; i++) {
-		keys_free_wiped(kss[i], kl[i]);
-		keys_free_wiped(pws[i], pl[i]);
-		free(names[i]);
+	if (failed)
+		rc = 1;
+	fprintf(stderr, "%zu found, %zu imported, %zu duplicate, %zu failed, %zu skipped\n", found,
+		imported, dup, failed, skipped);
+	if (rc == 0 && imported + dup == 0) {
+		/* everything was skipped: nothing of the directory can be used */
+		fprintf(stderr, "secure-signer keys import: no keystore in %s could be imported\n",
+			o->keystore);
+		rc = 1;
 	}
-	free(names);
-	free(kss);
-	free(pws);
-	free(kl);
-	free(pl);
+	set_free(&set);
 	free(res);
-	free(labels);
 	return rc;
 }
 

@@ -124,6 +124,10 @@ typedef struct {
 	const char *keystores_passwords_dir; /* <name>.txt for <name>.json */
 	const char *keystores_password_file; /* one password for every keystore */
 	const char *key_config_dir;          /* *.yaml / *.yml Web3Signer key files */
+	/* keys_layout (keys/layout.h) of keystores_dir: 0 is Web3Signer's flat directory;
+	 * a client layout finds its own password files (a passwords directory replaces
+	 * them; Prysm's wallet password is the password file) */
+	unsigned keystores_layout;
 	unsigned threads;                    /* decryption threads; 0 = all cores */
 } keys_sources;
 

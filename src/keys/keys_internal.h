@@ -22,6 +22,14 @@ ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
 ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			     const uint8_t secret[KEYS_SECRET_BYTES]) SS_MUST_USE;
 
+/* keystore.c: decrypts the EIP-2335 "crypto" section of json whatever the length of
+ * its cipher message (Prysm's wallet holds a JSON account store there) into *out
+ * (secure memory, NUL-terminated, secure_free it). Same KDF limits and messages as
+ * keys_keystore_decrypt. */
+ss_err keys_keystore_decrypt_payload(const char *json, size_t json_len, const char *password,
+				     size_t password_len, uint8_t **out, size_t *out_len,
+				     keys_error *err) SS_MUST_USE;
+
 /* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
 ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
 			     keys_error *err) SS_MUST_USE;
