@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a Prysm wallet's direct/accounts/all-accounts.keystore.json for the layout
 tests, independently of the signer's C code: Python's hashlib (PBKDF2-HMAC-SHA256,
-SHA-256) and the `cryptography` package (AES-128-CTR), following EIP-2335's crypto
+SHA-256) and the openssl command (AES-128-CTR; a test dependency already), following EIP-2335's crypto
 section and Prysm's account store (validator/keymanager/local: accountStore marshalled
 by Go's encoding/json, so [][]byte as padded standard base64, indented with tabs;
 AccountsKeystoreRepresentation {crypto, uuid, version, name}).
@@ -14,10 +14,9 @@ import base64
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import uuid
-
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 
 def main():
@@ -31,8 +30,9 @@ def main():
     salt, iv = os.urandom(32), os.urandom(16)
     c = 4096  # keystorev4 writes c=262144; a small count keeps the test fast
     dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, c, 32)
-    enc = Cipher(algorithms.AES(dk[:16]), modes.CTR(iv)).encryptor()
-    ct = enc.update(store) + enc.finalize()
+    ct = subprocess.run(["openssl", "enc", "-aes-128-ctr", "-K", dk[:16].hex(), "-iv", iv.hex()],
+                        input=store, capture_output=True, check=True).stdout
+    assert len(ct) == len(store)
     checksum = hashlib.sha256(dk[16:32] + ct).hexdigest()
     wallet = {
         "crypto": {
