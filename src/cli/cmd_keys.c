@@ -1,6 +1,7 @@
-/* `secure-signer keys …`: offline key management on a data directory. Every subcommand
- * takes the data directory's lock, so it refuses to run while a signer (or another
- * `keys` command) uses the directory. import, generate and delete are the key
+/* `secure-signer keys …`: key management on a data directory. Every subcommand that
+ * changes it takes the data directory's lock, so it refuses to run while a signer (or
+ * another `keys` command) uses the directory; `list` reads the sealed store read-only
+ * without the lock, so it works beside a running signer. import, generate and delete are the key
  * lifecycle of the Keymanager API (signer/keymanager.h), with the same slashing-store
  * steps: a key deleted through either door is disabled, and an import through either
  * re-enables it. */
@@ -44,6 +45,7 @@ typedef struct {
 	const char *log_level;
 	const char *slashing_db_url;
 	keys_layout layout;
+	bool format_json;
 } keys_opts;
 
 enum {
@@ -61,6 +63,7 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_SLASHING_DB_URL,
 	OPT_LAYOUT,
+	OPT_FORMAT,
 	OPT_HELP
 };
 
@@ -83,8 +86,8 @@ static const char COMMON_HELP[] =
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: secure-signer keys SUBCOMMAND [OPTIONS]\n\n"
-		   "Manage the validator keys sealed in a data directory (offline: refuses while\n"
-		   "a signer uses the directory).\n\n"
+		   "Manage the validator keys sealed in a data directory. list works while the\n"
+		   "signer runs; import, generate, delete and export-keystore refuse then.\n\n"
 		   "Subcommands:\n"
 		   "  list                        print every key: pubkey, origin, derivation path\n"
 		   "  import                      import EIP-2335 keystores: a file, or a directory of\n"
@@ -99,8 +102,11 @@ static void usage(FILE *f)
 static void sub_usage(const char *sub)
 {
 	if (strcmp(sub, "list") == 0)
-		printf("Usage: secure-signer keys list [OPTIONS]\n\n"
-		       "Prints one line per key: 0x<pubkey> <origin> [<derivation path>].\n\n");
+		printf("Usage: secure-signer keys list [--format table|json] [OPTIONS]\n\n"
+		       "Prints one line per key: 0x<pubkey> <origin> [<derivation path>], sorted by\n"
+		       "pubkey; --format json prints one array of {pubkey, origin, derivation_path,\n"
+		       "readonly}. Works while the signer runs: it reads the sealed store without\n"
+		       "taking the data directory's lock.\n\n");
 	else if (strcmp(sub, "import") == 0)
 		printf("Usage: secure-signer keys import --keystore FILE|DIR [--password-file FILE|DIR]\n"
 		       "                                [--layout LAYOUT] [OPTIONS]\n\n"
@@ -159,6 +165,7 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "slashing-protection-db-url", required_argument, NULL, OPT_SLASHING_DB_URL },
 		{ "layout", required_argument, NULL, OPT_LAYOUT },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +209,13 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 		case OPT_PBKDF2: o->pbkdf2 = true; break;
 		case OPT_LOG_LEVEL: o->log_level = optarg; break;
 		case OPT_SLASHING_DB_URL: o->slashing_db_url = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+				fprintf(stderr, "secure-signer keys %s: --format must be table or json\n", sub);
+				return 2;
+			}
+			o->format_json = strcmp(optarg, "json") == 0;
+			break;
 		case OPT_LAYOUT:
 			if (!keys_layout_from_name(optarg, &o->layout)) {
 				fprintf(stderr, "secure-signer keys %s: --layout must be auto, web3signer, lighthouse, lodestar, nimbus, teku or prysm\n",
@@ -253,12 +267,15 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	return -1; /* go on */
 }
 
-/* Opens (locks) the data directory and the sealed store. */
-static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store **ks)
+/* Opens (locks) the data directory and the sealed store; a reader (list) takes no lock
+ * and opens the store read-only, so it works while the signer runs. */
+static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store **ks,
+		    bool reader)
 {
 	char prog[64];
 	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
-	if (cli_datadir_open(o->data_dir, prog, dd) != 0)
+	if ((reader ? cli_datadir_open_readonly(o->data_dir, prog, dd)
+		    : cli_datadir_open(o->data_dir, prog, dd)) != 0)
 		return 1;
 	ss_err e;
 	keys_kek_provider kek;
@@ -268,7 +285,8 @@ static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store
 	keys_error err = { "" };
 	keys_load_stats st;
 	if (e == SS_OK)
-		e = keys_store_open(ks, dd->path, &kek, &st, &err);
+		e = reader ? keys_store_open_readonly(ks, dd->path, &kek, &st, &err)
+			   : keys_store_open(ks, dd->path, &kek, &st, &err);
 	if (e != SS_OK) {
 		fprintf(stderr, "secure-signer keys %s: cannot open the key store: %s\n", sub,
 			err.msg[0] ? err.msg : ss_strerror(e));
@@ -319,19 +337,55 @@ static const char *origin_name(keys_origin o)
 	return "unknown";
 }
 
-static int cmd_list(keys_store *ks)
+static int cmp_info(const void *a, const void *b)
+{
+	return memcmp(((const keys_info *)a)->pubkey, ((const keys_info *)b)->pubkey,
+		      KEYS_PUBKEY_BYTES);
+}
+
+/* `keys list`: one line per key, `0x<pubkey> <origin> [<derivation path>]` (table), or
+ * with --format json one array of {pubkey, origin, derivation_path, readonly} (the
+ * Keymanager list's field names); sorted by pubkey either way. */
+static int cmd_list(keys_store *ks, bool json)
 {
 	size_t n = keys_count(ks);
 	keys_info *v = calloc(n ? n : 1, sizeof *v);
 	if (v == NULL)
 		return 1;
 	n = keys_list(ks, v, n);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_info);
+	if (json)
+		printf("[");
 	for (size_t i = 0; i < n; i++) {
 		char pk[2 * KEYS_PUBKEY_BYTES + 3];
 		hex_encode(pk, v[i].pubkey, KEYS_PUBKEY_BYTES, true);
-		printf("%s %s%s%s\n", pk, origin_name(v[i].origin), v[i].derivation_path[0] ? " " : "",
-		       v[i].derivation_path);
+		if (json) {
+			/* a derivation path is EIP-2334 "m/12381/..." (keystore.c checked it is a
+			 * string); escape what JSON needs anyway */
+			printf("%s\n  {\"pubkey\": \"%s\", \"origin\": \"%s\", \"derivation_path\": ",
+			       i ? "," : "", pk, origin_name(v[i].origin));
+			if (v[i].derivation_path[0] == '\0') {
+				printf("null");
+			} else {
+				putchar('"');
+				for (const char *c = v[i].derivation_path; *c; c++)
+					if (*c == '"' || *c == '\\')
+						printf("\\%c", *c);
+					else if ((unsigned char)*c < 0x20)
+						printf("\\u%04x", (unsigned char)*c);
+					else
+						putchar(*c);
+				putchar('"');
+			}
+			printf(", \"readonly\": %s}", v[i].readonly ? "true" : "false");
+		} else {
+			printf("%s %s%s%s\n", pk, origin_name(v[i].origin),
+			       v[i].derivation_path[0] ? " " : "", v[i].derivation_path);
+		}
 	}
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
 	free(v);
 	return 0;
 }
@@ -746,7 +800,9 @@ int cli_cmd_keys(int argc, char **argv)
 	o.data_dir = cfg.data_dir;
 	datadir dd;
 	keys_store *ks = NULL;
-	rc = open_all(&o, sub, &dd, &ks);
+	/* list reads an existing data directory read-only; a missing one is created by the
+	 * locked path as before */
+	rc = open_all(&o, sub, &dd, &ks, strcmp(sub, "list") == 0 && is_dir(o.data_dir));
 	if (rc >= 0) {
 		run_config_free(&cfg);
 		return rc;
@@ -765,7 +821,7 @@ int cli_cmd_keys(int argc, char **argv)
 	if (rc >= 0)
 		; /* the slashing store could not be opened: nothing was changed */
 	else if (strcmp(sub, "list") == 0)
-		rc = cmd_list(ks);
+		rc = cmd_list(ks, o.format_json);
 	else if (strcmp(sub, "generate") == 0)
 		rc = cmd_generate(km, &o);
 	else if (strcmp(sub, "import") == 0)

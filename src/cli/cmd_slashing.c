@@ -28,7 +28,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: " PROG " ACTION [OPTIONS]\n\n"
 		"Maintain the slashing-protection database (<data-dir>/slashing.sqlite).\n"
-		"The signer must be stopped: a running signer holds the data directory.\n\n"
+		"import, prune and watermark set/clear/repair need the signer stopped (a running\n"
+		"signer holds the data directory); export and watermark get read the database\n"
+		"read-only and work while it runs.\n\n"
 		"Actions:\n"
 		"  import     merge an EIP-3076 interchange file into the history\n"
 		"  export     write the history as an EIP-3076 interchange file\n"
@@ -51,7 +53,8 @@ static const char *help_import =
 static const char *help_export =
 	"Usage: " PROG " export --to FILE [--pubkeys KEY,KEY...] [--data-dir DIR]\n\n"
 	"Writes the complete history as an EIP-3076 interchange (format version 5) to FILE\n"
-	"(- for stdout): every validator, or only the given 0x-hex public keys.\n";
+	"(- for stdout): every validator, or only the given 0x-hex public keys. Works while\n"
+	"the signer runs (read-only: the last committed state).\n";
 static const char *help_prune =
 	"Usage: " PROG " prune [--keep-epochs N] [--slots-per-epoch N] [--data-dir DIR]\n\n"
 	"Deletes each validator's history older than N epochs (default 256) below its newest\n"
@@ -158,13 +161,22 @@ static bool parse_opts(int argc, char **argv, cli_opts *o)
  * this process is the only user). With a PostgreSQL URL, opens the shared store
  * instead: there every transaction takes the store's own lock, so running signers are
  * no obstacle, and no data directory is involved (dd->lock_fd stays -1). Either way the
- * store is bound to the network's root, as `run` binds it. */
-static int open_store(const run_config *cfg, const cli_network *net, datadir *dd, slash_db **db)
+ * store is bound to the network's root, as `run` binds it. A reader (export, watermark
+ * get) takes no lock and opens the store read-only, so it works while the signer runs;
+ * the writers still refuse then. */
+static int open_store(const run_config *cfg, const cli_network *net, datadir *dd, slash_db **db,
+		      bool reader)
 {
 	slash_options opts;
 	slash_options_default(&opts);
 	opts.writer_thread = false;
 	dd->lock_fd = -1;
+	if (reader) {
+		if (cfg->slashing_protection_db_url == NULL &&
+		    cli_datadir_open_readonly(cfg->data_dir, PROG, dd) != 0)
+			return 1;
+		return cli_slashing_open_readonly(cfg, PROG, dd, net, db) != 0;
+	}
 	if (cfg->slashing_protection_db_url == NULL &&
 	    cli_datadir_open(cfg->data_dir, PROG, dd) != 0)
 		return 1;
@@ -411,7 +423,14 @@ int cli_cmd_slashing(int argc, char **argv)
 		o.slots_per_epoch = eth2_network_slots_per_epoch(net.net);
 	datadir dd;
 	slash_db *db = NULL;
-	rc = open_store(&cfg, &net, &dd, &db);
+	/* a reader opens the existing store read-only; before anything was ever recorded
+	 * there is none, and the locked path creates it as before */
+	char db_path[4200];
+	struct stat st;
+	snprintf(db_path, sizeof db_path, "%s/slashing.sqlite", cfg.data_dir);
+	bool reader = (help == help_export || (help == help_watermark && strcmp(verb, "get") == 0)) &&
+		      (cfg.slashing_protection_db_url || stat(db_path, &st) == 0);
+	rc = open_store(&cfg, &net, &dd, &db, reader);
 	if (rc != 0) {
 		cli_network_close(&net);
 		run_config_free(&cfg);

@@ -153,6 +153,17 @@ fail:
 	return 1;
 }
 
+int cli_datadir_open_readonly(const char *dir, const char *prog, datadir *dd)
+{
+	ss_err e = datadir_open_readonly(dd, dir);
+	if (e != SS_OK) {
+		fprintf(stderr, "%s: cannot use the data directory %s: %s\n", prog, dir,
+			e == SS_ERR_NOT_FOUND ? "it does not exist" : ss_strerror(e));
+		return 1;
+	}
+	return 0;
+}
+
 int cli_datadir_open(const char *dir, const char *prog, datadir *dd)
 {
 	ss_err e = datadir_open(dd, dir);
@@ -283,6 +294,51 @@ int cli_slashing_open(const run_config *c, const char *prog, const datadir *dd,
 		where = path;
 	}
 	if (bind_network(prog, n, *db, where) != 0) {
+		slash_close(*db);
+		*db = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_slashing_open_readonly(const run_config *c, const char *prog, const datadir *dd,
+			       const cli_network *n, slash_db **db)
+{
+	*db = NULL;
+	char path[4200];
+	const char *where;
+	if (c->slashing_protection_db_url) {
+		slash_options opts;
+		slash_options_default(&opts);
+		opts.writer_thread = false;
+		if (open_postgres(c, prog, &opts, db) != 0)
+			return 1;
+		where = "(PostgreSQL)";
+	} else {
+		ss_err e = datadir_file(dd, "slashing.sqlite", path, sizeof path);
+		if (e == SS_OK)
+			e = slash_open_sqlite_readonly(db, path);
+		if (e != SS_OK) {
+			fprintf(stderr, "%s: cannot open the slashing protection database in %s read-only: %s\n",
+				prog, dd->path, ss_strerror(e));
+			return 1;
+		}
+		where = path;
+	}
+	/* compared, not pinned: a reader writes nothing, and a store not pinned yet has no
+	 * history of any chain */
+	uint8_t got[ETH2_ROOT_BYTES];
+	bool pinned = false;
+	if (n->has_gvr && (slash_get_gvr(*db, got, &pinned) != SS_OK ||
+			   (pinned && memcmp(got, n->gvr, ETH2_ROOT_BYTES) != 0))) {
+		char want[2 * ETH2_ROOT_BYTES + 3], have[2 * ETH2_ROOT_BYTES + 3] = "?";
+		hex_encode(want, n->gvr, ETH2_ROOT_BYTES, true);
+		if (pinned)
+			hex_encode(have, got, ETH2_ROOT_BYTES, true);
+		fprintf(stderr, "%s: the slashing protection database %s is bound to genesis "
+				"validators root %s, not to %s of the configured network %s: it holds "
+				"another chain's history; check --network and --data-dir\n",
+			prog, where, have, want, eth2_network_name(n->net));
 		slash_close(*db);
 		*db = NULL;
 		return 1;

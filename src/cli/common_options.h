@@ -86,8 +86,19 @@ void cli_network_close(cli_network *n);
 int cli_slashing_open(const run_config *cfg, const char *prog, const datadir *dd,
 		      const cli_network *n, const slash_options *opts, slash_db **db);
 
+/* The same store read-only, beside a running signer (`slashing export`, `watermark
+ * get`): SQLite through slash_open_sqlite_readonly (dd opened by
+ * cli_datadir_open_readonly), PostgreSQL as usual but without a writer thread; the
+ * network's root is compared, never pinned. Returns 0 or 1 after a message. */
+int cli_slashing_open_readonly(const run_config *cfg, const char *prog, const datadir *dd,
+			       const cli_network *n, slash_db **db);
+
 /* Locks the data directory; 0, or 1 after a message naming the process in the way. */
 int cli_datadir_open(const char *dir, const char *prog, datadir *dd);
+
+/* The data directory for a reader (util/datadir.h datadir_open_readonly): no lock, so it
+ * works while the signer runs; 0, or 1 after a message. */
+int cli_datadir_open_readonly(const char *dir, const char *prog, datadir *dd);
 
 /* The first line of a file (a token or a password): NULL when unreadable, empty, or
  * longer than 256 bytes. The caller wipes and frees it. */

@@ -188,6 +188,7 @@ struct keys_store {
 	keys_registry reg;
 	keys_seal_keys *seal;        /* secure memory */
 	keys_shard shards[KEYS_SHARDS];
+	bool read_only;              /* keys_store_open_readonly: keys_commit refuses */
 };
 
 /* One key to bring in: from a keystore (decrypted in a worker thread) or a raw secret
