@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +42,15 @@ typedef struct {
 	bool pbkdf2;
 	unsigned long scrypt_n;
 	const char *log_level;
-	const char *slashing_db_url;
 	keys_layout layout;
 	bool format_json;
+	bool kek_from_cli;
+	const char *sub;
+	cli_common_args common; /* data directory, network, database: as `run` has them */
 } keys_opts;
 
 enum {
-	OPT_DATA_DIR = 256,
-	OPT_KEK_FILE,
+	OPT_KEK_FILE = 1,
 	OPT_KEK_PASS_FILE,
 	OPT_KEK_PASS_ENV,
 	OPT_KEYSTORE,
@@ -61,27 +61,34 @@ enum {
 	OPT_PBKDF2,
 	OPT_SCRYPT_N,
 	OPT_LOG_LEVEL,
-	OPT_SLASHING_DB_URL,
 	OPT_LAYOUT,
 	OPT_FORMAT,
-	OPT_HELP
 };
 
-static const char COMMON_HELP[] =
-	"Common options:\n"
-	"  --data-dir DIR              data directory (default " DATADIR_DEFAULT ";\n"
-	"                              env SECURE_SIGNER_DATA_DIR)\n"
-	"  --kek-file FILE             key-encryption key file (default <data-dir>/keys/kek.key;\n"
-	"                              env SECURE_SIGNER_KEK_FILE)\n"
-	"  --kek-passphrase-file FILE  derive the key-encryption key from a passphrase file\n"
-	"                              (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)\n"
-	"  --kek-passphrase-env VAR    ... or from environment variable VAR\n"
-	"  --slashing-protection-db-url URL\n"
-	"                              import, generate, delete: the signer's PostgreSQL\n"
-	"                              slashing database (default <data-dir>/slashing.sqlite;\n"
-	"                              env SECURE_SIGNER_SLASHING_PROTECTION_DB_URL)\n"
-	"  --log-level LEVEL           error, warn, info (default), debug, trace\n"
-	"  --help                      this text\n";
+/* The options of every keys subcommand (each uses those it needs), parsed by the
+ * offline commands' one parser (cli/common_options.h cli_opts_parse); --data-dir,
+ * --network, --slashing-protection-db-url, --config-file and the other shared options
+ * are resolved as `run` resolves them. */
+static const cli_opt keys_table[] = {
+	{ "kek-file", OPT_KEK_FILE, true, "FILE",
+	  "key-encryption key file (default <data-dir>/keys/kek.key; env SECURE_SIGNER_KEK_FILE)" },
+	{ "kek-passphrase-file", OPT_KEK_PASS_FILE, true, "FILE",
+	  "derive the key-encryption key from a passphrase file (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)" },
+	{ "kek-passphrase-env", OPT_KEK_PASS_ENV, true, "VAR", "... or from environment variable VAR" },
+	{ "keystore", OPT_KEYSTORE, true, "FILE|DIR", "import: a keystore, or a directory of them" },
+	{ "password-file", OPT_PASSWORD_FILE, true, "FILE|DIR",
+	  "import, export-keystore: the password file (import: or a directory of <name>.txt)" },
+	{ "layout", OPT_LAYOUT, true, "LAYOUT",
+	  "import: auto (default), web3signer, lighthouse, lodestar, nimbus, teku or prysm" },
+	{ "count", OPT_COUNT, true, "N", "generate: how many keys (1..1000000)" },
+	{ "format", OPT_FORMAT, true, "FORMAT", "list: table (default) or json" },
+	{ "allow-key-export", OPT_ALLOW_EXPORT, false, NULL, "export-keystore: confirm the export" },
+	{ "out", OPT_OUT, true, "FILE", "export-keystore: write to FILE (mode 0600, must not exist)" },
+	{ "pbkdf2", OPT_PBKDF2, false, NULL, "export-keystore: PBKDF2 (c=262144) instead of scrypt" },
+	{ "scrypt-n", OPT_SCRYPT_N, true, "N", "export-keystore: scrypt cost (power of two, default 262144)" },
+	{ "log-level", OPT_LOG_LEVEL, true, "LEVEL", "error, warn, info (default), debug, trace" },
+};
+#define N_KEYS_OPTS (sizeof keys_table / sizeof keys_table[0])
 
 static void usage(FILE *f)
 {
@@ -145,31 +152,81 @@ static void sub_usage(const char *sub)
 		       "  --out FILE       write to FILE (mode 0600, must not exist) instead of stdout\n"
 		       "  --pbkdf2         use PBKDF2 (c=262144) instead of scrypt\n"
 		       "  --scrypt-n N     scrypt cost (power of two, default 262144)\n\n");
-	printf("%s", COMMON_HELP);
+	printf("Options:\n");
+	cli_opts_help(stdout, keys_table, N_KEYS_OPTS);
+	printf("  --help                         this text\n\n%s", CLI_COMMON_HELP);
 }
 
-static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *first_arg)
+/* One option of keys_table (cli_opts_parse's callback). */
+static bool on_opt(void *ctx, int id, const char *v)
 {
-	static const struct option opts[] = {
-		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
-		{ "kek-file", required_argument, NULL, OPT_KEK_FILE },
-		{ "kek-passphrase-file", required_argument, NULL, OPT_KEK_PASS_FILE },
-		{ "kek-passphrase-env", required_argument, NULL, OPT_KEK_PASS_ENV },
-		{ "keystore", required_argument, NULL, OPT_KEYSTORE },
-		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "allow-key-export", no_argument, NULL, OPT_ALLOW_EXPORT },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "pbkdf2", no_argument, NULL, OPT_PBKDF2 },
-		{ "scrypt-n", required_argument, NULL, OPT_SCRYPT_N },
-		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-		{ "slashing-protection-db-url", required_argument, NULL, OPT_SLASHING_DB_URL },
-		{ "layout", required_argument, NULL, OPT_LAYOUT },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
+	keys_opts *o = ctx;
+	char *end = NULL;
+	switch (id) {
+	case OPT_KEK_FILE:
+	case OPT_KEK_PASS_FILE:
+	case OPT_KEK_PASS_ENV:
+		if (!o->kek_from_cli) /* drop what the environment said */
+			o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
+		o->kek_from_cli = true;
+		if (id == OPT_KEK_FILE)
+			o->kek_file = v;
+		else if (id == OPT_KEK_PASS_FILE)
+			o->kek_passphrase_file = v;
+		else
+			o->kek_passphrase_env = v;
+		return true;
+	case OPT_KEYSTORE: o->keystore = v; return true;
+	case OPT_PASSWORD_FILE: o->password_file = v; return true;
+	case OPT_ALLOW_EXPORT: o->allow_export = true; return true;
+	case OPT_OUT: o->out = v; return true;
+	case OPT_PBKDF2: o->pbkdf2 = true; return true;
+	case OPT_LOG_LEVEL: o->log_level = v; return true;
+	case OPT_FORMAT:
+		if (strcmp(v, "json") != 0 && strcmp(v, "table") != 0) {
+			fprintf(stderr, "secure-signer keys %s: --format must be table or json\n", o->sub);
+			return false;
+		}
+		o->format_json = strcmp(v, "json") == 0;
+		return true;
+	case OPT_LAYOUT:
+		if (!keys_layout_from_name(v, &o->layout)) {
+			fprintf(stderr, "secure-signer keys %s: --layout must be auto, web3signer, lighthouse, lodestar, nimbus, teku or prysm\n",
+				o->sub);
+			return false;
+		}
+		return true;
+	case OPT_COUNT:
+		errno = 0;
+		o->count = strtol(v, &end, 10);
+		if (errno || *end || o->count < 1 || o->count > 1000000) {
+			fprintf(stderr, "secure-signer keys %s: --count must be 1..1000000\n", o->sub);
+			return false;
+		}
+		return true;
+	case OPT_SCRYPT_N:
+		errno = 0;
+		o->scrypt_n = strtoul(v, &end, 10);
+		/* docs/keys.md "Key-derivation limits": no keystore this signer would refuse
+		 * to import */
+		if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 18) ||
+		    (o->scrypt_n & (o->scrypt_n - 1))) {
+			fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..262144\n",
+				o->sub);
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Parses the words after the subcommand; -1 to go on (args/nargs: the positional
+ * ones), else the exit status. */
+static int parse(int argc, char **argv, const char *sub, keys_opts *o, const char **args,
+		 int *nargs)
+{
 	memset(o, 0, sizeof *o);
+	o->sub = sub;
 	/* the same SECURE_SIGNER_* variables `secure-signer run` reads, so both find the
 	 * same key-encryption key; the command line wins. The data directory is resolved
 	 * with the other commands' (cli/common_options.h), in cli_cmd_keys. */
@@ -179,81 +236,24 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	env = getenv("SECURE_SIGNER_KEK_FILE");
 	if (env && *env && !o->kek_passphrase_file)
 		o->kek_file = env;
-	bool kek_from_cli = false;
 	o->count = -1;
 	o->layout = KEYS_LAYOUT_AUTO;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end = NULL;
-		switch (c) {
-		case OPT_DATA_DIR: o->data_dir = optarg; break;
-		case OPT_KEK_FILE:
-		case OPT_KEK_PASS_FILE:
-		case OPT_KEK_PASS_ENV:
-			if (!kek_from_cli) /* drop what the environment said */
-				o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
-			kek_from_cli = true;
-			if (c == OPT_KEK_FILE)
-				o->kek_file = optarg;
-			else if (c == OPT_KEK_PASS_FILE)
-				o->kek_passphrase_file = optarg;
-			else
-				o->kek_passphrase_env = optarg;
-			break;
-		case OPT_KEYSTORE: o->keystore = optarg; break;
-		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
-		case OPT_ALLOW_EXPORT: o->allow_export = true; break;
-		case OPT_OUT: o->out = optarg; break;
-		case OPT_PBKDF2: o->pbkdf2 = true; break;
-		case OPT_LOG_LEVEL: o->log_level = optarg; break;
-		case OPT_SLASHING_DB_URL: o->slashing_db_url = optarg; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
-				fprintf(stderr, "secure-signer keys %s: --format must be table or json\n", sub);
-				return 2;
-			}
-			o->format_json = strcmp(optarg, "json") == 0;
-			break;
-		case OPT_LAYOUT:
-			if (!keys_layout_from_name(optarg, &o->layout)) {
-				fprintf(stderr, "secure-signer keys %s: --layout must be auto, web3signer, lighthouse, lodestar, nimbus, teku or prysm\n",
-					sub);
-				return 2;
-			}
-			break;
-		case OPT_COUNT:
-			errno = 0;
-			o->count = strtol(optarg, &end, 10);
-			if (errno || *end || o->count < 1 || o->count > 1000000) {
-				fprintf(stderr, "secure-signer keys %s: --count must be 1..1000000\n", sub);
-				return 2;
-			}
-			break;
-		case OPT_SCRYPT_N:
-			errno = 0;
-			o->scrypt_n = strtoul(optarg, &end, 10);
-			/* docs/keys.md "Key-derivation limits": no keystore this signer
-			 * would refuse to import */
-			if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 18) ||
-			    (o->scrypt_n & (o->scrypt_n - 1))) {
-				fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..262144\n",
-					sub);
-				return 2;
-			}
-			break;
-		case OPT_HELP: sub_usage(sub); return 0;
-		default:
-			fprintf(stderr, "secure-signer keys %s: unknown or incomplete option '%s'\n", sub,
-				argv[optind - 1]);
-			return 2;
-		}
+	char prog[64];
+	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
+	bool help = false;
+	int rc = cli_opts_parse(prog, keys_table, N_KEYS_OPTS, argc, argv, on_opt, o, &o->common,
+				args, 2, nargs, &help);
+	if (rc >= 0 || help) {
+		cli_common_args_free(&o->common);
+		if (help)
+			sub_usage(sub);
+		return help ? 0 : rc;
 	}
 	if (o->log_level) {
 		log_level lv;
 		if (!log_parse_level(o->log_level, &lv)) {
 			fprintf(stderr, "secure-signer keys %s: unknown --log-level '%s'\n", sub, o->log_level);
+			cli_common_args_free(&o->common);
 			return 2;
 		}
 		log_set_level(lv);
@@ -261,9 +261,9 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	if ((o->kek_file != NULL) + (o->kek_passphrase_file != NULL) + (o->kek_passphrase_env != NULL) > 1) {
 		fprintf(stderr, "secure-signer keys %s: give at most one of --kek-file, --kek-passphrase-file, --kek-passphrase-env\n",
 			sub);
+		cli_common_args_free(&o->common);
 		return 2;
 	}
-	*first_arg = optind;
 	return -1; /* go on */
 }
 
@@ -761,39 +761,35 @@ int cli_cmd_keys(int argc, char **argv)
 		return 2;
 	}
 	keys_opts o;
-	int first = 0;
-	/* permute so that PUBKEY may come before or after the options */
-	int rc = parse(argc - 1, argv + 1, sub, &o, &first);
+	const char *args[2];
+	int nargs = 0;
+	int rc = parse(argc - 2, argv + 2, sub, &o, args, &nargs);
 	if (rc >= 0)
 		return rc;
-	int nargs = argc - 1 - first;
-	char **args = argv + 1 + first;
 	bool needs_pubkey = strcmp(sub, "delete") == 0 || strcmp(sub, "export-keystore") == 0;
 	if (nargs != (needs_pubkey ? 1 : 0)) {
 		fprintf(stderr, "secure-signer keys %s: %s\n", sub,
 			needs_pubkey ? "expected one PUBKEY argument" : "unexpected argument");
+		cli_common_args_free(&o.common);
 		return 2;
 	}
 	if (strcmp(sub, "export-keystore") == 0) {
 		if (!o.allow_export) {
 			fprintf(stderr, "secure-signer keys export-keystore: refused: exporting takes the key out of the signer's protection; pass --allow-key-export to confirm\n");
+			cli_common_args_free(&o.common);
 			return 2;
 		}
 		if (!o.password_file) {
 			fprintf(stderr, "secure-signer keys export-keystore: --password-file is required\n");
+			cli_common_args_free(&o.common);
 			return 2;
 		}
 	}
 	/* --data-dir, SECURE_SIGNER_DATA_DIR, --config-file, default: as `run` finds it */
 	char prog[64];
 	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
-	cli_common_args ca = { 0 };
-	if (o.data_dir)
-		cli_common_take(&ca, CLI_OPT_DATA_DIR, o.data_dir);
-	if (o.slashing_db_url)
-		cli_common_take(&ca, CLI_OPT_DB_URL, o.slashing_db_url);
 	run_config cfg;
-	if (cli_common_resolve(&cfg, prog, &ca) != 0) {
+	if (cli_common_resolve(&cfg, prog, &o.common) != 0) {
 		run_config_free(&cfg);
 		return 2;
 	}

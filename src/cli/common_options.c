@@ -61,6 +61,78 @@ bool cli_common_take(cli_common_args *a, int val, const char *value)
 	return true;
 }
 
+int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, char **argv,
+		   bool (*on)(void *ctx, int id, const char *value), void *ctx,
+		   cli_common_args *common, const char **pos, int max_pos, int *n_pos, bool *help)
+{
+	*n_pos = 0;
+	*help = false;
+	bool options_done = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (*n_pos >= max_pos) {
+				fprintf(stderr, "%s: unexpected argument '%s'\n", prog, a);
+				return 2;
+			}
+			pos[(*n_pos)++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			*help = true;
+			return 0;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const cli_opt *o = NULL;
+		int shared = -1;
+		for (size_t k = 0; a[1] == '-' && k < n && !o; k++)
+			if (strlen(table[k].name) == len && strncmp(table[k].name, name, len) == 0)
+				o = &table[k];
+		for (int k = 0; a[1] == '-' && !o && k < CLI_COMMON_N && shared < 0; k++)
+			if (strlen(common_names[k]) == len && strncmp(common_names[k], name, len) == 0)
+				shared = k;
+		if (!o && shared < 0) {
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
+			return 2;
+		}
+		bool takes = o ? o->takes_value : true;
+		const char *v = NULL;
+		if (takes) {
+			if (eq) {
+				v = eq + 1;
+			} else if (i + 1 < argc) {
+				v = argv[++i];
+			} else {
+				fprintf(stderr, "%s: %s needs a value\n", prog, a);
+				return 2;
+			}
+		} else if (eq) {
+			fprintf(stderr, "%s: --%s takes no value\n", prog, o->name);
+			return 2;
+		}
+		if (shared >= 0)
+			cli_common_take(common, CLI_COMMON_OPT + shared, v);
+		else if (!on(ctx, o->id, v))
+			return 2;
+	}
+	return -1;
+}
+
+void cli_opts_help(FILE *out, const cli_opt *table, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char lhs[64];
+		snprintf(lhs, sizeof lhs, "--%s%s%s", table[i].name, table[i].arg ? " " : "",
+			 table[i].arg ? table[i].arg : "");
+		fprintf(out, "  %-30s %s\n", lhs, table[i].help);
+	}
+}
+
 void cli_common_args_free(cli_common_args *a)
 {
 	for (int i = 1; i < a->argc; i++) {

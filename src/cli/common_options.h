@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/run_config.h"
 #include "eth2/eth2.h"
@@ -60,6 +61,34 @@ bool cli_common_take(cli_common_args *a, int val, const char *value);
 int cli_common_resolve(run_config *cfg, const char *prog, cli_common_args *a);
 /* Frees a without resolving (a usage error, --help). */
 void cli_common_args_free(cli_common_args *a);
+
+/* ---- One option parser for the offline commands ----------------------------------- */
+
+/* An option of an offline command (keys, slashing): "--name=value" or "--name value"
+ * (takes_value), or a flag "--name". The parser has `run`'s syntax and messages
+ * (run_config.c): the shared options (CLI_COMMON_LONGOPTS' names) go into a
+ * cli_common_args and are resolved with `run`'s table, environment and config file. */
+typedef struct {
+	const char *name; /* without "--" */
+	int id;           /* handed to the callback */
+	bool takes_value;
+	const char *arg;  /* the value's name in --help ("FILE"), NULL for a flag */
+	const char *help;
+} cli_opt;
+
+/* Parses argv[0..argc) (the words after the subcommand): own options call
+ * on(ctx, id, value) (value NULL for a flag; on prints its own message and returns
+ * false for a bad value), shared options are recorded in common, other words are
+ * positional (at most max_pos, into pos; "--" makes every later word positional).
+ * Returns -1 to go on; 0 after --help / -h (*help set, nothing printed); 2 after a
+ * usage error printed as "<prog>: unknown option '--x' (see --help)", "<prog>: --x
+ * needs a value", "<prog>: --x takes no value", "<prog>: unexpected argument 'y'". */
+int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, char **argv,
+		   bool (*on)(void *ctx, int id, const char *value), void *ctx,
+		   cli_common_args *common, const char **pos, int max_pos, int *n_pos, bool *help);
+
+/* The table as --help lines ("  --name VALUE   help"). */
+void cli_opts_help(FILE *out, const cli_opt *table, size_t n);
 
 /* The network with its genesis, as signing and the slashing store use it. */
 typedef struct {
