@@ -5,7 +5,6 @@
  * race a running signer: when the signer holds the directory the action refuses with a
  * clear message and changes nothing. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,72 +88,52 @@ static bool parse_u64_arg(const char *name, const char *s, uint64_t *out)
 	return true;
 }
 
-/* Parses the options after the action; false (usage error) on anything unknown. */
+enum { O_POSTGRES = 1, O_FROM, O_TO, O_PUBKEYS, O_EPOCH, O_SLOT, O_KEEP, O_SPE };
+
+/* The actions' own options, parsed by the offline commands' one parser
+ * (cli/common_options.h cli_opts_parse); the shared ones (--data-dir, --network, the
+ * database, --config-file) are resolved as `run` resolves them. */
+static const cli_opt slashing_table[] = {
+	{ "from", O_FROM, true, "FILE", "import: the EIP-3076 interchange (- for stdin)" },
+	{ "to", O_TO, true, "FILE", "export: where to write it (- for stdout)" },
+	{ "pubkeys", O_PUBKEYS, true, "KEY,...", "export, watermark repair: only these keys" },
+	{ "epoch", O_EPOCH, true, "E", "watermark set, repair: the epoch" },
+	{ "slot", O_SLOT, true, "S", "watermark set, repair: the slot" },
+	{ "keep-epochs", O_KEEP, true, "N", "prune: epochs kept below the newest record" },
+	{ "slots-per-epoch", O_SPE, true, "N", "prune: slots per epoch (default: the network's)" },
+	{ "postgres", O_POSTGRES, true, "CONNINFO", "the older name of --slashing-protection-db-url" },
+};
+#define N_SLASHING_OPTS (sizeof slashing_table / sizeof slashing_table[0])
+
+/* One option of slashing_table (cli_opts_parse's callback). */
+static bool on_opt(void *ctx, int id, const char *v)
+{
+	cli_opts *o = ctx;
+	switch (id) {
+	case O_POSTGRES: /* the older name of --slashing-protection-db-url */
+		cli_common_take(&o->common, CLI_OPT_DB_URL, v);
+		return true;
+	case O_FROM: o->from = v; return true;
+	case O_TO: o->to = v; return true;
+	case O_PUBKEYS: o->pubkeys = v; return true;
+	case O_EPOCH: return (o->has_epoch = parse_u64_arg("epoch", v, &o->epoch));
+	case O_SLOT: return (o->has_slot = parse_u64_arg("slot", v, &o->slot));
+	case O_KEEP: return (o->has_keep = parse_u64_arg("keep-epochs", v, &o->keep_epochs));
+	case O_SPE: return (o->has_spe = parse_u64_arg("slots-per-epoch", v, &o->slots_per_epoch));
+	}
+	return false;
+}
+
+/* Parses the options after the action; false (usage error, message printed) on
+ * anything unknown, a bad value or a stray argument. */
 static bool parse_opts(int argc, char **argv, cli_opts *o)
 {
-	static const struct option longs[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "postgres", required_argument, NULL, 'P' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "pubkeys", required_argument, NULL, 'p' },
-		{ "epoch", required_argument, NULL, 'e' },
-		{ "slot", required_argument, NULL, 's' },
-		{ "keep-epochs", required_argument, NULL, 'k' },
-		{ "slots-per-epoch", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->keep_epochs = SLASH_PRUNE_DEFAULT_KEEP_EPOCHS;
 	o->slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
-	optind = 1;
-	opterr = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-		if (cli_common_take(&o->common, c, optarg))
-			continue;
-		switch (c) {
-		case 'P': /* the older name of --slashing-protection-db-url */
-			cli_common_take(&o->common, CLI_OPT_DB_URL, optarg);
-			break;
-		case 'f':
-			o->from = optarg;
-			break;
-		case 't':
-			o->to = optarg;
-			break;
-		case 'p':
-			o->pubkeys = optarg;
-			break;
-		case 'e':
-			if (!parse_u64_arg("epoch", optarg, &o->epoch))
-				return false;
-			o->has_epoch = true;
-			break;
-		case 's':
-			if (!parse_u64_arg("slot", optarg, &o->slot))
-				return false;
-			o->has_slot = true;
-			break;
-		case 'k':
-			if (!parse_u64_arg("keep-epochs", optarg, &o->keep_epochs))
-				return false;
-			o->has_keep = true;
-			break;
-		case 'S':
-			if (!parse_u64_arg("slots-per-epoch", optarg, &o->slots_per_epoch))
-				return false;
-			o->has_spe = true;
-			break;
-		case 'h':
-			o->help = true;
-			break;
-		default:
-			return false;
-		}
-	}
-	return true;
+	int npos = 0;
+	return cli_opts_parse(PROG, slashing_table, N_SLASHING_OPTS, argc, argv, on_opt, o,
+			      &o->common, NULL, 0, &npos, &o->help) != 2;
 }
 
 /* Takes the data directory's lock and opens the database in it (no writer thread:
@@ -379,7 +358,7 @@ int cli_cmd_slashing(int argc, char **argv)
 		skip = 2;
 	}
 	cli_opts o;
-	if (!parse_opts(argc - skip, argv + skip, &o)) {
+	if (!parse_opts(argc - skip - 1, argv + skip + 1, &o)) {
 		cli_common_args_free(&o.common);
 		fputs(help, stderr);
 		return 2;
@@ -387,12 +366,11 @@ int cli_cmd_slashing(int argc, char **argv)
 	if (o.help) {
 		cli_common_args_free(&o.common);
 		fputs(help, stdout);
+		fputs("\nOptions:\n", stdout);
+		cli_opts_help(stdout, slashing_table, N_SLASHING_OPTS);
+		fputs("\n", stdout);
 		fputs(CLI_COMMON_HELP, stdout);
 		return 0;
-	}
-	if (optind < argc - skip) {
-		fprintf(stderr, PROG " %s: unexpected argument '%s'\n\n%s", action, argv[skip + optind], help);
-		return 2;
 	}
 	const char *missing = NULL;
 	if (help == help_import && o.from == NULL)
