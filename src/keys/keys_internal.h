@@ -30,6 +30,13 @@ ss_err keys_keystore_decrypt_payload(const char *json, size_t json_len, const ch
 				     size_t password_len, uint8_t **out, size_t *out_len,
 				     keys_error *err) SS_MUST_USE;
 
+/* prysm.c: the decrypted account store of a Prysm wallet (plain: NUL-terminated, as
+ * keys_keystore_decrypt_payload returns it) into its keys, as keys_prysm_wallet_open
+ * returns them. Exposed for tests/keys/fuzz_prysm_payload. */
+ss_err keys_prysm_payload(const char *plain, size_t plain_len, uint8_t **secrets,
+			  uint8_t (**pubkeys)[KEYS_PUBKEY_BYTES], size_t *n,
+			  keys_error *err) SS_MUST_USE;
+
 /* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
 ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
 			     keys_error *err) SS_MUST_USE;

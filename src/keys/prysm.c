@@ -85,6 +85,47 @@ static bool b64_array(const char *json, const char *name, uint8_t *out, size_t s
 	}
 }
 
+ss_err keys_prysm_payload(const char *plain, size_t plain_len, uint8_t **secrets,
+			  uint8_t (**pubkeys)[KEYS_PUBKEY_BYTES], size_t *n, keys_error *err)
+{
+	*secrets = NULL;
+	*pubkeys = NULL;
+	*n = 0;
+	/* a 32-byte key is 44 base64 characters: the payload bounds the count */
+	size_t cap = plain_len / 44 + 1;
+	if (cap > MAX_WALLET_KEYS)
+		cap = MAX_WALLET_KEYS;
+	uint8_t tmp[64];
+	uint8_t *sk = secure_alloc(cap * KEYS_SECRET_BYTES);
+	uint8_t(*pk)[KEYS_PUBKEY_BYTES] = malloc(cap * KEYS_PUBKEY_BYTES);
+	size_t n_sk = 0, n_pk = 0;
+	ss_err e = SS_OK;
+	if (sk == NULL || pk == NULL) {
+		e = keys_fail(err, SS_ERR_NOMEM, "out of memory");
+	} else if (!b64_array(plain, "private_keys", sk, KEYS_SECRET_BYTES, cap, &n_sk, tmp,
+			      sizeof tmp) ||
+		   !b64_array(plain, "public_keys", (uint8_t *)pk, KEYS_PUBKEY_BYTES, cap, &n_pk,
+			      tmp, sizeof tmp)) {
+		e = keys_fail(err, SS_ERR_INVALID,
+			      "the wallet's account store is not {\"private_keys\": [base64 of 32 bytes], \"public_keys\": [base64 of 48 bytes]}");
+	} else if (n_sk != n_pk) {
+		e = keys_fail(err, SS_ERR_INVALID,
+			      "the wallet lists %zu private keys but %zu public keys", n_sk, n_pk);
+	} else if (n_sk == 0) {
+		e = keys_fail(err, SS_ERR_NOT_FOUND, "the wallet holds no keys");
+	}
+	secure_zero(tmp, sizeof tmp);
+	if (e != SS_OK) {
+		secure_free(sk);
+		free(pk);
+		return e;
+	}
+	*secrets = sk;
+	*pubkeys = pk;
+	*n = n_sk;
+	return SS_OK;
+}
+
 ss_err keys_prysm_wallet_open(const char *wallet_json, size_t json_len, const char *password,
 			      size_t password_len, uint8_t **secrets,
 			      uint8_t (**pubkeys)[KEYS_PUBKEY_BYTES], size_t *n, keys_error *err)
@@ -98,37 +139,7 @@ ss_err keys_prysm_wallet_open(const char *wallet_json, size_t json_len, const ch
 						 &plain, &plain_len, err);
 	if (e != SS_OK)
 		return e;
-	/* a 32-byte key is 44 base64 characters: the payload bounds the count */
-	size_t cap = plain_len / 44 + 1;
-	if (cap > MAX_WALLET_KEYS)
-		cap = MAX_WALLET_KEYS;
-	uint8_t tmp[64];
-	uint8_t *sk = secure_alloc(cap * KEYS_SECRET_BYTES);
-	uint8_t(*pk)[KEYS_PUBKEY_BYTES] = malloc(cap * KEYS_PUBKEY_BYTES);
-	size_t n_sk = 0, n_pk = 0;
-	if (sk == NULL || pk == NULL) {
-		e = keys_fail(err, SS_ERR_NOMEM, "out of memory");
-	} else if (!b64_array((const char *)plain, "private_keys", sk, KEYS_SECRET_BYTES, cap,
-			      &n_sk, tmp, sizeof tmp) ||
-		   !b64_array((const char *)plain, "public_keys", (uint8_t *)pk, KEYS_PUBKEY_BYTES,
-			      cap, &n_pk, tmp, sizeof tmp)) {
-		e = keys_fail(err, SS_ERR_INVALID,
-			      "the wallet's account store is not {\"private_keys\": [base64 of 32 bytes], \"public_keys\": [base64 of 48 bytes]}");
-	} else if (n_sk != n_pk) {
-		e = keys_fail(err, SS_ERR_INVALID,
-			      "the wallet lists %zu private keys but %zu public keys", n_sk, n_pk);
-	} else if (n_sk == 0) {
-		e = keys_fail(err, SS_ERR_NOT_FOUND, "the wallet holds no keys");
-	}
-	secure_zero(tmp, sizeof tmp);
+	e = keys_prysm_payload((const char *)plain, plain_len, secrets, pubkeys, n, err);
 	secure_free(plain);
-	if (e != SS_OK) {
-		secure_free(sk);
-		free(pk);
-		return e;
-	}
-	*secrets = sk;
-	*pubkeys = pk;
-	*n = n_sk;
-	return SS_OK;
+	return e;
 }
