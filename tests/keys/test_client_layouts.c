@@ -293,6 +293,28 @@ TEST(unrecognised_directories_are_errors)
 	kt_rmrf(dir);
 }
 
+/* `config check` scans a client layout as `run` will, and reports what it finds. */
+TEST(config_check_scans_the_layout)
+{
+	build_layouts();
+	char dir[256];
+	kt_tempdir(dir, "layouts-cc");
+	CHECK(run("config check --http-listen-port=0 --data-dir=%s/dd --keystores-path=%s --keystores-layout=auto",
+		  dir, lh) == 0);
+	CHECK_MSG(strstr(out_buf, "keystores: lighthouse layout") && strstr(out_buf, "1 keystore(s), 3 skipped"),
+		  "%s", out_buf);
+	CHECK(run("config check --http-listen-port=0 --data-dir=%s/dd --keystores-path=%s --keystores-layout=prysm",
+		  dir, pr) == 1);
+	CHECK_MSG(strstr(out_buf, "wallet password") != NULL, "%s", out_buf);
+	CHECK(run("config check --http-listen-port=0 --data-dir=%s/dd --keystores-path=%s --keystores-layout=auto",
+		  dir, dir) == 1);
+	CHECK_MSG(strstr(out_buf, "no keystore layout recognised") != NULL, "%s", out_buf);
+	CHECK(run("config check --http-listen-port=0 --data-dir=%s/dd --keystores-path=%s --keystores-layout=bogus",
+		  dir, lh) == 1);
+	CHECK_MSG(strstr(out_buf, "--keystores-layout must be") != NULL, "%s", out_buf);
+	kt_rmrf(dir);
+}
+
 TEST(run_loads_client_layouts_at_start)
 {
 	build_layouts();
