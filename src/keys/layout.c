@@ -213,6 +213,27 @@ static ss_err scan_flat(keys_layout_result *r, const char *keys, const char *lab
 	return e;
 }
 
+/* Lodestar keeps decrypted-keystore caches (imported_keystores.cache, with a .lock)
+ * in DIR/cache (lodestar cli validator/signers: cacheFilePath under
+ * accountPaths.cacheDir): reported as skipped, never read. */
+static ss_err skip_cache_dir(keys_layout_result *r, const char *dir)
+{
+	char *cache = path2(dir, "cache");
+	size_t n = 0;
+	char **ents = cache ? list(cache, &n) : NULL;
+	ss_err e = cache ? SS_OK : SS_ERR_NOMEM;
+	for (size_t i = 0; i < n && e == SS_OK; i++) {
+		char label[600];
+		snprintf(label, sizeof label, "cache/%s", ents[i]);
+		e = add_skip(r, strdup(label), has_suffix(ents[i], ".lock")
+						       ? "lock file"
+						       : "client cache file, not a key");
+	}
+	free_list(ents, n);
+	free(cache);
+	return e;
+}
+
 /* True when <dir>/<vdir>/0x.../<file> exists for some validator directory (file NULL:
  * when some 0x<pubkey> directory exists). */
 static bool has_pubkey_dir_with(const char *dir, const char *vdir_name, const char *file)
@@ -342,6 +363,8 @@ ss_err keys_layout_scan(keys_layout_result *r, const char *dir, keys_layout want
 		break;
 	case KEYS_LAYOUT_LODESTAR:
 		e = scan_pubkey_dirs(r, dir, "keystores", "voting-keystore.json", sec);
+		if (e == SS_OK)
+			e = skip_cache_dir(r, dir);
 		break;
 	case KEYS_LAYOUT_NIMBUS:
 		e = scan_pubkey_dirs(r, dir, "validators", "keystore.json", sec);

@@ -9,7 +9,8 @@
  *               holds one password file per pubkey, no extension)
  *   lodestar    DIR/keystores/0x<pk>/voting-keystore.json + DIR/secrets/0x<pk>
  *               (lodestar cli keymanager/persistedKeys.ts getValidatorPaths; its
- *               voting-keystore.json.lock files and cache files are skipped)
+ *               voting-keystore.json.lock files and the keystore caches in
+ *               DIR/cache/ are skipped)
  *   nimbus      DIR/validators/0x<pk>/keystore.json + DIR/secrets/0x<pk>
  *               (nimbus keystore_management: remote_keystore.json is a remote key and
  *               is skipped)

@@ -153,7 +153,9 @@ static void build_layouts(void)
 	put(ls, keys[LS_C].json, "keystores/%s/voting-keystore.json", keys[LS_C].pk);
 	put(ls, "", "keystores/%s/voting-keystore.json.lock", keys[LS_C].pk);
 	put(ls, "ls-c", "secrets/%s", keys[LS_C].pk);
-	put(ls, "{}", "keystores/keystores.cache");
+	mkdirs(ls, "cache");
+	put(ls, "{}", "cache/imported_keystores.cache");
+	put(ls, "", "cache/imported_keystores.cache.lock");
 
 	/* Nimbus: validators/0x<pk>/keystore.json, secrets/0x<pk>; E is a remote key */
 	snprintf(rel, sizeof rel, "validators/%s", keys[NB_D].pk);
@@ -200,7 +202,8 @@ TEST(import_each_client_layout_and_sign)
 
 	CHECK(run("keys import --keystore %s --data-dir %s --layout lodestar", ls, dd) == 0);
 	CHECK_MSG(strstr(out_buf, "lodestar layout") && strstr(out_buf, keys[LS_C].pk) &&
-			  strstr(out_buf, "keystores.cache: client cache file") &&
+			  strstr(out_buf, "skipped cache/imported_keystores.cache: client cache file") &&
+			  strstr(out_buf, "skipped cache/imported_keystores.cache.lock: lock file") &&
 			  strstr(out_buf, "1 imported"),
 		  "%s", out_buf);
 
