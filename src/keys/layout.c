@@ -120,7 +120,7 @@ static bool pubkey_name(const char *s)
 /* Lighthouse, Lodestar, Nimbus: <vdir>/0x<pk>/<file> with the password in
  * <secrets>/0x<pk>. */
 static ss_err scan_pubkey_dirs(keys_layout_result *r, const char *dir, const char *vdir_name,
-			       const char *file, const char *secrets)
+			       const char *file, const char *secrets, const char *no_password)
 {
 	char *vdir = path2(dir, vdir_name);
 	size_t n = 0;
@@ -150,7 +150,7 @@ static ss_err scan_pubkey_dirs(keys_layout_result *r, const char *dir, const cha
 					char *pw = path2(secrets, ents[i]);
 					if (pw && !is_file(pw)) {
 						free(pw);
-						e = add_skip(r, strdup(fl), "no password file in the secrets directory");
+						e = add_skip(r, strdup(fl), no_password);
 					} else {
 						e = add_key(r, strdup(fl), path2(sub, files[j]), pw);
 					}
@@ -359,15 +359,20 @@ ss_err keys_layout_scan(keys_layout_result *r, const char *dir, keys_layout want
 	ss_err e = SS_OK;
 	switch (want) {
 	case KEYS_LAYOUT_LIGHTHOUSE:
-		e = scan_pubkey_dirs(r, dir, "validators", "voting-keystore.json", sec);
+		/* Lighthouse may keep a key's password in validator_definitions.yml
+		 * (voting_keystore_password) instead: that file is not read */
+		e = scan_pubkey_dirs(r, dir, "validators", "voting-keystore.json", sec,
+				     "no password file in the secrets directory (a password kept in validator_definitions.yml is not read: write it to secrets/0x<pubkey>)");
 		break;
 	case KEYS_LAYOUT_LODESTAR:
-		e = scan_pubkey_dirs(r, dir, "keystores", "voting-keystore.json", sec);
+		e = scan_pubkey_dirs(r, dir, "keystores", "voting-keystore.json", sec,
+				     "no password file in the secrets directory");
 		if (e == SS_OK)
 			e = skip_cache_dir(r, dir);
 		break;
 	case KEYS_LAYOUT_NIMBUS:
-		e = scan_pubkey_dirs(r, dir, "validators", "keystore.json", sec);
+		e = scan_pubkey_dirs(r, dir, "validators", "keystore.json", sec,
+				     "no password file in the secrets directory");
 		break;
 	case KEYS_LAYOUT_TEKU: {
 		char k[8192], p[8192];
