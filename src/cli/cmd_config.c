@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/run_config.h"
+#include "keys/layout.h"
 #include "server/http.h"
 #include "util/datadir.h"
 
@@ -52,6 +53,29 @@ static void directory(const char *opt, const char *path)
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) || access(path, R_OK | X_OK) != 0)
 		problem("%s: %s is not a readable directory", opt, path);
+}
+
+/* A client layout of --keystores-path (keys/layout.h) scanned as `run` will scan it:
+ * a directory in which the layout finds nothing stops the start. */
+static void keystore_layout(const run_config *c)
+{
+	keys_layout l = KEYS_LAYOUT_WEB3SIGNER;
+	if (!c->keystores_path || !c->keystores_layout ||
+	    !keys_layout_from_name(c->keystores_layout, &l) || l == KEYS_LAYOUT_WEB3SIGNER)
+		return;
+	keys_layout_result r;
+	keys_error err = { "" };
+	if (keys_layout_scan(&r, c->keystores_path, l, c->keystores_passwords_path, &err) != SS_OK) {
+		problem("--keystores-path: %s", err.msg);
+		return;
+	}
+	printf("keystores: %s layout in %s, %zu keystore(s)%s, %zu skipped\n",
+	       keys_layout_name(r.layout), c->keystores_path, r.n_keys,
+	       r.wallet ? " and a Prysm wallet" : "", r.n_skips);
+	if (r.layout == KEYS_LAYOUT_PRYSM && !c->keystores_password_file)
+		problem("--keystores-path: the prysm layout needs the wallet password in "
+			"--keystores-password-file");
+	keys_layout_free(&r);
 }
 
 /* Opens and closes the listener as `run` would (server/http.h), its reason logged. */
@@ -111,6 +135,7 @@ int cli_cmd_config(int argc, char **argv)
 	directory("--key-config-path", c.key_config_path);
 	directory("--keystores-path", c.keystores_path);
 	directory("--keystores-passwords-path", c.keystores_passwords_path);
+	keystore_layout(&c);
 	cli_network n;
 	if (cli_network_open(&c, PROG, &n) == 0)
 		cli_network_close(&n);

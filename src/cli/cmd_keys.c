@@ -1,13 +1,13 @@
-/* `secure-signer keys …`: offline key management on a data directory. Every subcommand
- * takes the data directory's lock, so it refuses to run while a signer (or another
- * `keys` command) uses the directory. import, generate and delete are the key
+/* `secure-signer keys …`: key management on a data directory. Every subcommand that
+ * changes it takes the data directory's lock, so it refuses to run while a signer (or
+ * another `keys` command) uses the directory; `list` reads the sealed store read-only
+ * without the lock, so it works beside a running signer. import, generate and delete are the key
  * lifecycle of the Keymanager API (signer/keymanager.h), with the same slashing-store
  * steps: a key deleted through either door is disabled, and an import through either
  * re-enables it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +17,16 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "keys/keys.h"
+#include "keys/keystore.h"
+#include "keys/layout.h"
 #include "signer/keymanager.h"
+#include "tee/tee_provider.h"
 #include "slashing/slashing.h"
 #include "util/datadir.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/random.h"
+#include "util/secure_mem.h"
 
 #define MAX_FILE (1u << 20)
 
@@ -40,12 +45,15 @@ typedef struct {
 	bool pbkdf2;
 	unsigned long scrypt_n;
 	const char *log_level;
-	const char *slashing_db_url;
+	keys_layout layout;
+	bool format_json;
+	bool kek_from_cli;
+	const char *sub;
+	cli_common_args common; /* data directory, network, database: as `run` has them */
 } keys_opts;
 
 enum {
-	OPT_DATA_DIR = 256,
-	OPT_KEK_FILE,
+	OPT_KEK_FILE = 1,
 	OPT_KEK_PASS_FILE,
 	OPT_KEK_PASS_ENV,
 	OPT_KEYSTORE,
@@ -56,39 +64,50 @@ enum {
 	OPT_PBKDF2,
 	OPT_SCRYPT_N,
 	OPT_LOG_LEVEL,
-	OPT_SLASHING_DB_URL,
+	OPT_LAYOUT,
+	OPT_FORMAT,
 	OPT_KEK_SOURCE,
 	OPT_TEE,
-	OPT_HELP
 };
 
-static const char COMMON_HELP[] =
-	"Common options:\n"
-	"  --data-dir DIR              data directory (default " DATADIR_DEFAULT ";\n"
-	"                              env SECURE_SIGNER_DATA_DIR)\n"
-	"  --kek-file FILE             key-encryption key file (default <data-dir>/keys/kek.key;\n"
-	"                              env SECURE_SIGNER_KEK_FILE)\n"
-	"  --kek-passphrase-file FILE  derive the key-encryption key from a passphrase file\n"
-	"                              (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)\n"
-	"  --kek-passphrase-env VAR    ... or from environment variable VAR\n"
-	"  --kek-source tee            the store is sealed to the TEE (with --tee NAME, as run)\n"
-	"  --tee NAME                  the TEE provider of --kek-source tee (gramine, occlum, tsm,\n"
-	"                              sim)\n"
-	"  --slashing-protection-db-url URL\n"
-	"                              import, generate, delete: the signer's PostgreSQL\n"
-	"                              slashing database (default <data-dir>/slashing.sqlite;\n"
-	"                              env SECURE_SIGNER_SLASHING_PROTECTION_DB_URL)\n"
-	"  --log-level LEVEL           error, warn, info (default), debug, trace\n"
-	"  --help                      this text\n";
+/* The options of every keys subcommand (each uses those it needs), parsed by the
+ * offline commands' one parser (cli/common_options.h cli_opts_parse); --data-dir,
+ * --network, --slashing-protection-db-url, --config-file and the other shared options
+ * are resolved as `run` resolves them. */
+static const cli_opt keys_table[] = {
+	{ "kek-file", OPT_KEK_FILE, true, "FILE",
+	  "key-encryption key file (default <data-dir>/keys/kek.key; env SECURE_SIGNER_KEK_FILE)" },
+	{ "kek-passphrase-file", OPT_KEK_PASS_FILE, true, "FILE",
+	  "derive the key-encryption key from a passphrase file (env SECURE_SIGNER_KEK_PASSPHRASE_FILE)" },
+	{ "kek-passphrase-env", OPT_KEK_PASS_ENV, true, "VAR", "... or from environment variable VAR" },
+	{ "kek-source", OPT_KEK_SOURCE, true, "tee",
+	  "the store is sealed to the TEE, with --tee NAME as for run (env SECURE_SIGNER_KEK_SOURCE)" },
+	{ "tee", OPT_TEE, true, "NAME",
+	  "the TEE provider of --kek-source tee: gramine, occlum, tsm or sim (env SECURE_SIGNER_TEE)" },
+	{ "keystore", OPT_KEYSTORE, true, "FILE|DIR", "import: a keystore, or a directory of them" },
+	{ "password-file", OPT_PASSWORD_FILE, true, "FILE|DIR",
+	  "import, export-keystore: the password file (import: or a directory of <name>.txt)" },
+	{ "layout", OPT_LAYOUT, true, "LAYOUT",
+	  "import: auto (default), web3signer, lighthouse, lodestar, nimbus, teku or prysm" },
+	{ "count", OPT_COUNT, true, "N", "generate: how many keys (1..1000000)" },
+	{ "format", OPT_FORMAT, true, "FORMAT", "list: table (default) or json" },
+	{ "allow-key-export", OPT_ALLOW_EXPORT, false, NULL, "export-keystore: confirm the export" },
+	{ "out", OPT_OUT, true, "FILE", "export-keystore: write to FILE (mode 0600, must not exist)" },
+	{ "pbkdf2", OPT_PBKDF2, false, NULL, "export-keystore: PBKDF2 (c=262144) instead of scrypt" },
+	{ "scrypt-n", OPT_SCRYPT_N, true, "N", "export-keystore: scrypt cost (power of two, default 262144)" },
+	{ "log-level", OPT_LOG_LEVEL, true, "LEVEL", "error, warn, info (default), debug, trace" },
+};
+#define N_KEYS_OPTS (sizeof keys_table / sizeof keys_table[0])
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: secure-signer keys SUBCOMMAND [OPTIONS]\n\n"
-		   "Manage the validator keys sealed in a data directory (offline: refuses while\n"
-		   "a signer uses the directory).\n\n"
+		   "Manage the validator keys sealed in a data directory. list works while the\n"
+		   "signer runs; import, generate, delete and export-keystore refuse then.\n\n"
 		   "Subcommands:\n"
 		   "  list                        print every key: pubkey, origin, derivation path\n"
-		   "  import                      import EIP-2335 keystores (--keystore, --password-file)\n"
+		   "  import                      import EIP-2335 keystores: a file, or a directory of\n"
+		   "                              Web3Signer, Lighthouse, Lodestar, Nimbus, Teku or Prysm\n"
 		   "  generate                    generate new keys (EIP-2333, OS randomness; --count)\n"
 		   "  delete PUBKEY               remove a key from the sealed store\n"
 		   "  export-keystore PUBKEY      write a key as an EIP-2335 keystore\n"
@@ -102,15 +121,31 @@ static void usage(FILE *f)
 static void sub_usage(const char *sub)
 {
 	if (strcmp(sub, "list") == 0)
-		printf("Usage: secure-signer keys list [OPTIONS]\n\n"
-		       "Prints one line per key: 0x<pubkey> <origin> [<derivation path>].\n\n");
+		printf("Usage: secure-signer keys list [--format table|json] [OPTIONS]\n\n"
+		       "Prints one line per key: 0x<pubkey> <origin> [<derivation path>], sorted by\n"
+		       "pubkey; --format json prints one array of {pubkey, origin, derivation_path,\n"
+		       "readonly}. Works while the signer runs: it reads the sealed store without\n"
+		       "taking the data directory's lock.\n\n");
 	else if (strcmp(sub, "import") == 0)
-		printf("Usage: secure-signer keys import --keystore FILE|DIR --password-file FILE|DIR [OPTIONS]\n\n"
-		       "Imports EIP-2335 keystores: one file with its password file, or every *.json in a\n"
-		       "directory with either a password directory (<name>.txt per <name>.json) or one\n"
-		       "password file for all. Each key is decrypted once and sealed; a key already present\n"
-		       "is reported as a duplicate. An imported key is enabled in the slashing-protection\n"
-		       "database (a key deleted before signs again). Exit status 1 when any keystore failed.\n\n");
+		printf("Usage: secure-signer keys import --keystore FILE|DIR [--password-file FILE|DIR]\n"
+		       "                                [--layout LAYOUT] [OPTIONS]\n\n"
+		       "Imports EIP-2335 keystores: one file with its password file, or a directory laid\n"
+		       "out as Web3Signer or a consensus client keeps its keys (--layout, default auto:\n"
+		       "detected; exactly one must match):\n"
+		       "  web3signer  DIR/<name>.json; --password-file: a directory of <name>.txt or one file\n"
+		       "  lighthouse  DIR/validators/0x<pk>/voting-keystore.json + DIR/secrets/0x<pk>\n"
+		       "  lodestar    DIR/keystores/0x<pk>/voting-keystore.json + DIR/secrets/0x<pk>\n"
+		       "  nimbus      DIR/validators/0x<pk>/keystore.json + DIR/secrets/0x<pk>\n"
+		       "  teku        DIR/keys/<name>.json + DIR/passwords/<name>.txt (or Teku's\n"
+		       "              DIR/validator/key-manager/local/ + local-passwords/)\n"
+		       "  prysm       DIR/direct/accounts/all-accounts.keystore.json; --password-file: the\n"
+		       "              wallet password file\n"
+		       "For the client layouts a --password-file DIR replaces their secrets directory.\n"
+		       "Each key is decrypted once and sealed; a key already present is reported as a\n"
+		       "duplicate, a file the layout leaves out (lock, cache, no password file) as skipped\n"
+		       "with the reason. An imported key is enabled in the slashing-protection database (a\n"
+		       "key deleted before signs again). Exit status 1 when any keystore failed, or when\n"
+		       "nothing could be imported; a directory in which no layout is recognised is an error.\n\n");
 	else if (strcmp(sub, "generate") == 0)
 		printf("Usage: secure-signer keys generate --count N [OPTIONS]\n\n"
 		       "Generates N keys from fresh OS randomness (EIP-2333 master keys), seals them, and\n"
@@ -135,31 +170,83 @@ static void sub_usage(const char *sub)
 		       "  --out FILE       write to FILE (mode 0600, must not exist) instead of stdout\n"
 		       "  --pbkdf2         use PBKDF2 (c=262144) instead of scrypt\n"
 		       "  --scrypt-n N     scrypt cost (power of two, default 262144)\n\n");
-	printf("%s", COMMON_HELP);
+	printf("Options:\n");
+	cli_opts_help(stdout, keys_table, N_KEYS_OPTS);
+	printf("  --help                         this text\n\n%s", CLI_COMMON_HELP);
 }
 
-static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *first_arg)
+/* One option of keys_table (cli_opts_parse's callback). */
+static bool on_opt(void *ctx, int id, const char *v)
 {
-	static const struct option opts[] = {
-		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
-		{ "kek-file", required_argument, NULL, OPT_KEK_FILE },
-		{ "kek-passphrase-file", required_argument, NULL, OPT_KEK_PASS_FILE },
-		{ "kek-passphrase-env", required_argument, NULL, OPT_KEK_PASS_ENV },
-		{ "keystore", required_argument, NULL, OPT_KEYSTORE },
-		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "allow-key-export", no_argument, NULL, OPT_ALLOW_EXPORT },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "pbkdf2", no_argument, NULL, OPT_PBKDF2 },
-		{ "scrypt-n", required_argument, NULL, OPT_SCRYPT_N },
-		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-		{ "slashing-protection-db-url", required_argument, NULL, OPT_SLASHING_DB_URL },
-		{ "kek-source", required_argument, NULL, OPT_KEK_SOURCE },
-		{ "tee", required_argument, NULL, OPT_TEE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
+	keys_opts *o = ctx;
+	char *end = NULL;
+	switch (id) {
+	case OPT_KEK_FILE:
+	case OPT_KEK_PASS_FILE:
+	case OPT_KEK_PASS_ENV:
+		if (!o->kek_from_cli) /* drop what the environment said */
+			o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
+		o->kek_from_cli = true;
+		if (id == OPT_KEK_FILE)
+			o->kek_file = v;
+		else if (id == OPT_KEK_PASS_FILE)
+			o->kek_passphrase_file = v;
+		else
+			o->kek_passphrase_env = v;
+		return true;
+	case OPT_KEK_SOURCE: o->kek_source = v; return true;
+	case OPT_TEE: o->tee = v; return true;
+	case OPT_KEYSTORE: o->keystore = v; return true;
+	case OPT_PASSWORD_FILE: o->password_file = v; return true;
+	case OPT_ALLOW_EXPORT: o->allow_export = true; return true;
+	case OPT_OUT: o->out = v; return true;
+	case OPT_PBKDF2: o->pbkdf2 = true; return true;
+	case OPT_LOG_LEVEL: o->log_level = v; return true;
+	case OPT_FORMAT:
+		if (strcmp(v, "json") != 0 && strcmp(v, "table") != 0) {
+			fprintf(stderr, "secure-signer keys %s: --format must be table or json\n", o->sub);
+			return false;
+		}
+		o->format_json = strcmp(v, "json") == 0;
+		return true;
+	case OPT_LAYOUT:
+		if (!keys_layout_from_name(v, &o->layout)) {
+			fprintf(stderr, "secure-signer keys %s: --layout must be auto, web3signer, lighthouse, lodestar, nimbus, teku or prysm\n",
+				o->sub);
+			return false;
+		}
+		return true;
+	case OPT_COUNT:
+		errno = 0;
+		o->count = strtol(v, &end, 10);
+		if (errno || *end || o->count < 1 || o->count > 1000000) {
+			fprintf(stderr, "secure-signer keys %s: --count must be 1..1000000\n", o->sub);
+			return false;
+		}
+		return true;
+	case OPT_SCRYPT_N:
+		errno = 0;
+		o->scrypt_n = strtoul(v, &end, 10);
+		/* docs/keys.md "Key-derivation limits": no keystore this signer would refuse
+		 * to import */
+		if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 18) ||
+		    (o->scrypt_n & (o->scrypt_n - 1))) {
+			fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..262144\n",
+				o->sub);
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Parses the words after the subcommand; -1 to go on (args/nargs: the positional
+ * ones), else the exit status. */
+static int parse(int argc, char **argv, const char *sub, keys_opts *o, const char **args,
+		 int *nargs)
+{
 	memset(o, 0, sizeof *o);
+	o->sub = sub;
 	/* the same SECURE_SIGNER_* variables `secure-signer run` reads, so both find the
 	 * same key-encryption key; the command line wins. The data directory is resolved
 	 * with the other commands' (cli/common_options.h), in cli_cmd_keys. */
@@ -175,68 +262,24 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	env = getenv("SECURE_SIGNER_TEE");
 	if (env && *env)
 		o->tee = env;
-	bool kek_from_cli = false;
 	o->count = -1;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end = NULL;
-		switch (c) {
-		case OPT_DATA_DIR: o->data_dir = optarg; break;
-		case OPT_KEK_FILE:
-		case OPT_KEK_PASS_FILE:
-		case OPT_KEK_PASS_ENV:
-			if (!kek_from_cli) /* drop what the environment said */
-				o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
-			kek_from_cli = true;
-			if (c == OPT_KEK_FILE)
-				o->kek_file = optarg;
-			else if (c == OPT_KEK_PASS_FILE)
-				o->kek_passphrase_file = optarg;
-			else
-				o->kek_passphrase_env = optarg;
-			break;
-		case OPT_KEYSTORE: o->keystore = optarg; break;
-		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
-		case OPT_ALLOW_EXPORT: o->allow_export = true; break;
-		case OPT_OUT: o->out = optarg; break;
-		case OPT_PBKDF2: o->pbkdf2 = true; break;
-		case OPT_LOG_LEVEL: o->log_level = optarg; break;
-		case OPT_SLASHING_DB_URL: o->slashing_db_url = optarg; break;
-		case OPT_KEK_SOURCE: o->kek_source = optarg; break;
-		case OPT_TEE: o->tee = optarg; break;
-		case OPT_COUNT:
-			errno = 0;
-			o->count = strtol(optarg, &end, 10);
-			if (errno || *end || o->count < 1 || o->count > 1000000) {
-				fprintf(stderr, "secure-signer keys %s: --count must be 1..1000000\n", sub);
-				return 2;
-			}
-			break;
-		case OPT_SCRYPT_N:
-			errno = 0;
-			o->scrypt_n = strtoul(optarg, &end, 10);
-			/* docs/keys.md "Key-derivation limits": no keystore this signer
-			 * would refuse to import */
-			if (errno || *end || o->scrypt_n < 2 || o->scrypt_n > (1ul << 18) ||
-			    (o->scrypt_n & (o->scrypt_n - 1))) {
-				fprintf(stderr, "secure-signer keys %s: --scrypt-n must be a power of two in 2..262144\n",
-					sub);
-				return 2;
-			}
-			break;
-		case OPT_HELP: sub_usage(sub); return 0;
-		default:
-			fprintf(stderr, "secure-signer keys %s: unknown or incomplete option '%s'\n", sub,
-				argv[optind - 1]);
-			return 2;
-		}
+	o->layout = KEYS_LAYOUT_AUTO;
+	char prog[64];
+	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
+	bool help = false;
+	int rc = cli_opts_parse(prog, keys_table, N_KEYS_OPTS, argc, argv, on_opt, o, &o->common,
+				args, 2, nargs, &help);
+	if (rc >= 0 || help) {
+		cli_common_args_free(&o->common);
+		if (help)
+			sub_usage(sub);
+		return help ? 0 : rc;
 	}
 	if (o->log_level) {
 		log_level lv;
 		if (!log_parse_level(o->log_level, &lv)) {
 			fprintf(stderr, "secure-signer keys %s: unknown --log-level '%s'\n", sub, o->log_level);
+			cli_common_args_free(&o->common);
 			return 2;
 		}
 		log_set_level(lv);
@@ -244,36 +287,39 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, int *firs
 	if ((o->kek_file != NULL) + (o->kek_passphrase_file != NULL) + (o->kek_passphrase_env != NULL) > 1) {
 		fprintf(stderr, "secure-signer keys %s: give at most one of --kek-file, --kek-passphrase-file, --kek-passphrase-env\n",
 			sub);
+		cli_common_args_free(&o->common);
 		return 2;
 	}
 	/* as `run` (cli/run_config.c): tee is the one --kek-source, and it excludes the others */
-	if (o->kek_source && strcmp(o->kek_source, "tee") != 0) {
-		fprintf(stderr, "secure-signer keys %s: --kek-source takes one value, tee\n", sub);
+	const char *why = NULL;
+	if (o->kek_source && strcmp(o->kek_source, "tee") != 0)
+		why = "--kek-source takes one value, tee";
+	else if (o->kek_source && (o->kek_file || o->kek_passphrase_file || o->kek_passphrase_env)) {
+		if (o->kek_from_cli)
+			why = "--kek-source tee cannot be combined with --kek-file, "
+			      "--kek-passphrase-file or --kek-passphrase-env";
+		else
+			o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
+	}
+	if (!why && o->kek_source && (!o->tee || strcmp(o->tee, "none") == 0))
+		why = "--kek-source tee needs --tee (the provider the store was sealed under)";
+	if (why) {
+		fprintf(stderr, "secure-signer keys %s: %s\n", sub, why);
+		cli_common_args_free(&o->common);
 		return 2;
 	}
-	if (o->kek_source && (o->kek_file || o->kek_passphrase_file || o->kek_passphrase_env)) {
-		if (kek_from_cli) {
-			fprintf(stderr, "secure-signer keys %s: --kek-source tee cannot be combined with "
-				"--kek-file, --kek-passphrase-file or --kek-passphrase-env\n", sub);
-			return 2;
-		}
-		o->kek_file = o->kek_passphrase_file = o->kek_passphrase_env = NULL;
-	}
-	if (o->kek_source && (!o->tee || strcmp(o->tee, "none") == 0)) {
-		fprintf(stderr, "secure-signer keys %s: --kek-source tee needs --tee (the provider the "
-			"store was sealed under)\n", sub);
-		return 2;
-	}
-	*first_arg = optind;
 	return -1; /* go on */
 }
 
-/* Opens (locks) the data directory and the sealed store. */
-static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store **ks)
+/* Opens (locks) the data directory and the sealed store; a reader (list) takes no lock
+ * and opens the store read-only, so it works while the signer runs. */
+static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store **ks,
+		    bool reader)
 {
 	char prog[64];
 	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
-	if (cli_datadir_open(o->data_dir, prog, dd) != 0)
+	if ((reader ? cli_datadir_open_readonly(o->data_dir, prog, dd)
+		    : cli_datadir_open(o->data_dir, prog, dd)) != 0)
 		return 1;
 	ss_err e;
 	keys_kek_provider kek;
@@ -295,7 +341,8 @@ static int open_all(const keys_opts *o, const char *sub, datadir *dd, keys_store
 	}
 	keys_load_stats st;
 	if (e == SS_OK)
-		e = keys_store_open(ks, dd->path, &kek, &st, &err);
+		e = reader ? keys_store_open_readonly(ks, dd->path, &kek, &st, &err)
+			   : keys_store_open(ks, dd->path, &kek, &st, &err);
 	tee_provider_close(tee);
 	if (e != SS_OK) {
 		fprintf(stderr, "secure-signer keys %s: cannot open the key store: %s\n", sub,
@@ -347,19 +394,55 @@ static const char *origin_name(keys_origin o)
 	return "unknown";
 }
 
-static int cmd_list(keys_store *ks)
+static int cmp_info(const void *a, const void *b)
+{
+	return memcmp(((const keys_info *)a)->pubkey, ((const keys_info *)b)->pubkey,
+		      KEYS_PUBKEY_BYTES);
+}
+
+/* `keys list`: one line per key, `0x<pubkey> <origin> [<derivation path>]` (table), or
+ * with --format json one array of {pubkey, origin, derivation_path, readonly} (the
+ * Keymanager list's field names); sorted by pubkey either way. */
+static int cmd_list(keys_store *ks, bool json)
 {
 	size_t n = keys_count(ks);
 	keys_info *v = calloc(n ? n : 1, sizeof *v);
 	if (v == NULL)
 		return 1;
 	n = keys_list(ks, v, n);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_info);
+	if (json)
+		printf("[");
 	for (size_t i = 0; i < n; i++) {
 		char pk[2 * KEYS_PUBKEY_BYTES + 3];
 		hex_encode(pk, v[i].pubkey, KEYS_PUBKEY_BYTES, true);
-		printf("%s %s%s%s\n", pk, origin_name(v[i].origin), v[i].derivation_path[0] ? " " : "",
-		       v[i].derivation_path);
+		if (json) {
+			/* a derivation path is EIP-2334 "m/12381/..." (keystore.c checked it is a
+			 * string); escape what JSON needs anyway */
+			printf("%s\n  {\"pubkey\": \"%s\", \"origin\": \"%s\", \"derivation_path\": ",
+			       i ? "," : "", pk, origin_name(v[i].origin));
+			if (v[i].derivation_path[0] == '\0') {
+				printf("null");
+			} else {
+				putchar('"');
+				for (const char *c = v[i].derivation_path; *c; c++)
+					if (*c == '"' || *c == '\\')
+						printf("\\%c", *c);
+					else if ((unsigned char)*c < 0x20)
+						printf("\\u%04x", (unsigned char)*c);
+					else
+						putchar(*c);
+				putchar('"');
+			}
+			printf(", \"readonly\": %s}", v[i].readonly ? "true" : "false");
+		} else {
+			printf("%s %s%s%s\n", pk, origin_name(v[i].origin),
+			       v[i].derivation_path[0] ? " " : "", v[i].derivation_path);
+		}
 	}
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
 	free(v);
 	return 0;
 }
@@ -400,129 +483,247 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int cmp_names(const void *a, const void *b)
+/* What one `keys import` brings: per keystore its label, JSON text and password (the
+ * buffers wiped at the end), whatever layout they came from. */
+typedef struct {
+	char **labels;
+	char **kss, **pws;
+	size_t *kl, *pl;
+	size_t n, cap;
+	size_t failed; /* files that could not be read (reported as they are met) */
+} import_set;
+
+static bool set_grow(import_set *s)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (s->n < s->cap)
+		return true;
+	size_t cap = s->cap ? 2 * s->cap : 16;
+	char **l = realloc(s->labels, cap * sizeof *l);
+	if (l)
+		s->labels = l;
+	char **k = realloc(s->kss, cap * sizeof *k);
+	if (k)
+		s->kss = k;
+	char **w = realloc(s->pws, cap * sizeof *w);
+	if (w)
+		s->pws = w;
+	size_t *a = realloc(s->kl, cap * sizeof *a);
+	if (a)
+		s->kl = a;
+	size_t *b = realloc(s->pl, cap * sizeof *b);
+	if (b)
+		s->pl = b;
+	if (!l || !k || !w || !a || !b)
+		return false;
+	s->cap = cap;
+	return true;
 }
 
+/* Reads a keystore and its password file (pw_path) into the set; a file that cannot
+ * be read is reported and counted as failed. The whole password file is the password:
+ * EIP-2335 normalisation drops a trailing newline (Web3Signer
+ * --keystores-password-file semantics, and what Lighthouse, Lodestar, Nimbus and Teku
+ * write). */
+static bool set_add_files(import_set *s, const char *label, const char *ks_path,
+			  const char *pw_path)
+{
+	if (!set_grow(s))
+		return false;
+	size_t kl = 0, pl = 0;
+	char *ks = read_all(ks_path, &kl);
+	char *pw = ks ? read_all(pw_path, &pl) : NULL;
+	if (!ks || !pw) {
+		printf("error %s: cannot read %s\n", label, ks ? pw_path : ks_path);
+		keys_free_wiped(ks, kl);
+		s->failed++;
+		return true;
+	}
+	s->labels[s->n] = strdup(label);
+	s->kss[s->n] = ks;
+	s->kl[s->n] = kl;
+	s->pws[s->n] = pw;
+	s->pl[s->n] = pl;
+	s->n++;
+	return true;
+}
+
+static void set_free(import_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->labels[i]);
+		keys_free_wiped(s->kss[i], s->kl[i]);
+		keys_free_wiped(s->pws[i], s->pl[i]);
+	}
+	free(s->labels);
+	free(s->kss);
+	free(s->pws);
+	free(s->kl);
+	free(s->pl);
+	memset(s, 0, sizeof *s);
+}
+
+/* Prysm's wallet: its keys go through the one import path, which takes EIP-2335
+ * keystores, so each is wrapped again in memory under a random one-time password with
+ * PBKDF2 c=1 (the wrapping protects nothing and must cost nothing: it never leaves
+ * this process, and the import checks the listed public key against the secret as it
+ * would a keystore's "pubkey"). */
+static bool add_prysm_wallet(import_set *s, const char *wallet, const char *pw_path)
+{
+	size_t wl = 0, pl = 0;
+	char *w = read_all(wallet, &wl);
+	char *pw = w ? read_all(pw_path, &pl) : NULL;
+	if (!w || !pw) {
+		fprintf(stderr, "secure-signer keys import: cannot read %s\n", w ? pw_path : wallet);
+		keys_free_wiped(w, wl);
+		return false;
+	}
+	uint8_t *sk = NULL;
+	uint8_t(*pk)[KEYS_PUBKEY_BYTES] = NULL;
+	size_t n = 0;
+	keys_error err = { "" };
+	ss_err e = keys_prysm_wallet_open(w, wl, pw, pl, &sk, &pk, &n, &err);
+	keys_free_wiped(w, wl);
+	keys_free_wiped(pw, pl);
+	if (e != SS_OK) {
+		fprintf(stderr, "secure-signer keys import: Prysm wallet %s: %s\n", wallet, err.msg);
+		return false;
+	}
+	bool ok = true;
+	keys_kdf_params wrap = { true, 0, 1 };
+	for (size_t i = 0; i < n && ok; i++) {
+		uint8_t rnd[32];
+		char *one = malloc(2 * sizeof rnd + 1);
+		char *json = NULL;
+		ok = one && set_grow(s) && random_bytes(rnd, sizeof rnd) == SS_OK;
+		if (ok) {
+			hex_encode(one, rnd, sizeof rnd, false);
+			ok = keys_keystore_encrypt(&json, sk + i * 32, pk[i], NULL, one, 2 * sizeof rnd,
+						   &wrap, &err) == SS_OK;
+		}
+		secure_zero(rnd, sizeof rnd);
+		char label[96];
+		snprintf(label, sizeof label, "all-accounts.keystore.json #%zu", i + 1);
+		if (!ok) {
+			fprintf(stderr, "secure-signer keys import: %s: %s\n", label,
+				err.msg[0] ? err.msg : "out of memory");
+			keys_free_wiped(one, one ? 2 * sizeof rnd + 1 : 0);
+			break;
+		}
+		s->labels[s->n] = strdup(label);
+		s->kss[s->n] = json;
+		s->kl[s->n] = strlen(json);
+		s->pws[s->n] = one;
+		s->pl[s->n] = 2 * sizeof rnd;
+		s->n++;
+	}
+	secure_free(sk);
+	free(pk);
+	return ok;
+}
+
+/* `keys import`: one keystore file with its password file, or a directory laid out as
+ * Web3Signer or a consensus client keeps keys (keys/layout.h). Prints one line per
+ * keystore (imported, duplicate, error, skipped with the reason) and the counts. */
 static int cmd_import(signer_km *km, const keys_opts *o)
 {
-	if (!o->keystore || !o->password_file) {
-		fprintf(stderr, "secure-signer keys import: --keystore and --password-file are required\n");
+	if (!o->keystore) {
+		fprintf(stderr, "secure-signer keys import: --keystore is required\n");
 		return 2;
 	}
-	/* collect (label, keystore path, password path) */
-	char **names = NULL;
-	size_t n = 0;
-	bool dir = is_dir(o->keystore), pw_dir = is_dir(o->password_file);
-	if (!dir && pw_dir) {
-		fprintf(stderr, "secure-signer keys import: a password directory needs a keystore directory\n");
+	bool dir = is_dir(o->keystore), pw_dir = o->password_file && is_dir(o->password_file);
+	if (!dir && (!o->password_file || pw_dir)) {
+		fprintf(stderr, "secure-signer keys import: a keystore file needs --password-file FILE\n");
 		return 2;
 	}
-	if (dir) {
-		DIR *d = opendir(o->keystore);
-		struct dirent *e;
-		size_t cap = 0;
-		while (d && (e = readdir(d)) != NULL) {
-			size_t l = strlen(e->d_name);
-			if (e->d_name[0] == '.' || l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
-				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				char **p = realloc(names, cap * sizeof *names);
-				if (p == NULL)
-					break;
-				names = p;
-			}
-			if ((names[n] = strdup(e->d_name)) != NULL)
-				n++;
-		}
-		if (d)
-			closedir(d);
-		else {
-			fprintf(stderr, "secure-signer keys import: cannot read %s\n", o->keystore);
+	import_set set = { 0 };
+	size_t skipped = 0, found = 0;
+	int rc = 0;
+	if (!dir) {
+		found = 1;
+		if (!set_add_files(&set, o->keystore, o->keystore, o->password_file))
+			rc = 1;
+	} else {
+		keys_layout_result lr;
+		keys_error err = { "" };
+		if (keys_layout_scan(&lr, o->keystore, o->layout, pw_dir ? o->password_file : NULL,
+				     &err) != SS_OK) {
+			fprintf(stderr, "secure-signer keys import: %s\n", err.msg);
 			return 1;
 		}
-		if (n)
-			qsort(names, n, sizeof *names, cmp_names);
-	} else {
-		names = malloc(sizeof *names);
-		names[0] = strdup(o->keystore);
-		n = 1;
-	}
-	char **kss = calloc(n ? n : 1, sizeof *kss), **pws = calloc(n ? n : 1, sizeof *pws);
-	size_t *kl = calloc(n ? n : 1, sizeof *kl), *pl = calloc(n ? n : 1, sizeof *pl);
-	keys_import_result *res = calloc(n ? n : 1, sizeof *res);
-	int rc = 0;
-	size_t m = 0;
-	char **labels = calloc(n ? n : 1, sizeof *labels);
-	for (size_t i = 0; i < n; i++) {
-		char kp[8192], pp[8192];
-		if (dir)
-			snprintf(kp, sizeof kp, "%s/%s", o->keystore, names[i]);
-		else
-			snprintf(kp, sizeof kp, "%s", names[i]);
-		if (pw_dir)
-			snprintf(pp, sizeof pp, "%s/%.*s.txt", o->password_file,
-				 (int)(strlen(names[i]) - 5), names[i]);
-		else
-			snprintf(pp, sizeof pp, "%s", o->password_file);
-		kss[m] = read_all(kp, &kl[m]);
-		/* the whole file is the password; EIP-2335 normalisation drops a trailing
-		 * newline (Web3Signer --keystores-password-file semantics) */
-		pws[m] = kss[m] ? read_all(pp, &pl[m]) : NULL;
-		if (!kss[m] || !pws[m]) {
-			printf("error %s: cannot read %s\n", names[i], kss[m] ? pp : kp);
-			/* slot m is reused by the next file or left empty for the cleanup */
-			keys_free_wiped(kss[m], kl[m]);
-			kss[m] = NULL;
-			kl[m] = 0;
-			rc = 1;
-			continue;
+		fprintf(stderr, "secure-signer keys import: %s layout in %s\n",
+			keys_layout_name(lr.layout), o->keystore);
+		bool shared_pw = lr.layout == KEYS_LAYOUT_WEB3SIGNER || lr.layout == KEYS_LAYOUT_PRYSM;
+		if (shared_pw && !o->password_file) {
+			fprintf(stderr, "secure-signer keys import: the %s layout needs --password-file (%s)\n",
+				keys_layout_name(lr.layout),
+				lr.layout == KEYS_LAYOUT_PRYSM ? "the wallet password file"
+							       : "a password directory or one password file");
+			keys_layout_free(&lr);
+			return 2;
 		}
-		labels[m++] = names[i];
+		if (lr.layout == KEYS_LAYOUT_PRYSM && pw_dir) {
+			fprintf(stderr, "secure-signer keys import: the prysm layout takes the wallet password file, not a directory\n");
+			keys_layout_free(&lr);
+			return 2;
+		}
+		for (size_t i = 0; i < lr.n_skips; i++)
+			printf("skipped %s: %s\n", lr.skips[i].label, lr.skips[i].reason);
+		skipped = lr.n_skips;
+		found = lr.n_keys;
+		for (size_t i = 0; i < lr.n_keys && rc == 0; i++)
+			if (!set_add_files(&set, lr.keys[i].label, lr.keys[i].keystore,
+					   lr.keys[i].password ? lr.keys[i].password : o->password_file))
+				rc = 1;
+		if (lr.wallet && rc == 0) {
+			if (!add_prysm_wallet(&set, lr.wallet, o->password_file))
+				rc = 1;
+			found = set.n;
+		}
+		keys_layout_free(&lr);
 	}
+	keys_import_result *res = calloc(set.n ? set.n : 1, sizeof *res);
+	size_t m = set.n;
 	/* the operator's own files: the per-keystore key-derivation limits apply, not the
 	 * request limits of the network door */
-	signer_km_import_req rq = { (const char *const *)kss, kl, (const char *const *)pws, pl, m,
-				    NULL, 0, false };
+	signer_km_import_req rq = { (const char *const *)set.kss, set.kl,
+				    (const char *const *)set.pws, set.pl, m, NULL, 0, false };
 	char why[KEYS_ERROR_MAX + 32];
-	if (m > 0 && signer_km_import(km, signer_km_ticket(km), &rq, res, why, sizeof why) != SS_OK) {
+	if (res == NULL) {
+		rc = 1;
+		m = 0;
+	} else if (m > 0 && signer_km_import(km, signer_km_ticket(km), &rq, res, why, sizeof why) != SS_OK) {
 		fprintf(stderr, "secure-signer keys import: %s\n", why);
 		rc = 1;
 		m = 0;
 	}
-	size_t imported = 0, dup = 0, failed = 0;
+	size_t imported = 0, dup = 0, failed = set.failed;
 	for (size_t i = 0; i < m; i++) {
 		char pk[2 * KEYS_PUBKEY_BYTES + 3] = "";
 		if (res[i].have_pubkey)
 			hex_encode(pk, res[i].pubkey, KEYS_PUBKEY_BYTES, true);
 		if (res[i].status == KEYS_IMPORT_IMPORTED) {
-			printf("imported %s %s\n", pk, labels[i]);
+			printf("imported %s %s\n", pk, set.labels[i]);
 			imported++;
 		} else if (res[i].status == KEYS_IMPORT_DUPLICATE) {
-			printf("duplicate %s %s\n", pk, labels[i]);
+			printf("duplicate %s %s\n", pk, set.labels[i]);
 			dup++;
 		} else {
-			printf("error %s: %s\n", labels[i], res[i].message);
+			printf("error %s: %s\n", set.labels[i], res[i].message);
 			failed++;
-			rc = 1;
 		}
 	}
-	fprintf(stderr, "%zu imported, %zu duplicate, %zu failed\n", imported, dup,
-		failed + (n - m));
-	for (size_t i = 0; i < n; i++) {
-		keys_free_wiped(kss[i], kl[i]);
-		keys_free_wiped(pws[i], pl[i]);
-		free(names[i]);
+	if (failed)
+		rc = 1;
+	fprintf(stderr, "%zu found, %zu imported, %zu duplicate, %zu failed, %zu skipped\n", found,
+		imported, dup, failed, skipped);
+	if (rc == 0 && imported + dup == 0) {
+		/* everything was skipped: nothing of the directory can be used */
+		fprintf(stderr, "secure-signer keys import: no keystore in %s could be imported\n",
+			o->keystore);
+		rc = 1;
 	}
-	free(names);
-	free(kss);
-	free(pws);
-	free(kl);
-	free(pl);
+	set_free(&set);
 	free(res);
-	free(labels);
 	return rc;
 }
 
@@ -617,47 +818,45 @@ int cli_cmd_keys(int argc, char **argv)
 		return 2;
 	}
 	keys_opts o;
-	int first = 0;
-	/* permute so that PUBKEY may come before or after the options */
-	int rc = parse(argc - 1, argv + 1, sub, &o, &first);
+	const char *args[2];
+	int nargs = 0;
+	int rc = parse(argc - 2, argv + 2, sub, &o, args, &nargs);
 	if (rc >= 0)
 		return rc;
-	int nargs = argc - 1 - first;
-	char **args = argv + 1 + first;
 	bool needs_pubkey = strcmp(sub, "delete") == 0 || strcmp(sub, "export-keystore") == 0;
 	bool proxy = strcmp(sub, "proxy") == 0;
 	if (proxy ? (nargs < 1 || nargs > 2) : nargs != (needs_pubkey ? 1 : 0)) {
 		fprintf(stderr, "secure-signer keys %s: %s\n", sub,
 			needs_pubkey ? "expected one PUBKEY argument" : "unexpected argument");
+		cli_common_args_free(&o.common);
 		return 2;
 	}
 	if (strcmp(sub, "export-keystore") == 0) {
 		if (!o.allow_export) {
 			fprintf(stderr, "secure-signer keys export-keystore: refused: exporting takes the key out of the signer's protection; pass --allow-key-export to confirm\n");
+			cli_common_args_free(&o.common);
 			return 2;
 		}
 		if (!o.password_file) {
 			fprintf(stderr, "secure-signer keys export-keystore: --password-file is required\n");
+			cli_common_args_free(&o.common);
 			return 2;
 		}
 	}
 	/* --data-dir, SECURE_SIGNER_DATA_DIR, --config-file, default: as `run` finds it */
 	char prog[64];
 	snprintf(prog, sizeof prog, "secure-signer keys %s", sub);
-	cli_common_args ca = { 0 };
-	if (o.data_dir)
-		cli_common_take(&ca, CLI_OPT_DATA_DIR, o.data_dir);
-	if (o.slashing_db_url)
-		cli_common_take(&ca, CLI_OPT_DB_URL, o.slashing_db_url);
 	run_config cfg;
-	if (cli_common_resolve(&cfg, prog, &ca) != 0) {
+	if (cli_common_resolve(&cfg, prog, &o.common) != 0) {
 		run_config_free(&cfg);
 		return 2;
 	}
 	o.data_dir = cfg.data_dir;
 	datadir dd;
 	keys_store *ks = NULL;
-	rc = open_all(&o, sub, &dd, &ks);
+	/* list reads an existing data directory read-only; a missing one is created by the
+	 * locked path as before */
+	rc = open_all(&o, sub, &dd, &ks, strcmp(sub, "list") == 0 && is_dir(o.data_dir));
 	if (rc >= 0) {
 		run_config_free(&cfg);
 		return rc;
@@ -676,7 +875,7 @@ int cli_cmd_keys(int argc, char **argv)
 	if (rc >= 0)
 		; /* the slashing store could not be opened: nothing was changed */
 	else if (strcmp(sub, "list") == 0)
-		rc = cmd_list(ks);
+		rc = cmd_list(ks, o.format_json);
 	else if (proxy)
 		rc = cli_keys_proxy(ks, nargs, args);
 	else if (strcmp(sub, "generate") == 0)

@@ -98,7 +98,7 @@ static int proxy_delete(keys_store *ks, const char *arg)
 	return 0;
 }
 
-int cli_keys_proxy(keys_store *ks, int nargs, char **args)
+int cli_keys_proxy(keys_store *ks, int nargs, const char *const *args)
 {
 	if (nargs == 1 && strcmp(args[0], "list") == 0)
 		return proxy_list(ks);

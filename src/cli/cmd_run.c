@@ -20,6 +20,7 @@
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "keys/keys.h"
+#include "keys/layout.h"
 #include "server/http.h"
 #include "signer/signer.h"
 #include "slashing/slashing.h"
@@ -346,6 +347,10 @@ static int open_service(run_state *st)
 		.keystores_password_file = c->keystores_password_file,
 		.key_config_dir = c->key_config_path,
 	};
+	keys_layout layout = KEYS_LAYOUT_WEB3SIGNER;
+	if (c->keystores_layout) /* checked by run_config_check */
+		(void)keys_layout_from_name(c->keystores_layout, &layout);
+	st->sources.keystores_layout = layout;
 
 	signer_config sc = { .net = net,
 			     .keys = st->keys,

@@ -3,7 +3,6 @@
  * signer would sign, computed by eth2/ exactly as the HTTP API does. An operator's
  * debugging tool and the hook for cross-checks (--batch: one request per line, one
  * result per line, so a test can run thousands of requests in one process). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,37 +179,53 @@ static int run_batch(const eth2_network *net)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+enum { SR_NETWORK = 1, SR_NETWORK_CONFIG, SR_BATCH, SR_SHOW };
+
+/* Its options, read by the offline commands' one parser (cli/common_options.h); the
+ * shared options (--config-file, --genesis-validators-root, ...) are resolved as `run`
+ * resolves them. --network is its own entry so that it excludes --network-config. */
+static const cli_opt sr_table[] = {
+	{ "network", SR_NETWORK, true, "NAME|PATH", "the network (as `run --network`)" },
+	{ "network-config", SR_NETWORK_CONFIG, true, "FILE", "a consensus config.yaml" },
+	{ "batch", SR_BATCH, false, NULL, "read requests line by line" },
+	{ "show-network", SR_SHOW, false, NULL, "print the network's parameters" },
+};
+
+typedef struct {
+	const char *network, *config;
+	bool batch, show;
+} sr_opts;
+
+static bool sr_on(void *ctx, int id, const char *v)
+{
+	sr_opts *o = ctx;
+	switch (id) {
+	case SR_NETWORK: o->network = v; return true;
+	case SR_NETWORK_CONFIG: o->config = v; return true;
+	case SR_BATCH: o->batch = true; return true;
+	case SR_SHOW: o->show = true; return true;
+	}
+	return false;
+}
+
 int cli_cmd_signing_root(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "network", required_argument, NULL, 'n' },
-		{ "network-config", required_argument, NULL, 'c' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "show-network", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *network = NULL, *config = NULL;
-	bool batch = false, show = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': network = optarg; break;
-		case 'c': config = optarg; break;
-		case 'b': batch = true; break;
-		case 's': show = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
+	sr_opts o = { 0 };
+	cli_common_args ca = { 0 };
+	bool help = false;
+	int npos = 0;
+	int prc = cli_opts_parse("secure-signer signing-root", sr_table,
+				 sizeof sr_table / sizeof sr_table[0], argc - 1, argv + 1, sr_on, &o,
+				 &ca, NULL, 0, &npos, &help);
+	if (help || prc == 2 || (o.network && o.config) || (o.batch && o.show)) {
+		cli_common_args_free(&ca);
+		usage(help ? stdout : stderr);
+		return help ? 0 : 2;
 	}
-	if (optind != argc || (network && config) || (batch && show)) {
-		usage(stderr);
-		return 2;
-	}
+	const char *network = o.network, *config = o.config;
+	bool batch = o.batch, show = o.show;
 	/* --network, SECURE_SIGNER_NETWORK, --config-file, default: as `run` finds it
 	 * (cli/common_options.h); --network-config is a config.yaml given as --network. */
-	cli_common_args ca = { 0 };
 	if (network || config)
 		cli_common_take(&ca, CLI_OPT_NETWORK, network ? network : config);
 	run_config cfg;

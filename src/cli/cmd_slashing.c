@@ -5,7 +5,6 @@
  * race a running signer: when the signer holds the directory the action refuses with a
  * clear message and changes nothing. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: " PROG " ACTION [OPTIONS]\n\n"
 		"Maintain the slashing-protection database (<data-dir>/slashing.sqlite).\n"
-		"The signer must be stopped: a running signer holds the data directory.\n\n"
+		"import, prune and watermark set/clear/repair need the signer stopped (a running\n"
+		"signer holds the data directory); export and watermark get read the database\n"
+		"read-only and work while it runs.\n\n"
 		"Actions:\n"
 		"  import     merge an EIP-3076 interchange file into the history\n"
 		"  export     write the history as an EIP-3076 interchange file\n"
@@ -51,7 +52,8 @@ static const char *help_import =
 static const char *help_export =
 	"Usage: " PROG " export --to FILE [--pubkeys KEY,KEY...] [--data-dir DIR]\n\n"
 	"Writes the complete history as an EIP-3076 interchange (format version 5) to FILE\n"
-	"(- for stdout): every validator, or only the given 0x-hex public keys.\n";
+	"(- for stdout): every validator, or only the given 0x-hex public keys. Works while\n"
+	"the signer runs (read-only: the last committed state).\n";
 static const char *help_prune =
 	"Usage: " PROG " prune [--keep-epochs N] [--slots-per-epoch N] [--data-dir DIR]\n\n"
 	"Deletes each validator's history older than N epochs (default 256) below its newest\n"
@@ -86,85 +88,74 @@ static bool parse_u64_arg(const char *name, const char *s, uint64_t *out)
 	return true;
 }
 
-/* Parses the options after the action; false (usage error) on anything unknown. */
+enum { O_POSTGRES = 1, O_FROM, O_TO, O_PUBKEYS, O_EPOCH, O_SLOT, O_KEEP, O_SPE };
+
+/* The actions' own options, parsed by the offline commands' one parser
+ * (cli/common_options.h cli_opts_parse); the shared ones (--data-dir, --network, the
+ * database, --config-file) are resolved as `run` resolves them. */
+static const cli_opt slashing_table[] = {
+	{ "from", O_FROM, true, "FILE", "import: the EIP-3076 interchange (- for stdin)" },
+	{ "to", O_TO, true, "FILE", "export: where to write it (- for stdout)" },
+	{ "pubkeys", O_PUBKEYS, true, "KEY,...", "export, watermark repair: only these keys" },
+	{ "epoch", O_EPOCH, true, "E", "watermark set, repair: the epoch" },
+	{ "slot", O_SLOT, true, "S", "watermark set, repair: the slot" },
+	{ "keep-epochs", O_KEEP, true, "N", "prune: epochs kept below the newest record" },
+	{ "slots-per-epoch", O_SPE, true, "N", "prune: slots per epoch (default: the network's)" },
+	{ "postgres", O_POSTGRES, true, "CONNINFO", "the older name of --slashing-protection-db-url" },
+};
+#define N_SLASHING_OPTS (sizeof slashing_table / sizeof slashing_table[0])
+
+/* One option of slashing_table (cli_opts_parse's callback). */
+static bool on_opt(void *ctx, int id, const char *v)
+{
+	cli_opts *o = ctx;
+	switch (id) {
+	case O_POSTGRES: /* the older name of --slashing-protection-db-url */
+		cli_common_take(&o->common, CLI_OPT_DB_URL, v);
+		return true;
+	case O_FROM: o->from = v; return true;
+	case O_TO: o->to = v; return true;
+	case O_PUBKEYS: o->pubkeys = v; return true;
+	case O_EPOCH: return (o->has_epoch = parse_u64_arg("epoch", v, &o->epoch));
+	case O_SLOT: return (o->has_slot = parse_u64_arg("slot", v, &o->slot));
+	case O_KEEP: return (o->has_keep = parse_u64_arg("keep-epochs", v, &o->keep_epochs));
+	case O_SPE: return (o->has_spe = parse_u64_arg("slots-per-epoch", v, &o->slots_per_epoch));
+	}
+	return false;
+}
+
+/* Parses the options after the action; false (usage error, message printed) on
+ * anything unknown, a bad value or a stray argument. */
 static bool parse_opts(int argc, char **argv, cli_opts *o)
 {
-	static const struct option longs[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "postgres", required_argument, NULL, 'P' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "pubkeys", required_argument, NULL, 'p' },
-		{ "epoch", required_argument, NULL, 'e' },
-		{ "slot", required_argument, NULL, 's' },
-		{ "keep-epochs", required_argument, NULL, 'k' },
-		{ "slots-per-epoch", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->keep_epochs = SLASH_PRUNE_DEFAULT_KEEP_EPOCHS;
 	o->slots_per_epoch = SLASH_DEFAULT_SLOTS_PER_EPOCH;
-	optind = 1;
-	opterr = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-		if (cli_common_take(&o->common, c, optarg))
-			continue;
-		switch (c) {
-		case 'P': /* the older name of --slashing-protection-db-url */
-			cli_common_take(&o->common, CLI_OPT_DB_URL, optarg);
-			break;
-		case 'f':
-			o->from = optarg;
-			break;
-		case 't':
-			o->to = optarg;
-			break;
-		case 'p':
-			o->pubkeys = optarg;
-			break;
-		case 'e':
-			if (!parse_u64_arg("epoch", optarg, &o->epoch))
-				return false;
-			o->has_epoch = true;
-			break;
-		case 's':
-			if (!parse_u64_arg("slot", optarg, &o->slot))
-				return false;
-			o->has_slot = true;
-			break;
-		case 'k':
-			if (!parse_u64_arg("keep-epochs", optarg, &o->keep_epochs))
-				return false;
-			o->has_keep = true;
-			break;
-		case 'S':
-			if (!parse_u64_arg("slots-per-epoch", optarg, &o->slots_per_epoch))
-				return false;
-			o->has_spe = true;
-			break;
-		case 'h':
-			o->help = true;
-			break;
-		default:
-			return false;
-		}
-	}
-	return true;
+	int npos = 0;
+	return cli_opts_parse(PROG, slashing_table, N_SLASHING_OPTS, argc, argv, on_opt, o,
+			      &o->common, NULL, 0, &npos, &o->help) != 2;
 }
 
 /* Takes the data directory's lock and opens the database in it (no writer thread:
  * this process is the only user). With a PostgreSQL URL, opens the shared store
  * instead: there every transaction takes the store's own lock, so running signers are
  * no obstacle, and no data directory is involved (dd->lock_fd stays -1). Either way the
- * store is bound to the network's root, as `run` binds it. */
-static int open_store(const run_config *cfg, const cli_network *net, datadir *dd, slash_db **db)
+ * store is bound to the network's root, as `run` binds it. A reader (export, watermark
+ * get) takes no lock and opens the store read-only, so it works while the signer runs;
+ * the writers still refuse then. */
+static int open_store(const run_config *cfg, const cli_network *net, datadir *dd, slash_db **db,
+		      bool reader)
 {
 	slash_options opts;
 	slash_options_default(&opts);
 	opts.writer_thread = false;
 	dd->lock_fd = -1;
+	if (reader) {
+		if (cfg->slashing_protection_db_url == NULL &&
+		    cli_datadir_open_readonly(cfg->data_dir, PROG, dd) != 0)
+			return 1;
+		return cli_slashing_open_readonly(cfg, PROG, dd, net, db) != 0;
+	}
 	if (cfg->slashing_protection_db_url == NULL &&
 	    cli_datadir_open(cfg->data_dir, PROG, dd) != 0)
 		return 1;
@@ -362,7 +353,7 @@ int cli_cmd_slashing(int argc, char **argv)
 		skip = 2;
 	}
 	cli_opts o;
-	if (!parse_opts(argc - skip, argv + skip, &o)) {
+	if (!parse_opts(argc - skip - 1, argv + skip + 1, &o)) {
 		cli_common_args_free(&o.common);
 		fputs(help, stderr);
 		return 2;
@@ -370,12 +361,11 @@ int cli_cmd_slashing(int argc, char **argv)
 	if (o.help) {
 		cli_common_args_free(&o.common);
 		fputs(help, stdout);
+		fputs("\nOptions:\n", stdout);
+		cli_opts_help(stdout, slashing_table, N_SLASHING_OPTS);
+		fputs("\n", stdout);
 		fputs(CLI_COMMON_HELP, stdout);
 		return 0;
-	}
-	if (optind < argc - skip) {
-		fprintf(stderr, PROG " %s: unexpected argument '%s'\n\n%s", action, argv[skip + optind], help);
-		return 2;
 	}
 	const char *missing = NULL;
 	if (help == help_import && o.from == NULL)
@@ -406,7 +396,14 @@ int cli_cmd_slashing(int argc, char **argv)
 		o.slots_per_epoch = eth2_network_slots_per_epoch(net.net);
 	datadir dd;
 	slash_db *db = NULL;
-	rc = open_store(&cfg, &net, &dd, &db);
+	/* a reader opens the existing store read-only; before anything was ever recorded
+	 * there is none, and the locked path creates it as before */
+	char db_path[4200];
+	struct stat st;
+	snprintf(db_path, sizeof db_path, "%s/slashing.sqlite", cfg.data_dir);
+	bool reader = (help == help_export || (help == help_watermark && strcmp(verb, "get") == 0)) &&
+		      (cfg.slashing_protection_db_url || stat(db_path, &st) == 0);
+	rc = open_store(&cfg, &net, &dd, &db, reader);
 	if (rc != 0) {
 		cli_network_close(&net);
 		run_config_free(&cfg);

@@ -18,7 +18,7 @@ int cli_cmd_slashing(int argc, char **argv);     /* cmd_slashing.c */
 int cli_cmd_keys(int argc, char **argv);         /* cmd_keys.c */
 /* cmd_keys_proxy.c: `keys proxy list|delete PROXY` on an open store (args after "proxy") */
 struct keys_store;
-int cli_keys_proxy(struct keys_store *ks, int nargs, char **args);
+int cli_keys_proxy(struct keys_store *ks, int nargs, const char *const *args);
 int cli_cmd_evidence(int argc, char **argv);     /* cmd_evidence.c */
 int cli_cmd_config(int argc, char **argv);       /* cmd_config.c: config check */
 int cli_cmd_tee(int argc, char **argv);

@@ -61,6 +61,78 @@ bool cli_common_take(cli_common_args *a, int val, const char *value)
 	return true;
 }
 
+int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, char **argv,
+		   bool (*on)(void *ctx, int id, const char *value), void *ctx,
+		   cli_common_args *common, const char **pos, int max_pos, int *n_pos, bool *help)
+{
+	*n_pos = 0;
+	*help = false;
+	bool options_done = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (*n_pos >= max_pos) {
+				fprintf(stderr, "%s: unexpected argument '%s'\n", prog, a);
+				return 2;
+			}
+			pos[(*n_pos)++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			*help = true;
+			return 0;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const cli_opt *o = NULL;
+		int shared = -1;
+		for (size_t k = 0; a[1] == '-' && k < n && !o; k++)
+			if (strlen(table[k].name) == len && strncmp(table[k].name, name, len) == 0)
+				o = &table[k];
+		for (int k = 0; a[1] == '-' && !o && k < CLI_COMMON_N && shared < 0; k++)
+			if (strlen(common_names[k]) == len && strncmp(common_names[k], name, len) == 0)
+				shared = k;
+		if (!o && shared < 0) {
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
+			return 2;
+		}
+		bool takes = o ? o->takes_value : true;
+		const char *v = NULL;
+		if (takes) {
+			if (eq) {
+				v = eq + 1;
+			} else if (i + 1 < argc) {
+				v = argv[++i];
+			} else {
+				fprintf(stderr, "%s: %s needs a value\n", prog, a);
+				return 2;
+			}
+		} else if (eq) {
+			fprintf(stderr, "%s: --%s takes no value\n", prog, o->name);
+			return 2;
+		}
+		if (shared >= 0)
+			cli_common_take(common, CLI_COMMON_OPT + shared, v);
+		else if (!on(ctx, o->id, v))
+			return 2;
+	}
+	return -1;
+}
+
+void cli_opts_help(FILE *out, const cli_opt *table, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char lhs[64];
+		snprintf(lhs, sizeof lhs, "--%s%s%s", table[i].name, table[i].arg ? " " : "",
+			 table[i].arg ? table[i].arg : "");
+		fprintf(out, "  %-30s %s\n", lhs, table[i].help);
+	}
+}
+
 void cli_common_args_free(cli_common_args *a)
 {
 	for (int i = 1; i < a->argc; i++) {
@@ -151,6 +223,17 @@ int cli_network_open(const run_config *c, const char *prog, cli_network *out)
 fail:
 	cli_network_close(out);
 	return 1;
+}
+
+int cli_datadir_open_readonly(const char *dir, const char *prog, datadir *dd)
+{
+	ss_err e = datadir_open_readonly(dd, dir);
+	if (e != SS_OK) {
+		fprintf(stderr, "%s: cannot use the data directory %s: %s\n", prog, dir,
+			e == SS_ERR_NOT_FOUND ? "it does not exist" : ss_strerror(e));
+		return 1;
+	}
+	return 0;
 }
 
 int cli_datadir_open(const char *dir, const char *prog, datadir *dd)
@@ -283,6 +366,51 @@ int cli_slashing_open(const run_config *c, const char *prog, const datadir *dd,
 		where = path;
 	}
 	if (bind_network(prog, n, *db, where) != 0) {
+		slash_close(*db);
+		*db = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_slashing_open_readonly(const run_config *c, const char *prog, const datadir *dd,
+			       const cli_network *n, slash_db **db)
+{
+	*db = NULL;
+	char path[4200];
+	const char *where;
+	if (c->slashing_protection_db_url) {
+		slash_options opts;
+		slash_options_default(&opts);
+		opts.writer_thread = false;
+		if (open_postgres(c, prog, &opts, db) != 0)
+			return 1;
+		where = "(PostgreSQL)";
+	} else {
+		ss_err e = datadir_file(dd, "slashing.sqlite", path, sizeof path);
+		if (e == SS_OK)
+			e = slash_open_sqlite_readonly(db, path);
+		if (e != SS_OK) {
+			fprintf(stderr, "%s: cannot open the slashing protection database in %s read-only: %s\n",
+				prog, dd->path, ss_strerror(e));
+			return 1;
+		}
+		where = path;
+	}
+	/* compared, not pinned: a reader writes nothing, and a store not pinned yet has no
+	 * history of any chain */
+	uint8_t got[ETH2_ROOT_BYTES];
+	bool pinned = false;
+	if (n->has_gvr && (slash_get_gvr(*db, got, &pinned) != SS_OK ||
+			   (pinned && memcmp(got, n->gvr, ETH2_ROOT_BYTES) != 0))) {
+		char want[2 * ETH2_ROOT_BYTES + 3], have[2 * ETH2_ROOT_BYTES + 3] = "?";
+		hex_encode(want, n->gvr, ETH2_ROOT_BYTES, true);
+		if (pinned)
+			hex_encode(have, got, ETH2_ROOT_BYTES, true);
+		fprintf(stderr, "%s: the slashing protection database %s is bound to genesis "
+				"validators root %s, not to %s of the configured network %s: it holds "
+				"another chain's history; check --network and --data-dir\n",
+			prog, where, have, want, eth2_network_name(n->net));
 		slash_close(*db);
 		*db = NULL;
 		return 1;

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/run_config.h"
 #include "eth2/eth2.h"
@@ -61,6 +62,34 @@ int cli_common_resolve(run_config *cfg, const char *prog, cli_common_args *a);
 /* Frees a without resolving (a usage error, --help). */
 void cli_common_args_free(cli_common_args *a);
 
+/* ---- One option parser for the offline commands ----------------------------------- */
+
+/* An option of an offline command (keys, slashing): "--name=value" or "--name value"
+ * (takes_value), or a flag "--name". The parser has `run`'s syntax and messages
+ * (run_config.c): the shared options (CLI_COMMON_LONGOPTS' names) go into a
+ * cli_common_args and are resolved with `run`'s table, environment and config file. */
+typedef struct {
+	const char *name; /* without "--" */
+	int id;           /* handed to the callback */
+	bool takes_value;
+	const char *arg;  /* the value's name in --help ("FILE"), NULL for a flag */
+	const char *help;
+} cli_opt;
+
+/* Parses argv[0..argc) (the words after the subcommand): own options call
+ * on(ctx, id, value) (value NULL for a flag; on prints its own message and returns
+ * false for a bad value), shared options are recorded in common, other words are
+ * positional (at most max_pos, into pos; "--" makes every later word positional).
+ * Returns -1 to go on; 0 after --help / -h (*help set, nothing printed); 2 after a
+ * usage error printed as "<prog>: unknown option '--x' (see --help)", "<prog>: --x
+ * needs a value", "<prog>: --x takes no value", "<prog>: unexpected argument 'y'". */
+int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, char **argv,
+		   bool (*on)(void *ctx, int id, const char *value), void *ctx,
+		   cli_common_args *common, const char **pos, int max_pos, int *n_pos, bool *help);
+
+/* The table as --help lines ("  --name VALUE   help"). */
+void cli_opts_help(FILE *out, const cli_opt *table, size_t n);
+
 /* The network with its genesis, as signing and the slashing store use it. */
 typedef struct {
 	const eth2_network *net;
@@ -86,8 +115,19 @@ void cli_network_close(cli_network *n);
 int cli_slashing_open(const run_config *cfg, const char *prog, const datadir *dd,
 		      const cli_network *n, const slash_options *opts, slash_db **db);
 
+/* The same store read-only, beside a running signer (`slashing export`, `watermark
+ * get`): SQLite through slash_open_sqlite_readonly (dd opened by
+ * cli_datadir_open_readonly), PostgreSQL as usual but without a writer thread; the
+ * network's root is compared, never pinned. Returns 0 or 1 after a message. */
+int cli_slashing_open_readonly(const run_config *cfg, const char *prog, const datadir *dd,
+			       const cli_network *n, slash_db **db);
+
 /* Locks the data directory; 0, or 1 after a message naming the process in the way. */
 int cli_datadir_open(const char *dir, const char *prog, datadir *dd);
+
+/* The data directory for a reader (util/datadir.h datadir_open_readonly): no lock, so it
+ * works while the signer runs; 0, or 1 after a message. */
+int cli_datadir_open_readonly(const char *dir, const char *prog, datadir *dd);
 
 /* The first line of a file (a token or a password): NULL when unreadable, empty, or
  * longer than 256 bytes. The caller wipes and frees it. */

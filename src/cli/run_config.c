@@ -10,6 +10,7 @@
 
 #include "cli/run_config.h"
 #include "cli/yaml_flat.h"
+#include "keys/layout.h"
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/secure_mem.h"
@@ -104,7 +105,9 @@ static const opt opts[] = {
 	{ "keystores-passwords-path", OPT_STR, O(keystores_passwords_path), NULL,
 	  "directory of <keystore name>.txt password files" },
 	{ "keystores-password-file", OPT_STR, O(keystores_password_file), NULL,
-	  "one password file for every keystore" },
+	  "one password file for every keystore (prysm layout: the wallet password)" },
+	{ "keystores-layout", OPT_STR, O(keystores_layout), "web3signer",
+	  "layout of --keystores-path: web3signer, auto, lighthouse, lodestar, nimbus, teku or prysm" },
 	{ "kek-file", OPT_STR, O(kek_file), NULL,
 	  "key-encryption key of the sealed key store (default <data-dir>/keys/kek.key)" },
 	{ "kek-passphrase-file", OPT_STR, O(kek_passphrase_file), NULL,
@@ -364,6 +367,7 @@ bool run_config_check(const run_config *c, char *err, size_t cap)
 {
 	bool tls_on = c->tls_cert_file || c->tls_key_file || c->tls_keystore_file;
 	const char *why = NULL;
+	keys_layout layout;
 	if ((c->kek_passphrase_file != NULL) + (c->kek_passphrase_env != NULL) +
 		    (c->kek_file != NULL) > 1)
 		why = "--kek-file, --kek-passphrase-file and --kek-passphrase-env are mutually "
@@ -379,6 +383,9 @@ bool run_config_check(const run_config *c, char *err, size_t cap)
 	else if (c->kek_source && (!c->tee || strcmp(c->tee, "none") == 0))
 		why = "--kek-source tee needs a TEE: --tee gramine, occlum, tsm (SEV-SNP), auto, "
 		      "or sim for tests";
+	else if (c->keystores_layout && !keys_layout_from_name(c->keystores_layout, &layout))
+		why = "--keystores-layout must be web3signer, auto, lighthouse, lodestar, nimbus, teku "
+		      "or prysm";
 	else if (c->keystores_passwords_path && c->keystores_password_file)
 		why = "--keystores-passwords-path and --keystores-password-file are mutually "
 		      "exclusive";

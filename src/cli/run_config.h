@@ -54,6 +54,7 @@ typedef struct {
 	char *keystores_path;
 	char *keystores_passwords_path;
 	char *keystores_password_file;
+	char *keystores_layout; /* keys/layout.h name */
 	char *kek_file;
 	char *kek_passphrase_file;
 	char *kek_passphrase_env;

@@ -280,6 +280,8 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 	if (owner && strlen(owner) >= KEYS_AUX_OWNER_MAX)
 		return keys_fail(err, SS_ERR_INVALID, "owner longer than %d bytes",
 				 KEYS_AUX_OWNER_MAX - 1);
+	if (ks->read_only)
+		return keys_fail(err, SS_ERR_REFUSED, "the key store is open read-only");
 	pthread_mutex_lock(&a->lock);
 	ss_err e;
 	if (a->broken) {
@@ -387,6 +389,8 @@ ss_err keys_aux_delete(keys_store *ks, keys_aux_kind kind, const uint8_t *pub, s
 		       keys_error *err)
 {
 	struct keys_aux_state *a = ks->aux;
+	if (ks->read_only)
+		return keys_fail(err, SS_ERR_REFUSED, "the key store is open read-only");
 	pthread_mutex_lock(&a->lock);
 	ss_err e;
 	size_t i = find(a, kind, pub, pub_len);

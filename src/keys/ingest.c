@@ -290,6 +290,8 @@ static unsigned del_shard(const void *dels, size_t i)
 ss_err keys_commit(keys_store *ks, const uint8_t *recs, size_t n_recs, bool *ok_rec,
 		   const uint8_t (*dels)[KEYS_PUBKEY_BYTES], size_t n_dels)
 {
+	if (ks->read_only) /* keys_store_open_readonly: a reader never writes the store */
+		return SS_ERR_UNSUPPORTED;
 	size_t rs[KEYS_SHARDS + 1], ds[KEYS_SHARDS + 1];
 	size_t *ri = group_by_shard(n_recs, rs, rec_shard, recs);
 	size_t *di = group_by_shard(n_dels, ds, del_shard, dels);

@@ -135,6 +135,14 @@ typedef struct {
 ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_provider *kek,
 		       keys_load_stats *stats, keys_error *err) SS_MUST_USE;
 
+/* The same store for a reader beside the running signer that owns it (`keys list`
+ * while it runs; the caller takes no data-directory lock): nothing is created or
+ * recovered, a data directory without sealed keys gives an empty store without asking
+ * kek, and every change (import, delete, generate, sources) fails. */
+ss_err keys_store_open_readonly(keys_store **out, const char *data_dir,
+				const keys_kek_provider *kek, keys_load_stats *stats,
+				keys_error *err) SS_MUST_USE;
+
 /* Wipes every secret and frees the store. No other call may be running. */
 void keys_store_close(keys_store *ks);
 
@@ -144,6 +152,10 @@ typedef struct {
 	const char *keystores_passwords_dir; /* <name>.txt for <name>.json */
 	const char *keystores_password_file; /* one password for every keystore */
 	const char *key_config_dir;          /* *.yaml / *.yml Web3Signer key files */
+	/* keys_layout (keys/layout.h) of keystores_dir: 0 is Web3Signer's flat directory;
+	 * a client layout finds its own password files (a passwords directory replaces
+	 * them; Prysm's wallet password is the password file) */
+	unsigned keystores_layout;
 	unsigned threads;                    /* decryption threads; 0 = all cores */
 } keys_sources;
 

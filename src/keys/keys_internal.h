@@ -22,6 +22,21 @@ ss_err keys_fail(keys_error *err, ss_err code, const char *fmt, ...)
 ss_err keys_secret_to_pubkey(uint8_t pubkey[KEYS_PUBKEY_BYTES],
 			     const uint8_t secret[KEYS_SECRET_BYTES]) SS_MUST_USE;
 
+/* keystore.c: decrypts the EIP-2335 "crypto" section of json whatever the length of
+ * its cipher message (Prysm's wallet holds a JSON account store there) into *out
+ * (secure memory, NUL-terminated, secure_free it). Same KDF limits and messages as
+ * keys_keystore_decrypt. */
+ss_err keys_keystore_decrypt_payload(const char *json, size_t json_len, const char *password,
+				     size_t password_len, uint8_t **out, size_t *out_len,
+				     keys_error *err) SS_MUST_USE;
+
+/* prysm.c: the decrypted account store of a Prysm wallet (plain: NUL-terminated, as
+ * keys_keystore_decrypt_payload returns it) into its keys, as keys_prysm_wallet_open
+ * returns them. Exposed for tests/keys/fuzz_prysm_payload. */
+ss_err keys_prysm_payload(const char *plain, size_t plain_len, uint8_t **secrets,
+			  uint8_t (**pubkeys)[KEYS_PUBKEY_BYTES], size_t *n,
+			  keys_error *err) SS_MUST_USE;
+
 /* keys_read_file into secure memory (util/file.h file_read_secret); secure_free it. */
 ss_err keys_read_secret_file(const char *path, size_t max, char **out, size_t *len,
 			     keys_error *err) SS_MUST_USE;
@@ -187,6 +202,7 @@ struct keys_store {
 	keys_seal_keys *seal;        /* secure memory */
 	keys_shard shards[KEYS_SHARDS];
 	struct keys_aux_state *aux;  /* aux.c: auxiliary keys (keys_aux.h) */
+	bool read_only;              /* keys_store_open_readonly: keys_commit refuses */
 };
 
 /* aux.c: opens <dir>/aux.sealed at keys_store_open (a file that fails to authenticate

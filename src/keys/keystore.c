@@ -332,6 +332,81 @@ ss_err keys_keystore_decrypt(const keys_keystore *ks, const char *password, size
 	return e;
 }
 
+/* EIP-2335's crypto section over a payload of any length (keys_internal.h; Prysm's
+ * all-accounts wallet, prysm validator/keymanager/local: keystorev4 encryption of its
+ * JSON account store). The same KDF limits, checksum and cipher as a keystore. */
+#define MAX_PAYLOAD (8u << 20)
+
+ss_err keys_keystore_decrypt_payload(const char *json, size_t json_len, const char *password,
+				     size_t password_len, uint8_t **out, size_t *out_len,
+				     keys_error *err)
+{
+	*out = NULL;
+	*out_len = 0;
+	json_error_t jerr;
+	json_t *root = json_loadb(json, json_len, 0, &jerr);
+	if (root == NULL)
+		return keys_fail(err, SS_ERR_INVALID, "not valid JSON (line %d, column %d): %s",
+				 jerr.line, jerr.column, jerr.text);
+	keys_keystore ks;
+	memset(&ks, 0, sizeof ks);
+	ss_err e = SS_OK;
+	json_t *crypto = json_is_object(root) ? member(root, "crypto", JSON_OBJECT, "", err, &e)
+					      : NULL;
+	if (crypto == NULL && e == SS_OK)
+		e = keys_fail(err, SS_ERR_INVALID, "keystore must be a JSON object");
+	json_t *kdf = crypto ? member(crypto, "kdf", JSON_OBJECT, "crypto.", err, &e) : NULL;
+	json_t *checksum = kdf ? member(crypto, "checksum", JSON_OBJECT, "crypto.", err, &e) : NULL;
+	json_t *cipher = checksum ? member(crypto, "cipher", JSON_OBJECT, "crypto.", err, &e) : NULL;
+	json_t *cparams = NULL, *msg = NULL;
+	if (cipher && (e = parse_kdf(&ks, kdf, err)) == SS_OK &&
+	    (e = function_is(checksum, "crypto.checksum.", "sha256", err)) == SS_OK &&
+	    (e = hex_member(ks.checksum, 32, checksum, "message", "crypto.checksum.", err)) == SS_OK &&
+	    (e = function_is(cipher, "crypto.cipher.", "aes-128-ctr", err)) == SS_OK &&
+	    (cparams = member(cipher, "params", JSON_OBJECT, "crypto.cipher.", err, &e)) != NULL &&
+	    (e = hex_member(ks.iv, 16, cparams, "iv", "crypto.cipher.params.", err)) == SS_OK)
+		msg = member(cipher, "message", JSON_STRING, "crypto.cipher.", err, &e);
+	uint8_t *ct = NULL;
+	size_t ct_len = 0;
+	if (msg) {
+		size_t cap = json_string_length(msg) / 2 + 1;
+		ct = cap <= MAX_PAYLOAD ? malloc(cap) : NULL;
+		if (ct == NULL || hex_decode_var(ct, cap, &ct_len, json_string_value(msg),
+						 json_string_length(msg), HEX_PREFIX_OPTIONAL) != SS_OK ||
+		    ct_len == 0)
+			e = keys_fail(err, SS_ERR_INVALID,
+				      "keystore \"crypto.cipher.message\" must be hex of 1..%u bytes",
+				      MAX_PAYLOAD);
+	}
+	json_decref(root);
+	kdf_scratch *s = NULL;
+	if (e == SS_OK && msg)
+		s = scratch_new(password, password_len, err, &e);
+	if (s && (e = derive_key(s, &ks, err)) == SS_OK) {
+		checksum_of(s->digest, s->dk, ct, ct_len);
+		if (!ct_memeq(s->digest, ks.checksum, 32))
+			e = keys_fail(err, SS_ERR_CRYPTO,
+				      "checksum mismatch: wrong password or corrupted keystore");
+	}
+	if (s && e == SS_OK) {
+		*out = secure_alloc(ct_len + 1);
+		if (*out == NULL)
+			e = keys_fail(err, SS_ERR_NOMEM, "out of secure memory");
+		else if (aes128ctr(*out, ct, ct_len, s->dk, ks.iv) != SS_OK)
+			e = keys_fail(err, SS_ERR_CRYPTO, "AES-128-CTR failed");
+		if (e != SS_OK) {
+			secure_free(*out);
+			*out = NULL;
+		} else {
+			(*out)[ct_len] = 0;
+			*out_len = ct_len;
+		}
+	}
+	secure_free(s);
+	free(ct);
+	return e;
+}
+
 /* ---- encryption ---------------------------------------------------------------- */
 
 static void uuid_v4(char out[37])

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "keys/keys_internal.h"
+#include "keys/layout.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/secure_mem.h"
@@ -159,6 +160,70 @@ static ss_err keystore_dir(keys_jobs *b, const keys_sources *src, keys_error *er
 		e = keystore_job(j, path, src->keystores_password_file ? NULL : pw, false);
 	}
 	free_list(names, n);
+	return e;
+}
+
+/* A keystore directory in a client's layout (layout.h): each keystore with the password
+ * file the layout names, Prysm's wallet opened here with the shared password (its keys
+ * become raw-secret jobs). What the layout leaves out is logged with the reason. A
+ * directory in which the layout finds nothing fails the load. */
+static ss_err layout_dir(keys_jobs *b, const keys_sources *src, const char *shared,
+			 size_t shared_len, keys_error *err)
+{
+	keys_layout_result lr;
+	ss_err e = keys_layout_scan(&lr, src->keystores_dir, (keys_layout)src->keystores_layout,
+				    src->keystores_passwords_dir, err);
+	if (e != SS_OK)
+		return e;
+	if ((lr.layout == KEYS_LAYOUT_PRYSM && !shared) ||
+	    (lr.layout == KEYS_LAYOUT_WEB3SIGNER && !src->keystores_passwords_dir && !shared)) {
+		e = keys_fail(err, SS_ERR_INVALID, "the %s layout in %s needs %s",
+			      keys_layout_name(lr.layout), src->keystores_dir,
+			      lr.layout == KEYS_LAYOUT_PRYSM
+				      ? "the wallet password in --keystores-password-file"
+				      : "--keystores-passwords-path or --keystores-password-file");
+		keys_layout_free(&lr);
+		return e;
+	}
+	log_info("keystores in %s: %s layout, %zu keystore(s)%s, %zu skipped",
+		 src->keystores_dir, keys_layout_name(lr.layout), lr.n_keys,
+		 lr.wallet ? " and a Prysm wallet" : "", lr.n_skips);
+	for (size_t i = 0; i < lr.n_skips; i++)
+		log_warn("keystores in %s: skipped %s: %s", src->keystores_dir, lr.skips[i].label,
+			 lr.skips[i].reason);
+	for (size_t i = 0; i < lr.n_keys && e == SS_OK; i++) {
+		keys_job *j;
+		if ((e = keys_jobs_add(b, &j)) != SS_OK)
+			break;
+		snprintf(j->label, sizeof j->label, "%.255s", lr.keys[i].label);
+		j->meta.origin = KEYS_ORIGIN_KEYSTORE_DIR;
+		e = keystore_job(j, lr.keys[i].keystore, lr.keys[i].password, false);
+	}
+	if (e == SS_OK && lr.wallet) {
+		char *w = NULL;
+		size_t wl = 0, n = 0;
+		uint8_t *sk = NULL;
+		uint8_t(*pk)[KEYS_PUBKEY_BYTES] = NULL;
+		keys_error werr = { "" };
+		e = keys_read_file(lr.wallet, 8u << 20, &w, &wl, &werr);
+		if (e == SS_OK)
+			e = keys_prysm_wallet_open(w, wl, shared, shared_len, &sk, &pk, &n, &werr);
+		free(w); /* the wallet file is encrypted */
+		if (e != SS_OK)
+			e = keys_fail(err, e, "Prysm wallet %s: %s", lr.wallet, werr.msg);
+		for (size_t i = 0; i < n && e == SS_OK; i++) {
+			keys_job *j;
+			if ((e = keys_jobs_add(b, &j)) != SS_OK)
+				break;
+			snprintf(j->label, sizeof j->label, "all-accounts.keystore.json #%zu", i + 1);
+			j->meta.origin = KEYS_ORIGIN_KEYSTORE_DIR;
+			memcpy(keys_jobs_secret(b, b->n - 1), sk + i * KEYS_SECRET_BYTES,
+			       KEYS_SECRET_BYTES);
+		}
+		secure_free(sk);
+		free(pk);
+	}
+	keys_layout_free(&lr);
 	return e;
 }
 
@@ -358,7 +423,9 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 		stats = &local;
 	stats->sources_seen = stats->sources_new = stats->sources_failed = 0;
 	stats->keystores_seen = stats->keystores_failed = stats->sources_removed = 0;
-	if (src->keystores_dir && !src->keystores_passwords_dir == !src->keystores_password_file)
+	bool flat = src->keystores_layout == KEYS_LAYOUT_WEB3SIGNER;
+	if (src->keystores_dir && flat &&
+	    !src->keystores_passwords_dir == !src->keystores_password_file)
 		return keys_fail(err, SS_ERR_INVALID,
 				 "a keystore directory needs exactly one of a passwords directory or a password file");
 	keys_jobs b = { 0 };
@@ -374,7 +441,7 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 		rc.shared_len = shared_len;
 	}
 	if (e == SS_OK && src->keystores_dir)
-		e = keystore_dir(&b, src, err);
+		e = flat ? keystore_dir(&b, src, err) : layout_dir(&b, src, shared, shared_len, err);
 	if (e == SS_OK && src->key_config_dir)
 		e = key_config_dir(&b, src->key_config_dir, err);
 	if (e == SS_OK) {

@@ -1,6 +1,7 @@
 /* keys_store (keys.h): opening the sealed store, signing, listing, and the Keymanager
  * operations. Loading keys from operator sources is in sources.c; the shared ingest
  * path in ingest.c. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,8 +92,41 @@ static ss_err load_shards(keys_store *ks, keys_load_stats *st)
 	return result;
 }
 
+/* True when dir holds a shard file: a store with keys, whose KEK therefore exists. */
+static bool has_shards(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool yes = false;
+	while (d && !yes && (e = readdir(d)) != NULL)
+		yes = strncmp(e->d_name, "shard-", 6) == 0;
+	if (d)
+		closedir(d);
+	return yes;
+}
+
+static ss_err store_open(keys_store **out, const char *data_dir, const keys_kek_provider *kek,
+			 keys_load_stats *stats, keys_error *err, bool read_only);
+
 ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_provider *kek,
 		       keys_load_stats *stats, keys_error *err)
+{
+	return store_open(out, data_dir, kek, stats, err, false);
+}
+
+ss_err keys_store_open_readonly(keys_store **out, const char *data_dir,
+				const keys_kek_provider *kek, keys_load_stats *stats,
+				keys_error *err)
+{
+	return store_open(out, data_dir, kek, stats, err, true);
+}
+
+/* read_only (keys.h keys_store_open_readonly): nothing is created (no keys/ directory,
+ * no KEK file: a store without shards is empty and asks the provider nothing), no
+ * interrupted commit is finished (that is the writer's; the reader sees the shards as
+ * they are, each one whole thanks to the atomic renames), and every change refuses. */
+static ss_err store_open(keys_store **out, const char *data_dir, const keys_kek_provider *kek,
+			 keys_load_stats *stats, keys_error *err, bool read_only)
 {
 	*out = NULL;
 	bls_init();
@@ -107,7 +141,9 @@ ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_pr
 		free(ks);
 		return keys_fail(err, SS_ERR_INVALID, "data directory path too long");
 	}
-	if (mkdir(ks->dir, 0700) != 0 && errno != EEXIST) {
+	ks->read_only = read_only;
+	bool empty = read_only && !has_shards(ks->dir);
+	if (!read_only && mkdir(ks->dir, 0700) != 0 && errno != EEXIST) {
 		ss_err e = keys_fail(err, SS_ERR_IO, "cannot create %s: %s", ks->dir, strerror(errno));
 		free(ks);
 		return e;
@@ -124,7 +160,7 @@ ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_pr
 		keys_store_close(ks);
 		return keys_fail(err, SS_ERR_NOMEM, "out of memory");
 	}
-	e = kek->get(kek, data_dir, kekbuf, err);
+	e = empty ? SS_OK : kek->get(kek, data_dir, kekbuf, err);
 	if (e == SS_OK)
 		keys_seal_derive(ks->seal, kekbuf);
 	secure_free(kekbuf);
@@ -132,12 +168,12 @@ ss_err keys_store_open(keys_store **out, const char *data_dir, const keys_kek_pr
 		keys_store_close(ks);
 		return e;
 	}
-	e = keys_journal_recover(ks->dir);
+	e = read_only ? SS_OK : keys_journal_recover(ks->dir);
 	if (e != SS_OK) {
 		keys_store_close(ks);
 		return keys_fail(err, e, "cannot recover an interrupted commit in %s/keys", data_dir);
 	}
-	e = load_shards(ks, stats);
+	e = empty ? SS_OK : load_shards(ks, stats);
 	if (e != SS_OK) {
 		keys_store_close(ks);
 		return keys_fail(err, e, "cannot load the sealed key store in %s", data_dir);

@@ -177,6 +177,15 @@ ss_err slash_open_sqlite(slash_db **out, const char *path, const slash_options *
 	return open_backend(out, slash_sqlite_store_open, path, opts);
 }
 
+ss_err slash_open_sqlite_readonly(slash_db **out, const char *path)
+{
+	slash_options opts;
+	slash_options_default(&opts);
+	opts.writer_thread = false;
+	opts.prune_interval_s = 0;
+	return open_backend(out, slash_sqlite_store_open_readonly, path, &opts);
+}
+
 ss_err slash_open_postgres(slash_db **out, const char *conninfo, const slash_options *opts)
 {
 	return open_backend(out, slash_pg_store_open, conninfo, opts);

@@ -85,6 +85,13 @@ ss_err slash_open_sqlite(slash_db **db, const char *path, const slash_options *o
  * SS_ERR_UNSUPPORTED when this build has no libpq. */
 ss_err slash_open_postgres(slash_db **db, const char *conninfo, const slash_options *opts) SS_MUST_USE;
 
+/* Opens the SQLite store at path read-only, beside a running signer that writes it
+ * (`slashing export`, `watermark get`): the file must exist and have this build's
+ * schema; nothing is created, migrated or checkpointed; there is no writer thread, and
+ * every write (check, import, prune, watermark change, pinning a root) fails. WAL
+ * readers see the last committed state and never block the signer. */
+ss_err slash_open_sqlite_readonly(slash_db **db, const char *path) SS_MUST_USE;
+
 /* Stops the writer after the queued checks are answered, and closes the store. */
 void slash_close(slash_db *db);
 

@@ -9,6 +9,9 @@
 
 /* Creates or upgrades the schema (sqlite_schema.c); SQLITE_OK or an error with why. */
 int slash_sqlite_migrate(sqlite3 *db, slash_reason *why);
+/* SQLITE_OK when the schema is this build's (no migration pending); for read-only
+ * opens, which may not migrate. */
+int slash_sqlite_check_current(sqlite3 *db, slash_reason *why);
 
 /* The background checkpointer (sqlite_checkpoint.c); NULL when it cannot start. */
 typedef struct slash_checkpointer slash_checkpointer;

@@ -79,6 +79,22 @@ static int exec_sql(sqlite3 *db, const char *sql, slash_reason *why)
 	return rc;
 }
 
+int slash_sqlite_check_current(sqlite3 *db, slash_reason *why)
+{
+	int version = 0, app = 0;
+	if (pragma_int(db, "PRAGMA user_version", &version) != SQLITE_OK ||
+	    pragma_int(db, "PRAGMA application_id", &app) != SQLITE_OK) {
+		slash_reasonf(why, "sqlite: cannot read the schema version: %s", sqlite3_errmsg(db));
+		return SQLITE_ERROR;
+	}
+	if (app != SLASH_APPLICATION_ID || version != N_MIGRATIONS) {
+		slash_reasonf(why, "the database is not a Secure-Signer slashing-protection database of this build's schema (version %d, want %d): a read-only command cannot migrate it; run the signer (or an offline command) once",
+			      version, N_MIGRATIONS);
+		return SQLITE_ERROR;
+	}
+	return SQLITE_OK;
+}
+
 int slash_sqlite_migrate(sqlite3 *db, slash_reason *why)
 {
 	int version = 0, app = 0, objects = 0;

@@ -598,15 +598,22 @@ static const char *journal_mode_wanted(void)
 	return NULL;
 }
 
-ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_store_ops **ops,
-			       slash_reason *why)
+/* read_only: a reader next to the running signer that owns the file (`slashing export`,
+ * `watermark get` while it runs): the file must exist; nothing is created, configured,
+ * migrated or checkpointed (WAL readers see the last committed state and never block
+ * the signer's writer); a file whose schema is not this build's is refused. */
+static ss_err store_open(const char *path, slash_store **out, const slash_store_ops **ops,
+			 slash_reason *why, bool read_only)
 {
 	*out = NULL;
 	slash_store *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return SS_ERR_NOMEM;
 	int rc = sqlite3_open_v2(path, &s->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+				 (read_only ? SQLITE_OPEN_READONLY
+					    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+					 SQLITE_OPEN_NOMUTEX,
+				 NULL);
 	if (rc != SQLITE_OK) {
 		slash_reasonf(why, "cannot open %s: %s", path,
 			      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -620,7 +627,8 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 		return SS_ERR_INVALID;
 	}
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, strcmp(want, "wal") == 0 ? pragmas : pragmas_delete, NULL, NULL,
+	if (sqlite3_exec(s->db, read_only ? "PRAGMA busy_timeout = 5000;"
+				 : strcmp(want, "wal") == 0 ? pragmas : pragmas_delete, NULL, NULL,
 			 &msg) != SQLITE_OK) {
 		slash_reasonf(why, "cannot configure %s: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
@@ -638,7 +646,8 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 		}
 		sqlite3_finalize(jm);
 	}
-	if (!got) {
+	/* A reader writes nothing, so the writer's mode is what matters, whichever it is. */
+	if (!got && !read_only) {
 		slash_reasonf(why, "%s: SQLite refused journal mode %s (%s)", path, want,
 			      strcmp(want, "wal") == 0 ? "the file system does not support WAL; "
 							 "see " JOURNAL_ENV : "?");
@@ -646,7 +655,8 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 		return SS_ERR_IO;
 	}
 	bool wal = strcmp(want, "wal") == 0;
-	if (slash_sqlite_migrate(s->db, why) != SQLITE_OK) {
+	if (read_only ? slash_sqlite_check_current(s->db, why) != SQLITE_OK
+		      : slash_sqlite_migrate(s->db, why) != SQLITE_OK) {
 		sq_close(s);
 		return SS_ERR_IO;
 	}
@@ -664,11 +674,24 @@ ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_
 		sq_close(s);
 		return SS_ERR_IO;
 	}
-	/* the checkpointer is WAL's; a rollback journal needs none */
-	s->checkpointer = wal ? slash_checkpointer_start(path) : NULL;
+	/* the checkpointer is WAL's, and the writer's; a rollback journal needs none */
+	if (!read_only && wal)
+		s->checkpointer = slash_checkpointer_start(path);
 	if (s->checkpointer != NULL)
 		sqlite3_wal_hook(s->db, wal_hook, s); /* replaces the automatic checkpoints */
 	*out = s;
 	*ops = &sqlite_ops;
 	return SS_OK;
+}
+
+ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_store_ops **ops,
+			       slash_reason *why)
+{
+	return store_open(path, out, ops, why, false);
+}
+
+ss_err slash_sqlite_store_open_readonly(const char *path, slash_store **out,
+					const slash_store_ops **ops, slash_reason *why)
+{
+	return store_open(path, out, ops, why, true);
 }

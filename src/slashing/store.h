@@ -137,6 +137,11 @@ typedef struct {
 ss_err slash_sqlite_store_open(const char *path, slash_store **out, const slash_store_ops **ops,
 			       slash_reason *why) SS_MUST_USE;
 
+/* The same file opened read-only beside the signer that writes it (no creation, no
+ * migration, no checkpoints; a schema other than this build's is refused). */
+ss_err slash_sqlite_store_open_readonly(const char *path, slash_store **out,
+					const slash_store_ops **ops, slash_reason *why) SS_MUST_USE;
+
 /* The PostgreSQL backend (pg_store.c); SS_ERR_UNSUPPORTED when built without libpq. */
 ss_err slash_pg_store_open(const char *conninfo, slash_store **out, const slash_store_ops **ops,
 			   slash_reason *why) SS_MUST_USE;

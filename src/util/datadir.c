@@ -29,6 +29,16 @@ ss_err datadir_open(datadir *dd, const char *dir)
 	return SS_OK;
 }
 
+ss_err datadir_open_readonly(datadir *dd, const char *dir)
+{
+	dd->lock_fd = -1;
+	if (strlen(dir) >= sizeof dd->path - 64)
+		return SS_ERR_INVALID;
+	snprintf(dd->path, sizeof dd->path, "%s", dir);
+	struct stat st;
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? SS_OK : SS_ERR_NOT_FOUND;
+}
+
 bool datadir_in_use(const char *dir)
 {
 	char lock_path[4200];

@@ -103,6 +103,54 @@ static char *make_keystore(const uint8_t secret[32], const char *pw, const char 
 	return json;
 }
 
+/* A read-only store beside the writer (`keys list` while the signer runs): the same
+ * keys, every change refused and nothing changed; a data directory without sealed keys
+ * is an empty store and gets no KEK file. */
+TEST(readonly_store_lists_and_refuses_changes)
+{
+	char dir[256];
+	kt_tempdir(dir, "keys-ro");
+	keys_load_stats st;
+	keys_store *ks = open_store(dir, &st);
+	if (!ks)
+		return;
+	uint8_t pks[3][48];
+	keys_error err = { "" };
+	CHECK(keys_generate(ks, 3, pks, &err) == SS_OK);
+	keys_kek_provider kek;
+	CHECK(keys_kek_file(&kek, NULL) == SS_OK);
+	keys_store *ro = NULL;
+	CHECK(keys_store_open_readonly(&ro, dir, &kek, &st, &err) == SS_OK && ro);
+	if (!ro) {
+		keys_store_close(ks);
+		kt_rmrf(dir);
+		return;
+	}
+	CHECK(keys_count(ro) == 3 && st.sealed_loaded == 3);
+	for (int i = 0; i < 3; i++)
+		CHECK(keys_contains(ro, pks[i]));
+	uint8_t more[1][48];
+	CHECK(keys_generate(ro, 1, more, &err) != SS_OK);
+	CHECK(keys_delete(ro, pks[0], &err) != SS_OK);
+	keys_store_close(ro);
+	keys_store_close(ks);
+	ks = open_store(dir, &st);
+	CHECK(ks && keys_count(ks) == 3);
+	keys_store_close(ks);
+
+	/* no sealed keys: empty, and neither keys/ nor a KEK file is created */
+	char empty[300], p[400];
+	snprintf(empty, sizeof empty, "%s/empty", dir);
+	mkdir(empty, 0700);
+	CHECK(keys_store_open_readonly(&ro, empty, &kek, &st, &err) == SS_OK && ro);
+	CHECK(ro && keys_count(ro) == 0);
+	keys_store_close(ro);
+	struct stat sb;
+	snprintf(p, sizeof p, "%s/keys", empty);
+	CHECK(stat(p, &sb) != 0);
+	kt_rmrf(dir);
+}
+
 TEST(import_statuses)
 {
 	char dir[256];

@@ -1,5 +1,7 @@
 /* Every refusal rule, and its allowed neighbour, through the public API. */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "slash_test_util.h"
@@ -308,6 +310,57 @@ TEST(two_handles_on_one_file_stay_consistent)
 	CHECK(slash_set_high_watermark(f.db, 100, 1000) == SS_OK);
 	CHECK(slash_check_block(other, f.pk, f.gvr, 2000, r2, NULL) == SLASH_REFUSED);
 	slash_close(other);
+	teardown(&f);
+}
+
+/* A read-only handle beside the writer (`slashing export` / `watermark get` while the
+ * signer runs): it sees what the writer committed, and every change through it fails
+ * and changes nothing; a file that does not exist is not created. */
+TEST(readonly_handle_reads_and_refuses_writes)
+{
+	fixture f;
+	if (!setup(&f))
+		return;
+	CHECK(att(&f, 5, 6, 1) == SLASH_ALLOWED);
+	CHECK(blk(&f, 10, 1) == SLASH_ALLOWED);
+	CHECK(slash_set_high_watermark(f.db, 100, 3200) == SS_OK);
+	char path[512];
+	tdb_path(path, f.dir);
+	slash_db *ro = NULL;
+	CHECK(slash_open_sqlite_readonly(&ro, path) == SS_OK && ro != NULL);
+	if (ro == NULL) {
+		teardown(&f);
+		return;
+	}
+	slash_watermark w;
+	CHECK(slash_get_high_watermark(ro, &w) == SS_OK && w.epoch == 100 && w.slot == 3200);
+	char *a = NULL, *b = NULL;
+	CHECK(slash_export_interchange(ro, NULL, 0, &a) == SS_OK);
+	CHECK(slash_export_interchange(f.db, NULL, 0, &b) == SS_OK);
+	CHECK(a && b && strcmp(a, b) == 0);
+	free(a);
+	/* every write fails */
+	uint8_t r2[32];
+	tdb_root(r2, 2);
+	CHECK(slash_check_attestation(ro, f.pk, f.gvr, 6, 7, r2, NULL) == SLASH_ERROR);
+	CHECK(slash_check_block(ro, f.pk, f.gvr, 11, r2, NULL) == SLASH_ERROR);
+	CHECK(slash_set_high_watermark(ro, 1, 32) != SS_OK);
+	CHECK(slash_clear_high_watermark(ro) != SS_OK);
+	slash_close(ro);
+	/* and changed nothing */
+	CHECK(slash_export_interchange(f.db, NULL, 0, &a) == SS_OK);
+	CHECK(a && strcmp(a, b) == 0);
+	free(a);
+	free(b);
+	CHECK(slash_get_high_watermark(f.db, &w) == SS_OK && w.epoch == 100);
+	/* the writer goes on */
+	CHECK(att(&f, 6, 7, 2) == SLASH_ALLOWED);
+	/* a missing file is an error, not a new database */
+	char missing[600];
+	snprintf(missing, sizeof missing, "%s/none.sqlite", f.dir);
+	CHECK(slash_open_sqlite_readonly(&ro, missing) != SS_OK);
+	struct stat st;
+	CHECK(stat(missing, &st) != 0);
 	teardown(&f);
 }
 
