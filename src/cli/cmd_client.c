@@ -12,7 +12,6 @@
  *   deposit           POST /api/v1/eth2/deposit, the launchpad file written out
  *
  * Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 usage. */
-#include <getopt.h>
 #include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -326,6 +325,63 @@ static int do_deposit(const client_opts *o, const char *token)
 	return ok ? 0 : 1;
 }
 
+enum { O_URL = 1, O_TOKEN, O_COUNT, O_NONCE, O_OUT, O_VERIFY, O_SIM, O_MRE, O_KS, O_PW,
+       O_SP, O_PK, O_WC, O_ADDR, O_COMP, O_AMOUNT, O_FORK };
+
+/* The client's options, read by the offline commands' one parser (usage() describes
+ * them; each action uses those it needs). */
+static const cli_opt client_table[] = {
+	{ "url", O_URL, true, "URL", "" },
+	{ "token-file", O_TOKEN, true, "FILE", "" },
+	{ "count", O_COUNT, true, "N", "" },
+	{ "nonce", O_NONCE, true, "HEX", "" },
+	{ "out", O_OUT, true, "FILE", "" },
+	{ "verify", O_VERIFY, false, NULL, "" },
+	{ "allow-simulated", O_SIM, false, NULL, "" },
+	{ "expect-mrenclave", O_MRE, true, "HEX", "" },
+	{ "keystore", O_KS, true, "FILE", "" },
+	{ "password-file", O_PW, true, "FILE", "" },
+	{ "slashing-protection", O_SP, true, "FILE", "" },
+	{ "pubkey", O_PK, true, "KEYS", "" },
+	{ "withdrawal-credentials", O_WC, true, "HEX", "" },
+	{ "execution-address", O_ADDR, true, "ADDRESS", "" },
+	{ "compounding", O_COMP, false, NULL, "" },
+	{ "amount", O_AMOUNT, true, "GWEI", "" },
+	{ "genesis-fork-version", O_FORK, true, "HEX", "" },
+};
+
+static bool on_client_opt(void *ctx, int id, const char *v)
+{
+	client_opts *o = ctx;
+	switch (id) {
+	case O_URL: o->url = v; break;
+	case O_TOKEN: o->token_file = v; break;
+	case O_COUNT: {
+		char *end;
+		o->count = strtol(v, &end, 10);
+		if (*end || end == v)
+			o->count = 0; /* refused with the range message by keygen */
+		break;
+	}
+	case O_NONCE: o->nonce = v; break;
+	case O_OUT: o->out = v; break;
+	case O_VERIFY: o->verify = true; break;
+	case O_SIM: o->allow_simulated = true; break;
+	case O_MRE: o->expect_mrenclave = v; break;
+	case O_KS: o->keystore = v; break;
+	case O_PW: o->password_file = v; break;
+	case O_SP: o->slashing = v; break;
+	case O_PK: o->pubkeys = v; break;
+	case O_WC: o->wc = v; break;
+	case O_ADDR: o->address = v; break;
+	case O_COMP: o->compounding = true; break;
+	case O_AMOUNT: o->amount = v; break;
+	case O_FORK: o->fork = v; break;
+	default: return false;
+	}
+	return true;
+}
+
 int cli_cmd_client(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -339,66 +395,19 @@ int cli_cmd_client(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	enum { O_URL = 256, O_TOKEN, O_COUNT, O_NONCE, O_OUT, O_VERIFY, O_SIM, O_MRE, O_KS, O_PW,
-	       O_SP, O_PK, O_WC, O_ADDR, O_COMP, O_AMOUNT, O_FORK };
-	static const struct option opts[] = {
-		{ "url", required_argument, NULL, O_URL },
-		{ "token-file", required_argument, NULL, O_TOKEN },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "nonce", required_argument, NULL, O_NONCE },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "verify", no_argument, NULL, O_VERIFY },
-		{ "allow-simulated", no_argument, NULL, O_SIM },
-		{ "expect-mrenclave", required_argument, NULL, O_MRE },
-		{ "keystore", required_argument, NULL, O_KS },
-		{ "password-file", required_argument, NULL, O_PW },
-		{ "slashing-protection", required_argument, NULL, O_SP },
-		{ "pubkey", required_argument, NULL, O_PK },
-		{ "withdrawal-credentials", required_argument, NULL, O_WC },
-		{ "execution-address", required_argument, NULL, O_ADDR },
-		{ "compounding", no_argument, NULL, O_COMP },
-		{ "amount", required_argument, NULL, O_AMOUNT },
-		{ "genesis-fork-version", required_argument, NULL, O_FORK },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	client_opts o = { .count = 1 };
-	int c;
-	optind = 2;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_URL: o.url = optarg; break;
-		case O_TOKEN: o.token_file = optarg; break;
-		case O_COUNT: {
-			char *end;
-			o.count = strtol(optarg, &end, 10);
-			if (*end || end == optarg)
-				o.count = 0;
-			break;
-		}
-		case O_NONCE: o.nonce = optarg; break;
-		case O_OUT: o.out = optarg; break;
-		case O_VERIFY: o.verify = true; break;
-		case O_SIM: o.allow_simulated = true; break;
-		case O_MRE: o.expect_mrenclave = optarg; break;
-		case O_KS: o.keystore = optarg; break;
-		case O_PW: o.password_file = optarg; break;
-		case O_SP: o.slashing = optarg; break;
-		case O_PK: o.pubkeys = optarg; break;
-		case O_WC: o.wc = optarg; break;
-		case O_ADDR: o.address = optarg; break;
-		case O_COMP: o.compounding = true; break;
-		case O_AMOUNT: o.amount = optarg; break;
-		case O_FORK: o.fork = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, PROG ": unknown or incomplete option '%s'\n\n", argv[optind - 1]);
-			usage(stderr);
-			return 2;
-		}
+	const char *pos[1];
+	int n_pos = 0;
+	bool help = false;
+	int rc = cli_opts_parse(PROG, client_table, sizeof client_table / sizeof client_table[0],
+				argc - 2, argv + 2, on_client_opt, &o, NULL, pos, 0, &n_pos, &help);
+	if (help) {
+		usage(stdout);
+		return 0;
 	}
-	if (optind != argc || !o.url || !o.token_file) {
+	if (rc >= 0)
+		return rc;
+	if (!o.url || !o.token_file) {
 		fprintf(stderr, PROG " %s: --url and --token-file are required\n\n", action);
 		usage(stderr);
 		return 2;
@@ -408,7 +417,7 @@ int cli_cmd_client(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot read a token from %s\n", o.token_file);
 		return 2;
 	}
-	int rc = strcmp(action, "keygen") == 0	    ? do_keygen(&o, token)
+	rc = strcmp(action, "keygen") == 0	    ? do_keygen(&o, token)
 		 : strcmp(action, "deposit") == 0 ? do_deposit(&o, token)
 						  : do_import(&o, token);
 	secure_zero(token, strlen(token));

@@ -4,7 +4,6 @@
  * and advisories when collateral was given, and every check that failed and why. Exit
  * status 0 valid, 1 not valid, 2 usage error or unreadable input. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "tee/tee.h"
 #include "util/file.h"
 #include "util/hex.h"
@@ -241,137 +241,156 @@ static bool parse_accept(const char *list, unsigned *mask)
 	return true;
 }
 
+enum {
+	O_EVIDENCE = 1, O_CERTS, O_COLLATERAL, O_NOW, O_ACCEPT, O_ALLOW_DEBUG,
+	O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS,
+	O_PRODID, O_MINSVN, O_RTMR, O_SNP_POLICY, O_ALLOW_SIM
+};
+
+/* The options of `evidence verify`, read by the offline commands' one parser (usage()
+ * describes them). */
+static const cli_opt verify_table[] = {
+	{ "evidence", O_EVIDENCE, true, "FILE", "" },
+	{ "certs", O_CERTS, true, "FILE", "" },
+	{ "collateral", O_COLLATERAL, true, "FILE", "" },
+	{ "now", O_NOW, true, "TIME", "" },
+	{ "accept-tcb", O_ACCEPT, true, "LIST", "" },
+	{ "allow-debug", O_ALLOW_DEBUG, false, NULL, "" },
+	{ "allow-simulated", O_ALLOW_SIM, false, NULL, "" },
+	{ "require-collateral", O_REQ_COLL, false, NULL, "" },
+	{ "expect-report-data", O_RD, true, "HEX", "" },
+	{ "expect-mrenclave", O_MRENCLAVE, true, "HEX", "" },
+	{ "expect-mrsigner", O_MRSIGNER, true, "HEX", "" },
+	{ "expect-mrtd", O_MRTD, true, "HEX", "" },
+	{ "expect-measurement", O_MEAS, true, "HEX", "" },
+	{ "expect-isvprodid", O_PRODID, true, "N", "" },
+	{ "min-isvsvn", O_MINSVN, true, "N", "" },
+	{ "expect-rtmr", O_RTMR, true, "I:HEX", "" },
+	{ "expect-snp-policy", O_SNP_POLICY, true, "N", "" },
+};
+
+typedef struct {
+	const char *evidence_path, *coll_path, *cert_paths[MAX_CERT_FILES];
+	size_t n_certs;
+	bool allow_sim;
+	tee_policy pol;
+	uint8_t rd[64], mrenclave[32], mrsigner[32], mrtd[48], meas[48], rtmr[4][48];
+} verify_opts;
+
+/* One option (cli_opts_parse's callback); a bad value is reported as input_error does. */
+static bool on_verify_opt(void *ctx, int c, const char *v)
+{
+	verify_opts *o = ctx;
+	tee_policy *pol = &o->pol;
+	unsigned long long num;
+	switch (c) {
+	case O_EVIDENCE: o->evidence_path = v; return true;
+	case O_CERTS:
+		if (o->n_certs == MAX_CERT_FILES) {
+			fprintf(stderr, "secure-signer evidence verify: at most %d --certs\n",
+				MAX_CERT_FILES);
+			return false;
+		}
+		o->cert_paths[o->n_certs++] = v;
+		return true;
+	case O_COLLATERAL: o->coll_path = v; return true;
+	case O_NOW:
+		if (!tee_parse_time(v, strlen(v), &pol->now))
+			return !input_error("--now: '%s' is not an RFC 3339 UTC time "
+					    "(2025-07-04T00:00:00Z)", v);
+		return true;
+	case O_ACCEPT:
+		if (!parse_accept(v, &pol->accept_tcb))
+			return !input_error("--accept-tcb: '%s' is not a list of acceptable "
+					    "statuses (OutOfDate and Revoked are never "
+					    "acceptable)", v);
+		return true;
+	case O_ALLOW_DEBUG: pol->allow_debug = true; return true;
+	case O_ALLOW_SIM: o->allow_sim = true; return true;
+	case O_REQ_COLL: pol->require_collateral = true; return true;
+	case O_RD:
+		if (!parse_hex_opt(v, o->rd, 64, &pol->expect_report_data_len))
+			return !input_error("--expect-report-data: '%s' is not 1 to 64 bytes "
+					    "of hex", v);
+		pol->expect_report_data = o->rd;
+		return true;
+	case O_MRENCLAVE:
+	case O_MRSIGNER:
+		if (!parse_hex_opt(v, c == O_MRENCLAVE ? o->mrenclave : o->mrsigner, 32, NULL))
+			return !input_error("%s: expected 32 bytes of hex",
+					    c == O_MRENCLAVE ? "--expect-mrenclave"
+							     : "--expect-mrsigner");
+		if (c == O_MRENCLAVE)
+			pol->expect_mrenclave = o->mrenclave;
+		else
+			pol->expect_mrsigner = o->mrsigner;
+		return true;
+	case O_MRTD:
+	case O_MEAS:
+		if (!parse_hex_opt(v, c == O_MRTD ? o->mrtd : o->meas, 48, NULL))
+			return !input_error("%s: expected 48 bytes of hex",
+					    c == O_MRTD ? "--expect-mrtd" : "--expect-measurement");
+		if (c == O_MRTD)
+			pol->expect_mrtd = o->mrtd;
+		else
+			pol->expect_measurement = o->meas;
+		return true;
+	case O_PRODID:
+	case O_MINSVN:
+		if (!parse_u64(v, 65535, &num))
+			return !input_error("%s: '%s' is not a number from 0 to 65535",
+					    c == O_PRODID ? "--expect-isvprodid" : "--min-isvsvn", v);
+		if (c == O_PRODID) {
+			pol->check_isv_prod_id = true;
+			pol->expect_isv_prod_id = (uint16_t)num;
+		} else {
+			pol->check_min_isv_svn = true;
+			pol->min_isv_svn = (uint16_t)num;
+		}
+		return true;
+	case O_RTMR:
+		if (v[0] < '0' || v[0] > '3' || v[1] != ':' ||
+		    !parse_hex_opt(v + 2, o->rtmr[v[0] - '0'], 48, NULL))
+			return !input_error("--expect-rtmr: '%s' is not I:HEX with I from 0 to 3 "
+					    "and 48 bytes of hex", v);
+		pol->expect_rtmr[v[0] - '0'] = o->rtmr[v[0] - '0'];
+		return true;
+	case O_SNP_POLICY:
+		if (!parse_u64(v, UINT64_MAX, &num))
+			return !input_error("--expect-snp-policy: '%s' is not a 64-bit number", v);
+		pol->check_snp_policy = true;
+		pol->expect_snp_policy = num;
+		return true;
+	}
+	return false;
+}
+
 static int verify(int argc, char **argv)
 {
-	enum {
-		O_EVIDENCE = 1, O_CERTS, O_COLLATERAL, O_NOW, O_ACCEPT, O_ALLOW_DEBUG,
-		O_REQ_COLL, O_RD, O_MRENCLAVE, O_MRSIGNER, O_MRTD, O_MEAS,
-		O_PRODID, O_MINSVN, O_RTMR, O_SNP_POLICY, O_ALLOW_SIM
-	};
-	static const struct option opts[] = {
-		{ "evidence", required_argument, NULL, O_EVIDENCE },
-		{ "certs", required_argument, NULL, O_CERTS },
-		{ "collateral", required_argument, NULL, O_COLLATERAL },
-		{ "now", required_argument, NULL, O_NOW },
-		{ "accept-tcb", required_argument, NULL, O_ACCEPT },
-		{ "allow-debug", no_argument, NULL, O_ALLOW_DEBUG },
-		{ "allow-simulated", no_argument, NULL, O_ALLOW_SIM },
-		{ "require-collateral", no_argument, NULL, O_REQ_COLL },
-		{ "expect-report-data", required_argument, NULL, O_RD },
-		{ "expect-mrenclave", required_argument, NULL, O_MRENCLAVE },
-		{ "expect-mrsigner", required_argument, NULL, O_MRSIGNER },
-		{ "expect-mrtd", required_argument, NULL, O_MRTD },
-		{ "expect-measurement", required_argument, NULL, O_MEAS },
-		{ "expect-isvprodid", required_argument, NULL, O_PRODID },
-		{ "min-isvsvn", required_argument, NULL, O_MINSVN },
-		{ "expect-rtmr", required_argument, NULL, O_RTMR },
-		{ "expect-snp-policy", required_argument, NULL, O_SNP_POLICY },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *evidence_path = NULL, *coll_path = NULL, *cert_paths[MAX_CERT_FILES];
-	size_t n_certs = 0;
-	bool allow_sim = false;
-	tee_policy pol;
-	tee_policy_default(&pol, time(NULL));
-	uint8_t rd[64], mrenclave[32], mrsigner[32], mrtd[48], meas[48], rtmr[4][48];
-	unsigned long long num;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_EVIDENCE: evidence_path = optarg; break;
-		case O_CERTS:
-			if (n_certs == MAX_CERT_FILES) {
-				fprintf(stderr, "secure-signer evidence verify: at most %d --certs\n",
-					MAX_CERT_FILES);
-				return 2;
-			}
-			cert_paths[n_certs++] = optarg;
-			break;
-		case O_COLLATERAL: coll_path = optarg; break;
-		case O_NOW:
-			if (!tee_parse_time(optarg, strlen(optarg), &pol.now))
-				return input_error("--now: '%s' is not an RFC 3339 UTC time "
-						   "(2025-07-04T00:00:00Z)", optarg);
-			break;
-		case O_ACCEPT:
-			if (!parse_accept(optarg, &pol.accept_tcb))
-				return input_error("--accept-tcb: '%s' is not a list of acceptable "
-						   "statuses (OutOfDate and Revoked are never "
-						   "acceptable)", optarg);
-			break;
-		case O_ALLOW_DEBUG: pol.allow_debug = true; break;
-		case O_ALLOW_SIM: allow_sim = true; break;
-		case O_REQ_COLL: pol.require_collateral = true; break;
-		case O_RD:
-			if (!parse_hex_opt(optarg, rd, 64, &pol.expect_report_data_len))
-				return input_error("--expect-report-data: '%s' is not 1 to 64 bytes "
-						   "of hex", optarg);
-			pol.expect_report_data = rd;
-			break;
-		case O_MRENCLAVE:
-		case O_MRSIGNER:
-			if (!parse_hex_opt(optarg, c == O_MRENCLAVE ? mrenclave : mrsigner, 32, NULL))
-				return input_error("%s: expected 32 bytes of hex",
-						   c == O_MRENCLAVE ? "--expect-mrenclave"
-								    : "--expect-mrsigner");
-			if (c == O_MRENCLAVE)
-				pol.expect_mrenclave = mrenclave;
-			else
-				pol.expect_mrsigner = mrsigner;
-			break;
-		case O_MRTD:
-		case O_MEAS:
-			if (!parse_hex_opt(optarg, c == O_MRTD ? mrtd : meas, 48, NULL))
-				return input_error("%s: expected 48 bytes of hex",
-						   c == O_MRTD ? "--expect-mrtd" : "--expect-measurement");
-			if (c == O_MRTD)
-				pol.expect_mrtd = mrtd;
-			else
-				pol.expect_measurement = meas;
-			break;
-		case O_PRODID:
-		case O_MINSVN:
-			if (!parse_u64(optarg, 65535, &num))
-				return input_error("%s: '%s' is not a number from 0 to 65535",
-						   c == O_PRODID ? "--expect-isvprodid" : "--min-isvsvn",
-						   optarg);
-			if (c == O_PRODID) {
-				pol.check_isv_prod_id = true;
-				pol.expect_isv_prod_id = (uint16_t)num;
-			} else {
-				pol.check_min_isv_svn = true;
-				pol.min_isv_svn = (uint16_t)num;
-			}
-			break;
-		case O_RTMR:
-			if (optarg[0] < '0' || optarg[0] > '3' || optarg[1] != ':' ||
-			    !parse_hex_opt(optarg + 2, rtmr[optarg[0] - '0'], 48, NULL))
-				return input_error("--expect-rtmr: '%s' is not I:HEX with I from 0 to 3 "
-						   "and 48 bytes of hex", optarg);
-			pol.expect_rtmr[optarg[0] - '0'] = rtmr[optarg[0] - '0'];
-			break;
-		case O_SNP_POLICY:
-			if (!parse_u64(optarg, UINT64_MAX, &num))
-				return input_error("--expect-snp-policy: '%s' is not a 64-bit number",
-						   optarg);
-			pol.check_snp_policy = true;
-			pol.expect_snp_policy = num;
-			break;
-		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, "secure-signer evidence verify: unknown or incomplete option "
-					"'%s'\n\n", argv[optind - 1]);
-			usage(stderr);
-			return 2;
-		}
+	static verify_opts vo; /* large (the hex buffers); one call per process */
+	memset(&vo, 0, sizeof vo);
+	tee_policy_default(&vo.pol, time(NULL));
+	const char *pos[1];
+	int n_pos = 0;
+	bool help = false;
+	int prc = cli_opts_parse("secure-signer evidence verify", verify_table,
+				sizeof verify_table / sizeof verify_table[0], argc - 1, argv + 1,
+				on_verify_opt, &vo, NULL, pos, 0, &n_pos, &help);
+	if (help) {
+		usage(stdout);
+		return 0;
 	}
-	if (optind != argc || evidence_path == NULL) {
+	if (prc >= 0)
+		return prc;
+	if (vo.evidence_path == NULL) {
 		usage(stderr);
 		return 2;
 	}
+	const char *evidence_path = vo.evidence_path, *coll_path = vo.coll_path;
+	const char *const *cert_paths = vo.cert_paths;
+	size_t n_certs = vo.n_certs;
+	bool allow_sim = vo.allow_sim;
+	tee_policy pol = vo.pol;
 
 	char *ev = NULL;
 	size_t ev_len = 0;

@@ -44,7 +44,6 @@ typedef struct {
 	bool allow_export;
 	bool pbkdf2;
 	unsigned long scrypt_n;
-	const char *log_level;
 	keys_layout layout;
 	bool format_json;
 	bool kek_from_cli;
@@ -63,7 +62,6 @@ enum {
 	OPT_OUT,
 	OPT_PBKDF2,
 	OPT_SCRYPT_N,
-	OPT_LOG_LEVEL,
 	OPT_LAYOUT,
 	OPT_FORMAT,
 	OPT_KEK_SOURCE,
@@ -95,7 +93,6 @@ static const cli_opt keys_table[] = {
 	{ "out", OPT_OUT, true, "FILE", "export-keystore: write to FILE (mode 0600, must not exist)" },
 	{ "pbkdf2", OPT_PBKDF2, false, NULL, "export-keystore: PBKDF2 (c=262144) instead of scrypt" },
 	{ "scrypt-n", OPT_SCRYPT_N, true, "N", "export-keystore: scrypt cost (power of two, default 262144)" },
-	{ "log-level", OPT_LOG_LEVEL, true, "LEVEL", "error, warn, info (default), debug, trace" },
 };
 #define N_KEYS_OPTS (sizeof keys_table / sizeof keys_table[0])
 
@@ -201,7 +198,6 @@ static bool on_opt(void *ctx, int id, const char *v)
 	case OPT_ALLOW_EXPORT: o->allow_export = true; return true;
 	case OPT_OUT: o->out = v; return true;
 	case OPT_PBKDF2: o->pbkdf2 = true; return true;
-	case OPT_LOG_LEVEL: o->log_level = v; return true;
 	case OPT_FORMAT:
 		if (strcmp(v, "json") != 0 && strcmp(v, "table") != 0) {
 			fprintf(stderr, "secure-signer keys %s: --format must be table or json\n", o->sub);
@@ -274,15 +270,6 @@ static int parse(int argc, char **argv, const char *sub, keys_opts *o, const cha
 		if (help)
 			sub_usage(sub);
 		return help ? 0 : rc;
-	}
-	if (o->log_level) {
-		log_level lv;
-		if (!log_parse_level(o->log_level, &lv)) {
-			fprintf(stderr, "secure-signer keys %s: unknown --log-level '%s'\n", sub, o->log_level);
-			cli_common_args_free(&o->common);
-			return 2;
-		}
-		log_set_level(lv);
 	}
 	if ((o->kek_file != NULL) + (o->kek_passphrase_file != NULL) + (o->kek_passphrase_env != NULL) > 1) {
 		fprintf(stderr, "secure-signer keys %s: give at most one of --kek-file, --kek-passphrase-file, --kek-passphrase-env\n",

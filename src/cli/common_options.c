@@ -8,6 +8,7 @@
 #include "cli/slashing_db_url.h"
 #include "util/dec.h"
 #include "util/hex.h"
+#include "util/log.h"
 #include "util/secure_mem.h"
 
 /* Indexed by CLI_OPT_* - CLI_COMMON_OPT, as in CLI_COMMON_LONGOPTS. */
@@ -61,6 +62,28 @@ bool cli_common_take(cli_common_args *a, int val, const char *value)
 	return true;
 }
 
+/* --logging / --log-level (which == 0) or --logging-format (1): applied at once. */
+static bool apply_logging(const char *prog, int which, const char *v)
+{
+	if (which == 0) {
+		log_level lv;
+		if (!log_parse_level(v, &lv)) {
+			fprintf(stderr, "%s: --logging must be OFF, FATAL, ERROR, WARN, INFO, DEBUG, "
+					"TRACE or ALL\n", prog);
+			return false;
+		}
+		log_set_level(lv);
+		return true;
+	}
+	log_format f;
+	if (!log_parse_format(v, &f)) {
+		fprintf(stderr, "%s: --logging-format must be plain or json\n", prog);
+		return false;
+	}
+	log_set_format(f);
+	return true;
+}
+
 int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, char **argv,
 		   bool (*on)(void *ctx, int id, const char *value), void *ctx,
 		   cli_common_args *common, const char **pos, int max_pos, int *n_pos, bool *help)
@@ -93,10 +116,19 @@ int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, c
 		for (size_t k = 0; a[1] == '-' && k < n && !o; k++)
 			if (strlen(table[k].name) == len && strncmp(table[k].name, name, len) == 0)
 				o = &table[k];
-		for (int k = 0; a[1] == '-' && !o && k < CLI_COMMON_N && shared < 0; k++)
+		for (int k = 0; a[1] == '-' && !o && common && k < CLI_COMMON_N && shared < 0; k++)
 			if (strlen(common_names[k]) == len && strncmp(common_names[k], name, len) == 0)
 				shared = k;
-		if (!o && shared < 0) {
+		/* --logging (Web3Signer's level names; --log-level is its other spelling) and
+		 * --logging-format, as `run` takes them, on every command (issue 15 §4) */
+		int logging = -1;
+		if (a[1] == '-' && !o && shared < 0)
+			logging = (len == 7 && strncmp(name, "logging", 7) == 0) ||
+						  (len == 9 && strncmp(name, "log-level", 9) == 0)
+					  ? 0
+				  : len == 14 && strncmp(name, "logging-format", 14) == 0 ? 1
+											 : -1;
+		if (!o && shared < 0 && logging < 0) {
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
 			return 2;
 		}
@@ -115,7 +147,10 @@ int cli_opts_parse(const char *prog, const cli_opt *table, size_t n, int argc, c
 			fprintf(stderr, "%s: --%s takes no value\n", prog, o->name);
 			return 2;
 		}
-		if (shared >= 0)
+		if (logging >= 0) {
+			if (!apply_logging(prog, logging, v))
+				return 2;
+		} else if (shared >= 0)
 			cli_common_take(common, CLI_COMMON_OPT + shared, v);
 		else if (!on(ctx, o->id, v))
 			return 2;
@@ -131,6 +166,9 @@ void cli_opts_help(FILE *out, const cli_opt *table, size_t n)
 			 table[i].arg ? table[i].arg : "");
 		fprintf(out, "  %-30s %s\n", lhs, table[i].help);
 	}
+	fprintf(out, "  %-30s %s\n", "--logging LEVEL",
+		"OFF, FATAL, ERROR, WARN, INFO (default), DEBUG, TRACE or ALL (also --log-level)");
+	fprintf(out, "  %-30s %s\n", "--logging-format FORMAT", "plain (default) or json");
 }
 
 void cli_common_args_free(cli_common_args *a)

@@ -80,6 +80,8 @@ typedef struct {
  * on(ctx, id, value) (value NULL for a flag; on prints its own message and returns
  * false for a bad value), shared options are recorded in common, other words are
  * positional (at most max_pos, into pos; "--" makes every later word positional).
+ * common NULL: the command takes none of the shared options. Every command also takes
+ * --logging LEVEL (alias --log-level) and --logging-format FORMAT, applied at once.
  * Returns -1 to go on; 0 after --help / -h (*help set, nothing printed); 2 after a
  * usage error printed as "<prog>: unknown option '--x' (see --help)", "<prog>: --x
  * needs a value", "<prog>: --x takes no value", "<prog>: unexpected argument 'y'". */
