@@ -92,14 +92,17 @@ static ss_err load_shards(keys_store *ks, keys_load_stats *st)
 	return result;
 }
 
-/* True when dir holds a shard file: a store with keys, whose KEK therefore exists. */
+/* True when dir holds a sealed file, a shard or aux.sealed (keys/aux.c): a store with
+ * keys, whose KEK therefore exists. aux.sealed counts too: without it, a store holding
+ * only auxiliary keys would be "empty" to a reader, whose aux keys would then come from
+ * an all-zero sealing key. */
 static bool has_shards(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	bool yes = false;
 	while (d && !yes && (e = readdir(d)) != NULL)
-		yes = strncmp(e->d_name, "shard-", 6) == 0;
+		yes = strncmp(e->d_name, "shard-", 6) == 0 || strcmp(e->d_name, "aux.sealed") == 0;
 	if (d)
 		closedir(d);
 	return yes;
@@ -122,8 +125,8 @@ ss_err keys_store_open_readonly(keys_store **out, const char *data_dir,
 }
 
 /* read_only (keys.h keys_store_open_readonly): nothing is created (no keys/ directory,
- * no KEK file: a store without shards is empty and asks the provider nothing), no
- * interrupted commit is finished (that is the writer's; the reader sees the shards as
+ * no KEK file: a store without shards or aux.sealed is empty and asks the provider
+ * nothing), no interrupted commit is finished (that is the writer's; the reader sees the shards as
  * they are, each one whole thanks to the atomic renames), and every change refuses. */
 static ss_err store_open(keys_store **out, const char *data_dir, const keys_kek_provider *kek,
 			 keys_load_stats *stats, keys_error *err, bool read_only)

@@ -186,3 +186,34 @@ TEST(tampered_or_foreign_file_loads_nothing_and_stays)
 	free(orig);
 	kt_rmrf(dir);
 }
+
+/* A store whose only sealed file is aux.sealed (an attested secp256k1 key generated
+ * before any validator key) is not empty for a read-only reader: it asks for the KEK and
+ * opens the file. Before, it counted only shard files, so the reader derived the aux
+ * keys from an all-zero sealing key: the real file "failed to authenticate" (a false
+ * tampering alarm, its keys missing) and a file forged under those public keys would
+ * have opened. */
+TEST(read_only_store_with_only_auxiliary_keys_opens_them)
+{
+	char dir[256];
+	kt_tempdir(dir, "aux");
+	keys_store *ks = open_store(dir, NULL);
+	keys_error err = { "" };
+	keys_aux_info enc;
+	CHECK(keys_aux_generate(ks, KEYS_AUX_SECP256K1, NULL, NULL, &enc, &err) == SS_OK);
+	CHECK(keys_count(ks) == 0);
+	keys_store_close(ks);
+
+	keys_kek_provider kek;
+	CHECK(keys_kek_file(&kek, NULL) == SS_OK);
+	keys_store *ro = NULL;
+	ss_err e = keys_store_open_readonly(&ro, dir, &kek, NULL, &err);
+	CHECK_MSG(e == SS_OK, "open read-only: %s", err.msg);
+	keys_aux_info got;
+	CHECK(keys_aux_list(ro, KEYS_AUX_SECP256K1, NULL, &got, 1) == 1);
+	CHECK(memcmp(got.pub, enc.pub, 33) == 0);
+	/* still a reader: no change */
+	CHECK(keys_aux_generate(ro, KEYS_AUX_SECP256K1, NULL, NULL, NULL, &err) == SS_ERR_REFUSED);
+	keys_store_close(ro);
+	kt_rmrf(dir);
+}
