@@ -157,6 +157,13 @@ static bool parse_module(yaml_document_t *d, yaml_node_t *node, size_t index, cb
 					       "A-Z a-z 0-9 _ - .", index);
 				return false;
 			}
+			/* the legacy dialect's unauthenticated clients own the proxies of
+			 * SIGNER_CB_LEGACY_OWNER: a module of that name would share them */
+			if (strcmp(v, SIGNER_CB_LEGACY_OWNER) == 0) {
+				fail(err, cap, "modules[%zu]: id %s is reserved (it owns the proxy keys "
+					       "of the unauthenticated legacy dialect)", index, v);
+				return false;
+			}
 			snprintf(m->id, sizeof m->id, "%s", v);
 		} else if (strcmp(k, "signing_id") == 0) {
 			static const uint8_t zero[32];

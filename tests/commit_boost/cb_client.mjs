@@ -195,6 +195,8 @@ try {
   refusedStart(`modules:\n  - id: A\n`, [], "signing_id is missing");
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n    proxy_onyl: true\n`, [], "unknown key proxy_onyl");
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n  - id: A\n    signing_id: ${sid(2)}\n`, [], "listed twice");
+  // the owner of the unauthenticated legacy dialect's proxies is no module's id
+  refusedStart(`modules:\n  - id: legacy\n    signing_id: ${sid(1)}\n`, [], "id legacy is reserved");
   fs.writeFileSync(path.join(dir, "stray.secrets"), "A=x\nGHOST=y\n");
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, [`--commit-boost-jwt-secrets-file=${dir}/stray.secrets`],
     "module GHOST has no entry");
