@@ -201,7 +201,9 @@ static bool claims_ok(const json_t *claims, http_request *req, const char **why)
 		*why = "exp missing";
 		return false;
 	}
-	if ((int64_t)time(NULL) > (int64_t)json_integer_value(exp) + JWT_LEEWAY_SECONDS) {
+	/* now - leeway > exp: the leeway is subtracted from the clock, since exp + leeway
+	 * overflows for an exp near 2^63 (undefined, and in practice a date in the past) */
+	if ((int64_t)time(NULL) - JWT_LEEWAY_SECONDS > (int64_t)json_integer_value(exp)) {
 		*why = "expired";
 		return false;
 	}

@@ -364,6 +364,16 @@ try {
   // within the leeway (exp 5 s ago) a token still passes
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {exp: Math.floor(Date.now() / 1000) - 5});
   ok(r.status === 200, "exp within the 10 s leeway is accepted");
+  // exp is any integer (Commit-Boost's is a u64): the largest jansson reads, written by
+  // hand since JS numbers stop at 2^53, is far in the future, not an overflow into the past
+  {
+    const part = (t) => Buffer.from(t).toString("base64url");
+    const signed = part(JSON.stringify({alg: "HS256", typ: "JWT"})) + "." +
+      part('{"module":"MOD_A","route":"/signer/v1/get_pubkeys","exp":9223372036854775807}');
+    const token = signed + "." + crypto.createHmac("sha256", SECRET.MOD_A).update(signed).digest("base64url");
+    r = await request("GET", "/signer/v1/get_pubkeys", {token, from: freshAddr()});
+    ok(r.status === 200, `exp 2^63-1 is accepted, not taken as expired (${r.status})`);
+  }
   // nothing of the refused requests was recorded: nonce 100 is still free for pks[0]
   ok((await signBls("MOD_A", pks[0], 100)).r.status === 200, "refused requests consumed no nonce");
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys");
