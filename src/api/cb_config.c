@@ -322,8 +322,11 @@ static bool apply_pairs(cb_registry *r, const char *text, char sep, const char *
 			id[idl] = 0;
 			cb_module *m = (cb_module *)cb_registry_find(r, id);
 			if (!m) {
-				fail(err, cap, "%s: module %s has no entry in the modules file "
-					       "(its signing_id is needed)", what, id);
+				/* the text before '=' is not shown: in a line that is a secret
+				 * alone (base64 with its '=' padding, the id forgotten) or with a
+				 * wrong separator, it is the secret */
+				fail(err, cap, "%s: entry %zu names no module of the modules file (its "
+					       "signing_id is needed)", what, lineno);
 				return false;
 			}
 			size_t sl = len - idl - 1;

@@ -199,14 +199,27 @@ try {
   refusedStart(`modules:\n  - id: legacy\n    signing_id: ${sid(1)}\n`, [], "id legacy is reserved");
   fs.writeFileSync(path.join(dir, "stray.secrets"), "A=x\nGHOST=y\n");
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, [`--commit-boost-jwt-secrets-file=${dir}/stray.secrets`],
-    "module GHOST has no entry");
+    "entry 2 names no module");
+  // a line that is a secret alone (base64 with '=' padding, its MODULE_ID= forgotten):
+  // refused by line number, the text before '=' (the secret) appears nowhere
+  {
+    const secret = "c2VjcmV0LW9mLWEtbW9kdWxl";
+    fs.writeFileSync(path.join(dir, "noid.secrets"), `A=x\n${secret}==\n`);
+    const r = spawnSync(binary, ["run", "--http-listen-port=0", `--data-dir=${path.join(dir, "bad-data")}`,
+      "--network=mainnet", "--commit-boost-api-enabled", "--commit-boost-http-listen-port=0",
+      `--commit-boost-modules-file=${path.join(dir, "bad-modules.yaml")}`,
+      `--commit-boost-jwt-secrets-file=${dir}/noid.secrets`], {encoding: "utf8", timeout: 30000});
+    const out = r.stdout + r.stderr;
+    ok(r.status !== 0 && out.includes("entry 2 names no module") && !out.includes(secret.slice(0, 12)),
+      `a secret-only line is refused without showing it: ${out}`);
+  }
   refusedStart(`modules:\n  - id: A\n    signing_id: ${sid(1)}\n`, ["--commit-boost-chain-id=0xzz"], "--commit-boost-chain-id");
   // `config check` reads the same files and reports the same problem without starting.
   const check = (extra) => spawnSync(binary, ["config", "check", "--http-listen-port=0", `--data-dir=${path.join(dir, "bad-data")}`,
     "--network=mainnet", "--commit-boost-api-enabled", "--commit-boost-http-listen-port=0",
     `--commit-boost-modules-file=${dir}/bad-modules.yaml`, ...extra], {encoding: "utf8", timeout: 30000});
   let cc = check([`--commit-boost-jwt-secrets-file=${dir}/stray.secrets`]);
-  ok(cc.status === 1 && cc.stdout.includes("problem: Commit-Boost API:") && cc.stdout.includes("module GHOST has no entry"),
+  ok(cc.status === 1 && cc.stdout.includes("problem: Commit-Boost API:") && cc.stdout.includes("entry 2 names no module"),
     `config check reports the modules problem: ${cc.stdout}`);
   cc = check([]);
   ok(cc.status === 0 && cc.stdout.includes("configuration OK"), `config check accepts a good modules file: ${cc.stdout}`);
