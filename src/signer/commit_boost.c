@@ -201,20 +201,32 @@ signer_cb_status signer_cb_generate_proxy(signer_cb *s, const signer_cb_policy *
 			  kerr.msg);
 		return SIGNER_CB_ERROR;
 	}
+	signer_cb_status st = SIGNER_CB_ERROR;
 	if (kind == KEYS_AUX_PROXY_ECDSA && address_form) {
-		if (!signer_cb_proxy_address(info.pub, proxy))
-			return SIGNER_CB_ERROR;
-		*proxy_len = 20;
+		if (signer_cb_proxy_address(info.pub, proxy)) {
+			*proxy_len = 20;
+			st = SIGNER_CB_OK;
+		}
 	} else {
 		memcpy(proxy, info.pub, info.pub_len);
 		*proxy_len = info.pub_len;
+		st = SIGNER_CB_OK;
 	}
-	/* ProxyDelegation{delegator, proxy} under the CB domain, without the signing-info
-	 * wrap (reference §8.2), signed by the consensus key */
-	uint8_t obj[32], root[32];
-	eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
-	eth2_compute_signing_root(root, obj, s->domain);
-	return sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+	if (st == SIGNER_CB_OK) {
+		/* ProxyDelegation{delegator, proxy} under the CB domain, without the
+		 * signing-info wrap (reference §8.2), signed by the consensus key */
+		uint8_t obj[32], root[32];
+		eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
+		eth2_compute_signing_root(root, obj, s->domain);
+		st = sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+	}
+	/* No delegation (the consensus key was deleted meanwhile, or an error): the module
+	 * never learns of the proxy, so it must not stay behind, owned and signable. */
+	if (st != SIGNER_CB_OK &&
+	    keys_aux_delete(s->keys, kind, info.pub, info.pub_len, &kerr) != SS_OK)
+		log_error("commit-boost: module %s: cannot remove the undelegated proxy key: %s",
+			  p->module, kerr.msg);
+	return st;
 }
 
 signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *key,
