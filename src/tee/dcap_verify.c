@@ -24,6 +24,37 @@ static bool is_p256(EVP_PKEY *k)
 	       strcmp(group, "prime256v1") == 0;
 }
 
+/* Steps 3 and 4 of the chain (reference/tee.md §e), shared with the simulation verifier
+ * (sim_verify.c): the QE report binds the attestation key, and the attestation key signed
+ * header ‖ body. */
+void tee_dcap_check_att_key(const tee_dcap_quote *q, tee_result *res)
+{
+	/* QE report_data = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes: the QE
+	 * vouches for the attestation key. */
+	sha256_ctx h;
+	uint8_t digest[32];
+	static const uint8_t zero[32];
+	sha256_init(&h);
+	sha256_update(&h, q->att_key, 64);
+	sha256_update(&h, q->qe_auth, q->qe_auth_len);
+	sha256_final(&h, digest);
+	if (memcmp(digest, q->qe_report.report_data, 32) != 0 ||
+	    memcmp(q->qe_report.report_data + 32, zero, 32) != 0)
+		tee_fail(res, "qe_report_data",
+			 "the QE report does not bind the attestation key "
+			 "(report_data != SHA-256(attestation key || QE auth data) || 0^32)");
+
+	/* header ‖ body signed by the attestation key */
+	EVP_PKEY *ak = tee_p256_pubkey(q->att_key);
+	if (ak == NULL)
+		tee_fail(res, "quote_signature", "the attestation key is not a P-256 point");
+	else if (!tee_ecdsa_verify_raw(ak, EVP_sha256(), q->raw, q->signed_len, q->signature,
+				       q->signature + 32, 32))
+		tee_fail(res, "quote_signature",
+			 "the quote is not signed by its attestation key");
+	EVP_PKEY_free(ak);
+}
+
 ss_err tee_dcap_verify(const tee_dcap_quote *q, const tee_collateral *coll,
 		       const tee_policy *policy, tee_result *res)
 {
@@ -85,30 +116,7 @@ ss_err tee_dcap_verify(const tee_dcap_quote *q, const tee_collateral *coll,
 				snprintf(res->fmspc + 2 * i, 3, "%02X", pck.fmspc[i]);
 	}
 
-	/* Step 3: QE report_data = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes:
-	 * the QE vouches for the attestation key. */
-	sha256_ctx h;
-	uint8_t digest[32];
-	static const uint8_t zero[32];
-	sha256_init(&h);
-	sha256_update(&h, q->att_key, 64);
-	sha256_update(&h, q->qe_auth, q->qe_auth_len);
-	sha256_final(&h, digest);
-	if (memcmp(digest, q->qe_report.report_data, 32) != 0 ||
-	    memcmp(q->qe_report.report_data + 32, zero, 32) != 0)
-		tee_fail(res, "qe_report_data",
-			 "the QE report does not bind the attestation key "
-			 "(report_data != SHA-256(attestation key || QE auth data) || 0^32)");
-
-	/* Step 4: header ‖ body signed by the attestation key. */
-	EVP_PKEY *ak = tee_p256_pubkey(q->att_key);
-	if (ak == NULL)
-		tee_fail(res, "quote_signature", "the attestation key is not a P-256 point");
-	else if (!tee_ecdsa_verify_raw(ak, EVP_sha256(), q->raw, q->signed_len, q->signature,
-				       q->signature + 32, 32))
-		tee_fail(res, "quote_signature",
-			 "the quote is not signed by its attestation key");
-	EVP_PKEY_free(ak);
+	tee_dcap_check_att_key(q, res); /* steps 3 and 4 */
 
 	/* Steps 5-7 with collateral; without it the TCB status stays unknown. */
 	if (coll != NULL && leaf != NULL && !tee_failed(res, "pck_extensions")) {

@@ -94,28 +94,8 @@ ss_err tee_sim_verify(const tee_dcap_quote *q, const char *certs, size_t certs_l
 		tee_fail(res, "qe_report_signature",
 			 "the QE report is not signed by the simulation PCK certificate's key");
 
-	/* Step 3: the QE report binds the attestation key. */
-	sha256_ctx h;
-	uint8_t digest[32];
-	static const uint8_t zero[32];
-	sha256_init(&h);
-	sha256_update(&h, q->att_key, 64);
-	sha256_update(&h, q->qe_auth, q->qe_auth_len);
-	sha256_final(&h, digest);
-	if (memcmp(digest, q->qe_report.report_data, 32) != 0 ||
-	    memcmp(q->qe_report.report_data + 32, zero, 32) != 0)
-		tee_fail(res, "qe_report_data",
-			 "the QE report does not bind the attestation key "
-			 "(report_data != SHA-256(attestation key || QE auth data) || 0^32)");
-
-	/* Step 4: header ‖ body signed by the attestation key. */
-	EVP_PKEY *ak = tee_p256_pubkey(q->att_key);
-	if (ak == NULL)
-		tee_fail(res, "quote_signature", "the attestation key is not a P-256 point");
-	else if (!tee_ecdsa_verify_raw(ak, EVP_sha256(), q->raw, q->signed_len, q->signature,
-				       q->signature + 32, 32))
-		tee_fail(res, "quote_signature", "the quote is not signed by its attestation key");
-	EVP_PKEY_free(ak);
+	/* Steps 3 and 4: the QE report binds the attestation key, which signed the quote. */
+	tee_dcap_check_att_key(q, res);
 
 	/* No collateral exists for a simulation: the TCB status stays Unknown. */
 	if (policy->require_collateral)

@@ -66,6 +66,10 @@ STACK_OF(X509) *tee_roots(tee_root_set set);
 bool tee_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *msg,
 			  size_t msg_len, const uint8_t *r, const uint8_t *s, size_t n);
 
+/* The QE report binds the attestation key (SHA-256(key ‖ QE auth data) ‖ 0^32), and the
+ * attestation key signed header ‖ body: failures "qe_report_data", "quote_signature". */
+void tee_dcap_check_att_key(const tee_dcap_quote *q, tee_result *res);
+
 /* An EC P-256 public key from 64 bytes x ‖ y; NULL if not on the curve. */
 EVP_PKEY *tee_p256_pubkey(const uint8_t xy[64]);
 
