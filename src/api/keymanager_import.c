@@ -109,9 +109,6 @@ int api_import_parse(json_t *root, api_import_body *b, char *why, size_t cap)
 			return 400;
 		}
 	}
-	b->keystores = jks;
-	b->passwords = jpw;
-	b->n = n;
 	if (b->encrypted && n > 0 &&
 	    (!json_is_string(jpk) ||
 	     hex_decode(b->encrypting_pk, sizeof b->encrypting_pk, json_string_value(jpk),
@@ -120,6 +117,9 @@ int api_import_parse(json_t *root, api_import_body *b, char *why, size_t cap)
 			 b->single ? "encrypting_pk_hex" : "encrypting_pk");
 		return 400;
 	}
+	b->keystores = jks;
+	b->passwords = jpw;
+	b->n = n;
 	return 0;
 }
 
