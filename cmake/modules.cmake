@@ -82,18 +82,24 @@ function(ss_test_run name exe)
   endif()
 endfunction()
 
-# ss_ct_test(NAME EXE [ARGS a...])
+# ss_ct_test(NAME EXE [ARGS a...] [SUPPRESSIONS file])
 # Runs EXE under valgrind memcheck, label "ct": tests mark secrets with CT_SECRET()
 # (util/ct_check.h) so any branch or index that depends on a secret is an error.
-# Not registered in sanitizer builds (valgrind and ASan do not mix).
+# SUPPRESSIONS: a valgrind suppression file for a branch inside a library that only
+# reveals a public answer (each entry says why). Not registered in sanitizer builds
+# (valgrind and ASan do not mix).
 function(ss_ct_test name exe)
-  cmake_parse_arguments(T "" "" "ARGS" ${ARGN})
+  cmake_parse_arguments(T "" "SUPPRESSIONS" "ARGS" ${ARGN})
   if(SS_SANITIZE)
     return()
   endif()
+  set(supp "")
+  if(T_SUPPRESSIONS)
+    set(supp "--suppressions=${T_SUPPRESSIONS}")
+  endif()
   add_test(NAME ${name}
            COMMAND valgrind --quiet --error-exitcode=99 --track-origins=yes
-                   --exit-on-first-error=no $<TARGET_FILE:${exe}> ${T_ARGS})
+                   --exit-on-first-error=no ${supp} $<TARGET_FILE:${exe}> ${T_ARGS})
   set_tests_properties(${name} PROPERTIES LABELS "ct;valgrind" SKIP_RETURN_CODE 77)
 endfunction()
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/body_parse.h"
 #include "util/dec.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -144,73 +145,92 @@ static json_t *deposit_json(const eth2_deposit_message *m, const uint8_t sig[96]
 			 DEPOSIT_CLI_VERSION);
 }
 
+/* The body's deposits, checked (body_parse.h): the fork version and every deposit,
+ * before the handler looks at keys or signs. */
+int api_deposit_parse(json_t *root, const eth2_network *net, api_deposit_body *out, char *why,
+		      size_t cap)
+{
+	memset(out, 0, sizeof *out);
+	json_t *one = json_object_get(root, "deposit");
+	json_t *many = json_object_get(root, "deposits");
+	if ((one != NULL) == (many != NULL)) {
+		snprintf(why, cap, "give either \"deposit\" (one key) or \"deposits\" (a list)");
+		return 400;
+	}
+	out->many = many != NULL;
+	if (json_object_get(root, "genesis_fork_version")) {
+		if (!hex_field(root, "genesis_fork_version", out->fork, sizeof out->fork)) {
+			snprintf(why, cap, "genesis_fork_version must be 4 bytes in hex");
+			return 400;
+		}
+	} else if (many) {
+		eth2_network_genesis_fork_version(net, out->fork);
+	} else {
+		snprintf(why, cap, "genesis_fork_version is required");
+		return 400;
+	}
+	out->network = network_name_of(net, out->fork);
+	if (!out->network) {
+		char fv[11];
+		hex_encode(fv, out->fork, 4, true);
+		snprintf(why, cap,
+			 "genesis_fork_version %s is of no network this signer knows (mainnet, "
+			 "sepolia, holesky, hoodi, gnosis or the configured network); a deposit "
+			 "signed for another network is lost",
+			 fv);
+		return 400;
+	}
+	size_t n = many ? json_array_size(many) : 1;
+	if (many && (!json_is_array(many) || n == 0 || n > DEPOSIT_MAX_PER_REQUEST)) {
+		snprintf(why, cap, "deposits must be a list of 1 to %u deposits",
+			 DEPOSIT_MAX_PER_REQUEST);
+		return 400;
+	}
+	out->ms = calloc(n, sizeof *out->ms);
+	if (!out->ms) {
+		snprintf(why, cap, "Out of memory");
+		return 500;
+	}
+	out->n = n;
+	char w[200];
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_deposit(many ? json_array_get(many, i) : one, &out->ms[i], w, sizeof w)) {
+			if (many)
+				snprintf(why, cap, "deposits[%zu]: %s; nothing was signed", i, w);
+			else
+				snprintf(why, cap, "deposit: %s", w);
+			free(out->ms);
+			memset(out, 0, sizeof *out);
+			return 400;
+		}
+	}
+	return 0;
+}
+
 void api_handle_deposit(http_request *req, void *app)
 {
 	api *a = app;
 	json_t *root = api_parse_object(req);
 	if (!root)
 		return;
-	eth2_deposit_message *ms = NULL;
+	api_deposit_body b;
+	char why[API_WHY_MAX];
+	int status = api_deposit_parse(root, a->cfg.net, &b, why, sizeof why);
+	json_decref(root);
+	if (status != 0) {
+		http_reply_error(req, (unsigned)status, "%s", why);
+		return;
+	}
+	eth2_deposit_message *ms = b.ms;
+	size_t n = b.n;
 	json_t *out = NULL;
-	json_t *one = json_object_get(root, "deposit");
-	json_t *many = json_object_get(root, "deposits");
-	if ((one != NULL) == (many != NULL)) {
-		http_reply_error(req, 400, "give either \"deposit\" (one key) or \"deposits\" (a "
-					   "list)");
-		goto out;
-	}
-	uint8_t fork[ETH2_VERSION_BYTES];
-	if (json_object_get(root, "genesis_fork_version")) {
-		if (!hex_field(root, "genesis_fork_version", fork, sizeof fork)) {
-			http_reply_error(req, 400, "genesis_fork_version must be 4 bytes in hex");
-			goto out;
-		}
-	} else if (many) {
-		eth2_network_genesis_fork_version(a->cfg.net, fork);
-	} else {
-		http_reply_error(req, 400, "genesis_fork_version is required");
-		goto out;
-	}
-	const char *network = network_name_of(a->cfg.net, fork);
-	if (!network) {
-		char fv[11];
-		hex_encode(fv, fork, 4, true);
-		http_reply_error(req, 400,
-				 "genesis_fork_version %s is of no network this signer knows "
-				 "(mainnet, sepolia, holesky, hoodi, gnosis or the configured "
-				 "network); a deposit signed for another network is lost",
-				 fv);
-		goto out;
-	}
-	size_t n = many ? json_array_size(many) : 1;
-	if (many && (!json_is_array(many) || n == 0 || n > DEPOSIT_MAX_PER_REQUEST)) {
-		http_reply_error(req, 400, "deposits must be a list of 1 to %u deposits",
-				 DEPOSIT_MAX_PER_REQUEST);
-		goto out;
-	}
-	ms = calloc(n, sizeof *ms);
-	if (!ms) {
-		http_reply_error(req, 500, "Out of memory");
-		goto out;
-	}
-	char why[200];
-	for (size_t i = 0; i < n; i++) {
-		if (!parse_deposit(many ? json_array_get(many, i) : one, &ms[i], why, sizeof why)) {
-			if (many)
-				http_reply_error(req, 400, "deposits[%zu]: %s; nothing was signed", i,
-						 why);
-			else
-				http_reply_error(req, 400, "deposit: %s", why);
-			goto out;
-		}
-	}
 	/* every key first: an unknown key refuses the request before anything is signed */
 	for (size_t i = 0; i < n; i++)
 		if (!keys_contains(a->cfg.keys, ms[i].pubkey)) {
 			char pk[99];
 			api_pubkey_hex(pk, ms[i].pubkey);
 			char at[32] = "deposit";
-			if (many)
+			if (b.many)
 				snprintf(at, sizeof at, "deposits[%zu]", i);
 			http_reply_error(req, 404, "%s: no key %s in this signer; nothing was signed",
 					 at, pk);
@@ -220,14 +240,14 @@ void api_handle_deposit(http_request *req, void *app)
 	for (size_t i = 0; i < n; i++) {
 		uint8_t sig[SIGNER_SIGNATURE_BYTES];
 		signer_result res;
-		signer_status st = signer_sign_deposit(a->cfg.signer, &ms[i], fork, sig, &res);
+		signer_status st = signer_sign_deposit(a->cfg.signer, &ms[i], b.fork, sig, &res);
 		if (st != SIGNER_OK) {
 			http_reply_error(req, api_signer_http_status(st), "%s", res.message);
 			goto out;
 		}
-		json_array_append_new(out, deposit_json(&ms[i], sig, fork, network));
+		json_array_append_new(out, deposit_json(&ms[i], sig, b.fork, b.network));
 	}
-	if (many) {
+	if (b.many) {
 		http_reply_json(req, 200, out);
 	} else {
 		http_reply_json(req, 200, json_incref(json_array_get(out, 0)));
@@ -237,5 +257,4 @@ void api_handle_deposit(http_request *req, void *app)
 out:
 	json_decref(out);
 	free(ms);
-	json_decref(root);
 }

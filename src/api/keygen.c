@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/body_parse.h"
 #include "keys/keys_aux.h"
 #include "tee/tee.h"
 #include "util/hex.h"
@@ -42,31 +43,30 @@ static bool can_attest(http_request *req, api *a)
 	return false;
 }
 
-/* Parses the optional body: count (when count != NULL) and nonce. false with the 400
- * made. */
-static bool parse_body(http_request *req, size_t *count, uint8_t nonce[TEE_KEYGEN_NONCE_BYTES])
+/* Parses the optional body (body_parse.h): count (when count != NULL) and nonce. */
+int api_keygen_parse(const char *body, size_t len, size_t *count,
+		     uint8_t nonce[TEE_KEYGEN_NONCE_BYTES], char *why, size_t cap)
 {
 	memset(nonce, 0, TEE_KEYGEN_NONCE_BYTES);
 	if (count)
 		*count = 1;
-	size_t len = 0;
-	const char *body = http_request_body(req, &len);
 	bool blank = true;
 	for (size_t i = 0; i < len; i++)
 		if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
 			blank = false;
 	if (blank)
-		return true;
-	json_t *root = api_parse_object(req);
+		return 0;
+	json_t *root = api_json_object_parse(body, len, why, cap);
 	if (!root)
-		return false;
-	bool ok = false;
+		return 400;
+	int status = 400;
 	json_t *c = json_object_get(root, "count"), *n = json_object_get(root, "nonce");
 	if (c && (!count || !json_is_integer(c) || json_integer_value(c) < 1 ||
 		  json_integer_value(c) > KEYGEN_MAX_COUNT)) {
-		http_reply_error(req, 400, count ? "count must be a number from 1 to %u"
-						 : "count is not accepted here (one key per call)",
-				 KEYGEN_MAX_COUNT);
+		if (count)
+			snprintf(why, cap, "count must be a number from 1 to %u", KEYGEN_MAX_COUNT);
+		else
+			snprintf(why, cap, "count is not accepted here (one key per call)");
 		goto out;
 	}
 	if (c)
@@ -74,13 +74,25 @@ static bool parse_body(http_request *req, size_t *count, uint8_t nonce[TEE_KEYGE
 	if (n && (!json_is_string(n) ||
 		  hex_decode(nonce, TEE_KEYGEN_NONCE_BYTES, json_string_value(n),
 			     json_string_length(n), HEX_PREFIX_OPTIONAL) != SS_OK)) {
-		http_reply_error(req, 400, "nonce must be 32 bytes in hex (0x…)");
+		snprintf(why, cap, "nonce must be 32 bytes in hex (0x…)");
 		goto out;
 	}
-	ok = true;
+	status = 0;
 out:
 	json_decref(root);
-	return ok;
+	return status;
+}
+
+/* api_keygen_parse on the request's body; false with the 400 made. */
+static bool parse_body(http_request *req, size_t *count, uint8_t nonce[TEE_KEYGEN_NONCE_BYTES])
+{
+	size_t len = 0;
+	const char *body = http_request_body(req, &len);
+	char why[API_WHY_MAX];
+	int status = api_keygen_parse(body, len, count, nonce, why, sizeof why);
+	if (status != 0)
+		http_reply_error(req, (unsigned)status, "%s", why);
+	return status == 0;
 }
 
 /* The evidence object's "evidence" member for report_data, or NULL with why set. */

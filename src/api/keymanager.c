@@ -3,10 +3,12 @@
  * (checked by the server from the route table). This file: GET (list) and what the
  * import and delete handlers share; keymanager_import.c and keymanager_delete.c hold
  * the other two. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/body_parse.h"
 
 void api_handle_keystores_get(http_request *req, void *app)
 {
@@ -32,22 +34,32 @@ void api_handle_keystores_get(http_request *req, void *app)
 	http_reply_json(req, 200, json_pack("{s:o}", "data", data));
 }
 
+/* The body as a JSON object (body_parse.h), shared with the fuzz targets. */
+json_t *api_json_object_parse(const char *body, size_t len, char *why, size_t cap)
+{
+	json_error_t je;
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(why, cap, "Invalid JSON at line %d column %d: %s", je.line, je.column,
+			 je.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		snprintf(why, cap, "The request body must be a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
 /* Parses the body as a JSON object or answers 400. */
 json_t *api_parse_object(http_request *req)
 {
 	size_t len;
 	const char *body = http_request_body(req, &len);
-	json_error_t je;
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		http_reply_error(req, 400, "Invalid JSON at line %d column %d: %s", je.line,
-				 je.column, je.text);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
-		json_decref(root);
-		http_reply_error(req, 400, "The request body must be a JSON object");
-		return NULL;
-	}
+	char why[API_WHY_MAX];
+	json_t *root = api_json_object_parse(body, len, why, sizeof why);
+	if (!root)
+		http_reply_error(req, 400, "%s", why);
 	return root;
 }

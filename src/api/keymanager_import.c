@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/body_parse.h"
 #include "crypto/ecies.h"
 #include "keys/aux_ecies.h"
 #include "util/hex.h"
@@ -41,39 +42,139 @@ static char *string_or_json(json_t *v, size_t *len)
 	return s;
 }
 
-/* Decrypts the n ciphertexts of jct (hex strings) with the attested key jpk into
- * secure buffers pw[i] (pw_len[i]); false with the 400 made. The caller frees every
- * non-NULL pw[i] with secure_free. `single` names the fields of the original's body. */
-static bool decrypt_passwords(http_request *req, api *a, json_t *jct, json_t *jpk, bool single,
-			      size_t n, char **pw, size_t *pw_len)
+/* Checks the body's shape and limits (body_parse.h); the checks and their order are
+ * the handler's: nothing here decrypts or imports. */
+int api_import_parse(json_t *root, api_import_body *b, char *why, size_t cap)
 {
-	const char *f_pk = single ? "encrypting_pk_hex" : "encrypting_pk";
-	uint8_t pk[33];
-	if (!json_is_string(jpk) ||
-	    hex_decode(pk, sizeof pk, json_string_value(jpk), json_string_length(jpk),
-		       HEX_PREFIX_OPTIONAL) != SS_OK) {
-		http_reply_error(req, 400, "%s must be a 33-byte compressed secp256k1 public key in hex",
-				 f_pk);
-		return false;
+	memset(b, 0, sizeof *b);
+	json_t *jks = json_object_get(root, "keystores");
+	json_t *jpw = json_object_get(root, "passwords");
+	json_t *jsp = json_object_get(root, "slashing_protection");
+	json_t *jpk = json_object_get(root, "encrypting_pk");
+	/* the original's one-keystore body becomes a list of one */
+	b->single = json_object_get(root, "keystore") != NULL;
+	if (b->single) {
+		b->one_ks = json_pack("[O]", json_object_get(root, "keystore"));
+		b->one_ct = json_pack("[O?]", json_object_get(root, "ct_password_hex"));
+		jks = b->one_ks;
+		jpw = b->one_ct;
+		jpk = json_object_get(root, "encrypting_pk_hex");
+		if (!json_is_string(json_array_get(b->one_ct, 0))) {
+			snprintf(why, cap, "ct_password_hex must be the ECIES ciphertext of the "
+					   "keystore's password in hex");
+			return 400;
+		}
+	}
+	b->encrypted = b->single || json_object_get(root, "encrypted_passwords") != NULL;
+	if (!b->single && b->encrypted) {
+		if (json_object_get(root, "passwords") != NULL) {
+			snprintf(why, cap, "give passwords or encrypted_passwords, not both");
+			return 400;
+		}
+		jpw = json_object_get(root, "encrypted_passwords");
+	}
+	if (!json_is_array(jks) || !json_is_array(jpw)) {
+		snprintf(why, cap, b->encrypted ? "keystores and encrypted_passwords must be arrays"
+						: "keystores and passwords must be arrays");
+		return 400;
+	}
+	size_t n = json_array_size(jks);
+	if (n != json_array_size(jpw)) {
+		snprintf(why, cap, "keystores and %s must have the same length (%zu != %zu)",
+			 b->encrypted ? "encrypted_passwords" : "passwords", n, json_array_size(jpw));
+		return 400;
+	}
+	if (n > SIGNER_KM_MAX_KEYSTORES) {
+		snprintf(why, cap,
+			 "%zu keystores in one request, above this signer's limit of %u; split the "
+			 "import",
+			 n, SIGNER_KM_MAX_KEYSTORES);
+		return 400;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char at[48];
-		if (single)
+		json_t *k = json_array_get(jks, i), *p = json_array_get(jpw, i);
+		if (!(json_is_string(k) || json_is_object(k)) || !json_is_string(p)) {
+			snprintf(why, cap,
+				 "keystores[%zu] must be a keystore and passwords[%zu] a string", i, i);
+			return 400;
+		}
+	}
+	if (jsp && !json_is_null(jsp)) {
+		b->sp = string_or_json(jsp, &b->sp_len);
+		json_t *check = b->sp ? json_loadb(b->sp, b->sp_len, 0, NULL) : NULL;
+		bool ok = check && json_is_object(check);
+		json_decref(check);
+		if (!ok) {
+			snprintf(why, cap, "slashing_protection must be an EIP-3076 interchange");
+			return 400;
+		}
+	}
+	if (b->encrypted && n > 0 &&
+	    (!json_is_string(jpk) ||
+	     hex_decode(b->encrypting_pk, sizeof b->encrypting_pk, json_string_value(jpk),
+			json_string_length(jpk), HEX_PREFIX_OPTIONAL) != SS_OK)) {
+		snprintf(why, cap, "%s must be a 33-byte compressed secp256k1 public key in hex",
+			 b->single ? "encrypting_pk_hex" : "encrypting_pk");
+		return 400;
+	}
+	b->keystores = jks;
+	b->passwords = jpw;
+	b->n = n;
+	return 0;
+}
+
+void api_import_body_free(api_import_body *b)
+{
+	json_decref(b->one_ks);
+	json_decref(b->one_ct);
+	free(b->sp);
+	memset(b, 0, sizeof *b);
+}
+
+uint8_t *api_import_ciphertext(const api_import_body *b, size_t i, size_t *len, char *why,
+			       size_t cap)
+{
+	*len = 0;
+	json_t *c = json_array_get(b->passwords, i);
+	size_t hl = json_string_length(c), ct_len = 0;
+	/* a password of up to 64 KiB */
+	uint8_t *ct = !json_is_string(c) || hl / 2 > ECIES_OVERHEAD + (1u << 16)
+			      ? NULL
+			      : malloc(hl / 2 + 1);
+	if (!ct || hex_decode_var(ct, hl / 2 + 1, &ct_len, json_string_value(c), hl,
+				  HEX_PREFIX_OPTIONAL) != SS_OK ||
+	    ct_len <= ECIES_OVERHEAD) {
+		free(ct);
+		if (b->single)
+			snprintf(why, cap, "ct_password_hex");
+		else
+			snprintf(why, cap, "encrypted_passwords[%zu]", i);
+		size_t at = strlen(why);
+		snprintf(why + at, cap - at, " must be an ECIES ciphertext in hex (ephemeral key, "
+					     "nonce, tag, AES-256-GCM ciphertext)");
+		return NULL;
+	}
+	*len = ct_len;
+	return ct;
+}
+
+/* Decrypts the n ciphertexts of b with its attested key into secure buffers pw[i]
+ * (pw_len[i]); false with the 400 made. The caller frees every non-NULL pw[i] with
+ * secure_free. */
+static bool decrypt_passwords(http_request *req, api *a, const api_import_body *b, char **pw,
+			      size_t *pw_len)
+{
+	const char *f_pk = b->single ? "encrypting_pk_hex" : "encrypting_pk";
+	for (size_t i = 0; i < b->n; i++) {
+		char at[48], why[API_WHY_MAX];
+		if (b->single)
 			snprintf(at, sizeof at, "ct_password_hex");
 		else
 			snprintf(at, sizeof at, "encrypted_passwords[%zu]", i);
-		json_t *c = json_array_get(jct, i);
-		size_t hl = json_string_length(c), ct_len = 0;
-		/* a password of up to 64 KiB */
-		uint8_t *ct = !json_is_string(c) || hl / 2 > ECIES_OVERHEAD + (1u << 16)
-				      ? NULL
-				      : malloc(hl / 2 + 1);
-		if (!ct || hex_decode_var(ct, hl / 2 + 1, &ct_len, json_string_value(c), hl,
-					  HEX_PREFIX_OPTIONAL) != SS_OK ||
-		    ct_len <= ECIES_OVERHEAD) {
-			free(ct);
-			http_reply_error(req, 400, "%s must be an ECIES ciphertext in hex (ephemeral key, "
-					 "nonce, tag, AES-256-GCM ciphertext)", at);
+		size_t ct_len;
+		uint8_t *ct = api_import_ciphertext(b, i, &ct_len, why, sizeof why);
+		if (!ct) {
+			http_reply_error(req, 400, "%s", why);
 			return false;
 		}
 		pw[i] = secure_alloc(ct_len - ECIES_OVERHEAD + 1);
@@ -82,8 +183,8 @@ static bool decrypt_passwords(http_request *req, api *a, json_t *jct, json_t *jp
 			http_reply_error(req, 500, "Out of memory");
 			return false;
 		}
-		ss_err e = keys_aux_ecies_open(a->cfg.keys, pk, ct, ct_len, (uint8_t *)pw[i],
-					       ct_len - ECIES_OVERHEAD, &pw_len[i]);
+		ss_err e = keys_aux_ecies_open(a->cfg.keys, b->encrypting_pk, ct, ct_len,
+					       (uint8_t *)pw[i], ct_len - ECIES_OVERHEAD, &pw_len[i]);
 		free(ct);
 		if (e == SS_ERR_NOT_FOUND) {
 			http_reply_error(req, 400, "%s is not an attested secp256k1 key of this signer "
@@ -108,77 +209,17 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 		signer_km_ticket_release(a->km, ticket);
 		return;
 	}
-	json_t *jks = json_object_get(root, "keystores");
-	json_t *jpw = json_object_get(root, "passwords");
-	json_t *jsp = json_object_get(root, "slashing_protection");
-	json_t *jpk = json_object_get(root, "encrypting_pk");
-	char *sp = NULL;
-	size_t sp_len = 0, n = 0;
+	api_import_body b;
 	char **ks = NULL, **dec = NULL;
 	size_t *ks_len = NULL, *pw_len = NULL;
 	const char **pw = NULL;
 	keys_import_result *res = NULL;
-	/* the original's one-keystore body becomes a list of one */
-	bool single = json_object_get(root, "keystore") != NULL;
-	json_t *one_ks = NULL, *one_ct = NULL;
-	if (single) {
-		one_ks = json_pack("[O]", json_object_get(root, "keystore"));
-		one_ct = json_pack("[O?]", json_object_get(root, "ct_password_hex"));
-		jks = one_ks;
-		jpw = one_ct;
-		jpk = json_object_get(root, "encrypting_pk_hex");
-		if (!json_is_string(json_array_get(one_ct, 0))) {
-			http_reply_error(req, 400, "ct_password_hex must be the ECIES ciphertext of the "
-						   "keystore's password in hex");
-			goto release;
-		}
-	}
-	bool encrypted = single || json_object_get(root, "encrypted_passwords") != NULL;
-	if (!single && encrypted) {
-		if (json_object_get(root, "passwords") != NULL) {
-			http_reply_error(req, 400, "give passwords or encrypted_passwords, not both");
-			goto release;
-		}
-		jpw = json_object_get(root, "encrypted_passwords");
-	}
-	if (!json_is_array(jks) || !json_is_array(jpw)) {
-		http_reply_error(req, 400, encrypted ? "keystores and encrypted_passwords must be arrays"
-						     : "keystores and passwords must be arrays");
+	char why[API_WHY_MAX];
+	int status = api_import_parse(root, &b, why, sizeof why);
+	size_t n = b.n;
+	if (status != 0) {
+		http_reply_error(req, (unsigned)status, "%s", why);
 		goto release;
-	}
-	n = json_array_size(jks);
-	if (n != json_array_size(jpw)) {
-		http_reply_error(req, 400,
-				 "keystores and %s must have the same length (%zu != %zu)",
-				 encrypted ? "encrypted_passwords" : "passwords", n,
-				 json_array_size(jpw));
-		goto release;
-	}
-	if (n > SIGNER_KM_MAX_KEYSTORES) {
-		http_reply_error(req, 400,
-				 "%zu keystores in one request, above this signer's limit of %u; split the import",
-				 n, SIGNER_KM_MAX_KEYSTORES);
-		goto release;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *k = json_array_get(jks, i), *p = json_array_get(jpw, i);
-		if (!(json_is_string(k) || json_is_object(k)) || !json_is_string(p)) {
-			http_reply_error(req, 400,
-					 "keystores[%zu] must be a keystore and passwords[%zu] a "
-					 "string", i, i);
-			goto release;
-		}
-	}
-	if (jsp && !json_is_null(jsp)) {
-		sp = string_or_json(jsp, &sp_len);
-		json_t *check = sp ? json_loadb(sp, sp_len, 0, NULL) : NULL;
-		bool ok = check && json_is_object(check);
-		json_decref(check);
-		if (!ok) {
-			http_reply_error(req, 400,
-					 "slashing_protection must be an EIP-3076 interchange");
-			goto release;
-		}
 	}
 	if (n == 0) {
 		http_reply_json(req, 200, json_pack("{s:[]}", "data"));
@@ -195,15 +236,15 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 		http_reply_error(req, 500, "Out of memory");
 		goto release;
 	}
-	if (encrypted && !decrypt_passwords(req, a, jpw, jpk, single, n, dec, pw_len))
+	if (b.encrypted && !decrypt_passwords(req, a, &b, dec, pw_len))
 		goto release;
 	for (size_t i = 0; i < n; i++) {
-		ks[i] = string_or_json(json_array_get(jks, i), &ks_len[i]);
-		if (encrypted) {
+		ks[i] = string_or_json(json_array_get(b.keystores, i), &ks_len[i]);
+		if (b.encrypted) {
 			pw[i] = dec[i];
 		} else {
-			pw[i] = json_string_value(json_array_get(jpw, i));
-			pw_len[i] = json_string_length(json_array_get(jpw, i));
+			pw[i] = json_string_value(json_array_get(b.passwords, i));
+			pw_len[i] = json_string_length(json_array_get(b.passwords, i));
 		}
 		if (!ks[i]) {
 			http_reply_error(req, 500, "Out of memory");
@@ -211,17 +252,17 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 		}
 	}
 	signer_km_import_req rq = { (const char *const *)ks, ks_len, pw, pw_len, n,
-				    sp, sp_len, true };
-	char why[KEYS_ERROR_MAX + 32];
+				    b.sp, b.sp_len, true };
+	char kwhy[KEYS_ERROR_MAX + 32];
 	/* releases the ticket */
-	ss_err e = signer_km_import(a->km, ticket, &rq, res, why, sizeof why);
+	ss_err e = signer_km_import(a->km, ticket, &rq, res, kwhy, sizeof kwhy);
 	if (e == SS_ERR_RANGE || e == SS_ERR_INVALID || e == SS_ERR_REFUSED) {
-		http_reply_error(req, 400, "%s", why);
+		http_reply_error(req, 400, "%s", kwhy);
 		goto out;
 	}
 	if (e != SS_OK) {
-		log_error("keymanager import: %s", why);
-		http_reply_error(req, 500, "%s", why);
+		log_error("keymanager import: %s", kwhy);
+		http_reply_error(req, 500, "%s", kwhy);
 		goto out;
 	}
 	json_t *data = json_array();
@@ -236,12 +277,12 @@ static void import_keystores(http_request *req, api *a, uint64_t ticket)
 			api_pubkey_hex(hex, res[i].pubkey);
 			log_info("keymanager import %s: %s", hex, st[res[i].status]);
 			/* the original answered the imported key in "message" */
-			if (single && res[i].status != KEYS_IMPORT_ERROR)
+			if (b.single && res[i].status != KEYS_IMPORT_ERROR)
 				json_object_set_new(o, "message", json_string(hex));
 		}
 	}
 	/* the original's body imports one keystore: its failure is the request's */
-	http_reply_json(req, single && res[0].status == KEYS_IMPORT_ERROR ? 400 : 200,
+	http_reply_json(req, b.single && res[0].status == KEYS_IMPORT_ERROR ? 400 : 200,
 			json_pack("{s:o}", "data", data));
 	goto out;
 release:
@@ -257,13 +298,11 @@ out:
 	if (res)
 		memset(res, 0, n * sizeof *res);
 	free(res);
-	free(sp);
 	if (dec)
 		for (size_t i = 0; i < n; i++)
 			secure_free(dec[i]); /* wipes the plaintext password */
 	free(dec);
-	json_decref(one_ks);
-	json_decref(one_ct);
+	api_import_body_free(&b);
 	json_decref(root);
 }
 

@@ -105,6 +105,38 @@ static bool send_all(int fd, const char *p, size_t n)
 	return true;
 }
 
+/* The status line, headers and body of a whole answer (http_client.h). The head ends at
+ * the first CRLF CRLF; only Content-Length is read from it, and it can only trim the
+ * body (a server that closes early has sent what it sent). */
+ss_err cli_http_parse_response(char *buf, size_t len, cli_http_response *out, char *why)
+{
+	memset(out, 0, sizeof *out);
+	int status = 0;
+	char *sep = strstr(buf, "\r\n\r\n");
+	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 || !sep) {
+		snprintf(why, 256, "the answer is not HTTP");
+		return SS_ERR_INVALID;
+	}
+	*sep = '\0';
+	size_t body_off = (size_t)(sep + 4 - buf), blen_in = len - body_off;
+	for (char *h = strstr(buf, "\r\n"); h; h = strstr(h + 2, "\r\n"))
+		if (strncasecmp(h + 2, "Content-Length:", 15) == 0) {
+			size_t cl = strtoull(h + 17, NULL, 10);
+			if (cl < blen_in)
+				blen_in = cl;
+		}
+	out->status = status;
+	out->body = malloc(blen_in + 1);
+	if (!out->body) {
+		snprintf(why, 256, "out of memory");
+		return SS_ERR_NOMEM;
+	}
+	memcpy(out->body, buf + body_off, blen_in);
+	out->body[blen_in] = '\0';
+	out->body_len = blen_in;
+	return SS_OK;
+}
+
 ss_err cli_http_request(const char *url_base, const char *method, const char *path,
 			const char *token, const char *body, cli_http_response *out, char *why)
 {
@@ -169,30 +201,11 @@ ss_err cli_http_request(const char *url_base, const char *method, const char *pa
 	if (!buf)
 		goto out;
 	buf[len] = '\0';
-	int status = 0;
-	char *sep = strstr(buf, "\r\n\r\n");
-	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 || !sep) {
+	e = cli_http_parse_response(buf, len, out, why);
+	if (e == SS_ERR_INVALID)
 		snprintf(why, 256, "%s:%s did not answer HTTP", host, port);
-		goto out;
-	}
-	*sep = '\0';
-	size_t body_off = (size_t)(sep + 4 - buf), blen_in = len - body_off;
-	for (char *h = strstr(buf, "\r\n"); h; h = strstr(h + 2, "\r\n"))
-		if (strncasecmp(h + 2, "Content-Length:", 15) == 0) {
-			size_t cl = strtoull(h + 17, NULL, 10);
-			if (cl < blen_in)
-				blen_in = cl;
-		}
-	out->status = status;
-	out->body = malloc(blen_in + 1);
-	if (!out->body) {
-		snprintf(why, 256, "out of memory");
-		goto out;
-	}
-	memcpy(out->body, buf + body_off, blen_in);
-	out->body[blen_in] = '\0';
-	out->body_len = blen_in;
-	e = SS_OK;
+	if (e != SS_OK)
+		e = SS_ERR_IO;
 out:
 	free(head);
 	free(buf);

@@ -25,6 +25,13 @@ ss_err cli_http_request(const char *url_base, const char *method, const char *pa
 			const char *token, const char *body, cli_http_response *out,
 			char *why) SS_MUST_USE;
 
+/* Parses a whole answer buf (len bytes, buf[len] == 0; the head is cut in place) into
+ * out: the status and the body after the first CRLF CRLF, trimmed to Content-Length.
+ * SS_ERR_INVALID when buf is not an HTTP/1.x answer, SS_ERR_NOMEM. Split from
+ * cli_http_request for tests/cli/fuzz_http_response.c. why: at least 256 bytes. */
+ss_err cli_http_parse_response(char *buf, size_t len, cli_http_response *out,
+			       char *why) SS_MUST_USE;
+
 void cli_http_response_free(cli_http_response *r);
 
 #endif

@@ -8,6 +8,7 @@
 #include "crypto/ecies.h"
 #include "crypto/secp256k1_key.h"
 #include "test.h"
+#include "util/ct_check.h"
 #include "util/hex.h"
 
 /* eciesjs 0.5.0: PrivateKey.fromHex(SK), encrypt(pk33, "secure-signer ecies vector") */
@@ -88,4 +89,31 @@ TEST(seal_round_trips_to_both_key_forms)
 	memset(bogus + 1, 0xff, 32);
 	size_t nz;
 	CHECK(ecies_seal(bogus, 33, msg, 8, a, sizeof a, &nz) != SS_OK);
+}
+
+/* Constant time under valgrind (test_ecies_ct; CONVENTIONS.md "Secrets"): the receiver's
+ * secret key and the ECDH shared point S are marked undefined, so memcheck reports any
+ * branch or table index on them from the ECDH through HKDF-SHA256 to AES-256-GCM. The
+ * answer of the tag check is public (the caller learns whether the ciphertext decrypts),
+ * and so are the plaintext's length and, for the test's check, its bytes. */
+TEST(ct_open_with_secret_key)
+{
+	uint8_t sk[32], ct[sizeof CT / 2], pt[sizeof CT / 2], s65[65];
+	size_t n = 0;
+	CHECK(hex_decode(sk, 32, SK, strlen(SK), HEX_PREFIX_FORBIDDEN) == SS_OK);
+	CHECK(hex_decode(ct, sizeof ct, CT, strlen(CT), HEX_PREFIX_FORBIDDEN) == SS_OK);
+	const uint8_t *r65;
+	CHECK(ecies_ephemeral(ct, sizeof ct, &r65) == SS_OK);
+	CT_SECRET(sk, sizeof sk);
+	ss_err e = k1_ecdh_point(sk, r65, 65, s65);
+	CT_PUBLIC(&e, sizeof e);
+	CHECK(e == SS_OK);
+	CT_SECRET(s65, sizeof s65);
+	e = ecies_open(s65, ct, sizeof ct, pt, sizeof pt, &n);
+	CT_PUBLIC(&e, sizeof e);
+	CT_PUBLIC(&n, sizeof n);
+	CT_PUBLIC(pt, sizeof pt);
+	CT_PUBLIC(sk, sizeof sk);
+	CHECK(e == SS_OK);
+	CHECK(n == strlen(PT) && memcmp(pt, PT, n) == 0);
 }
