@@ -1,5 +1,6 @@
 /* signer_proc.h: spawning secure-signer for end-to-end tests. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,24 @@ int sp_run_cli(const char *const *args, const char *env_kv, char *out, size_t ca
 		out[r] = '\0';
 	close(fd);
 	unlink(logp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int sp_run_shell(char *out, size_t cap, const char *fmt, ...)
+{
+	char args[4096], cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof cmd,
+		 "%s %s 2>/tmp/ss-shell-stderr.$$; rc=$?; echo '--stderr--'; "
+		 "cat /tmp/ss-shell-stderr.$$; rm -f /tmp/ss-shell-stderr.$$; exit $rc",
+		 sp_binary(), args);
+	FILE *p = popen(cmd, "r");
+	size_t n = p ? fread(out, 1, cap - 1, p) : 0;
+	out[n] = '\0';
+	int st = p ? pclose(p) : -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

@@ -49,4 +49,10 @@ const char *sp_binary(void);
  * exit normally. */
 int sp_run_cli(const char *const *args, const char *env_kv, char *out, size_t cap);
 
+/* Runs `secure-signer <args>` through the shell (args is a printf format: quoting is the
+ * caller's); out receives its stdout, then a line "--stderr--", then its stderr
+ * (NUL-terminated, truncated to cap). Returns the exit status, -1 if it did not exit. */
+int sp_run_shell(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -18,23 +18,8 @@
 
 static char out_buf[1 << 17];
 
-/* Runs the binary; stdout in out_buf (stderr after "\n--stderr--\n"); the exit status. */
-__attribute__((format(printf, 1, 2))) static int run(const char *fmt, ...)
-{
-	char args[2048], cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof args, fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof cmd,
-		 "%s %s 2>/tmp/ss-admin-stderr.$$; rc=$?; echo '--stderr--'; cat /tmp/ss-admin-stderr.$$; rm -f /tmp/ss-admin-stderr.$$; exit $rc",
-		 sp_binary(), args);
-	FILE *p = popen(cmd, "r");
-	size_t n = p ? fread(out_buf, 1, sizeof out_buf - 1, p) : 0;
-	out_buf[n] = '\0';
-	int st = p ? pclose(p) : -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* Runs the binary; stdout, "--stderr--", stderr in out_buf; the exit status. */
+#define run(...) sp_run_shell(out_buf, sizeof out_buf, __VA_ARGS__)
 
 /* out_buf up to the stderr marker, as a JSON value (NULL when it is not JSON). */
 static json_t *stdout_json(void)

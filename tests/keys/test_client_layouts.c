@@ -29,23 +29,8 @@
 
 static char out_buf[1 << 16];
 
-/* Runs the binary; stdout then "--stderr--" then stderr in out_buf; the exit status. */
-__attribute__((format(printf, 1, 2))) static int run(const char *fmt, ...)
-{
-	char args[4096], cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof args, fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof cmd,
-		 "%s %s 2>/tmp/ss-layouts-stderr.$$; rc=$?; echo '--stderr--'; cat /tmp/ss-layouts-stderr.$$; rm -f /tmp/ss-layouts-stderr.$$; exit $rc",
-		 sp_binary(), args);
-	FILE *p = popen(cmd, "r");
-	size_t n = p ? fread(out_buf, 1, sizeof out_buf - 1, p) : 0;
-	out_buf[n] = '\0';
-	int st = p ? pclose(p) : -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* Runs the binary; stdout, "--stderr--", stderr in out_buf; the exit status. */
+#define run(...) sp_run_shell(out_buf, sizeof out_buf, __VA_ARGS__)
 
 typedef struct {
 	uint8_t sk[32];
