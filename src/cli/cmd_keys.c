@@ -99,8 +99,8 @@ static const cli_opt keys_table[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: secure-signer keys SUBCOMMAND [OPTIONS]\n\n"
-		   "Manage the validator keys sealed in a data directory. list works while the\n"
-		   "signer runs; import, generate, delete and export-keystore refuse then.\n\n"
+		   "Manage the validator keys sealed in a data directory. list and proxy list\n"
+		   "work while the signer runs; the commands that change keys refuse then.\n\n"
 		   "Subcommands:\n"
 		   "  list                        print every key: pubkey, origin, derivation path\n"
 		   "  import                      import EIP-2335 keystores: a file, or a directory of\n"
@@ -110,7 +110,8 @@ static void usage(FILE *f)
 		   "  export-keystore PUBKEY      write a key as an EIP-2335 keystore\n"
 		   "                              (requires --allow-key-export)\n"
 		   "  proxy list                  print the Commit-Boost proxy keys: kind, proxy,\n"
-		   "                              module, delegator (docs/commit-boost.md)\n"
+		   "                              module, delegator (docs/commit-boost.md); works\n"
+		   "                              while the signer runs\n"
 		   "  proxy delete PROXY          remove a proxy key (BLS key, ECDSA key or address)\n\n"
 		   "Run 'secure-signer keys SUBCOMMAND --help' for its options.\n");
 }
@@ -841,9 +842,10 @@ int cli_cmd_keys(int argc, char **argv)
 	o.data_dir = cfg.data_dir;
 	datadir dd;
 	keys_store *ks = NULL;
-	/* list reads an existing data directory read-only; a missing one is created by the
-	 * locked path as before */
-	rc = open_all(&o, sub, &dd, &ks, strcmp(sub, "list") == 0 && is_dir(o.data_dir));
+	/* list and proxy list read an existing data directory read-only, beside a running
+	 * signer; a missing one is created by the locked path as before */
+	bool reader = strcmp(sub, "list") == 0 || (proxy && strcmp(args[0], "list") == 0);
+	rc = open_all(&o, sub, &dd, &ks, reader && is_dir(o.data_dir));
 	if (rc >= 0) {
 		run_config_free(&cfg);
 		return rc;

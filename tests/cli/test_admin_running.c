@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 
 #include "../server/http_client.h"
+#include "keys/keys.h"
+#include "keys/keys_aux.h"
 #include "sign_bodies.h"
 #include "signer_proc.h"
 #include "test.h"
@@ -76,6 +78,21 @@ TEST(readers_work_and_writers_refuse_while_running)
 			     "0x3d7f2a1c0b9e8d7c6b5a49382716050403020100f0e0d0c0b0a0908070605040"));
 	CHECK(run("slashing watermark set --epoch 900000 --slot 28800000 --data-dir %s",
 		  p.data_dir) == 0);
+	/* a Commit-Boost proxy key of module "mod-a", sealed offline (keys_aux.h) */
+	char proxy_hex[80];
+	{
+		keys_kek_provider kek;
+		keys_store *ks = NULL;
+		keys_error kerr = { "" };
+		keys_aux_info info;
+		CHECK(keys_kek_file(&kek, NULL) == SS_OK);
+		CHECK_MSG(keys_store_open(&ks, p.data_dir, &kek, NULL, &kerr) == SS_OK, "%s", kerr.msg);
+		CHECK(ks && keys_aux_generate(ks, KEYS_AUX_PROXY_ECDSA, "mod-a", NULL, &info, &kerr) ==
+				    SS_OK);
+		for (size_t i = 0; i < info.pub_len; i++)
+			snprintf(proxy_hex + 2 * i, 3, "%02x", info.pub[i]);
+		keys_store_close(ks);
+	}
 	CHECK(sp_start(&p, NULL));
 
 	/* the signer records a block and two attestations */
@@ -120,11 +137,18 @@ TEST(readers_work_and_writers_refuse_while_running)
 	CHECK(strstr(r.body, "900000") && strstr(r.body, "28800000"));
 	hc_free(&r);
 
+	/* keys proxy list reads the sealed store beside the signer too */
+	CHECK_MSG(run("keys proxy list --data-dir %s", p.data_dir) == 0 && strstr(out_buf, "mod-a") &&
+			  strstr(out_buf, proxy_hex),
+		  "%s", out_buf);
+
 	/* the writers refuse, naming the running signer, and change nothing */
 	char del[200];
 	snprintf(del, sizeof del, "keys delete %s", pk2);
+	char pdel[200];
+	snprintf(pdel, sizeof pdel, "keys proxy delete %s", proxy_hex);
 	const char *const writers[] = {
-		"keys generate --count 1", del, "slashing prune",
+		"keys generate --count 1", del, pdel, "slashing prune",
 		"slashing watermark set --epoch 1 --slot 32", "slashing watermark clear",
 	};
 	for (size_t w = 0; w < sizeof writers / sizeof writers[0]; w++) {
