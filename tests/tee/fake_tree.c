@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fake_tree.h"
@@ -120,4 +123,80 @@ size_t fake_report_data_offset(const uint8_t *ev, size_t len)
 	if (version == 5)
 		return 54 + 520; /* v5: body type and size, then a TD 1.0/1.5 body */
 	return 0;
+}
+
+/* One user_report_data → quote transaction; false when the writer went away early. */
+static bool libos_serve_one(const char *rd_path, const char *q_path, uint8_t *q, size_t len,
+			    size_t off)
+{
+	int fd = open(rd_path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	uint8_t rd[64];
+	size_t got = 0;
+	while (got < sizeof rd) {
+		ssize_t r = read(fd, rd + got, sizeof rd - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != sizeof rd)
+		return false;
+	memcpy(q + off, rd, sizeof rd);
+	fd = open(q_path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, q + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	close(fd);
+	return done == len;
+}
+
+pid_t fake_libos_start(const char *root, const uint8_t *quote, size_t len)
+{
+	size_t off = fake_report_data_offset(quote, len);
+	if (off == 0)
+		return -1;
+	char rd_path[1024], q_path[1024];
+	fake_path(rd_path, sizeof rd_path, root, "dev/attestation/user_report_data");
+	fake_path(q_path, sizeof q_path, root, "dev/attestation/quote");
+	uint8_t *q = malloc(len);
+	if (!q)
+		return -1;
+	memcpy(q, quote, len);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0) {
+		free(q);
+		return pid;
+	}
+	/* the child: a reader that leaves mid-quote is no reason to die, a test that dies
+	 * without stopping it is (it would wait on the FIFO for ever) */
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0); /* it died before the line above */
+	for (;;) {
+		if (access(rd_path, F_OK) != 0)
+			_exit(0); /* the tree was removed under us */
+		(void)libos_serve_one(rd_path, q_path, q, len, off);
+	}
+}
+
+void fake_libos_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A fresh temporary root ("/tmp/ss-tee-XXXXXX"); NULL on failure. */
 char *fake_root_new(void);
@@ -30,5 +31,15 @@ uint8_t *fake_vector(const char *rel, size_t *len);
 /* Where the report data sits in a DCAP quote (SGX v3/v4 @368, TDX v4 @568, TDX v5 @574)
  * or an SNP report (@0x50); 0 when the format is not known. */
 size_t fake_report_data_offset(const uint8_t *ev, size_t len);
+
+/* Gramine's LibOS for another process (a real signer started with
+ * SECURE_SIGNER_TEE_ROOT=root): a forked child that, for as long as it lives, answers each
+ * 64-byte write of <root>/dev/attestation/user_report_data by writing quote (len bytes, an
+ * SGX DCAP quote) with those 64 bytes as its report data to <root>/dev/attestation/quote.
+ * Both FIFOs must exist. The patch breaks the quote's signature: what it carries is the
+ * report data asked for, which is what the provider checks. -1 on failure. */
+pid_t fake_libos_start(const char *root, const uint8_t *quote, size_t len);
+/* Kills and reaps the child (it may be blocked on a FIFO; nothing else to stop). */
+void fake_libos_stop(pid_t pid);
 
 #endif
