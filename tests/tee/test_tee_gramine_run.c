@@ -26,6 +26,7 @@
 #include "fake_tree.h"
 #include "sign_bodies.h"
 #include "signer_proc.h"
+#include "tee_run_util.h"
 #include "tee/tee.h"
 #include "test.h"
 #include "util/hex.h"
@@ -36,101 +37,6 @@
 #define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
 #define MR_OFF (48 + 64) /* MRENCLAVE in the quote: header, then the report body's @64 */
 
-static int sign_slot(const signer_proc *p, const char *pk, unsigned long slot)
-{
-	char body[1024], path[160];
-	sb_aggregation_slot(body, sizeof body, slot);
-	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
-	hc_response r;
-	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
-			    strlen(body), &r);
-	hc_free(&r);
-	return st;
-}
-
-/* POST /eth/v1/keystores with one keystore; the first item's status into st. */
-static int km_import(const signer_proc *p, const char *ks, const char *pw, char *st, size_t cap)
-{
-	json_t *req = json_pack("{s:[s],s:[s]}", "keystores", ks, "passwords", pw);
-	char *body = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	char auth[160];
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", p->token);
-	hc_response r;
-	int code = hc_request(p->port, "POST", "/eth/v1/keystores", auth, body, strlen(body), &r);
-	free(body);
-	json_t *o = json_loads(BODY(r), 0, NULL);
-	const char *s = json_string_value(json_object_get(json_array_get(json_object_get(o, "data"), 0),
-							  "status"));
-	snprintf(st, cap, "%s", s ? s : BODY(r));
-	json_decref(o);
-	hc_free(&r);
-	return code;
-}
-
-/* Every regular file under dir (sorted, recursive) as "path\n<size>\n<bytes>": equal
- * snapshots mean nothing was added, removed or changed. The run's own lock and ports
- * files are left out (as in test_tee_run). */
-typedef struct {
-	char *b;
-	size_t n, cap;
-} snap;
-
-static void snap_add(snap *s, const void *d, size_t n)
-{
-	if (s->n + n > s->cap) {
-		s->cap = (s->n + n) * 2 + 4096;
-		s->b = realloc(s->b, s->cap);
-	}
-	memcpy(s->b + s->n, d, n);
-	s->n += n;
-}
-
-static int cmp_names(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static void snapshot(const char *dir, snap *s)
-{
-	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, cmp_names);
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		char p[1024];
-		snprintf(p, sizeof p, "%s/%s", dir, name);
-		struct stat st;
-		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
-		    strcmp(name, "secure-signer.ports") != 0 && strstr(name, "lock") == NULL &&
-		    lstat(p, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				snapshot(p, s);
-			} else {
-				size_t len = 0;
-				char *data = test_read_file(p, &len);
-				char hdr[1100];
-				int hl = snprintf(hdr, sizeof hdr, "%s\n%zu\n", p, len);
-				snap_add(s, hdr, (size_t)hl);
-				if (data)
-					snap_add(s, data, len);
-				free(data);
-			}
-		}
-		free(ents[i]);
-	}
-	if (n >= 0)
-		free(ents);
-}
-
-static bool log_has(const signer_proc *p, const char *text)
-{
-	char path[400];
-	snprintf(path, sizeof path, "%s/signer.log", p->dir);
-	char *log = test_read_file(path, NULL);
-	bool found = log && strstr(log, text) != NULL;
-	free(log);
-	return found;
-}
 
 /* A Gramine-with-SGX tree (tee.md §a): attestation_type "dcap", the enclave's report
  * (the quote's body, with MRENCLAVE's first byte xored with mr_xor), the 16-byte
