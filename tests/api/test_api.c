@@ -18,6 +18,7 @@
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "sign_bodies.h"
+#include "raw_keys.h"
 #include "signer_proc.h"
 #include "test.h"
 #include "util/hex.h"
@@ -63,29 +64,14 @@ static int call(uint16_t port, const char *method, const char *path, const char 
 /* ---- keys -------------------------------------------------------------------------- */
 
 #define N_KEYS 4
-static char sk_hex[N_KEYS][67];
-static char pk_hex[N_KEYS][99];
-static uint8_t pk_bin[N_KEYS][48];
+static raw_keys test_keys;
+#define sk_hex test_keys.sk_hex
+#define pk_hex test_keys.pk_hex
+#define pk_bin test_keys.pk
 
 static void make_keys(void)
 {
-	static bool done;
-	if (done)
-		return;
-	bls_init();
-	for (int i = 0; i < N_KEYS; i++) {
-		uint8_t sk[32];
-		for (int j = 0; j < 32; j++)
-			sk[j] = (uint8_t)(0x1f + 7 * j + 13 * i);
-		sk[0] = 0x1f;
-		bls_secret_key k;
-		CHECK(bls_secret_key_from_bytes(&k, sk) == SS_OK);
-		bls_sk_to_pk(pk_bin[i], &k);
-		bls_secret_key_wipe(&k);
-		hex_encode(sk_hex[i], sk, 32, true);
-		hex_encode(pk_hex[i], pk_bin[i], 48, true);
-	}
-	done = true;
+	raw_keys_make(&test_keys, N_KEYS, 0x1f, 0x1f, 7, 13);
 }
 
 static bool start_with_keys(signer_proc *p, const char *const *extra)
@@ -93,11 +79,7 @@ static bool start_with_keys(signer_proc *p, const char *const *extra)
 	make_keys();
 	if (!sp_init(p))
 		return false;
-	for (int i = 0; i < N_KEYS; i++) {
-		char name[16];
-		snprintf(name, sizeof name, "key%d", i);
-		sp_add_raw_key(p, name, sk_hex[i]);
-	}
+	raw_keys_add(p, &test_keys, N_KEYS, "key");
 	bool ok = sp_start(p, extra);
 	CHECK_MSG(ok, "secure-signer did not start (dir %s)", p->dir);
 	tests_run++;

@@ -15,6 +15,7 @@
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "sign_bodies.h"
+#include "raw_keys.h"
 #include "signer_proc.h"
 #include "test.h"
 #include "util/hex.h"
@@ -24,34 +25,20 @@
 static const char *const KM_FLAGS[] = { "--key-manager-api-enabled", NULL };
 
 /* Three file-raw keys: sk_hex[i] / pk_hex[i] (pk_raw[i]). */
-static char sk_hex[3][67], pk_hex[3][99];
-static uint8_t pk_raw[3][48];
+static raw_keys test_keys;
+#define sk_hex test_keys.sk_hex
+#define pk_hex test_keys.pk_hex
+#define pk_raw test_keys.pk
 
 static void make_keys(void)
 {
-	bls_init();
-	for (int i = 0; i < 3; i++) {
-		uint8_t sk[32];
-		for (int j = 0; j < 32; j++)
-			sk[j] = (uint8_t)(0x31 + 7 * j + 13 * i);
-		sk[0] = 0x1a;
-		bls_secret_key k;
-		CHECK(bls_secret_key_from_bytes(&k, sk) == SS_OK);
-		bls_sk_to_pk(pk_raw[i], &k);
-		bls_secret_key_wipe(&k);
-		hex_encode(sk_hex[i], sk, 32, true);
-		hex_encode(pk_hex[i], pk_raw[i], 48, true);
-	}
+	raw_keys_make(&test_keys, 3, 0x1a, 0x31, 7, 13);
 }
 
 static bool start(signer_proc *p, const char *const *flags)
 {
 	CHECK(sp_init(p));
-	for (int i = 0; i < 3; i++) {
-		char name[8];
-		snprintf(name, sizeof name, "k%d", i);
-		CHECK(sp_add_raw_key(p, name, sk_hex[i]));
-	}
+	CHECK(raw_keys_add(p, &test_keys, 3, "k"));
 	if (!sp_start(p, flags)) {
 		CHECK_MSG(0, "secure-signer did not start (dir %s)", p->dir);
 		return false;

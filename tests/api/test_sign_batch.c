@@ -18,36 +18,21 @@
 #include "crypto/bls.h"
 #include "eth2/eth2.h"
 #include "sign_bodies.h"
+#include "raw_keys.h"
 #include "signer_proc.h"
 #include "test.h"
 #include "util/hex.h"
 
 #define N_KEYS 48
 #define N_MANY 600 /* the priority test's batch */
-static char sk_hex[N_MANY][67];
-static char pk_hex[N_MANY][99];
-static uint8_t pk_bin[N_MANY][48];
+static raw_keys test_keys;
+#define sk_hex test_keys.sk_hex
+#define pk_hex test_keys.pk_hex
+#define pk_bin test_keys.pk
 
 static void make_keys(void)
 {
-	static bool done;
-	if (done)
-		return;
-	bls_init();
-	for (int i = 0; i < N_MANY; i++) {
-		uint8_t sk[32];
-		for (int j = 0; j < 32; j++)
-			sk[j] = (uint8_t)(0x31 + 3 * j + 17 * i);
-		sk[0] = 0x31;
-		sk[1] = (uint8_t)(i >> 8); /* distinct keys beyond 256 */
-		bls_secret_key k;
-		CHECK(bls_secret_key_from_bytes(&k, sk) == SS_OK);
-		bls_sk_to_pk(pk_bin[i], &k);
-		bls_secret_key_wipe(&k);
-		hex_encode(sk_hex[i], sk, 32, true);
-		hex_encode(pk_hex[i], pk_bin[i], 48, true);
-	}
-	done = true;
+	raw_keys_make(&test_keys, N_MANY, 0x31, 0x31, 3, 17);
 }
 
 static bool start_with(signer_proc *p, int nkeys, const char *const *extra)
@@ -55,11 +40,7 @@ static bool start_with(signer_proc *p, int nkeys, const char *const *extra)
 	make_keys();
 	if (!sp_init(p))
 		return false;
-	for (int i = 0; i < nkeys; i++) {
-		char name[16];
-		snprintf(name, sizeof name, "key%d", i);
-		sp_add_raw_key(p, name, sk_hex[i]);
-	}
+	raw_keys_add(p, &test_keys, (size_t)nkeys, "key");
 	bool ok = sp_start(p, extra);
 	CHECK_MSG(ok, "secure-signer did not start (dir %s)", p->dir);
 	return ok;
