@@ -26,6 +26,23 @@
 
 #include "slashing/slashing_internal.h"
 
+/* The one record kept for a slot or target (the stored one, or the file's first): its
+ * root becomes known_root when every record of the group has that root (known_root not
+ * NULL), else unknown, which refuses every later message there. True when it must be
+ * written: a new record, or a stored one whose root becomes unknown. */
+static bool merge_kept(bool stored, bool *has_root, uint8_t root[SLASH_ROOT_BYTES],
+		       const uint8_t *known_root)
+{
+	if (stored && !(*has_root && known_root == NULL))
+		return false;
+	*has_root = known_root != NULL;
+	if (known_root)
+		memcpy(root, known_root, SLASH_ROOT_BYTES);
+	else
+		memset(root, 0, SLASH_ROOT_BYTES);
+	return true;
+}
+
 /* The file order of a record, for the error message: stored records come first, and a
  * conflict names the later record of its pair, the one whose import would have created
  * it. */
@@ -107,14 +124,8 @@ ss_err slash_import_plan_blocks(slash_imp_block *b, size_t n, slash_reason *why)
 		/* One record per slot: the stored one (first in the group) or the file's
 		 * first. "Unknown" wins: a missing root refuses every block at the slot. */
 		slash_imp_block *keep = &b[i];
-		if (!keep->stored || (keep->rec.has_root && !all_known)) {
-			keep->write = true;
-			keep->rec.has_root = all_known;
-			if (all_known)
-				memcpy(keep->rec.root, known->rec.root, SLASH_ROOT_BYTES);
-			else
-				memset(keep->rec.root, 0, SLASH_ROOT_BYTES);
-		}
+		keep->write = merge_kept(keep->stored, &keep->rec.has_root, keep->rec.root,
+					 all_known ? known->rec.root : NULL);
 		i = end;
 	}
 	return SS_OK;
@@ -155,14 +166,8 @@ static ss_err plan_targets(slash_imp_att *a, size_t n, slash_reason *why)
 				known = &a[k];
 		}
 		slash_imp_att *keep = &a[i];
-		if (!keep->stored || (keep->rec.has_root && !all_known)) {
-			keep->write = true;
-			keep->rec.has_root = all_known;
-			if (all_known)
-				memcpy(keep->rec.root, known->rec.root, SLASH_ROOT_BYTES);
-			else
-				memset(keep->rec.root, 0, SLASH_ROOT_BYTES);
-		}
+		keep->write = merge_kept(keep->stored, &keep->rec.has_root, keep->rec.root,
+					 all_known ? known->rec.root : NULL);
 		i = end;
 	}
 	return SS_OK;
