@@ -90,6 +90,16 @@ static void teardown(fixture *f)
 	(void)rc;
 }
 
+/* setup, or a recorded failure and the fixture torn down. */
+static bool setup_or_fail(fixture *f)
+{
+	if (setup(f))
+		return true;
+	CHECK_MSG(0, "fixture");
+	teardown(f);
+	return false;
+}
+
 static void att(char *out, size_t cap, unsigned long s, unsigned long t, unsigned root)
 {
 	snprintf(out, cap,
@@ -119,11 +129,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 TEST(sync_statuses)
 {
 	fixture f;
-	if (!setup(&f)) {
-		CHECK_MSG(0, "fixture");
-		teardown(&f);
+	if (!setup_or_fail(&f))
 		return;
-	}
 	char b[2048];
 	uint8_t sig[96];
 	signer_result r;
@@ -206,11 +213,8 @@ static signer_status run_async(fixture *f, const char *body, async_ctx *c, int *
 TEST(async_answers_once_and_matches_sync)
 {
 	fixture f;
-	if (!setup(&f)) {
-		CHECK_MSG(0, "fixture");
-		teardown(&f);
+	if (!setup_or_fail(&f))
 		return;
-	}
 	char b[2048];
 	async_ctx c;
 	int deferred;
@@ -245,11 +249,8 @@ TEST(async_answers_once_and_matches_sync)
 TEST(free_waits_for_operations_in_flight)
 {
 	fixture f;
-	if (!setup(&f)) {
-		CHECK_MSG(0, "fixture");
-		teardown(&f);
+	if (!setup_or_fail(&f))
 		return;
-	}
 	char b[2048];
 	att(b, sizeof b, 7, 8, 0xc1);
 	async_ctx c;
@@ -283,11 +284,8 @@ static signer_status run_parsed(fixture *f, const uint8_t *pk, const eth2_signin
 TEST(parsed_request_signs_once_parsed)
 {
 	fixture f;
-	if (!setup(&f)) {
-		CHECK_MSG(0, "fixture");
-		teardown(&f);
+	if (!setup_or_fail(&f))
 		return;
-	}
 	const eth2_network *net = eth2_network_builtin("mainnet");
 	signer_metrics *m = signer_get_metrics(f.s);
 	char b[2048];
@@ -396,11 +394,8 @@ TEST(network_guard_boundaries)
 TEST(sign_raw_refuses_root_sized_messages)
 {
 	fixture f;
-	if (!setup(&f)) {
-		CHECK_MSG(0, "fixture");
-		teardown(&f);
+	if (!setup_or_fail(&f))
 		return;
-	}
 	uint8_t msg[33], sig[96];
 	memset(msg, 0x5a, sizeof msg);
 	signer_result r;
