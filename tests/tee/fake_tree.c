@@ -127,7 +127,7 @@ size_t fake_report_data_offset(const uint8_t *ev, size_t len)
 
 /* One user_report_data → quote transaction; false when the writer went away early. */
 static bool libos_serve_one(const char *rd_path, const char *q_path, uint8_t *q, size_t len,
-			    size_t off)
+			    size_t off, const char *hostile_path)
 {
 	int fd = open(rd_path, O_RDONLY);
 	if (fd < 0)
@@ -146,6 +146,8 @@ static bool libos_serve_one(const char *rd_path, const char *q_path, uint8_t *q,
 	if (got != sizeof rd)
 		return false;
 	memcpy(q + off, rd, sizeof rd);
+	if (hostile_path && access(hostile_path, F_OK) == 0)
+		q[off] ^= 0x01; /* a hostile host: other report data than was asked for */
 	fd = open(q_path, O_WRONLY);
 	if (fd < 0)
 		return false;
@@ -167,9 +169,10 @@ pid_t fake_libos_start(const char *root, const uint8_t *quote, size_t len)
 	size_t off = fake_report_data_offset(quote, len);
 	if (off == 0)
 		return -1;
-	char rd_path[1024], q_path[1024];
+	char rd_path[1024], q_path[1024], hostile_path[1024];
 	fake_path(rd_path, sizeof rd_path, root, "dev/attestation/user_report_data");
 	fake_path(q_path, sizeof q_path, root, "dev/attestation/quote");
+	fake_path(hostile_path, sizeof hostile_path, root, FAKE_LIBOS_HOSTILE);
 	uint8_t *q = malloc(len);
 	if (!q)
 		return -1;
@@ -189,7 +192,7 @@ pid_t fake_libos_start(const char *root, const uint8_t *quote, size_t len)
 	for (;;) {
 		if (access(rd_path, F_OK) != 0)
 			_exit(0); /* the tree was removed under us */
-		(void)libos_serve_one(rd_path, q_path, q, len, off);
+		(void)libos_serve_one(rd_path, q_path, q, len, off, hostile_path);
 	}
 }
 

@@ -39,6 +39,9 @@ size_t fake_report_data_offset(const uint8_t *ev, size_t len);
  * Both FIFOs must exist. The patch breaks the quote's signature: what it carries is the
  * report data asked for, which is what the provider checks. -1 on failure. */
 pid_t fake_libos_start(const char *root, const uint8_t *quote, size_t len);
+/* While a file of this name exists under root, the child plays a hostile host: the quote
+ * it writes carries other report data than was asked for. */
+#define FAKE_LIBOS_HOSTILE "libos-hostile"
 /* Kills and reaps the child (it may be blocked on a FIFO; nothing else to stop). */
 void fake_libos_stop(pid_t pid);
 

@@ -12,7 +12,8 @@
  * refused, naming both measurements, with the data directory unchanged byte for byte;
  * the original enclave opens it again; POST /eth/v1/keygen/bls (count 2) answers with an
  * sgx-dcap-quote whose report data is tee_keygen_report_data(pubkeys, nonce), and the
- * generated keys sign, also after the restarts. */
+ * generated keys sign, also after the restarts; under a hostile host (other report data in
+ * the quote) keygen answers 500 and keeps none of the keys it made. */
 #include <dirent.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -56,6 +57,44 @@ static char *gramine_tree(const uint8_t *quote, uint8_t mr_xor, const uint8_t ke
 	CHECK(fake_fifo(root, "dev/attestation/user_report_data"));
 	CHECK(fake_fifo(root, "dev/attestation/quote"));
 	return root;
+}
+
+/* How many keys GET /eth/v1/keystores lists (-1 on failure). */
+static long km_count(const signer_proc *p)
+{
+	char auth[160];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", p->token);
+	hc_response r;
+	int code = hc_request(p->port, "GET", "/eth/v1/keystores", auth, NULL, 0, &r);
+	json_t *o = code == 200 ? json_loads(BODY(r), 0, NULL) : NULL;
+	long n = o ? (long)json_array_size(json_object_get(o, "data")) : -1;
+	json_decref(o);
+	hc_free(&r);
+	return n;
+}
+
+/* A hostile host (the LibOS returns other report data than was asked for): keygen
+ * answers 500, hands out no evidence, and keeps none of the keys it made. */
+static void keygen_hostile_host_keeps_nothing(const signer_proc *p, const char *tree)
+{
+	char marker[1024], auth[160];
+	snprintf(marker, sizeof marker, "%s/%s", tree, FAKE_LIBOS_HOSTILE);
+	FILE *f = fopen(marker, "w");
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	long before = km_count(p);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+		 p->token);
+	static const char body[] = "{\"count\": 3}";
+	hc_response r;
+	int code = hc_request(p->port, "POST", "/eth/v1/keygen/bls", auth, body, strlen(body), &r);
+	CHECK_MSG(code == 500 && strstr(BODY(r), "no key was kept") && !strstr(BODY(r), "quote"),
+		  "keygen under a hostile host: %d %s", code, BODY(r));
+	hc_free(&r);
+	CHECK_MSG(before > 0 && km_count(p) == before, "keys before %ld, after %ld", before,
+		  km_count(p));
+	unlink(marker);
 }
 
 /* POST /eth/v1/keygen/bls {count 2, nonce}: the evidence is an SGX DCAP quote whose
@@ -173,6 +212,7 @@ TEST(gramine_sealed_store_over_http_across_processes)
 
 	/* 3. attested keygen through the LibOS child */
 	keygen_checks(&p, quote, gen);
+	keygen_hostile_host_keeps_nothing(&p, tree_a);
 	CHECK_EQ_U64(sign_slot(&p, gen[0], 100), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[1], 100), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
