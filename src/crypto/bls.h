@@ -66,6 +66,20 @@ typedef struct bls_fixed_base_table bls_fixed_base_table;
 void bls_fixed_base_build(bls_fixed_base_table *t, const bls_hashed_message *h);
 void bls_sign_fixed_base(uint8_t sig[96], const bls_secret_key *sk, const bls_fixed_base_table *t);
 
+/* Several signatures in one call, each exactly what bls_sign_fixed_base (table set) or
+ * bls_sign_hashed (table NULL, h set) gives, made affine together with one field
+ * inversion instead of one per signature (about 20 us each saved; sign_many.c).
+ * Constant time in every key. Jobs beyond BLS_SIGN_MANY_MAX are signed in further
+ * rounds. */
+#define BLS_SIGN_MANY_MAX 16
+typedef struct {
+	const bls_secret_key *sk;
+	const bls_fixed_base_table *table; /* or NULL: sign with h */
+	const bls_hashed_message *h;
+	uint8_t *sig; /* 96 bytes out */
+} bls_sign_job;
+void bls_sign_many(const bls_sign_job *jobs, size_t n);
+
 /* KeyValidate: pk decodes to a G1 point that is in the prime-order subgroup and is not
  * the point at infinity. */
 bool bls_key_validate_vartime(const uint8_t pk[48]);

@@ -222,6 +222,9 @@ void g2_clear_cofactor(g2_point *r, const g2_point *a);
 /* Compressed encodings; infinity is 0xc0 00..00. Constant time. */
 void g1_compress(uint8_t out[48], const g1_point *a);
 void g2_compress(uint8_t out[96], const g2_point *a);
+/* The same encoding from affine coordinates already computed; inf (0/1) says the point
+ * is at infinity, whatever t holds (constant time in both). */
+void g2_compress_affine(uint8_t out[96], const g2_affine *t, uint64_t inf);
 void g1_serialize(uint8_t out[96], const g1_point *a);
 void g2_serialize(uint8_t out[192], const g2_point *a);
 /* Decoders accept a compressed or uncompressed encoding by its length and flags; they

@@ -17,6 +17,8 @@
  * row (32 points) and keeps the wanted one with fp2_cmov, and the exceptional cases of
  * the additions are excluded by construction (below) or resolved by selection. The
  * table is public: it depends on H(m) only. */
+#include <string.h>
+
 #include "crypto/bls_internal.h"
 #include "util/ct.h"
 #include "util/secure_mem.h"
@@ -106,23 +108,39 @@ void g2_fixed_base_build_vartime(struct bls_fixed_base_table *t, const g2_point 
  * "Secrets"). */
 typedef struct {
 	uint64_t q[4], digit[4];
-	uint64_t c, neg, abs, carry, hit;
+	uint64_t c, neg, abs, carry;
 	g2_affine sel;
 	fp2 neg_y;
 	g2_point acc[4], r;
 } fixed_base_scratch;
 
-/* s->sel = sign * row[|d| - 1] for the signed digit (abs, neg): every point of the row
- * is read, and the wanted one kept by mask; |d| = 0 selects nothing (the caller skips
- * the addition by mask). */
+/* The 24 limbs of an affine point (x and y, two Fp each): the row is read as plain
+ * words so that the masked selection below is one loop the compiler vectorises. */
+#define POINT_LIMBS (sizeof(g2_affine) / sizeof(uint64_t))
+_Static_assert(sizeof(g2_affine) == 4 * sizeof(fp), "g2_affine is x, y in Fp2, no padding");
+
+static const uint64_t *limbs(const g2_affine *a)
+{
+	return (const uint64_t *)(const void *)a;
+}
+
+/* s->sel = sign * row[|d| - 1] for the signed digit (abs, neg): every word of every
+ * point of the row is read, and OR-ed in under a mask that is all ones for the wanted
+ * point only; |d| = 0 selects nothing (all zeros: the caller skips the addition by
+ * mask). A mask per point and a branch-free inner loop over 24 words: about a quarter
+ * of the time of selecting field element by field element (fp2_cmov per coordinate),
+ * 2-3 us of a 90 us signature at 44 lookups (docs/benchmarks.md). */
 static void select_row(fixed_base_scratch *s, const g2_affine row[ROW_POINTS])
 {
-	s->sel = row[0];
-	for (uint64_t d = 1; d < ROW_POINTS; d++) {
-		s->hit = ct_eq_u64(d + 1, s->abs);
-		fp2_cmov(&s->sel.x, &row[d].x, s->hit);
-		fp2_cmov(&s->sel.y, &row[d].y, s->hit);
+	uint64_t acc[POINT_LIMBS] = { 0 }; /* a local, so that it stays in registers */
+	for (uint64_t d = 0; d < ROW_POINTS; d++) {
+		const uint64_t hit = ct_mask_u64(ct_eq_u64(d + 1, s->abs));
+		const uint64_t *p = limbs(&row[d]);
+		for (size_t w = 0; w < POINT_LIMBS; w++)
+			acc[w] |= p[w] & hit;
 	}
+	memcpy(&s->sel, acc, sizeof s->sel);
+	secure_zero(acc, sizeof acc);
 	fp2_neg(&s->neg_y, &s->sel.y);
 	fp2_cmov(&s->sel.y, &s->neg_y, s->neg);
 }

@@ -45,9 +45,14 @@ void g2_compress(uint8_t out[96], const g2_point *a)
 {
 	g2_affine t;
 	g2_to_affine(&t, a);
-	fp_to_bytes(out, &t.x.c1);
-	fp_to_bytes(out + 48, &t.x.c0);
-	finish(out, 96, g2_is_infinity(a), fp2_is_lex_largest(&t.y), FLAG_C);
+	g2_compress_affine(out, &t, g2_is_infinity(a));
+}
+
+void g2_compress_affine(uint8_t out[96], const g2_affine *t, uint64_t inf)
+{
+	fp_to_bytes(out, &t->x.c1);
+	fp_to_bytes(out + 48, &t->x.c0);
+	finish(out, 96, inf, fp2_is_lex_largest(&t->y), FLAG_C);
 }
 
 void g2_serialize(uint8_t out[192], const g2_point *a)

@@ -2,8 +2,9 @@
  * valgrind memcheck by ctest (ss_ct_test) with the secret key marked undefined, so any
  * branch or memory index that depends on it is reported as an error. Only the outputs
  * (public key, signatures) are declassified. Parsing the key (bls_secret_key_from_bytes),
- * bls_sign_hashed and the fixed-base path (bls_sign_fixed_base, whose table is public
- * and stays defined) are checked too. Outside valgrind it still checks that
+ * bls_sign_hashed, the fixed-base path (bls_sign_fixed_base, whose table is public
+ * and stays defined) and bls_sign_many (both kinds of job, one shared inversion) are
+ * checked too. Outside valgrind it still checks that
  * the outputs verify, so the program cannot pass by doing nothing. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -66,6 +67,13 @@ int main(void)
 		uint8_t sig3[96];
 		bls_fixed_base_build(table, &hm);
 		bls_sign_fixed_base(sig3, &sk, table);
+		uint8_t many[2][96];
+		const bls_sign_job jobs[2] = {
+			{ .sk = &sk, .table = table, .sig = many[0] },
+			{ .sk = &sk, .h = &hm, .sig = many[1] },
+		};
+		bls_sign_many(jobs, 2);
+		CT_PUBLIC(many, sizeof many);
 		CT_PUBLIC(pk, sizeof pk);
 		CT_PUBLIC(sig, sizeof sig);
 		CT_PUBLIC(sig2, sizeof sig2);
@@ -78,6 +86,11 @@ int main(void)
 			fprintf(stderr, "key %d: bls_sign_fixed_base differs from bls_sign\n", i);
 			failures++;
 		}
+		for (int j = 0; j < 2; j++)
+			if (memcmp(sig, many[j], sizeof sig) != 0) {
+				fprintf(stderr, "key %d: bls_sign_many job %d differs from bls_sign\n", i, j);
+				failures++;
+			}
 		bls_secret_key_wipe(&sk);
 		if (!bls_verify_vartime(pk, msg, sizeof msg - 1, sig)) {
 			fprintf(stderr, "key %d: signature does not verify\n", i);
