@@ -64,12 +64,14 @@ static unsigned default_threads(void)
 	if (cores < 1)
 		cores = 1;
 	/* Handlers never wait (signatures run on the signing threads, commits on the
-	 * slashing writer, Keymanager writes on the admin thread), but libmicrohttpd keeps
-	 * a connection on the thread that accepted it: several per core spread the reading
-	 * and parsing of many connections. 2, 4 and 8 threads on 2 cores measured the same
-	 * (docs/benchmarks.md). */
-	unsigned t = (unsigned)cores * 4;
-	return t < 4 ? 4 : (t > 64 ? 64 : t);
+	 * slashing writer, Keymanager writes on the admin thread), so a thread per core
+	 * keeps every core able to read and parse. More threads only add wake-ups and
+	 * context switches: on 2 cores, 2 threads signed 10-14% more of an Electra burst
+	 * than 8 at 16 and at 256 connections, with 25-35% less server-thread CPU per
+	 * request (docs/benchmarks.md, "Fewer server threads"). At least 2, so one slow
+	 * client (a TLS handshake) never holds up every other connection. */
+	unsigned t = (unsigned)cores;
+	return t < 2 ? 2 : (t > 64 ? 64 : t);
 }
 
 typedef struct {

@@ -36,7 +36,7 @@ static const opt opts[] = {
 	{ "idle-connection-timeout-seconds", OPT_UINT, O(idle_connection_timeout_seconds), "30",
 	  "close connections idle this long" },
 	{ "http-threads", OPT_UINT, O(http_threads), "0",
-	  "HTTP worker threads (0: 4 per core, at least 4)" },
+	  "HTTP worker threads (0: one per core, at least 2)" },
 	{ "signing-threads", OPT_UINT, O(signing_threads), "0",
 	  "threads computing BLS signatures, fed in arrival order (0: one per CPU)" },
 	{ "http-max-connections", OPT_UINT, O(http_max_connections), "1024", "simultaneous connections" },

@@ -196,6 +196,20 @@ ss_err keys_sign_fixed_base(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYT
 			    const bls_fixed_base_table *t,
 			    uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
 
+/* Several of the signatures above in one call (bls_sign_many): each request signs with
+ * its pubkey's key, from table when set, else from h; its err is SS_OK, or
+ * SS_ERR_NOT_FOUND (no such key: no signature). The signatures found are made affine
+ * together, one field inversion for all. Same lookup, locking and secret handling as
+ * keys_sign; constant time in every key. */
+typedef struct {
+	const uint8_t *pubkey; /* KEYS_PUBKEY_BYTES */
+	const bls_fixed_base_table *table;
+	const bls_hashed_message *h;
+	uint8_t *sig; /* KEYS_SIGNATURE_BYTES out */
+	ss_err err;
+} keys_sign_request;
+void keys_sign_many(keys_store *ks, keys_sign_request *reqs, size_t n);
+
 /* True when the registry holds pubkey. */
 bool keys_contains(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES]);
 

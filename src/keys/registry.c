@@ -245,3 +245,28 @@ ss_err keys_sign_fixed_base(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYT
 	bls_secret_key_wipe(&sk);
 	return SS_OK;
 }
+
+/* keys_sign_many (keys.h): the secrets are copied out one lookup at a time, signed
+ * together, and wiped, BLS_SIGN_MANY_MAX at a time. */
+void keys_sign_many(keys_store *ks, keys_sign_request *reqs, size_t n)
+{
+	bls_secret_key sk[BLS_SIGN_MANY_MAX];
+	bls_sign_job job[BLS_SIGN_MANY_MAX];
+	while (n > 0) {
+		size_t m = 0, take = n < BLS_SIGN_MANY_MAX ? n : BLS_SIGN_MANY_MAX;
+		for (size_t i = 0; i < take; i++) {
+			keys_sign_request *q = &reqs[i];
+			if (!keys_reg_get_secret(&ks->reg, q->pubkey, &sk[m])) {
+				q->err = SS_ERR_NOT_FOUND;
+				continue;
+			}
+			q->err = SS_OK;
+			job[m] = (bls_sign_job){ .sk = &sk[m], .table = q->table, .h = q->h, .sig = q->sig };
+			m++;
+		}
+		bls_sign_many(job, m);
+		secure_zero(sk, m * sizeof sk[0]);
+		reqs += take;
+		n -= take;
+	}
+}

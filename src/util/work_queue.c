@@ -20,24 +20,43 @@ static void *serve(void *arg)
 		}
 		if (!q->head)
 			break; /* stopping, and nothing is left */
-		work_item *it = q->head;
-		q->head = it->next;
+		work_item *it = q->head, *last = it;
+		unsigned take = 1;
+		if (q->run_batch) {
+			unsigned share = (q->queued + q->sharing - 1) / q->sharing;
+			unsigned most = share < q->max_batch ? share : q->max_batch;
+			while (take < most && last->next) {
+				last = last->next;
+				take++;
+			}
+		}
+		q->head = last->next;
 		if (!q->head)
 			q->tail = NULL;
+		q->queued -= take;
+		last->next = NULL;
 		pthread_mutex_unlock(&q->mu);
-		it->run(it); /* may free it */
+		if (q->run_batch)
+			q->run_batch(it, take); /* may free them */
+		else
+			it->run(it); /* may free it */
 		pthread_mutex_lock(&q->mu);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
-ss_err work_queue_start(work_queue *q, unsigned n, const char *name)
+/* Everything the threads read is set before the first one starts. */
+static ss_err start(work_queue *q, unsigned n, const char *name, unsigned max_batch,
+		    work_batch_fn run_batch)
 {
 	memset(q, 0, sizeof *q);
 	if (n == 0)
 		return SS_ERR_INVALID; /* nothing would ever run */
 	strncpy(q->name, name, sizeof q->name - 1);
+	q->sharing = n;
+	q->max_batch = max_batch;
+	q->run_batch = run_batch;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->nonempty, NULL);
 	q->threads = calloc(n, sizeof *q->threads);
@@ -56,6 +75,19 @@ ss_err work_queue_start(work_queue *q, unsigned n, const char *name)
 	return SS_OK;
 }
 
+ss_err work_queue_start(work_queue *q, unsigned n, const char *name)
+{
+	return start(q, n, name, 0, NULL);
+}
+
+ss_err work_queue_start_batched(work_queue *q, unsigned n, const char *name,
+				unsigned max_batch, work_batch_fn run_batch)
+{
+	if (max_batch == 0 || run_batch == NULL)
+		return SS_ERR_INVALID;
+	return start(q, n, name, max_batch, run_batch);
+}
+
 void work_queue_submit(work_queue *q, work_item *item)
 {
 	item->next = NULL;
@@ -65,6 +97,7 @@ void work_queue_submit(work_queue *q, work_item *item)
 	else
 		q->head = item;
 	q->tail = item;
+	q->queued++;
 	/* Wake a thread only when one is waiting: a busy thread takes the item when it
 	 * comes back for more, and a futex wake is not free. */
 	if (q->idle)

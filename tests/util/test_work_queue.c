@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* pthread_getname_np */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -110,6 +111,117 @@ TEST(work_queue_stop_runs_what_is_queued)
 	work_queue_stop(&q);
 	CHECK_EQ_U64(recorded(), 101);
 	for (unsigned i = 0; i < 101; i++)
+		CHECK_EQ_U64(atomic_load(&jobs[i].runs), 1);
+}
+
+/* Batched queues (work_queue_start_batched). */
+static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t batch_cv = PTHREAD_COND_INITIALIZER;
+static unsigned batch_sizes[N_ITEMS], n_batches, parked;
+static bool gate_open, gate_used;
+
+/* Records the batch's size and each item; the first batch of each thread may wait at
+ * a gate (gate_used) until the test opens it. */
+static void record_batch(work_item *items, unsigned count)
+{
+	pthread_mutex_lock(&batch_mu);
+	batch_sizes[n_batches++] = count;
+	if (gate_used && items != NULL && ((job *)(void *)items)->index >= N_ITEMS - 2) {
+		parked++;
+		pthread_cond_broadcast(&batch_cv);
+		while (!gate_open)
+			pthread_cond_wait(&batch_cv, &batch_mu);
+	}
+	pthread_mutex_unlock(&batch_mu);
+	unsigned n = 0;
+	for (work_item *it = items, *next; it != NULL; it = next, n++) {
+		next = it->next;
+		record(it);
+	}
+	CHECK_EQ_U64(n, count);
+}
+
+static void reset_batches(bool gate)
+{
+	pthread_mutex_lock(&batch_mu);
+	n_batches = parked = 0;
+	gate_open = false;
+	gate_used = gate;
+	pthread_mutex_unlock(&batch_mu);
+	pthread_mutex_lock(&order_mu);
+	n_order = 0;
+	pthread_mutex_unlock(&order_mu);
+}
+
+TEST(work_queue_batched_one_thread_is_fifo_in_batches)
+{
+	static job jobs[101];
+	memset(jobs, 0, sizeof jobs);
+	reset_batches(true);
+	work_queue q;
+	CHECK(work_queue_start_batched(&q, 1, "ss-test-batch", 0, record_batch) == SS_ERR_INVALID);
+	CHECK(work_queue_start_batched(&q, 1, "ss-test-batch", 8, NULL) == SS_ERR_INVALID);
+	CHECK(work_queue_start_batched(&q, 1, "ss-test-batch", 8, record_batch) == SS_OK);
+	/* the thread takes a gate item and waits in it while 100 items queue up; then it
+	 * must take them in order, 8 at a time */
+	jobs[0].index = N_ITEMS - 2;
+	work_queue_submit(&q, &jobs[0].item);
+	pthread_mutex_lock(&batch_mu);
+	while (parked < 1)
+		pthread_cond_wait(&batch_cv, &batch_mu);
+	pthread_mutex_unlock(&batch_mu);
+	for (unsigned i = 1; i < 101; i++) {
+		jobs[i].index = i;
+		work_queue_submit(&q, &jobs[i].item);
+	}
+	pthread_mutex_lock(&batch_mu);
+	gate_open = true;
+	pthread_cond_broadcast(&batch_cv);
+	pthread_mutex_unlock(&batch_mu);
+	work_queue_stop(&q);
+	CHECK_EQ_U64(n_order, 101);
+	for (unsigned i = 1; i < 101; i++) {
+		CHECK_EQ_U64(order[i], i);
+		CHECK_EQ_U64(atomic_load(&jobs[i].runs), 1);
+	}
+	CHECK_EQ_U64(n_batches, 1 + 13); /* the gate, 12 x 8, 4 */
+	CHECK_EQ_U64(batch_sizes[0], 1);
+	for (unsigned b = 1; b < 13; b++)
+		CHECK_EQ_U64(batch_sizes[b], 8);
+	CHECK_EQ_U64(batch_sizes[13], 4);
+}
+
+/* Two threads: while both are busy, 10 items queue up; the first to come back takes
+ * its even share (5), not the 8 it could. */
+TEST(work_queue_batched_takes_an_even_share)
+{
+	static job jobs[N_ITEMS];
+	memset(jobs, 0, sizeof jobs);
+	reset_batches(true);
+	work_queue q;
+	CHECK(work_queue_start_batched(&q, 2, "ss-test-share", 8, record_batch) == SS_OK);
+	for (unsigned i = 0; i < 2; i++) { /* one gate item per thread */
+		jobs[i].index = N_ITEMS - 2 + i;
+		work_queue_submit(&q, &jobs[i].item);
+		pthread_mutex_lock(&batch_mu);
+		while (parked < i + 1)
+			pthread_cond_wait(&batch_cv, &batch_mu);
+		pthread_mutex_unlock(&batch_mu);
+	}
+	for (unsigned i = 2; i < 12; i++) {
+		jobs[i].index = i;
+		work_queue_submit(&q, &jobs[i].item);
+	}
+	pthread_mutex_lock(&batch_mu);
+	gate_open = true;
+	pthread_cond_broadcast(&batch_cv);
+	pthread_mutex_unlock(&batch_mu);
+	work_queue_stop(&q);
+	CHECK_EQ_U64(recorded(), 12);
+	CHECK_EQ_U64(batch_sizes[0], 1);
+	CHECK_EQ_U64(batch_sizes[1], 1);
+	CHECK_EQ_U64(batch_sizes[2], 5);
+	for (unsigned i = 0; i < 12; i++)
 		CHECK_EQ_U64(atomic_load(&jobs[i].runs), 1);
 }
 
