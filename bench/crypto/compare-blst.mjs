@@ -60,11 +60,13 @@ const BLST_OPS = {
 // Fixed-base signing (bench_bls's sign_hashed, fixed_base_* rows): blst has no
 // counterpart, so these rows are set against blst's sign of the same run, the cost of a
 // signature for any signer that uses blst.
-const VS_BLST_SIGN = ['sign_hashed', 'fixed_base_build', 'sign_fixed_base', 'fixed_base_1_key',
+const VS_BLST_SIGN = ['sign_hashed', 'fixed_base_build', 'sign_fixed_base',
+                      'sign_many_fixed_base_4', 'sign_many_fixed_base_8', 'fixed_base_1_key',
                       'fixed_base_8_keys', 'fixed_base_64_keys', 'fixed_base_1024_keys'];
 for (const op of VS_BLST_SIGN) BLST_OPS[op] = null;
 // bench_bls answers these rows per signature; one call makes this many.
-const PER_CALL = { fixed_base_8_keys: 8, fixed_base_64_keys: 64, fixed_base_1024_keys: 1024 };
+const PER_CALL = { sign_many_fixed_base_4: 4, sign_many_fixed_base_8: 8,
+                   fixed_base_8_keys: 8, fixed_base_64_keys: 64, fixed_base_1024_keys: 1024 };
 const OPS = Object.keys(BLST_OPS);
 
 // Process CPU time (µs), like bench_bls's thread CPU time: on a shared machine, time
