@@ -628,3 +628,51 @@ TEST(fixed_base_concurrent_threads_equal_bls_sign)
 	hash_cache_destroy(&c);
 	teardown(&f);
 }
+
+/* keys_sign_many, as a signing thread calls it for the requests it took together: keys
+ * with a table, keys with H(root) only, and an unknown key in the middle, which gets
+ * SS_ERR_NOT_FOUND and no signature while its neighbours are still bls_sign's; and more
+ * requests than one bls_sign_many call takes (BLS_SIGN_MANY_MAX), so the call is split. */
+TEST(keys_sign_many_equals_bls_sign_and_skips_unknown_keys)
+{
+	fixture f;
+	CHECK(setup(&f, 0, 0));
+	const uint8_t root_a[32] = { 0xa1, 2, 3 }, root_b[32] = { 0xb2, 7 };
+	bls_hashed_message ha, hb;
+	bls_hash_message(&ha, root_a, 32);
+	bls_hash_message(&hb, root_b, 32);
+	bls_fixed_base_table *ta = malloc(BLS_FIXED_BASE_TABLE_BYTES);
+	CHECK(ta != NULL);
+	if (ta == NULL) {
+		teardown(&f);
+		return;
+	}
+	bls_fixed_base_build(ta, &ha);
+	enum { N = NKEYS + 1 };
+	_Static_assert(N > BLS_SIGN_MANY_MAX, "the call must be split");
+	keys_sign_request rq[N];
+	uint8_t sig[N][96];
+	static const uint8_t unknown[48] = { 0xc0 };
+	for (unsigned i = 0; i < N; i++) {
+		memset(sig[i], 0x5a, 96);
+		bool a = i % 3 != 2;
+		rq[i] = (keys_sign_request){ .pubkey = i == 5 ? unknown : f.pk[i % NKEYS],
+					     .table = a && i % 2 == 0 ? ta : NULL,
+					     .h = a ? &ha : &hb,
+					     .sig = sig[i],
+					     .err = SS_ERR_INVALID };
+	}
+	keys_sign_many(f.ks, rq, N);
+	for (unsigned i = 0; i < N; i++) {
+		if (i == 5) {
+			CHECK(rq[i].err == SS_ERR_NOT_FOUND);
+			continue;
+		}
+		CHECK_MSG(rq[i].err == SS_OK, "request %u", i);
+		uint8_t want[96];
+		bls_sign(want, &f.sk[i % NKEYS], i % 3 != 2 ? root_a : root_b, 32);
+		CHECK_MSG(memcmp(sig[i], want, 96) == 0, "request %u: not bls_sign's signature", i);
+	}
+	free(ta);
+	teardown(&f);
+}
