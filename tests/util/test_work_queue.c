@@ -153,6 +153,30 @@ static void reset_batches(bool gate)
 	pthread_mutex_unlock(&order_mu);
 }
 
+/* Queues a gate item (an index record_batch parks on) and waits until a thread holds it. */
+static void submit_gate(work_queue *q, job *j, unsigned nth)
+{
+	j->index = N_ITEMS - 2 + nth;
+	work_queue_submit(q, &j->item);
+	pthread_mutex_lock(&batch_mu);
+	while (parked < nth + 1)
+		pthread_cond_wait(&batch_cv, &batch_mu);
+	pthread_mutex_unlock(&batch_mu);
+}
+
+/* Queues jobs[from..to) behind the parked gates, then lets every thread go on. */
+static void submit_then_open(work_queue *q, job *jobs, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i++) {
+		jobs[i].index = i;
+		work_queue_submit(q, &jobs[i].item);
+	}
+	pthread_mutex_lock(&batch_mu);
+	gate_open = true;
+	pthread_cond_broadcast(&batch_cv);
+	pthread_mutex_unlock(&batch_mu);
+}
+
 TEST(work_queue_batched_one_thread_is_fifo_in_batches)
 {
 	static job jobs[101];
@@ -164,20 +188,8 @@ TEST(work_queue_batched_one_thread_is_fifo_in_batches)
 	CHECK(work_queue_start_batched(&q, 1, "ss-test-batch", 8, record_batch) == SS_OK);
 	/* the thread takes a gate item and waits in it while 100 items queue up; then it
 	 * must take them in order, 8 at a time */
-	jobs[0].index = N_ITEMS - 2;
-	work_queue_submit(&q, &jobs[0].item);
-	pthread_mutex_lock(&batch_mu);
-	while (parked < 1)
-		pthread_cond_wait(&batch_cv, &batch_mu);
-	pthread_mutex_unlock(&batch_mu);
-	for (unsigned i = 1; i < 101; i++) {
-		jobs[i].index = i;
-		work_queue_submit(&q, &jobs[i].item);
-	}
-	pthread_mutex_lock(&batch_mu);
-	gate_open = true;
-	pthread_cond_broadcast(&batch_cv);
-	pthread_mutex_unlock(&batch_mu);
+	submit_gate(&q, &jobs[0], 0);
+	submit_then_open(&q, jobs, 1, 101);
 	work_queue_stop(&q);
 	CHECK_EQ_U64(n_order, 101);
 	for (unsigned i = 1; i < 101; i++) {
@@ -200,22 +212,9 @@ TEST(work_queue_batched_takes_an_even_share)
 	reset_batches(true);
 	work_queue q;
 	CHECK(work_queue_start_batched(&q, 2, "ss-test-share", 8, record_batch) == SS_OK);
-	for (unsigned i = 0; i < 2; i++) { /* one gate item per thread */
-		jobs[i].index = N_ITEMS - 2 + i;
-		work_queue_submit(&q, &jobs[i].item);
-		pthread_mutex_lock(&batch_mu);
-		while (parked < i + 1)
-			pthread_cond_wait(&batch_cv, &batch_mu);
-		pthread_mutex_unlock(&batch_mu);
-	}
-	for (unsigned i = 2; i < 12; i++) {
-		jobs[i].index = i;
-		work_queue_submit(&q, &jobs[i].item);
-	}
-	pthread_mutex_lock(&batch_mu);
-	gate_open = true;
-	pthread_cond_broadcast(&batch_cv);
-	pthread_mutex_unlock(&batch_mu);
+	for (unsigned i = 0; i < 2; i++) /* one gate item per thread */
+		submit_gate(&q, &jobs[i], i);
+	submit_then_open(&q, jobs, 2, 12);
 	work_queue_stop(&q);
 	CHECK_EQ_U64(recorded(), 12);
 	CHECK_EQ_U64(batch_sizes[0], 1);
