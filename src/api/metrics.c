@@ -268,6 +268,11 @@ void api_handle_metrics(http_request *req, void *app)
 		"table of a signing root many keys sign (docs/bls.md).\n");
 	out(&o, "# TYPE signer_fixed_base_signatures_total counter\n");
 	out(&o, "signer_fixed_base_signatures_total %llu\n", (unsigned long long)ld(&m->fixed_base));
+	out(&o, "# HELP signer_signing_batches_total Batches of queued requests a signing thread "
+		"took and signed together, with one shared inversion; signatures per batch is "
+		"(hits + misses) / this.\n");
+	out(&o, "# TYPE signer_signing_batches_total counter\n");
+	out(&o, "signer_signing_batches_total %llu\n", (unsigned long long)ld(&m->sign_batches));
 	out(&o, "# HELP secure_signer_sign_phase_seconds Signing latency by type and phase.\n");
 	out(&o, "# TYPE secure_signer_sign_phase_seconds histogram\n");
 	for (size_t t = 0; t <= SIGNER_TYPE_UNKNOWN; t++) {

@@ -67,8 +67,8 @@ static unsigned default_threads(void)
 	 * slashing writer, Keymanager writes on the admin thread), so a thread per core
 	 * keeps every core able to read and parse. More threads only add wake-ups and
 	 * context switches: on 2 cores, 2 threads signed 10-14% more of an Electra burst
-	 * than 8 at 16 and at 256 connections, with 25-35% less server-thread CPU per
-	 * request (docs/benchmarks.md, "Fewer server threads"). At least 2, so one slow
+	 * than 8 at 16 and at 256 connections (docs/benchmarks.md, "Batched signing and
+	 * fewer server threads"). At least 2, so one slow
 	 * client (a TLS handshake) never holds up every other connection. */
 	unsigned t = (unsigned)cores;
 	return t < 2 ? 2 : (t > 64 ? 64 : t);

@@ -14,7 +14,7 @@
  * of 64 doublings, 64 additions and a 15-point table per signature (g2_mul_gls_ct).
  *
  * Constant time in k: the digits are recoded with masks, every lookup reads the whole
- * row (32 points) and keeps the wanted one with fp2_cmov, and the exceptional cases of
+ * row (32 points) and keeps the wanted one by mask (select_row), and the exceptional cases of
  * the additions are excluded by construction (below) or resolved by selection. The
  * table is public: it depends on H(m) only. */
 #include <string.h>
@@ -127,9 +127,9 @@ static const uint64_t *limbs(const g2_affine *a)
 /* s->sel = sign * row[|d| - 1] for the signed digit (abs, neg): every word of every
  * point of the row is read, and OR-ed in under a mask that is all ones for the wanted
  * point only; |d| = 0 selects nothing (all zeros: the caller skips the addition by
- * mask). A mask per point and a branch-free inner loop over 24 words: about a quarter
- * of the time of selecting field element by field element (fp2_cmov per coordinate),
- * 2-3 us of a 90 us signature at 44 lookups (docs/benchmarks.md). */
+ * mask). A mask per point and a branch-free inner loop over 24 words: selecting field
+ * element by field element (fp2_cmov per coordinate) made the whole multiplication
+ * 104-107 us instead of 86-92 us on the same loaded machine (docs/benchmarks.md). */
 static void select_row(fixed_base_scratch *s, const g2_affine row[ROW_POINTS])
 {
 	uint64_t acc[POINT_LIMBS] = { 0 }; /* a local, so that it stays in registers */

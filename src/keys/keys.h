@@ -184,23 +184,14 @@ ss_err keys_load_sources(keys_store *ks, const keys_sources *src, keys_load_stat
 ss_err keys_sign(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES], const uint8_t *msg,
 		 size_t msg_len, uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
 
-/* The same signature as keys_sign of the message h was hashed from, with hash_to_G2
- * already done (bls_hash_message): many keys signing one signing root share the hash
- * (signer/hash_cache.h). Same lookup, locking and secret handling as keys_sign;
- * constant time in the key. */
-ss_err keys_sign_hashed(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
-			const bls_hashed_message *h, uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
-/* The same signature again, from the fixed-base table of h (bls_fixed_base_build):
- * table additions only, for a root many keys sign. Constant time in the key. */
-ss_err keys_sign_fixed_base(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
-			    const bls_fixed_base_table *t,
-			    uint8_t sig[KEYS_SIGNATURE_BYTES]) SS_MUST_USE;
-
-/* Several of the signatures above in one call (bls_sign_many): each request signs with
- * its pubkey's key, from table when set, else from h; its err is SS_OK, or
- * SS_ERR_NOT_FOUND (no such key: no signature). The signatures found are made affine
- * together, one field inversion for all. Same lookup, locking and secret handling as
- * keys_sign; constant time in every key. */
+/* The same signatures as keys_sign, several in one call, for the signing threads (the
+ * signer's sign_batch): each request signs with its pubkey's key the message that h was
+ * hashed from (bls_hash_message: many keys signing one signing root share the hash,
+ * signer/hash_cache.h), from h's fixed-base table when table is set (table additions
+ * only, for a root many keys sign). Its err is SS_OK, or SS_ERR_NOT_FOUND (no such key:
+ * no signature). The signatures found are made affine together, one field inversion for
+ * all (bls_sign_many). Same lookup, locking and secret handling as keys_sign; constant
+ * time in every key. */
 typedef struct {
 	const uint8_t *pubkey; /* KEYS_PUBKEY_BYTES */
 	const bls_fixed_base_table *table;

@@ -220,34 +220,10 @@ size_t keys_reg_list(keys_registry *r, keys_meta *out, size_t cap)
 	return n;
 }
 
-/* keys_sign with the message already hashed (keys.h). Here rather than in store.c so
- * that it sits next to the lookup it relies on: the secret is copied out under the read
- * lock, used outside it (a signature never holds up an add or a delete), then wiped. */
-ss_err keys_sign_hashed(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
-			const bls_hashed_message *h, uint8_t sig[KEYS_SIGNATURE_BYTES])
-{
-	bls_secret_key sk;
-	if (!keys_reg_get_secret(&ks->reg, pubkey, &sk))
-		return SS_ERR_NOT_FOUND;
-	bls_sign_hashed(sig, &sk, h);
-	bls_secret_key_wipe(&sk);
-	return SS_OK;
-}
-
-/* keys_sign_hashed with H(m)'s fixed-base table (keys.h); same secret handling. */
-ss_err keys_sign_fixed_base(keys_store *ks, const uint8_t pubkey[KEYS_PUBKEY_BYTES],
-			    const bls_fixed_base_table *t, uint8_t sig[KEYS_SIGNATURE_BYTES])
-{
-	bls_secret_key sk;
-	if (!keys_reg_get_secret(&ks->reg, pubkey, &sk))
-		return SS_ERR_NOT_FOUND;
-	bls_sign_fixed_base(sig, &sk, t);
-	bls_secret_key_wipe(&sk);
-	return SS_OK;
-}
-
-/* keys_sign_many (keys.h): the secrets are copied out one lookup at a time, signed
- * together, and wiped, BLS_SIGN_MANY_MAX at a time. */
+/* keys_sign_many (keys.h). Here rather than in store.c so that it sits next to the
+ * lookup it relies on: each secret is copied out under the read lock, used outside it
+ * (a signature never holds up an add or a delete), then wiped, BLS_SIGN_MANY_MAX at a
+ * time. */
 void keys_sign_many(keys_store *ks, keys_sign_request *reqs, size_t n)
 {
 	bls_secret_key sk[BLS_SIGN_MANY_MAX];

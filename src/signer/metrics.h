@@ -69,6 +69,7 @@ typedef struct {
 	_Atomic uint64_t hash_cache_hits;    /* signer_hash_cache_hits_total: H(root) reused */
 	_Atomic uint64_t hash_cache_misses;  /* signer_hash_cache_misses_total: H(root) computed */
 	_Atomic uint64_t fixed_base;         /* signer_fixed_base_signatures_total: with a table */
+	_Atomic uint64_t sign_batches;       /* signer_signing_batches_total: signing thread takes */
 } signer_metrics;
 
 void signer_histogram_observe(signer_histogram *h, uint64_t ns);

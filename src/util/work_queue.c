@@ -37,7 +37,7 @@ static void *serve(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&q->mu);
 		if (q->run_batch)
-			q->run_batch(it, take); /* may free them */
+			q->run_batch(it); /* may free them */
 		else
 			it->run(it); /* may free it */
 		pthread_mutex_lock(&q->mu);

@@ -20,7 +20,7 @@ typedef struct work_item {
 } work_item;
 
 /* A batched queue's handler (work_queue_start_batched). */
-typedef void (*work_batch_fn)(work_item *items, unsigned count);
+typedef void (*work_batch_fn)(work_item *items);
 
 typedef struct {
 	pthread_mutex_t mu;
@@ -42,7 +42,7 @@ ss_err work_queue_start(work_queue *q, unsigned n, const char *name) SS_MUST_USE
 /* Starts n threads that take queued items several at a time: up to max_batch, and no
  * more than an even share of the queue (ceil(queued / n)), so the other threads are
  * not left idle while one works through a backlog. run_batch gets them in arrival
- * order, linked by next (NULL-terminated), with their count; item->run is not used.
+ * order, linked by next (NULL-terminated); item->run is not used.
  * For work that is cheaper done together (the signer: one field inversion for all the
  * signatures taken, one wake-up instead of one per request). */
 ss_err work_queue_start_batched(work_queue *q, unsigned n, const char *name,

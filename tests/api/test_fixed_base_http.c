@@ -4,7 +4,9 @@
  * signer on (HASH_CACHE_DEFAULT_BUILD_AFTER) the signatures come from the root's
  * fixed-base table, which /metrics shows, and every answer is byte for byte bls_sign's
  * over the signing root; a second root signed by fewer keys uses no table. Also
- * 16 concurrent connections signing one root: all answers still bls_sign's. */
+ * 16 concurrent connections signing one root: the signing threads take the queued
+ * requests in batches (signer_signing_batches_total) and all answers are still
+ * bls_sign's. */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -110,6 +112,8 @@ TEST(shared_root_signed_through_its_table)
 		CHECK_MSG(sign_is_bls_sign(p.port, i, shared), "shared root, key %d", i);
 	CHECK_EQ_U64(metric(p.metrics_port, "signer_fixed_base_signatures_total"),
 		     N_KEYS - HASH_CACHE_DEFAULT_BUILD_AFTER + 1);
+	/* one request at a time: every signing thread's batch is that one request */
+	CHECK_EQ_U64(metric(p.metrics_port, "signer_signing_batches_total"), 3 + N_KEYS);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);
@@ -155,6 +159,14 @@ TEST(burst_on_one_root_equal_bls_sign)
 	/* 80 signatures of one root: how many came from the table depends on how the
 	 * requests raced the build, but the table was built and used */
 	CHECK(metric(p.metrics_port, "signer_fixed_base_signatures_total") > 0);
+	/* 16 requests in flight, one signing thread per CPU: requests queue while others are
+	 * signed, and a thread takes what queued as one batch (one shared inversion), so
+	 * the 80 signatures came in fewer batches, and each was still its own key's */
+	uint64_t batches = metric(p.metrics_port, "signer_signing_batches_total");
+	CHECK(batches > 0 && batches < 80);
+	CHECK_EQ_U64(metric(p.metrics_port, "signer_hash_cache_hits_total") +
+			     metric(p.metrics_port, "signer_hash_cache_misses_total"),
+		     80);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	sp_cleanup(&p);

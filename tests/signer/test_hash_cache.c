@@ -1,5 +1,5 @@
 /* The hashed-message cache of the signing path (signer/hash_cache.h) and
- * keys_sign_hashed: a signature made through the cache is byte for byte bls_sign's, for
+ * keys_sign_many: a signature made through the cache is byte for byte bls_sign's, for
  * many keys on one root, for roots that fall into one set and evict each other, and for
  * threads racing on a cache small enough to churn; the LRU eviction order; the hit and
  * miss counters /metrics exports. The fixed-base tables kept with the entries: built at
@@ -145,6 +145,16 @@ static bool hash_cache_get(hash_cache *c, const uint8_t root[HASH_CACHE_ROOT_BYT
 	return u.hit;
 }
 
+/* One signature through keys_sign_many, as a signing thread makes it: from table when
+ * set, else from h. */
+static ss_err sign_one(keys_store *ks, const uint8_t *pubkey, const bls_fixed_base_table *table,
+		       const bls_hashed_message *h, uint8_t sig[96])
+{
+	keys_sign_request rq = { .pubkey = pubkey, .table = table, .h = h, .sig = sig };
+	keys_sign_many(ks, &rq, 1);
+	return rq.err;
+}
+
 TEST(many_keys_one_message_equal_bls_sign)
 {
 	fixture f;
@@ -201,7 +211,7 @@ TEST(colliding_roots_never_confused)
 			bool hit = hash_cache_get(&c, root, &h);
 			CHECK_MSG(!hit, "round %d root %u: a hit in a set that only churns", round, i);
 			unsigned k = (i * 5 + (unsigned)round) % NKEYS;
-			CHECK(keys_sign_hashed(f.ks, f.pk[k], &h, sig) == SS_OK);
+			CHECK(sign_one(f.ks, f.pk[k], NULL, &h, sig) == SS_OK);
 			bls_sign(want, &f.sk[k], root, 32);
 			CHECK_MEM(sig, want, 96);
 		}
@@ -212,7 +222,7 @@ TEST(colliding_roots_never_confused)
 		colliding_root(root, i);
 		bls_hashed_message h;
 		CHECK_MSG(hash_cache_get(&c, root, &h), "root %u should be resident", i);
-		CHECK(keys_sign_hashed(f.ks, f.pk[i], &h, sig) == SS_OK);
+		CHECK(sign_one(f.ks, f.pk[i], NULL, &h, sig) == SS_OK);
 		bls_sign(want, &f.sk[i], root, 32);
 		CHECK_MEM(sig, want, 96);
 	}
@@ -220,7 +230,7 @@ TEST(colliding_roots_never_confused)
 	bls_hashed_message h;
 	uint8_t sig[96];
 	CHECK(hash_cache_get(&c, r0, &h) == false);
-	CHECK(keys_sign_hashed(f.ks, none, &h, sig) == SS_ERR_NOT_FOUND);
+	CHECK(sign_one(f.ks, none, NULL, &h, sig) == SS_ERR_NOT_FOUND);
 	hash_cache_destroy(&c);
 	teardown(&f);
 }
@@ -276,7 +286,7 @@ static void *race(void *p)
 		if (hash_cache_get(a->c, a->roots[r], &h))
 			atomic_fetch_add(a->hit_count, 1);
 		uint8_t sig[96];
-		if (keys_sign_hashed(a->f->ks, a->f->pk[k], &h, sig) != SS_OK ||
+		if (sign_one(a->f->ks, a->f->pk[k], NULL, &h, sig) != SS_OK ||
 		    memcmp(sig, a->want[k][r], 96) != 0)
 			atomic_fetch_add(a->bad, 1);
 	}
@@ -362,12 +372,10 @@ TEST(service_threads_small_cache_equal_bls_sign)
 	teardown(&f);
 }
 
-/* Signs root with key k the way sign_half does: with the table when the use has one. */
+/* Signs root with key k the way sign_batch does: with the table when the use has one. */
 static bool sign_use(fixture *f, const hash_cache_use *u, int k, uint8_t sig[96])
 {
-	if (u->table)
-		return keys_sign_fixed_base(f->ks, f->pk[k], u->table->t, sig) == SS_OK;
-	return keys_sign_hashed(f->ks, f->pk[k], &u->h, sig) == SS_OK;
+	return sign_one(f->ks, f->pk[k], u->table ? u->table->t : NULL, &u->h, sig) == SS_OK;
 }
 
 /* A root signed by fewer than build_after keys never gets a table; the build_after-th
