@@ -7,8 +7,6 @@
  * write) is parked (http_request_suspend) and resumed from the thread that finishes
  * it, so a server thread only reads, parses and answers (docs/architecture.md).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,22 +42,6 @@ struct http_server {
 };
 
 /* ---- replies -------------------------------------------------------------------- */
-
-static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(out, cap, "-");
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)cap);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)cap);
-}
 
 /* Adds the CORS response headers when the request's Origin is allowed. */
 static void cors_headers(http_server *s, http_request *req, struct MHD_Response *r)
@@ -345,7 +327,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
 			    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
 		char addr[64];
-		client_address(conn, addr, sizeof addr);
+		http_request_client_address(req, addr, sizeof addr);
 		log_info("%s access: %s %s %s %u %.3fms", s->cfg.name, addr,
 			 http_method_name(req->method), req->path ? req->path : "-", req->status,
 			 ms);

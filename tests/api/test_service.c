@@ -215,8 +215,11 @@ TEST(logging_json_one_object_per_line_no_secret)
 				 !strcmp(lv, "DEBUG") || !strcmp(lv, "TRACE")),
 			  "level %s", lv ? lv : "(none)");
 		const char *m = json_string_value(json_object_get(o, "msg"));
-		if (m && strstr(m, "/no/such/route"))
+		if (m && strstr(m, "/no/such/route")) {
 			saw_access = true;
+			/* the client's address (http_request_client_address) */
+			CHECK_MSG(strstr(m, " 127.0.0.1 ") != NULL, "no client address: %s", m);
+		}
 		json_decref(o);
 		/* the secret key (with or without 0x) never reaches the log */
 		CHECK_MSG(!strstr(line, sk_hex + 2), "secret key in the log: %s", line);
