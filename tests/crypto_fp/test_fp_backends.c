@@ -15,14 +15,8 @@ typedef void (*sqr_fn)(uint64_t r[6], const uint64_t a[6]);
 
 static uint64_t rng_state;
 
-/* splitmix64: a small, well-mixed PRNG; reproducible from the printed seed. */
-static uint64_t rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
+/* Reproducible from the printed seed. */
+static uint64_t rng_next(void) { return test_splitmix64(&rng_state); }
 
 static bool lt_p(const uint64_t a[6])
 {

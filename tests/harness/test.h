@@ -58,4 +58,14 @@ void test_skip(const char *reason);
 /* Reads a whole file into a NUL-terminated malloc'ed buffer; NULL on failure. */
 char *test_read_file(const char *path, size_t *len);
 
+/* splitmix64 (Steele, Lea, Flood 2014): a small, well-mixed PRNG for deterministic
+ * test inputs, so a failure reproduces from the seed. */
+static inline uint64_t test_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 #endif
