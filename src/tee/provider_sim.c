@@ -39,18 +39,6 @@ typedef struct {
 	uint8_t qe_auth[QE_AUTH_BYTES];
 } sim_provider;
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
 /* An sgx_report_body_t (384 bytes; reference/tee.md §e body offsets). */
 static void report_body(uint8_t out[TEE_SGX_REPORT_BYTES], const uint8_t mrenclave[32],
 			const uint8_t mrsigner[32], uint16_t prod_id, uint16_t svn,
@@ -61,8 +49,8 @@ static void report_body(uint8_t out[TEE_SGX_REPORT_BYTES], const uint8_t mrencla
 	out[56] = 0x03;                               /* attributes.xfrm: x87, SSE */
 	memcpy(out + 64, mrenclave, 32);
 	memcpy(out + 128, mrsigner, 32);
-	put16(out + 256, prod_id);
-	put16(out + 258, svn);
+	tee_put_le16(out + 256, prod_id);
+	tee_put_le16(out + 258, svn);
 	memcpy(out + 320, report_data, 64);
 }
 
@@ -159,14 +147,14 @@ static ss_err sim_evidence(tee_provider *p, const uint8_t report_data[64], tee_e
 		free(certs);
 		return SS_ERR_NOMEM;
 	}
-	put16(q + 0, 3);  /* version */
-	put16(q + 2, 2);  /* ECDSA-256 with P-256 */
-	put16(q + 8, 1);  /* qe_svn */
-	put16(q + 10, 1); /* pce_svn */
+	tee_put_le16(q + 0, 3);  /* version */
+	tee_put_le16(q + 2, 2);  /* ECDSA-256 with P-256 */
+	tee_put_le16(q + 8, 1);  /* qe_svn */
+	tee_put_le16(q + 10, 1); /* pce_svn */
 	memcpy(q + 12, tee_sim_qe_vendor_id, 16);
 	report_body(q + 48, s->mrenclave, s->mrsigner, 1, 1, report_data);
 	uint8_t *d = q + 432;
-	put32(d, (uint32_t)sig_len);
+	tee_put_le32(d, (uint32_t)sig_len);
 	d += 4;
 	if (!tee_sim_sign_raw(s->att_key, q, 432, d)) {
 		free(q);
@@ -181,11 +169,11 @@ static ss_err sim_evidence(tee_provider *p, const uint8_t report_data[64], tee_e
 	d += TEE_SGX_REPORT_BYTES;
 	memcpy(d, s->qe_report_sig, 64);
 	d += 64;
-	put16(d, QE_AUTH_BYTES);
+	tee_put_le16(d, QE_AUTH_BYTES);
 	memcpy(d + 2, s->qe_auth, QE_AUTH_BYTES);
 	d += 2 + QE_AUTH_BYTES;
-	put16(d, 5); /* PCK certificate chain */
-	put32(d + 2, (uint32_t)s->chain.chain_len);
+	tee_put_le16(d, 5); /* PCK certificate chain */
+	tee_put_le32(d + 2, (uint32_t)s->chain.chain_len);
 	memcpy(d + 6, s->chain.chain_pem, s->chain.chain_len);
 	memcpy(certs, s->chain.chain_pem, s->chain.chain_len);
 	out->type = TEE_EVIDENCE_SIMULATED;
