@@ -19,10 +19,10 @@
 #include <string.h>
 
 #include "crypto/sha256.h"
+#include "tee/provider_dev.h"
 #include "tee/sim.h"
 #include "util/hex.h"
 #include "util/log.h"
-#include "util/secure_mem.h"
 
 #define QE_AUTH_BYTES 32
 #define SGX_FLAG_INIT 0x01u
@@ -184,22 +184,14 @@ static ss_err sim_evidence(tee_provider *p, const uint8_t report_data[64], tee_e
 	return SS_OK;
 }
 
-/* seal = HKDF-SHA256(salt "secure-signer/tee/sim/seal/v1", IKM secret, info MRENCLAVE):
- * RFC 5869 with one output block, PRK = HMAC(salt, IKM), OKM = HMAC(PRK, info ‖ 0x01). */
+/* seal = HKDF-SHA256(salt "secure-signer/tee/sim/seal/v1", IKM secret, info MRENCLAVE),
+ * as EGETKEY binds the seal key to MRENCLAVE. */
 static ss_err sim_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], char *why)
 {
 	(void)why;
 	sim_provider *s = (sim_provider *)p;
-	uint8_t *prk = secure_alloc(32);
-	if (prk == NULL)
-		return SS_ERR_NOMEM;
-	hmac_sha256(prk, (const uint8_t *)TEE_SIM_SEAL_SALT, strlen(TEE_SIM_SEAL_SALT),
-		    s->chain.secret, TEE_SIM_SECRET_BYTES);
-	uint8_t info[33];
-	memcpy(info, s->mrenclave, 32);
-	info[32] = 0x01;
-	hmac_sha256(key, prk, 32, info, sizeof info);
-	secure_free(prk);
+	tee_hkdf_sha256_32(key, TEE_SIM_SEAL_SALT, strlen(TEE_SIM_SEAL_SALT), s->chain.secret,
+			   TEE_SIM_SECRET_BYTES, s->mrenclave, sizeof s->mrenclave);
 	return SS_OK;
 }
 
