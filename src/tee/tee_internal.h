@@ -57,6 +57,10 @@ STACK_OF(X509) *tee_x509_load(const uint8_t *buf, size_t len);
 bool tee_x509_cn_is(X509 *x, const char *cn);
 bool tee_x509_issuer_cn_is(X509 *x, const char *cn);
 
+/* notBefore <= now < notAfter (a certificate's or a CRL's lastUpdate/nextUpdate); false
+ * when either is absent. */
+bool tee_valid_at(const ASN1_TIME *nb, const ASN1_TIME *na, time_t now);
+
 /* Which pinned roots a chain may end in. */
 typedef enum { TEE_ROOT_INTEL_SGX, TEE_ROOT_AMD_ARK } tee_root_set;
 
