@@ -313,6 +313,22 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 	CHECK(out && failed(out, "certs"));
 	json_decref(out);
 	free(bad);
+	/* an object whose evidence.type is not what its quote is: refused, not verified as
+	 * either */
+	static const char *const claims[] = { "sgx-dcap-quote", "tdx-quote" };
+	const char *at = strstr(obj, "\"simulated\"");
+	CHECK(at != NULL);
+	for (size_t i = 0; at != NULL && i < sizeof claims / sizeof claims[0]; i++) {
+		char relabelled[1 << 14];
+		snprintf(relabelled, sizeof relabelled, "%.*s\"%s\"%s", (int)(at - obj), obj,
+			 claims[i], at + strlen("\"simulated\""));
+		CHECK(write_file(bad_path, relabelled, strlen(relabelled)));
+		CHECK_EQ_U64(run_bin(args, &out), 2);
+		const char *err = out ? json_string_value(json_object_get(out, "error")) : NULL;
+		CHECK_MSG(err && strstr(err, "evidence.type does not match"), "%s: %.400s",
+			  claims[i], out_buf);
+		json_decref(out);
+	}
 	free(obj);
 	tee_evidence_free(&ev);
 	remove_dir(dir);
