@@ -5,7 +5,7 @@
  * as a rebuilt enclave would have) stops with a message naming both measurements, loads
  * no key and leaves every file of the data directory byte for byte as it was; the
  * original measurement opens the store again. /healthcheck and /metrics say where the
- * signer runs. */
+ * signer runs. A store of file-KEK keys is not re-sealed by a --kek-source tee start. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +204,49 @@ out:
 	free(ks);
 	sp_cleanup(&old);
 	sp_cleanup(&neu);
+}
+
+/* docs/tee.md: an existing store of file-KEK keys is not silently re-sealed. A start
+ * with --kek-source tee on it is refused, naming the way out, and changes no file; the
+ * file KEK still opens it. */
+TEST(file_kek_store_is_not_resealed)
+{
+	if (!vectors_require())
+		return;
+	char *ks = web3signer_keystore();
+	if (ks == NULL)
+		return;
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	signer_proc p;
+	CHECK(sp_init(&p));
+	const char *file_kek[] = { "--tee=sim", "--key-manager-api-enabled", NULL };
+	char st[512];
+	if (!sp_start(&p, file_kek)) {
+		CHECK_MSG(0, "secure-signer --tee sim with its file KEK did not start (dir %s)", p.dir);
+		goto out;
+	}
+	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	snap before = { 0 }, after = { 0 };
+	snapshot(p.data_dir, &before);
+	CHECK_MSG(!sp_start(&p, SIM_FLAGS), "--kek-source tee started on a file-KEK store");
+	CHECK(log_has(&p, "already holds keys sealed with a file"));
+	CHECK(log_has(&p, "export-keystore"));
+	snapshot(p.data_dir, &after);
+	CHECK_MSG(snap_equal(&before, &after),
+		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
+		  after.n);
+	free(before.b);
+	free(after.b);
+	if (!sp_start(&p, file_kek)) {
+		CHECK_MSG(0, "the file KEK no longer opens the store");
+		goto out;
+	}
+	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 300), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	free(ks);
+	sp_cleanup(&p);
 }
 
 /* --tee none (the default) with --kek-source tee: a clear configuration error. */
