@@ -89,7 +89,7 @@ static ss_err sim_open(const tee_open_options *o, tee_provider **out, char *why)
 	s->base.ops = &tee_provider_sim;
 	ss_err e = measurement(s->mrenclave, why);
 	if (e == SS_OK)
-		e = tee_sim_chain_open(o ? o->data_dir : NULL, &s->chain, why);
+		e = tee_sim_chain_open(o->data_dir, &s->chain, why);
 	if (e != SS_OK) {
 		sim_close(&s->base);
 		return e;
