@@ -93,7 +93,7 @@ ss_err tee_dev_read_exact(const char *path, uint8_t *buf, size_t n, char *why)
 	size_t got = 0;
 	ss_err err = tee_dev_read(path, buf, n, &got, why);
 	if (err == SS_ERR_RANGE) {
-		snprintf(why, TEE_WHY_MAX, "%s holds more than the %zu bytes expected", path, n);
+		secure_zero(buf, n); /* why already says the file is longer */
 		return SS_ERR_INVALID;
 	}
 	if (err != SS_OK)
