@@ -367,8 +367,7 @@ static bool on_verify_opt(void *ctx, int c, const char *v)
 
 static int verify(int argc, char **argv)
 {
-	static verify_opts vo; /* large (the hex buffers); one call per process */
-	memset(&vo, 0, sizeof vo);
+	verify_opts vo = { 0 };
 	tee_policy_default(&vo.pol, time(NULL));
 	const char *pos[1];
 	int n_pos = 0;
@@ -386,30 +385,25 @@ static int verify(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	const char *evidence_path = vo.evidence_path, *coll_path = vo.coll_path;
-	const char *const *cert_paths = vo.cert_paths;
-	size_t n_certs = vo.n_certs;
-	bool allow_sim = vo.allow_sim;
-	tee_policy pol = vo.pol;
 
 	char *ev = NULL;
 	size_t ev_len = 0;
-	if (file_read_all(evidence_path, MAX_EVIDENCE, &ev, &ev_len) != SS_OK)
-		return input_error("cannot read evidence file %s", evidence_path);
+	if (file_read_all(vo.evidence_path, MAX_EVIDENCE, &ev, &ev_len) != SS_OK)
+		return input_error("cannot read evidence file %s", vo.evidence_path);
 	const char *why = NULL;
 	/* The JSON evidence object of attested keygen, or raw/hex evidence. */
 	tee_evidence_object obj;
 	bool have_obj = false;
 	size_t first = strspn(ev, " \t\r\n");
 	if (first < ev_len && ev[first] == '{') {
-		if (tee_evidence_object_parse_ex(ev, ev_len, allow_sim, &obj, &why) != SS_OK) {
+		if (tee_evidence_object_parse_ex(ev, ev_len, vo.allow_sim, &obj, &why) != SS_OK) {
 			free(ev);
-			return input_error("%s: %s", evidence_path, why ? why : "out of memory");
+			return input_error("%s: %s", vo.evidence_path, why ? why : "out of memory");
 		}
 		have_obj = true;
 	} else if (tee_evidence_unhex((uint8_t *)ev, &ev_len, &why) != SS_OK) {
 		free(ev);
-		return input_error("%s: %s", evidence_path, why);
+		return input_error("%s: %s", vo.evidence_path, why);
 	}
 	const uint8_t *b = have_obj ? obj.quote : (const uint8_t *)ev;
 	if (have_obj)
@@ -422,19 +416,19 @@ static int verify(int argc, char **argv)
 	bool snp = ev_len >= 4 && b[1] == 0 && b[2] == 0 && b[3] == 0 && (b[0] == 2 || b[0] == 3);
 	/* An input that does not apply to this kind of evidence is a usage error rather
 	 * than silently ignored: the operator believes it was checked. */
-	if (snp && (coll_path != NULL || pol.require_collateral)) {
+	if (snp && (vo.coll_path != NULL || vo.pol.require_collateral)) {
 		input_error("--collateral and --require-collateral apply to Intel DCAP quotes, "
-			    "and %s is an SEV-SNP report", evidence_path);
+			    "and %s is an SEV-SNP report", vo.evidence_path);
 		goto done_quiet;
 	}
 	if (have_obj && (obj.kind == TEE_KIND_SNP) != snp) {
 		input_error("%s: evidence.type does not match the evidence it carries",
-			    evidence_path);
+			    vo.evidence_path);
 		goto done_quiet;
 	}
-	if (!snp && n_certs > 0) {
+	if (!snp && vo.n_certs > 0) {
 		input_error("--certs applies to SEV-SNP reports (a DCAP quote carries its PCK "
-			    "chain), and %s is not one", evidence_path);
+			    "chain), and %s is not one", vo.evidence_path);
 		goto done_quiet;
 	}
 	if (snp) {
@@ -443,13 +437,13 @@ static int verify(int argc, char **argv)
 		char *bufs[MAX_CERT_FILES] = { 0 };
 		size_t nb = 0;
 		if (tee_snp_parse(b, ev_len, &r, &why) != SS_OK) {
-			input_error("%s: %s", evidence_path, why);
+			input_error("%s: %s", vo.evidence_path, why);
 			goto done_quiet;
 		}
-		for (; nb < n_certs; nb++) {
+		for (; nb < vo.n_certs; nb++) {
 			size_t l;
-			if (file_read_all(cert_paths[nb], MAX_CERT_FILE, &bufs[nb], &l) != SS_OK) {
-				input_error("cannot read certificate file %s", cert_paths[nb]);
+			if (file_read_all(vo.cert_paths[nb], MAX_CERT_FILE, &bufs[nb], &l) != SS_OK) {
+				input_error("cannot read certificate file %s", vo.cert_paths[nb]);
 				for (size_t i = 0; i < nb; i++)
 					free(bufs[i]);
 				goto done_quiet;
@@ -461,7 +455,7 @@ static int verify(int argc, char **argv)
 			blobs[nb].data = (const uint8_t *)obj.certs;
 			blobs[nb].len = obj.certs_len;
 		}
-		ss_err rc = tee_snp_verify(&r, blobs, nb + (have_obj && obj.certs != NULL), &pol,
+		ss_err rc = tee_snp_verify(&r, blobs, nb + (have_obj && obj.certs != NULL), &vo.pol,
 					   &res);
 		for (size_t i = 0; i < nb; i++)
 			free(bufs[i]);
@@ -480,80 +474,69 @@ static int verify(int argc, char **argv)
 		tee_dcap_quote q;
 		tee_collateral *coll = NULL;
 		if (tee_dcap_parse(b, ev_len, &q, &why) != SS_OK) {
-			input_error("%s: %s", evidence_path, why);
+			input_error("%s: %s", vo.evidence_path, why);
 			goto done_quiet;
 		}
-		bool sim = tee_dcap_is_simulated(&q);
-		if (have_obj && (obj.kind == TEE_KIND_SIM) != sim) {
+		/* What the quote is: simulated (the sim provider's QE vendor id), TDX or SGX;
+		 * the object must say the same. */
+		bool sim = tee_dcap_is_simulated(&q), tdx = q.tee_type == TEE_TYPE_TDX;
+		tee_kind kind = sim ? TEE_KIND_SIM : tdx ? TEE_KIND_TDX : TEE_KIND_SGX;
+		if (have_obj && obj.kind != kind) {
 			input_error("%s: evidence.type does not match the quote it carries",
-				    evidence_path);
+				    vo.evidence_path);
 			goto done_quiet;
 		}
-		if (sim && !allow_sim) {
+		if (sim && !vo.allow_sim) {
 			input_error("%s is simulated evidence from a development signer (--tee sim), "
 				    "not from TEE hardware; refused unless --allow-simulated is given",
-				    evidence_path);
+				    vo.evidence_path);
 			goto done_quiet;
 		}
-		if (sim && coll_path != NULL) {
+		if (sim && vo.coll_path != NULL) {
 			input_error("--collateral applies to Intel DCAP quotes; %s is simulated "
-				    "evidence, which has none", evidence_path);
+				    "evidence, which has none", vo.evidence_path);
 			goto done_quiet;
 		}
-		if (sim) {
-			if (tee_sim_verify(&q, have_obj ? obj.certs : NULL, have_obj ? obj.certs_len : 0,
-					   &pol, &res) != SS_OK) {
-				input_error("%s", "out of memory");
-				goto done_quiet;
-			}
-			if (have_obj)
-				tee_check_key_binding(&obj, q.sgx.report_data, &res);
-			json_object_set_new(out, "valid", json_false());
-			json_object_set_new(out, "tee", json_string("sim"));
-			json_object_set_new(out, "simulated", json_true());
-			hexput(out, "sim_root_sha256", res.sim_root_sha256, 32);
-			json_object_set_new(out, "quote_version", json_integer(q.version));
-			hexput(out, "report_data", q.sgx.report_data, 64);
-			json_object_set_new(out, "measurements", sgx_json(&q.sgx));
-			goto report;
-		}
-		if (coll_path != NULL) {
+		if (vo.coll_path != NULL) {
 			char *cj = NULL;
 			size_t cl = 0;
-			if (file_read_all(coll_path, MAX_COLLATERAL, &cj, &cl) != SS_OK) {
-				input_error("cannot read collateral file %s", coll_path);
+			if (file_read_all(vo.coll_path, MAX_COLLATERAL, &cj, &cl) != SS_OK) {
+				input_error("cannot read collateral file %s", vo.coll_path);
 				goto done_quiet;
 			}
 			ss_err rc = tee_collateral_parse(cj, cl, &coll, &why);
 			free(cj);
 			if (rc != SS_OK) {
-				input_error("%s: %s", coll_path, why ? why : "out of memory");
+				input_error("%s: %s", vo.coll_path, why ? why : "out of memory");
 				goto done_quiet;
 			}
 		}
-		ss_err rc = tee_dcap_verify(&q, coll, &pol, &res);
+		/* The same steps either way; a simulated quote's chain is the simulation's. */
+		ss_err rc = sim ? tee_sim_verify(&q, have_obj ? obj.certs : NULL,
+						 have_obj ? obj.certs_len : 0, &vo.pol, &res)
+				: tee_dcap_verify(&q, coll, &vo.pol, &res);
 		tee_collateral_free(coll);
 		if (rc != SS_OK) {
 			input_error("%s", "out of memory");
 			goto done_quiet;
 		}
-		bool tdx = q.tee_type == TEE_TYPE_TDX;
-		if (have_obj && (obj.kind == TEE_KIND_TDX) != tdx) {
-			input_error("%s: evidence.type does not match the quote it carries",
-				    evidence_path);
-			goto done_quiet;
-		}
+		const uint8_t *rd = tdx ? q.td.report_data : q.sgx.report_data;
 		if (have_obj)
-			tee_check_key_binding(&obj, tdx ? q.td.report_data : q.sgx.report_data, &res);
+			tee_check_key_binding(&obj, rd, &res);
 		json_object_set_new(out, "valid", json_false());
-		json_object_set_new(out, "tee", json_string(tdx ? "tdx" : "sgx"));
+		json_object_set_new(out, "tee", json_string(sim ? "sim" : tdx ? "tdx" : "sgx"));
+		if (sim) {
+			json_object_set_new(out, "simulated", json_true());
+			hexput(out, "sim_root_sha256", res.sim_root_sha256, 32);
+		}
 		json_object_set_new(out, "quote_version", json_integer(q.version));
-		json_object_set_new(out, "body_type", json_integer(q.body_type));
-		hexput(out, "report_data", tdx ? q.td.report_data : q.sgx.report_data, 64);
+		if (!sim)
+			json_object_set_new(out, "body_type", json_integer(q.body_type));
+		hexput(out, "report_data", rd, 64);
 		json_object_set_new(out, "measurements", tdx ? td_json(&q.td) : sgx_json(&q.sgx));
-		json_object_set_new(out, "qe_svn", json_integer(q.qe_report.isv_svn));
+		if (!sim)
+			json_object_set_new(out, "qe_svn", json_integer(q.qe_report.isv_svn));
 	}
-report:
 	if (have_obj) {
 		json_t *pks = json_array();
 		for (size_t i = 0; i < obj.n_pubkeys; i++) {

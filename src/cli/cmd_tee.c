@@ -85,7 +85,7 @@ static int info(int argc, char **argv)
 	if (e != SS_OK) {
 		fprintf(stderr, "secure-signer tee info: --tee %s: %s\n", name, why);
 		run_config_free(&cfg);
-		return e == SS_ERR_INVALID && strncmp(why, "unknown TEE provider", 20) == 0 ? 2 : 1;
+		return tee_provider_known(name) ? 1 : 2;
 	}
 	tee_info ti;
 	tee_provider_info(p, &ti);

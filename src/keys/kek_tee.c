@@ -41,11 +41,10 @@ void keys_kek_from_seal_key(const uint8_t seal[TEE_SEAL_KEY_BYTES], uint8_t kek[
 	secure_zero(prk, sizeof prk);
 }
 
-/* The record's text for this provider: "platform=…\nprovider=…\nmeasurement=…\n". */
-static void record_text(const tee_info *ti, char *out, size_t cap)
+/* The record's text for this provider, whose measurement is m in hex:
+ * "platform=…\nprovider=…\nmeasurement=…\n". */
+static void record_text(const tee_info *ti, const char *m, char *out, size_t cap)
 {
-	char m[2 * TEE_MEASUREMENT_MAX + 1];
-	hex_encode(m, ti->measurement, ti->measurement_len, false);
 	snprintf(out, cap, SEAL_RECORD_MAGIC "platform=%s\nprovider=%s\nmeasurement=%s\n",
 		 tee_platform_name(ti->platform), ti->provider, m);
 }
@@ -100,21 +99,21 @@ ss_err keys_kek_tee_check(const char *data_dir, tee_provider *tee, bool create,
 	tee_provider_info(tee, &ti);
 	if (!ti.can_seal || ti.measurement_len == 0)
 		return no_sealing(&ti, err);
-	char dir[4200], path[4300], want[256];
+	char dir[4200], path[4300], want[256], now[2 * TEE_MEASUREMENT_MAX + 1];
 	snprintf(dir, sizeof dir, "%s/keys", data_dir);
 	snprintf(path, sizeof path, "%s/" SEAL_RECORD, dir);
-	record_text(&ti, want, sizeof want);
+	hex_encode(now, ti.measurement, ti.measurement_len, false);
+	record_text(&ti, now, want, sizeof want);
 	char *have = NULL;
 	size_t have_len = 0;
 	ss_err e = file_read_all(path, 4096, &have, &have_len);
 	if (e == SS_OK) {
 		bool same = strcmp(have, want) == 0;
 		if (!same) {
-			char plat[32], prov[32], meas[2 * TEE_MEASUREMENT_MAX + 1], now[256];
+			char plat[32], prov[32], meas[2 * TEE_MEASUREMENT_MAX + 1];
 			record_field(have, "platform", plat, sizeof plat);
 			record_field(have, "provider", prov, sizeof prov);
 			record_field(have, "measurement", meas, sizeof meas);
-			record_field(want, "measurement", now, sizeof now);
 			free(have);
 			/* Both measurements are 64 or 96 hex digits: the whole sentence is
 			 * logged here, the error (bounded) says what it means. */

@@ -44,6 +44,25 @@ static const tee_provider_ops *const detect_order[] = {
 	&tee_provider_gramine, &tee_provider_occlum, &tee_provider_tsm,
 };
 
+/* Every provider that can be named. */
+static const tee_provider_ops *const named[] = {
+	&tee_provider_none,   &tee_provider_sim, &tee_provider_gramine,
+	&tee_provider_occlum, &tee_provider_tsm,
+};
+
+static const tee_provider_ops *find_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strcmp(name, named[i]->name) == 0)
+			return named[i];
+	return NULL;
+}
+
+bool tee_provider_known(const char *name)
+{
+	return name == NULL || strcmp(name, "auto") == 0 || find_named(name) != NULL;
+}
+
 ss_err tee_provider_open(const char *name, const tee_open_options *o, tee_provider **out,
 			 char *why)
 {
@@ -61,13 +80,9 @@ ss_err tee_provider_open(const char *name, const tee_open_options *o, tee_provid
 		why[0] = '\0';
 		return tee_provider_none.open(o, out, why);
 	}
-	const tee_provider_ops *all[] = {
-		&tee_provider_none,   &tee_provider_sim, &tee_provider_gramine,
-		&tee_provider_occlum, &tee_provider_tsm,
-	};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(name, all[i]->name) == 0)
-			return all[i]->open(o, out, why);
+	const tee_provider_ops *ops = find_named(name);
+	if (ops != NULL)
+		return ops->open(o, out, why);
 	snprintf(why, TEE_WHY_MAX,
 		 "unknown TEE provider \"%.40s\" (auto, none, gramine, occlum, tsm or sim)", name);
 	return SS_ERR_INVALID;

@@ -163,18 +163,6 @@ static ss_err occlum_evidence(tee_provider *p, const uint8_t rd[64], tee_evidenc
 	return SS_OK;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static ss_err occlum_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], char *why)
 {
 	occlum_provider *o = (occlum_provider *)p;
@@ -183,17 +171,14 @@ static ss_err occlum_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], 
 	 * _sgx_mrenclave is); CPUSVN/ISVSVN/CONFIGSVN are the enclave's own, so a microcode
 	 * or ISVSVN upgrade gives another key (re-seal, docs/tee-providers.md). */
 	uint8_t req[OCCLUM_KEY_REQUEST_BYTES] = {0};
-	put16(req + SGX_KEYREQ_KEY_NAME, SGX_KEYSELECT_SEAL);
-	put16(req + SGX_KEYREQ_KEY_POLICY, SGX_KEYPOLICY_MRENCLAVE);
-	put16(req + SGX_KEYREQ_ISV_SVN, o->self.isv_svn);
+	tee_put_le16(req + SGX_KEYREQ_KEY_NAME, SGX_KEYSELECT_SEAL);
+	tee_put_le16(req + SGX_KEYREQ_KEY_POLICY, SGX_KEYPOLICY_MRENCLAVE);
+	tee_put_le16(req + SGX_KEYREQ_ISV_SVN, o->self.isv_svn);
 	memcpy(req + SGX_KEYREQ_CPU_SVN, o->self.cpu_svn, 16);
-	put64(req + SGX_KEYREQ_ATTR_FLAGS, SGX_SEAL_FLAGS_MASK);
-	put64(req + SGX_KEYREQ_ATTR_XFRM, 0); /* as sgx_seal_data: XFRM not bound */
-	req[SGX_KEYREQ_MISC_MASK + 0] = (uint8_t)SGX_SEAL_MISC_MASK;
-	req[SGX_KEYREQ_MISC_MASK + 1] = (uint8_t)(SGX_SEAL_MISC_MASK >> 8);
-	req[SGX_KEYREQ_MISC_MASK + 2] = (uint8_t)(SGX_SEAL_MISC_MASK >> 16);
-	req[SGX_KEYREQ_MISC_MASK + 3] = (uint8_t)(SGX_SEAL_MISC_MASK >> 24);
-	put16(req + SGX_KEYREQ_CONFIG_SVN, o->self.config_svn);
+	tee_put_le64(req + SGX_KEYREQ_ATTR_FLAGS, SGX_SEAL_FLAGS_MASK);
+	tee_put_le64(req + SGX_KEYREQ_ATTR_XFRM, 0); /* as sgx_seal_data: XFRM not bound */
+	tee_put_le32(req + SGX_KEYREQ_MISC_MASK, SGX_SEAL_MISC_MASK);
+	tee_put_le16(req + SGX_KEYREQ_CONFIG_SVN, o->self.config_svn);
 	uint8_t raw[16] = {0};
 	occlum_get_key_arg arg = {req, raw};
 	int tries;

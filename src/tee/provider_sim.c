@@ -19,10 +19,10 @@
 #include <string.h>
 
 #include "crypto/sha256.h"
+#include "tee/provider_dev.h"
 #include "tee/sim.h"
 #include "util/hex.h"
 #include "util/log.h"
-#include "util/secure_mem.h"
 
 #define QE_AUTH_BYTES 32
 #define SGX_FLAG_INIT 0x01u
@@ -39,18 +39,6 @@ typedef struct {
 	uint8_t qe_auth[QE_AUTH_BYTES];
 } sim_provider;
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
 /* An sgx_report_body_t (384 bytes; reference/tee.md §e body offsets). */
 static void report_body(uint8_t out[TEE_SGX_REPORT_BYTES], const uint8_t mrenclave[32],
 			const uint8_t mrsigner[32], uint16_t prod_id, uint16_t svn,
@@ -61,8 +49,8 @@ static void report_body(uint8_t out[TEE_SGX_REPORT_BYTES], const uint8_t mrencla
 	out[56] = 0x03;                               /* attributes.xfrm: x87, SSE */
 	memcpy(out + 64, mrenclave, 32);
 	memcpy(out + 128, mrsigner, 32);
-	put16(out + 256, prod_id);
-	put16(out + 258, svn);
+	tee_put_le16(out + 256, prod_id);
+	tee_put_le16(out + 258, svn);
 	memcpy(out + 320, report_data, 64);
 }
 
@@ -101,7 +89,7 @@ static ss_err sim_open(const tee_open_options *o, tee_provider **out, char *why)
 	s->base.ops = &tee_provider_sim;
 	ss_err e = measurement(s->mrenclave, why);
 	if (e == SS_OK)
-		e = tee_sim_chain_open(o ? o->data_dir : NULL, &s->chain, why);
+		e = tee_sim_chain_open(o->data_dir, &s->chain, why);
 	if (e != SS_OK) {
 		sim_close(&s->base);
 		return e;
@@ -159,14 +147,14 @@ static ss_err sim_evidence(tee_provider *p, const uint8_t report_data[64], tee_e
 		free(certs);
 		return SS_ERR_NOMEM;
 	}
-	put16(q + 0, 3);  /* version */
-	put16(q + 2, 2);  /* ECDSA-256 with P-256 */
-	put16(q + 8, 1);  /* qe_svn */
-	put16(q + 10, 1); /* pce_svn */
+	tee_put_le16(q + 0, 3);  /* version */
+	tee_put_le16(q + 2, 2);  /* ECDSA-256 with P-256 */
+	tee_put_le16(q + 8, 1);  /* qe_svn */
+	tee_put_le16(q + 10, 1); /* pce_svn */
 	memcpy(q + 12, tee_sim_qe_vendor_id, 16);
 	report_body(q + 48, s->mrenclave, s->mrsigner, 1, 1, report_data);
 	uint8_t *d = q + 432;
-	put32(d, (uint32_t)sig_len);
+	tee_put_le32(d, (uint32_t)sig_len);
 	d += 4;
 	if (!tee_sim_sign_raw(s->att_key, q, 432, d)) {
 		free(q);
@@ -181,11 +169,11 @@ static ss_err sim_evidence(tee_provider *p, const uint8_t report_data[64], tee_e
 	d += TEE_SGX_REPORT_BYTES;
 	memcpy(d, s->qe_report_sig, 64);
 	d += 64;
-	put16(d, QE_AUTH_BYTES);
+	tee_put_le16(d, QE_AUTH_BYTES);
 	memcpy(d + 2, s->qe_auth, QE_AUTH_BYTES);
 	d += 2 + QE_AUTH_BYTES;
-	put16(d, 5); /* PCK certificate chain */
-	put32(d + 2, (uint32_t)s->chain.chain_len);
+	tee_put_le16(d, 5); /* PCK certificate chain */
+	tee_put_le32(d + 2, (uint32_t)s->chain.chain_len);
 	memcpy(d + 6, s->chain.chain_pem, s->chain.chain_len);
 	memcpy(certs, s->chain.chain_pem, s->chain.chain_len);
 	out->type = TEE_EVIDENCE_SIMULATED;
@@ -196,22 +184,14 @@ static ss_err sim_evidence(tee_provider *p, const uint8_t report_data[64], tee_e
 	return SS_OK;
 }
 
-/* seal = HKDF-SHA256(salt "secure-signer/tee/sim/seal/v1", IKM secret, info MRENCLAVE):
- * RFC 5869 with one output block, PRK = HMAC(salt, IKM), OKM = HMAC(PRK, info ‖ 0x01). */
+/* seal = HKDF-SHA256(salt "secure-signer/tee/sim/seal/v1", IKM secret, info MRENCLAVE),
+ * as EGETKEY binds the seal key to MRENCLAVE. */
 static ss_err sim_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], char *why)
 {
 	(void)why;
 	sim_provider *s = (sim_provider *)p;
-	uint8_t *prk = secure_alloc(32);
-	if (prk == NULL)
-		return SS_ERR_NOMEM;
-	hmac_sha256(prk, (const uint8_t *)TEE_SIM_SEAL_SALT, strlen(TEE_SIM_SEAL_SALT),
-		    s->chain.secret, TEE_SIM_SECRET_BYTES);
-	uint8_t info[33];
-	memcpy(info, s->mrenclave, 32);
-	info[32] = 0x01;
-	hmac_sha256(key, prk, 32, info, sizeof info);
-	secure_free(prk);
+	tee_hkdf_sha256_32(key, TEE_SIM_SEAL_SALT, strlen(TEE_SIM_SEAL_SALT), s->chain.secret,
+			   TEE_SIM_SECRET_BYTES, s->mrenclave, sizeof s->mrenclave);
 	return SS_OK;
 }
 

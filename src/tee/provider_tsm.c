@@ -32,6 +32,7 @@
 #include "tee/tee.h"
 #include "tee/tee_internal.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/secure_mem.h"
 
 _Static_assert(sizeof(sev_guest_request_ioctl) == 32, "snp_guest_request_ioctl");
@@ -89,6 +90,15 @@ static ss_err read_generation(const char *d, uint64_t *gen, char *why)
 	}
 	*gen = v;
 	return SS_OK;
+}
+
+/* Drops what a tsm_request attempt read (a retry, or a failure). */
+static void drop_blobs(uint8_t **outblob, size_t *out_len, uint8_t **aux, size_t *aux_len)
+{
+	free(*outblob);
+	free(*aux);
+	*outblob = *aux = NULL;
+	*out_len = *aux_len = 0;
 }
 
 /* One configfs-tsm report for rd in a directory of our own. *provider_out (32 bytes)
@@ -172,10 +182,7 @@ static ss_err tsm_request(const char *base, const uint8_t rd[64], char provider_
 			break;
 		/* Another writer interleaved between our write and our read (configfs-tsm
 		 * ABI "generation"): the outblob may answer its inblob, not ours. */
-		free(*outblob);
-		free(*aux);
-		*outblob = *aux = NULL;
-		*out_len = *aux_len = 0;
+		drop_blobs(outblob, out_len, aux, aux_len);
 		if (tries >= TSM_RACE_TRIES) {
 			snprintf(why, TEE_WHY_MAX,
 				 "configfs-tsm report %.120s: another writer changed it during each of "
@@ -190,22 +197,15 @@ static ss_err tsm_request(const char *base, const uint8_t rd[64], char provider_
 		err = SS_ERR_IO;
 	}
 out:
-	if (err != SS_OK) {
-		free(*outblob);
-		free(*aux);
-		*outblob = *aux = NULL;
-		*out_len = *aux_len = 0;
-	}
+	/* The report directory goes in every case; failing to remove it fails a request
+	 * that had otherwise succeeded. */
 	if (rmdir(d) != 0 && err == SS_OK) {
-		int e = errno;
-		free(*outblob);
-		free(*aux);
-		*outblob = *aux = NULL;
-		*out_len = *aux_len = 0;
 		snprintf(why, TEE_WHY_MAX, "cannot remove the configfs-tsm report %.120s: %s", d,
-			 strerror(e));
+			 strerror(errno));
 		err = SS_ERR_IO;
 	}
+	if (err != SS_OK)
+		drop_blobs(outblob, out_len, aux, aux_len);
 	return err;
 }
 
@@ -360,8 +360,7 @@ static ss_err tsm_open(const tee_open_options *o, tee_provider **out, char *why)
 			memcpy(t->measurement, q->td.mr_td, 48);
 			t->debug = (q->td.td_attributes & TEE_TD_ATTR_DEBUG) != 0;
 			char svn[33];
-			for (int i = 0; i < 16; i++)
-				snprintf(svn + 2 * i, 3, "%02x", q->td.tee_tcb_svn[i]);
+			hex_encode(svn, q->td.tee_tcb_svn, 16, false);
 			snprintf(t->versions, sizeof t->versions, "quote_v%u tee_tcb_svn=%s",
 				 q->version, svn);
 			snprintf(t->note, sizeof t->note,

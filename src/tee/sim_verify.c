@@ -16,14 +16,6 @@ bool tee_dcap_is_simulated(const tee_dcap_quote *q)
 	return memcmp(q->qe_vendor_id, tee_sim_qe_vendor_id, 16) == 0;
 }
 
-/* notBefore <= now < notAfter. */
-static bool valid_at(X509 *x, time_t now)
-{
-	time_t t = now;
-	return X509_cmp_time(X509_get0_notBefore(x), &t) < 0 &&
-	       X509_cmp_time(X509_get0_notAfter(x), &t) > 0;
-}
-
 static void check_chain(const tee_dcap_quote *q, const tee_policy *policy, tee_result *res,
 			X509 **leaf_out, STACK_OF(X509) **pool_out)
 {
@@ -55,7 +47,8 @@ static void check_chain(const tee_dcap_quote *q, const tee_policy *policy, tee_r
 			 "simulation root");
 		return;
 	}
-	if (!valid_at(leaf, policy->now) || !valid_at(root, policy->now)) {
+	if (!tee_valid_at(X509_get0_notBefore(leaf), X509_get0_notAfter(leaf), policy->now) ||
+	    !tee_valid_at(X509_get0_notBefore(root), X509_get0_notAfter(root), policy->now)) {
 		tee_fail(res, "pck_chain", "a certificate of the simulation chain is not valid at "
 			 "the verification time");
 		return;

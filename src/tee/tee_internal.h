@@ -1,5 +1,6 @@
-/* tee/ internals shared by its files: little-endian readers, the failure list, and the
- * OpenSSL-facing helpers (certificates, chains, ECDSA). Not for other modules. */
+/* tee/ internals shared by its files: little-endian readers and writers, the failure
+ * list, and the OpenSSL-facing helpers (certificates, chains, ECDSA). Not for other
+ * modules. */
 #ifndef SS_TEE_INTERNAL_H
 #define SS_TEE_INTERNAL_H
 
@@ -22,6 +23,22 @@ static inline uint64_t tee_le64(const uint8_t *p)
 {
 	return (uint64_t)tee_le32(p) | ((uint64_t)tee_le32(p + 4) << 32);
 }
+/* The writers, for the providers that build quotes and key requests (sim, occlum). */
+static inline void tee_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+static inline void tee_put_le32(uint8_t *p, uint32_t v)
+{
+	tee_put_le16(p, (uint16_t)v);
+	tee_put_le16(p + 2, (uint16_t)(v >> 16));
+}
+static inline void tee_put_le64(uint8_t *p, uint64_t v)
+{
+	tee_put_le32(p, (uint32_t)v);
+	tee_put_le32(p + 4, (uint32_t)(v >> 32));
+}
 
 /* Records a failed check in res (res->valid becomes false). */
 void tee_fail(tee_result *res, const char *check, const char *fmt, ...)
@@ -39,6 +56,10 @@ STACK_OF(X509) *tee_x509_load(const uint8_t *buf, size_t len);
 /* The certificate's subject (issuer) common name is exactly cn. */
 bool tee_x509_cn_is(X509 *x, const char *cn);
 bool tee_x509_issuer_cn_is(X509 *x, const char *cn);
+
+/* notBefore <= now < notAfter (a certificate's or a CRL's lastUpdate/nextUpdate); false
+ * when either is absent. */
+bool tee_valid_at(const ASN1_TIME *nb, const ASN1_TIME *na, time_t now);
 
 /* Which pinned roots a chain may end in. */
 typedef enum { TEE_ROOT_INTEL_SGX, TEE_ROOT_AMD_ARK } tee_root_set;

@@ -126,6 +126,10 @@ struct tee_provider {
 ss_err tee_provider_open(const char *name, const tee_open_options *o, tee_provider **out,
 			 char *why) SS_MUST_USE;
 
+/* True when tee_provider_open knows name (NULL is "auto"): a name it does not know is a
+ * usage error, a known provider that cannot open is not. */
+bool tee_provider_known(const char *name);
+
 /* Evidence for report_data, after checking it the way a verifier would parse it: the
  * report data inside the returned quote or report must equal report_data byte for byte
  * (a broken or hostile host is an error, never evidence; issue 11 §3). */

@@ -81,8 +81,7 @@ bool tee_x509_issuer_cn_is(X509 *x, const char *cn)
 	return name_cn_is(X509_get_issuer_name(x), cn);
 }
 
-/* notBefore <= now < notAfter. */
-static bool valid_at(const ASN1_TIME *nb, const ASN1_TIME *na, time_t now)
+bool tee_valid_at(const ASN1_TIME *nb, const ASN1_TIME *na, time_t now)
 {
 	time_t t = now;
 	return nb != NULL && na != NULL && X509_cmp_time(nb, &t) < 0 && X509_cmp_time(na, &t) > 0;
@@ -106,7 +105,8 @@ static bool crl_check(X509 *child, X509 *issuer, STACK_OF(X509_CRL) *crls, time_
 			snprintf(why, cap, "the CRL of %s is not signed by it", icn);
 			return false;
 		}
-		if (!valid_at(X509_CRL_get0_lastUpdate(crl), X509_CRL_get0_nextUpdate(crl), now)) {
+		if (!tee_valid_at(X509_CRL_get0_lastUpdate(crl), X509_CRL_get0_nextUpdate(crl),
+				  now)) {
 			snprintf(why, cap, "the CRL of %s is not current at the verification time "
 				 "(thisUpdate..nextUpdate)", icn);
 			return false;
@@ -133,7 +133,7 @@ bool tee_x509_chain_verify(X509 *leaf, STACK_OF(X509) *pool, tee_root_set roots,
 	char cn[96];
 	for (int depth = 0; depth <= MAX_CHAIN_DEPTH; depth++) {
 		cn_of(X509_get_subject_name(cur), cn, sizeof(cn));
-		if (!valid_at(X509_get0_notBefore(cur), X509_get0_notAfter(cur), now)) {
+		if (!tee_valid_at(X509_get0_notBefore(cur), X509_get0_notAfter(cur), now)) {
 			snprintf(why, cap, "certificate %s is not valid at the verification time", cn);
 			return false;
 		}

@@ -14,16 +14,40 @@
 
 #define BODY(r) ((r).body ? (r).body : "")
 
-int sign_slot(const signer_proc *p, const char *pk, unsigned long slot)
+char *web3signer_keystore(void)
 {
-	char body[1024], path[160];
-	sb_aggregation_slot(body, sizeof body, slot);
+	char kp[512];
+	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
+	char *ks = test_read_file(kp, NULL);
+	CHECK_MSG(ks != NULL, "cannot read %s", kp);
+	return ks;
+}
+
+/* POST body to pk's signing route; the HTTP status. */
+static int post_sign(const signer_proc *p, const char *pk, const char *body)
+{
+	char path[160];
 	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
 	hc_response r;
 	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
 			    strlen(body), &r);
 	hc_free(&r);
 	return st;
+}
+
+int sign_slot(const signer_proc *p, const char *pk, unsigned long slot)
+{
+	char body[1024];
+	sb_aggregation_slot(body, sizeof body, slot);
+	return post_sign(p, pk, body);
+}
+
+int sign_att(const signer_proc *p, const char *pk, unsigned long s, unsigned long t,
+	     unsigned root)
+{
+	char body[2048];
+	sb_attestation(body, sizeof body, s, t, root);
+	return post_sign(p, pk, body);
 }
 
 /* POST /eth/v1/keystores with one keystore; the first item's status into st. */
@@ -91,6 +115,11 @@ void snapshot(const char *dir, snap *s)
 	}
 	if (n >= 0)
 		free(ents);
+}
+
+bool snap_equal(const snap *a, const snap *b)
+{
+	return a->n == b->n && (a->n == 0 || memcmp(a->b, b->b, a->n) == 0);
 }
 
 bool log_has(const signer_proc *p, const char *text)

@@ -9,8 +9,17 @@
 
 #include "signer_proc.h"
 
+/* The web3signer keystore of the vectors (password "somepassword"), read whole; NULL
+ * (and the failure counted) when it cannot be read. The caller frees it. */
+char *web3signer_keystore(void);
+
 /* POST an AGGREGATION_SLOT signing request for pk; the HTTP status. */
 int sign_slot(const signer_proc *p, const char *pk, unsigned long slot);
+
+/* POST an ATTESTATION signing request for pk (source s, target t, beacon block root
+ * filled with root); the HTTP status. */
+int sign_att(const signer_proc *p, const char *pk, unsigned long s, unsigned long t,
+	     unsigned root);
 
 /* POST /eth/v1/keystores with one keystore; the first item's status into st. */
 int km_import(const signer_proc *p, const char *ks, const char *pw, char *st, size_t cap);
@@ -23,6 +32,8 @@ typedef struct {
 	size_t n, cap;
 } snap;
 void snapshot(const char *dir, snap *s);
+/* The two snapshots are byte for byte the same. */
+bool snap_equal(const snap *a, const snap *b);
 
 /* The signer's log (<dir>/signer.log) contains text. */
 bool log_has(const signer_proc *p, const char *text);

@@ -9,39 +9,18 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tee/tee_internal.h"
+#include "run_json.h"
 #include "test.h"
 #include "vectors.h"
 
 #define SGX_QUOTE "tee/sgx/phala-dcap-qvl/sgx_quote"
 #define SGX_COLL "tee/sgx/phala-dcap-qvl/sgx_quote_collateral.json"
 #define SGX_NOW "2025-07-04T00:00:00Z"
-
-static char out_buf[1 << 17];
-
-__attribute__((format(printf, 2, 3))) static int run(json_t **out, const char *fmt, ...)
-{
-	char args[4096], cmd[4600];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof args, fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", SS_SECURE_SIGNER_BIN, args);
-	FILE *p = popen(cmd, "r");
-	size_t n = p ? fread(out_buf, 1, sizeof out_buf - 1, p) : 0;
-	out_buf[n] = '\0';
-	int st = p ? pclose(p) : -1;
-	json_error_t err;
-	*out = json_loads(out_buf, 0, &err);
-	CHECK_MSG(*out != NULL, "not JSON: %.200s (%s)", out_buf, args);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* The reason of the failure whose reason contains needle, or NULL. */
 static const char *failure_with(json_t *out, const char *needle)
@@ -116,11 +95,11 @@ TEST(crl_resigned_listing_the_pck_is_refused)
 	CHECK(vectors_path(cpath, sizeof cpath, SGX_COLL));
 	json_t *out = NULL;
 	/* the original collateral: its CRLs pass (the status is the quote's real one) */
-	int rc = run(&out, "evidence verify --evidence %s --collateral %s --now %s "
+	int rc = run_json(&out, "evidence verify --evidence %s --collateral %s --now %s "
 			   "--accept-tcb ConfigurationAndSWHardeningNeeded",
 		     qpath, cpath, SGX_NOW);
 	CHECK_MSG(rc == 0 && json_is_true(json_object_get(out, "valid")), "original: %s",
-		  out_buf);
+		  run_out);
 	json_decref(out);
 
 	/* the quote's PCK leaf, and the collateral's PCK CRL with its serial added */
@@ -155,12 +134,12 @@ TEST(crl_resigned_listing_the_pck_is_refused)
 	CHECK(fd >= 0);
 	close(fd);
 	CHECK(write_file(tmp, text, strlen(text)));
-	rc = run(&out, "evidence verify --evidence %s --collateral %s --now %s "
+	rc = run_json(&out, "evidence verify --evidence %s --collateral %s --now %s "
 		       "--accept-tcb ConfigurationAndSWHardeningNeeded",
 		 qpath, tmp, SGX_NOW);
 	CHECK_EQ_U64(rc, 1);
 	CHECK(json_is_false(json_object_get(out, "valid")));
-	CHECK_MSG(failure_with(out, "the CRL of Intel SGX PCK Processor CA is not signed by it") != NULL, "re-signed: %s", out_buf);
+	CHECK_MSG(failure_with(out, "the CRL of Intel SGX PCK Processor CA is not signed by it") != NULL, "re-signed: %s", run_out);
 	json_decref(out);
 	unlink(tmp);
 	free(text);

@@ -14,6 +14,7 @@
 
 #include "crypto/sha256.h"
 #include "forge.h"
+#include "tee/tee.h"
 #include "test.h"
 #include "vectors.h"
 
@@ -211,4 +212,48 @@ TEST(real_quote_does_not_bind_foreign_key)
 	json_decref(out);
 	free(o);
 	free(q);
+}
+
+/* The secp256k1 binding (POST /eth/v1/keygen/secp256k1) names exactly one 33-byte key, in
+ * pk_hex or evidence.pubkeys or both alike; anything else is refused when parsed. */
+#define K1_A "\"0x02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""
+#define K1_B "\"0x03aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""
+TEST(secp256k1_object_names_one_key)
+{
+	static const struct {
+		const char *pk, *pubkeys, *why; /* JSON values or NULL; why NULL: parsed */
+	} cases[] = {
+		{ K1_A, NULL, NULL },
+		{ NULL, "[" K1_A "]", NULL },
+		{ K1_A, "[" K1_A "]", NULL },
+		{ NULL, NULL, "names no key" },
+		{ K1_A, "[" K1_A ", " K1_B "]", "must hold one 33-byte" },
+		{ "\"0x02aa\"", NULL, "33-byte compressed" },
+		{ K1_A, "[" K1_B "]", "pk_hex is not the key of evidence.pubkeys" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char json[1200];
+		snprintf(json, sizeof json,
+			 "{%s%s%s\"evidence\": {\"type\": \"sgx-dcap-quote\", \"quote\": \"AAAA\", "
+			 "\"binding\": \"secure-signer/keygen/secp256k1/v1\"%s%s}}",
+			 cases[i].pk ? "\"pk_hex\": " : "", cases[i].pk ? cases[i].pk : "",
+			 cases[i].pk ? ", " : "", cases[i].pubkeys ? ", \"pubkeys\": " : "",
+			 cases[i].pubkeys ? cases[i].pubkeys : "");
+		tee_evidence_object o;
+		const char *why = NULL;
+		ss_err rc = tee_evidence_object_parse(json, strlen(json), &o, &why);
+		if (cases[i].why == NULL) {
+			CHECK_MSG(rc == SS_OK, "case %zu: %s", i, why ? why : "");
+			if (rc == SS_OK) {
+				CHECK(o.k1 && o.n_pubkeys == 0);
+				CHECK(o.k1_pub[0] == 0x02 && o.k1_pub[32] == 0xaa);
+				tee_evidence_object_free(&o);
+			}
+		} else {
+			CHECK_MSG(rc != SS_OK && why && strstr(why, cases[i].why), "case %zu: %s", i,
+				  why ? why : "(parsed)");
+			if (rc == SS_OK)
+				tee_evidence_object_free(&o);
+		}
+	}
 }

@@ -331,6 +331,9 @@ TEST(gramine_seal_key_is_hkdf_of_the_mrenclave_key)
 	/* a short read is an error, never a weaker key */
 	CHECK(!seal_with(quote, enclave_a, 15, k1, SS_ERR_INVALID, "short read"));
 	CHECK(!seal_with(quote, enclave_a, 0, k1, SS_ERR_INVALID, "short read"));
+	/* and a longer key file is not cut to 16 bytes */
+	CHECK(!seal_with(quote, raw_padded, 17, k1, SS_ERR_INVALID,
+			 "more than the 16 bytes expected"));
 	free(quote);
 }
 

@@ -160,10 +160,7 @@ TEST(gramine_sealed_store_over_http_across_processes)
 	uint8_t *quote = fake_vector(SGX_VECTOR, &qlen);
 	if (!quote)
 		return;
-	char kp[512];
-	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
-	char *ks = test_read_file(kp, NULL);
-	CHECK(ks != NULL);
+	char *ks = web3signer_keystore();
 	uint8_t key_a[16], key_b[16];
 	for (int i = 0; i < 16; i++)
 		key_a[i] = key_b[i] = (uint8_t)(0x30 + i);
@@ -248,7 +245,7 @@ TEST(gramine_sealed_store_over_http_across_processes)
 	CHECK(log_has(&p, m));
 	CHECK(log_has(&p, "no key loaded or changed"));
 	snapshot(p.data_dir, &after);
-	CHECK_MSG(before.n == after.n && memcmp(before.b, after.b, before.n) == 0,
+	CHECK_MSG(snap_equal(&before, &after),
 		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
 		  after.n);
 	free(before.b);

@@ -5,18 +5,15 @@
  * as a rebuilt enclave would have) stops with a message naming both measurements, loads
  * no key and leaves every file of the data directory byte for byte as it was; the
  * original measurement opens the store again. /healthcheck and /metrics say where the
- * signer runs. */
-#include <dirent.h>
+ * signer runs. A store of file-KEK keys is not re-sealed by a --kek-source tee start. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../server/http_client.h"
-#include "sign_bodies.h"
 #include "signer_proc.h"
 #include "tee_run_util.h"
 #include "test.h"
@@ -28,19 +25,6 @@
 /* SHA-256("secure-signer/tee/sim/mrenclave/v1"), the documented default */
 #define DEFAULT_MR "943bd981648e513a43a96b41701031ca26b8242b4e95a3c59af4ee8cac98afe2"
 
-static int sign_att(const signer_proc *p, const char *pk, unsigned long s, unsigned long t,
-		    unsigned root)
-{
-	char body[2048], path[160];
-	sb_attestation(body, sizeof body, s, t, root);
-	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
-	hc_response r;
-	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
-			    strlen(body), &r);
-	hc_free(&r);
-	return st;
-}
-
 static const char *const SIM_FLAGS[] = { "--tee=sim", "--kek-source=tee",
 					 "--key-manager-api-enabled", "--metrics-enabled",
 					 "--metrics-port=0", NULL };
@@ -49,10 +33,7 @@ TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
 {
 	if (!vectors_require())
 		return;
-	char kp[512];
-	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
-	char *ks = test_read_file(kp, NULL);
-	CHECK(ks != NULL);
+	char *ks = web3signer_keystore();
 	if (ks == NULL)
 		return;
 	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
@@ -112,7 +93,7 @@ TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
 	CHECK(log_has(&p, "measurement " OTHER_MR));
 	CHECK(log_has(&p, "no key loaded or changed"));
 	snapshot(p.data_dir, &after);
-	CHECK_MSG(before.n == after.n && memcmp(before.b, after.b, before.n) == 0,
+	CHECK_MSG(snap_equal(&before, &after),
 		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
 		  after.n);
 	free(before.b);
@@ -164,10 +145,7 @@ TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
 {
 	if (!vectors_require())
 		return;
-	char kp[512];
-	vectors_path(kp, sizeof kp, "eip2335-keystore/web3signer/valid/bls_keystore.json");
-	char *ks = test_read_file(kp, NULL);
-	CHECK(ks != NULL);
+	char *ks = web3signer_keystore();
 	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
 	signer_proc old, neu;
 	CHECK(sp_init(&old) && sp_init(&neu));
@@ -226,6 +204,49 @@ out:
 	free(ks);
 	sp_cleanup(&old);
 	sp_cleanup(&neu);
+}
+
+/* docs/tee.md: an existing store of file-KEK keys is not silently re-sealed. A start
+ * with --kek-source tee on it is refused, naming the way out, and changes no file; the
+ * file KEK still opens it. */
+TEST(file_kek_store_is_not_resealed)
+{
+	if (!vectors_require())
+		return;
+	char *ks = web3signer_keystore();
+	if (ks == NULL)
+		return;
+	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
+	signer_proc p;
+	CHECK(sp_init(&p));
+	const char *file_kek[] = { "--tee=sim", "--key-manager-api-enabled", NULL };
+	char st[512];
+	if (!sp_start(&p, file_kek)) {
+		CHECK_MSG(0, "secure-signer --tee sim with its file KEK did not start (dir %s)", p.dir);
+		goto out;
+	}
+	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+	snap before = { 0 }, after = { 0 };
+	snapshot(p.data_dir, &before);
+	CHECK_MSG(!sp_start(&p, SIM_FLAGS), "--kek-source tee started on a file-KEK store");
+	CHECK(log_has(&p, "already holds keys sealed with a file"));
+	CHECK(log_has(&p, "export-keystore"));
+	snapshot(p.data_dir, &after);
+	CHECK_MSG(snap_equal(&before, &after),
+		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
+		  after.n);
+	free(before.b);
+	free(after.b);
+	if (!sp_start(&p, file_kek)) {
+		CHECK_MSG(0, "the file KEK no longer opens the store");
+		goto out;
+	}
+	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 300), 200);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	free(ks);
+	sp_cleanup(&p);
 }
 
 /* --tee none (the default) with --kek-source tee: a clear configuration error. */

@@ -145,6 +145,25 @@ TEST(sim_seal_key_follows_measurement_and_data_dir)
 	CHECK(p && tee_provider_seal_key(p, k2, why) == SS_OK);
 	tee_provider_close(p);
 	CHECK(memcmp(k1, k2, 32) != 0);
+	/* the documented derivation, written out here: HKDF-SHA256 (RFC 5869, one block)
+	 * with salt "secure-signer/tee/sim/seal/v1", IKM the data directory's secret and
+	 * info the simulated MRENCLAVE */
+	char sp[400];
+	snprintf(sp, sizeof sp, "%s/tee-sim/secret", d1);
+	size_t sl = 0;
+	char *secret = test_read_file(sp, &sl);
+	CHECK(secret != NULL && sl == 32);
+	if (secret != NULL && sl == 32) {
+		static const char salt[] = "secure-signer/tee/sim/seal/v1",
+				  mr_label[] = "secure-signer/tee/sim/mrenclave/v1";
+		uint8_t prk[32], info[33], want[32];
+		hmac_sha256(prk, (const uint8_t *)salt, sizeof salt - 1, (const uint8_t *)secret, 32);
+		sha256(info, mr_label, sizeof mr_label - 1);
+		info[32] = 0x01;
+		hmac_sha256(want, prk, 32, info, sizeof info);
+		CHECK_MEM(k1, want, 32);
+	}
+	free(secret);
 	/* another measurement: another key */
 	setenv("SECURE_SIGNER_SIM_MRENCLAVE",
 	       "1111111111111111111111111111111111111111111111111111111111111111", 1);
@@ -294,6 +313,22 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 	CHECK(out && failed(out, "certs"));
 	json_decref(out);
 	free(bad);
+	/* an object whose evidence.type is not what its quote is: refused, not verified as
+	 * either */
+	static const char *const claims[] = { "sgx-dcap-quote", "tdx-quote" };
+	const char *at = strstr(obj, "\"simulated\"");
+	CHECK(at != NULL);
+	for (size_t i = 0; at != NULL && i < sizeof claims / sizeof claims[0]; i++) {
+		char relabelled[1 << 14];
+		snprintf(relabelled, sizeof relabelled, "%.*s\"%s\"%s", (int)(at - obj), obj,
+			 claims[i], at + strlen("\"simulated\""));
+		CHECK(write_file(bad_path, relabelled, strlen(relabelled)));
+		CHECK_EQ_U64(run_bin(args, &out), 2);
+		const char *err = out ? json_string_value(json_object_get(out, "error")) : NULL;
+		CHECK_MSG(err && strstr(err, "evidence.type does not match"), "%s: %.400s",
+			  claims[i], out_buf);
+		json_decref(out);
+	}
 	free(obj);
 	tee_evidence_free(&ev);
 	remove_dir(dir);

@@ -47,6 +47,7 @@ static struct {
 	bool enxio;    /* no provider registered: mkdir fails */
 	int races;     /* extra generation bumps still to inject, one per serve */
 	bool hostile;  /* answer with other report data */
+	int rmdir_errno; /* rmdir of a report directory fails with it (0: it works) */
 	int served;
 	char dirs[MAX_DIRS][1100];
 	int ndirs;
@@ -113,6 +114,11 @@ int __wrap_rmdir(const char *path);
 int __wrap_rmdir(const char *path)
 {
 	pthread_mutex_lock(&k.lock);
+	if (in_base(path) && k.rmdir_errno != 0) {
+		errno = k.rmdir_errno;
+		pthread_mutex_unlock(&k.lock);
+		return -1;
+	}
 	if (in_base(path)) {
 		static const char *const files[] = {"provider", "generation", "inblob", "outblob",
 						    "auxblob"};
@@ -490,6 +496,45 @@ TEST(tsm_hostile_kernel_is_refused)
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_INVALID);
 		CHECK_MSG(strstr(why, "malformed quote") != NULL, "why: %s", why);
 		CHECK(ev.quote == NULL);
+	}
+	tee_provider_close(p);
+	tsm_root_free(root);
+}
+
+TEST(tsm_report_that_cannot_be_removed_fails_the_request)
+{
+	size_t len;
+	uint8_t *quote = fake_vector(TDX_V4, &len);
+	if (!quote)
+		return;
+	char *root = tsm_root("tdx_guest", quote, len);
+	char why[TEE_WHY_MAX];
+	tee_provider *p = open_tsm(root, NULL, SS_OK, why);
+	if (p) {
+		uint8_t rd[64];
+		fill_rd(rd, 6);
+		tee_evidence ev;
+		/* the quote was read, but our report directory stays behind: an error, and
+		 * the quote is not handed out */
+		pthread_mutex_lock(&k.lock);
+		k.rmdir_errno = EBUSY;
+		pthread_mutex_unlock(&k.lock);
+		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_IO);
+		CHECK_MSG(strstr(why, "cannot remove the configfs-tsm report") != NULL, "why: %s",
+			  why);
+		CHECK(ev.quote == NULL);
+		/* it is left for whoever can remove it (the kernel's accounting below counts
+		 * every report directory made and removed) */
+		char left[1100] = "";
+		pthread_mutex_lock(&k.lock);
+		k.rmdir_errno = 0;
+		if (k.ndirs > 0)
+			snprintf(left, sizeof left, "%s", k.dirs[k.ndirs - 1]);
+		pthread_mutex_unlock(&k.lock);
+		CHECK(left[0] && rmdir(left) == 0);
+		/* the next request, in a directory of its own, is served */
+		CHECK_MSG(tee_provider_evidence(p, rd, &ev, why) == SS_OK, "why: %s", why);
+		tee_evidence_free(&ev);
 	}
 	tee_provider_close(p);
 	tsm_root_free(root);

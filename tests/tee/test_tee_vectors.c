@@ -4,36 +4,13 @@
  * advisories, and the measurements the command prints must be the recorded ones. A case
  * is named by its file ("test_tee_vectors vectors_dcap sgx/phala-dcap-qvl/sgx_quote"). */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "run_json.h"
 #include "test.h"
 #include "vectors.h"
-
-static char out_buf[1 << 17];
-
-/* Runs the binary with an argument string (paths come from the vectors folder, no
- * quoting needed); stdout parsed as JSON into *out. Returns the exit status. */
-__attribute__((format(printf, 2, 3))) static int run(json_t **out, const char *fmt, ...)
-{
-	char args[4096], cmd[4600];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof args, fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", SS_SECURE_SIGNER_BIN, args);
-	FILE *p = popen(cmd, "r");
-	size_t n = p ? fread(out_buf, 1, sizeof out_buf - 1, p) : 0;
-	out_buf[n] = '\0';
-	int st = p ? pclose(p) : -1;
-	json_error_t err;
-	*out = json_loads(out_buf, 0, &err);
-	CHECK_MSG(*out != NULL, "not JSON: %.200s (%s)", out_buf, args);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static const char *str(json_t *o, const char *k)
 {
@@ -131,7 +108,7 @@ static bool dcap_case(const char *name, json_t *e, void *ctx)
 		 * validity; the TCB status must say Unknown. */
 		char now[40];
 		day_after(str(json_object_get(e, "pck"), "not_before"), now, sizeof now);
-		rc = run(&out, "evidence verify --evidence %s --now %s", ev, now);
+		rc = run_json(&out, "evidence verify --evidence %s --now %s", ev, now);
 		if (out == NULL)
 			return false;
 		check_measurements(out, e);
@@ -150,7 +127,7 @@ static bool dcap_case(const char *name, json_t *e, void *ctx)
 	const char *error = json_string_value(json_object_get(oracle, "error"));
 	/* Accept whatever status the oracle reports, so that the run shows whether anything
 	 * else fails. */
-	rc = run(&out, "evidence verify --evidence %s --collateral %s --now %s%s%s", ev, coll, at,
+	rc = run_json(&out, "evidence verify --evidence %s --collateral %s --now %s%s%s", ev, coll, at,
 		 status && strcmp(status, "UpToDate") != 0 ? " --accept-tcb " : "",
 		 status && strcmp(status, "UpToDate") != 0 ? status : "");
 	if (out == NULL)
@@ -195,7 +172,7 @@ static bool dcap_case(const char *name, json_t *e, void *ctx)
 		const char *end = strcmp(end_ti, end_qe) < 0 ? end_ti : end_qe;
 		char later[40];
 		day_after(end, later, sizeof later);
-		rc = run(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll, later);
+		rc = run_json(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll, later);
 		if (out == NULL)
 			return false;
 		CHECK(rc == 1);
@@ -245,7 +222,7 @@ static bool snp_case(const char *name, json_t *e, void *ctx)
 	char now[40];
 	day_after(str(json_object_get(e, "vek"), "nb"), now, sizeof now);
 	json_t *out = NULL;
-	int rc = run(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s", ev, vek,
+	int rc = run_json(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s", ev, vek,
 		     ca, now);
 	if (out == NULL)
 		return false;
@@ -275,7 +252,7 @@ static bool snp_case(const char *name, json_t *e, void *ctx)
 				fprintf(f, "%02x", raw[i]);
 			fputs("\n", f);
 			fclose(f);
-			rc = run(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s",
+			rc = run_json(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s",
 				 hexpath, vek, ca, now);
 			CHECK(out && rc == (debug ? 1 : 0));
 			CHECK(out && strcmp(str(json_object_get(out, "measurements"), "measurement"),
@@ -288,7 +265,7 @@ static bool snp_case(const char *name, json_t *e, void *ctx)
 	/* After the VEK's notAfter the chain is refused (the VLEK has expired by now). */
 	char late[40];
 	day_after(str(json_object_get(e, "vek"), "na"), late, sizeof late);
-	rc = run(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s --allow-debug",
+	rc = run_json(&out, "evidence verify --evidence %s --certs %s --certs %s --now %s --allow-debug",
 		 ev, vek, ca, late);
 	if (out == NULL)
 		return false;
@@ -321,13 +298,13 @@ TEST(vectors_snp)
 TEST(cli_usage_errors)
 {
 	json_t *out = NULL;
-	CHECK(run(&out, "evidence verify --evidence /nonexistent/quote") == 2);
+	CHECK(run_json(&out, "evidence verify --evidence /nonexistent/quote") == 2);
 	CHECK(out && strstr(str(out, "error"), "cannot read"));
 	json_decref(out);
-	CHECK(run(&out, "evidence verify --evidence /dev/null --now yesterday") == 2);
+	CHECK(run_json(&out, "evidence verify --evidence /dev/null --now yesterday") == 2);
 	CHECK(out && strstr(str(out, "error"), "--now"));
 	json_decref(out);
-	CHECK(run(&out, "evidence verify --evidence /dev/null --accept-tcb OutOfDate") == 2);
+	CHECK(run_json(&out, "evidence verify --evidence /dev/null --accept-tcb OutOfDate") == 2);
 	CHECK(out && strstr(str(out, "error"), "--accept-tcb"));
 	json_decref(out);
 }
@@ -358,47 +335,47 @@ TEST(cli_policy_flags)
 		 str(json_object_get(sgx, "oracle_result"), "status"));
 	const char *mre = str(json_object_get(sgx, "enclave"), "mr_enclave");
 	json_t *out;
-	CHECK(run(&out, "%s --expect-mrenclave %s --expect-mrsigner %s", base, mre,
+	CHECK(run_json(&out, "%s --expect-mrenclave %s --expect-mrsigner %s", base, mre,
 		  str(json_object_get(sgx, "enclave"), "mr_signer")) == 0);
 	json_decref(out);
 	/* "Hello, world!" is the report data's prefix; the rest must be zero. */
-	CHECK(run(&out, "%s --expect-report-data 0x48656c6c6f2c20776f726c6421", base) == 0);
+	CHECK(run_json(&out, "%s --expect-report-data 0x48656c6c6f2c20776f726c6421", base) == 0);
 	json_decref(out);
-	CHECK(run(&out, "%s --expect-report-data 48656c6c6f2c20776f726c64", base) == 1);
+	CHECK(run_json(&out, "%s --expect-report-data 48656c6c6f2c20776f726c64", base) == 1);
 	CHECK(out && has_failure(out, "report_data"));
 	json_decref(out);
 	char wrong[65];
 	snprintf(wrong, sizeof wrong, "%s", mre);
 	wrong[0] = wrong[0] == '0' ? '1' : '0';
-	CHECK(run(&out, "%s --expect-mrenclave %s", base, wrong) == 1);
+	CHECK(run_json(&out, "%s --expect-mrenclave %s", base, wrong) == 1);
 	CHECK(out && has_failure(out, "mrenclave") && n_failures(out) == 1);
 	json_decref(out);
-	CHECK(run(&out, "%s --expect-mrtd %s", base, str(json_object_get(tdx, "td"), "mr_td")) == 1);
+	CHECK(run_json(&out, "%s --expect-mrtd %s", base, str(json_object_get(tdx, "td"), "mr_td")) == 1);
 	CHECK(out && has_failure(out, "mrtd"));
 	json_decref(out);
-	CHECK(run(&out, "%s --expect-mrenclave 00", base) == 2);
+	CHECK(run_json(&out, "%s --expect-mrenclave 00", base) == 2);
 	json_decref(out);
 	/* ISVPRODID and the minimum ISVSVN, from EXPECTED's values. */
 	long long prodid = json_integer_value(json_object_get(json_object_get(sgx, "enclave"), "isv_prod_id"));
 	long long svn = json_integer_value(json_object_get(json_object_get(sgx, "enclave"), "isv_svn"));
-	CHECK(run(&out, "%s --expect-isvprodid %lld --min-isvsvn %lld", base, prodid, svn) == 0);
+	CHECK(run_json(&out, "%s --expect-isvprodid %lld --min-isvsvn %lld", base, prodid, svn) == 0);
 	json_decref(out);
-	CHECK(run(&out, "%s --expect-isvprodid %lld", base, prodid + 1) == 1);
+	CHECK(run_json(&out, "%s --expect-isvprodid %lld", base, prodid + 1) == 1);
 	CHECK(out && has_failure(out, "isv_prod_id") && n_failures(out) == 1);
 	json_decref(out);
-	CHECK(run(&out, "%s --min-isvsvn %lld", base, svn + 1) == 1);
+	CHECK(run_json(&out, "%s --min-isvsvn %lld", base, svn + 1) == 1);
 	CHECK(out && has_failure(out, "isv_svn") && n_failures(out) == 1);
 	json_decref(out);
-	CHECK(run(&out, "%s --expect-snp-policy 0x30000", base) == 1);
+	CHECK(run_json(&out, "%s --expect-snp-policy 0x30000", base) == 1);
 	CHECK(out && has_failure(out, "measurement"));
 	json_decref(out);
 	/* Without --accept-tcb the same quote's status is refused. */
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
 		  str(sgx, "verify_at")) == 1);
 	CHECK(out && has_failure(out, "tcb_status") && n_failures(out) == 1);
 	json_decref(out);
 	/* --certs does not apply to a DCAP quote. */
-	CHECK(run(&out, "evidence verify --evidence %s --certs %s", ev, coll) == 2);
+	CHECK(run_json(&out, "evidence verify --evidence %s --certs %s", ev, coll) == 2);
 	json_decref(out);
 
 	/* TDX: MRTD as expected. */
@@ -406,31 +383,31 @@ TEST(cli_policy_flags)
 	vectors_path(ev, sizeof ev, rel);
 	snprintf(rel, sizeof rel, "tee/%s", str(tdx, "collateral"));
 	vectors_path(coll, sizeof coll, rel);
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-mrtd %s", ev,
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-mrtd %s", ev,
 		  coll, str(tdx, "verify_at"), str(json_object_get(tdx, "td"), "mr_td")) == 0);
 	json_decref(out);
 	/* RTMRs: 0 and 2 as recorded pass; RTMR3 expected equal to RTMR2 fails. */
 	json_t *td = json_object_get(tdx, "td");
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-rtmr 0:%s "
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-rtmr 0:%s "
 		  "--expect-rtmr 2:%s", ev, coll, str(tdx, "verify_at"), str(td, "rtmr0"),
 		  str(td, "rtmr2")) == 0);
 	json_decref(out);
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-rtmr 3:%s",
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s --now %s --expect-rtmr 3:%s",
 		  ev, coll, str(tdx, "verify_at"), str(td, "rtmr2")) == 1);
 	CHECK(out && has_failure(out, "rtmr3") && n_failures(out) == 1);
 	json_decref(out);
-	CHECK(run(&out, "evidence verify --evidence %s --expect-rtmr 4:%s", ev, str(td, "rtmr0")) == 2);
+	CHECK(run_json(&out, "evidence verify --evidence %s --expect-rtmr 4:%s", ev, str(td, "rtmr0")) == 2);
 	json_decref(out);
 	/* A debug TD: refused, accepted with --allow-debug (its only failure). */
 	snprintf(rel, sizeof rel, "tee/%s", str(dbg, "file"));
 	vectors_path(ev, sizeof ev, rel);
 	snprintf(rel, sizeof rel, "tee/%s", str(dbg, "collateral"));
 	vectors_path(coll, sizeof coll, rel);
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s --now %s", ev, coll,
 		  str(dbg, "verify_at")) == 1);
 	CHECK(out && has_failure(out, "debug") && n_failures(out) == 1);
 	json_decref(out);
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s --now %s --allow-debug", ev,
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s --now %s --allow-debug", ev,
 		  coll, str(dbg, "verify_at")) == 0);
 	json_decref(out);
 
@@ -439,18 +416,18 @@ TEST(cli_policy_flags)
 	json_t *snp = json_array_get(json_object_get(root, "sev_snp"), 1);
 	snprintf(rel, sizeof rel, "tee/%s", str(snp, "file"));
 	vectors_path(ev, sizeof ev, rel);
-	CHECK(run(&out, "evidence verify --evidence %s --collateral %s", ev, coll) == 2);
+	CHECK(run_json(&out, "evidence verify --evidence %s --collateral %s", ev, coll) == 2);
 	json_decref(out);
 	char vek[1024], ca[1024];
 	snprintf(rel, sizeof rel, "tee/%s", str(snp, "vek_file"));
 	vectors_path(vek, sizeof vek, rel);
 	snprintf(rel, sizeof rel, "tee/%s", str(snp, "ca_chain_file"));
 	vectors_path(ca, sizeof ca, rel);
-	CHECK(run(&out, "evidence verify --evidence %s --certs %s --certs %s --now 2025-01-01T00:00:00Z "
+	CHECK(run_json(&out, "evidence verify --evidence %s --certs %s --certs %s --now 2025-01-01T00:00:00Z "
 		  "--expect-snp-policy %s --expect-measurement %s", ev, vek, ca, str(snp, "policy"),
 		  str(snp, "measurement")) == 0);
 	json_decref(out);
-	CHECK(run(&out, "evidence verify --evidence %s --certs %s --certs %s --now 2025-01-01T00:00:00Z "
+	CHECK(run_json(&out, "evidence verify --evidence %s --certs %s --certs %s --now 2025-01-01T00:00:00Z "
 		  "--expect-snp-policy 0x30000", ev, vek, ca) == 1);
 	CHECK(out && has_failure(out, "snp_policy") && n_failures(out) == 1);
 	json_decref(out);
@@ -467,13 +444,13 @@ TEST(cli_policy_flags)
 		size_t n = (size_t)(second - cas);
 		CHECK(fd >= 0 && write(fd, cas, n) == (ssize_t)n);
 		close(fd);
-		CHECK(run(&out, "evidence verify --evidence %s --certs %s --certs %s "
+		CHECK(run_json(&out, "evidence verify --evidence %s --certs %s --certs %s "
 			  "--now 2025-01-01T00:00:00Z", ev, vek, ask) == 0);
 		json_decref(out);
 		unlink(ask);
 	}
 	free(cas);
-	CHECK(run(&out, "evidence verify --evidence %s --certs %s --now 2025-01-01T00:00:00Z", ev,
+	CHECK(run_json(&out, "evidence verify --evidence %s --certs %s --now 2025-01-01T00:00:00Z", ev,
 		  vek) == 1);
 	CHECK(out && has_failure(out, "vek_chain"));
 	json_decref(out);
