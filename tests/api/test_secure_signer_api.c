@@ -55,10 +55,11 @@ static const char *auth(const signer_proc *p)
 	return auth_hdr;
 }
 
-static int sign(const signer_proc *p, int k, const char *body)
+/* POST /api/v1/eth2/sign/<pk> (pk as "0x…"); the status. */
+static int sign_as(const signer_proc *p, const char *pk, const char *body)
 {
-	char path[160];
-	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[k]);
+	char path[700];
+	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
 	hc_response r;
 	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
 			    strlen(body), &r);
@@ -66,11 +67,25 @@ static int sign(const signer_proc *p, int k, const char *body)
 	return st;
 }
 
+static int sign(const signer_proc *p, int k, const char *body)
+{
+	return sign_as(p, pk_hex[k], body);
+}
+
 static int sign_att(const signer_proc *p, int k, unsigned long s, unsigned long t, unsigned b)
 {
 	char body[2048];
 	sb_attestation(body, sizeof body, s, t, b);
 	return sign(p, k, body);
+}
+
+static bool write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	fputs(text, f);
+	return fclose(f) == 0;
 }
 
 /* GET /api/v1/eth2/slashing-protection[query]: the body (malloc'ed) or NULL; *status. */
@@ -247,12 +262,7 @@ TEST(slashing_history_post_imports_with_the_cli_rules)
 	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
 	snprintf(file, sizeof file, "%s/refused.json", p.dir);
 	for (int i = 0; i < 4; i++) {
-		FILE *fp = fopen(file, "w");
-		CHECK(fp != NULL);
-		if (!fp)
-			break;
-		fputs(ic[i], fp);
-		fclose(fp);
+		CHECK(write_text(file, ic[i]));
 		const char *imp[] = { "slashing", "import", dd, "--from", file, NULL };
 		CHECK_MSG(sp_run_cli(imp, NULL, outbuf, sizeof outbuf) == 1, "case %d: %s", i, outbuf);
 		CHECK_MSG(strstr(outbuf, "nothing was imported") != NULL, "case %d: %s", i, outbuf);
@@ -411,15 +421,6 @@ out:
 
 /* ---- attested key generation (--tee sim) ------------------------------------------- */
 
-static bool write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	return fclose(f) == 0;
-}
-
 /* `secure-signer evidence verify [--allow-simulated] --evidence <obj>`: exit status;
  * out gets what it printed. */
 static int verify_obj(const signer_proc *p, json_t *obj, bool allow_sim, char *out, size_t cap)
@@ -438,14 +439,9 @@ static int verify_obj(const signer_proc *p, json_t *obj, bool allow_sim, char *o
 
 static int sign_slot(const signer_proc *p, const char *pk)
 {
-	char body[1024], path[700];
+	char body[1024];
 	sb_aggregation_slot(body, sizeof body, 1234);
-	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk);
-	hc_response r;
-	int st = hc_request(p->port, "POST", path, "Accept: application/json\r\n", body,
-			    strlen(body), &r);
-	hc_free(&r);
-	return st;
+	return sign_as(p, pk, body);
 }
 
 TEST(attested_bls_keygen_binds_the_keys_in_order)
@@ -543,14 +539,10 @@ TEST(attested_bls_keygen_binds_the_keys_in_order)
 		json_decref(o);
 		goto out;
 	}
-	for (size_t i = 0; i < 5; i++) {
-		char path[700], att[2048];
-		sb_attestation(att, sizeof att, 1, 2, 1);
-		snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", gen[i]);
-		CHECK_EQ_U64(hc_request(p.port, "POST", path, "Accept: application/json\r\n", att,
-					strlen(att), &r), 200);
-		hc_free(&r);
-	}
+	char att[2048];
+	sb_attestation(att, sizeof att, 1, 2, 1);
+	for (size_t i = 0; i < 5; i++)
+		CHECK_MSG(sign_as(&p, gen[i], att) == 200, "generated key %zu after a restart", i);
 	json_decref(o);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
