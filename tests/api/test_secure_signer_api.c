@@ -391,6 +391,7 @@ TEST(deposit_data_in_the_launchpad_format)
 		  WC01, "32000000000", "0x00000000", 404, "no key" },
 		{ pk_hex[0], WC01, "32000000000", "0x12345678", 400, "no network" },
 		{ pk_hex[0], WC01, "-1", "0x00000000", 400, "amount" },
+		{ pk_hex[0], WC01, "9223372036854775808", "0x00000000", 400, "not a possible deposit" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(body, sizeof body,
@@ -405,6 +406,13 @@ TEST(deposit_data_in_the_launchpad_format)
 	}
 	json_t *j = deposit(&p, "{\"deposits\": []}", &st, msg, sizeof msg);
 	CHECK_EQ_U64(st, 400);
+	json_decref(j);
+	/* the original's one-key shape names its network: no default to sign for */
+	snprintf(body, sizeof body,
+		 "{\"deposit\": {\"pubkey\": \"%s\", \"withdrawal_credentials\": \"%s\", "
+		 "\"amount\": \"32000000000\"}}", pk_hex[0], WC01);
+	j = deposit(&p, body, &st, msg, sizeof msg);
+	CHECK_MSG(st == 400 && strstr(msg, "genesis_fork_version is required"), "%d %s", st, msg);
 	json_decref(j);
 	j = deposit(&p, "{\"deposit\": {}, \"deposits\": []}", &st, msg, sizeof msg);
 	CHECK_EQ_U64(st, 400);
