@@ -196,6 +196,27 @@ out:
 	sp_cleanup(&p);
 }
 
+/* On a network whose genesis validators root the signer does not know (minimal), the
+ * store stays unbound until the first request pins it: until then there is no history
+ * of any chain to export, and GET says so (404) rather than answering an interchange
+ * with an invented root. */
+TEST(slashing_history_get_is_404_before_a_chain_is_pinned)
+{
+	make_keys();
+	signer_proc p;
+	const char *const flags[] = { "--key-manager-api-enabled", "--network=minimal", NULL };
+	if (!start(&p, flags))
+		goto out;
+	int st = 0;
+	size_t len = 0;
+	char *b = get_history(&p, NULL, &st, &len);
+	CHECK_MSG(st == 404 && b && strstr(b, "empty"), "%d %s", st, b ? b : "");
+	free(b);
+	CHECK_EQ_U64(sp_stop(&p), 0);
+out:
+	sp_cleanup(&p);
+}
+
 /* An interchange for key k holding attestations (s, t, root byte) and nothing else. */
 static void interchange(char *out, size_t cap, const char *gvr, int k, const char *atts)
 {
