@@ -720,6 +720,13 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	const char *dep_bad[] = { "client", "deposit", "--url", url, "--token-file", tok, "--pubkey",
 				  pk_hex[0], "--execution-address", "0x1234", NULL };
 	CHECK_EQ_U64(sp_run_cli(dep_bad, NULL, out, sizeof out), 2);
+	/* credentials one byte too long are refused by the signer, not cut to 32 bytes */
+	char wc33[80];
+	snprintf(wc33, sizeof wc33, "%s00", WC01);
+	const char *dep_long[] = { "client", "deposit", "--url", url, "--token-file", tok,
+				   "--pubkey", pk_hex[0], "--withdrawal-credentials", wc33, NULL };
+	CHECK_MSG(sp_run_cli(dep_long, NULL, out, sizeof out) == 1 && strstr(out, "32 bytes"),
+		  "%s", out);
 	const char *bad_url[] = { "client", "deposit", "--url", "https://example", "--token-file",
 				  tok, "--pubkey", pk_hex[0], "--withdrawal-credentials", WC01, NULL };
 	CHECK_MSG(sp_run_cli(bad_url, NULL, out, sizeof out) == 1 && strstr(out, "http://"), "%s", out);
