@@ -82,7 +82,7 @@ ss_err k1_generate(uint8_t sk[K1_SECRET_BYTES], uint8_t pub33[K1_PUB_COMPRESSED_
 		if (e != SS_OK)
 			return e;
 		if (secp256k1_ec_seckey_verify(c, sk))
-			return k1_public(sk, pub33, NULL);
+			return pub33 ? k1_public(sk, pub33, NULL) : SS_OK;
 	}
 	secure_zero(sk, K1_SECRET_BYTES);
 	return SS_ERR_INTERNAL;
