@@ -24,6 +24,8 @@
 
 #define BODY(r) ((r).body ? (r).body : "")
 static const char *const KM_FLAGS[] = { "--key-manager-api-enabled", NULL };
+/* ... and a simulated TEE, for attested key generation */
+static const char *const SIM_FLAGS[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
 
 /* Three file-raw keys: sk_hex[i] / pk_hex[i] (pk_raw[i]). */
 static raw_keys test_keys;
@@ -477,8 +479,7 @@ TEST(attested_bls_keygen_binds_the_keys_in_order)
 {
 	make_keys();
 	signer_proc p;
-	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
-	if (!start(&p, flags))
+	if (!start(&p, SIM_FLAGS))
 		goto out;
 	char msg[200000], out[65536];
 	const char *nonce = "0x5eed000000000000000000000000000000000000000000000000000000000001";
@@ -563,7 +564,7 @@ TEST(attested_bls_keygen_binds_the_keys_in_order)
 	CHECK_EQ_U64(sp_stop(&p), 0);
 
 	/* after a restart the generated keys still sign, attestations too */
-	if (!sp_start(&p, flags)) {
+	if (!sp_start(&p, SIM_FLAGS)) {
 		CHECK_MSG(0, "secure-signer did not restart");
 		json_decref(o);
 		goto out;
@@ -582,8 +583,7 @@ TEST(attested_secp256k1_keygen_and_its_evidence)
 {
 	make_keys();
 	signer_proc p;
-	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
-	if (!start(&p, flags))
+	if (!start(&p, SIM_FLAGS))
 		goto out;
 	char msg[200000], out[65536];
 	int st = post(&p, "/eth/v1/keygen/secp256k1", "", msg, sizeof msg);
@@ -626,7 +626,7 @@ TEST(attested_secp256k1_keygen_and_its_evidence)
 		json_decref(got);
 		hc_free(&r);
 		CHECK_EQ_U64(sp_stop(&p), 0);
-		if (round == 0 && !sp_start(&p, flags)) {
+		if (round == 0 && !sp_start(&p, SIM_FLAGS)) {
 			CHECK_MSG(0, "secure-signer did not restart");
 			break;
 		}
@@ -654,8 +654,7 @@ TEST(client_keygen_import_encrypted_and_deposit)
 		return;
 	}
 	signer_proc p;
-	const char *const flags[] = { "--key-manager-api-enabled", "--tee=sim", NULL };
-	if (!start(&p, flags))
+	if (!start(&p, SIM_FLAGS))
 		goto out;
 	char url[64], tok[400], outf[400], pw1[400], pw2[400], out[65536];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u", p.port);
