@@ -9,40 +9,24 @@
 #include <string.h>
 
 #include "api/api_internal.h"
-#include "util/hex.h"
+#include "util/hex_list.h"
 #include "util/log.h"
 
-/* "0xab…,0xcd…" into *keys (malloc'ed, *n entries); false with the reply made. */
+/* The ?pubkey= list into *keys (malloc'ed, *n entries); false with the reply made. */
 static bool parse_pubkeys(http_request *req, const char *list,
 			  uint8_t (**keys)[SLASH_PUBKEY_BYTES], size_t *n)
 {
-	size_t cap = 1;
-	for (const char *p = list; *p; p++)
-		cap += *p == ',';
-	*n = 0;
-	*keys = calloc(cap, sizeof **keys);
-	if (*keys == NULL) {
+	uint8_t *flat = NULL;
+	const char *bad;
+	size_t bad_len;
+	ss_err e = hex_decode_list(list, SLASH_PUBKEY_BYTES, &flat, n, &bad, &bad_len);
+	*keys = (uint8_t(*)[SLASH_PUBKEY_BYTES])flat;
+	if (e == SS_ERR_NOMEM)
 		http_reply_error(req, 500, "Out of memory");
-		return false;
-	}
-	const char *p = list;
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (hex_decode((*keys)[*n], SLASH_PUBKEY_BYTES, p, len, HEX_PREFIX_OPTIONAL) !=
-		    SS_OK) {
-			http_reply_error(req, 400,
-					 "pubkey: \"%.*s\" is not a 48-byte public key in hex",
-					 (int)(len > 100 ? 100 : len), p);
-			free(*keys);
-			*keys = NULL;
-			return false;
-		}
-		(*n)++;
-		if (end == NULL)
-			return true;
-		p = end + 1;
-	}
+	else if (e != SS_OK)
+		http_reply_error(req, 400, "pubkey: \"%.*s\" is not a 48-byte public key in hex",
+				 (int)(bad_len > 100 ? 100 : bad_len), bad);
+	return e == SS_OK;
 }
 
 void api_handle_slashing_get(http_request *req, void *app)

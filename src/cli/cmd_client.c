@@ -87,6 +87,13 @@ static bool fail(const char *fmt, ...)
 	return false;
 }
 
+/* A usage error of an action: the message, and exit status 2. */
+static int usage_error(const char *msg)
+{
+	fail("%s", msg);
+	return 2;
+}
+
 /* POST/GET; the answer parsed as JSON into *out when it is (NULL otherwise); false with
  * the reason printed when the signer cannot be reached or answers other than 200. */
 static bool call(const client_opts *o, const char *token, const char *method, const char *path,
@@ -203,7 +210,7 @@ static int do_keygen(const client_opts *o, const char *token)
 	if (!make_nonce(o, nonce))
 		return 1;
 	if (o->count < 1 || o->count > 1000)
-		{ fail("--count must be from 1 to 1000"); return 2; }
+		return usage_error("--count must be from 1 to 1000");
 	json_t *rq = json_pack("{s:I, s:s}", "count", (json_int_t)o->count, "nonce", nonce), *ans;
 	bool ok = call(o, token, "POST", "/eth/v1/keygen/bls", rq, &ans);
 	json_decref(rq);
@@ -215,7 +222,7 @@ static int do_keygen(const client_opts *o, const char *token)
 static int do_import(const client_opts *o, const char *token)
 {
 	if (!o->keystore || !o->password_file)
-		{ fail("import-encrypted needs --keystore and --password-file"); return 2; }
+		return usage_error("import-encrypted needs --keystore and --password-file");
 	char nonce[67], *ks = NULL, *pw = NULL, *sp = NULL;
 	size_t ks_len = 0, pw_len = 0, sp_len = 0;
 	int rc = 1;
@@ -290,21 +297,23 @@ out:
 
 static int do_deposit(const client_opts *o, const char *token)
 {
-	char wc[67];
-	if (o->wc && !o->address) {
-		snprintf(wc, sizeof wc, "%s", o->wc);
-	} else if (o->address && !o->wc) {
+	/* --withdrawal-credentials goes to the signer as given, which checks it (a copy
+	 * into a 32-byte buffer here cut one too long into a valid other value) */
+	char from_address[67];
+	const char *wc = o->wc;
+	if ((o->wc != NULL) == (o->address != NULL))
+		return usage_error("give --withdrawal-credentials or --execution-address");
+	if (o->address) {
 		uint8_t a[20];
 		if (hex_decode(a, sizeof a, o->address, strlen(o->address), HEX_PREFIX_OPTIONAL) != SS_OK)
-			{ fail("--execution-address must be 20 bytes in hex"); return 2; }
+			return usage_error("--execution-address must be 20 bytes in hex");
 		uint8_t c[32] = { o->compounding ? 0x02 : 0x01 };
 		memcpy(c + 12, a, 20);
-		hex_encode(wc, c, 32, true);
-	} else {
-		{ fail("give --withdrawal-credentials or --execution-address"); return 2; }
+		hex_encode(from_address, c, 32, true);
+		wc = from_address;
 	}
 	if (!o->pubkeys)
-		{ fail("deposit needs --pubkey"); return 2; }
+		return usage_error("deposit needs --pubkey");
 	json_t *list = json_array();
 	const char *p = o->pubkeys;
 	for (;;) {

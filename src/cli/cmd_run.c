@@ -185,9 +185,8 @@ static int open_tee(run_state *st)
 	}
 	tee_info ti;
 	tee_provider_info(st->tee, &ti);
-	char m[2 * TEE_MEASUREMENT_MAX + 1] = "";
-	for (size_t i = 0; i < ti.measurement_len; i++)
-		snprintf(m + 2 * i, 3, "%02x", ti.measurement[i]);
+	char m[2 * TEE_MEASUREMENT_MAX + 1];
+	hex_encode(m, ti.measurement, ti.measurement_len, false);
 	log_info("TEE: platform %s, provider %s%s%s%s, evidence %s, sealing %s%s",
 		 tee_platform_name(ti.platform), ti.provider, ti.simulated ? " (SIMULATED)" : "",
 		 m[0] ? ", measurement " : "", m, ti.can_attest ? "available" : "unavailable",

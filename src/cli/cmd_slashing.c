@@ -17,7 +17,7 @@
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/file.h"
-#include "util/hex.h"
+#include "util/hex_list.h"
 
 #define PROG "secure-signer slashing"
 #define MAX_INTERCHANGE_BYTES ((size_t)1 << 30)
@@ -193,33 +193,21 @@ static int do_import(const cli_opts *o, slash_db *db)
 	return 0;
 }
 
-/* "0xab..,0xcd.." -> an array of keys; false with a message on a bad key. */
+/* --pubkeys "0xab..,0xcd.." -> an array of keys; false with a message on a bad key. */
 static bool parse_pubkeys(const char *action, const char *list, uint8_t (**keys)[SLASH_PUBKEY_BYTES],
 			  size_t *n)
 {
-	size_t cap = 1;
-	for (const char *p = list; *p; p++)
-		cap += *p == ',';
-	*keys = calloc(cap, sizeof **keys);
-	*n = 0;
-	if (*keys == NULL)
-		return false;
-	const char *p = list;
-	while (true) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (hex_decode((*keys)[*n], SLASH_PUBKEY_BYTES, p, len, HEX_PREFIX_OPTIONAL) != SS_OK) {
-			fprintf(stderr, PROG " %s: --pubkeys: \"%.*s\" is not a 48-byte hex public key\n", action,
-				(int)(len > 100 ? 100 : len), p);
-			free(*keys);
-			*keys = NULL;
-			return false;
-		}
-		(*n)++;
-		if (end == NULL)
-			return true;
-		p = end + 1;
-	}
+	uint8_t *flat = NULL;
+	const char *bad;
+	size_t bad_len;
+	ss_err e = hex_decode_list(list, SLASH_PUBKEY_BYTES, &flat, n, &bad, &bad_len);
+	*keys = (uint8_t(*)[SLASH_PUBKEY_BYTES])flat;
+	if (e == SS_ERR_INVALID)
+		fprintf(stderr, PROG " %s: --pubkeys: \"%.*s\" is not a 48-byte hex public key\n", action,
+			(int)(bad_len > 100 ? 100 : bad_len), bad);
+	else if (e != SS_OK)
+		fprintf(stderr, PROG " %s: %s\n", action, ss_strerror(e));
+	return e == SS_OK;
 }
 
 /* Writes the interchange file through util/file.h's atomic write: an interrupted export

@@ -1,6 +1,7 @@
 /* The subcommands of `secure-signer`. Each lives in its own cmd_<name>.c, parses its
- * own options (getopt_long), prints its own --help, and returns the process exit code:
- * 0 success, 1 failure, 2 usage error. */
+ * own options (run: run_config.h; the others: common_options.h cli_opts_parse), prints
+ * its own --help, and returns the process exit code: 0 success, 1 failure, 2 usage
+ * error. */
 #ifndef SS_CLI_COMMANDS_H
 #define SS_CLI_COMMANDS_H
 

@@ -11,7 +11,7 @@
 #include "util/log.h"
 #include "util/secure_mem.h"
 
-/* Indexed by CLI_OPT_* - CLI_COMMON_OPT, as in CLI_COMMON_LONGOPTS. */
+/* The shared options' names, indexed by CLI_OPT_* - CLI_COMMON_OPT. */
 static const char *const common_names[CLI_COMMON_N] = {
 	"data-dir",
 	"network",

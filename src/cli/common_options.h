@@ -8,7 +8,6 @@
 #ifndef SS_CLI_COMMON_OPTIONS_H
 #define SS_CLI_COMMON_OPTIONS_H
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,8 +17,8 @@
 #include "slashing/slashing.h"
 #include "util/datadir.h"
 
-/* getopt_long entries of the shared options, for an offline command's option table;
- * their values (CLI_OPT_*) are handed to cli_common_take. */
+/* The shared options' ids: cli_opts_parse records them (and a command may record one
+ * under another of its own names) with cli_common_take. */
 #define CLI_COMMON_OPT 0x1000
 enum {
 	CLI_OPT_DATA_DIR = CLI_COMMON_OPT,
@@ -31,15 +30,6 @@ enum {
 	CLI_OPT_DB_PASSWORD_FILE,
 	CLI_OPT_CONFIG_FILE,
 };
-#define CLI_COMMON_LONGOPTS                                                                   \
-	{ "data-dir", required_argument, NULL, CLI_OPT_DATA_DIR },                             \
-	{ "network", required_argument, NULL, CLI_OPT_NETWORK },                               \
-	{ "genesis-validators-root", required_argument, NULL, CLI_OPT_GENESIS_VALIDATORS_ROOT }, \
-	{ "genesis-time", required_argument, NULL, CLI_OPT_GENESIS_TIME },                     \
-	{ "slashing-protection-db-url", required_argument, NULL, CLI_OPT_DB_URL },             \
-	{ "slashing-protection-db-username", required_argument, NULL, CLI_OPT_DB_USERNAME },   \
-	{ "slashing-protection-db-password-file", required_argument, NULL, CLI_OPT_DB_PASSWORD_FILE }, \
-	{ "config-file", required_argument, NULL, CLI_OPT_CONFIG_FILE }
 #define CLI_COMMON_N 8
 
 /* Help text of the shared options, for an offline command's --help. */
@@ -52,8 +42,7 @@ typedef struct {
 	bool failed; /* out of memory or too many options: resolving fails */
 } cli_common_args;
 
-/* Records a shared option seen by getopt_long (val as returned); false if val is not one
- * of CLI_COMMON_LONGOPTS. */
+/* Records a shared option (val: a CLI_OPT_* id); false if val is not one. */
 bool cli_common_take(cli_common_args *a, int val, const char *value);
 
 /* Resolves cfg (as `run` would) from the recorded options, the environment, the config
@@ -66,7 +55,7 @@ void cli_common_args_free(cli_common_args *a);
 
 /* An option of an offline command (keys, slashing): "--name=value" or "--name value"
  * (takes_value), or a flag "--name". The parser has `run`'s syntax and messages
- * (run_config.c): the shared options (CLI_COMMON_LONGOPTS' names) go into a
+ * (run_config.c): the shared options (common_options.c's names) go into a
  * cli_common_args and are resolved with `run`'s table, environment and config file. */
 typedef struct {
 	const char *name; /* without "--" */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/http_client.h"
+#include "util/secure_mem.h"
 
 #define MAX_ANSWER (64u << 20) /* a keygen answer of 1000 keys is well below this */
 #define TIMEOUT_S 300          /* scrypt imports and 1000-key keygens take a while */
@@ -168,7 +169,7 @@ ss_err cli_http_request(const char *url_base, const char *method, const char *pa
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	if (hn < 0 || !send_all(fd, head, (size_t)hn) || (blen && !send_all(fd, body, blen))) {
-		snprintf(why, 256, "cannot send the request to %s:%s", host, port);
+		snprintf(why, 256, "cannot send the request to %.200s:%s", host, port);
 		goto out;
 	}
 	for (;;) {
@@ -189,7 +190,7 @@ ss_err cli_http_request(const char *url_base, const char *method, const char *pa
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			snprintf(why, 256, "no answer from %s:%s: %s", host, port, strerror(errno));
+			snprintf(why, 256, "no answer from %.200s:%s: %s", host, port, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -203,10 +204,12 @@ ss_err cli_http_request(const char *url_base, const char *method, const char *pa
 	buf[len] = '\0';
 	e = cli_http_parse_response(buf, len, out, why);
 	if (e == SS_ERR_INVALID)
-		snprintf(why, 256, "%s:%s did not answer HTTP", host, port);
+		snprintf(why, 256, "%.200s:%s did not answer HTTP", host, port);
 	if (e != SS_OK)
 		e = SS_ERR_IO;
 out:
+	if (head) /* it holds the bearer token, which the caller wipes from its own copy */
+		secure_zero(head, hcap);
 	free(head);
 	free(buf);
 	close(fd);

@@ -90,8 +90,8 @@ ss_err ecies_seal(const uint8_t *peer, size_t peer_len, const uint8_t *pt, size_
 	struct {
 		uint8_t sk[K1_SECRET_BYTES], s65[ECIES_PUB_BYTES], key[32];
 	} x; /* secret temporaries, wiped on every path */
-	uint8_t pub33[K1_PUB_COMPRESSED_BYTES];
-	ss_err e = k1_generate(x.sk, pub33);
+	/* the ephemeral key R goes out uncompressed: one point multiplication */
+	ss_err e = k1_generate(x.sk, NULL);
 	if (e == SS_OK)
 		e = k1_public(x.sk, NULL, out);
 	if (e == SS_OK)

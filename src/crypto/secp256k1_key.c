@@ -6,6 +6,7 @@
 #include <secp256k1.h>
 #include <secp256k1_ecdh.h>
 #include <secp256k1_recovery.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "crypto/secp256k1_key.h"
@@ -48,6 +49,15 @@ static void serialize(const secp256k1_pubkey *pk, uint8_t *pub33, uint8_t *pub65
 	}
 }
 
+/* A public key in SEC1 form, compressed (33 bytes) or uncompressed (65): what
+ * k1_pub_parse and k1_ecdh_point accept. */
+static bool parse_pub(const secp256k1_context *c, secp256k1_pubkey *pk, const uint8_t *in,
+		      size_t len)
+{
+	return (len == K1_PUB_COMPRESSED_BYTES || len == K1_PUB_UNCOMPRESSED_BYTES) &&
+	       secp256k1_ec_pubkey_parse(c, pk, in, len);
+}
+
 ss_err k1_public(const uint8_t sk[K1_SECRET_BYTES], uint8_t pub33[K1_PUB_COMPRESSED_BYTES],
 		 uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES])
 {
@@ -72,7 +82,7 @@ ss_err k1_generate(uint8_t sk[K1_SECRET_BYTES], uint8_t pub33[K1_PUB_COMPRESSED_
 		if (e != SS_OK)
 			return e;
 		if (secp256k1_ec_seckey_verify(c, sk))
-			return k1_public(sk, pub33, NULL);
+			return pub33 ? k1_public(sk, pub33, NULL) : SS_OK;
 	}
 	secure_zero(sk, K1_SECRET_BYTES);
 	return SS_ERR_INTERNAL;
@@ -85,8 +95,7 @@ ss_err k1_pub_parse(const uint8_t *in, size_t len, uint8_t pub33[K1_PUB_COMPRESS
 	if (!c)
 		return SS_ERR_INTERNAL;
 	secp256k1_pubkey pk;
-	if ((len != K1_PUB_COMPRESSED_BYTES && len != K1_PUB_UNCOMPRESSED_BYTES) ||
-	    !secp256k1_ec_pubkey_parse(c, &pk, in, len))
+	if (!parse_pub(c, &pk, in, len))
 		return SS_ERR_INVALID;
 	serialize(&pk, pub33, pub65);
 	return SS_OK;
@@ -141,8 +150,7 @@ ss_err k1_ecdh_point(const uint8_t sk[K1_SECRET_BYTES], const uint8_t *peer, siz
 	if (!c)
 		return SS_ERR_INTERNAL;
 	secp256k1_pubkey pk;
-	if ((peer_len != K1_PUB_COMPRESSED_BYTES && peer_len != K1_PUB_UNCOMPRESSED_BYTES) ||
-	    !secp256k1_ec_pubkey_parse(c, &pk, peer, peer_len))
+	if (!parse_pub(c, &pk, peer, peer_len))
 		return SS_ERR_INVALID;
 	/* libsecp256k1's ECDH is constant time in sk (ecmult_const); its answer only says
 	 * whether sk is a valid scalar, which is public (every stored key is), so the

@@ -14,7 +14,8 @@
 #define K1_PUB_UNCOMPRESSED_BYTES 65 /* 0x04 ‖ x ‖ y */
 #define K1_SIG_RECOVERABLE_BYTES 65  /* r ‖ s ‖ recovery id (0 or 1) */
 
-/* A fresh key from getrandom (retried until it is a valid scalar). */
+/* A fresh key from getrandom (retried until it is a valid scalar); pub33 may be NULL
+ * when the caller wants the key in another form (k1_public). */
 ss_err k1_generate(uint8_t sk[K1_SECRET_BYTES], uint8_t pub33[K1_PUB_COMPRESSED_BYTES]) SS_MUST_USE;
 
 /* The public key of sk, compressed and uncompressed (either output may be NULL).

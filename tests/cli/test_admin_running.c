@@ -112,12 +112,17 @@ TEST(readers_work_and_writers_refuse_while_running)
 	CHECK_MSG(json_is_array(list) && json_array_size(list) == 3, "%s", out_buf);
 	size_t i, generated = 0;
 	json_t *v;
+	const char *prev = "";
 	json_array_foreach(list, i, v)
 	{
 		const char *o = json_string_value(json_object_get(v, "origin"));
 		generated += o && strcmp(o, "generated") == 0;
 		CHECK(json_is_boolean(json_object_get(v, "readonly")));
 		CHECK(json_string_length(json_object_get(v, "pubkey")) == 98);
+		/* sorted by pubkey (lowercase hex sorts as the bytes do) */
+		const char *cur = json_string_value(json_object_get(v, "pubkey"));
+		CHECK_MSG(cur && strcmp(prev, cur) < 0, "%s after %s", cur ? cur : "?", prev);
+		prev = cur ? cur : prev;
 	}
 	CHECK(generated == 2);
 	json_decref(list);

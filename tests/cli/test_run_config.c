@@ -168,3 +168,32 @@ TEST(tee_and_kek_source_options)
 		run_config_free(&c);
 	}
 }
+
+/* The Commit-Boost options run_config_check refuses: the v0.2.0 API without its modules
+ * file (the legacy dialect has none), and its port equal to the signing port. */
+TEST(commit_boost_option_checks)
+{
+	run_config c;
+	char err[256];
+	char *no_modules[] = { "run", "--commit-boost-api-enabled", NULL };
+	CHECK_EQ_U64(load(&c, no_modules), 0);
+	CHECK_MSG(!run_config_check(&c, err, sizeof err) &&
+			  strstr(err, "needs --commit-boost-modules-file"), "%s", err);
+	run_config_free(&c);
+	char *legacy[] = { "run", "--commit-boost-api-enabled", "--commit-boost-legacy-api-enabled",
+			   NULL };
+	CHECK_EQ_U64(load(&c, legacy), 0);
+	CHECK_MSG(run_config_check(&c, err, sizeof err), "%s", err);
+	run_config_free(&c);
+	char *same_port[] = { "run", "--commit-boost-api-enabled", "--commit-boost-modules-file=/m",
+			      "--commit-boost-http-listen-port=9000", NULL };
+	CHECK_EQ_U64(load(&c, same_port), 0);
+	CHECK_MSG(!run_config_check(&c, err, sizeof err) &&
+			  strstr(err, "must differ from --http-listen-port"), "%s", err);
+	run_config_free(&c);
+	char *own_port[] = { "run", "--commit-boost-api-enabled", "--commit-boost-modules-file=/m",
+			     NULL };
+	CHECK_EQ_U64(load(&c, own_port), 0);
+	CHECK_MSG(run_config_check(&c, err, sizeof err), "%s", err);
+	run_config_free(&c);
+}

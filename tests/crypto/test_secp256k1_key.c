@@ -33,11 +33,16 @@ TEST(public_keys_of_known_scalars)
 	CHECK(k1_public(sk, pub33, NULL) == SS_OK);
 	unhex(want, 33, "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5");
 	CHECK_MEM(pub33, want, 33);
-	/* Both forms parse to the same point. */
+	/* Both forms parse to the same point: 1·G given uncompressed comes back compressed,
+	 * and 2·G goes compressed -> uncompressed -> compressed unchanged. */
 	uint8_t a33[33], a65[65];
 	CHECK(k1_pub_parse(pub65, 65, a33, NULL) == SS_OK);
+	unhex(want, 33, "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798");
+	CHECK_MEM(a33, want, 33);
 	CHECK(k1_pub_parse(pub33, 33, NULL, a65) == SS_OK);
+	CHECK(a65[0] == 0x04 && memcmp(a65 + 1, pub33 + 1, 32) == 0);
 	CHECK(k1_pub_parse(a65, 65, a33, NULL) == SS_OK);
+	CHECK_MEM(a33, pub33, 33);
 }
 
 TEST(invalid_scalars_and_points_are_refused)
