@@ -6,20 +6,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "crypto/keccak.h"
-#include "crypto/secp256k1_key.h"
 #include "keys/keys_aux.h"
+#include "signer/commit_boost.h"
 #include "util/hex.h"
-
-/* The Ethereum address of a stored ECDSA proxy (its 33-byte key). */
-static bool address_of(const keys_aux_info *k, uint8_t addr[20])
-{
-	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
-	if (k1_pub_parse(k->pub, k->pub_len, NULL, pub65) != SS_OK)
-		return false;
-	keccak_eth_address(addr, pub65);
-	return true;
-}
 
 static int proxy_list(keys_store *ks)
 {
@@ -39,7 +28,7 @@ static int proxy_list(keys_store *ks)
 		if (k->has_delegator)
 			hex_encode(del, k->delegator, 48, true);
 		uint8_t a[20];
-		if (k->kind == KEYS_AUX_PROXY_ECDSA && address_of(k, a))
+		if (k->kind == KEYS_AUX_PROXY_ECDSA && signer_cb_proxy_address(k->pub, a))
 			hex_encode(addr, a, 20, true);
 		/* kind, proxy (BLS key or ECDSA address), module, delegator, ECDSA key */
 		printf("%s %s %s %s%s%s\n", k->kind == KEYS_AUX_PROXY_BLS ? "bls" : "ecdsa",
@@ -64,24 +53,12 @@ static int proxy_delete(keys_store *ks, const char *arg)
 		return 2;
 	}
 	keys_aux_kind kind = len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
-	uint8_t pub[48];
+	const uint8_t *pub = id;
 	size_t pub_len = len;
-	memcpy(pub, id, len);
+	keys_aux_info px;
 	if (len == 20) {
-		size_t n = keys_aux_list(ks, KEYS_AUX_PROXY_ECDSA, NULL, NULL, 0);
-		keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
-		if (!all)
-			return 1;
-		n = keys_aux_list(ks, KEYS_AUX_PROXY_ECDSA, NULL, all, n);
-		pub_len = 0;
-		for (size_t i = 0; i < n && !pub_len; i++) {
-			uint8_t a[20];
-			if (address_of(&all[i], a) && memcmp(a, id, 20) == 0) {
-				memcpy(pub, all[i].pub, all[i].pub_len);
-				pub_len = all[i].pub_len;
-			}
-		}
-		free(all);
+		pub_len = signer_cb_proxy_by_address(ks, NULL, id, &px) ? px.pub_len : 0;
+		pub = px.pub;
 	}
 	keys_error err = { "" };
 	ss_err e = pub_len ? keys_aux_delete(ks, kind, pub, pub_len, &err) : SS_ERR_NOT_FOUND;
