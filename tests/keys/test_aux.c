@@ -92,6 +92,9 @@ TEST(generate_list_sign_restart_delete)
 	CHECK(keys_aux_delete(ks, KEYS_AUX_PROXY_BLS, bls_a.pub, 48, &err) == SS_OK);
 	CHECK(keys_aux_delete(ks, KEYS_AUX_PROXY_BLS, bls_a.pub, 48, &err) == SS_ERR_NOT_FOUND);
 	CHECK(!bls_signs(ks, bls_a.pub));
+	/* the entries after the deleted one moved down with their secrets, before any reload */
+	CHECK(bls_signs(ks, bls_b.pub) && ecdsa_signs(ks, KEYS_AUX_PROXY_ECDSA, ec_a.pub) &&
+	      ecdsa_signs(ks, KEYS_AUX_SECP256K1, enc.pub));
 	keys_store_close(ks);
 
 	ks = open_store(dir, NULL);
