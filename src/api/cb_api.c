@@ -86,10 +86,9 @@ json_t *cb_hex_json(const uint8_t *b, size_t n)
 
 json_t *cb_pubkeys_json(keys_store *ks, const signer_cb_policy *p, bool ecdsa_address)
 {
-	size_t nk = keys_count(ks);
-	keys_info *keys = calloc(nk ? nk : 1, sizeof *keys);
-	size_t np = keys_aux_list(ks, 0, p->module, NULL, 0);
-	keys_aux_info *px = calloc(np ? np : 1, sizeof *px);
+	size_t cap = keys_count(ks), np;
+	keys_info *keys = calloc(cap ? cap : 1, sizeof *keys);
+	keys_aux_info *px = keys_aux_list_alloc(ks, 0, p->module, &np);
 	json_t *list = json_array();
 	if (!keys || !px || !list) {
 		free(keys);
@@ -97,8 +96,11 @@ json_t *cb_pubkeys_json(keys_store *ks, const signer_cb_policy *p, bool ecdsa_ad
 		json_decref(list);
 		return NULL;
 	}
-	nk = keys_list(ks, keys, nk);
-	np = keys_aux_list(ks, 0, p->module, px, np);
+	/* keys_list returns the total: a key imported since keys_count is left for the next
+	 * answer, not read past the array */
+	size_t nk = keys_list(ks, keys, cap);
+	if (nk > cap)
+		nk = cap;
 	for (size_t i = 0; i < nk; i++) {
 		if (!signer_cb_key_allowed(p, keys[i].pubkey))
 			continue;

@@ -12,13 +12,12 @@
 
 static int proxy_list(keys_store *ks)
 {
-	size_t n = keys_aux_list(ks, 0, NULL, NULL, 0);
-	keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
+	size_t n;
+	keys_aux_info *all = keys_aux_list_alloc(ks, 0, NULL, &n);
 	if (!all) {
 		fprintf(stderr, "secure-signer keys proxy list: out of memory\n");
 		return 1;
 	}
-	n = keys_aux_list(ks, 0, NULL, all, n);
 	for (size_t i = 0; i < n; i++) {
 		const keys_aux_info *k = &all[i];
 		if (k->kind != KEYS_AUX_PROXY_BLS && k->kind != KEYS_AUX_PROXY_ECDSA)

@@ -361,6 +361,26 @@ size_t keys_aux_list(keys_store *ks, keys_aux_kind kind, const char *owner, keys
 	return m;
 }
 
+keys_aux_info *keys_aux_list_alloc(keys_store *ks, keys_aux_kind kind, const char *owner,
+				   size_t *n)
+{
+	struct keys_aux_state *a = ks->aux;
+	size_t m = 0;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->n; i++)
+		m += matches(&a->infos[i], kind, owner);
+	keys_aux_info *out = calloc(m ? m : 1, sizeof *out);
+	if (out) {
+		m = 0;
+		for (size_t i = 0; i < a->n; i++)
+			if (matches(&a->infos[i], kind, owner))
+				out[m++] = a->infos[i];
+	}
+	pthread_mutex_unlock(&a->lock);
+	*n = out ? m : 0;
+	return out;
+}
+
 /* Index of the entry, or SIZE_MAX. Called with the lock held. */
 static size_t find(const struct keys_aux_state *a, keys_aux_kind kind, const uint8_t *pub,
 		   size_t pub_len)

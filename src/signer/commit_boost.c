@@ -136,11 +136,10 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],
 				keys_aux_info *out)
 {
-	size_t n = keys_aux_list(ks, KEYS_AUX_PROXY_ECDSA, owner, NULL, 0);
-	keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
+	size_t n;
+	keys_aux_info *all = keys_aux_list_alloc(ks, KEYS_AUX_PROXY_ECDSA, owner, &n);
 	if (!all)
 		return false;
-	n = keys_aux_list(ks, KEYS_AUX_PROXY_ECDSA, owner, all, n);
 	bool found = false;
 	for (size_t i = 0; i < n && !found; i++) {
 		uint8_t addr[20];
