@@ -465,13 +465,18 @@ try {
   ok(pe.r.status === 200 && ecdsaRecoverAddress(signingData(infoRoot(pe.o, unhex(SID.A), 1, 1), DOMAIN),
     pe.r.json.signature).address === aEcdsa2, "the ECDSA proxy made before kill -9 signs");
   ok((await signBls("MOD_A", pks[1], 50)).r.status === 409, "a nonce answered before kill -9 is remembered");
-  await stop("SIGTERM");
 
   // ---- the operator's CLI: keys proxy list | delete -----------------------------------
   const cli = (...a) => execFileSync(binary, ["keys", "proxy", ...a, `--data-dir=${dataDir}`], {encoding: "utf8"});
+  // list reads beside the running signer; delete needs it stopped (the data directory lock)
+  ok(cli("list").includes(`bls ${aBls2} MOD_A ${pks[1]}`), "keys proxy list works while the signer runs");
+  const del = spawnSync(binary, ["keys", "proxy", "delete", aBls2, `--data-dir=${dataDir}`], {encoding: "utf8"});
+  ok(del.status !== 0 && del.stderr.includes("in use by a running signer"),
+    `keys proxy delete is refused while the signer runs (${del.status} ${del.stderr})`);
+  await stop("SIGTERM");
   let listing = cli("list");
   ok(listing.includes(`bls ${aBls} MOD_A ${pks[0]}`) && listing.includes(`ecdsa ${aEcdsa} MOD_A ${pks[0]}`) &&
-     listing.includes(`bls ${bBls} MOD_B ${pks[0]}`), `keys proxy list:\n${listing}`);
+     listing.includes(`bls ${bBls} MOD_B ${pks[0]}`) && listing.includes(aBls2), `keys proxy list:\n${listing}`);
   cli("delete", aBls);
   cli("delete", aEcdsa);
   listing = cli("list");
