@@ -52,6 +52,13 @@ static void close_fixture(fixture *f)
 	keys_store_close(f->ks);
 }
 
+static void remove_fixture(const fixture *f)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	CHECK(system(cmd) == 0);
+}
+
 static void request_root(const fixture *f, const signer_cb_policy *p, const uint8_t obj[32],
 			 uint64_t nonce, uint8_t root[32])
 {
@@ -154,7 +161,34 @@ TEST(guards_nonces_and_ownership)
 	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 2, sig) == SIGNER_CB_OK);
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 3, esig) == SIGNER_CB_OK);
 	close_fixture(&f);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f.dir);
-	CHECK(system(cmd) == 0);
+	remove_fixture(&f);
+}
+
+/* docs/commit-boost.md "Proxy keys": a module holds at most SIGNER_CB_MAX_PROXIES_PER_OWNER
+ * proxies, of both kinds together; another module is not held back by it. */
+TEST(proxy_limit_per_module)
+{
+	bls_init();
+	fixture f;
+	open_fixture(&f, true);
+	signer_cb_policy a = { .module = "A", .signing_id = sid_a };
+	signer_cb_policy b = { .module = "B", .signing_id = sid_b };
+	uint8_t proxy[48], sig[96];
+	size_t len, made = 0;
+	/* ECDSA: cheaper to generate than EIP-2333 BLS keys */
+	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - 1; i++)
+		made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy,
+						 &len, sig) == SIGNER_CB_OK;
+	made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
+					 sig) == SIGNER_CB_OK;
+	CHECK_EQ_U64(made, SIGNER_CB_MAX_PROXIES_PER_OWNER);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[1], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
+				       sig) == SIGNER_CB_TOO_MANY_PROXIES);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
+				       sig) == SIGNER_CB_TOO_MANY_PROXIES);
+	CHECK(keys_aux_list(f.ks, 0, "A", NULL, 0) == SIGNER_CB_MAX_PROXIES_PER_OWNER);
+	CHECK(signer_cb_generate_proxy(f.cb, &b, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
+				       sig) == SIGNER_CB_OK);
+	close_fixture(&f);
+	remove_fixture(&f);
 }
