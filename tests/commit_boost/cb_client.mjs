@@ -93,6 +93,7 @@ fs.writeFileSync(path.join(dir, "modules.yaml"), `modules:
   - id: MOD_A
     signing_id: "${SID.A}"
     replay_protection: true
+    jwt_secret: "inline-a-the-secrets-file-overrides"
   - id: MOD_B
     signing_id: "${SID.B}"
     proxy_only: true
@@ -234,6 +235,9 @@ try {
     k.proxy_bls.length === 0 && k.proxy_ecdsa.length === 0), "MOD_A sees both keys and no proxies");
   r = await call("MOD_B", "GET", "/signer/v1/get_pubkeys");
   ok(r.json.keys.length === 1 && r.json.keys[0].consensus === pks[0], "MOD_B sees only its allowed key");
+  r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined,
+    {secret: "inline-a-the-secrets-file-overrides", from: freshAddr()});
+  ok(r.status === 401, "the secrets file wins over an inline jwt_secret");
 
   // ---- request_signature/bls --------------------------------------------------------
   async function signBls(module, pk, nonce, extra = {}) {
