@@ -54,30 +54,26 @@ static void sk_from_hex(bls_secret_key *sk, const char *hex)
 
 TEST(domains)
 {
-	uint8_t d[32];
-	domain_of(d, "mainnet");
-	expect_hex(d, 32, "6d6d6f43f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a9",
-		   "mainnet domain");
-	domain_of(d, "holesky");
-	expect_hex(d, 32, "6d6d6f435b83a23759c560b2d0c64576e1dcfc34ea94c4988f3e0d9f77f05387",
-		   "holesky domain");
-	domain_of(d, "sepolia");
-	expect_hex(d, 32, "6d6d6f43d3010778cd08ee514b08fe67b6c503b510987a4ce43f42306d97c67c",
-		   "sepolia domain");
-	domain_of(d, "hoodi");
-	expect_hex(d, 32, "6d6d6f43719103511efa4f1362ff2a50996cccf329cc84cb410c5e5c7d351d03",
-		   "hoodi domain");
 	static const struct {
-		const char *net;
-		uint64_t id;
-	} ids[] = { { "mainnet", 1 }, { "holesky", 17000 }, { "sepolia", 11155111 },
-		    { "hoodi", 560048 } };
-	for (size_t i = 0; i < 4; i++) {
-		uint8_t gfv[4];
+		const char *net, *domain;
+		uint64_t chain_id;
+	} v[] = {
+		{ "mainnet", "6d6d6f43f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a9", 1 },
+		{ "holesky", "6d6d6f435b83a23759c560b2d0c64576e1dcfc34ea94c4988f3e0d9f77f05387", 17000 },
+		{ "sepolia", "6d6d6f43d3010778cd08ee514b08fe67b6c503b510987a4ce43f42306d97c67c",
+		  11155111 },
+		{ "hoodi", "6d6d6f43719103511efa4f1362ff2a50996cccf329cc84cb410c5e5c7d351d03", 560048 },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		uint8_t d[32], gfv[4];
+		char what[32];
+		domain_of(d, v[i].net);
+		snprintf(what, sizeof what, "%s domain", v[i].net);
+		expect_hex(d, 32, v[i].domain, what);
 		uint64_t id = 0;
-		eth2_network_genesis_fork_version(eth2_network_builtin(ids[i].net), gfv);
+		eth2_network_genesis_fork_version(eth2_network_builtin(v[i].net), gfv);
 		CHECK(eth2_cb_known_chain_id(gfv, &id));
-		CHECK_EQ_U64(id, ids[i].id);
+		CHECK_EQ_U64(id, v[i].chain_id);
 	}
 }
 
