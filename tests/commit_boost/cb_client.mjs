@@ -89,11 +89,12 @@ sks.forEach((sk, i) => fs.writeFileSync(path.join(keyDir, `k${i}.yaml`),
 const SID = {A: hex(Buffer.alloc(32, 0xa1)), B: hex(Buffer.alloc(32, 0xb2)), C: hex(Buffer.alloc(32, 0xc3))};
 const SECRET = {MOD_A: "secret-of-a", MOD_B: "secret-of-b", MOD_C: "inline-secret-c"};
 const ADMIN = "admin-secret";
+const INLINE_A = "inline-a-the-secrets-file-overrides"; // MOD_A's, overridden by jwt.secrets
 fs.writeFileSync(path.join(dir, "modules.yaml"), `modules:
   - id: MOD_A
     signing_id: "${SID.A}"
     replay_protection: true
-    jwt_secret: "inline-a-the-secrets-file-overrides"
+    jwt_secret: "${INLINE_A}"
   - id: MOD_B
     signing_id: "${SID.B}"
     proxy_only: true
@@ -236,7 +237,7 @@ try {
   r = await call("MOD_B", "GET", "/signer/v1/get_pubkeys");
   ok(r.json.keys.length === 1 && r.json.keys[0].consensus === pks[0], "MOD_B sees only its allowed key");
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined,
-    {secret: "inline-a-the-secrets-file-overrides", from: freshAddr()});
+    {secret: INLINE_A, from: freshAddr()});
   ok(r.status === 401, "the secrets file wins over an inline jwt_secret");
 
   // ---- request_signature/bls --------------------------------------------------------
@@ -557,7 +558,7 @@ try {
   await stop("SIGTERM");
   // Secrets never reach the log: no module or admin secret, no token.
   const logText = fs.readFileSync(path.join(dir, "signer.log"), "utf8");
-  for (const secret of [...Object.values(SECRET), ADMIN, "new-c", "eyJ"])
+  for (const secret of [...Object.values(SECRET), ADMIN, INLINE_A, "new-c", "eyJ"])
     ok(!logText.includes(secret), `the log does not contain ${secret === "eyJ" ? "a JWT" : "a secret"}`);
   ok(logText.includes("unauthorized (bad signature, module MOD_A)"), "auth failures are logged with their reason");
   console.log(`commit-boost client: ${checks} checks passed`);
