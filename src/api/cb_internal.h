@@ -9,7 +9,9 @@
 #include "api/commit_boost.h"
 #include "signer/commit_boost.h"
 
-#define CB_MODULE_ID_MAX 64   /* keys_aux owner field, NUL included */
+/* A module id is the owner of its proxy keys, so it has the owner field's size (NUL
+ * included). */
+#define CB_MODULE_ID_MAX KEYS_AUX_OWNER_MAX
 #define CB_SECRET_MAX 512
 #define CB_MAX_MODULES 256
 
