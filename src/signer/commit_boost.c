@@ -82,12 +82,13 @@ static signer_cb_status nonce_guard(signer_cb *s, const signer_cb_policy *p, con
 	return SIGNER_CB_ERROR;
 }
 
-/* The last step before any request_signature key signs: the nonce guard, then
- * signing_root = SigningData(PropCommitSigningInfo{object_root, signing_id, nonce,
- * chain_id}.root, COMMIT_BOOST_DOMAIN) (reference §8.2). key names the nonce's record. */
-static signer_cb_status request_root(signer_cb *s, const signer_cb_policy *p, const uint8_t *key,
-				     size_t key_len, const uint8_t object_root[32],
-				     uint64_t nonce, uint8_t out[32])
+/* The last step before any request_signature key signs: the nonce guard (which records
+ * the nonce; key names its record), then signing_root =
+ * SigningData(PropCommitSigningInfo{object_root, signing_id, nonce, chain_id}.root,
+ * COMMIT_BOOST_DOMAIN) (reference §8.2). */
+static signer_cb_status guarded_root(signer_cb *s, const signer_cb_policy *p, const uint8_t *key,
+				     size_t key_len, const uint8_t object_root[32], uint64_t nonce,
+				     uint8_t out[32])
 {
 	signer_cb_status st = nonce_guard(s, p, key, key_len, nonce);
 	if (st != SIGNER_CB_OK)
@@ -127,7 +128,7 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 	if (!keys_contains(s->keys, pk))
 		return SIGNER_CB_UNKNOWN_KEY;
 	uint8_t root[32];
-	signer_cb_status st = request_root(s, p, pk, 48, object_root, nonce, root);
+	signer_cb_status st = guarded_root(s, p, pk, 48, object_root, nonce, root);
 	if (st != SIGNER_CB_OK)
 		return st;
 	return sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
@@ -172,7 +173,7 @@ signer_cb_status signer_cb_sign_proxy_bls(signer_cb *s, const signer_cb_policy *
 	uint8_t root[32];
 	if (!find_proxy(s, p, KEYS_AUX_PROXY_BLS, proxy, &px))
 		return SIGNER_CB_UNKNOWN_PROXY;
-	signer_cb_status st = request_root(s, p, proxy, 48, object_root, nonce, root);
+	signer_cb_status st = guarded_root(s, p, proxy, 48, object_root, nonce, root);
 	if (st != SIGNER_CB_OK)
 		return st;
 	return sign_status(keys_aux_sign_bls(s->keys, px.pub, root, 32, sig),
@@ -188,7 +189,7 @@ signer_cb_status signer_cb_sign_proxy_ecdsa(signer_cb *s, const signer_cb_policy
 	uint8_t root[32];
 	if (!find_proxy(s, p, KEYS_AUX_PROXY_ECDSA, address, &px))
 		return SIGNER_CB_UNKNOWN_PROXY;
-	signer_cb_status st = request_root(s, p, address, 20, object_root, nonce, root);
+	signer_cb_status st = guarded_root(s, p, address, 20, object_root, nonce, root);
 	if (st != SIGNER_CB_OK)
 		return st;
 	return sign_ecdsa(s, px.pub, root, sig);
