@@ -1,6 +1,7 @@
 /* `secure-signer keys proxy list|delete`: the operator's view of the Commit-Boost proxy
  * keys the signer generated for modules (keys/keys_aux.h; docs/commit-boost.md "Proxy
- * keys"). Offline like every `keys` subcommand: the data directory's lock is held. */
+ * keys"). list opens the store read-only, so it runs beside a running signer; delete
+ * holds the data directory's lock, so the signer must be stopped (cmd_keys.c decides). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
