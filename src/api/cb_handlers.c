@@ -88,10 +88,14 @@ static bool reply_refusal(http_request *req, signer_cb_status st, const cb_modul
 	switch (st) {
 	case SIGNER_CB_OK:
 		return false;
+	/* docs/commit-boost.md "Guards": each refusal is logged (the nonce's by the service) */
 	case SIGNER_CB_PROXY_ONLY:
+		log_info("commit-boost: module %s: consensus-key signature refused (proxy_only)",
+			 m->id);
 		cb_reply_text(req, 403, "forbidden: module %s may sign with proxy keys only", m->id);
 		break;
 	case SIGNER_CB_KEY_NOT_ALLOWED:
+		log_info("commit-boost: module %s: %s refused (not in allowed_keys)", m->id, key_hex);
 		cb_reply_text(req, 403, "forbidden: %s is not in module %s's allowed_keys", key_hex,
 			      m->id);
 		break;

@@ -561,6 +561,9 @@ try {
   for (const secret of [...Object.values(SECRET), ADMIN, INLINE_A, "new-c", "eyJ"])
     ok(!logText.includes(secret), `the log does not contain ${secret === "eyJ" ? "a JWT" : "a secret"}`);
   ok(logText.includes("unauthorized (bad signature, module MOD_A)"), "auth failures are logged with their reason");
+  ok(logText.includes("module MOD_B: consensus-key signature refused (proxy_only)") &&
+     logText.includes(`module MOD_B: ${pks[1]} refused (not in allowed_keys)`) &&
+     logText.includes("module MOD_A: nonce 1 refused"), "guard refusals are logged");
   console.log(`commit-boost client: ${checks} checks passed`);
 } catch (e) {
   console.error(e);
