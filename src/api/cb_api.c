@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "api/cb_internal.h"
 #include "eth2/commit_boost.h"
+#include "keys/keys_aux.h"
+#include "util/hex.h"
 
 #define CB_BODY_LIMIT 4096u
 
@@ -71,6 +75,63 @@ void cb_reply_text(http_request *req, unsigned status, const char *fmt, ...)
 	if ((size_t)n >= sizeof buf)
 		n = sizeof buf - 1;
 	http_reply_bytes(req, status, "text/plain; charset=utf-8", buf, (size_t)n);
+}
+
+json_t *cb_hex_json(const uint8_t *b, size_t n)
+{
+	char buf[2 * 96 + 3];
+	hex_encode(buf, b, n, true);
+	return json_string(buf);
+}
+
+json_t *cb_pubkeys_json(keys_store *ks, const signer_cb_policy *p, bool ecdsa_address)
+{
+	size_t cap = keys_count(ks), np;
+	keys_info *keys = calloc(cap ? cap : 1, sizeof *keys);
+	keys_aux_info *px = keys_aux_list_alloc(ks, 0, p->module, &np);
+	json_t *list = json_array();
+	if (!keys || !px || !list) {
+		free(keys);
+		free(px);
+		json_decref(list);
+		return NULL;
+	}
+	/* keys_list returns the total: a key imported since keys_count is left for the next
+	 * answer, not read past the array */
+	size_t nk = keys_list(ks, keys, cap);
+	if (nk > cap)
+		nk = cap;
+	for (size_t i = 0; i < nk; i++) {
+		if (!signer_cb_key_allowed(p, keys[i].pubkey))
+			continue;
+		json_t *bls = json_array(), *ecdsa = json_array();
+		for (size_t j = 0; j < np; j++) {
+			if (!px[j].has_delegator || memcmp(px[j].delegator, keys[i].pubkey, 48) != 0)
+				continue;
+			if (px[j].kind == KEYS_AUX_PROXY_BLS) {
+				json_array_append_new(bls, cb_hex_json(px[j].pub, 48));
+			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA && !ecdsa_address) {
+				json_array_append_new(ecdsa, cb_hex_json(px[j].pub, px[j].pub_len));
+			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA) {
+				uint8_t addr[20];
+				if (signer_cb_proxy_address(px[j].pub, addr))
+					json_array_append_new(ecdsa, cb_hex_json(addr, 20));
+			}
+		}
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "consensus",
+						      cb_hex_json(keys[i].pubkey, 48), "proxy_bls", bls,
+						      "proxy_ecdsa", ecdsa));
+	}
+	free(keys);
+	free(px);
+	return json_pack("{s:o}", "keys", list);
+}
+
+json_t *cb_delegation_json(const uint8_t pk[48], const uint8_t *proxy, size_t proxy_len,
+			   const uint8_t sig[96])
+{
+	return json_pack("{s:{s:o,s:o},s:o}", "message", "delegator", cb_hex_json(pk, 48), "proxy",
+			 cb_hex_json(proxy, proxy_len), "signature", cb_hex_json(sig, 96));
 }
 
 void cb_policy_of(const cb_module *m, signer_cb_policy *p)

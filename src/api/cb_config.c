@@ -30,8 +30,7 @@ static void fail(char *err, size_t cap, const char *fmt, ...)
 
 static void module_free(cb_module *m)
 {
-	if (m->secret)
-		secure_free(m->secret);
+	secure_free(m->secret);
 	free(m->allowed);
 	memset(m, 0, sizeof *m);
 }
@@ -43,8 +42,7 @@ static void registry_free(cb_registry *r)
 	for (size_t i = 0; i < r->n; i++)
 		module_free(&r->mods[i]);
 	free(r->mods);
-	if (r->admin_secret)
-		secure_free(r->admin_secret);
+	secure_free(r->admin_secret);
 	free(r);
 }
 
@@ -58,13 +56,19 @@ static char *secret_dup(const char *s, size_t len)
 	return p;
 }
 
+/* Replaces the secret in *slot (a module's or the admin's) by a copy of s[0, len), or
+ * drops it when s is NULL; false when out of memory (the slot is then empty). */
+static bool put_secret(char **slot, size_t *slot_len, const char *s, size_t len)
+{
+	secure_free(*slot);
+	*slot = s ? secret_dup(s, len) : NULL;
+	*slot_len = *slot ? len : 0;
+	return *slot || !s;
+}
+
 static bool set_secret(cb_module *m, const char *s, size_t len)
 {
-	if (m->secret)
-		secure_free(m->secret);
-	m->secret = secret_dup(s, len);
-	m->secret_len = m->secret ? len : 0;
-	return m->secret != NULL;
+	return put_secret(&m->secret, &m->secret_len, s, len);
 }
 
 /* Module ids travel in JWTs and name proxy owners: printable, no '=' or ',' (the
@@ -398,9 +402,12 @@ cb_registry *cb_registry_load(const api_cb_config *cfg, char *err, size_t cap)
 			     cfg->admin_secret_file);
 			goto bad;
 		}
-		r->admin_secret = secret_dup(t, n);
-		r->admin_secret_len = n;
+		bool ok = put_secret(&r->admin_secret, &r->admin_secret_len, t, n);
 		wipe_text(t);
+		if (!ok) {
+			fail(err, cap, "out of memory");
+			goto bad;
+		}
 	}
 	return r;
 bad:
@@ -426,7 +433,7 @@ static cb_registry *registry_copy(const cb_registry *src)
 		*m = *s;
 		m->secret = NULL;
 		m->allowed = NULL;
-		if (s->secret && !set_secret(m, s->secret, s->secret_len))
+		if (!set_secret(m, s->secret, s->secret_len))
 			goto bad;
 		if (s->allowed) {
 			m->allowed = malloc(s->n_allowed ? s->n_allowed * 48 : 1);
@@ -435,12 +442,9 @@ static cb_registry *registry_copy(const cb_registry *src)
 			memcpy(m->allowed, s->allowed, s->n_allowed * 48);
 		}
 	}
-	if (src->admin_secret) {
-		r->admin_secret = secret_dup(src->admin_secret, src->admin_secret_len);
-		if (!r->admin_secret)
-			goto bad;
-		r->admin_secret_len = src->admin_secret_len;
-	}
+	if (!put_secret(&r->admin_secret, &r->admin_secret_len, src->admin_secret,
+			src->admin_secret_len))
+		goto bad;
 	return r;
 bad:
 	registry_free(r);
@@ -458,11 +462,7 @@ cb_registry *cb_registry_with(const cb_registry *src, const char *jwt_secrets,
 	if (jwt_secrets) {
 		/* Commit-Boost replaces the whole map: modules not named lose their secret */
 		for (size_t i = 0; i < r->n; i++)
-			if (r->mods[i].secret) {
-				secure_free(r->mods[i].secret);
-				r->mods[i].secret = NULL;
-				r->mods[i].secret_len = 0;
-			}
+			set_secret(&r->mods[i], NULL, 0);
 		if (!apply_pairs(r, jwt_secrets, ',', "jwt_secrets", err, cap)) {
 			registry_free(r);
 			return NULL;
@@ -475,10 +475,11 @@ cb_registry *cb_registry_with(const cb_registry *src, const char *jwt_secrets,
 			registry_free(r);
 			return NULL;
 		}
-		if (r->admin_secret)
-			secure_free(r->admin_secret);
-		r->admin_secret = secret_dup(admin_secret, n);
-		r->admin_secret_len = n;
+		if (!put_secret(&r->admin_secret, &r->admin_secret_len, admin_secret, n)) {
+			fail(err, cap, "out of memory");
+			registry_free(r);
+			return NULL;
+		}
 	}
 	return r;
 }
@@ -495,12 +496,7 @@ cb_registry *cb_registry_revoke(const cb_registry *src, const char *module_id, c
 		fail(err, cap, "out of memory");
 		return NULL;
 	}
-	cb_module *m = (cb_module *)cb_registry_find(r, module_id);
-	if (m->secret) {
-		secure_free(m->secret);
-		m->secret = NULL;
-		m->secret_len = 0;
-	}
+	set_secret((cb_module *)cb_registry_find(r, module_id), NULL, 0);
 	return r;
 }
 

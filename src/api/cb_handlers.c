@@ -5,7 +5,6 @@
  * signs; the handler maps its answer to Commit-Boost's status codes and texts. Proxy keys
  * belong to the module that generated them: get_pubkeys lists only the caller's. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -71,13 +70,6 @@ static bool nonce_field(http_request *req, uint64_t *out)
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char buf[2 * 96 + 3];
-	hex_encode(buf, b, n, true);
-	return json_string(buf);
-}
-
 /* The uint256 chain id as ruint serialises it: "0x" and no leading zeros. */
 static void chain_id_hex(char out[70], const uint8_t be[32])
 {
@@ -96,10 +88,14 @@ static bool reply_refusal(http_request *req, signer_cb_status st, const cb_modul
 	switch (st) {
 	case SIGNER_CB_OK:
 		return false;
+	/* docs/commit-boost.md "Guards": each refusal is logged (the nonce's by the service) */
 	case SIGNER_CB_PROXY_ONLY:
+		log_info("commit-boost: module %s: consensus-key signature refused (proxy_only)",
+			 m->id);
 		cb_reply_text(req, 403, "forbidden: module %s may sign with proxy keys only", m->id);
 		break;
 	case SIGNER_CB_KEY_NOT_ALLOWED:
+		log_info("commit-boost: module %s: %s refused (not in allowed_keys)", m->id, key_hex);
 		cb_reply_text(req, 403, "forbidden: %s is not in module %s's allowed_keys", key_hex,
 			      m->id);
 		break;
@@ -154,45 +150,12 @@ void cb_handle_get_pubkeys(http_request *req, void *app)
 		return;
 	signer_cb_policy pol;
 	cb_policy_of(m, &pol);
-	keys_store *ks = cb->cfg.keys;
-	size_t nk = keys_count(ks);
-	keys_info *keys = calloc(nk ? nk : 1, sizeof *keys);
-	size_t np = keys_aux_list(ks, 0, m->id, NULL, 0);
-	keys_aux_info *px = calloc(np ? np : 1, sizeof *px);
-	json_t *list = json_array();
-	if (!keys || !px || !list) {
-		free(keys);
-		free(px);
-		json_decref(list);
-		cb_registry_release(reg);
-		cb_reply_text(req, 500, "internal error");
-		return;
-	}
-	nk = keys_list(ks, keys, nk);
-	np = keys_aux_list(ks, 0, m->id, px, np);
-	for (size_t i = 0; i < nk; i++) {
-		if (!signer_cb_key_allowed(&pol, keys[i].pubkey))
-			continue;
-		json_t *bls = json_array(), *ecdsa = json_array();
-		for (size_t j = 0; j < np; j++) {
-			if (!px[j].has_delegator || memcmp(px[j].delegator, keys[i].pubkey, 48) != 0)
-				continue;
-			if (px[j].kind == KEYS_AUX_PROXY_BLS) {
-				json_array_append_new(bls, hex_json(px[j].pub, 48));
-			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA) {
-				uint8_t addr[20];
-				if (signer_cb_proxy_address(px[j].pub, addr))
-					json_array_append_new(ecdsa, hex_json(addr, 20));
-			}
-		}
-		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "consensus",
-						      hex_json(keys[i].pubkey, 48), "proxy_bls", bls,
-						      "proxy_ecdsa", ecdsa));
-	}
-	free(keys);
-	free(px);
+	json_t *keys = cb_pubkeys_json(cb->cfg.keys, &pol, true);
 	cb_registry_release(reg);
-	http_reply_json(req, 200, json_pack("{s:o}", "keys", list));
+	if (!keys)
+		cb_reply_text(req, 500, "internal error");
+	else
+		http_reply_json(req, 200, keys);
 }
 
 typedef enum { SIGN_CONSENSUS, SIGN_PROXY_BLS, SIGN_PROXY_ECDSA } sign_kind;
@@ -279,10 +242,7 @@ void cb_handle_generate_proxy(http_request *req, void *app)
 		goto out;
 	log_info("commit-boost: module %s: new %s proxy for %.18s...", m->id,
 		 kind == KEYS_AUX_PROXY_BLS ? "bls" : "ecdsa", pkhex);
-	http_reply_json(req, 200,
-			json_pack("{s:{s:o,s:o},s:o}", "message", "delegator", hex_json(pk, 48),
-				  "proxy", hex_json(proxy, proxy_len), "signature",
-				  hex_json(sig, 96)));
+	http_reply_json(req, 200, cb_delegation_json(pk, proxy, proxy_len, sig));
 out:
 	json_decref(o);
 	cb_registry_release(reg);

@@ -4,10 +4,14 @@
 
 #include <pthread.h>
 
+#include <jansson.h>
+
 #include "api/commit_boost.h"
 #include "signer/commit_boost.h"
 
-#define CB_MODULE_ID_MAX 64   /* keys_aux owner field, NUL included */
+/* A module id is the owner of its proxy keys, so it has the owner field's size (NUL
+ * included). */
+#define CB_MODULE_ID_MAX KEYS_AUX_OWNER_MAX
 #define CB_SECRET_MAX 512
 #define CB_MAX_MODULES 256
 
@@ -77,11 +81,20 @@ bool cb_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap,
 enum { CB_U64_OK = 0, CB_U64_ABSENT = -1, CB_U64_INVALID = -2 };
 int cb_json_u64_member(const char *body, size_t len, const char *name, uint64_t *out);
 
+/* Answers shared by both dialects (cb_api.c). cb_pubkeys_json: get_pubkeys' {"keys":
+ * [{consensus, proxy_bls, proxy_ecdsa}]} for the consensus keys the policy allows and the
+ * proxies its module owns, ECDSA proxies by address (v0.2.0) or by 33-byte key (legacy);
+ * NULL when out of memory. cb_delegation_json: generate_proxy_key's SignedProxyDelegation. */
+json_t *cb_hex_json(const uint8_t *b, size_t n);
+json_t *cb_pubkeys_json(keys_store *ks, const signer_cb_policy *p, bool ecdsa_address);
+json_t *cb_delegation_json(const uint8_t pk[48], const uint8_t *proxy, size_t proxy_len,
+			   const uint8_t sig[96]);
+
 /* Text replies as Commit-Boost gives them (reference §8.1: errors are text/plain). */
 void cb_reply_text(http_request *req, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Handlers (cb_handlers.c, cb_admin.c, cb_legacy.c). */
+/* Handlers (cb_handlers.c, cb_legacy.c). */
 void cb_handle_get_pubkeys(http_request *req, void *app);
 void cb_handle_sign_bls(http_request *req, void *app);
 void cb_handle_sign_proxy_bls(http_request *req, void *app);

@@ -86,14 +86,22 @@ static unsigned max_failures(const api_cb *cb)
 	return cb->cfg.max_failures ? cb->cfg.max_failures : 3;
 }
 
-/* The client's entry (created when absent; the table is bounded: entries whose
- * lock-out has ended are reused). Called with cb->lock held. */
-static cb_client *client_entry(api_cb *cb, const char *addr, int64_t now)
+/* The client's entry, or NULL. Called with cb->lock held. */
+static cb_client *find_client(api_cb *cb, const char *addr)
 {
 	for (size_t i = 0; i < cb->n_clients; i++)
 		if (strcmp(cb->clients[i].addr, addr) == 0)
 			return &cb->clients[i];
-	cb_client *slot = NULL;
+	return NULL;
+}
+
+/* The client's entry (created when absent; the table is bounded: entries whose
+ * lock-out has ended are reused). Called with cb->lock held. */
+static cb_client *client_entry(api_cb *cb, const char *addr, int64_t now)
+{
+	cb_client *slot = find_client(cb, addr);
+	if (slot)
+		return slot;
 	if (cb->n_clients < cb->cap_clients) {
 		slot = &cb->clients[cb->n_clients++];
 	} else if (cb->cap_clients < CB_MAX_CLIENTS) {
@@ -124,18 +132,13 @@ static bool locked_out(api_cb *cb, const char *addr)
 	int64_t now = mono_seconds();
 	bool locked = false;
 	pthread_mutex_lock(&cb->lock);
-	for (size_t i = 0; i < cb->n_clients; i++) {
-		cb_client *c = &cb->clients[i];
-		if (strcmp(c->addr, addr) != 0)
-			continue;
-		/* as Commit-Boost: failures older than the lock-out period are forgotten,
-		 * whether or not they reached the limit */
-		if (now - c->last_failure >= (int64_t)lockout_seconds(cb))
-			c->failures = 0;
-		else if (c->failures >= max_failures(cb))
-			locked = true;
-		break;
-	}
+	cb_client *c = find_client(cb, addr);
+	/* as Commit-Boost: failures older than the lock-out period are forgotten, whether
+	 * or not they reached the limit */
+	if (c && now - c->last_failure >= (int64_t)lockout_seconds(cb))
+		c->failures = 0;
+	else if (c && c->failures >= max_failures(cb))
+		locked = true;
 	pthread_mutex_unlock(&cb->lock);
 	return locked;
 }

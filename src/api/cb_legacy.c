@@ -8,8 +8,6 @@
  * authenticates). Its proxies belong to the owner "legacy", so they are separate from
  * every v0.2.0 module's: an unauthenticated client never reaches a module's proxies.
  * The service (signer/commit_boost.h) signs. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -17,18 +15,10 @@
 #include "api/cb_internal.h"
 #include "keys/keys_aux.h"
 #include "util/hex.h"
-#include "util/log.h"
 
 static void legacy_error(http_request *req, unsigned status, const char *msg)
 {
 	http_reply_json(req, status, json_pack("{s:i,s:s}", "code", (int)status, "message", msg));
-}
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char buf[2 * 96 + 3];
-	hex_encode(buf, b, n, true);
-	return json_string(buf);
 }
 
 static json_t *legacy_body(http_request *req)
@@ -50,44 +40,20 @@ static bool legacy_hex(json_t *o, const char *name, uint8_t *out, size_t n)
 	return s && hex_decode(out, n, s, strlen(s), HEX_PREFIX_OPTIONAL) == SS_OK;
 }
 
-void cb_legacy_get_pubkeys(http_request *req, void *app)
-{
-	api_cb *cb = app;
-	keys_store *ks = cb->cfg.keys;
-	size_t nk = keys_count(ks);
-	keys_info *keys = calloc(nk ? nk : 1, sizeof *keys);
-	size_t np = keys_aux_list(ks, 0, SIGNER_CB_LEGACY_OWNER, NULL, 0);
-	keys_aux_info *px = calloc(np ? np : 1, sizeof *px);
-	json_t *list = json_array();
-	if (!keys || !px || !list) {
-		free(keys);
-		free(px);
-		json_decref(list);
-		legacy_error(req, 500, "Internal Server Error");
-		return;
-	}
-	nk = keys_list(ks, keys, nk);
-	np = keys_aux_list(ks, 0, SIGNER_CB_LEGACY_OWNER, px, np);
-	for (size_t i = 0; i < nk; i++) {
-		json_t *bls = json_array(), *ecdsa = json_array();
-		for (size_t j = 0; j < np; j++) {
-			if (!px[j].has_delegator || memcmp(px[j].delegator, keys[i].pubkey, 48) != 0)
-				continue;
-			json_array_append_new(px[j].kind == KEYS_AUX_PROXY_BLS ? bls : ecdsa,
-					      hex_json(px[j].pub, px[j].pub_len));
-		}
-		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "consensus",
-						      hex_json(keys[i].pubkey, 48), "proxy_bls", bls,
-						      "proxy_ecdsa", ecdsa));
-	}
-	free(keys);
-	free(px);
-	http_reply_json(req, 200, json_pack("{s:o}", "keys", list));
-}
-
 /* The legacy pseudo-module: no signing ID, no guards; its proxies are owned by
  * SIGNER_CB_LEGACY_OWNER. */
 static const signer_cb_policy legacy_policy = { .module = SIGNER_CB_LEGACY_OWNER };
+
+void cb_legacy_get_pubkeys(http_request *req, void *app)
+{
+	api_cb *cb = app;
+	/* Web3Signer names ECDSA proxies by their 33-byte keys */
+	json_t *keys = cb_pubkeys_json(cb->cfg.keys, &legacy_policy, false);
+	if (!keys)
+		legacy_error(req, 500, "Internal Server Error");
+	else
+		http_reply_json(req, 200, keys);
+}
 
 static void legacy_refusal(http_request *req, signer_cb_status st)
 {
@@ -126,10 +92,7 @@ void cb_legacy_generate_proxy(http_request *req, void *app)
 		legacy_refusal(req, st);
 		return;
 	}
-	http_reply_json(req, 200,
-			json_pack("{s:{s:o,s:o},s:o}", "message", "delegator", hex_json(pk, 48),
-				  "proxy", hex_json(proxy, proxy_len), "signature",
-				  hex_json(sig, 96)));
+	http_reply_json(req, 200, cb_delegation_json(pk, proxy, proxy_len, sig));
 }
 
 void cb_legacy_sign(http_request *req, void *app)
@@ -157,5 +120,5 @@ void cb_legacy_sign(http_request *req, void *app)
 		legacy_refusal(req, st);
 		return;
 	}
-	http_reply_json(req, 200, hex_json(sig, sig_len));
+	http_reply_json(req, 200, cb_hex_json(sig, sig_len));
 }

@@ -1,35 +1,24 @@
 /* `secure-signer keys proxy list|delete`: the operator's view of the Commit-Boost proxy
  * keys the signer generated for modules (keys/keys_aux.h; docs/commit-boost.md "Proxy
- * keys"). Offline like every `keys` subcommand: the data directory's lock is held. */
+ * keys"). list opens the store read-only, so it runs beside a running signer; delete
+ * holds the data directory's lock, so the signer must be stopped (cmd_keys.c decides). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
-#include "crypto/keccak.h"
-#include "crypto/secp256k1_key.h"
 #include "keys/keys_aux.h"
+#include "signer/commit_boost.h"
 #include "util/hex.h"
-
-/* The Ethereum address of a stored ECDSA proxy (its 33-byte key). */
-static bool address_of(const keys_aux_info *k, uint8_t addr[20])
-{
-	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
-	if (k1_pub_parse(k->pub, k->pub_len, NULL, pub65) != SS_OK)
-		return false;
-	keccak_eth_address(addr, pub65);
-	return true;
-}
 
 static int proxy_list(keys_store *ks)
 {
-	size_t n = keys_aux_list(ks, 0, NULL, NULL, 0);
-	keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
+	size_t n;
+	keys_aux_info *all = keys_aux_list_alloc(ks, 0, NULL, &n);
 	if (!all) {
 		fprintf(stderr, "secure-signer keys proxy list: out of memory\n");
 		return 1;
 	}
-	n = keys_aux_list(ks, 0, NULL, all, n);
 	for (size_t i = 0; i < n; i++) {
 		const keys_aux_info *k = &all[i];
 		if (k->kind != KEYS_AUX_PROXY_BLS && k->kind != KEYS_AUX_PROXY_ECDSA)
@@ -39,7 +28,7 @@ static int proxy_list(keys_store *ks)
 		if (k->has_delegator)
 			hex_encode(del, k->delegator, 48, true);
 		uint8_t a[20];
-		if (k->kind == KEYS_AUX_PROXY_ECDSA && address_of(k, a))
+		if (k->kind == KEYS_AUX_PROXY_ECDSA && signer_cb_proxy_address(k->pub, a))
 			hex_encode(addr, a, 20, true);
 		/* kind, proxy (BLS key or ECDSA address), module, delegator, ECDSA key */
 		printf("%s %s %s %s%s%s\n", k->kind == KEYS_AUX_PROXY_BLS ? "bls" : "ecdsa",
@@ -64,24 +53,12 @@ static int proxy_delete(keys_store *ks, const char *arg)
 		return 2;
 	}
 	keys_aux_kind kind = len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
-	uint8_t pub[48];
+	const uint8_t *pub = id;
 	size_t pub_len = len;
-	memcpy(pub, id, len);
+	keys_aux_info px;
 	if (len == 20) {
-		size_t n = keys_aux_list(ks, KEYS_AUX_PROXY_ECDSA, NULL, NULL, 0);
-		keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
-		if (!all)
-			return 1;
-		n = keys_aux_list(ks, KEYS_AUX_PROXY_ECDSA, NULL, all, n);
-		pub_len = 0;
-		for (size_t i = 0; i < n && !pub_len; i++) {
-			uint8_t a[20];
-			if (address_of(&all[i], a) && memcmp(a, id, 20) == 0) {
-				memcpy(pub, all[i].pub, all[i].pub_len);
-				pub_len = all[i].pub_len;
-			}
-		}
-		free(all);
+		pub_len = signer_cb_proxy_by_address(ks, NULL, id, &px) ? px.pub_len : 0;
+		pub = px.pub;
 	}
 	keys_error err = { "" };
 	ss_err e = pub_len ? keys_aux_delete(ks, kind, pub, pub_len, &err) : SS_ERR_NOT_FOUND;

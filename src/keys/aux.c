@@ -184,7 +184,7 @@ static ss_err write_file(struct keys_aux_state *a, size_t n, size_t skip, keys_e
 	return e;
 }
 
-static ss_err load_file(keys_store *ks, struct keys_aux_state *a, keys_error *err)
+static ss_err load_file(struct keys_aux_state *a, keys_error *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -212,7 +212,6 @@ static ss_err load_file(keys_store *ks, struct keys_aux_state *a, keys_error *er
 	for (size_t i = 0; ok && i < count; i++)
 		ok = open_rec(a, b + AUX_HDR + i * AUX_REC) == SS_OK;
 	free(buf);
-	(void)ks;
 	if (!ok) {
 		/* Keep the file: a later start with the right KEK may open it. */
 		for (size_t i = 0; i < a->n; i++)
@@ -239,7 +238,7 @@ ss_err keys_aux_open(keys_store *ks, keys_error *err)
 	hmac_sha256(a->aead, ks->seal->aead, 32, "secure-signer/keys/v1/aux-aead", 30);
 	hmac_sha256(a->mac, ks->seal->mac, 32, "secure-signer/keys/v1/aux-file", 30);
 	ks->aux = a;
-	ss_err e = load_file(ks, a, err);
+	ss_err e = load_file(a, err);
 	if (e != SS_OK) {
 		keys_aux_close(ks);
 		return e;
@@ -360,6 +359,26 @@ size_t keys_aux_list(keys_store *ks, keys_aux_kind kind, const char *owner, keys
 	}
 	pthread_mutex_unlock(&a->lock);
 	return m;
+}
+
+keys_aux_info *keys_aux_list_alloc(keys_store *ks, keys_aux_kind kind, const char *owner,
+				   size_t *n)
+{
+	struct keys_aux_state *a = ks->aux;
+	size_t m = 0;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->n; i++)
+		m += matches(&a->infos[i], kind, owner);
+	keys_aux_info *out = calloc(m ? m : 1, sizeof *out);
+	if (out) {
+		m = 0;
+		for (size_t i = 0; i < a->n; i++)
+			if (matches(&a->infos[i], kind, owner))
+				out[m++] = a->infos[i];
+	}
+	pthread_mutex_unlock(&a->lock);
+	*n = out ? m : 0;
+	return out;
 }
 
 /* Index of the entry, or SIZE_MAX. Called with the lock held. */

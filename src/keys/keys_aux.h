@@ -47,6 +47,12 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 size_t keys_aux_list(keys_store *ks, keys_aux_kind kind, const char *owner,
 		     keys_aux_info *out, size_t cap);
 
+/* The same entries as keys_aux_list, counted and copied under one lock into a new array
+ * (free it; its length in *n): a key generated meanwhile cannot overrun it, as it can
+ * between a sizing call and a copying call. NULL when out of memory. */
+keys_aux_info *keys_aux_list_alloc(keys_store *ks, keys_aux_kind kind, const char *owner,
+				   size_t *n);
+
 /* The entry of kind with this public key; false when absent. */
 bool keys_aux_get(keys_store *ks, keys_aux_kind kind, const uint8_t *pub, size_t pub_len,
 		  keys_aux_info *out);

@@ -82,19 +82,39 @@ static signer_cb_status nonce_guard(signer_cb *s, const signer_cb_policy *p, con
 	return SIGNER_CB_ERROR;
 }
 
-/* signing_root = SigningData(PropCommitSigningInfo{object_root, signing_id, nonce,
- * chain_id}.root, COMMIT_BOOST_DOMAIN) (reference §8.2). */
-static void request_root(const signer_cb *s, const signer_cb_policy *p,
-			 const uint8_t object_root[32], uint64_t nonce, uint8_t out[32])
+/* The last step before any request_signature key signs: the nonce guard (which records
+ * the nonce; key names its record), then signing_root =
+ * SigningData(PropCommitSigningInfo{object_root, signing_id, nonce, chain_id}.root,
+ * COMMIT_BOOST_DOMAIN) (reference §8.2). */
+static signer_cb_status guarded_root(signer_cb *s, const signer_cb_policy *p, const uint8_t *key,
+				     size_t key_len, const uint8_t object_root[32], uint64_t nonce,
+				     uint8_t out[32])
 {
+	signer_cb_status st = nonce_guard(s, p, key, key_len, nonce);
+	if (st != SIGNER_CB_OK)
+		return st;
 	uint8_t info[32];
 	eth2_cb_info_root(info, object_root, p->signing_id, nonce, s->chain_id);
 	eth2_compute_signing_root(out, info, s->domain);
+	return SIGNER_CB_OK;
 }
 
 static signer_cb_status sign_status(ss_err e, signer_cb_status not_found)
 {
 	return e == SS_OK ? SIGNER_CB_OK : e == SS_ERR_NOT_FOUND ? not_found : SIGNER_CB_ERROR;
+}
+
+/* ECDSA over the 32-byte root as a prehash, no EIP-191 prefix; sig = r ‖ s ‖ v with
+ * v = 27 + recovery id, as Commit-Boost and Web3Signer answer (reference §8.1, §8.5). */
+static signer_cb_status sign_ecdsa(signer_cb *s, const uint8_t pub33[33], const uint8_t root[32],
+				   uint8_t sig[65])
+{
+	signer_cb_status st =
+		sign_status(keys_aux_sign_ecdsa(s->keys, KEYS_AUX_PROXY_ECDSA, pub33, root, sig),
+			    SIGNER_CB_UNKNOWN_PROXY);
+	if (st == SIGNER_CB_OK)
+		sig[64] = (uint8_t)(27 + sig[64]);
+	return st;
 }
 
 signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *p,
@@ -107,12 +127,30 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 		return SIGNER_CB_KEY_NOT_ALLOWED;
 	if (!keys_contains(s->keys, pk))
 		return SIGNER_CB_UNKNOWN_KEY;
-	signer_cb_status st = nonce_guard(s, p, pk, 48, nonce);
+	uint8_t root[32];
+	signer_cb_status st = guarded_root(s, p, pk, 48, object_root, nonce, root);
 	if (st != SIGNER_CB_OK)
 		return st;
-	uint8_t root[32];
-	request_root(s, p, object_root, nonce, root);
 	return sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+}
+
+bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],
+				keys_aux_info *out)
+{
+	size_t n;
+	keys_aux_info *all = keys_aux_list_alloc(ks, KEYS_AUX_PROXY_ECDSA, owner, &n);
+	if (!all)
+		return false;
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++) {
+		uint8_t addr[20];
+		if (signer_cb_proxy_address(all[i].pub, addr) && memcmp(addr, address, 20) == 0) {
+			*out = all[i];
+			found = true;
+		}
+	}
+	free(all);
+	return found;
 }
 
 /* The module's proxy of kind named by id (48-byte BLS key, or 20-byte address for
@@ -120,28 +158,11 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 static bool find_proxy(signer_cb *s, const signer_cb_policy *p, keys_aux_kind kind,
 		       const uint8_t *id, keys_aux_info *out)
 {
-	if (kind == KEYS_AUX_PROXY_BLS) {
-		if (!keys_aux_get(s->keys, kind, id, 48, out) || strcmp(out->owner, p->module) != 0)
-			return false;
-	} else {
-		size_t n = keys_aux_list(s->keys, kind, p->module, NULL, 0);
-		keys_aux_info *all = calloc(n ? n : 1, sizeof *all);
-		if (!all)
-			return false;
-		n = keys_aux_list(s->keys, kind, p->module, all, n);
-		bool found = false;
-		for (size_t i = 0; i < n && !found; i++) {
-			uint8_t addr[20];
-			if (signer_cb_proxy_address(all[i].pub, addr) && memcmp(addr, id, 20) == 0) {
-				*out = all[i];
-				found = true;
-			}
-		}
-		free(all);
-		if (!found)
-			return false;
-	}
-	return !out->has_delegator || signer_cb_key_allowed(p, out->delegator);
+	bool found = kind == KEYS_AUX_PROXY_BLS
+			     ? keys_aux_get(s->keys, kind, id, 48, out) &&
+				       strcmp(out->owner, p->module) == 0
+			     : signer_cb_proxy_by_address(s->keys, p->module, id, out);
+	return found && (!out->has_delegator || signer_cb_key_allowed(p, out->delegator));
 }
 
 signer_cb_status signer_cb_sign_proxy_bls(signer_cb *s, const signer_cb_policy *p,
@@ -149,13 +170,12 @@ signer_cb_status signer_cb_sign_proxy_bls(signer_cb *s, const signer_cb_policy *
 					  uint64_t nonce, uint8_t sig[96])
 {
 	keys_aux_info px;
+	uint8_t root[32];
 	if (!find_proxy(s, p, KEYS_AUX_PROXY_BLS, proxy, &px))
 		return SIGNER_CB_UNKNOWN_PROXY;
-	signer_cb_status st = nonce_guard(s, p, proxy, 48, nonce);
+	signer_cb_status st = guarded_root(s, p, proxy, 48, object_root, nonce, root);
 	if (st != SIGNER_CB_OK)
 		return st;
-	uint8_t root[32];
-	request_root(s, p, object_root, nonce, root);
 	return sign_status(keys_aux_sign_bls(s->keys, px.pub, root, 32, sig),
 			   SIGNER_CB_UNKNOWN_PROXY);
 }
@@ -166,20 +186,13 @@ signer_cb_status signer_cb_sign_proxy_ecdsa(signer_cb *s, const signer_cb_policy
 					    uint8_t sig[65])
 {
 	keys_aux_info px;
+	uint8_t root[32];
 	if (!find_proxy(s, p, KEYS_AUX_PROXY_ECDSA, address, &px))
 		return SIGNER_CB_UNKNOWN_PROXY;
-	signer_cb_status st = nonce_guard(s, p, address, 20, nonce);
+	signer_cb_status st = guarded_root(s, p, address, 20, object_root, nonce, root);
 	if (st != SIGNER_CB_OK)
 		return st;
-	uint8_t root[32];
-	request_root(s, p, object_root, nonce, root);
-	/* over the 32-byte root as a prehash, no EIP-191 prefix; v = 27 + recovery id
-	 * (reference §8.1) */
-	st = sign_status(keys_aux_sign_ecdsa(s->keys, KEYS_AUX_PROXY_ECDSA, px.pub, root, sig),
-			 SIGNER_CB_UNKNOWN_PROXY);
-	if (st == SIGNER_CB_OK)
-		sig[64] = (uint8_t)(27 + sig[64]);
-	return st;
+	return sign_ecdsa(s, px.pub, root, sig);
 }
 
 signer_cb_status signer_cb_generate_proxy(signer_cb *s, const signer_cb_policy *p,
@@ -246,10 +259,6 @@ signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *
 	if (kind == KEYS_AUX_PROXY_BLS)
 		return sign_status(keys_aux_sign_bls(s->keys, key, root, 32, sig),
 				   SIGNER_CB_UNKNOWN_PROXY);
-	signer_cb_status st = sign_status(keys_aux_sign_ecdsa(s->keys, kind, key, root, sig),
-					  SIGNER_CB_UNKNOWN_PROXY);
-	if (st == SIGNER_CB_OK)
-		sig[64] = (uint8_t)(27 + sig[64]);
 	*sig_len = 65;
-	return st;
+	return sign_ecdsa(s, key, root, sig);
 }

@@ -89,10 +89,12 @@ sks.forEach((sk, i) => fs.writeFileSync(path.join(keyDir, `k${i}.yaml`),
 const SID = {A: hex(Buffer.alloc(32, 0xa1)), B: hex(Buffer.alloc(32, 0xb2)), C: hex(Buffer.alloc(32, 0xc3))};
 const SECRET = {MOD_A: "secret-of-a", MOD_B: "secret-of-b", MOD_C: "inline-secret-c"};
 const ADMIN = "admin-secret";
+const INLINE_A = "inline-a-the-secrets-file-overrides"; // MOD_A's, overridden by jwt.secrets
 fs.writeFileSync(path.join(dir, "modules.yaml"), `modules:
   - id: MOD_A
     signing_id: "${SID.A}"
     replay_protection: true
+    jwt_secret: "${INLINE_A}"
   - id: MOD_B
     signing_id: "${SID.B}"
     proxy_only: true
@@ -234,6 +236,9 @@ try {
     k.proxy_bls.length === 0 && k.proxy_ecdsa.length === 0), "MOD_A sees both keys and no proxies");
   r = await call("MOD_B", "GET", "/signer/v1/get_pubkeys");
   ok(r.json.keys.length === 1 && r.json.keys[0].consensus === pks[0], "MOD_B sees only its allowed key");
+  r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined,
+    {secret: INLINE_A, from: freshAddr()});
+  ok(r.status === 401, "the secrets file wins over an inline jwt_secret");
 
   // ---- request_signature/bls --------------------------------------------------------
   async function signBls(module, pk, nonce, extra = {}) {
@@ -465,13 +470,18 @@ try {
   ok(pe.r.status === 200 && ecdsaRecoverAddress(signingData(infoRoot(pe.o, unhex(SID.A), 1, 1), DOMAIN),
     pe.r.json.signature).address === aEcdsa2, "the ECDSA proxy made before kill -9 signs");
   ok((await signBls("MOD_A", pks[1], 50)).r.status === 409, "a nonce answered before kill -9 is remembered");
-  await stop("SIGTERM");
 
   // ---- the operator's CLI: keys proxy list | delete -----------------------------------
   const cli = (...a) => execFileSync(binary, ["keys", "proxy", ...a, `--data-dir=${dataDir}`], {encoding: "utf8"});
+  // list reads beside the running signer; delete needs it stopped (the data directory lock)
+  ok(cli("list").includes(`bls ${aBls2} MOD_A ${pks[1]}`), "keys proxy list works while the signer runs");
+  const del = spawnSync(binary, ["keys", "proxy", "delete", aBls2, `--data-dir=${dataDir}`], {encoding: "utf8"});
+  ok(del.status !== 0 && del.stderr.includes("in use by a running signer"),
+    `keys proxy delete is refused while the signer runs (${del.status} ${del.stderr})`);
+  await stop("SIGTERM");
   let listing = cli("list");
   ok(listing.includes(`bls ${aBls} MOD_A ${pks[0]}`) && listing.includes(`ecdsa ${aEcdsa} MOD_A ${pks[0]}`) &&
-     listing.includes(`bls ${bBls} MOD_B ${pks[0]}`), `keys proxy list:\n${listing}`);
+     listing.includes(`bls ${bBls} MOD_B ${pks[0]}`) && listing.includes(aBls2), `keys proxy list:\n${listing}`);
   cli("delete", aBls);
   cli("delete", aEcdsa);
   listing = cli("list");
@@ -548,9 +558,12 @@ try {
   await stop("SIGTERM");
   // Secrets never reach the log: no module or admin secret, no token.
   const logText = fs.readFileSync(path.join(dir, "signer.log"), "utf8");
-  for (const secret of [...Object.values(SECRET), ADMIN, "new-c", "eyJ"])
+  for (const secret of [...Object.values(SECRET), ADMIN, INLINE_A, "new-c", "eyJ"])
     ok(!logText.includes(secret), `the log does not contain ${secret === "eyJ" ? "a JWT" : "a secret"}`);
   ok(logText.includes("unauthorized (bad signature, module MOD_A)"), "auth failures are logged with their reason");
+  ok(logText.includes("module MOD_B: consensus-key signature refused (proxy_only)") &&
+     logText.includes(`module MOD_B: ${pks[1]} refused (not in allowed_keys)`) &&
+     logText.includes("module MOD_A: nonce 1 refused"), "guard refusals are logged");
   console.log(`commit-boost client: ${checks} checks passed`);
 } catch (e) {
   console.error(e);

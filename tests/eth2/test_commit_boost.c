@@ -3,6 +3,7 @@
  * and V2's signatures and V4's roots were computed with @chainsafe/blst), and the
  * domains of §8.2. The keys are the public test keys of Web3Signer's
  * SigningRootGeneratorTest that V4 and V5 name. */
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/bls.h"
@@ -53,30 +54,26 @@ static void sk_from_hex(bls_secret_key *sk, const char *hex)
 
 TEST(domains)
 {
-	uint8_t d[32];
-	domain_of(d, "mainnet");
-	expect_hex(d, 32, "6d6d6f43f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a9",
-		   "mainnet domain");
-	domain_of(d, "holesky");
-	expect_hex(d, 32, "6d6d6f435b83a23759c560b2d0c64576e1dcfc34ea94c4988f3e0d9f77f05387",
-		   "holesky domain");
-	domain_of(d, "sepolia");
-	expect_hex(d, 32, "6d6d6f43d3010778cd08ee514b08fe67b6c503b510987a4ce43f42306d97c67c",
-		   "sepolia domain");
-	domain_of(d, "hoodi");
-	expect_hex(d, 32, "6d6d6f43719103511efa4f1362ff2a50996cccf329cc84cb410c5e5c7d351d03",
-		   "hoodi domain");
 	static const struct {
-		const char *net;
-		uint64_t id;
-	} ids[] = { { "mainnet", 1 }, { "holesky", 17000 }, { "sepolia", 11155111 },
-		    { "hoodi", 560048 } };
-	for (size_t i = 0; i < 4; i++) {
-		uint8_t gfv[4];
+		const char *net, *domain;
+		uint64_t chain_id;
+	} v[] = {
+		{ "mainnet", "6d6d6f43f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a9", 1 },
+		{ "holesky", "6d6d6f435b83a23759c560b2d0c64576e1dcfc34ea94c4988f3e0d9f77f05387", 17000 },
+		{ "sepolia", "6d6d6f43d3010778cd08ee514b08fe67b6c503b510987a4ce43f42306d97c67c",
+		  11155111 },
+		{ "hoodi", "6d6d6f43719103511efa4f1362ff2a50996cccf329cc84cb410c5e5c7d351d03", 560048 },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		uint8_t d[32], gfv[4];
+		char what[32];
+		domain_of(d, v[i].net);
+		snprintf(what, sizeof what, "%s domain", v[i].net);
+		expect_hex(d, 32, v[i].domain, what);
 		uint64_t id = 0;
-		eth2_network_genesis_fork_version(eth2_network_builtin(ids[i].net), gfv);
+		eth2_network_genesis_fork_version(eth2_network_builtin(v[i].net), gfv);
 		CHECK(eth2_cb_known_chain_id(gfv, &id));
-		CHECK_EQ_U64(id, ids[i].id);
+		CHECK_EQ_U64(id, v[i].chain_id);
 	}
 }
 
@@ -91,44 +88,47 @@ TEST(v1_legacy_root)
 		   "V1 signing root");
 }
 
-/* V2 (Hoodi, nonce 42) and V3 (mainnet, nonce 0): info root, signing root, signature. */
+/* V2 (Hoodi, nonce 42) and V3 (mainnet, nonce 0): info root, signing root, signature of
+ * object_root 0x01*32 and signing ID 0x02*32 under the delegator key. */
 TEST(v2_v3_prop_commit)
 {
+	static const struct {
+		const char *name, *net;
+		uint64_t chain_id, nonce;
+		const char *info, *root, *sig;
+	} v[] = {
+		{ "V2", "hoodi", 560048, 42,
+		  "fd0081d9a3b93ae94f552a753fa282632ef2fd00520e0b6bb6158afd31028ac7",
+		  "0b95fcdb3f003fc6f0fd3238d906f359809e97fe7ec71f56771cb05bee4150bd",
+		  "8cc3298cc1c7f082e23b22f33b33f71d739dbc5b73560a181a4e5194b0cf1eeec873e4a820f005ff"
+		  "019735a161421fc403db3b54851e2746fc89795371cc024ddd3435e74ccbe4be5e41d0742da9b81"
+		  "09f8c17485f6f64c183223283440f21ee" },
+		{ "V3", "mainnet", 1, 0,
+		  "f2bf312079fa401aafac58d0f7d80d25eaa94e4a93f6e120e442a78f35296076",
+		  "54eae8413e0cc87a52da32173f541630f829ba167d9c459fc91dfc77b1a50213",
+		  "80dc0fce347d42b47718cf09baca2b0eb71eeb11d90a8afc47605aabfe085f3058d6da3fe8475247"
+		  "74fb0170813526230528dcb870ed5a74d91045400a5aedaa9e69ad46e8c0964e4df7139c0e044da"
+		  "194b039f7694e199f9246babcb0fa69f3" },
+	};
 	uint8_t data[32], sid[32], cid[32], info[32], d[32], root[32], sig[96];
 	memset(data, 1, 32);
 	memset(sid, 2, 32);
 	bls_secret_key sk;
 	sk_from_hex(&sk, DELEGATOR_SK);
-
-	chain_id_be(cid, 560048);
-	eth2_cb_info_root(info, data, sid, 42, cid);
-	expect_hex(info, 32, "fd0081d9a3b93ae94f552a753fa282632ef2fd00520e0b6bb6158afd31028ac7",
-		   "V2 info root");
-	domain_of(d, "hoodi");
-	eth2_compute_signing_root(root, info, d);
-	expect_hex(root, 32, "0b95fcdb3f003fc6f0fd3238d906f359809e97fe7ec71f56771cb05bee4150bd",
-		   "V2 signing root");
-	bls_sign(sig, &sk, root, 32);
-	expect_hex(sig, 96,
-		   "8cc3298cc1c7f082e23b22f33b33f71d739dbc5b73560a181a4e5194b0cf1eeec873e4a820f005ff"
-		   "019735a161421fc403db3b54851e2746fc89795371cc024ddd3435e74ccbe4be5e41d0742da9b81"
-		   "09f8c17485f6f64c183223283440f21ee",
-		   "V2 signature");
-
-	chain_id_be(cid, 1);
-	eth2_cb_info_root(info, data, sid, 0, cid);
-	expect_hex(info, 32, "f2bf312079fa401aafac58d0f7d80d25eaa94e4a93f6e120e442a78f35296076",
-		   "V3 info root");
-	domain_of(d, "mainnet");
-	eth2_compute_signing_root(root, info, d);
-	expect_hex(root, 32, "54eae8413e0cc87a52da32173f541630f829ba167d9c459fc91dfc77b1a50213",
-		   "V3 signing root");
-	bls_sign(sig, &sk, root, 32);
-	expect_hex(sig, 96,
-		   "80dc0fce347d42b47718cf09baca2b0eb71eeb11d90a8afc47605aabfe085f3058d6da3fe8475247"
-		   "74fb0170813526230528dcb870ed5a74d91045400a5aedaa9e69ad46e8c0964e4df7139c0e044da"
-		   "194b039f7694e199f9246babcb0fa69f3",
-		   "V3 signature");
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char what[32];
+		chain_id_be(cid, v[i].chain_id);
+		eth2_cb_info_root(info, data, sid, v[i].nonce, cid);
+		snprintf(what, sizeof what, "%s info root", v[i].name);
+		expect_hex(info, 32, v[i].info, what);
+		domain_of(d, v[i].net);
+		eth2_compute_signing_root(root, info, d);
+		snprintf(what, sizeof what, "%s signing root", v[i].name);
+		expect_hex(root, 32, v[i].root, what);
+		bls_sign(sig, &sk, root, 32);
+		snprintf(what, sizeof what, "%s signature", v[i].name);
+		expect_hex(sig, 96, v[i].sig, what);
+	}
 	bls_secret_key_wipe(&sk);
 }
 
@@ -169,7 +169,6 @@ TEST(v4_bls_delegation)
 	bls_secret_key_wipe(&del);
 	bls_secret_key_wipe(&prx);
 }
-
 
 /* V5: ECDSA proxy delegation, mainnet, in both forms: Web3Signer's 33-byte compressed
  * key and Commit-Boost's 20-byte address (keccak of the uncompressed key). */

@@ -67,6 +67,14 @@ TEST(generate_list_sign_restart_delete)
 	CHECK(keys_aux_list(ks, 0, "module-a", list, 8) == 2);
 	CHECK(keys_aux_list(ks, 0, "module-c", list, 8) == 0);
 	CHECK(keys_aux_list(ks, KEYS_AUX_SECP256K1, NULL, list, 0) == 1);
+	size_t n = 9;
+	keys_aux_info *snap = keys_aux_list_alloc(ks, 0, "module-a", &n);
+	CHECK(snap && n == 2 && memcmp(snap[0].pub, bls_a.pub, 48) == 0 &&
+	      memcmp(snap[1].pub, ec_a.pub, 33) == 0);
+	free(snap);
+	snap = keys_aux_list_alloc(ks, 0, "module-c", &n);
+	CHECK(snap && n == 0);
+	free(snap);
 
 	CHECK(bls_signs(ks, bls_a.pub) && bls_signs(ks, bls_b.pub));
 	CHECK(ecdsa_signs(ks, KEYS_AUX_PROXY_ECDSA, ec_a.pub));
@@ -92,6 +100,9 @@ TEST(generate_list_sign_restart_delete)
 	CHECK(keys_aux_delete(ks, KEYS_AUX_PROXY_BLS, bls_a.pub, 48, &err) == SS_OK);
 	CHECK(keys_aux_delete(ks, KEYS_AUX_PROXY_BLS, bls_a.pub, 48, &err) == SS_ERR_NOT_FOUND);
 	CHECK(!bls_signs(ks, bls_a.pub));
+	/* the entries after the deleted one moved down with their secrets, before any reload */
+	CHECK(bls_signs(ks, bls_b.pub) && ecdsa_signs(ks, KEYS_AUX_PROXY_ECDSA, ec_a.pub) &&
+	      ecdsa_signs(ks, KEYS_AUX_SECP256K1, enc.pub));
 	keys_store_close(ks);
 
 	ks = open_store(dir, NULL);

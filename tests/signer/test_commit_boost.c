@@ -1,8 +1,8 @@
 /* The Commit-Boost signing service (signer/commit_boost.h) in-process, on a temporary
  * data directory: the guards in their order (proxy-only, allow-list, unknown key, nonce),
- * replay protection across the 2^63 boundary and across a reopen, proxy ownership,
- * signatures checked with bls_verify_vartime and k1_recover over roots computed with
- * eth2/commit_boost.h. The HTTP side is tests/commit_boost. */
+ * replay protection across the 2^63 boundary and across a reopen, proxy ownership and
+ * the allow-list over proxies, signatures checked with bls_verify_vartime and k1_recover
+ * over roots computed with eth2/commit_boost.h. The HTTP side is tests/commit_boost. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +50,13 @@ static void close_fixture(fixture *f)
 {
 	signer_cb_free(f->cb);
 	keys_store_close(f->ks);
+}
+
+static void remove_fixture(const fixture *f)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	CHECK(system(cmd) == 0);
 }
 
 static void request_root(const fixture *f, const signer_cb_policy *p, const uint8_t obj[32],
@@ -123,6 +130,21 @@ TEST(guards_nonces_and_ownership)
 	CHECK_MEM(got, addr, 20);
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b, addr, obj, 2, esig) == SIGNER_CB_UNKNOWN_PROXY);
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 2, esig) == SIGNER_CB_NONCE_REUSED);
+	/* a proxy whose delegator has left the module's allow-list no longer signs */
+	uint8_t b_bls[48], b_addr[20], moved[1][48];
+	CHECK(signer_cb_generate_proxy(f.cb, &b, f.pk[0], KEYS_AUX_PROXY_BLS, true, b_bls, &len,
+				       sig) == SIGNER_CB_OK && len == 48);
+	CHECK(signer_cb_generate_proxy(f.cb, &b, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, tmp, &len,
+				       sig) == SIGNER_CB_OK && len == 20);
+	memcpy(b_addr, tmp, 20);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &b, b_bls, obj, 0, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b, b_addr, obj, 0, esig) == SIGNER_CB_OK);
+	memcpy(moved[0], f.pk[1], 48);
+	signer_cb_policy b_moved = b;
+	b_moved.allowed = moved;
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &b_moved, b_bls, obj, 0, sig) == SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b_moved, b_addr, obj, 0, esig) ==
+	      SIGNER_CB_UNKNOWN_PROXY);
 	/* the legacy owner is another owner: it cannot reach A's proxies */
 	size_t sig_len;
 	CHECK(signer_cb_sign_legacy(f.cb, true, bls_proxy, 48, obj, sig, &sig_len) ==
@@ -139,7 +161,34 @@ TEST(guards_nonces_and_ownership)
 	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 2, sig) == SIGNER_CB_OK);
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 3, esig) == SIGNER_CB_OK);
 	close_fixture(&f);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f.dir);
-	CHECK(system(cmd) == 0);
+	remove_fixture(&f);
+}
+
+/* docs/commit-boost.md "Proxy keys": a module holds at most SIGNER_CB_MAX_PROXIES_PER_OWNER
+ * proxies, of both kinds together; another module is not held back by it. */
+TEST(proxy_limit_per_module)
+{
+	bls_init();
+	fixture f;
+	open_fixture(&f, true);
+	signer_cb_policy a = { .module = "A", .signing_id = sid_a };
+	signer_cb_policy b = { .module = "B", .signing_id = sid_b };
+	uint8_t proxy[48], sig[96];
+	size_t len, made = 0;
+	/* ECDSA: cheaper to generate than EIP-2333 BLS keys */
+	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - 1; i++)
+		made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy,
+						 &len, sig) == SIGNER_CB_OK;
+	made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
+					 sig) == SIGNER_CB_OK;
+	CHECK_EQ_U64(made, SIGNER_CB_MAX_PROXIES_PER_OWNER);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[1], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
+				       sig) == SIGNER_CB_TOO_MANY_PROXIES);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
+				       sig) == SIGNER_CB_TOO_MANY_PROXIES);
+	CHECK(keys_aux_list(f.ks, 0, "A", NULL, 0) == SIGNER_CB_MAX_PROXIES_PER_OWNER);
+	CHECK(signer_cb_generate_proxy(f.cb, &b, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
+				       sig) == SIGNER_CB_OK);
+	close_fixture(&f);
+	remove_fixture(&f);
 }
