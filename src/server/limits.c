@@ -50,6 +50,15 @@ bool http_limits_may_accept(bool loopback, unsigned open_remote, unsigned limit,
 	return loopback || open_remote + reserve < limit;
 }
 
+/* since may be later than now: a connection answered after this pass read the clock
+ * stores a newer start without the mutex. Subtracting would wrap to a huge age and cut
+ * a busy keep-alive connection just as its next request arrived (seen in bench_server
+ * as two requests reset at once under load). */
+bool http_limits_expired(uint64_t now, uint64_t since, uint64_t timeout_ns)
+{
+	return now > since && now - since >= timeout_ns;
+}
+
 int http_limits_accept(http_limits *l, const struct sockaddr *addr)
 {
 	return http_limits_may_accept(http_limits_is_loopback(addr), atomic_load(&l->open_remote),
@@ -143,7 +152,7 @@ static void *sweeper(void *arg)
 		for (http_conn *c = l->head; c; c = c->next) {
 			if (c->cut || c->fd < 0 || atomic_load(&c->busy))
 				continue;
-			if (now - atomic_load(&c->since) < l->timeout_ns)
+			if (!http_limits_expired(now, atomic_load(&c->since), l->timeout_ns))
 				continue;
 			(void)shutdown(c->fd, SHUT_RDWR);
 			c->cut = true;

@@ -56,6 +56,9 @@ void http_limits_idle(struct MHD_Connection *conn);
 /* Pure rule of the reserve, for tests: may a new connection be accepted? */
 bool http_limits_may_accept(bool loopback, unsigned open_remote, unsigned limit,
 			    unsigned reserve);
+/* Pure rule of the deadline, for tests: has a request whose time started at since
+ * (mono_ns) run out at now? A since later than now (set after now was read) has not. */
+bool http_limits_expired(uint64_t now, uint64_t since, uint64_t timeout_ns);
 /* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
 bool http_limits_is_loopback(const struct sockaddr *addr);
 

@@ -204,6 +204,92 @@ out:
 	http_server_stop(s, 1000);
 }
 
+/* Keep-alive connections that never stop sending requests, each waiting only for its
+ * previous answer, as a validator client's do during a slot's burst. The sweeper must
+ * never cut one: every request starts right after an answer, far within the deadline.
+ * An answer stored after a sweep read its clock once made that connection look
+ * billions of years old, and it was cut as its next request arrived. */
+typedef struct {
+	uint16_t port;
+	const char *source;
+	double until;
+	unsigned answered, cut;
+} busy_client;
+
+static void *busy_client_main(void *arg)
+{
+	busy_client *b = arg;
+	int fd = hc_connect_from(b->port, b->source);
+	if (fd < 0) {
+		b->cut++;
+		return NULL;
+	}
+	static const char get[] = "GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n";
+	while (now_s() < b->until) {
+		if (send(fd, get, sizeof get - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof get - 1)) {
+			b->cut++;
+			break;
+		}
+		char r[512];
+		size_t got = 0;
+		bool whole = false;
+		while (!whole && got < sizeof r - 1) {
+			ssize_t n = recv(fd, r + got, sizeof r - 1 - got, 0);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			r[got] = '\0';
+			const char *end = strstr(r, "\r\n\r\n");
+			whole = end && strcmp(end + 4, "ok") == 0;
+		}
+		if (!whole) {
+			b->cut++;
+			break;
+		}
+		b->answered++;
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST(busy_keepalive_connections_are_never_cut)
+{
+	http_server *s = start();
+	if (!s)
+		return;
+	/* PER_CLIENT connections from each of three loopback addresses; the sweeper passes
+	 * every DEADLINE_S / 4 = 0.5 s, so about ten passes run over busy connections. */
+	static const char *const sources[] = { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
+	enum { N = 3 * PER_CLIENT };
+	busy_client b[N];
+	pthread_t t[N];
+	double until = now_s() + 5;
+	for (int i = 0; i < N; i++) {
+		b[i] = (busy_client){ http_server_port(s), sources[i / PER_CLIENT], until, 0, 0 };
+		CHECK(pthread_create(&t[i], NULL, busy_client_main, &b[i]) == 0);
+	}
+	unsigned answered = 0, cut = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		answered += b[i].answered;
+		cut += b[i].cut;
+	}
+	CHECK_MSG(cut == 0, "%u of %d busy connections cut after %u answers", cut, N, answered);
+	CHECK(answered > 1000); /* the connections were busy, not idle */
+	http_server_stop(s, 1000);
+}
+
+TEST(deadline_rule_ignores_a_start_after_the_sweep_clock)
+{
+	const uint64_t s = 1000000000ull; /* 1 s in ns */
+	CHECK(!http_limits_expired(10 * s, 9 * s, 2 * s));
+	CHECK(http_limits_expired(10 * s, 8 * s, 2 * s));
+	CHECK(http_limits_expired(10 * s, 1 * s, 2 * s));
+	/* answered after the sweep read its clock: not 584 years old */
+	CHECK(!http_limits_expired(10 * s, 10 * s + 1, 2 * s));
+	CHECK(!http_limits_expired(10 * s, 10 * s, 2 * s));
+}
+
 static struct sockaddr_in v4(const char *ip)
 {
 	struct sockaddr_in a = { 0 };
