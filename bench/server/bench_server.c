@@ -44,6 +44,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -206,14 +207,35 @@ static uint16_t start_signer(const char *binary, int validators, char (*pk_hex)[
 	return 0;
 }
 
+/* Every failed request is an error in its row; the first few are described on stderr
+ * whatever the settings, so a rare failure can be told apart (refused or reset
+ * connection, or an error status) the first time it happens. BENCH_DEBUG=1 describes
+ * them all. */
+#define FAILURES_DESCRIBED 10
+static _Atomic int failures_seen;
+
+static void describe_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void describe_failure(const char *fmt, ...)
+{
+	if (atomic_fetch_add(&failures_seen, 1) >= FAILURES_DESCRIBED && !getenv("BENCH_DEBUG"))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "failed request: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 static void stop_signer(void)
 {
 	if (signer_pid > 0) {
 		kill(signer_pid, SIGTERM);
 		waitpid(signer_pid, NULL, 0);
 	}
-	if (getenv("BENCH_KEEP")) {
-		fprintf(stderr, "kept %s\n", tmpdir_path);
+	/* after a failure the signer's log is evidence: keep it */
+	if (getenv("BENCH_KEEP") || atomic_load(&failures_seen) > 0) {
+		fprintf(stderr, "kept %s (the signer's log is signer.log)\n", tmpdir_path);
 		return;
 	}
 	char cmd[400];
@@ -374,6 +396,7 @@ static void start_next(conn *c, int idx, size_t *next, size_t *done)
 			return;
 		if (c->fd < 0 && !reconnect(c, idx)) {
 			/* Cannot connect: this request is an error, not a hang. */
+			describe_failure("request %zu: cannot connect (errno %d)", *next, errno);
 			lat[*next] = 0;
 			(*next)++;
 			(*done)++;
@@ -389,6 +412,8 @@ static void start_next(conn *c, int idx, size_t *next, size_t *done)
 		if (push(c, idx))
 			return;
 		/* The connection broke before the request went out: count it, go on. */
+		describe_failure("request %zu on connection %d: send failed after %zu bytes "
+				 "(errno %d)", c->req, idx, c->sent, errno);
 		lat[c->req] = 0;
 		(*done)++;
 		atomic_fetch_add(&errors, 1);
@@ -434,8 +459,9 @@ static bool pull(conn *c, int idx, uint32_t events)
 				lat[c->req] = now_s() - c->t0;
 				if (st != 200)
 					atomic_fetch_add(&errors, 1);
-				if (st != 200 && getenv("BENCH_DEBUG"))
-					fprintf(stderr, "status %d: %s\n", st, c->buf);
+				if (st != 200)
+					describe_failure("request %zu: status %d: %s", c->req, st,
+							 c->buf);
 				return true;
 			}
 			if (c->got < sizeof c->buf - 1)
@@ -443,9 +469,9 @@ static bool pull(conn *c, int idx, uint32_t events)
 			failed = true;
 		}
 	}
-	if (getenv("BENCH_DEBUG"))
-		fprintf(stderr, "conn %d failed: events %#x sent %zu got %zu errno %d\n", idx,
-			events, c->sent, c->got, errno);
+	describe_failure("request %zu on connection %d: connection failed after %.3f ms "
+			 "(events %#x, sent %zu, got %zu, errno %d)",
+			 c->req, idx, (now_s() - c->t0) * 1e3, events, c->sent, c->got, errno);
 	/* count it, reconnect, go on */
 	lat[c->req] = now_s() - c->t0;
 	atomic_fetch_add(&errors, 1);
