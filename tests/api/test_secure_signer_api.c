@@ -659,6 +659,9 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	const char *kg_strict[] = { "client", "keygen", "--url", url, "--token-file", tok,
 				    "--count", "3", "--verify", "--out", outf, NULL };
 	CHECK_MSG(sp_run_cli(kg_strict, NULL, out, sizeof out) == 1 && strstr(out, "does not verify"), "%s", out);
+	/* verified in memory: the report names the object, not a temporary file */
+	CHECK_MSG(strstr(out, "the signer's evidence object: simulated evidence") &&
+			  !strstr(out, "/tmp/"), "%s", out);
 	CHECK(access(outf, F_OK) != 0);
 	const char *kg_mre[] = { "client", "keygen", "--url", url, "--token-file", tok, "--verify",
 				 "--allow-simulated", "--expect-mrenclave",
