@@ -13,7 +13,7 @@
  * verify` checks it. Without a TEE that can attest (--tee none) the routes answer 501
  * and generate nothing: never fake evidence. When the evidence cannot be had after the
  * keys were made, the keys are deleted again (DESIGN.md §2 invariant 5). */
-#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +21,7 @@
 #include "api/body_parse.h"
 #include "keys/keys_aux.h"
 #include "tee/tee.h"
+#include "util/base64.h"
 #include "util/hex.h"
 #include "util/log.h"
 
@@ -105,11 +106,11 @@ static json_t *evidence_json(api *a, const uint8_t rd[64], const char *binding,
 		json_decref(pubkeys);
 		return NULL;
 	}
-	char *b64 = malloc(4 * ((ev.quote_len + 2) / 3) + 1);
+	char *b64 = malloc(BASE64_ENCODED_LEN(ev.quote_len) + 1);
 	char rd_hex[2 * 64 + 3], nonce_hex[2 * TEE_KEYGEN_NONCE_BYTES + 3];
 	json_t *o = NULL;
-	if (b64 && ev.quote_len <= 0x7fffffff) {
-		EVP_EncodeBlock((unsigned char *)b64, ev.quote, (int)ev.quote_len);
+	if (b64) {
+		base64_encode(b64, ev.quote, ev.quote_len);
 		hex_encode(rd_hex, rd, 64, true);
 		hex_encode(nonce_hex, nonce, TEE_KEYGEN_NONCE_BYTES, true);
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "type",

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "api/api_internal.h"
+#include "util/base64.h"
 #include "util/dec.h"
 #include "util/hex.h"
 
@@ -65,14 +65,13 @@ void api_handle_sign_ext(http_request *req, void *app)
 		reply_error(req, 500, "Internal Server Error");
 		return;
 	}
-	/* EVP_EncodeBlock writes 4 characters per 3 bytes and a NUL. */
-	char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+	char *b64 = malloc(BASE64_ENCODED_LEN(len) + 1);
 	char hex[2 * SIGNER_SIGNATURE_BYTES + 3];
 	if (b64 == NULL) {
 		reply_error(req, 500, "Internal Server Error");
 		return;
 	}
-	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)body, (int)len);
+	base64_encode(b64, (const uint8_t *)body, len);
 	hex_encode(hex, sig, SIGNER_SIGNATURE_BYTES, true);
 	http_reply_json(req, 200, json_pack("{s:s,s:s}", "payload", b64, "signature", hex));
 	free(b64);

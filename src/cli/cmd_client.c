@@ -157,32 +157,20 @@ static bool make_nonce(const client_opts *o, char hex[67])
 	return true;
 }
 
-/* The evidence object verified by `secure-signer evidence verify` (tee/, with the same
- * options), its report printed on stderr; and its nonce must be the one we sent, or the
- * evidence could be a replay. */
+/* The evidence object verified as `secure-signer evidence verify` verifies it (tee/,
+ * with the same options), in memory, its report printed on stderr; and its nonce must
+ * be the one we sent, or the evidence could be a replay. */
 static bool verify_evidence(const client_opts *o, json_t *obj, const char *nonce)
 {
 	const char *got = json_string_value(json_object_get(json_object_get(obj, "evidence"), "nonce"));
 	if (!got || strcasecmp(got, nonce) != 0)
 		return fail("the evidence does not carry the nonce %s we sent (a replay?)", nonce);
-	char path[] = "/tmp/secure-signer-evidence-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return fail("cannot create a temporary file");
 	char *text = json_dumps(obj, JSON_COMPACT);
-	bool wrote = text && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	free(text);
-	close(fd);
-	if (!wrote) {
-		unlink(path);
-		return fail("cannot write %s", path);
-	}
-	char *argv[8];
+	if (text == NULL)
+		return fail("out of memory");
+	char *argv[5];
 	int argc = 0;
-	argv[argc++] = "evidence";
 	argv[argc++] = "verify";
-	argv[argc++] = "--evidence";
-	argv[argc++] = path;
 	if (o->allow_simulated)
 		argv[argc++] = "--allow-simulated";
 	if (o->expect_mrenclave) {
@@ -194,11 +182,12 @@ static bool verify_evidence(const client_opts *o, json_t *obj, const char *nonce
 	fflush(stdout);
 	int saved = dup(1);
 	dup2(2, 1);
-	int rc = cli_cmd_evidence(argc, argv);
+	int rc = cli_evidence_verify_text(text, strlen(text), "the signer's evidence object", argc,
+					  argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
-	unlink(path);
+	free(text);
 	if (rc != 0)
 		return fail("the signer's evidence does not verify (report above)");
 	return true;

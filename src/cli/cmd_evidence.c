@@ -365,45 +365,40 @@ static bool on_verify_opt(void *ctx, int c, const char *v)
 	return false;
 }
 
-static int verify(int argc, char **argv)
+/* Parses the options of `evidence verify` (argv[0] is "verify") into vo. -1 to go on;
+ * otherwise the exit status (0 after --help, 2 after a bad option). */
+static int parse_verify_opts(int argc, char **argv, verify_opts *vo)
 {
-	verify_opts vo = { 0 };
-	tee_policy_default(&vo.pol, time(NULL));
+	tee_policy_default(&vo->pol, time(NULL));
 	const char *pos[1];
 	int n_pos = 0;
 	bool help = false;
 	int prc = cli_opts_parse("secure-signer evidence verify", verify_table,
 				sizeof verify_table / sizeof verify_table[0], argc - 1, argv + 1,
-				on_verify_opt, &vo, NULL, pos, 0, &n_pos, &help);
+				on_verify_opt, vo, NULL, pos, 0, &n_pos, &help);
 	if (help) {
 		usage(stdout);
 		return 0;
 	}
-	if (prc >= 0)
-		return prc;
-	if (vo.evidence_path == NULL) {
-		usage(stderr);
-		return 2;
-	}
+	return prc >= 0 ? prc : -1;
+}
 
-	char *ev = NULL;
-	size_t ev_len = 0;
-	if (file_read_all(vo.evidence_path, MAX_EVIDENCE, &ev, &ev_len) != SS_OK)
-		return input_error("cannot read evidence file %s", vo.evidence_path);
+/* Verifies the evidence in ev[0..ev_len) (NUL-terminated; hex evidence is decoded in
+ * place) under vo, naming it label in messages, and prints the report: the exit status
+ * of `evidence verify`. */
+static int verify_text(verify_opts *vo, char *ev, size_t ev_len, const char *label)
+{
 	const char *why = NULL;
 	/* The JSON evidence object of attested keygen, or raw/hex evidence. */
 	tee_evidence_object obj;
 	bool have_obj = false;
 	size_t first = strspn(ev, " \t\r\n");
 	if (first < ev_len && ev[first] == '{') {
-		if (tee_evidence_object_parse_ex(ev, ev_len, vo.allow_sim, &obj, &why) != SS_OK) {
-			free(ev);
-			return input_error("%s: %s", vo.evidence_path, why ? why : "out of memory");
-		}
+		if (tee_evidence_object_parse_ex(ev, ev_len, vo->allow_sim, &obj, &why) != SS_OK)
+			return input_error("%s: %s", label, why ? why : "out of memory");
 		have_obj = true;
 	} else if (tee_evidence_unhex((uint8_t *)ev, &ev_len, &why) != SS_OK) {
-		free(ev);
-		return input_error("%s: %s", vo.evidence_path, why);
+		return input_error("%s: %s", label, why);
 	}
 	const uint8_t *b = have_obj ? obj.quote : (const uint8_t *)ev;
 	if (have_obj)
@@ -416,19 +411,18 @@ static int verify(int argc, char **argv)
 	bool snp = ev_len >= 4 && b[1] == 0 && b[2] == 0 && b[3] == 0 && (b[0] == 2 || b[0] == 3);
 	/* An input that does not apply to this kind of evidence is a usage error rather
 	 * than silently ignored: the operator believes it was checked. */
-	if (snp && (vo.coll_path != NULL || vo.pol.require_collateral)) {
+	if (snp && (vo->coll_path != NULL || vo->pol.require_collateral)) {
 		input_error("--collateral and --require-collateral apply to Intel DCAP quotes, "
-			    "and %s is an SEV-SNP report", vo.evidence_path);
+			    "and %s is an SEV-SNP report", label);
 		goto done_quiet;
 	}
 	if (have_obj && (obj.kind == TEE_KIND_SNP) != snp) {
-		input_error("%s: evidence.type does not match the evidence it carries",
-			    vo.evidence_path);
+		input_error("%s: evidence.type does not match the evidence it carries", label);
 		goto done_quiet;
 	}
-	if (!snp && vo.n_certs > 0) {
+	if (!snp && vo->n_certs > 0) {
 		input_error("--certs applies to SEV-SNP reports (a DCAP quote carries its PCK "
-			    "chain), and %s is not one", vo.evidence_path);
+			    "chain), and %s is not one", label);
 		goto done_quiet;
 	}
 	if (snp) {
@@ -437,13 +431,13 @@ static int verify(int argc, char **argv)
 		char *bufs[MAX_CERT_FILES] = { 0 };
 		size_t nb = 0;
 		if (tee_snp_parse(b, ev_len, &r, &why) != SS_OK) {
-			input_error("%s: %s", vo.evidence_path, why);
+			input_error("%s: %s", label, why);
 			goto done_quiet;
 		}
-		for (; nb < vo.n_certs; nb++) {
+		for (; nb < vo->n_certs; nb++) {
 			size_t l;
-			if (file_read_all(vo.cert_paths[nb], MAX_CERT_FILE, &bufs[nb], &l) != SS_OK) {
-				input_error("cannot read certificate file %s", vo.cert_paths[nb]);
+			if (file_read_all(vo->cert_paths[nb], MAX_CERT_FILE, &bufs[nb], &l) != SS_OK) {
+				input_error("cannot read certificate file %s", vo->cert_paths[nb]);
 				for (size_t i = 0; i < nb; i++)
 					free(bufs[i]);
 				goto done_quiet;
@@ -455,7 +449,7 @@ static int verify(int argc, char **argv)
 			blobs[nb].data = (const uint8_t *)obj.certs;
 			blobs[nb].len = obj.certs_len;
 		}
-		ss_err rc = tee_snp_verify(&r, blobs, nb + (have_obj && obj.certs != NULL), &vo.pol,
+		ss_err rc = tee_snp_verify(&r, blobs, nb + (have_obj && obj.certs != NULL), &vo->pol,
 					   &res);
 		for (size_t i = 0; i < nb; i++)
 			free(bufs[i]);
@@ -474,7 +468,7 @@ static int verify(int argc, char **argv)
 		tee_dcap_quote q;
 		tee_collateral *coll = NULL;
 		if (tee_dcap_parse(b, ev_len, &q, &why) != SS_OK) {
-			input_error("%s: %s", vo.evidence_path, why);
+			input_error("%s: %s", label, why);
 			goto done_quiet;
 		}
 		/* What the quote is: simulated (the sim provider's QE vendor id), TDX or SGX;
@@ -482,39 +476,38 @@ static int verify(int argc, char **argv)
 		bool sim = tee_dcap_is_simulated(&q), tdx = q.tee_type == TEE_TYPE_TDX;
 		tee_kind kind = sim ? TEE_KIND_SIM : tdx ? TEE_KIND_TDX : TEE_KIND_SGX;
 		if (have_obj && obj.kind != kind) {
-			input_error("%s: evidence.type does not match the quote it carries",
-				    vo.evidence_path);
+			input_error("%s: evidence.type does not match the quote it carries", label);
 			goto done_quiet;
 		}
-		if (sim && !vo.allow_sim) {
+		if (sim && !vo->allow_sim) {
 			input_error("%s is simulated evidence from a development signer (--tee sim), "
 				    "not from TEE hardware; refused unless --allow-simulated is given",
-				    vo.evidence_path);
+				    label);
 			goto done_quiet;
 		}
-		if (sim && vo.coll_path != NULL) {
+		if (sim && vo->coll_path != NULL) {
 			input_error("--collateral applies to Intel DCAP quotes; %s is simulated "
-				    "evidence, which has none", vo.evidence_path);
+				    "evidence, which has none", label);
 			goto done_quiet;
 		}
-		if (vo.coll_path != NULL) {
+		if (vo->coll_path != NULL) {
 			char *cj = NULL;
 			size_t cl = 0;
-			if (file_read_all(vo.coll_path, MAX_COLLATERAL, &cj, &cl) != SS_OK) {
-				input_error("cannot read collateral file %s", vo.coll_path);
+			if (file_read_all(vo->coll_path, MAX_COLLATERAL, &cj, &cl) != SS_OK) {
+				input_error("cannot read collateral file %s", vo->coll_path);
 				goto done_quiet;
 			}
 			ss_err rc = tee_collateral_parse(cj, cl, &coll, &why);
 			free(cj);
 			if (rc != SS_OK) {
-				input_error("%s: %s", vo.coll_path, why ? why : "out of memory");
+				input_error("%s: %s", vo->coll_path, why ? why : "out of memory");
 				goto done_quiet;
 			}
 		}
 		/* The same steps either way; a simulated quote's chain is the simulation's. */
 		ss_err rc = sim ? tee_sim_verify(&q, have_obj ? obj.certs : NULL,
-						 have_obj ? obj.certs_len : 0, &vo.pol, &res)
-				: tee_dcap_verify(&q, coll, &vo.pol, &res);
+						 have_obj ? obj.certs_len : 0, &vo->pol, &res)
+				: tee_dcap_verify(&q, coll, &vo->pol, &res);
 		tee_collateral_free(coll);
 		if (rc != SS_OK) {
 			input_error("%s", "out of memory");
@@ -556,14 +549,43 @@ static int verify(int argc, char **argv)
 	result_json(out, &res);
 	if (have_obj)
 		tee_evidence_object_free(&obj);
-	free(ev);
 	return print_and_free(out, res.valid ? 0 : 1);
 done_quiet:
 	json_decref(out);
 	if (have_obj)
 		tee_evidence_object_free(&obj);
-	free(ev);
 	return code;
+}
+
+static int verify(int argc, char **argv)
+{
+	verify_opts vo = { 0 };
+	int rc = parse_verify_opts(argc, argv, &vo);
+	if (rc >= 0)
+		return rc;
+	if (vo.evidence_path == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	char *ev = NULL;
+	size_t ev_len = 0;
+	if (file_read_all(vo.evidence_path, MAX_EVIDENCE, &ev, &ev_len) != SS_OK)
+		return input_error("cannot read evidence file %s", vo.evidence_path);
+	rc = verify_text(&vo, ev, ev_len, vo.evidence_path);
+	free(ev);
+	return rc;
+}
+
+int cli_evidence_verify_text(char *ev, size_t ev_len, const char *label, int argc, char **argv)
+{
+	verify_opts vo = { 0 };
+	int rc = parse_verify_opts(argc, argv, &vo);
+	if (rc >= 0)
+		return rc;
+	/* the bound a file gets from file_read_all in verify() */
+	if (ev_len > MAX_EVIDENCE)
+		return input_error("%s is larger than %u bytes", label, MAX_EVIDENCE);
+	return verify_text(&vo, ev, ev_len, label);
 }
 
 int cli_cmd_evidence(int argc, char **argv)

@@ -21,6 +21,12 @@ int cli_cmd_keys(int argc, char **argv);         /* cmd_keys.c */
 struct keys_store;
 int cli_keys_proxy(struct keys_store *ks, int nargs, const char *const *args);
 int cli_cmd_evidence(int argc, char **argv);     /* cmd_evidence.c */
+/* cmd_evidence.c: `evidence verify` on evidence already in memory (client keygen and
+ * import-encrypted --verify): argv as `evidence verify` takes it from "verify" on, its
+ * policy options without --evidence; ev is NUL-terminated, label names it in messages.
+ * Prints the report on stdout; returns the exit status `evidence verify` would. */
+int cli_evidence_verify_text(char *ev, size_t ev_len, const char *label, int argc,
+			     char **argv);
 int cli_cmd_config(int argc, char **argv);       /* cmd_config.c: config check */
 int cli_cmd_tee(int argc, char **argv);
 int cli_cmd_client(int argc, char **argv);       /* cmd_client.c: a running signer's own API */          /* cmd_tee.c: tee info */

@@ -11,6 +11,7 @@
 #include "cli/run_config.h"
 #include "cli/yaml_flat.h"
 #include "keys/layout.h"
+#include "tee/tee_provider.h"
 #include "util/datadir.h"
 #include "util/dec.h"
 #include "util/secure_mem.h"
@@ -352,15 +353,6 @@ void run_config_free(run_config *cfg)
 		}
 }
 
-static bool tee_name_known(const char *n)
-{
-	static const char *const names[] = { "auto", "none", "gramine", "occlum", "tsm", "sim" };
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(n, names[i]) == 0)
-			return true;
-	return false;
-}
-
 /* Combinations of options that cannot work, found from the options alone (no file is
  * read): `run` refuses to start on them and `config check` reports them. */
 bool run_config_check(const run_config *c, char *err, size_t cap)
@@ -378,8 +370,8 @@ bool run_config_check(const run_config *c, char *err, size_t cap)
 	else if (c->kek_source && (c->kek_passphrase_file || c->kek_passphrase_env || c->kek_file))
 		why = "--kek-source tee cannot be combined with --kek-file, --kek-passphrase-file "
 		      "or --kek-passphrase-env";
-	else if (c->tee && !tee_name_known(c->tee))
-		why = "--tee must be auto, none, gramine, occlum, tsm or sim";
+	else if (!tee_provider_known(c->tee))
+		why = "--tee must be " TEE_PROVIDER_NAMES;
 	else if (c->kek_source && (!c->tee || strcmp(c->tee, "none") == 0))
 		why = "--kek-source tee needs a TEE: --tee gramine, occlum, tsm (SEV-SNP), auto, "
 		      "or sim for tests";

@@ -1,5 +1,5 @@
-/* SHA-256 and HMAC-SHA256 for every module (hash-to-curve, SSZ merkleisation, keystore
- * checksums, EIP-2333, the sealed key store). A thin wrapper over OpenSSL's low-level
+/* SHA-256, HMAC-SHA256 and one-block HKDF-SHA256 for every module (hash-to-curve, SSZ
+ * merkleisation, keystore checksums, EIP-2333, the sealed key store, TEE sealing keys). A thin wrapper over OpenSSL's low-level
  * SHA-256, which uses the SHA extensions when the CPU has them: nothing here allocates
  * and nothing can fail. */
 #ifndef SS_CRYPTO_SHA256_H
@@ -37,5 +37,11 @@ void hmac_sha256_update(hmac_sha256_ctx *h, const void *data, size_t len);
 void hmac_sha256_final(hmac_sha256_ctx *h, uint8_t out[SHA256_DIGEST_BYTES]);
 void hmac_sha256(uint8_t out[SHA256_DIGEST_BYTES], const uint8_t *key, size_t key_len,
 		 const void *data, size_t len);
+
+/* HKDF-SHA256 (RFC 5869) with one output block, L = 32: PRK = HMAC(salt, IKM), OKM =
+ * HMAC(PRK, info ‖ 0x01), i.e. the first 32 bytes of the RFC's OKM for any L. Constant
+ * time in ikm; the temporaries are wiped (crypto/hkdf_sha256.c). */
+void hkdf_sha256_32(uint8_t out[SHA256_DIGEST_BYTES], const void *salt, size_t salt_len,
+		    const uint8_t *ikm, size_t ikm_len, const void *info, size_t info_len);
 
 #endif

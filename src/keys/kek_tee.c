@@ -30,15 +30,10 @@
 
 void keys_kek_from_seal_key(const uint8_t seal[TEE_SEAL_KEY_BYTES], uint8_t kek[KEYS_KEK_BYTES])
 {
-	/* PRK = HMAC(salt, IKM); OKM = HMAC(PRK, info ‖ 0x01) — both over fixed lengths, so
-	 * the work done does not depend on the key's value. */
-	uint8_t prk[SHA256_DIGEST_BYTES], info[sizeof KEK_TEE_LABEL];
-	hmac_sha256(prk, (const uint8_t *)KEK_TEE_LABEL, strlen(KEK_TEE_LABEL), seal,
-		    TEE_SEAL_KEY_BYTES);
-	memcpy(info, KEK_TEE_LABEL, strlen(KEK_TEE_LABEL));
-	info[strlen(KEK_TEE_LABEL)] = 0x01;
-	hmac_sha256(kek, prk, sizeof prk, info, sizeof info);
-	secure_zero(prk, sizeof prk);
+	_Static_assert(KEYS_KEK_BYTES == SHA256_DIGEST_BYTES, "the KEK is one HKDF block");
+	/* salt and info are the same label (RFC 5869 allows it; the label is public) */
+	hkdf_sha256_32(kek, KEK_TEE_LABEL, strlen(KEK_TEE_LABEL), seal, TEE_SEAL_KEY_BYTES,
+		       KEK_TEE_LABEL, strlen(KEK_TEE_LABEL));
 }
 
 /* The record's text for this provider, whose measurement is m in hex:

@@ -6,12 +6,13 @@
  * [][]byte marshals as standard base64 with padding). The payload is read by hand,
  * not by jansson, so the private keys go from the decrypted buffer (secure memory)
  * straight into secure memory without a heap copy. */
-#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keys/keys_internal.h"
 #include "keys/layout.h"
+#include "util/base64.h"
 #include "util/secure_mem.h"
 
 /* Upper bound on the keys of one wallet: the payload is at most 8 MiB. */
@@ -24,33 +25,24 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
-/* Decodes the base64 string at p (after its opening quote) into out (exactly want
- * bytes) and returns the character after the closing quote, or NULL. tmp holds at
- * least 3/4 of the string (secure memory: it may hold a private key). */
-static const char *b64_string(const char *p, uint8_t *out, size_t want, uint8_t *tmp,
-			      size_t tmp_cap)
+/* Decodes the base64 string at p (after its opening quote) into out, exactly want
+ * bytes, and returns the character after the closing quote, or NULL. Go writes []byte
+ * as padded standard base64, which is all util/base64 accepts; it decodes straight
+ * into out (secure memory for a private key) in constant time. */
+static const char *b64_string(const char *p, uint8_t *out, size_t want)
 {
 	const char *end = strchr(p, '"');
-	if (end == NULL)
+	size_t n;
+	if (end == NULL || base64_decode(out, want, &n, p, (size_t)(end - p)) != SS_OK ||
+	    n != want)
 		return NULL;
-	size_t len = (size_t)(end - p);
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 > tmp_cap)
-		return NULL;
-	int n = EVP_DecodeBlock(tmp, (const unsigned char *)p, (int)len);
-	size_t pad = (p[len - 1] == '=') + (len > 1 && p[len - 2] == '=');
-	if (n < 0 || (size_t)n - pad != want) {
-		secure_zero(tmp, tmp_cap);
-		return NULL;
-	}
-	memcpy(out, tmp, want);
-	secure_zero(tmp, tmp_cap);
 	return end + 1;
 }
 
 /* The array of member name in the payload: each element decoded into out + i * size
  * (room for cap elements); *n gets the count. false when malformed. */
 static bool b64_array(const char *json, const char *name, uint8_t *out, size_t size,
-		      size_t cap, size_t *n, uint8_t *tmp, size_t tmp_cap)
+		      size_t cap, size_t *n)
 {
 	*n = 0;
 	char key[32];
@@ -72,7 +64,7 @@ static bool b64_array(const char *json, const char *name, uint8_t *out, size_t s
 	for (;;) {
 		if (*p++ != '"' || *n == cap)
 			return false;
-		p = b64_string(p, out + *n * size, size, tmp, tmp_cap);
+		p = b64_string(p, out + *n * size, size);
 		if (p == NULL)
 			return false;
 		(*n)++;
@@ -95,17 +87,14 @@ ss_err keys_prysm_payload(const char *plain, size_t plain_len, uint8_t **secrets
 	size_t cap = plain_len / 44 + 1;
 	if (cap > MAX_WALLET_KEYS)
 		cap = MAX_WALLET_KEYS;
-	uint8_t tmp[64];
 	uint8_t *sk = secure_alloc(cap * KEYS_SECRET_BYTES);
 	uint8_t(*pk)[KEYS_PUBKEY_BYTES] = malloc(cap * KEYS_PUBKEY_BYTES);
 	size_t n_sk = 0, n_pk = 0;
 	ss_err e = SS_OK;
 	if (sk == NULL || pk == NULL) {
 		e = keys_fail(err, SS_ERR_NOMEM, "out of memory");
-	} else if (!b64_array(plain, "private_keys", sk, KEYS_SECRET_BYTES, cap, &n_sk, tmp,
-			      sizeof tmp) ||
-		   !b64_array(plain, "public_keys", (uint8_t *)pk, KEYS_PUBKEY_BYTES, cap, &n_pk,
-			      tmp, sizeof tmp)) {
+	} else if (!b64_array(plain, "private_keys", sk, KEYS_SECRET_BYTES, cap, &n_sk) ||
+		   !b64_array(plain, "public_keys", (uint8_t *)pk, KEYS_PUBKEY_BYTES, cap, &n_pk)) {
 		e = keys_fail(err, SS_ERR_INVALID,
 			      "the wallet's account store is not {\"private_keys\": [base64 of 32 bytes], \"public_keys\": [base64 of 48 bytes]}");
 	} else if (n_sk != n_pk) {
@@ -114,7 +103,6 @@ ss_err keys_prysm_payload(const char *plain, size_t plain_len, uint8_t **secrets
 	} else if (n_sk == 0) {
 		e = keys_fail(err, SS_ERR_NOT_FOUND, "the wallet holds no keys");
 	}
-	secure_zero(tmp, sizeof tmp);
 	if (e != SS_OK) {
 		secure_free(sk);
 		free(pk);

@@ -563,14 +563,22 @@ static const slash_store_ops sqlite_ops = {
 	.close = sq_close,
 };
 
-/* PRAGMAs for durability: WAL (readers never block the writer; one fsync per commit)
- * and synchronous=FULL (the WAL is fsync'ed at every commit, not only at checkpoints,
- * which is what makes "allowed" mean "survives power loss"). */
-static const char *const pragmas =
-	"PRAGMA journal_mode = WAL;"
-	"PRAGMA synchronous = FULL;"
-	"PRAGMA foreign_keys = ON;"
-	"PRAGMA busy_timeout = 5000;";
+/* The store's connections, writer and reader, wait up to 5 s for another's lock before
+ * SQLITE_BUSY (the checkpointer, on its own connection, sets its own timeout). */
+#define PRAGMA_BUSY_TIMEOUT "PRAGMA busy_timeout = 5000;"
+
+/* What the writer sets after its journal mode, the same whichever mode it is:
+ * synchronous=FULL (each commit is fsync'ed before it returns, which is what makes
+ * "allowed" mean "survives power loss"), foreign keys, the busy timeout. One macro, so
+ * that the two modes below cannot drift apart. */
+#define PRAGMAS_AFTER_JOURNAL_MODE \
+	"PRAGMA synchronous = FULL;" \
+	"PRAGMA foreign_keys = ON;" \
+	PRAGMA_BUSY_TIMEOUT
+
+/* The default, WAL: readers never block the writer, and with synchronous=FULL the WAL
+ * is fsync'ed at every commit, not only at checkpoints (one fsync per commit). */
+static const char *const pragmas_wal = "PRAGMA journal_mode = WAL;" PRAGMAS_AFTER_JOURNAL_MODE;
 
 /* The rollback-journal alternative, for file systems that cannot give WAL its shared
  * memory: Gramine's encrypted files sync a MAP_SHARED mapping only on msync/close
@@ -580,10 +588,7 @@ static const char *const pragmas =
  * the price of two fsyncs and writers blocking readers. Chosen with
  * SECURE_SIGNER_SQLITE_JOURNAL_MODE=delete (the Gramine manifest sets it; docs/tee.md). */
 static const char *const pragmas_delete =
-	"PRAGMA journal_mode = DELETE;"
-	"PRAGMA synchronous = FULL;"
-	"PRAGMA foreign_keys = ON;"
-	"PRAGMA busy_timeout = 5000;";
+	"PRAGMA journal_mode = DELETE;" PRAGMAS_AFTER_JOURNAL_MODE;
 
 #define JOURNAL_ENV "SECURE_SIGNER_SQLITE_JOURNAL_MODE"
 
@@ -627,8 +632,8 @@ static ss_err store_open(const char *path, slash_store **out, const slash_store_
 		return SS_ERR_INVALID;
 	}
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, read_only ? "PRAGMA busy_timeout = 5000;"
-				 : strcmp(want, "wal") == 0 ? pragmas : pragmas_delete, NULL, NULL,
+	if (sqlite3_exec(s->db, read_only ? PRAGMA_BUSY_TIMEOUT
+				 : strcmp(want, "wal") == 0 ? pragmas_wal : pragmas_delete, NULL, NULL,
 			 &msg) != SQLITE_OK) {
 		slash_reasonf(why, "cannot configure %s: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);

@@ -22,12 +22,12 @@
  * under --tee sim, not hardware; its "certs" is the simulation chain) is refused unless
  * the caller allows it (tee_evidence_object_parse_ex, `--allow-simulated`). */
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/sha256.h"
 #include "tee/tee_internal.h"
+#include "util/base64.h"
 #include "util/hex.h"
 
 void tee_keygen_report_data(const uint8_t (*pubkeys)[TEE_BLS_PUBKEY_BYTES], size_t n,
@@ -79,30 +79,20 @@ void tee_evidence_object_free(tee_evidence_object *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* Standard base64 (RFC 4648 §4) with padding, nothing else. */
-static bool base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len)
+/* The quote: standard base64 (RFC 4648 §4) with padding, nothing else
+ * (util/base64.h), of at most 1 MiB of text, and not empty. */
+static bool quote_base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len)
 {
-	if (len == 0 || len % 4 != 0 || len > (1u << 20))
+	if (len == 0 || len > (1u << 20))
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			  c == '+' || c == '/' || (c == '=' && i >= len - 2 && (i == len - 1 || s[len - 1] == '='));
-		if (!ok)
-			return false;
-	}
 	uint8_t *b = malloc(len / 4 * 3 + 1);
 	if (b == NULL)
 		return false;
-	int n = EVP_DecodeBlock(b, (const unsigned char *)s, (int)len);
-	if (n < 0) {
+	if (base64_decode(b, len / 4 * 3, out_len, s, len) != SS_OK) {
 		free(b);
 		return false;
 	}
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	n -= (s[len - 1] == '=') + (s[len - 2] == '=');
 	*out = b;
-	*out_len = (size_t)n;
 	return true;
 }
 
@@ -243,7 +233,7 @@ keys_done:;
 	}
 	json_t *q = json_object_get(ev, "quote");
 	if (!json_is_string(q) ||
-	    !base64_decode(json_string_value(q), json_string_length(q), &o->quote, &o->quote_len)) {
+	    !quote_base64_decode(json_string_value(q), json_string_length(q), &o->quote, &o->quote_len)) {
 		*why = "evidence.quote must be the quote or report in padded standard base64";
 		goto out;
 	}

@@ -83,8 +83,7 @@ ss_err tee_provider_open(const char *name, const tee_open_options *o, tee_provid
 	const tee_provider_ops *ops = find_named(name);
 	if (ops != NULL)
 		return ops->open(o, out, why);
-	snprintf(why, TEE_WHY_MAX,
-		 "unknown TEE provider \"%.40s\" (auto, none, gramine, occlum, tsm or sim)", name);
+	snprintf(why, TEE_WHY_MAX, "unknown TEE provider \"%.40s\" (" TEE_PROVIDER_NAMES ")", name);
 	return SS_ERR_INVALID;
 }
 

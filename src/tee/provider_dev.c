@@ -145,27 +145,9 @@ int tee_dev_ioctl(tee_ioctl_fn fn, int fd, unsigned long request, void *arg)
 	return ioctl(fd, request, arg);
 }
 
-void tee_hkdf_sha256_32(uint8_t out[TEE_SEAL_KEY_BYTES], const void *salt, size_t salt_len,
-			const uint8_t *ikm, size_t ikm_len, const void *info, size_t info_len)
-{
-	struct {
-		uint8_t prk[SHA256_DIGEST_BYTES];
-		hmac_sha256_ctx h;
-	} s;
-	/* RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM) */
-	hmac_sha256(s.prk, salt, salt_len, ikm, ikm_len);
-	/* RFC 5869 §2.3 with L = 32 = HashLen: OKM = T(1) = HMAC-Hash(PRK, info ‖ 0x01) */
-	static const uint8_t one = 0x01;
-	hmac_sha256_init(&s.h, s.prk, sizeof s.prk);
-	hmac_sha256_update(&s.h, info, info_len);
-	hmac_sha256_update(&s.h, &one, 1);
-	hmac_sha256_final(&s.h, out);
-	secure_zero(&s, sizeof s);
-}
-
 void tee_seal_kdf(uint8_t out[TEE_SEAL_KEY_BYTES], const uint8_t *ikm, size_t ikm_len,
 		  const char *label)
 {
 	static const char salt[] = "secure-signer/v1/tee-seal";
-	tee_hkdf_sha256_32(out, salt, sizeof salt - 1, ikm, ikm_len, label, strlen(label));
+	hkdf_sha256_32(out, salt, sizeof salt - 1, ikm, ikm_len, label, strlen(label));
 }

@@ -1,7 +1,8 @@
 /* tee/ internals for the hardware providers (gramine, occlum, tsm): device paths under
- * the test root, bounded reads and exact writes of pseudo-files, the ioctl seam, and the
- * one KDF that turns a platform's raw sealing key into the provider's sealing key (the
- * sim provider uses it too). Not for other modules. */
+ * the test root, bounded reads and exact writes of pseudo-files, the ioctl seam, and
+ * tee_seal_kdf, which turns a platform's raw sealing key into the provider's sealing key
+ * (with crypto/'s hkdf_sha256_32, as the sim provider derives its own). Not for other
+ * modules. */
 #ifndef SS_TEE_PROVIDER_DEV_H
 #define SS_TEE_PROVIDER_DEV_H
 
@@ -41,13 +42,6 @@ ss_err tee_dev_write(const char *path, const void *data, size_t len, char *why) 
 
 /* ioctl(2), or the test seam when fn is set. Returns what ioctl returns; errno set. */
 int tee_dev_ioctl(tee_ioctl_fn fn, int fd, unsigned long request, void *arg);
-
-/* HKDF-SHA256 (RFC 5869) with one output block, L = 32: PRK = HMAC(salt, IKM), OKM =
- * HMAC(PRK, info ‖ 0x01). The one KDF of every provider's sealing key (tee_seal_kdf
- * below, and the sim provider's from its simulation secret). Constant time in ikm; the
- * temporaries are wiped. */
-void tee_hkdf_sha256_32(uint8_t out[TEE_SEAL_KEY_BYTES], const void *salt, size_t salt_len,
-			const uint8_t *ikm, size_t ikm_len, const void *info, size_t info_len);
 
 /* The provider's sealing key from a platform key (Gramine's _sgx_mrenclave, Occlum's
  * EGETKEY seal key, SNP's derived key): HKDF-SHA256 (RFC 5869) with salt

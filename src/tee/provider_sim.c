@@ -190,8 +190,8 @@ static ss_err sim_seal_key(tee_provider *p, uint8_t key[TEE_SEAL_KEY_BYTES], cha
 {
 	(void)why;
 	sim_provider *s = (sim_provider *)p;
-	tee_hkdf_sha256_32(key, TEE_SIM_SEAL_SALT, strlen(TEE_SIM_SEAL_SALT), s->chain.secret,
-			   TEE_SIM_SECRET_BYTES, s->mrenclave, sizeof s->mrenclave);
+	hkdf_sha256_32(key, TEE_SIM_SEAL_SALT, strlen(TEE_SIM_SEAL_SALT), s->chain.secret,
+		       TEE_SIM_SECRET_BYTES, s->mrenclave, sizeof s->mrenclave);
 	return SS_OK;
 }
 

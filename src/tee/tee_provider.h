@@ -130,6 +130,10 @@ ss_err tee_provider_open(const char *name, const tee_open_options *o, tee_provid
  * usage error, a known provider that cannot open is not. */
 bool tee_provider_known(const char *name);
 
+/* The names tee_provider_known accepts, as the messages that refuse another one list
+ * them (tee_provider_open, `run --tee`; tests/cli/test_run_config.c checks each). */
+#define TEE_PROVIDER_NAMES "auto, none, gramine, occlum, tsm or sim"
+
 /* Evidence for report_data, after checking it the way a verifier would parse it: the
  * report data inside the returned quote or report must equal report_data byte for byte
  * (a broken or hostile host is an error, never evidence; issue 11 §3). */

@@ -721,15 +721,6 @@ out_free:
 
 /* ---- reload and health ------------------------------------------------------------- */
 
-static bool write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	return fclose(f) == 0;
-}
-
 static const char *reload_status(uint16_t port, char *buf, size_t cap)
 {
 	hc_response r;
@@ -844,9 +835,9 @@ TEST(reload_and_healthcheck_down_on_key_errors)
 	snprintf(pwdir, sizeof pwdir, "%s/passwords", p.dir);
 	CHECK(mkdir(dir, 0700) == 0 && mkdir(pwdir, 0700) == 0);
 	snprintf(path, sizeof path, "%s/v1.json", dir);
-	write_file(path, ks);
+	CHECK(test_write_text(path, ks));
 	snprintf(path, sizeof path, "%s/v1.txt", pwdir);
-	write_file(path, "not the password");
+	CHECK(test_write_text(path, "not the password"));
 	char a1[450], a2[450];
 	snprintf(a1, sizeof a1, "--keystores-path=%s", dir);
 	snprintf(a2, sizeof a2, "--keystores-passwords-path=%s", pwdir);
@@ -881,7 +872,7 @@ TEST(reload_and_healthcheck_down_on_key_errors)
 	hc_free(&r);
 	/* Fix the password; the next reload loads the key and the signer is healthy. */
 	snprintf(path, sizeof path, "%s/v1.txt", pwdir);
-	write_file(path, "\xf0\x9d\x94\xb1\xf0\x9d\x94\xa2\xf0\x9d\x94\xb0\xf0\x9d\x94\xb1\xf0\x9d\x94\xad\xf0\x9d\x94\x9e\xf0\x9d\x94\xb0\xf0\x9d\x94\xb0\xf0\x9d\x94\xb4\xf0\x9d\x94\xac\xf0\x9d\x94\xaf\xf0\x9d\x94\xa1\xf0\x9f\x94\x91");
+	CHECK(test_write_text(path, "\xf0\x9d\x94\xb1\xf0\x9d\x94\xa2\xf0\x9d\x94\xb0\xf0\x9d\x94\xb1\xf0\x9d\x94\xad\xf0\x9d\x94\x9e\xf0\x9d\x94\xb0\xf0\x9d\x94\xb0\xf0\x9d\x94\xb4\xf0\x9d\x94\xac\xf0\x9d\x94\xaf\xf0\x9d\x94\xa1\xf0\x9f\x94\x91"));
 	CHECK_EQ_U64(call(p.port, "POST", "/reload", NULL, NULL, &r), 202);
 	hc_free(&r);
 	for (int i = 0; i < 300 && strcmp(reload_status(p.port, st, sizeof st), "running") == 0; i++)
@@ -964,7 +955,7 @@ TEST(signing_token_host_allowlist_env_and_config_file)
 	}
 	char tok[400], cfgp[400], a1[450], a2[450];
 	snprintf(tok, sizeof tok, "%s/sign.token", p.dir);
-	write_file(tok, "s3cret-signing-token\n");
+	CHECK(test_write_text(tok, "s3cret-signing-token\n"));
 	snprintf(cfgp, sizeof cfgp, "%s/config.yaml", p.dir);
 	char yaml[600];
 	/* Web3Signer-style keys, one with its eth2. prefix, and a list value. */
@@ -972,7 +963,7 @@ TEST(signing_token_host_allowlist_env_and_config_file)
 		 "http-host-allowlist: [localhost, 127.0.0.1, signer.internal]\n"
 		 "eth2.slashing-protection-enabled: false\n"
 		 "http-bearer-token-file: %s\n", tok);
-	write_file(cfgp, yaml);
+	CHECK(test_write_text(cfgp, yaml));
 	snprintf(a1, sizeof a1, "--config-file=%s", cfgp);
 	snprintf(a2, sizeof a2, "--logging=debug");
 	const char *extra[] = { a1, a2, "--access-logs-enabled", NULL };
@@ -1072,13 +1063,13 @@ TEST(cli_help_and_usage_errors)
 	CHECK_EQ_U64(sp_run_cli(env_run, env_bad, out, sizeof out), 2);
 	CHECK(strstr(out, "SECURE_SIGNER_METRICS_PORT") != NULL);
 	snprintf(bad_yaml, sizeof bad_yaml, "%s/bad.yaml", p.dir);
-	write_file(bad_yaml, "http-listen-port: 9000\nno-such-option: 1\n");
+	CHECK(test_write_text(bad_yaml, "http-listen-port: 9000\nno-such-option: 1\n"));
 	snprintf(bad_yaml_arg, sizeof bad_yaml_arg, "--config-file=%s", bad_yaml);
 	const char *yaml[] = { "run", bad_yaml_arg, NULL };
 	CHECK_EQ_U64(sp_run_cli(yaml, NULL, out, sizeof out), 2);
 	CHECK(strstr(out, "no-such-option") != NULL);
 	snprintf(cfg, sizeof cfg, "%s/nested.yaml", p.dir);
-	write_file(cfg, "http-listen-port:\n  nested: 1\n");
+	CHECK(test_write_text(cfg, "http-listen-port:\n  nested: 1\n"));
 	snprintf(cfgarg, sizeof cfgarg, "--config-file=%s", cfg);
 	const char *nested[] = { "run", cfgarg, NULL };
 	CHECK_EQ_U64(sp_run_cli(nested, NULL, out, sizeof out), 2);
@@ -1137,10 +1128,7 @@ TEST(sign_answers_500_when_slashing_store_fails)
 	sb_attestation(a, sizeof a, 5, 6, 0x01);
 	sign_expect(p.port, 0, a, 200); /* the disk works */
 
-	FILE *f = fopen(trigger, "w"); /* the disk fails */
-	CHECK(f != NULL);
-	if (f)
-		fclose(f);
+	CHECK(test_write_text(trigger, "")); /* the disk fails */
 	sb_attestation(a, sizeof a, 6, 7, 0x02);
 	snprintf(path, sizeof path, "/api/v1/eth2/sign/%s", pk_hex[0]);
 	hc_response r;

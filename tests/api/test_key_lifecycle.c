@@ -69,15 +69,6 @@ static void make_raw_keys(void)
 	}
 }
 
-static bool write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	return fclose(f) == 0;
-}
-
 static char auth_hdr[160];
 static const char *auth(const signer_proc *p)
 {
@@ -215,9 +206,9 @@ TEST(file_keys_follow_their_files_on_reload_and_restart)
 	snprintf(pwdir, sizeof pwdir, "%s/passwords", p.dir);
 	CHECK(mkdir(ksdir, 0700) == 0 && mkdir(pwdir, 0700) == 0);
 	snprintf(ks1_path, sizeof ks1_path, "%s/v1.json", ksdir);
-	CHECK(write_file(ks1_path, ks1));
+	CHECK(test_write_text(ks1_path, ks1));
 	snprintf(path, sizeof path, "%s/v1.txt", pwdir);
-	CHECK(write_file(path, "somepassword"));
+	CHECK(test_write_text(path, "somepassword"));
 	CHECK(sp_add_raw_key(&p, "raw0", raw_sk[0]) && sp_add_raw_key(&p, "raw1", raw_sk[1]));
 	char a1[450], a2[450];
 	snprintf(a1, sizeof a1, "--keystores-path=%s", ksdir);
@@ -266,7 +257,7 @@ TEST(file_keys_follow_their_files_on_reload_and_restart)
 	CHECK_EQ_U64(sign_slot(&p, KS2_PK, 102), 200);
 
 	/* The keystore comes back: so does its key. */
-	CHECK(write_file(ks1_path, ks1));
+	CHECK(test_write_text(ks1_path, ks1));
 	CHECK_MSG(strcmp(reload(&p, rs, sizeof rs), "completed") == 0, "reload: %s", rs);
 	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 103), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
@@ -307,7 +298,7 @@ TEST(keymanager_delete_then_cli_import_signs_attestations)
 	snprintf(ks_path, sizeof ks_path, "%s/ks1.json", p.dir);
 	snprintf(pw_path, sizeof pw_path, "%s/ks1.txt", p.dir);
 	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
-	CHECK(write_file(ks_path, ks1) && write_file(pw_path, "somepassword"));
+	CHECK(test_write_text(ks_path, ks1) && test_write_text(pw_path, "somepassword"));
 	const char *imp[] = { "import", dd, "--keystore", ks_path, "--password-file", pw_path, NULL };
 	CHECK_EQ_U64(run_keys_cli(imp, out, sizeof out), 0);
 	CHECK_MSG(strstr(out, "1 imported") != NULL, "keys import: %s", out);
@@ -501,11 +492,11 @@ TEST(kdf_limits_apply_to_keystore_files_at_start)
 	snprintf(ksdir, sizeof ksdir, "%s/keystores", p.dir);
 	CHECK(mkdir(ksdir, 0700) == 0);
 	snprintf(path, sizeof path, "%s/hostile.json", ksdir);
-	CHECK(big && write_file(path, big));
+	CHECK(big && test_write_text(path, big));
 	snprintf(path, sizeof path, "%s/v2.json", ksdir);
-	CHECK(write_file(path, ks2));
+	CHECK(test_write_text(path, ks2));
 	snprintf(path, sizeof path, "%s/password.txt", p.dir);
-	CHECK(write_file(path, "otherpassword"));
+	CHECK(test_write_text(path, "otherpassword"));
 	char a1[450], a2[550];
 	snprintf(a1, sizeof a1, "--keystores-path=%s", ksdir);
 	snprintf(a2, sizeof a2, "--keystores-password-file=%s", path);
@@ -674,7 +665,7 @@ TEST(cli_keys_use_the_signers_postgres_store)
 	snprintf(url_flag, sizeof url_flag, "--slashing-protection-db-url=%s", pg);
 	snprintf(ks_path, sizeof ks_path, "%s/key.json", p.dir);
 	snprintf(pw_path, sizeof pw_path, "%s/key.txt", p.dir);
-	CHECK(write_file(pw_path, "a password"));
+	CHECK(test_write_text(pw_path, "a password"));
 	/* A key generated offline, and a copy of it as a keystore. */
 	const char *gen[] = { "generate", dd, "--count", "1", "--slashing-protection-db-url", url,
 			      NULL };

@@ -113,15 +113,6 @@ static char *read_text(const char *path)
 	return buf;
 }
 
-static bool write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	return fclose(f) == 0;
-}
-
 static char err_text[8192];
 
 /* Runs `secure-signer args...` (NULL-terminated) in dir with stdin from in_fd (-1:
@@ -221,7 +212,7 @@ TEST(store_bound_to_another_chain_stops_the_start)
 	char cfg[400], netopt[420];
 	snprintf(cfg, sizeof cfg, "%s/config.yaml", p.dir);
 	/* mainnet's fork schedule, no genesis time: only the root is at stake here */
-	CHECK(write_text(cfg, "PRESET_BASE: mainnet\nCONFIG_NAME: devnet\n"
+	CHECK(test_write_text(cfg, "PRESET_BASE: mainnet\nCONFIG_NAME: devnet\n"
 			      "GENESIS_FORK_VERSION: 0x10000000\nALTAIR_FORK_VERSION: 0x11000000\n"
 			      "ALTAIR_FORK_EPOCH: 0\nBELLATRIX_FORK_VERSION: 0x12000000\n"
 			      "BELLATRIX_FORK_EPOCH: 0\nCAPELLA_FORK_VERSION: 0x13000000\n"
@@ -316,7 +307,7 @@ TEST(config_network_clock)
 	char cfg[400], netopt[420], gt[64];
 	snprintf(cfg, sizeof cfg, "%s/config.yaml", p.dir);
 	/* 4-second slots (as today's configs give them), 8 slots per epoch: 32-second epochs */
-	CHECK(write_text(cfg, "PRESET_BASE: mainnet\nSLOT_DURATION_MS: 4000\nSLOTS_PER_EPOCH: 8\n"
+	CHECK(test_write_text(cfg, "PRESET_BASE: mainnet\nSLOT_DURATION_MS: 4000\nSLOTS_PER_EPOCH: 8\n"
 			      "GENESIS_FORK_VERSION: 0x10000000\nALTAIR_FORK_VERSION: 0x11000000\n"
 			      "ALTAIR_FORK_EPOCH: 0\nBELLATRIX_FORK_VERSION: 0x12000000\n"
 			      "BELLATRIX_FORK_EPOCH: 0\nCAPELLA_FORK_VERSION: 0x13000000\n"
@@ -367,7 +358,7 @@ TEST(env_data_dir_is_every_commands)
 		 "\"data\":[{\"pubkey\":\"%s\",\"signed_blocks\":[],\"signed_attestations\":["
 		 "{\"source_epoch\":\"%llu\",\"target_epoch\":\"%llu\",\"signing_root\":\"0x%064x\"}]}]}",
 		 SB_GVR, pk_hex, (unsigned long long)e - 2, (unsigned long long)e - 1, 0x77u);
-	CHECK(write_text(in, doc));
+	CHECK(test_write_text(in, doc));
 	CHECK_MSG(cli(p.dir, p.data_dir, -1, "slashing", "import", "--from", in, NULL) == 0, "%s", err_text);
 	char stray[400];
 	struct stat sb;
@@ -410,7 +401,7 @@ TEST(one_process_per_data_directory)
 	snprintf(doc, sizeof doc,
 		 "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"%s\"},"
 		 "\"data\":[]}", SB_GVR);
-	CHECK(write_text(in, doc) && write_text(pw, "password\n"));
+	CHECK(test_write_text(in, doc) && test_write_text(pw, "password\n"));
 	const char *dd = p.data_dir;
 	/* each must fail for the lock, not for anything after it: the message says so */
 #define REFUSED(what, ...)                                                                   \

@@ -81,15 +81,6 @@ static int sign_att(const signer_proc *p, int k, unsigned long s, unsigned long 
 	return sign(p, k, body);
 }
 
-static bool write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	return fclose(f) == 0;
-}
-
 /* GET /api/v1/eth2/slashing-protection[query]: the body (malloc'ed) or NULL; *status. */
 static char *get_history(const signer_proc *p, const char *query, int *status, size_t *len)
 {
@@ -285,7 +276,7 @@ TEST(slashing_history_post_imports_with_the_cli_rules)
 	snprintf(dd, sizeof dd, "--data-dir=%s", p.data_dir);
 	snprintf(file, sizeof file, "%s/refused.json", p.dir);
 	for (int i = 0; i < 4; i++) {
-		CHECK(write_text(file, ic[i]));
+		CHECK(test_write_text(file, ic[i]));
 		const char *imp[] = { "slashing", "import", dd, "--from", file, NULL };
 		CHECK_MSG(sp_run_cli(imp, NULL, outbuf, sizeof outbuf) == 1, "case %d: %s", i, outbuf);
 		CHECK_MSG(strstr(outbuf, "nothing was imported") != NULL, "case %d: %s", i, outbuf);
@@ -459,7 +450,7 @@ static int verify_obj(const signer_proc *p, json_t *obj, bool allow_sim, char *o
 	char file[400];
 	snprintf(file, sizeof file, "%s/evidence-%d.json", p->dir, rand());
 	char *text = json_dumps(obj, JSON_COMPACT);
-	CHECK(text && write_text(file, text));
+	CHECK(text && test_write_text(file, text));
 	free(text);
 	const char *with[] = { "evidence", "verify", "--allow-simulated", "--evidence", file, NULL };
 	const char *without[] = { "evidence", "verify", "--evidence", file, NULL };
@@ -662,12 +653,15 @@ TEST(client_keygen_import_encrypted_and_deposit)
 	snprintf(outf, sizeof outf, "%s/keygen.json", p.dir);
 	snprintf(pw1, sizeof pw1, "%s/pw1.txt", p.dir);
 	snprintf(pw2, sizeof pw2, "%s/pw2.txt", p.dir);
-	CHECK(write_text(pw1, "somepassword\n") && write_text(pw2, "otherpassword\n"));
+	CHECK(test_write_text(pw1, "somepassword\n") && test_write_text(pw2, "otherpassword\n"));
 
 	/* keygen: simulated evidence is refused unless allowed, and then nothing is written */
 	const char *kg_strict[] = { "client", "keygen", "--url", url, "--token-file", tok,
 				    "--count", "3", "--verify", "--out", outf, NULL };
 	CHECK_MSG(sp_run_cli(kg_strict, NULL, out, sizeof out) == 1 && strstr(out, "does not verify"), "%s", out);
+	/* verified in memory: the report names the object, not a temporary file */
+	CHECK_MSG(strstr(out, "the signer's evidence object: simulated evidence") &&
+			  !strstr(out, "/tmp/"), "%s", out);
 	CHECK(access(outf, F_OK) != 0);
 	const char *kg_mre[] = { "client", "keygen", "--url", url, "--token-file", tok, "--verify",
 				 "--allow-simulated", "--expect-mrenclave",

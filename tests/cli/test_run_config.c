@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/run_config.h"
+#include "tee/tee_provider.h"
 #include "test.h"
 
 static char *yaml_file(const char *text)
@@ -167,6 +168,52 @@ TEST(tee_and_kek_source_options)
 			  "case %zu: %s", i, err);
 		run_config_free(&c);
 	}
+}
+
+/* --tee takes the names tee/ knows (tee_provider_known), no list of its own: each name
+ * of TEE_PROVIDER_NAMES passes run_config_check and is named by `run --help`, and
+ * another is refused with that list. */
+TEST(tee_names_are_the_providers)
+{
+	char *help = NULL;
+	size_t help_len = 0;
+	FILE *h = open_memstream(&help, &help_len);
+	CHECK(h != NULL);
+	if (h == NULL)
+		return;
+	run_config_usage(h);
+	fclose(h);
+	/* the --tee entry of the help, up to the next option */
+	char *tee_help = strstr(help, "  --tee=");
+	char *next = tee_help ? strstr(tee_help + 1, "\n  --") : NULL;
+	CHECK(tee_help != NULL && next != NULL);
+	if (next)
+		*next = '\0';
+	char names[] = TEE_PROVIDER_NAMES, err[256], *save = NULL;
+	int n = 0;
+	for (char *name = strtok_r(names, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(name, "or") == 0)
+			continue;
+		n++;
+		CHECK_MSG(tee_provider_known(name), "%s", name);
+		CHECK_MSG(tee_help && strstr(tee_help, name), "run --help does not name --tee %s", name);
+		char arg[64];
+		snprintf(arg, sizeof arg, "--tee=%s", name);
+		char *av[] = { "run", arg, NULL };
+		run_config c;
+		CHECK_EQ_U64(load(&c, av), 0);
+		CHECK_MSG(run_config_check(&c, err, sizeof err), "%s: %s", arg, err);
+		run_config_free(&c);
+	}
+	CHECK_EQ_U64(n, 6);
+	free(help);
+	char *sgx[] = { "run", "--tee=sgx", NULL };
+	run_config c;
+	CHECK_EQ_U64(load(&c, sgx), 0);
+	CHECK(!tee_provider_known("sgx") && !run_config_check(&c, err, sizeof err));
+	CHECK_MSG(strcmp(err, "--tee must be auto, none, gramine, occlum, tsm or sim") == 0, "%s",
+		  err);
+	run_config_free(&c);
 }
 
 /* The Commit-Boost options run_config_check refuses: the v0.2.0 API without its modules

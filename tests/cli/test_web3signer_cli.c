@@ -34,12 +34,6 @@ static int sign(uint16_t port, const char *body)
 	return st;
 }
 
-static bool write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	return f && fputs(text, f) >= 0 && fclose(f) == 0;
-}
-
 TEST(web3signer_command_line_starts_and_signs)
 {
 	signer_proc d;
@@ -112,7 +106,7 @@ TEST(web3signer_environment_and_config_file)
 		 "eth2.slashing-protection-pruning-at-boot-enabled: true\n"
 		 "eth2.slashing-protection-pruning-epochs-to-keep: 100\n",
 		 d.key_dir, ports_dir);
-	CHECK(write_file(cfg, text));
+	CHECK(test_write_text(cfg, text));
 	snprintf(dd, sizeof dd, "SECURE_SIGNER_DATA_DIR=%s", d.data_dir);
 	snprintf(log, sizeof log, "%s/signer.log", d.dir);
 	snprintf(cf, sizeof cf, "--config-file=%s", cfg);
@@ -213,7 +207,7 @@ TEST(web3signer_export_import_and_watermark_repair)
 		 "\"%s\"},\"data\":[{\"pubkey\":\"%s\",\"signed_blocks\":[{\"slot\":\"81\"}],"
 		 "\"signed_attestations\":[{\"source_epoch\":\"2\",\"target_epoch\":\"3\"}]}]}",
 		 SB_GVR, PK);
-	CHECK(write_file(in, text));
+	CHECK(test_write_text(in, text));
 	snprintf(from, sizeof from, "--from=%s", in);
 	snprintf(to, sizeof to, "--to=%s", out);
 	const char *env[] = { dd, NULL };
@@ -265,7 +259,7 @@ TEST(data_path_holding_a_data_directory_is_refused)
 		 "\"%s\"},\"data\":[{\"pubkey\":\"%s\",\"signed_blocks\":[],"
 		 "\"signed_attestations\":[{\"source_epoch\":\"5\",\"target_epoch\":\"6\"}]}]}",
 		 SB_GVR, PK);
-	CHECK(write_file(in, text));
+	CHECK(test_write_text(in, text));
 	snprintf(from, sizeof from, "--from=%s", in);
 	const char *env[] = { dd, NULL };
 	char *imp[] = { "secure-signer", "slashing", "import", from, NULL };

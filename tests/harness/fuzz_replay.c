@@ -10,29 +10,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "test_file.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int replay_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
+	size_t n = 0;
+	char *buf = test_read_file(path, &n);
+	if (buf == NULL) {
+		fprintf(stderr, "cannot read %s\n", path);
 		return 1;
 	}
-	size_t cap = 1 << 16, n = 0, r;
-	uint8_t *buf = malloc(cap);
-	while (buf != NULL && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap *= 2);
-			if (nb == NULL)
-				free(buf);
-			buf = nb;
-		}
-	}
-	fclose(f);
-	if (buf == NULL)
-		return 1;
 	/* an exact-size copy, so ASan sees reads past the end of the input */
 	uint8_t *exact = malloc(n ? n : 1);
 	memcpy(exact, buf, n);

@@ -50,33 +50,6 @@ void test_skip(const char *reason)
 	current_skipped = true;
 }
 
-char *test_read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap + 1);
-	size_t r;
-	while (buf != NULL && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			cap *= 2;
-			char *nb = realloc(buf, cap + 1);
-			if (nb == NULL)
-				free(buf);
-			buf = nb;
-		}
-	}
-	fclose(f);
-	if (buf == NULL)
-		return NULL;
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 /* Runs the named tests (all when no name is given). A name may also be a sub-case
  * name that a table-driven test understands: such tests read test_selected_case(). */
 static const char *selected_case;

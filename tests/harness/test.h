@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "test_file.h"
+
 typedef void (*test_fn)(void);
 
 void test_register(const char *name, test_fn fn);
@@ -54,9 +56,6 @@ void test_skip(const char *reason);
 		if (memcmp((a), (b), (n)) != 0)                               \
 			test_fail_at(__FILE__, __LINE__, "%s and %s differ", #a, #b); \
 	} while (0)
-
-/* Reads a whole file into a NUL-terminated malloc'ed buffer; NULL on failure. */
-char *test_read_file(const char *path, size_t *len);
 
 /* splitmix64 (Steele, Lea, Flood 2014): a small, well-mixed PRNG for deterministic
  * test inputs, so a failure reproduces from the seed. */

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "test_file.h"
+
 /* A fresh directory under $TMPDIR (or /tmp); out holds 256 bytes. */
 static inline void kt_tempdir(char out[256], const char *tag)
 {
@@ -27,14 +29,13 @@ static inline void kt_rmrf(const char *dir)
 		fprintf(stderr, "cannot remove %s\n", dir);
 }
 
+/* test_write_file, or the test stops here: what follows would test a missing file. */
 static inline void kt_write(const char *path, const void *data, size_t len)
 {
-	FILE *f = fopen(path, "wb");
-	if (f == NULL || fwrite(data, 1, len, f) != len) {
+	if (!test_write_file(path, data, len)) {
 		perror(path);
 		abort();
 	}
-	fclose(f);
 }
 
 static inline void kt_writef(const char *dir, const char *name, const char *text)

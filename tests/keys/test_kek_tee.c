@@ -17,6 +17,7 @@
 #include "tee/tee_provider.h"
 #include "test.h"
 #include "util/ct_check.h"
+#include "util/hex.h"
 
 static void openssl_hkdf(const uint8_t seal[32], uint8_t out[32])
 {
@@ -45,6 +46,20 @@ TEST(kek_is_rfc5869_hkdf_of_the_seal_key)
 		keys_kek_from_seal_key(seal, got);
 		CHECK_MEM(got, want, 32);
 	}
+}
+
+/* A fixed answer, computed by the code that sealed the first stores: a change to the
+ * derivation would make every TEE-sealed store on disk unreadable. */
+TEST(kek_from_seal_key_known_answer)
+{
+	uint8_t seal[32], kek[32], want[32];
+	for (int i = 0; i < 32; i++)
+		seal[i] = (uint8_t)i;
+	CHECK(hex_decode(want, sizeof want,
+			 "6909fd5025746f20f59cf12adc86bc6d69846da1c6dba554829c24968daeaf4b", 64,
+			 HEX_PREFIX_FORBIDDEN) == SS_OK);
+	keys_kek_from_seal_key(seal, kek);
+	CHECK_MEM(kek, want, 32);
 }
 
 static tee_provider *sim(const char *dir)

@@ -79,16 +79,6 @@ static int run_cli(const char *dir, const char *first, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 #define PK "0xa99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c"
 #define PK2 "0xb99a76ed7796f7be22d5b7e85deeb7c5677e88e511e0b337618f8c4eb61349b4bf2d153f649f7b53359fe8b94a38e44c"
 /* mainnet's: the default network binds the store to it */
@@ -132,7 +122,7 @@ TEST(cli_import_export_prune_watermark)
 	snprintf(in, sizeof in, "%s/in.json", dir);
 	snprintf(out, sizeof out, "%s/out.json", dir);
 	snprintf(bad, sizeof bad, "%s/bad.json", dir);
-	write_file(in, doc);
+	CHECK(test_write_text(in, doc));
 	/* empty database: bound to the network's root at creation, so it exports no
 	 * validator under mainnet's root */
 	CHECK_MSG(run_cli(dir, "export", "--to", out, "--data-dir", data, NULL) == 0, "%s", err_buf);
@@ -151,10 +141,10 @@ TEST(cli_import_export_prune_watermark)
 	free(text);
 	CHECK(run_cli(dir, "export", "--to", out, "--pubkeys", "0x12", "--data-dir", data, NULL) == 2);
 	/* a bad file: precise error, nothing imported */
-	write_file(bad, "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"" GVR
+	CHECK(test_write_text(bad, "{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"" GVR
 			"\"},\"data\":[{\"pubkey\":\"" PK "\",\"signed_blocks\":[{\"slot\":\"81952\",\"signing_root\":"
 			"\"0x0000000000000000000000000000000000000000000000000000000000000001\"}],"
-			"\"signed_attestations\":[]}]}");
+			"\"signed_attestations\":[]}]}"));
 	CHECK(run_cli(dir, "import", "--from", bad, "--data-dir", data, NULL) == 1);
 	CHECK_MSG(strstr(err_buf, "data[0].signed_blocks[0]") && strstr(err_buf, "nothing was imported"), "%s",
 		  err_buf);
@@ -188,7 +178,7 @@ TEST(cli_refuses_while_directory_locked)
 		return;
 	snprintf(data, sizeof data, "%s/data", dir);
 	snprintf(in, sizeof in, "%s/in.json", dir);
-	write_file(in, doc);
+	CHECK(test_write_text(in, doc));
 	datadir dd;
 	CHECK(datadir_open(&dd, data) == SS_OK); /* as a running signer would */
 	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 1);
@@ -224,7 +214,7 @@ TEST(cli_store_bound_to_network)
 	if (g == NULL)
 		goto out;
 	memcpy(g, other, strlen(other));
-	write_file(in, foreign);
+	CHECK(test_write_text(in, foreign));
 	/* mainnet (the default): another chain's interchange is refused */
 	CHECK(run_cli(dir, "import", "--from", in, "--data-dir", data, NULL) == 1);
 	CHECK_MSG(strstr(err_buf, "genesis_validators_root") && strstr(err_buf, "nothing was imported"),
@@ -265,7 +255,7 @@ TEST(cli_postgres)
 	snprintf(data, sizeof data, "%s/data", dir);
 	snprintf(in, sizeof in, "%s/in.json", dir);
 	snprintf(out, sizeof out, "%s/out.json", dir);
-	write_file(in, doc);
+	CHECK(test_write_text(in, doc));
 	datadir dd;
 	CHECK(datadir_open(&dd, data) == SS_OK);
 	CHECK_MSG(run_cli(dir, "import", "--from", in, "--postgres", conninfo, NULL) == 0, "%s", err_buf);

@@ -240,12 +240,7 @@ TEST(refuses_foreign_sqlite_file)
 	if (!tdb_mkdir(dir))
 		return;
 	tdb_path(path, dir);
-	FILE *fp = fopen(path, "wb");
-	CHECK(fp != NULL);
-	if (fp != NULL) {
-		fputs("this is not a database, just text that is long enough to be checked", fp);
-		fclose(fp);
-	}
+	CHECK(test_write_text(path, "this is not a database, just text that is long enough to be checked"));
 	slash_db *db = NULL;
 	CHECK(slash_open_sqlite(&db, path, NULL) != SS_OK);
 	CHECK(db == NULL);

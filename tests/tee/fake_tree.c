@@ -77,11 +77,7 @@ bool fake_write(const char *root, const char *rel, const void *data, size_t len)
 	if (!parent_dirs(root, rel))
 		return false;
 	fake_path(path, sizeof path, root, rel);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return false;
-	bool ok = fwrite(data, 1, len, f) == len;
-	return fclose(f) == 0 && ok;
+	return test_write_file(path, data, len);
 }
 
 bool fake_fifo(const char *root, const char *rel)

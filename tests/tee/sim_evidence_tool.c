@@ -6,16 +6,8 @@
 #include <string.h>
 
 #include "tee/tee_provider.h"
+#include "test_file.h"
 #include "util/hex.h"
-
-static int write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (f == NULL)
-		return 1;
-	int bad = fwrite(data, 1, len, f) != len;
-	return fclose(f) != 0 || bad;
-}
 
 int main(int argc, char **argv)
 {
@@ -38,8 +30,8 @@ int main(int argc, char **argv)
 		tee_provider_close(p);
 		return 1;
 	}
-	int rc = write_file(argv[3], ev.quote, ev.quote_len) ||
-		 write_file(argv[4], ev.certs, ev.certs_len);
+	int rc = !test_write_file(argv[3], ev.quote, ev.quote_len) ||
+		 !test_write_file(argv[4], ev.certs, ev.certs_len);
 	tee_evidence_free(&ev);
 	tee_provider_close(p);
 	return rc;

@@ -77,15 +77,6 @@ static void add_revoked(X509_CRL *crl, const ASN1_INTEGER *serial, time_t when)
 	ASN1_TIME_free(t);
 }
 
-static bool write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return false;
-	bool ok = fwrite(data, 1, len, f) == len;
-	return fclose(f) == 0 && ok;
-}
-
 TEST(crl_resigned_listing_the_pck_is_refused)
 {
 	if (!vectors_require())
@@ -133,7 +124,7 @@ TEST(crl_resigned_listing_the_pck_is_refused)
 	int fd = mkstemp(tmp);
 	CHECK(fd >= 0);
 	close(fd);
-	CHECK(write_file(tmp, text, strlen(text)));
+	CHECK(test_write_text(tmp, text));
 	rc = run_json(&out, "evidence verify --evidence %s --collateral %s --now %s "
 		       "--accept-tcb ConfigurationAndSWHardeningNeeded",
 		 qpath, tmp, SGX_NOW);

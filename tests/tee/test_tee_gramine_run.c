@@ -79,10 +79,7 @@ static void keygen_hostile_host_keeps_nothing(const signer_proc *p, const char *
 {
 	char marker[1024], auth[160];
 	snprintf(marker, sizeof marker, "%s/%s", tree, FAKE_LIBOS_HOSTILE);
-	FILE *f = fopen(marker, "w");
-	CHECK(f != NULL);
-	if (f)
-		fclose(f);
+	CHECK(test_write_text(marker, ""));
 	long before = km_count(p);
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
 		 p->token);

@@ -19,6 +19,7 @@
 #include "tee/tee_provider.h"
 #include "test.h"
 #include "util/ct_check.h"
+#include "util/hex.h"
 
 #define SGX_VECTOR "tee/sgx/trustee/occlum_quote.dat"
 
@@ -366,6 +367,20 @@ TEST(occlum_device_errors_are_clear)
 	fake_root_free(root);
 	free(dev.quote);
 	dev.quote = NULL;
+}
+
+/* tee_seal_kdf, the KDF of every hardware provider's sealing key, on a fixed input: a
+ * fixed answer, computed by the code that sealed the first stores, since a change would
+ * make every store sealed under a TEE unreadable. */
+TEST(seal_kdf_known_answer)
+{
+	uint8_t raw[32], key[32], want[32];
+	memset(raw, 0x5c, sizeof raw);
+	CHECK(hex_decode(want, sizeof want,
+			 "cea3a3fa53a5af44150634254a282a8d6ae8c9d547c826e1b05609b46c96a29f", 64,
+			 HEX_PREFIX_FORBIDDEN) == SS_OK);
+	tee_seal_kdf(key, raw, sizeof raw, "tsm/sev-snp/derived-key-vcek");
+	CHECK_MEM(key, want, 32);
 }
 
 /* Run under valgrind as test_tee_occlum_ct (CONVENTIONS.md "Secrets"): the EGETKEY result

@@ -160,8 +160,7 @@ TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
 	/* 1. the old build exports the key and the history */
 	snprintf(pw, sizeof pw, "%s/export.pw", old.dir);
 	snprintf(exp, sizeof exp, "%s/export.json", old.dir);
-	FILE *f = fopen(pw, "w");
-	CHECK(f && fputs("migration-password\n", f) >= 0 && fclose(f) == 0);
+	CHECK(test_write_text(pw, "migration-password\n"));
 	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
 	CHECK_EQ_U64(keys_cli("", args, out, sizeof out), 0);
 	CHECK_MSG(strstr(out, KS1_PK) != NULL, "keys list: %s", out);

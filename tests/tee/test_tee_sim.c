@@ -47,15 +47,6 @@ static int run_bin(const char *args, json_t **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static bool write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (f == NULL)
-		return false;
-	bool ok = fwrite(data, 1, len, f) == len;
-	return fclose(f) == 0 && ok;
-}
-
 static bool failed(json_t *out, const char *check)
 {
 	size_t i;
@@ -235,8 +226,8 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 	snprintf(raw_path, sizeof raw_path, "%s/quote.bin", dir);
 	snprintf(bad_path, sizeof bad_path, "%s/tampered.json", dir);
 	char *obj = sim_object(ev.quote, ev.quote_len, ev.certs, pks);
-	CHECK(write_file(obj_path, obj, strlen(obj)));
-	CHECK(write_file(raw_path, ev.quote, ev.quote_len));
+	CHECK(test_write_text(obj_path, obj));
+	CHECK(test_write_file(raw_path, ev.quote, ev.quote_len));
 	json_t *out = NULL;
 
 	/* Without the flag: refused, saying why (object and raw quote alike). */
@@ -287,7 +278,7 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 		memcpy(t, ev.quote, ev.quote_len);
 		t[flips[i].off] ^= 0x01;
 		char *bad = sim_object(t, ev.quote_len, ev.certs, pks);
-		CHECK(write_file(bad_path, bad, strlen(bad)));
+		CHECK(test_write_text(bad_path, bad));
 		snprintf(args, sizeof args, "evidence verify --allow-simulated --evidence %s",
 			 bad_path);
 		CHECK_EQ_U64(run_bin(args, &out), 1);
@@ -300,7 +291,7 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 	memcpy(other, pks, sizeof other);
 	other[1][5] ^= 1;
 	char *bad = sim_object(ev.quote, ev.quote_len, ev.certs, (const uint8_t(*)[48])other);
-	CHECK(write_file(bad_path, bad, strlen(bad)));
+	CHECK(test_write_text(bad_path, bad));
 	snprintf(args, sizeof args, "evidence verify --allow-simulated --evidence %s", bad_path);
 	CHECK_EQ_U64(run_bin(args, &out), 1);
 	CHECK(out && failed(out, "key_binding"));
@@ -308,7 +299,7 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 	free(bad);
 	/* certs that are not the quote's chain */
 	bad = sim_object(ev.quote, ev.quote_len, "-----BEGIN CERTIFICATE-----\n", pks);
-	CHECK(write_file(bad_path, bad, strlen(bad)));
+	CHECK(test_write_text(bad_path, bad));
 	CHECK_EQ_U64(run_bin(args, &out), 1);
 	CHECK(out && failed(out, "certs"));
 	json_decref(out);
@@ -322,7 +313,7 @@ TEST(verify_accepts_sim_evidence_only_when_allowed)
 		char relabelled[1 << 14];
 		snprintf(relabelled, sizeof relabelled, "%.*s\"%s\"%s", (int)(at - obj), obj,
 			 claims[i], at + strlen("\"simulated\""));
-		CHECK(write_file(bad_path, relabelled, strlen(relabelled)));
+		CHECK(test_write_text(bad_path, relabelled));
 		CHECK_EQ_U64(run_bin(args, &out), 2);
 		const char *err = out ? json_string_value(json_object_get(out, "error")) : NULL;
 		CHECK_MSG(err && strstr(err, "evidence.type does not match"), "%s: %.400s",

@@ -70,13 +70,8 @@ static void put_file(const char *dir, const char *name, const void *data, size_t
 	char path[1200], tmp[1210];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		return;
-	if (len)
-		fwrite(data, 1, len, f);
-	fclose(f);
-	rename(tmp, path); /* a reader sees the old or the new value, never half */
+	if (test_write_file(tmp, data, len))
+		rename(tmp, path); /* a reader sees the old or the new value, never half */
 }
 
 int __wrap_mkdir(const char *path, mode_t mode);

@@ -1,13 +1,16 @@
 /* Fuzz target for the util parsers (CONVENTIONS.md "every parser has a fuzz target"):
- * the strict hex decoders and the decimal uint64 parser. Beyond "no crash", it checks
- * properties an oracle-free fuzzer can: hex_decode and hex_decode_ct agree (result and
- * bytes) under every prefix rule, an accepted string re-encodes to itself (up to case
- * and prefix), and an accepted decimal re-formats to itself without leading zeros. */
+ * the strict hex decoders, the base64 decoder and the decimal uint64 parser. Beyond "no
+ * crash", it checks properties an oracle-free fuzzer can: hex_decode and hex_decode_ct
+ * agree (result and bytes) under every prefix rule, an accepted string re-encodes to
+ * itself (hex: up to case and prefix; base64: up to the ignored low bits of a padded
+ * final group, so to a string of the same length that decodes to the same bytes), and
+ * an accepted decimal re-formats to itself without leading zeros. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/base64.h"
 #include "util/dec.h"
 #include "util/hex.h"
 
@@ -24,6 +27,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (z + 1 < size && s[z] == '0')
 			z++; /* leading zeros are accepted; compare without them */
 		if (n != size - z || memcmp(buf, s + z, n) != 0)
+			abort();
+	}
+	/* base64: an accepted string re-encodes to one of its length with the same bytes */
+	uint8_t b64[192], again[192];
+	char b64_enc[BASE64_ENCODED_LEN(sizeof b64) + 1];
+	size_t b64_n = 0, again_n = 0;
+	if (base64_decode(b64, sizeof b64, &b64_n, s, size) == SS_OK) {
+		base64_encode(b64_enc, b64, b64_n);
+		if (strlen(b64_enc) != size ||
+		    base64_decode(again, sizeof again, &again_n, b64_enc, size) != SS_OK ||
+		    again_n != b64_n || memcmp(again, b64, b64_n) != 0)
 			abort();
 	}
 	/* hex: both decoders, each prefix rule, for the length the string implies */

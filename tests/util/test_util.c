@@ -289,16 +289,6 @@ TEST(every_error_code_has_a_message)
 	CHECK(strcmp(ss_strerror((ss_err)-1), "unknown error") == 0);
 }
 
-static void write_file(const char *path, const char *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (f) {
-		CHECK(fwrite(data, 1, n, f) == n);
-		fclose(f);
-	}
-}
-
 TEST(file_read_all_bounds_and_kinds)
 {
 	char dir[] = "/tmp/ss-file-XXXXXX";
@@ -306,8 +296,8 @@ TEST(file_read_all_bounds_and_kinds)
 	char path[256], empty[256];
 	snprintf(path, sizeof path, "%s/f", dir);
 	snprintf(empty, sizeof empty, "%s/e", dir);
-	write_file(path, "hello\0world", 11);
-	write_file(empty, "", 0);
+	CHECK(test_write_file(path, "hello\0world", 11));
+	CHECK(test_write_file(empty, "", 0));
 	char *buf = NULL;
 	size_t len = 0;
 	CHECK(file_read_all(path, 11, &buf, &len) == SS_OK && len == 11 && buf[11] == '\0' &&
