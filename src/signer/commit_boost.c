@@ -1,7 +1,8 @@
 /* The Commit-Boost signing service (signer/commit_boost.h). Order of a request: the
  * module's policy (proxy-only, allow-list), the key (consensus key, or a proxy that this
- * module owns: another module's proxy is "unknown", so a module cannot even learn it
- * exists), replay protection (the nonce is committed before any signature exists), then
+ * module owns and whose consensus key is still loaded: another module's proxy, or one of
+ * a deleted key, is "unknown", so a module cannot even learn it exists), replay
+ * protection (the nonce is committed before any signature exists), then
  * the signing root and the signature. Guards: docs/commit-boost.md; roots: reference
  * §8.2. */
 #include <stdlib.h>
@@ -153,16 +154,30 @@ bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t
 	return found;
 }
 
+/* Whether the proxy px may sign for the module of p now: the module owns it, and its
+ * delegator is still allowed to the module and still loaded. Deleting a consensus key
+ * (Keymanager DELETE /eth/v1/keystores, `keys delete`) is the operator's emergency stop
+ * for that validator, so nothing signs on its behalf afterwards, proxies included; the
+ * proxy stays sealed, so re-importing the key brings it back (docs/commit-boost.md
+ * "Proxy keys"). The caller answers any false as an unknown proxy (404). */
+static bool proxy_usable(signer_cb *s, const signer_cb_policy *p, const keys_aux_info *px)
+{
+	if (strcmp(px->owner, p->module) != 0)
+		return false;
+	if (!px->has_delegator)
+		return true;
+	return signer_cb_key_allowed(p, px->delegator) && keys_contains(s->keys, px->delegator);
+}
+
 /* The module's proxy of kind named by id (48-byte BLS key, or 20-byte address for
- * ECDSA); its delegator must still be allowed to the module. */
+ * ECDSA), if it may sign now (proxy_usable). */
 static bool find_proxy(signer_cb *s, const signer_cb_policy *p, keys_aux_kind kind,
 		       const uint8_t *id, keys_aux_info *out)
 {
 	bool found = kind == KEYS_AUX_PROXY_BLS
-			     ? keys_aux_get(s->keys, kind, id, 48, out) &&
-				       strcmp(out->owner, p->module) == 0
+			     ? keys_aux_get(s->keys, kind, id, 48, out)
 			     : signer_cb_proxy_by_address(s->keys, p->module, id, out);
-	return found && (!out->has_delegator || signer_cb_key_allowed(p, out->delegator));
+	return found && proxy_usable(s, p, out);
 }
 
 signer_cb_status signer_cb_sign_proxy_bls(signer_cb *s, const signer_cb_policy *p,
@@ -251,10 +266,11 @@ signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *
 	*sig_len = 96;
 	if (!proxy)
 		return sign_status(keys_sign(s->keys, key, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+	/* the legacy pseudo-module: its own proxies, every consensus key */
+	static const signer_cb_policy legacy = { .module = SIGNER_CB_LEGACY_OWNER };
 	keys_aux_kind kind = key_len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
 	keys_aux_info px;
-	if (!keys_aux_get(s->keys, kind, key, key_len, &px) ||
-	    strcmp(px.owner, SIGNER_CB_LEGACY_OWNER) != 0)
+	if (!keys_aux_get(s->keys, kind, key, key_len, &px) || !proxy_usable(s, &legacy, &px))
 		return SIGNER_CB_UNKNOWN_PROXY;
 	if (kind == KEYS_AUX_PROXY_BLS)
 		return sign_status(keys_aux_sign_bls(s->keys, key, root, 32, sig),

@@ -192,3 +192,73 @@ TEST(proxy_limit_per_module)
 	close_fixture(&f);
 	remove_fixture(&f);
 }
+
+/* Re-imports pk from a keystore exported before its deletion. */
+static void reimport(const fixture *f, const char *keystore)
+{
+	const char *pw = "pw";
+	size_t ks_len = strlen(keystore), pw_len = 2;
+	keys_import_result res;
+	CHECK(keys_import_keystores(f->ks, &keystore, &ks_len, &pw, &pw_len, 1, &res) == SS_OK);
+	CHECK_MSG(res.status == KEYS_IMPORT_IMPORTED, "%s", res.message);
+}
+
+/* docs/commit-boost.md "Proxy keys": deleting a consensus key (Keymanager DELETE, `keys
+ * delete`) stops its proxies, BLS and ECDSA, v0.2.0 and legacy, as if unknown; no new
+ * proxy is delegated by it; re-importing the key brings the sealed proxies back. */
+TEST(proxies_of_a_deleted_key_do_not_sign)
+{
+	bls_init();
+	fixture f;
+	open_fixture(&f, true);
+	signer_cb_policy a = { .module = "A", .signing_id = sid_a };
+	uint8_t bls_proxy[48], addr[20], l_bls[48], l_ecdsa[48], tmp[48], obj[32], sig[96], esig[65];
+	size_t len = 0, sig_len;
+	memset(obj, 3, sizeof obj);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, bls_proxy, &len,
+				       sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, tmp, &len,
+				       sig) == SIGNER_CB_OK && len == 20);
+	memcpy(addr, tmp, 20);
+	/* legacy proxies: the legacy owner, ECDSA named by its 33-byte key */
+	signer_cb_policy legacy = { .module = SIGNER_CB_LEGACY_OWNER };
+	CHECK(signer_cb_generate_proxy(f.cb, &legacy, f.pk[0], KEYS_AUX_PROXY_BLS, false, l_bls,
+				       &len, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_generate_proxy(f.cb, &legacy, f.pk[0], KEYS_AUX_PROXY_ECDSA, false, l_ecdsa,
+				       &len, sig) == SIGNER_CB_OK && len == 33);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 1, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 1, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_bls, 48, obj, sig, &sig_len) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_ecdsa, 33, obj, sig, &sig_len) == SIGNER_CB_OK);
+
+	char *keystore = NULL;
+	keys_kdf_params kdf = { .pbkdf2 = true, .pbkdf2_c = 2 };
+	keys_error err = { "" };
+	CHECK(keys_export_keystore(f.ks, f.pk[0], "pw", 2, &kdf, &keystore, &err) == SS_OK);
+	CHECK(keys_delete(f.ks, f.pk[0], &err) == SS_OK);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 2, sig) == SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 2, esig) == SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_bls, 48, obj, sig, &sig_len) ==
+	      SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_ecdsa, 33, obj, sig, &sig_len) ==
+	      SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, tmp, &len,
+				       sig) == SIGNER_CB_UNKNOWN_KEY);
+	/* the proxies stay sealed (the refused generation left nothing behind) */
+	CHECK(keys_aux_list(f.ks, 0, NULL, NULL, 0) == 4);
+	/* the other consensus key is not affected */
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 2, sig) == SIGNER_CB_OK);
+
+	if (keystore)
+		reimport(&f, keystore);
+	free(keystore);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 3, sig) == SIGNER_CB_OK);
+	uint8_t root[32];
+	request_root(&f, &a, obj, 3, root);
+	CHECK(bls_verify_vartime(bls_proxy, root, 32, sig));
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 3, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_bls, 48, obj, sig, &sig_len) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_ecdsa, 33, obj, sig, &sig_len) == SIGNER_CB_OK);
+	close_fixture(&f);
+	remove_fixture(&f);
+}
