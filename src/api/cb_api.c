@@ -113,9 +113,7 @@ json_t *cb_pubkeys_json(keys_store *ks, const signer_cb_policy *p, bool ecdsa_ad
 			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA && !ecdsa_address) {
 				json_array_append_new(ecdsa, cb_hex_json(px[j].pub, px[j].pub_len));
 			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA) {
-				uint8_t addr[20];
-				if (signer_cb_proxy_address(px[j].pub, addr))
-					json_array_append_new(ecdsa, cb_hex_json(addr, 20));
+				json_array_append_new(ecdsa, cb_hex_json(px[j].address, 20));
 			}
 		}
 		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "consensus",

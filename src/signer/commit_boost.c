@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/keccak.h"
-#include "crypto/secp256k1_key.h"
 #include "eth2/commit_boost.h"
 #include "signer/commit_boost_internal.h"
 #include "util/log.h"
@@ -55,15 +53,6 @@ bool signer_cb_key_allowed(const signer_cb_policy *p, const uint8_t pk[48])
 		if (memcmp(p->allowed[i], pk, 48) == 0)
 			return true;
 	return false;
-}
-
-bool signer_cb_proxy_address(const uint8_t pub33[33], uint8_t addr[20])
-{
-	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
-	if (k1_pub_parse(pub33, 33, NULL, pub65) != SS_OK)
-		return false;
-	keccak_eth_address(addr, pub65);
-	return true;
 }
 
 /* Replay protection for modules that asked for it (docs/commit-boost.md "Guards"). */
@@ -138,20 +127,7 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],
 				keys_aux_info *out)
 {
-	size_t n;
-	keys_aux_info *all = keys_aux_list_alloc(ks, KEYS_AUX_PROXY_ECDSA, owner, &n);
-	if (!all)
-		return false;
-	bool found = false;
-	for (size_t i = 0; i < n && !found; i++) {
-		uint8_t addr[20];
-		if (signer_cb_proxy_address(all[i].pub, addr) && memcmp(addr, address, 20) == 0) {
-			*out = all[i];
-			found = true;
-		}
-	}
-	free(all);
-	return found;
+	return keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, owner, address, out);
 }
 
 /* Whether the proxy px may sign for the module of p now: the module owns it, and its
@@ -229,25 +205,20 @@ signer_cb_status signer_cb_generate_proxy(signer_cb *s, const signer_cb_policy *
 			  kerr.msg);
 		return SIGNER_CB_ERROR;
 	}
-	signer_cb_status st = SIGNER_CB_ERROR;
 	if (kind == KEYS_AUX_PROXY_ECDSA && address_form) {
-		if (signer_cb_proxy_address(info.pub, proxy)) {
-			*proxy_len = 20;
-			st = SIGNER_CB_OK;
-		}
+		memcpy(proxy, info.address, 20);
+		*proxy_len = 20;
 	} else {
 		memcpy(proxy, info.pub, info.pub_len);
 		*proxy_len = info.pub_len;
-		st = SIGNER_CB_OK;
 	}
-	if (st == SIGNER_CB_OK) {
-		/* ProxyDelegation{delegator, proxy} under the CB domain, without the
-		 * signing-info wrap (reference §8.2), signed by the consensus key */
-		uint8_t obj[32], root[32];
-		eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
-		eth2_compute_signing_root(root, obj, s->domain);
-		st = sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
-	}
+	/* ProxyDelegation{delegator, proxy} under the CB domain, without the signing-info
+	 * wrap (reference §8.2), signed by the consensus key */
+	uint8_t obj[32], root[32];
+	eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
+	eth2_compute_signing_root(root, obj, s->domain);
+	signer_cb_status st =
+		sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
 	/* No delegation (the consensus key was deleted meanwhile, or an error): the module
 	 * never learns of the proxy, so it must not stay behind, owned and signable. */
 	if (st != SIGNER_CB_OK &&

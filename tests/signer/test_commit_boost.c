@@ -173,12 +173,19 @@ TEST(proxy_limit_per_module)
 	open_fixture(&f, true);
 	signer_cb_policy a = { .module = "A", .signing_id = sid_a };
 	signer_cb_policy b = { .module = "B", .signing_id = sid_b };
-	uint8_t proxy[48], sig[96];
+	uint8_t proxy[48], sig[96], first[20], obj[32] = { 9 }, esig[65];
 	size_t len, made = 0;
 	/* ECDSA: cheaper to generate than EIP-2333 BLS keys */
-	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - 1; i++)
+	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - 1; i++) {
 		made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy,
 						 &len, sig) == SIGNER_CB_OK;
+		if (i == 0)
+			memcpy(first, proxy, 20);
+	}
+	/* found by address among them all, the last made as well as the first */
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, proxy, obj, 0, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, first, obj, 0, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b, proxy, obj, 0, esig) == SIGNER_CB_UNKNOWN_PROXY);
 	made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
 					 sig) == SIGNER_CB_OK;
 	CHECK_EQ_U64(made, SIGNER_CB_MAX_PROXIES_PER_OWNER);
