@@ -293,8 +293,29 @@ static ss_err refuse_broken(const struct keys_aux_state *a, keys_error *err)
 			 a->path);
 }
 
+static bool matches(const keys_aux_info *in, keys_aux_kind kind, const char *owner)
+{
+	return (kind == 0 || in->kind == kind) && (owner == NULL || strcmp(in->owner, owner) == 0);
+}
+
+/* How many entries owner holds, of every kind. Called with the lock held. */
+static size_t owner_count(const struct keys_aux_state *a, const char *owner)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < a->n; i++)
+		m += matches(&a->infos[i], 0, owner);
+	return m;
+}
+
 ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 			 const uint8_t *delegator, keys_aux_info *out, keys_error *err)
+{
+	return keys_aux_generate_capped(ks, kind, owner, delegator, 0, out, err);
+}
+
+ss_err keys_aux_generate_capped(keys_store *ks, keys_aux_kind kind, const char *owner,
+				const uint8_t *delegator, size_t owner_max, keys_aux_info *out,
+				keys_error *err)
 {
 	struct keys_aux_state *a = ks->aux;
 	if (expected_pub_len(kind) == 0)
@@ -313,6 +334,13 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 	if (a->n >= KEYS_AUX_MAX) {
 		e = keys_fail(err, SS_ERR_RANGE, "the store already holds %d auxiliary keys",
 			      KEYS_AUX_MAX);
+		goto out;
+	}
+	/* counted under the lock that the insertion below holds: no other generation can
+	 * come between the count and the new entry */
+	if (owner_max && owner_count(a, owner ? owner : "") >= owner_max) {
+		e = keys_fail(err, SS_ERR_REFUSED, "owner %s already holds %zu auxiliary keys",
+			      owner ? owner : "\"\"", owner_max);
 		goto out;
 	}
 	if ((e = grow(a, a->n + 1)) != SS_OK) {
@@ -362,11 +390,6 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 out:
 	pthread_mutex_unlock(&a->lock);
 	return e;
-}
-
-static bool matches(const keys_aux_info *in, keys_aux_kind kind, const char *owner)
-{
-	return (kind == 0 || in->kind == kind) && (owner == NULL || strcmp(in->owner, owner) == 0);
 }
 
 size_t keys_aux_list(keys_store *ks, keys_aux_kind kind, const char *owner, keys_aux_info *out,

@@ -45,6 +45,15 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 			 const uint8_t *delegator, keys_aux_info *out,
 			 keys_error *err) SS_MUST_USE;
 
+/* keys_aux_generate for an owner that may hold at most owner_max keys (of every kind
+ * together): the count and the insertion happen under one lock, so concurrent callers
+ * never take the owner past owner_max (a count read before generating could be stale
+ * by then). SS_ERR_REFUSED when owner already holds owner_max keys (as for any refusal
+ * of keys_aux_generate: a read-only store). owner_max 0: no limit. */
+ss_err keys_aux_generate_capped(keys_store *ks, keys_aux_kind kind, const char *owner,
+				const uint8_t *delegator, size_t owner_max, keys_aux_info *out,
+				keys_error *err) SS_MUST_USE;
+
 /* Copies up to cap entries of kind (0 = every kind) whose owner is owner (NULL = any) into
  * out, oldest first; returns how many match (call with cap 0 to size). */
 size_t keys_aux_list(keys_store *ks, keys_aux_kind kind, const char *owner,

@@ -195,12 +195,16 @@ signer_cb_status signer_cb_generate_proxy(signer_cb *s, const signer_cb_policy *
 		return SIGNER_CB_KEY_NOT_ALLOWED;
 	if (!keys_contains(s->keys, pk))
 		return SIGNER_CB_UNKNOWN_KEY;
-	if (keys_aux_list(s->keys, 0, p->module, NULL, 0) >= SIGNER_CB_MAX_PROXIES_PER_OWNER)
-		return SIGNER_CB_TOO_MANY_PROXIES;
 	keys_aux_info info;
 	keys_error kerr;
 	memset(&kerr, 0, sizeof kerr);
-	if (keys_aux_generate(s->keys, kind, p->module, pk, &info, &kerr) != SS_OK) {
+	/* the per-module limit is checked by the store under the lock of the insertion, so
+	 * concurrent requests cannot all pass a count taken before any of them inserts */
+	ss_err e = keys_aux_generate_capped(s->keys, kind, p->module, pk,
+					    SIGNER_CB_MAX_PROXIES_PER_OWNER, &info, &kerr);
+	if (e == SS_ERR_REFUSED)
+		return SIGNER_CB_TOO_MANY_PROXIES;
+	if (e != SS_OK) {
 		log_error("commit-boost: module %s: proxy key generation failed: %s", p->module,
 			  kerr.msg);
 		return SIGNER_CB_ERROR;

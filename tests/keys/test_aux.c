@@ -285,3 +285,30 @@ TEST(ecdsa_keys_are_found_by_their_address)
 	keys_store_close(ks);
 	kt_rmrf(dir);
 }
+
+/* keys_aux_generate_capped: an owner holds at most owner_max keys, both kinds counted;
+ * other owners are not held back; nothing is written for a refused key. */
+TEST(generate_capped_per_owner)
+{
+	char dir[256];
+	kt_tempdir(dir, "aux");
+	keys_store *ks = open_store(dir, NULL);
+	keys_error err = { "" };
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_ECDSA, "m", NULL, 2, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_BLS, "m", NULL, 2, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_ECDSA, "m", NULL, 2, NULL, &err) ==
+	      SS_ERR_REFUSED);
+	CHECK(strstr(err.msg, "already holds 2") != NULL);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_BLS, "m", NULL, 3, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_ECDSA, "n", NULL, 2, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_SECP256K1, NULL, NULL, 1, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_SECP256K1, NULL, NULL, 1, NULL, &err) ==
+	      SS_ERR_REFUSED);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_SECP256K1, NULL, NULL, 0, NULL, &err) == SS_OK);
+	CHECK(keys_aux_list(ks, 0, "m", NULL, 0) == 3);
+	keys_store_close(ks);
+	ks = open_store(dir, NULL); /* what was refused was never sealed */
+	CHECK(keys_aux_list(ks, 0, NULL, NULL, 0) == 6);
+	keys_store_close(ks);
+	kt_rmrf(dir);
+}

@@ -3,6 +3,8 @@
  * replay protection across the 2^63 boundary and across a reopen, proxy ownership and
  * the allow-list over proxies, signatures checked with bls_verify_vartime and k1_recover
  * over roots computed with eth2/commit_boost.h. The HTTP side is tests/commit_boost. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +166,37 @@ TEST(guards_nonces_and_ownership)
 	remove_fixture(&f);
 }
 
+/* Requests of one module racing for proxies: all start together (the barrier), BLS and
+ * ECDSA alternately. */
+#define RACERS 16
+#define RACED_PLACES 4
+typedef struct {
+	fixture *f;
+	const signer_cb_policy *p;
+	pthread_barrier_t start;
+	atomic_size_t next, ok, too_many;
+} race;
+
+static void *race_for_a_proxy(void *arg)
+{
+	race *r = arg;
+	size_t i = atomic_fetch_add(&r->next, 1);
+	uint8_t proxy[48], sig[96];
+	size_t len;
+	pthread_barrier_wait(&r->start);
+	signer_cb_status st = signer_cb_generate_proxy(
+		r->f->cb, r->p, r->f->pk[0], i % 2 ? KEYS_AUX_PROXY_ECDSA : KEYS_AUX_PROXY_BLS, true,
+		proxy, &len, sig);
+	if (st == SIGNER_CB_OK)
+		atomic_fetch_add(&r->ok, 1);
+	else if (st == SIGNER_CB_TOO_MANY_PROXIES)
+		atomic_fetch_add(&r->too_many, 1);
+	return NULL;
+}
+
 /* docs/commit-boost.md "Proxy keys": a module holds at most SIGNER_CB_MAX_PROXIES_PER_OWNER
- * proxies, of both kinds together; another module is not held back by it. */
+ * proxies, of both kinds together, also when its requests race for the last place;
+ * another module is not held back by it. */
 TEST(proxy_limit_per_module)
 {
 	bls_init();
@@ -176,7 +207,7 @@ TEST(proxy_limit_per_module)
 	uint8_t proxy[48], sig[96], first[20], obj[32] = { 9 }, esig[65];
 	size_t len, made = 0;
 	/* ECDSA: cheaper to generate than EIP-2333 BLS keys */
-	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - 1; i++) {
+	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - RACED_PLACES; i++) {
 		made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy,
 						 &len, sig) == SIGNER_CB_OK;
 		if (i == 0)
@@ -186,8 +217,18 @@ TEST(proxy_limit_per_module)
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, proxy, obj, 0, esig) == SIGNER_CB_OK);
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, first, obj, 0, esig) == SIGNER_CB_OK);
 	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b, proxy, obj, 0, esig) == SIGNER_CB_UNKNOWN_PROXY);
-	made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
-					 sig) == SIGNER_CB_OK;
+	/* the last free places, raced for by more requests at once: each is taken once */
+	race r = { .f = &f, .p = &a };
+	pthread_t t[RACERS];
+	pthread_barrier_init(&r.start, NULL, RACERS);
+	for (size_t i = 0; i < RACERS; i++)
+		CHECK(pthread_create(&t[i], NULL, race_for_a_proxy, &r) == 0);
+	for (size_t i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
+	CHECK_EQ_U64(r.ok, RACED_PLACES);
+	CHECK_EQ_U64(r.too_many, RACERS - RACED_PLACES);
+	made += r.ok;
 	CHECK_EQ_U64(made, SIGNER_CB_MAX_PROXIES_PER_OWNER);
 	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[1], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
 				       sig) == SIGNER_CB_TOO_MANY_PROXIES);
