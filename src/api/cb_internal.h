@@ -35,21 +35,48 @@ typedef struct {
 	_Atomic unsigned refs;
 } cb_registry;
 
+/* cb_lockout.c: the JWT lock-out per client address (docs/commit-boost.md
+ * "Authentication"), a table of at most max addresses. */
+#define CB_MAX_CLIENTS 4096
+
 typedef struct {
 	char addr[64];
 	unsigned failures;
 	int64_t last_failure; /* monotonic seconds */
 } cb_client;
 
+typedef struct {
+	pthread_mutex_t lock; /* guards the rest */
+	cb_client *clients;
+	size_t n, cap, max;
+	unsigned max_failures, lockout_seconds;
+} cb_lockout;
+
+typedef enum {
+	CB_LOCKOUT_PASS,   /* the token verified and the address is not locked out */
+	CB_LOCKOUT_FAILED, /* 401: the failure is counted */
+	CB_LOCKOUT_LOCKED, /* 429: whatever the token, nothing is counted */
+} cb_lockout_verdict;
+
+void cb_lockout_init(cb_lockout *t, size_t max_clients, unsigned max_failures,
+		     unsigned lockout_seconds);
+void cb_lockout_destroy(cb_lockout *t);
+/* Before verifying a token: true when a request from addr is to be refused (429)
+ * whatever it carries. now: monotonic seconds. */
+bool cb_lockout_refused(cb_lockout *t, const char *addr, int64_t now);
+/* After verifying it: the answer, with the failure counted when it is one, in one step,
+ * so that requests racing from one address get at most max_failures 401s. */
+cb_lockout_verdict cb_lockout_settle(cb_lockout *t, const char *addr, bool verified,
+				     int64_t now);
+
 struct api_cb {
 	api_cb_config cfg;
 	signer_cb *svc;       /* the service that decides and signs (signer/commit_boost.h) */
 	uint8_t chain_id[32]; /* big-endian, for the answers */
-	pthread_mutex_t lock; /* guards reg and clients */
+	pthread_mutex_t lock; /* guards reg */
 	pthread_mutex_t admin_lock; /* one /reload or /revoke_jwt at a time: read-modify-swap */
 	cb_registry *reg;
-	cb_client *clients;
-	size_t n_clients, cap_clients;
+	cb_lockout lockout;
 };
 
 /* cb_config.c: reads the modules file and secrets into a new registry (refs 1). */

@@ -6,7 +6,7 @@
 //   - BLS signatures (consensus, proxy, delegations) verify with @chainsafe/blst;
 //   - ECDSA proxy signatures recover (@noble/curves) to the proxy's 20-byte address;
 //   - each authentication failure mode is 401 and changes nothing; 3 failures from one
-//     address lock it out (429) and the lock-out ends;
+//     address lock it out (429), also when they arrive at once, and the lock-out ends;
 //   - the guards: allow-list, proxy-only, replay protection by nonce;
 //   - a module never sees or uses another module's proxies; admin /reload, /revoke_jwt;
 //   - the proxies of a consensus key deleted over the Keymanager API stop signing (404)
@@ -445,6 +445,17 @@ try {
   ok(r.status === 429, `locked out after 3 failures (${r.status})`);
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: freshAddr()});
   ok(r.status === 200, "other addresses are not locked out");
+  // bad tokens sent at once from one address: 3 of them are told 401, the others 429
+  {
+    const racer = freshAddr();
+    const all = await Promise.all(Array.from({length: 24}, (_, i) =>
+      call("MOD_A", "POST", "/signer/v1/request_signature/bls", {pubkey: pks[0], object_root: hex(objRoot()), nonce: i},
+        {secret: "bad", from: racer})));
+    const n401 = all.filter((x) => x.status === 401).length, n429 = all.filter((x) => x.status === 429).length;
+    ok(n401 === 3 && n429 === 21, `concurrent failures from one address: ${n401} x 401, ${n429} x 429`);
+    r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: racer});
+    ok(r.status === 429, "the racing address is locked out");
+  }
   // failures older than the lock-out period are forgotten (Commit-Boost's rule)
   const slow = freshAddr();
   for (let i = 0; i < 2; i++)
