@@ -50,6 +50,7 @@ typedef struct {
 	cb_client *clients;
 	size_t n, cap, max;
 	unsigned max_failures, lockout_seconds;
+	bool full_warned; /* the log said every entry is a live lock-out */
 } cb_lockout;
 
 typedef enum {
@@ -62,7 +63,8 @@ void cb_lockout_init(cb_lockout *t, size_t max_clients, unsigned max_failures,
 		     unsigned lockout_seconds);
 void cb_lockout_destroy(cb_lockout *t);
 /* Before verifying a token: true when a request from addr is to be refused (429)
- * whatever it carries. now: monotonic seconds. */
+ * whatever it carries: addr is locked out, or it has no entry and every entry is a live
+ * lock-out (a newcomer never takes a live lock-out's place). now: monotonic seconds. */
 bool cb_lockout_refused(cb_lockout *t, const char *addr, int64_t now);
 /* After verifying it: the answer, with the failure counted when it is one, in one step,
  * so that requests racing from one address get at most max_failures 401s. */

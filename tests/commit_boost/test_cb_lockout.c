@@ -1,6 +1,8 @@
 /* The Commit-Boost JWT lock-out table (src/api/cb_lockout.c) in-process, on a clock the
- * test sets: failures racing from one address are answered 401 at most max_failures
- * times. The HTTP side is tests/commit_boost/cb_client.mjs. */
+ * test sets and with a table of 4 addresses (its size is a parameter; the listener's is
+ * CB_MAX_CLIENTS): failures racing from one address are answered 401 at most
+ * max_failures times; a newcomer never takes a live lock-out's place. The HTTP side is
+ * tests/commit_boost/cb_client.mjs. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -81,5 +83,68 @@ TEST(concurrent_failures_from_one_address_get_at_most_max_401s)
 	pthread_barrier_destroy(&r.start);
 	CHECK_EQ_U64(r.failed, MAX_FAILURES);
 	CHECK_EQ_U64(r.locked, RACERS - MAX_FAILURES);
+	cb_lockout_destroy(&t);
+}
+
+/* Fails from addr until it is locked out (MAX_FAILURES 401s). */
+static void lock_out(cb_lockout *t, const char *addr, int64_t now)
+{
+	for (int i = 0; i < MAX_FAILURES; i++)
+		CHECK(cb_lockout_settle(t, addr, false, now) == CB_LOCKOUT_FAILED);
+	CHECK(cb_lockout_refused(t, addr, now));
+}
+
+/* A table of 4 addresses, all live lock-outs: a newcomer takes none of their places,
+ * however many addresses it fails from, and is refused (429) whatever its token until a
+ * lock-out ends. Before, it took clients[0]'s place, which freed that address. */
+TEST(a_newcomer_never_evicts_a_live_lockout)
+{
+	cb_lockout t;
+	cb_lockout_init(&t, 4, MAX_FAILURES, LOCKOUT);
+	const char *held[4] = { "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4" };
+	for (int i = 0; i < 4; i++)
+		lock_out(&t, held[i], 100 + i);
+	char addr[32];
+	for (int i = 0; i < 50; i++) {
+		snprintf(addr, sizeof addr, "10.1.0.%d", i);
+		CHECK(cb_lockout_refused(&t, addr, 200));
+		CHECK(cb_lockout_settle(&t, addr, false, 200) == CB_LOCKOUT_LOCKED);
+		CHECK(cb_lockout_settle(&t, addr, true, 200) == CB_LOCKOUT_LOCKED);
+	}
+	for (int i = 0; i < 4; i++)
+		CHECK_MSG(cb_lockout_refused(&t, held[i], 200), "%s was freed", held[i]);
+	/* the first lock-out ends (LOCKOUT after its last failure): its place is free */
+	CHECK(!cb_lockout_refused(&t, "10.1.0.0", 100 + LOCKOUT));
+	CHECK(cb_lockout_settle(&t, "10.1.0.0", false, 100 + LOCKOUT) == CB_LOCKOUT_FAILED);
+	for (int i = 1; i < 4; i++)
+		CHECK(cb_lockout_refused(&t, held[i], 100 + LOCKOUT));
+	cb_lockout_destroy(&t);
+}
+
+/* Once the table is full, a newcomer takes an entry whose lock-out has ended first,
+ * then the entry with the fewest failures (the oldest of those) that is not locked
+ * out; an address that passes (a good token) needs no entry at all. */
+TEST(a_newcomer_takes_an_expired_entry_then_the_least_failed)
+{
+	cb_lockout t;
+	cb_lockout_init(&t, 4, MAX_FAILURES, LOCKOUT);
+	lock_out(&t, "a", 1000);
+	CHECK(cb_lockout_settle(&t, "b", false, 1000) == CB_LOCKOUT_FAILED); /* 1 failure */
+	CHECK(cb_lockout_settle(&t, "b", false, 1001) == CB_LOCKOUT_FAILED); /* 2 */
+	CHECK(cb_lockout_settle(&t, "c", false, 1002) == CB_LOCKOUT_FAILED); /* 1, newer */
+	CHECK(cb_lockout_settle(&t, "d", false, 1000 - LOCKOUT) == CB_LOCKOUT_FAILED); /* old */
+	CHECK(cb_lockout_settle(&t, "pass", true, 1003) == CB_LOCKOUT_PASS);
+	/* d's failure is older than the lock-out period: its place goes first */
+	CHECK(cb_lockout_settle(&t, "e", false, 1003) == CB_LOCKOUT_FAILED);
+	/* then c's (1 failure), not b's (2) and never a's (locked out) */
+	CHECK(cb_lockout_settle(&t, "f", false, 1004) == CB_LOCKOUT_FAILED);
+	CHECK(cb_lockout_settle(&t, "b", false, 1005) == CB_LOCKOUT_FAILED); /* b's third */
+	CHECK(cb_lockout_refused(&t, "b", 1005));
+	CHECK(cb_lockout_refused(&t, "a", 1005));
+	/* e (1 failure, 1003) goes before f (1 failure, 1004): the oldest of the fewest */
+	CHECK(cb_lockout_settle(&t, "g", false, 1006) == CB_LOCKOUT_FAILED);
+	CHECK(cb_lockout_settle(&t, "f", false, 1006) == CB_LOCKOUT_FAILED);
+	CHECK(cb_lockout_settle(&t, "f", false, 1006) == CB_LOCKOUT_FAILED);
+	CHECK(cb_lockout_refused(&t, "f", 1006)); /* f kept its first failure: 3 */
 	cb_lockout_destroy(&t);
 }
