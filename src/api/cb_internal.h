@@ -96,6 +96,35 @@ const cb_module *cb_registry_find(const cb_registry *r, const char *id);
 cb_registry *cb_registry_get(api_cb *cb);
 void cb_registry_swap(api_cb *cb, cb_registry *r);
 
+/* cb_yaml_secret.c: inline jwt_secret values of the modules file masked before libyaml
+ * parses it. A span: where a masked value's scalar starts as libyaml marks count
+ * (characters), and the value's bytes in the text. */
+typedef struct {
+	size_t mark, off, len;
+} cb_yaml_span;
+
+/* The secure original of the modules file and its masked spans. */
+typedef struct {
+	const char *text;
+	cb_yaml_span *spans;
+	size_t n;
+} cb_yaml_source;
+
+/* Copies text (len bytes) into masked (len + 1 bytes, NUL-terminated) with up to max
+ * jwt_secret values replaced by 'x's; their places into spans. Returns how many. */
+size_t cb_yaml_mask(const char *text, size_t len, char *masked, cb_yaml_span *spans,
+		    size_t max);
+struct yaml_document_s;
+struct yaml_node_s;
+/* Whether doc, parsed from the masked copy, has every masked value back exactly as
+ * masked, so that it is the original's document but for them. If not, the original
+ * must be parsed instead. */
+bool cb_yaml_exact(const cb_yaml_source *src, const struct yaml_document_s *doc);
+/* The secret of a jwt_secret value node of an exact document: the original's bytes
+ * when it was masked, libyaml's value when not; NULL when it is not a scalar. */
+void cb_yaml_secret(const cb_yaml_source *src, const struct yaml_node_s *node,
+		    const char **value, size_t *len);
+
 /* cb_jwt.c: checks the request's bearer JWT (reference §8.1). On success returns the
  * module (admin: NULL and *is_admin) with a registry reference in *reg; otherwise has
  * replied 401 or 429 and returns false. */
