@@ -113,9 +113,7 @@ json_t *cb_pubkeys_json(keys_store *ks, const signer_cb_policy *p, bool ecdsa_ad
 			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA && !ecdsa_address) {
 				json_array_append_new(ecdsa, cb_hex_json(px[j].pub, px[j].pub_len));
 			} else if (px[j].kind == KEYS_AUX_PROXY_ECDSA) {
-				uint8_t addr[20];
-				if (signer_cb_proxy_address(px[j].pub, addr))
-					json_array_append_new(ecdsa, cb_hex_json(addr, 20));
+				json_array_append_new(ecdsa, cb_hex_json(px[j].address, 20));
 			}
 		}
 		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "consensus",
@@ -155,6 +153,9 @@ ss_err api_cb_new(api_cb **out, const api_cb_config *cfg, char *err, size_t cap)
 	cb->cfg = *cfg;
 	pthread_mutex_init(&cb->lock, NULL);
 	pthread_mutex_init(&cb->admin_lock, NULL);
+	/* Commit-Boost's limits: 3 failures, 300 s */
+	cb_lockout_init(&cb->lockout, CB_MAX_CLIENTS, cfg->max_failures ? cfg->max_failures : 3,
+			cfg->lockout_seconds ? cfg->lockout_seconds : 300);
 	uint8_t gfv[ETH2_VERSION_BYTES], chain_id[32] = { 0 };
 	eth2_network_genesis_fork_version(cfg->net, gfv);
 	if (cfg->has_chain_id) {
@@ -203,7 +204,7 @@ void api_cb_free(api_cb *cb)
 		return;
 	signer_cb_free(cb->svc);
 	cb_registry_release(cb->reg);
-	free(cb->clients);
+	cb_lockout_destroy(&cb->lockout);
 	pthread_mutex_destroy(&cb->lock);
 	pthread_mutex_destroy(&cb->admin_lock);
 	free(cb);

@@ -2,9 +2,10 @@
  * listing each module's id, signing ID and guards, and the JWT secrets, either inline or
  * in a secrets file of MODULE_ID=secret lines (Commit-Boost's CB_JWTS format, one pair a
  * line). Read whole into an immutable registry; /reload and /revoke_jwt build a new one
- * and swap it in, so a request holds a consistent view for its whole life. */
+ * and swap it in, so a request holds a consistent view for its whole life. The files are
+ * read into secure memory, and libyaml parses the modules file with its inline secrets
+ * masked (cb_yaml_secret.c). */
 #include <ctype.h>
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +16,22 @@
 #include <yaml.h>
 
 #include "api/cb_internal.h"
-#include "keys/keys.h"
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/secure_mem.h"
+
+#define CB_FILE_MAX (1u << 20) /* the modules, secrets and admin secret files */
+
+/* Why file_read_secret failed, for the message naming the file. */
+static const char *read_error(ss_err e)
+{
+	switch (e) {
+	case SS_ERR_NOT_FOUND: return "no such file";
+	case SS_ERR_INVALID: return "not a regular file";
+	case SS_ERR_RANGE: return "larger than 1 MiB";
+	default: return ss_strerror(e);
+	}
+}
 
 static void fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(char *err, size_t cap, const char *fmt, ...)
@@ -137,8 +151,22 @@ static bool parse_allowed(yaml_document_t *d, yaml_node_t *v, cb_module *m, char
 	return true;
 }
 
-static bool parse_module(yaml_document_t *d, yaml_node_t *node, size_t index, cb_module *m,
-			 char *err, size_t cap)
+/* A module's jwt_secret: from the secure original when it was masked (cb_yaml_secret.c). */
+static bool parse_secret(const cb_yaml_source *src, yaml_node_t *vn, cb_module *m, char *err,
+			 size_t cap)
+{
+	const char *v;
+	size_t len;
+	cb_yaml_secret(src, vn, &v, &len);
+	if (!v || len == 0 || len >= CB_SECRET_MAX || memchr(v, 0, len) || !set_secret(m, v, len)) {
+		fail(err, cap, "module %s: jwt_secret must be a non-empty string", m->id);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_module(yaml_document_t *d, const cb_yaml_source *src, yaml_node_t *node,
+			 size_t index, cb_module *m, char *err, size_t cap)
 {
 	if (node->type != YAML_MAPPING_NODE) {
 		fail(err, cap, "modules[%zu] must be a mapping", index);
@@ -180,11 +208,8 @@ static bool parse_module(yaml_document_t *d, yaml_node_t *node, size_t index, cb
 			}
 			has_sid = true;
 		} else if (strcmp(k, "jwt_secret") == 0) {
-			if (!v || !*v || strlen(v) >= CB_SECRET_MAX || !set_secret(m, v, strlen(v))) {
-				fail(err, cap, "module %s: jwt_secret must be a non-empty string",
-				     m->id);
+			if (!parse_secret(src, vn, m, err, cap))
 				return false;
-			}
 		} else if (strcmp(k, "allowed_keys") == 0) {
 			if (!parse_allowed(d, vn, m, err, cap))
 				return false;
@@ -215,80 +240,152 @@ static bool parse_module(yaml_document_t *d, yaml_node_t *node, size_t index, cb
 	return true;
 }
 
-static bool load_modules(const char *path, cb_registry *r, char *err, size_t cap)
+/* libyaml copies scalars into its own heap blocks: wipe every scalar before the document
+ * is freed (a masked jwt_secret is only 'x's there, but a form the mask misses is not). */
+static void wipe_document(yaml_document_t *doc)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fail(err, cap, "cannot open the Commit-Boost modules file %s: %s", path,
-		     strerror(errno));
-		return false;
-	}
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	bool ok = false;
-	if (!yaml_parser_load(&parser, &doc)) {
-		fail(err, cap, "%s: line %zu: %s", path, parser.problem_mark.line + 1,
-		     parser.problem ? parser.problem : "YAML error");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return false;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			secure_zero(n->data.scalar.value, n->data.scalar.length);
+}
+
+/* The parser's own copies of the input, wiped whole before yaml_parser_delete frees
+ * them: the raw buffer and the decoded one. */
+static void wipe_parser(yaml_parser_t *parser)
+{
+	if (parser->raw_buffer.start)
+		secure_zero(parser->raw_buffer.start,
+			    (size_t)(parser->raw_buffer.end - parser->raw_buffer.start));
+	if (parser->buffer.start)
+		secure_zero(parser->buffer.start, (size_t)(parser->buffer.end - parser->buffer.start));
+}
+
+/* The modules of the document's root mapping {modules: [...]} into r. */
+static bool parse_modules(yaml_document_t *doc, const cb_yaml_source *src, const char *path,
+			  cb_registry *r, char *err, size_t cap)
+{
+	yaml_node_t *root = yaml_document_get_root_node(doc);
 	yaml_node_t *list = NULL;
 	if (root && root->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 		     p < root->data.mapping.pairs.top; p++) {
-			const char *k = scalar(&doc, yaml_document_get_node(&doc, p->key));
-			if (k && strcmp(k, "modules") == 0)
-				list = yaml_document_get_node(&doc, p->value);
-			else {
+			const char *k = scalar(doc, yaml_document_get_node(doc, p->key));
+			if (k && strcmp(k, "modules") == 0) {
+				list = yaml_document_get_node(doc, p->value);
+			} else {
 				fail(err, cap, "%s: unknown key %s (expected modules)", path,
 				     k ? k : "?");
-				goto out;
+				return false;
 			}
 		}
 	}
 	if (!list || list->type != YAML_SEQUENCE_NODE) {
 		fail(err, cap, "%s: expected a mapping with a list under modules", path);
-		goto out;
+		return false;
 	}
 	size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
 	if (n > CB_MAX_MODULES) {
 		fail(err, cap, "%s: more than %d modules", path, CB_MAX_MODULES);
-		goto out;
+		return false;
 	}
 	r->mods = calloc(n ? n : 1, sizeof *r->mods);
 	if (!r->mods) {
 		fail(err, cap, "out of memory");
-		goto out;
+		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *node =
-			yaml_document_get_node(&doc, list->data.sequence.items.start[i]);
+		yaml_node_t *node = yaml_document_get_node(doc, list->data.sequence.items.start[i]);
 		r->n = i + 1;
-		if (!parse_module(&doc, node, i, &r->mods[i], err, cap))
-			goto out;
+		if (!parse_module(doc, src, node, i, &r->mods[i], err, cap))
+			return false;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(r->mods[j].id, r->mods[i].id) == 0) {
 				fail(err, cap, "%s: module %s is listed twice", path, r->mods[i].id);
-				goto out;
+				return false;
 			}
 			/* signing IDs must be unique (reference §8.2): one module's signature
 			 * must never be valid as another's */
 			if (memcmp(r->mods[j].signing_id, r->mods[i].signing_id, 32) == 0) {
 				fail(err, cap, "%s: modules %s and %s share a signing_id", path,
 				     r->mods[j].id, r->mods[i].id);
-				goto out;
+				return false;
 			}
 		}
 	}
-	ok = true;
-out:
-	yaml_document_delete(&doc);
+	return true;
+}
+
+typedef enum { PARSE_OK, PARSE_REFUSED, PARSE_AGAIN } parse_result;
+
+/* Parses input (the masked copy of src->text, or the text itself with no spans) into r's
+ * modules; every copy libyaml made is wiped before it is freed. PARSE_AGAIN: the masked
+ * copy does not parse as the original would (cb_yaml_exact), nothing was read from it. */
+static parse_result parse_text(const char *input, size_t len, const cb_yaml_source *src,
+			       const char *path, cb_registry *r, char *err, size_t cap)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)input, len);
+	parse_result res;
+	if (!yaml_parser_load(&parser, &doc)) {
+		res = src->n ? PARSE_AGAIN : PARSE_REFUSED;
+		fail(err, cap, "%s: line %zu: %s", path, parser.problem_mark.line + 1,
+		     parser.problem ? parser.problem : "YAML error");
+	} else {
+		res = !cb_yaml_exact(src, &doc) ? PARSE_AGAIN
+		      : parse_modules(&doc, src, path, r, err, cap) ? PARSE_OK
+								     : PARSE_REFUSED;
+		wipe_document(&doc);
+		yaml_document_delete(&doc);
+	}
+	wipe_parser(&parser);
 	yaml_parser_delete(&parser);
-	fclose(f);
+	return res;
+}
+
+static void clear_modules(cb_registry *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		module_free(&r->mods[i]);
+	free(r->mods);
+	r->mods = NULL;
+	r->n = 0;
+}
+
+/* The modules file, read with read(2) into secure memory (no stdio buffer) and parsed
+ * with its inline jwt_secret values masked (cb_yaml_secret.c). If the masked copy does
+ * not parse as the original would, the original is parsed instead: what is read, or
+ * refused, never depends on the masking. */
+static bool load_modules(const char *path, cb_registry *r, char *err, size_t cap)
+{
+	char *text = NULL;
+	size_t len = 0;
+	ss_err e = file_read_secret(path, CB_FILE_MAX, &text, &len);
+	if (e != SS_OK) {
+		fail(err, cap, "cannot read the Commit-Boost modules file %s: %s", path,
+		     read_error(e));
+		return false;
+	}
+	cb_yaml_source src = { .text = text };
+	char *masked = secure_alloc(len + 1);
+	src.spans = secure_alloc(CB_MAX_MODULES * sizeof *src.spans);
+	bool ok = false;
+	if (!masked || !src.spans) {
+		fail(err, cap, "out of memory");
+	} else {
+		src.n = cb_yaml_mask(text, len, masked, src.spans, CB_MAX_MODULES);
+		parse_result res = parse_text(masked, len, &src, path, r, err, cap);
+		if (res == PARSE_AGAIN) {
+			const cb_yaml_source plain = { .text = text };
+			clear_modules(r);
+			res = parse_text(text, len, &plain, path, r, err, cap);
+		}
+		ok = res == PARSE_OK;
+	}
+	secure_free(src.spans);
+	secure_free(masked);
+	secure_free(text);
 	return ok;
 }
 
@@ -346,18 +443,18 @@ static bool apply_pairs(cb_registry *r, const char *text, char sep, const char *
 	return true;
 }
 
+/* A secrets file, read with read(2) into secure memory; free it with wipe_text. */
 static char *read_small_file(const char *path, char *err, size_t cap)
 {
 	char *text = NULL;
 	size_t len = 0;
-	keys_error kerr;
-	memset(&kerr, 0, sizeof kerr);
-	if (keys_read_file(path, 1 << 20, &text, &len, &kerr) != SS_OK) {
-		fail(err, cap, "cannot read %s: %s", path, kerr.msg);
+	ss_err e = file_read_secret(path, CB_FILE_MAX, &text, &len);
+	if (e != SS_OK) {
+		fail(err, cap, "cannot read %s: %s", path, read_error(e));
 		return NULL;
 	}
 	if (strlen(text) != len) {
-		keys_free_wiped(text, len);
+		secure_free(text);
 		fail(err, cap, "%s holds a NUL byte", path);
 		return NULL;
 	}
@@ -366,8 +463,7 @@ static char *read_small_file(const char *path, char *err, size_t cap)
 
 static void wipe_text(char *t)
 {
-	if (t)
-		keys_free_wiped(t, strlen(t));
+	secure_free(t); /* wipes all of it */
 }
 
 cb_registry *cb_registry_load(const api_cb_config *cfg, char *err, size_t cap)

@@ -35,21 +35,50 @@ typedef struct {
 	_Atomic unsigned refs;
 } cb_registry;
 
+/* cb_lockout.c: the JWT lock-out per client address (docs/commit-boost.md
+ * "Authentication"), a table of at most max addresses. */
+#define CB_MAX_CLIENTS 4096
+
 typedef struct {
 	char addr[64];
 	unsigned failures;
 	int64_t last_failure; /* monotonic seconds */
 } cb_client;
 
+typedef struct {
+	pthread_mutex_t lock; /* guards the rest */
+	cb_client *clients;
+	size_t n, cap, max;
+	unsigned max_failures, lockout_seconds;
+	bool full_warned; /* the log said every entry is a live lock-out */
+} cb_lockout;
+
+typedef enum {
+	CB_LOCKOUT_PASS,   /* the token verified and the address is not locked out */
+	CB_LOCKOUT_FAILED, /* 401: the failure is counted */
+	CB_LOCKOUT_LOCKED, /* 429: whatever the token, nothing is counted */
+} cb_lockout_verdict;
+
+void cb_lockout_init(cb_lockout *t, size_t max_clients, unsigned max_failures,
+		     unsigned lockout_seconds);
+void cb_lockout_destroy(cb_lockout *t);
+/* Before verifying a token: true when a request from addr is to be refused (429)
+ * whatever it carries: addr is locked out, or it has no entry and every entry is a live
+ * lock-out (a newcomer never takes a live lock-out's place). now: monotonic seconds. */
+bool cb_lockout_refused(cb_lockout *t, const char *addr, int64_t now);
+/* After verifying it: the answer, with the failure counted when it is one, in one step,
+ * so that requests racing from one address get at most max_failures 401s. */
+cb_lockout_verdict cb_lockout_settle(cb_lockout *t, const char *addr, bool verified,
+				     int64_t now);
+
 struct api_cb {
 	api_cb_config cfg;
 	signer_cb *svc;       /* the service that decides and signs (signer/commit_boost.h) */
 	uint8_t chain_id[32]; /* big-endian, for the answers */
-	pthread_mutex_t lock; /* guards reg and clients */
+	pthread_mutex_t lock; /* guards reg */
 	pthread_mutex_t admin_lock; /* one /reload or /revoke_jwt at a time: read-modify-swap */
 	cb_registry *reg;
-	cb_client *clients;
-	size_t n_clients, cap_clients;
+	cb_lockout lockout;
 };
 
 /* cb_config.c: reads the modules file and secrets into a new registry (refs 1). */
@@ -66,6 +95,35 @@ const cb_module *cb_registry_find(const cb_registry *r, const char *id);
 /* The registry in force, with a reference (release it). */
 cb_registry *cb_registry_get(api_cb *cb);
 void cb_registry_swap(api_cb *cb, cb_registry *r);
+
+/* cb_yaml_secret.c: inline jwt_secret values of the modules file masked before libyaml
+ * parses it. A span: where a masked value's scalar starts as libyaml marks count
+ * (characters), and the value's bytes in the text. */
+typedef struct {
+	size_t mark, off, len;
+} cb_yaml_span;
+
+/* The secure original of the modules file and its masked spans. */
+typedef struct {
+	const char *text;
+	cb_yaml_span *spans;
+	size_t n;
+} cb_yaml_source;
+
+/* Copies text (len bytes) into masked (len + 1 bytes, NUL-terminated) with up to max
+ * jwt_secret values replaced by 'x's; their places into spans. Returns how many. */
+size_t cb_yaml_mask(const char *text, size_t len, char *masked, cb_yaml_span *spans,
+		    size_t max);
+struct yaml_document_s;
+struct yaml_node_s;
+/* Whether doc, parsed from the masked copy, has every masked value back exactly as
+ * masked, so that it is the original's document but for them. If not, the original
+ * must be parsed instead. */
+bool cb_yaml_exact(const cb_yaml_source *src, const struct yaml_document_s *doc);
+/* The secret of a jwt_secret value node of an exact document: the original's bytes
+ * when it was masked, libyaml's value when not; NULL when it is not a scalar. */
+void cb_yaml_secret(const cb_yaml_source *src, const struct yaml_node_s *node,
+		    const char **value, size_t *len);
 
 /* cb_jwt.c: checks the request's bearer JWT (reference §8.1). On success returns the
  * module (admin: NULL and *is_admin) with a registry reference in *reg; otherwise has

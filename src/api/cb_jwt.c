@@ -6,7 +6,8 @@
  *   route         - equal to the request path,
  *   payload_hash  - "0x" + keccak256(raw body), present iff the request has a body.
  * Every failure is 401 "unauthorized" and is counted per client address; after
- * max_failures (3) failures the address gets 429 for lockout_seconds (300). */
+ * max_failures (3) failures the address gets 429 for lockout_seconds (300)
+ * (cb_lockout.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,6 @@
 
 #define JWT_LEEWAY_SECONDS 10
 #define JWT_MAX_BYTES 4096
-#define CB_MAX_CLIENTS 4096
 
 static int b64url_value(char c)
 {
@@ -74,85 +74,6 @@ bool cb_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap,
 static int64_t mono_seconds(void)
 {
 	return (int64_t)(mono_ns() / 1000000000u);
-}
-
-static unsigned lockout_seconds(const api_cb *cb)
-{
-	return cb->cfg.lockout_seconds ? cb->cfg.lockout_seconds : 300;
-}
-
-static unsigned max_failures(const api_cb *cb)
-{
-	return cb->cfg.max_failures ? cb->cfg.max_failures : 3;
-}
-
-/* The client's entry, or NULL. Called with cb->lock held. */
-static cb_client *find_client(api_cb *cb, const char *addr)
-{
-	for (size_t i = 0; i < cb->n_clients; i++)
-		if (strcmp(cb->clients[i].addr, addr) == 0)
-			return &cb->clients[i];
-	return NULL;
-}
-
-/* The client's entry (created when absent; the table is bounded: entries whose
- * lock-out has ended are reused). Called with cb->lock held. */
-static cb_client *client_entry(api_cb *cb, const char *addr, int64_t now)
-{
-	cb_client *slot = find_client(cb, addr);
-	if (slot)
-		return slot;
-	if (cb->n_clients < cb->cap_clients) {
-		slot = &cb->clients[cb->n_clients++];
-	} else if (cb->cap_clients < CB_MAX_CLIENTS) {
-		size_t cap = cb->cap_clients ? cb->cap_clients * 2 : 16;
-		cb_client *c = realloc(cb->clients, cap * sizeof *c);
-		if (!c)
-			return NULL;
-		cb->clients = c;
-		cb->cap_clients = cap;
-		slot = &cb->clients[cb->n_clients++];
-	} else {
-		for (size_t i = 0; i < cb->n_clients; i++)
-			if (now - cb->clients[i].last_failure >= (int64_t)lockout_seconds(cb)) {
-				slot = &cb->clients[i];
-				break;
-			}
-		if (!slot)
-			slot = &cb->clients[0]; /* table full of live lock-outs: forget one */
-	}
-	memset(slot, 0, sizeof *slot);
-	snprintf(slot->addr, sizeof slot->addr, "%s", addr);
-	return slot;
-}
-
-/* True when addr is locked out now; failures that have run their time are cleared. */
-static bool locked_out(api_cb *cb, const char *addr)
-{
-	int64_t now = mono_seconds();
-	bool locked = false;
-	pthread_mutex_lock(&cb->lock);
-	cb_client *c = find_client(cb, addr);
-	/* as Commit-Boost: failures older than the lock-out period are forgotten, whether
-	 * or not they reached the limit */
-	if (c && now - c->last_failure >= (int64_t)lockout_seconds(cb))
-		c->failures = 0;
-	else if (c && c->failures >= max_failures(cb))
-		locked = true;
-	pthread_mutex_unlock(&cb->lock);
-	return locked;
-}
-
-static void count_failure(api_cb *cb, const char *addr)
-{
-	int64_t now = mono_seconds();
-	pthread_mutex_lock(&cb->lock);
-	cb_client *c = client_entry(cb, addr, now);
-	if (c) {
-		c->failures++;
-		c->last_failure = now;
-	}
-	pthread_mutex_unlock(&cb->lock);
 }
 
 /* The JWT's parts decoded: header and claims as JSON, the signature bytes. */
@@ -239,75 +160,93 @@ static bool claims_ok(const json_t *claims, http_request *req, const char **why)
 	return true;
 }
 
+/* The token of req checked as Commit-Boost checks it: on success the module (admin: NULL)
+ * into *mod; on failure why says what failed and *module_id names the module claimed. */
+static bool token_ok(http_request *req, bool admin, const cb_registry *reg,
+		     const cb_module **mod, const char **module_id, const char **why)
+{
+	jwt_parts jp;
+	memset(&jp, 0, sizeof jp);
+	bool ok = false;
+	*why = "no bearer token";
+	const char *auth = http_request_header(req, "Authorization");
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+		goto out;
+	*why = "malformed token";
+	if (!jwt_split(auth + 7, &jp))
+		goto out;
+	const char *alg = json_string_value(json_object_get(jp.header, "alg"));
+	if (!alg || strcmp(alg, "HS256") != 0) {
+		*why = "alg is not HS256";
+		goto out;
+	}
+	const char *secret;
+	size_t secret_len;
+	if (admin) {
+		*module_id = "admin";
+		*why = "not an admin token";
+		if (!json_is_true(json_object_get(jp.claims, "admin")) || !reg->admin_secret)
+			goto out;
+		secret = reg->admin_secret;
+		secret_len = reg->admin_secret_len;
+	} else {
+		const char *m = json_string_value(json_object_get(jp.claims, "module"));
+		*why = "unknown module";
+		if (!m)
+			goto out;
+		*mod = cb_registry_find(reg, m);
+		if (!*mod)
+			goto out;
+		*module_id = (*mod)->id;
+		*why = "module has no secret (revoked)";
+		if (!(*mod)->secret)
+			goto out;
+		secret = (*mod)->secret;
+		secret_len = (*mod)->secret_len;
+	}
+	uint8_t mac[32];
+	hmac_sha256(mac, (const uint8_t *)secret, secret_len, jp.signed_part, jp.signed_len);
+	*why = "bad signature";
+	if (jp.sig_len != 32 || !ct_memeq(mac, jp.sig, 32))
+		goto out;
+	ok = claims_ok(jp.claims, req, why);
+out:
+	json_decref(jp.header);
+	json_decref(jp.claims);
+	return ok;
+}
+
 bool cb_authenticate(api_cb *cb, http_request *req, bool admin, cb_registry **reg_out,
 		     const cb_module **mod_out)
 {
 	char addr[64];
 	http_request_client_address(req, addr, sizeof addr);
-	if (locked_out(cb, addr)) {
+	/* an address already locked out costs no verification */
+	if (cb_lockout_refused(&cb->lockout, addr, mono_seconds())) {
 		cb_reply_text(req, 429, "too many requests");
 		return false;
 	}
-	const char *why = "no bearer token";
+	const char *why = "";
 	const char *module_id = "-";
 	cb_registry *reg = cb_registry_get(cb);
 	const cb_module *mod = NULL;
-	jwt_parts jp;
-	memset(&jp, 0, sizeof jp);
-	const char *auth = http_request_header(req, "Authorization");
-	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
-		goto fail;
-	why = "malformed token";
-	if (!jwt_split(auth + 7, &jp))
-		goto fail;
-	const char *alg = json_string_value(json_object_get(jp.header, "alg"));
-	if (!alg || strcmp(alg, "HS256") != 0) {
-		why = "alg is not HS256";
-		goto fail;
+	bool ok = token_ok(req, admin, reg, &mod, &module_id, &why);
+	/* the answer and the failure count in one step (cb_lockout.c) */
+	switch (cb_lockout_settle(&cb->lockout, addr, ok, mono_seconds())) {
+	case CB_LOCKOUT_PASS:
+		*reg_out = reg;
+		*mod_out = mod;
+		return true;
+	case CB_LOCKOUT_FAILED:
+		log_info("commit-boost: %s from %s: unauthorized (%s, module %s)",
+			 http_request_path(req), addr, why, module_id);
+		cb_registry_release(reg);
+		cb_reply_text(req, 401, "unauthorized");
+		return false;
+	case CB_LOCKOUT_LOCKED:
+		break;
 	}
-	const char *secret;
-	size_t secret_len;
-	if (admin) {
-		module_id = "admin";
-		why = "not an admin token";
-		if (!json_is_true(json_object_get(jp.claims, "admin")) || !reg->admin_secret)
-			goto fail;
-		secret = reg->admin_secret;
-		secret_len = reg->admin_secret_len;
-	} else {
-		const char *m = json_string_value(json_object_get(jp.claims, "module"));
-		why = "unknown module";
-		if (!m)
-			goto fail;
-		mod = cb_registry_find(reg, m);
-		if (!mod)
-			goto fail;
-		module_id = mod->id;
-		why = "module has no secret (revoked)";
-		if (!mod->secret)
-			goto fail;
-		secret = mod->secret;
-		secret_len = mod->secret_len;
-	}
-	uint8_t mac[32];
-	hmac_sha256(mac, (const uint8_t *)secret, secret_len, jp.signed_part, jp.signed_len);
-	why = "bad signature";
-	if (jp.sig_len != 32 || !ct_memeq(mac, jp.sig, 32))
-		goto fail;
-	if (!claims_ok(jp.claims, req, &why))
-		goto fail;
-	json_decref(jp.header);
-	json_decref(jp.claims);
-	*reg_out = reg;
-	*mod_out = mod;
-	return true;
-fail:
-	log_info("commit-boost: %s from %s: unauthorized (%s, module %s)",
-		 http_request_path(req), addr, why, module_id);
-	json_decref(jp.header);
-	json_decref(jp.claims);
 	cb_registry_release(reg);
-	count_failure(cb, addr);
-	cb_reply_text(req, 401, "unauthorized");
+	cb_reply_text(req, 429, "too many requests");
 	return false;
 }

@@ -27,9 +27,8 @@ static int proxy_list(keys_store *ks)
 		hex_encode(pub, k->pub, k->pub_len, true);
 		if (k->has_delegator)
 			hex_encode(del, k->delegator, 48, true);
-		uint8_t a[20];
-		if (k->kind == KEYS_AUX_PROXY_ECDSA && signer_cb_proxy_address(k->pub, a))
-			hex_encode(addr, a, 20, true);
+		if (k->kind == KEYS_AUX_PROXY_ECDSA)
+			hex_encode(addr, k->address, 20, true);
 		/* kind, proxy (BLS key or ECDSA address), module, delegator, ECDSA key */
 		printf("%s %s %s %s%s%s\n", k->kind == KEYS_AUX_PROXY_BLS ? "bls" : "ecdsa",
 		       k->kind == KEYS_AUX_PROXY_BLS ? pub : addr, k->owner[0] ? k->owner : "-", del,

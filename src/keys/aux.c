@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "crypto/eip2333.h"
+#include "crypto/keccak.h"
 #include "crypto/secp256k1_key.h"
 #include "crypto/sha256.h"
 #include "keys/keys_aux.h"
@@ -78,6 +79,22 @@ static size_t expected_pub_len(keys_aux_kind kind)
 	case KEYS_AUX_PROXY_ECDSA: return K1_PUB_COMPRESSED_BYTES;
 	}
 	return 0;
+}
+
+/* Fills in->address for a secp256k1 key: keccak256(X ‖ Y)[12..32] of the uncompressed
+ * point. Once per key (generation, load), so that a lookup by address
+ * (keys_aux_get_by_address) compares bytes instead of decompressing and hashing every
+ * key on every request. SS_ERR_INVALID when the stored key is not on the curve. */
+static ss_err set_address(keys_aux_info *in)
+{
+	memset(in->address, 0, sizeof in->address);
+	if (in->kind != KEYS_AUX_SECP256K1 && in->kind != KEYS_AUX_PROXY_ECDSA)
+		return SS_OK;
+	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
+	if (k1_pub_parse(in->pub, in->pub_len, NULL, pub65) != SS_OK)
+		return SS_ERR_INVALID;
+	keccak_eth_address(in->address, pub65);
+	return SS_OK;
 }
 
 static ss_err grow(struct keys_aux_state *a, size_t need)
@@ -149,6 +166,12 @@ static ss_err open_rec(struct keys_aux_state *a, const uint8_t rec[AUX_REC])
 	if (out->has_delegator)
 		memcpy(out->delegator, rec + 120, KEYS_PUBKEY_BYTES);
 	out->created = get_le64(rec + 168);
+	/* authenticated, so a key off the curve is our bug or a wrong KEK's luck: refused
+	 * like any record that is not what write_file writes */
+	if (set_address(out) != SS_OK) {
+		secure_zero(a->secrets[a->n], 32);
+		return SS_ERR_INVALID;
+	}
 	a->n++;
 	return SS_OK;
 }
@@ -270,8 +293,29 @@ static ss_err refuse_broken(const struct keys_aux_state *a, keys_error *err)
 			 a->path);
 }
 
+static bool matches(const keys_aux_info *in, keys_aux_kind kind, const char *owner)
+{
+	return (kind == 0 || in->kind == kind) && (owner == NULL || strcmp(in->owner, owner) == 0);
+}
+
+/* How many entries owner holds, of every kind. Called with the lock held. */
+static size_t owner_count(const struct keys_aux_state *a, const char *owner)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < a->n; i++)
+		m += matches(&a->infos[i], 0, owner);
+	return m;
+}
+
 ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 			 const uint8_t *delegator, keys_aux_info *out, keys_error *err)
+{
+	return keys_aux_generate_capped(ks, kind, owner, delegator, 0, out, err);
+}
+
+ss_err keys_aux_generate_capped(keys_store *ks, keys_aux_kind kind, const char *owner,
+				const uint8_t *delegator, size_t owner_max, keys_aux_info *out,
+				keys_error *err)
 {
 	struct keys_aux_state *a = ks->aux;
 	if (expected_pub_len(kind) == 0)
@@ -290,6 +334,13 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 	if (a->n >= KEYS_AUX_MAX) {
 		e = keys_fail(err, SS_ERR_RANGE, "the store already holds %d auxiliary keys",
 			      KEYS_AUX_MAX);
+		goto out;
+	}
+	/* counted under the lock that the insertion below holds: no other generation can
+	 * come between the count and the new entry */
+	if (owner_max && owner_count(a, owner ? owner : "") >= owner_max) {
+		e = keys_fail(err, SS_ERR_REFUSED, "owner %s already holds %zu auxiliary keys",
+			      owner ? owner : "\"\"", owner_max);
 		goto out;
 	}
 	if ((e = grow(a, a->n + 1)) != SS_OK) {
@@ -320,6 +371,8 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 	} else {
 		e = k1_generate(secret, in->pub);
 	}
+	if (e == SS_OK)
+		e = set_address(in);
 	if (e != SS_OK) {
 		secure_zero(secret, 32);
 		keys_fail(err, e, "key generation failed: %s", ss_strerror(e));
@@ -337,11 +390,6 @@ ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 out:
 	pthread_mutex_unlock(&a->lock);
 	return e;
-}
-
-static bool matches(const keys_aux_info *in, keys_aux_kind kind, const char *owner)
-{
-	return (kind == 0 || in->kind == kind) && (owner == NULL || strcmp(in->owner, owner) == 0);
 }
 
 size_t keys_aux_list(keys_store *ks, keys_aux_kind kind, const char *owner, keys_aux_info *out,
@@ -402,6 +450,27 @@ bool keys_aux_get(keys_store *ks, keys_aux_kind kind, const uint8_t *pub, size_t
 		*out = a->infos[i];
 	pthread_mutex_unlock(&a->lock);
 	return i != SIZE_MAX;
+}
+
+bool keys_aux_get_by_address(keys_store *ks, keys_aux_kind kind, const char *owner,
+			     const uint8_t address[20], keys_aux_info *out)
+{
+	struct keys_aux_state *a = ks->aux;
+	bool found = false;
+	if (kind != KEYS_AUX_SECP256K1 && kind != KEYS_AUX_PROXY_ECDSA)
+		return false; /* BLS keys have no address (theirs is zero) */
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->n && !found; i++) {
+		const keys_aux_info *in = &a->infos[i];
+		if (in->kind == kind && memcmp(in->address, address, 20) == 0 &&
+		    matches(in, kind, owner)) {
+			if (out)
+				*out = *in;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	return found;
 }
 
 ss_err keys_aux_delete(keys_store *ks, keys_aux_kind kind, const uint8_t *pub, size_t pub_len,

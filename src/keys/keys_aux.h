@@ -32,6 +32,9 @@ typedef struct {
 	bool has_delegator;
 	uint8_t delegator[KEYS_PUBKEY_BYTES]; /* the consensus key a proxy was delegated by */
 	uint64_t created;              /* Unix seconds */
+	/* secp256k1 kinds: the Ethereum address keccak256(X ‖ Y)[12..32], computed once
+	 * when the key is generated or loaded; zero for BLS */
+	uint8_t address[20];
 } keys_aux_info;
 
 /* Generates a key of kind from fresh randomness (BLS: EIP-2333 from a 32-byte seed;
@@ -41,6 +44,15 @@ typedef struct {
 ss_err keys_aux_generate(keys_store *ks, keys_aux_kind kind, const char *owner,
 			 const uint8_t *delegator, keys_aux_info *out,
 			 keys_error *err) SS_MUST_USE;
+
+/* keys_aux_generate for an owner that may hold at most owner_max keys (of every kind
+ * together): the count and the insertion happen under one lock, so concurrent callers
+ * never take the owner past owner_max (a count read before generating could be stale
+ * by then). SS_ERR_REFUSED when owner already holds owner_max keys (as for any refusal
+ * of keys_aux_generate: a read-only store). owner_max 0: no limit. */
+ss_err keys_aux_generate_capped(keys_store *ks, keys_aux_kind kind, const char *owner,
+				const uint8_t *delegator, size_t owner_max, keys_aux_info *out,
+				keys_error *err) SS_MUST_USE;
 
 /* Copies up to cap entries of kind (0 = every kind) whose owner is owner (NULL = any) into
  * out, oldest first; returns how many match (call with cap 0 to size). */
@@ -56,6 +68,13 @@ keys_aux_info *keys_aux_list_alloc(keys_store *ks, keys_aux_kind kind, const cha
 /* The entry of kind with this public key; false when absent. */
 bool keys_aux_get(keys_store *ks, keys_aux_kind kind, const uint8_t *pub, size_t pub_len,
 		  keys_aux_info *out);
+
+/* The entry of kind (a secp256k1 kind) whose owner is owner (NULL = any) and whose
+ * Ethereum address is address; false when absent. It compares the addresses kept in the
+ * entries, so a lookup hashes nothing however many keys there are (Commit-Boost names
+ * ECDSA proxies by address, on every request). */
+bool keys_aux_get_by_address(keys_store *ks, keys_aux_kind kind, const char *owner,
+			     const uint8_t address[20], keys_aux_info *out);
 
 /* Removes the key durably and wipes its secret. SS_ERR_NOT_FOUND when absent. */
 ss_err keys_aux_delete(keys_store *ks, keys_aux_kind kind, const uint8_t *pub, size_t pub_len,

@@ -1,14 +1,13 @@
 /* The Commit-Boost signing service (signer/commit_boost.h). Order of a request: the
  * module's policy (proxy-only, allow-list), the key (consensus key, or a proxy that this
- * module owns: another module's proxy is "unknown", so a module cannot even learn it
- * exists), replay protection (the nonce is committed before any signature exists), then
+ * module owns and whose consensus key is still loaded: another module's proxy, or one of
+ * a deleted key, is "unknown", so a module cannot even learn it exists), replay
+ * protection (the nonce is committed before any signature exists), then
  * the signing root and the signature. Guards: docs/commit-boost.md; roots: reference
  * §8.2. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/keccak.h"
-#include "crypto/secp256k1_key.h"
 #include "eth2/commit_boost.h"
 #include "signer/commit_boost_internal.h"
 #include "util/log.h"
@@ -54,15 +53,6 @@ bool signer_cb_key_allowed(const signer_cb_policy *p, const uint8_t pk[48])
 		if (memcmp(p->allowed[i], pk, 48) == 0)
 			return true;
 	return false;
-}
-
-bool signer_cb_proxy_address(const uint8_t pub33[33], uint8_t addr[20])
-{
-	uint8_t pub65[K1_PUB_UNCOMPRESSED_BYTES];
-	if (k1_pub_parse(pub33, 33, NULL, pub65) != SS_OK)
-		return false;
-	keccak_eth_address(addr, pub65);
-	return true;
 }
 
 /* Replay protection for modules that asked for it (docs/commit-boost.md "Guards"). */
@@ -137,32 +127,33 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],
 				keys_aux_info *out)
 {
-	size_t n;
-	keys_aux_info *all = keys_aux_list_alloc(ks, KEYS_AUX_PROXY_ECDSA, owner, &n);
-	if (!all)
+	return keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, owner, address, out);
+}
+
+/* Whether the proxy px may sign for the module of p now: the module owns it, and its
+ * delegator is still allowed to the module and still loaded. Deleting a consensus key
+ * (Keymanager DELETE /eth/v1/keystores, `keys delete`) is the operator's emergency stop
+ * for that validator, so nothing signs on its behalf afterwards, proxies included; the
+ * proxy stays sealed, so re-importing the key brings it back (docs/commit-boost.md
+ * "Proxy keys"). The caller answers any false as an unknown proxy (404). */
+static bool proxy_usable(signer_cb *s, const signer_cb_policy *p, const keys_aux_info *px)
+{
+	if (strcmp(px->owner, p->module) != 0)
 		return false;
-	bool found = false;
-	for (size_t i = 0; i < n && !found; i++) {
-		uint8_t addr[20];
-		if (signer_cb_proxy_address(all[i].pub, addr) && memcmp(addr, address, 20) == 0) {
-			*out = all[i];
-			found = true;
-		}
-	}
-	free(all);
-	return found;
+	if (!px->has_delegator)
+		return true;
+	return signer_cb_key_allowed(p, px->delegator) && keys_contains(s->keys, px->delegator);
 }
 
 /* The module's proxy of kind named by id (48-byte BLS key, or 20-byte address for
- * ECDSA); its delegator must still be allowed to the module. */
+ * ECDSA), if it may sign now (proxy_usable). */
 static bool find_proxy(signer_cb *s, const signer_cb_policy *p, keys_aux_kind kind,
 		       const uint8_t *id, keys_aux_info *out)
 {
 	bool found = kind == KEYS_AUX_PROXY_BLS
-			     ? keys_aux_get(s->keys, kind, id, 48, out) &&
-				       strcmp(out->owner, p->module) == 0
+			     ? keys_aux_get(s->keys, kind, id, 48, out)
 			     : signer_cb_proxy_by_address(s->keys, p->module, id, out);
-	return found && (!out->has_delegator || signer_cb_key_allowed(p, out->delegator));
+	return found && proxy_usable(s, p, out);
 }
 
 signer_cb_status signer_cb_sign_proxy_bls(signer_cb *s, const signer_cb_policy *p,
@@ -204,35 +195,34 @@ signer_cb_status signer_cb_generate_proxy(signer_cb *s, const signer_cb_policy *
 		return SIGNER_CB_KEY_NOT_ALLOWED;
 	if (!keys_contains(s->keys, pk))
 		return SIGNER_CB_UNKNOWN_KEY;
-	if (keys_aux_list(s->keys, 0, p->module, NULL, 0) >= SIGNER_CB_MAX_PROXIES_PER_OWNER)
-		return SIGNER_CB_TOO_MANY_PROXIES;
 	keys_aux_info info;
 	keys_error kerr;
 	memset(&kerr, 0, sizeof kerr);
-	if (keys_aux_generate(s->keys, kind, p->module, pk, &info, &kerr) != SS_OK) {
+	/* the per-module limit is checked by the store under the lock of the insertion, so
+	 * concurrent requests cannot all pass a count taken before any of them inserts */
+	ss_err e = keys_aux_generate_capped(s->keys, kind, p->module, pk,
+					    SIGNER_CB_MAX_PROXIES_PER_OWNER, &info, &kerr);
+	if (e == SS_ERR_REFUSED)
+		return SIGNER_CB_TOO_MANY_PROXIES;
+	if (e != SS_OK) {
 		log_error("commit-boost: module %s: proxy key generation failed: %s", p->module,
 			  kerr.msg);
 		return SIGNER_CB_ERROR;
 	}
-	signer_cb_status st = SIGNER_CB_ERROR;
 	if (kind == KEYS_AUX_PROXY_ECDSA && address_form) {
-		if (signer_cb_proxy_address(info.pub, proxy)) {
-			*proxy_len = 20;
-			st = SIGNER_CB_OK;
-		}
+		memcpy(proxy, info.address, 20);
+		*proxy_len = 20;
 	} else {
 		memcpy(proxy, info.pub, info.pub_len);
 		*proxy_len = info.pub_len;
-		st = SIGNER_CB_OK;
 	}
-	if (st == SIGNER_CB_OK) {
-		/* ProxyDelegation{delegator, proxy} under the CB domain, without the
-		 * signing-info wrap (reference §8.2), signed by the consensus key */
-		uint8_t obj[32], root[32];
-		eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
-		eth2_compute_signing_root(root, obj, s->domain);
-		st = sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
-	}
+	/* ProxyDelegation{delegator, proxy} under the CB domain, without the signing-info
+	 * wrap (reference §8.2), signed by the consensus key */
+	uint8_t obj[32], root[32];
+	eth2_cb_delegation_root(obj, pk, proxy, *proxy_len);
+	eth2_compute_signing_root(root, obj, s->domain);
+	signer_cb_status st =
+		sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
 	/* No delegation (the consensus key was deleted meanwhile, or an error): the module
 	 * never learns of the proxy, so it must not stay behind, owned and signable. */
 	if (st != SIGNER_CB_OK &&
@@ -251,10 +241,11 @@ signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *
 	*sig_len = 96;
 	if (!proxy)
 		return sign_status(keys_sign(s->keys, key, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
+	/* the legacy pseudo-module: its own proxies, every consensus key */
+	static const signer_cb_policy legacy = { .module = SIGNER_CB_LEGACY_OWNER };
 	keys_aux_kind kind = key_len == 48 ? KEYS_AUX_PROXY_BLS : KEYS_AUX_PROXY_ECDSA;
 	keys_aux_info px;
-	if (!keys_aux_get(s->keys, kind, key, key_len, &px) ||
-	    strcmp(px.owner, SIGNER_CB_LEGACY_OWNER) != 0)
+	if (!keys_aux_get(s->keys, kind, key, key_len, &px) || !proxy_usable(s, &legacy, &px))
 		return SIGNER_CB_UNKNOWN_PROXY;
 	if (kind == KEYS_AUX_PROXY_BLS)
 		return sign_status(keys_aux_sign_bls(s->keys, key, root, 32, sig),

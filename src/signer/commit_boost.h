@@ -83,8 +83,6 @@ signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *
 				       size_t key_len, const uint8_t object_root[32],
 				       uint8_t sig[96], size_t *sig_len);
 
-/* The 20-byte address of an ECDSA proxy's 33-byte key; false if it does not parse. */
-bool signer_cb_proxy_address(const uint8_t pub33[33], uint8_t addr[20]);
 /* The ECDSA proxy of owner (NULL: any owner) whose address is address, into out; false
  * when there is none. Commit-Boost names ECDSA proxies by address, the store by key. */
 bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],

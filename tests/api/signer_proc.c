@@ -106,6 +106,8 @@ static bool read_ports(signer_proc *p)
 			p->port = (uint16_t)v;
 		else if (sscanf(line, "metrics-port=%u", &v) == 1)
 			p->metrics_port = (uint16_t)v;
+		else if (sscanf(line, "commit-boost-port=%u", &v) == 1)
+			p->cb_port = (uint16_t)v;
 	}
 	fclose(f);
 	return p->port != 0;
@@ -116,7 +118,7 @@ bool sp_start(signer_proc *p, const char *const *extra)
 	char ports[400], dd[320], kc[320], logp[320];
 	snprintf(ports, sizeof ports, "%s/secure-signer.ports", p->data_dir);
 	unlink(ports);
-	p->port = p->metrics_port = 0;
+	p->port = p->metrics_port = p->cb_port = 0;
 	snprintf(dd, sizeof dd, "--data-dir=%s", p->data_dir);
 	snprintf(kc, sizeof kc, "--key-config-path=%s", p->key_dir);
 	snprintf(logp, sizeof logp, "%s/signer.log", p->dir);

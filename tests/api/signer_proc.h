@@ -15,6 +15,7 @@ typedef struct {
 	char key_dir[300];  /* Web3Signer YAML key files */
 	pid_t pid;
 	uint16_t port, metrics_port;
+	uint16_t cb_port;   /* the Commit-Boost listener's, when enabled */
 	char token[80];     /* keymanager token */
 	/* Give the data directory as SECURE_SIGNER_DATA_DIR instead of --data-dir, and
 	 * start in dir (so that a default ./secure-signer-data would land there). */

@@ -6,9 +6,11 @@
 //   - BLS signatures (consensus, proxy, delegations) verify with @chainsafe/blst;
 //   - ECDSA proxy signatures recover (@noble/curves) to the proxy's 20-byte address;
 //   - each authentication failure mode is 401 and changes nothing; 3 failures from one
-//     address lock it out (429) and the lock-out ends;
+//     address lock it out (429), also when they arrive at once, and the lock-out ends;
 //   - the guards: allow-list, proxy-only, replay protection by nonce;
 //   - a module never sees or uses another module's proxies; admin /reload, /revoke_jwt;
+//   - the proxies of a consensus key deleted over the Keymanager API stop signing (404)
+//     and drop out of get_pubkeys, in both dialects, and sign again once it is imported;
 //   - proxies survive a restart and kill -9; `keys proxy list|delete` from the CLI;
 //   - the legacy Web3Signer dialect (§8.5) with the same key store.
 import {spawn, spawnSync, execFileSync} from "node:child_process";
@@ -121,9 +123,10 @@ async function start(extra = []) {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw Error(`secure-signer exited: see ${dir}/signer.log`);
     if (fs.existsSync(ports)) {
-      const m = /commit-boost-port=(\d+)/.exec(fs.readFileSync(ports, "utf8"));
+      const text = fs.readFileSync(ports, "utf8");
+      const m = /commit-boost-port=(\d+)/.exec(text);
       if (m) {
-        base = {port: Number(m[1])};
+        base = {port: Number(m[1]), main: Number(/http-port=(\d+)/.exec(text)[1])};
         return;
       }
     }
@@ -179,6 +182,33 @@ async function call(module, method, route, obj, opts = {}) {
   return r;
 }
 const objRoot = () => crypto.randomBytes(32);
+
+// The Keymanager API on the signing listener (--key-manager-api-enabled): its bearer
+// token is in <data-dir>/keymanager.token.
+function keymanager(method, obj) {
+  const body = JSON.stringify(obj);
+  const token = fs.readFileSync(path.join(dataDir, "keymanager.token"), "utf8").trim();
+  return new Promise((resolve, reject) => {
+    const req = http.request({host: "127.0.0.1", port: base.main, method, path: "/eth/v1/keystores",
+      headers: {Host: `127.0.0.1:${base.main}`, Authorization: `Bearer ${token}`, "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(body)}}, (res) => {
+      let data = "";
+      res.on("data", (c) => (data += c));
+      res.on("end", () => resolve({status: res.statusCode, json: data ? JSON.parse(data) : undefined}));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+// An EIP-2335 keystore of the shared vectors (web3signer/valid/bls_keystore.json,
+// password "somepassword"), for a key the Keymanager API may delete and import again
+// (keys of --key-config-path files follow their files and cannot be deleted).
+const vectorsDir = process.env.SECURE_SIGNER_VECTORS || path.join(process.env.SS_SOURCE_DIR || ".", "../shared/vectors");
+const KS_FILE = path.join(vectorsDir, "eip2335-keystore/web3signer/valid/bls_keystore.json");
+const KS_PK = "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884";
+const haveKeystore = fs.existsSync(KS_FILE);
+const importKs = () => keymanager("POST", {keystores: [fs.readFileSync(KS_FILE, "utf8")], passwords: ["somepassword"]});
+const deleteKs = () => keymanager("DELETE", {pubkeys: [KS_PK]});
 
 // A configuration that cannot work stops the start with a message naming the problem.
 function refusedStart(modulesYaml, extra, want) {
@@ -415,6 +445,17 @@ try {
   ok(r.status === 429, `locked out after 3 failures (${r.status})`);
   r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: freshAddr()});
   ok(r.status === 200, "other addresses are not locked out");
+  // bad tokens sent at once from one address: 3 of them are told 401, the others 429
+  {
+    const racer = freshAddr();
+    const all = await Promise.all(Array.from({length: 24}, (_, i) =>
+      call("MOD_A", "POST", "/signer/v1/request_signature/bls", {pubkey: pks[0], object_root: hex(objRoot()), nonce: i},
+        {secret: "bad", from: racer})));
+    const n401 = all.filter((x) => x.status === 401).length, n429 = all.filter((x) => x.status === 429).length;
+    ok(n401 === 3 && n429 === 21, `concurrent failures from one address: ${n401} x 401, ${n429} x 429`);
+    r = await call("MOD_A", "GET", "/signer/v1/get_pubkeys", undefined, {from: racer});
+    ok(r.status === 429, "the racing address is locked out");
+  }
   // failures older than the lock-out period are forgotten (Commit-Boost's rule)
   const slow = freshAddr();
   for (let i = 0; i < 2; i++)
@@ -499,6 +540,47 @@ try {
   ok((await call("MOD_A", "POST", bls, big((1n << 64n) - 2n))).status === 200, "nonce 2^64-2 after it is signed");
   await stop("SIGTERM");
 
+  // ---- deleting a consensus key stops its proxies; importing it again restores them ---
+  if (!haveKeystore) {
+    console.log(`skipped the key-deletion checks: no ${KS_FILE} (set SECURE_SIGNER_VECTORS)`);
+  } else {
+    await start(["--key-manager-api-enabled"]);
+    r = await importKs();
+    ok(r.status === 200 && r.json.data[0].status === "imported", `keystore imported: ${JSON.stringify(r.json)}`);
+    const kBls = await genProxy("MOD_C", KS_PK, "bls");
+    const kEcdsa = await genProxy("MOD_C", KS_PK, "ecdsa");
+    ok((await signProxyBls("MOD_C", kBls, 0)).r.status === 200, "the new key's BLS proxy signs");
+    ok((await signProxyEcdsa("MOD_C", kEcdsa, 0)).r.status === 200, "the new key's ECDSA proxy signs");
+    r = await deleteKs();
+    ok(r.status === 200 && r.json.data[0].status === "deleted", `keystore deleted: ${JSON.stringify(r.json)}`);
+    pb = await signProxyBls("MOD_C", kBls, 0);
+    ok(pb.r.status === 404 && pb.r.text === `unknown proxy signer: ${kBls}`,
+      `a BLS proxy of a deleted key is an unknown proxy (${pb.r.status} ${pb.r.text})`);
+    pe = await signProxyEcdsa("MOD_C", kEcdsa, 0);
+    ok(pe.r.status === 404 && pe.r.text === `unknown proxy signer: ${kEcdsa}`,
+      `an ECDSA proxy of a deleted key is an unknown proxy (${pe.r.status} ${pe.r.text})`);
+    r = await call("MOD_C", "GET", "/signer/v1/get_pubkeys");
+    ok(r.status === 200 && !r.text.includes(KS_PK.slice(2)) && !r.text.includes(kBls.slice(2)) &&
+       !r.text.includes(kEcdsa.slice(2)), `get_pubkeys lists neither the deleted key nor its proxies: ${r.text}`);
+    r = await call("MOD_C", "POST", "/signer/v1/generate_proxy_key", {pubkey: KS_PK, scheme: "bls"});
+    ok(r.status === 404 && r.text.startsWith("unknown consensus signer"), `no proxy for a deleted key (${r.status} ${r.text})`);
+    // the proxies stay sealed: the operator still sees them, and the key's return restores them
+    ok(cli("list").includes(`bls ${kBls} MOD_C ${KS_PK}`), "the deleted key's proxy is still in the sealed store");
+    r = await importKs();
+    ok(r.status === 200 && r.json.data[0].status === "imported", `keystore imported again: ${JSON.stringify(r.json)}`);
+    pb = await signProxyBls("MOD_C", kBls, 0);
+    ok(pb.r.status === 200 && blsVerify(kBls, signingData(infoRoot(pb.o, unhex(SID.C), 0, 1), DOMAIN), pb.r.json.signature),
+      "the BLS proxy signs again once its key is imported again");
+    pe = await signProxyEcdsa("MOD_C", kEcdsa, 0);
+    ok(pe.r.status === 200 && ecdsaRecoverAddress(signingData(infoRoot(pe.o, unhex(SID.C), 0, 1), DOMAIN),
+      pe.r.json.signature).address === kEcdsa, "the ECDSA proxy signs again once its key is imported again");
+    r = await call("MOD_C", "GET", "/signer/v1/get_pubkeys");
+    const back = r.json.keys.find((k) => k.consensus === KS_PK);
+    ok(back && back.proxy_bls.includes(kBls) && back.proxy_ecdsa.includes(kEcdsa), "get_pubkeys lists them again");
+    ok((await deleteKs()).status === 200, "the keystore deleted again (the checks below count two keys)");
+    await stop("SIGTERM");
+  }
+
   // ---- TLS: the Commit-Boost listener takes the signing listener's certificate --------
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
     "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
@@ -556,6 +638,34 @@ try {
   r = await legacy("POST", "/signer/v1/request_signature", {type: "PROXY_BLS", pubkey: bBls, object_root: hex(objRoot())});
   ok(r.status === 404 && r.json.code === 404, "legacy mode cannot reach a v0.2.0 module's proxy");
   await stop("SIGTERM");
+
+  // the legacy dialect's proxies of a deleted consensus key stop too, and come back with it
+  if (haveKeystore) {
+    await start(["--commit-boost-legacy-api-enabled", "--key-manager-api-enabled"]);
+    ok((await importKs()).json.data[0].status === "imported", "keystore imported (legacy)");
+    const lk2 = {};
+    for (const scheme of ["BLS", "ECDSA"]) {
+      r = await legacy("POST", "/signer/v1/generate_proxy_key", {pubkey: KS_PK, scheme});
+      ok(r.status === 200, `legacy ${scheme} proxy of the imported key: ${r.status}`);
+      lk2[scheme] = r.json.message.proxy;
+    }
+    const legacySign = async (type, pubkey) =>
+      (await legacy("POST", "/signer/v1/request_signature", {type, pubkey, object_root: hex(objRoot())})).status;
+    ok(await legacySign("PROXY_BLS", lk2.BLS) === 200 && await legacySign("PROXY_ECDSA", lk2.ECDSA) === 200,
+      "legacy proxies of the imported key sign");
+    ok((await deleteKs()).json.data[0].status === "deleted", "keystore deleted (legacy)");
+    ok(await legacySign("PROXY_BLS", lk2.BLS) === 404, "legacy PROXY_BLS of a deleted key is 404");
+    ok(await legacySign("PROXY_ECDSA", lk2.ECDSA) === 404, "legacy PROXY_ECDSA of a deleted key is 404");
+    r = await legacy("GET", "/signer/v1/get_pubkeys");
+    ok(r.status === 200 && !r.text.includes(KS_PK.slice(2)) && !r.text.includes(lk2.BLS.slice(2)) &&
+       !r.text.includes(lk2.ECDSA.slice(2)), `legacy get_pubkeys lists neither the deleted key nor its proxies: ${r.text}`);
+    r = await legacy("POST", "/signer/v1/generate_proxy_key", {pubkey: KS_PK, scheme: "BLS"});
+    ok(r.status === 404, `legacy: no proxy for a deleted key (${r.status})`);
+    ok((await importKs()).json.data[0].status === "imported", "keystore imported again (legacy)");
+    ok(await legacySign("PROXY_BLS", lk2.BLS) === 200 && await legacySign("PROXY_ECDSA", lk2.ECDSA) === 200,
+      "legacy proxies sign again once their key is back");
+    await stop("SIGTERM");
+  }
   // Secrets never reach the log: no module or admin secret, no token.
   const logText = fs.readFileSync(path.join(dir, "signer.log"), "utf8");
   for (const secret of [...Object.values(SECRET), ADMIN, INLINE_A, "new-c", "eyJ"])

@@ -1,11 +1,12 @@
 /* keys/keys_aux.h on temporary data directories: auxiliary keys of every kind are
- * generated, listed per owner, signed with, survive a restart, are deleted durably; a
- * tampered or wrongly keyed aux.sealed loads nothing, refuses changes, and is left
- * byte for byte as it was. */
+ * generated, listed per owner, found by address (secp256k1), signed with, survive a
+ * restart, are deleted durably; a tampered or wrongly keyed aux.sealed loads nothing,
+ * refuses changes, and is left byte for byte as it was. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/bls.h"
+#include "crypto/keccak.h"
 #include "crypto/secp256k1_key.h"
 #include "keys/keys.h"
 #include "keys/keys_aux.h"
@@ -226,5 +227,88 @@ TEST(read_only_store_with_only_auxiliary_keys_opens_them)
 	/* still a reader: no change */
 	CHECK(keys_aux_generate(ro, KEYS_AUX_SECP256K1, NULL, NULL, NULL, &err) == SS_ERR_REFUSED);
 	keys_store_close(ro);
+	kt_rmrf(dir);
+}
+
+/* The Ethereum address of a secp256k1 key, from its compressed key, the slow way. */
+static void address_of(const uint8_t pub33[33], uint8_t addr[20])
+{
+	uint8_t pub65[65];
+	CHECK(k1_pub_parse(pub33, 33, NULL, pub65) == SS_OK);
+	keccak_eth_address(addr, pub65);
+}
+
+/* keys_aux_get_by_address: the address kept in each secp256k1 entry is its key's, both
+ * when generated and when loaded, and a lookup finds the entry by it, per owner, among
+ * many (the last one made as well as the first). */
+TEST(ecdsa_keys_are_found_by_their_address)
+{
+	char dir[256];
+	kt_tempdir(dir, "aux");
+	keys_store *ks = open_store(dir, NULL);
+	keys_error err = { "" };
+	enum { N = 64 };
+	keys_aux_info made[N], got, bls;
+	uint8_t addr[20];
+	for (size_t i = 0; i < N; i++) {
+		CHECK(keys_aux_generate(ks, KEYS_AUX_PROXY_ECDSA, i % 2 ? "odd" : "even", NULL,
+					&made[i], &err) == SS_OK);
+		address_of(made[i].pub, addr);
+		CHECK_MEM(made[i].address, addr, 20);
+	}
+	CHECK(keys_aux_generate(ks, KEYS_AUX_PROXY_BLS, "even", NULL, &bls, &err) == SS_OK);
+	static const uint8_t zero[20];
+	CHECK_MEM(bls.address, zero, 20); /* BLS keys have none */
+	CHECK(!keys_aux_get_by_address(ks, KEYS_AUX_PROXY_BLS, NULL, zero, &got));
+	keys_store_close(ks);
+
+	ks = open_store(dir, NULL); /* the addresses of loaded keys */
+	for (size_t i = 0; i < N; i += N - 1) {
+		memset(&got, 0, sizeof got);
+		CHECK(keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, i % 2 ? "odd" : "even",
+					      made[i].address, &got));
+		CHECK_MEM(got.pub, made[i].pub, 33);
+		CHECK_MEM(got.address, made[i].address, 20);
+		CHECK(keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, NULL, made[i].address, NULL));
+		/* another owner's, or under another kind: not found */
+		CHECK(!keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, i % 2 ? "even" : "odd",
+					       made[i].address, NULL));
+		CHECK(!keys_aux_get_by_address(ks, KEYS_AUX_SECP256K1, NULL, made[i].address, NULL));
+		CHECK(ecdsa_signs(ks, KEYS_AUX_PROXY_ECDSA, got.pub));
+	}
+	keys_aux_info all[N + 1];
+	CHECK(keys_aux_list(ks, 0, NULL, all, N + 1) == N + 1);
+	for (size_t i = 0; i < N; i++) {
+		address_of(all[i].pub, addr);
+		CHECK_MEM(all[i].address, addr, 20);
+	}
+	keys_store_close(ks);
+	kt_rmrf(dir);
+}
+
+/* keys_aux_generate_capped: an owner holds at most owner_max keys, both kinds counted;
+ * other owners are not held back; nothing is written for a refused key. */
+TEST(generate_capped_per_owner)
+{
+	char dir[256];
+	kt_tempdir(dir, "aux");
+	keys_store *ks = open_store(dir, NULL);
+	keys_error err = { "" };
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_ECDSA, "m", NULL, 2, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_BLS, "m", NULL, 2, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_ECDSA, "m", NULL, 2, NULL, &err) ==
+	      SS_ERR_REFUSED);
+	CHECK(strstr(err.msg, "already holds 2") != NULL);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_BLS, "m", NULL, 3, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_PROXY_ECDSA, "n", NULL, 2, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_SECP256K1, NULL, NULL, 1, NULL, &err) == SS_OK);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_SECP256K1, NULL, NULL, 1, NULL, &err) ==
+	      SS_ERR_REFUSED);
+	CHECK(keys_aux_generate_capped(ks, KEYS_AUX_SECP256K1, NULL, NULL, 0, NULL, &err) == SS_OK);
+	CHECK(keys_aux_list(ks, 0, "m", NULL, 0) == 3);
+	keys_store_close(ks);
+	ks = open_store(dir, NULL); /* what was refused was never sealed */
+	CHECK(keys_aux_list(ks, 0, NULL, NULL, 0) == 6);
+	keys_store_close(ks);
 	kt_rmrf(dir);
 }

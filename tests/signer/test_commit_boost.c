@@ -3,6 +3,8 @@
  * replay protection across the 2^63 boundary and across a reopen, proxy ownership and
  * the allow-list over proxies, signatures checked with bls_verify_vartime and k1_recover
  * over roots computed with eth2/commit_boost.h. The HTTP side is tests/commit_boost. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +166,37 @@ TEST(guards_nonces_and_ownership)
 	remove_fixture(&f);
 }
 
+/* Requests of one module racing for proxies: all start together (the barrier), BLS and
+ * ECDSA alternately. */
+#define RACERS 16
+#define RACED_PLACES 4
+typedef struct {
+	fixture *f;
+	const signer_cb_policy *p;
+	pthread_barrier_t start;
+	atomic_size_t next, ok, too_many;
+} race;
+
+static void *race_for_a_proxy(void *arg)
+{
+	race *r = arg;
+	size_t i = atomic_fetch_add(&r->next, 1);
+	uint8_t proxy[48], sig[96];
+	size_t len;
+	pthread_barrier_wait(&r->start);
+	signer_cb_status st = signer_cb_generate_proxy(
+		r->f->cb, r->p, r->f->pk[0], i % 2 ? KEYS_AUX_PROXY_ECDSA : KEYS_AUX_PROXY_BLS, true,
+		proxy, &len, sig);
+	if (st == SIGNER_CB_OK)
+		atomic_fetch_add(&r->ok, 1);
+	else if (st == SIGNER_CB_TOO_MANY_PROXIES)
+		atomic_fetch_add(&r->too_many, 1);
+	return NULL;
+}
+
 /* docs/commit-boost.md "Proxy keys": a module holds at most SIGNER_CB_MAX_PROXIES_PER_OWNER
- * proxies, of both kinds together; another module is not held back by it. */
+ * proxies, of both kinds together, also when its requests race for the last place;
+ * another module is not held back by it. */
 TEST(proxy_limit_per_module)
 {
 	bls_init();
@@ -173,14 +204,31 @@ TEST(proxy_limit_per_module)
 	open_fixture(&f, true);
 	signer_cb_policy a = { .module = "A", .signing_id = sid_a };
 	signer_cb_policy b = { .module = "B", .signing_id = sid_b };
-	uint8_t proxy[48], sig[96];
+	uint8_t proxy[48], sig[96], first[20], obj[32] = { 9 }, esig[65];
 	size_t len, made = 0;
 	/* ECDSA: cheaper to generate than EIP-2333 BLS keys */
-	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - 1; i++)
+	for (size_t i = 0; i < SIGNER_CB_MAX_PROXIES_PER_OWNER - RACED_PLACES; i++) {
 		made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy,
 						 &len, sig) == SIGNER_CB_OK;
-	made += signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, proxy, &len,
-					 sig) == SIGNER_CB_OK;
+		if (i == 0)
+			memcpy(first, proxy, 20);
+	}
+	/* found by address among them all, the last made as well as the first */
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, proxy, obj, 0, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, first, obj, 0, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &b, proxy, obj, 0, esig) == SIGNER_CB_UNKNOWN_PROXY);
+	/* the last free places, raced for by more requests at once: each is taken once */
+	race r = { .f = &f, .p = &a };
+	pthread_t t[RACERS];
+	pthread_barrier_init(&r.start, NULL, RACERS);
+	for (size_t i = 0; i < RACERS; i++)
+		CHECK(pthread_create(&t[i], NULL, race_for_a_proxy, &r) == 0);
+	for (size_t i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
+	CHECK_EQ_U64(r.ok, RACED_PLACES);
+	CHECK_EQ_U64(r.too_many, RACERS - RACED_PLACES);
+	made += r.ok;
 	CHECK_EQ_U64(made, SIGNER_CB_MAX_PROXIES_PER_OWNER);
 	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[1], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
 				       sig) == SIGNER_CB_TOO_MANY_PROXIES);
@@ -189,6 +237,76 @@ TEST(proxy_limit_per_module)
 	CHECK(keys_aux_list(f.ks, 0, "A", NULL, 0) == SIGNER_CB_MAX_PROXIES_PER_OWNER);
 	CHECK(signer_cb_generate_proxy(f.cb, &b, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, proxy, &len,
 				       sig) == SIGNER_CB_OK);
+	close_fixture(&f);
+	remove_fixture(&f);
+}
+
+/* Re-imports pk from a keystore exported before its deletion. */
+static void reimport(const fixture *f, const char *keystore)
+{
+	const char *pw = "pw";
+	size_t ks_len = strlen(keystore), pw_len = 2;
+	keys_import_result res;
+	CHECK(keys_import_keystores(f->ks, &keystore, &ks_len, &pw, &pw_len, 1, &res) == SS_OK);
+	CHECK_MSG(res.status == KEYS_IMPORT_IMPORTED, "%s", res.message);
+}
+
+/* docs/commit-boost.md "Proxy keys": deleting a consensus key (Keymanager DELETE, `keys
+ * delete`) stops its proxies, BLS and ECDSA, v0.2.0 and legacy, as if unknown; no new
+ * proxy is delegated by it; re-importing the key brings the sealed proxies back. */
+TEST(proxies_of_a_deleted_key_do_not_sign)
+{
+	bls_init();
+	fixture f;
+	open_fixture(&f, true);
+	signer_cb_policy a = { .module = "A", .signing_id = sid_a };
+	uint8_t bls_proxy[48], addr[20], l_bls[48], l_ecdsa[48], tmp[48], obj[32], sig[96], esig[65];
+	size_t len = 0, sig_len;
+	memset(obj, 3, sizeof obj);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, bls_proxy, &len,
+				       sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_ECDSA, true, tmp, &len,
+				       sig) == SIGNER_CB_OK && len == 20);
+	memcpy(addr, tmp, 20);
+	/* legacy proxies: the legacy owner, ECDSA named by its 33-byte key */
+	signer_cb_policy legacy = { .module = SIGNER_CB_LEGACY_OWNER };
+	CHECK(signer_cb_generate_proxy(f.cb, &legacy, f.pk[0], KEYS_AUX_PROXY_BLS, false, l_bls,
+				       &len, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_generate_proxy(f.cb, &legacy, f.pk[0], KEYS_AUX_PROXY_ECDSA, false, l_ecdsa,
+				       &len, sig) == SIGNER_CB_OK && len == 33);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 1, sig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 1, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_bls, 48, obj, sig, &sig_len) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_ecdsa, 33, obj, sig, &sig_len) == SIGNER_CB_OK);
+
+	char *keystore = NULL;
+	keys_kdf_params kdf = { .pbkdf2 = true, .pbkdf2_c = 2 };
+	keys_error err = { "" };
+	CHECK(keys_export_keystore(f.ks, f.pk[0], "pw", 2, &kdf, &keystore, &err) == SS_OK);
+	CHECK(keys_delete(f.ks, f.pk[0], &err) == SS_OK);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 2, sig) == SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 2, esig) == SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_bls, 48, obj, sig, &sig_len) ==
+	      SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_ecdsa, 33, obj, sig, &sig_len) ==
+	      SIGNER_CB_UNKNOWN_PROXY);
+	CHECK(signer_cb_generate_proxy(f.cb, &a, f.pk[0], KEYS_AUX_PROXY_BLS, true, tmp, &len,
+				       sig) == SIGNER_CB_UNKNOWN_KEY);
+	/* the proxies stay sealed (the refused generation left nothing behind) */
+	CHECK(keys_aux_list(f.ks, 0, NULL, NULL, 0) == 4);
+	/* the other consensus key is not affected */
+	CHECK(signer_cb_sign_consensus(f.cb, &a, f.pk[1], obj, 2, sig) == SIGNER_CB_OK);
+
+	if (keystore)
+		reimport(&f, keystore);
+	free(keystore);
+	CHECK(signer_cb_sign_proxy_bls(f.cb, &a, bls_proxy, obj, 3, sig) == SIGNER_CB_OK);
+	uint8_t root[32];
+	request_root(&f, &a, obj, 3, root);
+	CHECK(bls_verify_vartime(bls_proxy, root, 32, sig));
+	CHECK(signer_cb_sign_proxy_ecdsa(f.cb, &a, addr, obj, 3, esig) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_bls, 48, obj, sig, &sig_len) == SIGNER_CB_OK);
+	CHECK(signer_cb_sign_legacy(f.cb, true, l_ecdsa, 33, obj, sig, &sig_len) == SIGNER_CB_OK);
 	close_fixture(&f);
 	remove_fixture(&f);
 }
