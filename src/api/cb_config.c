@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "api/cb_internal.h"
+#include "keys/keys.h"
 #include "util/file.h"
 #include "util/hex.h"
 #include "util/secure_mem.h"
@@ -240,26 +241,6 @@ static bool parse_module(yaml_document_t *d, const cb_yaml_source *src, yaml_nod
 	return true;
 }
 
-/* libyaml copies scalars into its own heap blocks: wipe every scalar before the document
- * is freed (a masked jwt_secret is only 'x's there, but a form the mask misses is not). */
-static void wipe_document(yaml_document_t *doc)
-{
-	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++)
-		if (n->type == YAML_SCALAR_NODE)
-			secure_zero(n->data.scalar.value, n->data.scalar.length);
-}
-
-/* The parser's own copies of the input, wiped whole before yaml_parser_delete frees
- * them: the raw buffer and the decoded one. */
-static void wipe_parser(yaml_parser_t *parser)
-{
-	if (parser->raw_buffer.start)
-		secure_zero(parser->raw_buffer.start,
-			    (size_t)(parser->raw_buffer.end - parser->raw_buffer.start));
-	if (parser->buffer.start)
-		secure_zero(parser->buffer.start, (size_t)(parser->buffer.end - parser->buffer.start));
-}
-
 /* The modules of the document's root mapping {modules: [...]} into r. */
 static bool parse_modules(yaml_document_t *doc, const cb_yaml_source *src, const char *path,
 			  cb_registry *r, char *err, size_t cap)
@@ -336,10 +317,10 @@ static parse_result parse_text(const char *input, size_t len, const cb_yaml_sour
 		res = !cb_yaml_exact(src, &doc) ? PARSE_AGAIN
 		      : parse_modules(&doc, src, path, r, err, cap) ? PARSE_OK
 								     : PARSE_REFUSED;
-		wipe_document(&doc);
+		keys_yaml_wipe_document(&doc);
 		yaml_document_delete(&doc);
 	}
-	wipe_parser(&parser);
+	keys_yaml_wipe_parser(&parser);
 	yaml_parser_delete(&parser);
 	return res;
 }

@@ -42,6 +42,15 @@ ss_err keys_read_file(const char *path, size_t max, char **out, size_t *len,
 /* Frees a buffer from keys_read_file after wiping it; NULL is ignored. */
 void keys_free_wiped(char *buf, size_t len);
 
+struct yaml_document_s;
+struct yaml_parser_s;
+/* libyaml copies what it parses into heap blocks of its own. Before a document or a
+ * parser that saw a secret (a key file's privateKey, a Commit-Boost jwt_secret) is
+ * deleted, these wipe the copies that can be reached: every scalar of the document,
+ * and the parser's raw and decoded input buffers (keys/yaml_secret.c). */
+void keys_yaml_wipe_document(struct yaml_document_s *doc);
+void keys_yaml_wipe_parser(struct yaml_parser_s *parser);
+
 /* ---- Key-encryption key (KEK) providers -------------------------------------- */
 
 /* Where the key that seals the store comes from. get() is called once by

@@ -313,26 +313,6 @@ static ss_err yaml_doc(keys_jobs *b, yaml_document_t *doc, const char *dir, cons
 	return SS_OK;
 }
 
-/* libyaml copies scalars into its own heap blocks: wipe every scalar before the
- * document is freed (a privateKey is masked, but a form the mask misses is not). */
-static void wipe_document(yaml_document_t *doc)
-{
-	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++)
-		if (n->type == YAML_SCALAR_NODE)
-			secure_zero(n->data.scalar.value, n->data.scalar.length);
-}
-
-/* The parser's own copies of the input, wiped whole before yaml_parser_delete frees
- * them: the raw buffer (the file's bytes, as read) and the decoded one. */
-static void wipe_parser(yaml_parser_t *parser)
-{
-	if (parser->raw_buffer.start)
-		secure_zero(parser->raw_buffer.start,
-			    (size_t)(parser->raw_buffer.end - parser->raw_buffer.start));
-	if (parser->buffer.start)
-		secure_zero(parser->buffer.start, (size_t)(parser->buffer.end - parser->buffer.start));
-}
-
 /* At most this many privateKey values per file are masked; a file with more (no real
  * one has) has the rest parsed by libyaml directly. */
 #define MAX_MASKED_KEYS 256
@@ -369,12 +349,12 @@ ss_err keys_yaml_parse(keys_jobs *b, const char *dir, const char *name, const ch
 		bool end = yaml_document_get_root_node(&doc) == NULL;
 		if (!end)
 			e = yaml_doc(b, &doc, dir, name, index, &orig);
-		wipe_document(&doc);
+		keys_yaml_wipe_document(&doc);
 		yaml_document_delete(&doc);
 		if (end)
 			break;
 	}
-	wipe_parser(&parser);
+	keys_yaml_wipe_parser(&parser);
 	yaml_parser_delete(&parser);
 	secure_free(masked);
 	secure_free(spans);

@@ -12,13 +12,18 @@
  *
  * A privateKey that this scan does not recognise (a block scalar `privateKey: |`, or
  * escapes inside a quoted value) reaches libyaml as before, and its copies are only
- * wiped where they can be reached (docs/keys.md "Secrets in memory"). */
+ * wiped where they can be reached (docs/keys.md "Secrets in memory"): the document's
+ * scalars and the parser's buffers (keys_yaml_wipe_*, which the Commit-Boost modules file
+ * uses too). */
 #define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
 
+#include <yaml.h>
+
 #include "keys/keys_internal.h"
 #include "util/hex.h"
+#include "util/secure_mem.h"
 
 #define KEY_NAME "privateKey"
 #define MARK_DIGITS 8
@@ -94,4 +99,20 @@ ss_err keys_yaml_private_key(uint8_t out[KEYS_SECRET_BYTES], const char *value, 
 		return hex_decode_ct(out, KEYS_SECRET_BYTES, text + spans[idx].off, rl, HEX_PREFIX_OPTIONAL);
 	/* not masked: the value as libyaml read it */
 	return hex_decode_ct(out, KEYS_SECRET_BYTES, value, vlen, HEX_PREFIX_OPTIONAL);
+}
+
+void keys_yaml_wipe_document(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			secure_zero(n->data.scalar.value, n->data.scalar.length);
+}
+
+void keys_yaml_wipe_parser(yaml_parser_t *parser)
+{
+	if (parser->raw_buffer.start)
+		secure_zero(parser->raw_buffer.start,
+			    (size_t)(parser->raw_buffer.end - parser->raw_buffer.start));
+	if (parser->buffer.start)
+		secure_zero(parser->buffer.start, (size_t)(parser->buffer.end - parser->buffer.start));
 }
