@@ -57,8 +57,13 @@ size_t signer_window_quantiles(signer_window *w, uint64_t max_age_s, const doubl
 	if (v) {
 		for (size_t i = 0; i < SIGNER_WINDOW_SIZE; i++) {
 			uint64_t e = atomic_load_explicit(&w->slot[i], memory_order_relaxed);
-			/* the stored second wraps at 2^32 (136 years of uptime): compare modulo */
+			/* the stored second wraps at 2^32 (136 years of uptime): compare modulo.
+			 * An observation stored by another thread after now was read may carry
+			 * a later second: its age is "negative" (the upper half), and it is as
+			 * recent as can be, not older than every window. */
 			uint64_t age = ((now & 0xffffffffu) - (e >> 32)) & 0xffffffffu;
+			if (age >= 0x80000000u)
+				age = 0;
 			if (e && age <= max_age_s)
 				v[k++] = (uint32_t)e;
 		}

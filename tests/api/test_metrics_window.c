@@ -41,6 +41,23 @@ TEST(window_ranks)
 	free(m);
 }
 
+/* An observation made while the quantiles are computed, by a thread whose clock read
+ * came a second later, is the most recent of all: it counts. */
+TEST(window_counts_an_observation_from_the_next_second)
+{
+	signer_metrics *m = calloc(1, sizeof *m);
+	signer_metrics_keep_quantiles(m);
+	signer_histogram_observe(&m->signing, 5000000u); /* 5 ms, now */
+	/* the same slot layout a later observe stores: (second + 1) << 32 | microseconds */
+	uint64_t e = atomic_load(&m->signing_window.slot[0]);
+	atomic_store(&m->signing_window.slot[1], ((e >> 32) + 1) << 32 | 7000u);
+	atomic_store(&m->signing_window.next, 2);
+	double v[3];
+	CHECK_EQ_U64(signer_window_quantiles(&m->signing_window, 600, Q, 3, v), 2);
+	CHECK_MSG(fabs(v[2] - 0.007) < 1e-9, "p99 %f", v[2]);
+	free(m);
+}
+
 TEST(window_keeps_the_most_recent)
 {
 	signer_metrics *m = calloc(1, sizeof *m);
