@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fake_evidence.h"
+
 /* A fresh temporary root ("/tmp/ss-tee-XXXXXX"); NULL on failure. */
 char *fake_root_new(void);
 /* Removes the tree and frees the name. */
@@ -27,10 +29,6 @@ bool fake_fifo(const char *root, const char *rel);
 /* A vector file (relative to the vectors folder, e.g. "tee/sgx/phala-dcap-qvl/sgx_quote");
  * NULL (and the test skipped) when the vectors are absent. */
 uint8_t *fake_vector(const char *rel, size_t *len);
-
-/* Where the report data sits in a DCAP quote (SGX v3/v4 @368, TDX v4 @568, TDX v5 @574)
- * or an SNP report (@0x50); 0 when the format is not known. */
-size_t fake_report_data_offset(const uint8_t *ev, size_t len);
 
 /* Gramine's LibOS for another process (a real signer started with
  * SECURE_SIGNER_TEE_ROOT=root): a forked child that, for as long as it lives, answers each

@@ -1,15 +1,19 @@
 /* Helpers of the TEE end-to-end tests (tee_run_util.h). */
 #include <dirent.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../server/http_client.h"
 #include "sign_bodies.h"
+#include "tee/tee.h"
 #include "tee_run_util.h"
 #include "test.h"
+#include "util/hex.h"
 #include "vectors.h"
 
 #define BODY(r) ((r).body ? (r).body : "")
@@ -130,4 +134,210 @@ bool log_has(const signer_proc *p, const char *text)
 	bool found = log && strstr(log, text) != NULL;
 	free(log);
 	return found;
+}
+
+long km_count(const signer_proc *p)
+{
+	char auth[160];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", p->token);
+	hc_response r;
+	int code = hc_request(p->port, "GET", "/eth/v1/keystores", auth, NULL, 0, &r);
+	json_t *o = code == 200 ? json_loads(BODY(r), 0, NULL) : NULL;
+	long n = o ? (long)json_array_size(json_object_get(o, "data")) : -1;
+	json_decref(o);
+	hc_free(&r);
+	return n;
+}
+
+void check_health_tee(const signer_proc *p, const char *platform, const char *provider,
+		      const char *measurement_hex, bool can_seal)
+{
+	hc_response r;
+	CHECK_EQ_U64(hc_request(p->port, "GET", "/healthcheck", NULL, NULL, 0, &r), 200);
+	json_t *h = json_loads(BODY(r), 0, NULL);
+	json_t *tee = json_object_get(h, "tee");
+	const char *plat = json_string_value(json_object_get(tee, "platform"));
+	const char *prov = json_string_value(json_object_get(tee, "provider"));
+	const char *meas = json_string_value(json_object_get(tee, "measurement"));
+	CHECK_MSG(plat && strcmp(plat, platform) == 0, "%s", BODY(r));
+	CHECK_MSG(prov && strcmp(prov, provider) == 0, "%s", BODY(r));
+	CHECK_MSG(meas && strcmp(meas, measurement_hex) == 0, "measurement %s, want %s",
+		  meas ? meas : "-", measurement_hex);
+	CHECK(json_is_false(json_object_get(tee, "simulated")));
+	CHECK(json_is_true(json_object_get(tee, "can_attest")));
+	CHECK_MSG(json_is_boolean(json_object_get(tee, "can_seal")) &&
+			  json_is_true(json_object_get(tee, "can_seal")) == can_seal,
+		  "%s", BODY(r));
+	json_decref(h);
+	hc_free(&r);
+}
+
+/* The evidence's quote or report, base64-decoded (malloc'ed; NULL when it is not). */
+static uint8_t *decode_quote(const char *b64, size_t *len)
+{
+	size_t b64_len = b64 ? strlen(b64) : 0;
+	uint8_t *quote = malloc(b64_len + 1);
+	int n = b64 && quote ? EVP_DecodeBlock(quote, (const unsigned char *)b64, (int)b64_len) : -1;
+	if (n <= 0) {
+		free(quote);
+		return NULL;
+	}
+	size_t qlen = (size_t)n;
+	for (size_t i = b64_len; i > 0 && b64[i - 1] == '='; i--)
+		qlen--; /* EVP_DecodeBlock counts the padding as zero bytes */
+	*len = qlen;
+	return quote;
+}
+
+/* The report data and measurement of evidence of the given type; false when it does not
+ * parse as that type. */
+static bool evidence_fields(const char *type, const uint8_t *ev, size_t len, uint8_t rd[64],
+			    uint8_t meas[48], size_t *meas_len)
+{
+	const char *perr = NULL;
+	bool ok = false;
+	if (strcmp(type, "sev-snp-report") == 0) {
+		tee_snp_report r;
+		ok = tee_snp_parse(ev, len, &r, &perr) == SS_OK;
+		if (ok) {
+			memcpy(rd, r.report_data, 64);
+			memcpy(meas, r.measurement, 48);
+			*meas_len = 48;
+		}
+	} else {
+		tee_dcap_quote *q = calloc(1, sizeof(*q));
+		ok = q && tee_dcap_parse(ev, len, q, &perr) == SS_OK;
+		if (ok && strcmp(type, "tdx-quote") == 0) {
+			ok = q->tee_type == TEE_TYPE_TDX;
+			memcpy(rd, q->td.report_data, 64);
+			memcpy(meas, q->td.mr_td, 48);
+			*meas_len = 48;
+		} else if (ok) {
+			ok = q->tee_type == TEE_TYPE_SGX;
+			memcpy(rd, q->sgx.report_data, 64);
+			memcpy(meas, q->sgx.mr_enclave, 32);
+			*meas_len = 32;
+		}
+		free(q);
+	}
+	CHECK_MSG(ok, "the %s does not parse: %s", type, perr ? perr : "wrong TEE type");
+	return ok;
+}
+
+void keygen_checks(const signer_proc *p, const char *type, char pks[2][99], char meas_hex[97],
+		   bool *has_certs)
+{
+	meas_hex[0] = '\0';
+	pks[0][0] = pks[1][0] = '\0';
+	uint8_t nonce[TEE_KEYGEN_NONCE_BYTES];
+	for (size_t i = 0; i < sizeof nonce; i++)
+		nonce[i] = (uint8_t)(0xC0 + i);
+	char nonce_hex[2 * sizeof nonce + 3], body[200], auth[160];
+	hex_encode(nonce_hex, nonce, sizeof nonce, true);
+	snprintf(body, sizeof body, "{\"count\": 2, \"nonce\": \"%s\"}", nonce_hex);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+		 p->token);
+	hc_response r;
+	int code = hc_request(p->port, "POST", "/eth/v1/keygen/bls", auth, body, strlen(body), &r);
+	CHECK_MSG(code == 200, "keygen: %d %s", code, BODY(r));
+	json_t *o = json_loads(BODY(r), 0, NULL);
+	json_t *ev = json_object_get(o, "evidence"), *data = json_object_get(o, "data");
+	const char *got_type = json_string_value(json_object_get(ev, "type"));
+	CHECK_MSG(got_type && strcmp(got_type, type) == 0, "type %s, want %s",
+		  got_type ? got_type : "(none)", type);
+	if (has_certs)
+		*has_certs = json_is_string(json_object_get(ev, "certs"));
+	CHECK_EQ_U64(json_array_size(data), 2);
+	uint8_t pub[2][TEE_BLS_PUBKEY_BYTES];
+	memset(pub, 0, sizeof pub);
+	for (size_t i = 0; i < 2; i++) {
+		const char *pk = json_string_value(json_object_get(json_array_get(data, i), "pubkey"));
+		CHECK(pk && hex_decode(pub[i], sizeof pub[i], pk, strlen(pk), HEX_PREFIX_REQUIRED) ==
+				    SS_OK);
+		snprintf(pks[i], 99, "%s", pk ? pk : "");
+	}
+	size_t qlen = 0;
+	uint8_t *quote = decode_quote(json_string_value(json_object_get(ev, "quote")), &qlen);
+	CHECK_MSG(quote != NULL, "the evidence's quote is not base64");
+	uint8_t rd[64], meas[48];
+	size_t meas_len = 0;
+	if (quote && evidence_fields(type, quote, qlen, rd, meas, &meas_len)) {
+		uint8_t want[64];
+		tee_keygen_report_data((const uint8_t(*)[TEE_BLS_PUBKEY_BYTES])pub, 2, nonce, want);
+		CHECK_MEM(rd, want, 64);
+		hex_encode(meas_hex, meas, meas_len, false);
+	}
+	free(quote);
+	json_decref(o);
+	hc_free(&r);
+}
+
+void keygen_hostile_host_keeps_nothing(const signer_proc *p, const char *marker)
+{
+	char auth[160];
+	CHECK(test_write_text(marker, ""));
+	long before = km_count(p);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+		 p->token);
+	static const char body[] = "{\"count\": 3}";
+	hc_response r;
+	int code = hc_request(p->port, "POST", "/eth/v1/keygen/bls", auth, body, strlen(body), &r);
+	CHECK_MSG(code == 500 && strstr(BODY(r), "no key was kept") && !strstr(BODY(r), "quote"),
+		  "keygen under a hostile host: %d %s", code, BODY(r));
+	hc_free(&r);
+	CHECK_MSG(before > 0 && km_count(p) == before, "keys before %ld, after %ld", before,
+		  km_count(p));
+	unlink(marker);
+}
+
+void check_refused_restart(signer_proc *p, const char *const *flags, const char *preload,
+			   const char *meas_old, const char *meas_new)
+{
+	snap before = { 0 }, after = { 0 };
+	snapshot(p->data_dir, &before);
+	if (preload ? sp_start_preloaded(p, flags, preload) : sp_start(p, flags)) {
+		CHECK_MSG(0, "a signer as another TEE measurement started");
+		sp_stop(p);
+	}
+	char m[160];
+	snprintf(m, sizeof m, "measurement %s", meas_old);
+	CHECK_MSG(log_has(p, m), "the log does not name %s", m);
+	snprintf(m, sizeof m, "measurement %s", meas_new);
+	CHECK_MSG(log_has(p, m), "the log does not name %s", m);
+	CHECK(log_has(p, "no key loaded or changed"));
+	snapshot(p->data_dir, &after);
+	CHECK_MSG(snap_equal(&before, &after),
+		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
+		  after.n);
+	free(before.b);
+	free(after.b);
+}
+
+static char *env_dup(const char *name)
+{
+	return getenv(name) ? strdup(getenv(name)) : NULL;
+}
+
+static void env_restore(const char *name, char *old)
+{
+	if (old)
+		setenv(name, old, 1);
+	else
+		unsetenv(name);
+	free(old);
+}
+
+bool sp_start_preloaded(signer_proc *p, const char *const *flags, const char *preload)
+{
+	char *old_preload = env_dup("LD_PRELOAD"), *old_asan = env_dup("ASAN_OPTIONS");
+	setenv("LD_PRELOAD", preload, 1);
+	/* the sanitizer build's runtime sits in the executable, ahead of the shim anyway */
+	char asan[512];
+	snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", old_asan ? old_asan : "",
+		 old_asan ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
+	bool ok = sp_start(p, flags);
+	env_restore("LD_PRELOAD", old_preload); /* only the signer gets the shim */
+	env_restore("ASAN_OPTIONS", old_asan);
+	return ok;
 }

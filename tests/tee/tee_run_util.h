@@ -1,6 +1,7 @@
 /* Helpers shared by the TEE end-to-end tests (test_tee_run with --tee sim,
- * test_tee_gramine_run with a fake Gramine): requests to the running signer, a snapshot
- * of its data directory, and a look at its log. */
+ * test_tee_gramine_run, test_tee_occlum_run and test_tee_tsm_run with fake devices):
+ * requests to the running signer, the checks they share (/healthcheck's "tee", attested
+ * keygen, a refused restart), a snapshot of its data directory, and a look at its log. */
 #ifndef SS_TESTS_TEE_RUN_UTIL_H
 #define SS_TESTS_TEE_RUN_UTIL_H
 
@@ -37,5 +38,37 @@ bool snap_equal(const snap *a, const snap *b);
 
 /* The signer's log (<dir>/signer.log) contains text. */
 bool log_has(const signer_proc *p, const char *text);
+
+/* How many keys GET /eth/v1/keystores lists (-1 on failure). */
+long km_count(const signer_proc *p);
+
+/* /healthcheck answers 200 with a "tee" section saying platform, provider, measurement
+ * (hex), not simulated, can_attest, and can_seal as given. */
+void check_health_tee(const signer_proc *p, const char *platform, const char *provider,
+		      const char *measurement_hex, bool can_seal);
+
+/* POST /eth/v1/keygen/bls {count 2, nonce}: 200 with evidence of type `type`
+ * ("sgx-dcap-quote", "tdx-quote", "sev-snp-report") whose report data is
+ * tee_keygen_report_data(the two pubkeys returned, nonce). The measurement the evidence
+ * carries (MRENCLAVE, MRTD or SNP MEASUREMENT) goes to meas_hex (97 bytes), the keys (hex)
+ * to pks, whether the evidence came with certificates to *has_certs (may be NULL). */
+void keygen_checks(const signer_proc *p, const char *type, char pks[2][99], char meas_hex[97],
+		   bool *has_certs);
+
+/* While the file `marker` exists the fake host answers with other report data than was
+ * asked for: keygen answers 500, hands out no evidence, and keeps none of the keys it
+ * made. Creates and removes marker. */
+void keygen_hostile_host_keeps_nothing(const signer_proc *p, const char *marker);
+
+/* A start with flags (the caller has set up the other TEE; preload as for
+ * sp_start_preloaded, or NULL) is refused: the log names both measurements (as
+ * "measurement <hex>") and says no key was loaded or changed, and the data directory is
+ * byte for byte as before. */
+void check_refused_restart(signer_proc *p, const char *const *flags, const char *preload,
+			   const char *meas_old, const char *meas_new);
+
+/* sp_start with LD_PRELOAD=preload (and ASan told not to insist on being first) for the
+ * signer alone: the test's own environment is restored afterwards. */
+bool sp_start_preloaded(signer_proc *p, const char *const *flags, const char *preload);
 
 #endif

@@ -59,95 +59,6 @@ static char *gramine_tree(const uint8_t *quote, uint8_t mr_xor, const uint8_t ke
 	return root;
 }
 
-/* How many keys GET /eth/v1/keystores lists (-1 on failure). */
-static long km_count(const signer_proc *p)
-{
-	char auth[160];
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", p->token);
-	hc_response r;
-	int code = hc_request(p->port, "GET", "/eth/v1/keystores", auth, NULL, 0, &r);
-	json_t *o = code == 200 ? json_loads(BODY(r), 0, NULL) : NULL;
-	long n = o ? (long)json_array_size(json_object_get(o, "data")) : -1;
-	json_decref(o);
-	hc_free(&r);
-	return n;
-}
-
-/* A hostile host (the LibOS returns other report data than was asked for): keygen
- * answers 500, hands out no evidence, and keeps none of the keys it made. */
-static void keygen_hostile_host_keeps_nothing(const signer_proc *p, const char *tree)
-{
-	char marker[1024], auth[160];
-	snprintf(marker, sizeof marker, "%s/%s", tree, FAKE_LIBOS_HOSTILE);
-	CHECK(test_write_text(marker, ""));
-	long before = km_count(p);
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
-		 p->token);
-	static const char body[] = "{\"count\": 3}";
-	hc_response r;
-	int code = hc_request(p->port, "POST", "/eth/v1/keygen/bls", auth, body, strlen(body), &r);
-	CHECK_MSG(code == 500 && strstr(BODY(r), "no key was kept") && !strstr(BODY(r), "quote"),
-		  "keygen under a hostile host: %d %s", code, BODY(r));
-	hc_free(&r);
-	CHECK_MSG(before > 0 && km_count(p) == before, "keys before %ld, after %ld", before,
-		  km_count(p));
-	unlink(marker);
-}
-
-/* POST /eth/v1/keygen/bls {count 2, nonce}: the evidence is an SGX DCAP quote whose
- * report data binds the two keys returned and the nonce; the keys into pks (hex). */
-static void keygen_checks(const signer_proc *p, const uint8_t *vector_quote, char pks[2][99])
-{
-	uint8_t nonce[TEE_KEYGEN_NONCE_BYTES];
-	for (size_t i = 0; i < sizeof nonce; i++)
-		nonce[i] = (uint8_t)(0xC0 + i);
-	char nonce_hex[2 * sizeof nonce + 3], body[200], auth[160];
-	hex_encode(nonce_hex, nonce, sizeof nonce, true);
-	snprintf(body, sizeof body, "{\"count\": 2, \"nonce\": \"%s\"}", nonce_hex);
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
-		 p->token);
-	hc_response r;
-	int code = hc_request(p->port, "POST", "/eth/v1/keygen/bls", auth, body, strlen(body), &r);
-	CHECK_MSG(code == 200, "keygen: %d %s", code, BODY(r));
-	json_t *o = json_loads(BODY(r), 0, NULL);
-	json_t *ev = json_object_get(o, "evidence"), *data = json_object_get(o, "data");
-	const char *type = json_string_value(json_object_get(ev, "type"));
-	CHECK_MSG(type && strcmp(type, "sgx-dcap-quote") == 0, "type %s", type ? type : "(none)");
-	CHECK_EQ_U64(json_array_size(data), 2);
-	uint8_t pub[2][TEE_BLS_PUBKEY_BYTES];
-	memset(pub, 0, sizeof pub);
-	for (size_t i = 0; i < 2; i++) {
-		const char *pk = json_string_value(json_object_get(json_array_get(data, i), "pubkey"));
-		CHECK(pk && hex_decode(pub[i], sizeof pub[i], pk, strlen(pk), HEX_PREFIX_REQUIRED) ==
-				    SS_OK);
-		snprintf(pks[i], 99, "%s", pk ? pk : "");
-	}
-	const char *b64 = json_string_value(json_object_get(ev, "quote"));
-	size_t b64_len = b64 ? strlen(b64) : 0;
-	uint8_t *quote = malloc(b64_len + 1);
-	int n = b64 && quote ? EVP_DecodeBlock(quote, (const unsigned char *)b64, (int)b64_len) : -1;
-	CHECK_MSG(n > 0, "the evidence's quote is not base64");
-	if (n > 0) {
-		size_t qlen = (size_t)n;
-		for (size_t i = b64_len; i > 0 && b64[i - 1] == '='; i--)
-			qlen--; /* EVP_DecodeBlock counts the padding as zero bytes */
-		tee_dcap_quote q;
-		const char *perr = NULL;
-		bool parsed = tee_dcap_parse(quote, qlen, &q, &perr) == SS_OK;
-		CHECK_MSG(parsed, "the quote does not parse: %s", perr ? perr : "?");
-		if (parsed) {
-			uint8_t want[64];
-			tee_keygen_report_data((const uint8_t(*)[TEE_BLS_PUBKEY_BYTES])pub, 2, nonce,
-					       want);
-			CHECK_MEM(q.sgx.report_data, want, 64);
-			CHECK_MEM(q.sgx.mr_enclave, vector_quote + MR_OFF, 32);
-		}
-	}
-	free(quote);
-	json_decref(o);
-	hc_free(&r);
-}
-
 static const char *const GRAMINE_FLAGS[] = { "--tee=gramine", "--kek-source=tee",
 					     "--key-manager-api-enabled", NULL };
 
@@ -187,26 +98,15 @@ TEST(gramine_sealed_store_over_http_across_processes)
 	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
 	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
 	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 100), 200);
-	hc_response r;
-	CHECK_EQ_U64(hc_request(p.port, "GET", "/healthcheck", NULL, NULL, 0, &r), 200);
-	json_t *h = json_loads(BODY(r), 0, NULL);
-	json_t *tee = json_object_get(h, "tee");
-	const char *plat = json_string_value(json_object_get(tee, "platform"));
-	const char *prov = json_string_value(json_object_get(tee, "provider"));
-	const char *meas = json_string_value(json_object_get(tee, "measurement"));
-	CHECK_MSG(plat && strcmp(plat, "sgx") == 0, "%s", BODY(r));
-	CHECK_MSG(prov && strcmp(prov, "gramine") == 0, "%s", BODY(r));
-	CHECK_MSG(meas && strcmp(meas, mr_a) == 0, "measurement %s, want %s", meas ? meas : "-",
-		  mr_a);
-	CHECK(json_is_false(json_object_get(tee, "simulated")));
-	CHECK(json_is_true(json_object_get(tee, "can_attest")));
-	CHECK(json_is_true(json_object_get(tee, "can_seal")));
-	json_decref(h);
-	hc_free(&r);
+	check_health_tee(&p, "sgx", "gramine", mr_a, true);
 
 	/* 3. attested keygen through the LibOS child */
-	keygen_checks(&p, quote, gen);
-	keygen_hostile_host_keeps_nothing(&p, tree_a);
+	char kmr[97];
+	keygen_checks(&p, "sgx-dcap-quote", gen, kmr, NULL);
+	CHECK_MSG(strcmp(kmr, mr_a) == 0, "keygen quote MRENCLAVE %s, want %s", kmr, mr_a);
+	char marker[1024];
+	snprintf(marker, sizeof marker, "%s/%s", tree_a, FAKE_LIBOS_HOSTILE);
+	keygen_hostile_host_keeps_nothing(&p, marker);
 	CHECK_EQ_U64(sign_slot(&p, gen[0], 100), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[1], 100), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
@@ -228,25 +128,8 @@ TEST(gramine_sealed_store_over_http_across_processes)
 	CHECK_EQ_U64(sp_stop(&p), 0);
 
 	/* another enclave (other key, other MRENCLAVE): refused, nothing changed */
-	snap before = { 0 }, after = { 0 };
-	snapshot(p.data_dir, &before);
 	setenv("SECURE_SIGNER_TEE_ROOT", tree_b, 1);
-	if (sp_start(&p, GRAMINE_FLAGS)) {
-		CHECK_MSG(0, "a signer as another enclave started");
-		sp_stop(&p);
-	}
-	char m[80];
-	snprintf(m, sizeof m, "measurement %s", mr_a);
-	CHECK(log_has(&p, m));
-	snprintf(m, sizeof m, "measurement %s", mr_b);
-	CHECK(log_has(&p, m));
-	CHECK(log_has(&p, "no key loaded or changed"));
-	snapshot(p.data_dir, &after);
-	CHECK_MSG(snap_equal(&before, &after),
-		  "the data directory changed under a refused start (%zu vs %zu bytes)", before.n,
-		  after.n);
-	free(before.b);
-	free(after.b);
+	check_refused_restart(&p, GRAMINE_FLAGS, NULL, mr_a, mr_b);
 
 	/* the original enclave opens it again */
 	setenv("SECURE_SIGNER_TEE_ROOT", tree_a, 1);

@@ -1,17 +1,13 @@
 /* The tsm provider against a fake configfs-tsm (issue 11 "Done when"). The test plays
- * the kernel: mkdir and rmdir are wrapped at link time (-Wl,--wrap) so that a report
- * directory made under the fake root gets configfs's attribute files at once (provider,
- * generation, inblob, an outblob FIFO, auxblob for SNP) and loses them on rmdir; a helper
- * thread serves each outblob read: it takes the inblob, bumps generation (twice when a
- * test asks for a race) and answers with real evidence from ../shared/vectors/tee/ (a
- * TDX quote or an SNP report) carrying that inblob as report data. /dev/sev-guest is an
- * injected ioctl that checks the derived-key request (VCEK root, field select, VMPL,
- * guest SVN, pinned TCB) and derives the key from the measurement it launched with. */
+ * the kernel with fake_tsm_kernel.c: mkdir and rmdir are wrapped at link time
+ * (-Wl,--wrap) into its hooks, so that a report directory made under the fake root gets
+ * configfs's attribute files, and its thread answers each outblob read with real evidence
+ * from ../shared/vectors/tee/ (a TDX quote or an SNP report) carrying the inblob as report
+ * data. /dev/sev-guest is its injected ioctl, which checks the derived-key request and
+ * derives the key from the measurement the guest launched with. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <pthread.h>
@@ -22,6 +18,7 @@
 #include <unistd.h>
 
 #include "fake_tree.h"
+#include "fake_tsm_kernel.h"
 #include "tee/sev_guest_dev.h"
 #include "tee/tee.h"
 #include "tee/tee_provider.h"
@@ -35,186 +32,19 @@
 
 /* ---- the fake kernel --------------------------------------------------------------- */
 
-#define MAX_DIRS 8
-static struct {
-	pthread_mutex_t lock;
-	char base[1024]; /* <root>/sys/kernel/config/tsm/report */
-	const char *provider;
-	uint8_t *blob;
-	size_t blob_len;
-	uint8_t *aux;
-	size_t aux_len;
-	bool enxio;    /* no provider registered: mkdir fails */
-	int races;     /* extra generation bumps still to inject, one per serve */
-	bool hostile;  /* answer with other report data */
-	int rmdir_errno; /* rmdir of a report directory fails with it (0: it works) */
-	int served;
-	char dirs[MAX_DIRS][1100];
-	int ndirs;
-	int made, removed;
-	bool stop;
-	pthread_t thread;
-} k = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
 int __real_mkdir(const char *path, mode_t mode);
 int __real_rmdir(const char *path);
-
-static bool in_base(const char *path)
-{
-	size_t n = strlen(k.base);
-	return n > 0 && strncmp(path, k.base, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
-}
-
-static void put_file(const char *dir, const char *name, const void *data, size_t len)
-{
-	char path[1200], tmp[1210];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (test_write_file(tmp, data, len))
-		rename(tmp, path); /* a reader sees the old or the new value, never half */
-}
-
 int __wrap_mkdir(const char *path, mode_t mode);
+int __wrap_rmdir(const char *path);
+
 int __wrap_mkdir(const char *path, mode_t mode)
 {
-	pthread_mutex_lock(&k.lock);
-	if (!in_base(path)) {
-		pthread_mutex_unlock(&k.lock);
-		return __real_mkdir(path, mode);
-	}
-	if (k.enxio) {
-		pthread_mutex_unlock(&k.lock);
-		errno = ENXIO; /* configfs-tsm with no tsm_ops registered */
-		return -1;
-	}
-	int r = __real_mkdir(path, mode);
-	if (r == 0) {
-		put_file(path, "provider", k.provider, strlen(k.provider));
-		put_file(path, "generation", "0\n", 2);
-		put_file(path, "inblob", "", 0);
-		if (strcmp(k.provider, "sev_guest") == 0)
-			put_file(path, "auxblob", "", 0);
-		char fifo[1200];
-		snprintf(fifo, sizeof fifo, "%s/outblob", path);
-		mkfifo(fifo, 0600);
-		if (k.ndirs < MAX_DIRS)
-			snprintf(k.dirs[k.ndirs++], sizeof k.dirs[0], "%s", path);
-		k.made++;
-	}
-	pthread_mutex_unlock(&k.lock);
-	return r;
+	return fake_tsm_mkdir(path, mode, __real_mkdir);
 }
 
-int __wrap_rmdir(const char *path);
 int __wrap_rmdir(const char *path)
 {
-	pthread_mutex_lock(&k.lock);
-	if (in_base(path) && k.rmdir_errno != 0) {
-		errno = k.rmdir_errno;
-		pthread_mutex_unlock(&k.lock);
-		return -1;
-	}
-	if (in_base(path)) {
-		static const char *const files[] = {"provider", "generation", "inblob", "outblob",
-						    "auxblob"};
-		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-			char f[1200];
-			snprintf(f, sizeof f, "%s/%s", path, files[i]);
-			unlink(f);
-		}
-		for (int i = 0; i < k.ndirs; i++)
-			if (strcmp(k.dirs[i], path) == 0) {
-				memmove(k.dirs[i], k.dirs[i + 1], (size_t)(k.ndirs - i - 1) * sizeof k.dirs[0]);
-				k.ndirs--;
-				break;
-			}
-		k.removed++;
-	}
-	pthread_mutex_unlock(&k.lock);
-	return __real_rmdir(path);
-}
-
-/* Serves one outblob read in dir if a reader is waiting. */
-static void serve(const char *dir)
-{
-	char path[1200];
-	snprintf(path, sizeof path, "%s/outblob", dir);
-	int fd = open(path, O_WRONLY | O_NONBLOCK);
-	if (fd < 0)
-		return; /* ENXIO: nobody reads yet */
-	/* one outblob per inblob write: the kernel regenerates only when generation moved,
-	 * and a reader still draining the last answer must not get a second one */
-	uint8_t rd[64] = {0};
-	snprintf(path, sizeof path, "%s/inblob", dir);
-	FILE *f = fopen(path, "rb");
-	size_t got = 0;
-	if (f) {
-		got = fread(rd, 1, 64, f);
-		fclose(f);
-	}
-	if (got != 64) {
-		/* no fresh 64-byte inblob (the kernel's EINVAL for tdx_guest): an empty answer,
-		 * so that a provider that wrote too little fails instead of waiting forever
-		 * (also harmless to a reader still draining its answer) */
-		close(fd);
-		return;
-	}
-	if (truncate(path, 0) != 0) {
-		close(fd);
-		return;
-	}
-	fcntl(fd, F_SETFL, 0);
-	char gen[32] = "0";
-	snprintf(path, sizeof path, "%s/generation", dir);
-	f = fopen(path, "r");
-	if (f) {
-		if (!fgets(gen, sizeof gen, f))
-			gen[0] = '0';
-		fclose(f);
-	}
-	/* the kernel bumps generation on the inblob write; one more bump is another
-	 * writer's write interleaved with ours */
-	unsigned long g = strtoul(gen, NULL, 10) + 1;
-	if (k.races > 0) {
-		k.races--;
-		g++;
-	}
-	snprintf(gen, sizeof gen, "%lu\n", g);
-	put_file(dir, "generation", gen, strlen(gen));
-	if (k.aux)
-		put_file(dir, "auxblob", k.aux, k.aux_len);
-	uint8_t *b = malloc(k.blob_len);
-	memcpy(b, k.blob, k.blob_len);
-	size_t off = fake_report_data_offset(b, k.blob_len);
-	memcpy(b + off, rd, 64);
-	if (k.hostile)
-		b[off] ^= 0x80;
-	size_t done = 0;
-	while (done < k.blob_len) {
-		ssize_t w = write(fd, b + done, k.blob_len - done);
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	free(b);
-	close(fd);
-	k.served++;
-}
-
-static void *kernel_main(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&k.lock);
-		if (k.stop) {
-			pthread_mutex_unlock(&k.lock);
-			return NULL;
-		}
-		for (int i = 0; i < k.ndirs; i++)
-			serve(k.dirs[i]);
-		pthread_mutex_unlock(&k.lock);
-		usleep(200);
-	}
+	return fake_tsm_rmdir(path, __real_rmdir);
 }
 
 /* A root with configfs-tsm whose provider serves blob (owned by the fake kernel). */
@@ -222,100 +52,36 @@ static char *tsm_root(const char *provider, uint8_t *blob, size_t blob_len)
 {
 	char *root = fake_root_new();
 	CHECK(fake_mkdirs(root, "sys/kernel/config/tsm/report"));
-	pthread_mutex_lock(&k.lock);
-	fake_path(k.base, sizeof k.base, root, "sys/kernel/config/tsm/report");
-	k.provider = provider;
-	free(k.blob);
-	free(k.aux);
-	k.blob = blob;
-	k.blob_len = blob_len;
-	k.aux = NULL;
-	k.aux_len = 0;
-	k.enxio = k.hostile = false;
-	k.races = k.served = k.made = k.removed = 0;
-	k.ndirs = 0;
-	k.stop = false;
-	pthread_mutex_unlock(&k.lock);
-	pthread_create(&k.thread, NULL, kernel_main, NULL);
+	char base[1024];
+	fake_path(base, sizeof base, root, "sys/kernel/config/tsm/report");
+	fake_tsm_start(base, provider, blob, blob_len);
 	return root;
 }
 
 static void tsm_root_free(char *root)
 {
-	pthread_mutex_lock(&k.lock);
-	k.stop = true;
-	pthread_mutex_unlock(&k.lock);
-	pthread_join(k.thread, NULL);
+	fake_tsm_stop();
 	/* every report directory the provider made is gone again */
-	CHECK_EQ_U64(k.made, k.removed);
-	k.base[0] = '\0';
+	CHECK_EQ_U64(fake_tsm.made, fake_tsm.removed);
+	fake_tsm.base[0] = '\0';
 	fake_root_free(root);
 }
 
 static int k_served(void)
 {
-	pthread_mutex_lock(&k.lock);
-	int n = k.served;
-	pthread_mutex_unlock(&k.lock);
+	pthread_mutex_lock(&fake_tsm.lock);
+	int n = fake_tsm.served;
+	pthread_mutex_unlock(&fake_tsm.lock);
 	return n;
 }
 
 static void k_set(int races, bool hostile, bool enxio)
 {
-	pthread_mutex_lock(&k.lock);
-	k.races = races;
-	k.hostile = hostile;
-	k.enxio = enxio;
-	pthread_mutex_unlock(&k.lock);
-}
-
-/* ---- the fake /dev/sev-guest --------------------------------------------------------- */
-
-static struct {
-	uint8_t measurement[48]; /* what the guest was launched with */
-	uint64_t policy, committed_tcb;
-	uint32_t vmpl, guest_svn;
-	sev_derived_key_req last;
-	int calls;
-	bool request_ok;
-} sev;
-
-static int fake_sev_ioctl(int fd, unsigned long req, void *arg)
-{
-	if (fd < 0 || req != SEV_SNP_GET_DERIVED_KEY) {
-		errno = ENOTTY;
-		return -1;
-	}
-	sev_guest_request_ioctl *io = arg;
-	const sev_derived_key_req *r = (const sev_derived_key_req *)(uintptr_t)io->req_data;
-	sev_derived_key_resp *resp = (sev_derived_key_resp *)(uintptr_t)io->resp_data;
-	sev.calls++;
-	sev.last = *r;
-	sev.request_ok = io->msg_version == 1 && r->root_key_select == 0 && r->rsvd == 0 &&
-			 r->guest_field_select == 0x3F && r->vmpl == sev.vmpl &&
-			 r->guest_svn == sev.guest_svn;
-	if (!sev.request_ok) {
-		io->fw_error = 0x16; /* INVALID_PARAM */
-		errno = EIO;
-		return -1;
-	}
-	for (int i = 0; i < 8; i++)
-		if (((r->tcb_version >> (8 * i)) & 0xff) > ((sev.committed_tcb >> (8 * i)) & 0xff)) {
-			io->fw_error = 0x16;
-			errno = EIO;
-			return -1;
-		}
-	/* the firmware's derivation: VCEK secret and the selected guest fields */
-	uint8_t msg[48 + 8 + 8 + 4], mac[32];
-	unsigned mac_len = 32;
-	memcpy(msg, sev.measurement, 48);
-	memcpy(msg + 48, &sev.policy, 8);
-	memcpy(msg + 56, &r->tcb_version, 8);
-	memcpy(msg + 64, &r->guest_svn, 4);
-	HMAC(EVP_sha256(), "fake vcek secret", 16, msg, sizeof msg, mac, &mac_len);
-	memset(resp, 0, sizeof *resp);
-	memcpy(resp->data + 32, mac, 32);
-	return 0;
+	pthread_mutex_lock(&fake_tsm.lock);
+	fake_tsm.races = races;
+	fake_tsm.hostile = hostile;
+	fake_tsm.enxio = enxio;
+	pthread_mutex_unlock(&fake_tsm.lock);
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -334,14 +100,6 @@ static void fill_rd(uint8_t rd[64], int seed)
 {
 	for (int i = 0; i < 64; i++)
 		rd[i] = (uint8_t)(seed * 13 + i * 3);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 static void put_le64(uint8_t *p, uint64_t v)
@@ -485,9 +243,9 @@ TEST(tsm_hostile_kernel_is_refused)
 		CHECK(ev.quote == NULL);
 		/* a short outblob (a quote cut after its body): malformed, refused */
 		k_set(0, false, false);
-		pthread_mutex_lock(&k.lock);
-		k.blob_len = 700;
-		pthread_mutex_unlock(&k.lock);
+		pthread_mutex_lock(&fake_tsm.lock);
+		fake_tsm.blob_len = 700;
+		pthread_mutex_unlock(&fake_tsm.lock);
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_INVALID);
 		CHECK_MSG(strstr(why, "malformed quote") != NULL, "why: %s", why);
 		CHECK(ev.quote == NULL);
@@ -511,9 +269,9 @@ TEST(tsm_report_that_cannot_be_removed_fails_the_request)
 		tee_evidence ev;
 		/* the quote was read, but our report directory stays behind: an error, and
 		 * the quote is not handed out */
-		pthread_mutex_lock(&k.lock);
-		k.rmdir_errno = EBUSY;
-		pthread_mutex_unlock(&k.lock);
+		pthread_mutex_lock(&fake_tsm.lock);
+		fake_tsm.rmdir_errno = EBUSY;
+		pthread_mutex_unlock(&fake_tsm.lock);
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_IO);
 		CHECK_MSG(strstr(why, "cannot remove the configfs-tsm report") != NULL, "why: %s",
 			  why);
@@ -521,11 +279,11 @@ TEST(tsm_report_that_cannot_be_removed_fails_the_request)
 		/* it is left for whoever can remove it (the kernel's accounting below counts
 		 * every report directory made and removed) */
 		char left[1100] = "";
-		pthread_mutex_lock(&k.lock);
-		k.rmdir_errno = 0;
-		if (k.ndirs > 0)
-			snprintf(left, sizeof left, "%s", k.dirs[k.ndirs - 1]);
-		pthread_mutex_unlock(&k.lock);
+		pthread_mutex_lock(&fake_tsm.lock);
+		fake_tsm.rmdir_errno = 0;
+		if (fake_tsm.ndirs > 0)
+			snprintf(left, sizeof left, "%s", fake_tsm.dirs[fake_tsm.ndirs - 1]);
+		pthread_mutex_unlock(&fake_tsm.lock);
 		CHECK(left[0] && rmdir(left) == 0);
 		/* the next request, in a directory of its own, is served */
 		CHECK_MSG(tee_provider_evidence(p, rd, &ev, why) == SS_OK, "why: %s", why);
@@ -630,12 +388,7 @@ static char *snp_root(uint8_t m, uint64_t reported_tcb, uint64_t committed_tcb, 
 	memset(report + 0x90, m, 48);
 	put_le64(report + 0x180, reported_tcb);
 	put_le64(report + 0x1E0, committed_tcb);
-	memset(&sev, 0, sizeof sev);
-	memcpy(sev.measurement, report + 0x90, 48);
-	sev.policy = le64(report + 0x08);
-	sev.vmpl = (uint32_t)le64(report + 0x30) & 0xffffffffu;
-	sev.guest_svn = (uint32_t)le64(report + 0x04) & 0xffffffffu;
-	sev.committed_tcb = committed_tcb;
+	fake_sev_from_report(report);
 	char *root = tsm_root("sev_guest", report, len);
 	if (sev_guest)
 		CHECK(fake_write(root, "dev/sev-guest", "", 0));
@@ -654,10 +407,10 @@ TEST(tsm_snp_evidence_with_certificates)
 	char *root = snp_root(0x11, TCB_OLD, TCB_OLD, true);
 	size_t aux_len = 0;
 	uint8_t *aux = snp_auxblob(&aux_len, vcek, vlen);
-	pthread_mutex_lock(&k.lock);
-	k.aux = aux;
-	k.aux_len = aux_len;
-	pthread_mutex_unlock(&k.lock);
+	pthread_mutex_lock(&fake_tsm.lock);
+	fake_tsm.aux = aux;
+	fake_tsm.aux_len = aux_len;
+	pthread_mutex_unlock(&fake_tsm.lock);
 	char why[TEE_WHY_MAX];
 	tee_provider *p = open_tsm(root, NULL, SS_OK, why);
 	if (p) {
@@ -665,8 +418,8 @@ TEST(tsm_snp_evidence_with_certificates)
 		tee_provider_info(p, &info);
 		CHECK(info.platform == TEE_PLATFORM_SEV_SNP && info.can_attest && info.can_seal);
 		CHECK_EQ_U64(info.measurement_len, 48);
-		CHECK_MEM(info.measurement, sev.measurement, 48);
-		CHECK(info.debug == ((sev.policy & (1ull << 19)) != 0));
+		CHECK_MEM(info.measurement, fake_sev.measurement, 48);
+		CHECK(info.debug == ((fake_sev.policy & (1ull << 19)) != 0));
 		uint8_t rd[64];
 		fill_rd(rd, 21);
 		tee_evidence ev;
@@ -706,27 +459,27 @@ TEST(tsm_snp_evidence_with_certificates)
 		}
 		/* a truncated table (its entries point past the end, its zero entry is
 		 * missing) is refused, not half-read */
-		pthread_mutex_lock(&k.lock);
-		k.aux_len = 24 * 2;
-		pthread_mutex_unlock(&k.lock);
+		pthread_mutex_lock(&fake_tsm.lock);
+		fake_tsm.aux_len = 24 * 2;
+		pthread_mutex_unlock(&fake_tsm.lock);
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_INVALID);
 		CHECK_MSG(strstr(why, "points outside the auxblob") != NULL, "why: %s", why);
 		uint8_t one_entry[24 + 8] = {0};
-		memcpy(one_entry, k.aux, 24);
+		memcpy(one_entry, fake_tsm.aux, 24);
 		memset(one_entry + 16, 0, 8); /* offset 0, length 8: inside, but no zero entry */
 		one_entry[20] = 8;
-		pthread_mutex_lock(&k.lock);
-		memcpy(k.aux, one_entry, sizeof one_entry);
-		k.aux_len = sizeof one_entry;
-		pthread_mutex_unlock(&k.lock);
+		pthread_mutex_lock(&fake_tsm.lock);
+		memcpy(fake_tsm.aux, one_entry, sizeof one_entry);
+		fake_tsm.aux_len = sizeof one_entry;
+		pthread_mutex_unlock(&fake_tsm.lock);
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_ERR_INVALID);
 		CHECK_MSG(strstr(why, "terminating zero entry") != NULL, "why: %s", why);
 		/* no certificates from the host: the report alone */
-		pthread_mutex_lock(&k.lock);
-		free(k.aux);
-		k.aux = NULL;
-		k.aux_len = 0;
-		pthread_mutex_unlock(&k.lock);
+		pthread_mutex_lock(&fake_tsm.lock);
+		free(fake_tsm.aux);
+		fake_tsm.aux = NULL;
+		fake_tsm.aux_len = 0;
+		pthread_mutex_unlock(&fake_tsm.lock);
 		CHECK(tee_provider_evidence(p, rd, &ev, why) == SS_OK);
 		CHECK(ev.certs == NULL);
 		tee_evidence_free(&ev);
@@ -749,7 +502,7 @@ static bool snp_seal(uint8_t m, uint64_t reported, uint64_t committed, const cha
 		CHECK_MSG(err == want, "seal: %s (%s)", ss_strerror(err), why);
 		ok = err == SS_OK;
 		if (ok)
-			CHECK_MSG(sev.request_ok, "derived-key request fields");
+			CHECK_MSG(fake_sev.request_ok, "derived-key request fields");
 	}
 	tee_provider_close(p);
 	tsm_root_free(root);
@@ -763,9 +516,9 @@ TEST(tsm_snp_sealing_is_bound_to_the_measurement)
 	if (!snp_seal(0x11, TCB_OLD, TCB_OLD, NULL, a1, SS_OK, why))
 		return;
 	/* VCEK root, every guest field, our VMPL and guest SVN, TCB = the reported TCB */
-	CHECK_EQ_U64(sev.last.root_key_select, 0);
-	CHECK_EQ_U64(sev.last.guest_field_select, 0x3F);
-	CHECK_EQ_U64(sev.last.tcb_version, TCB_OLD);
+	CHECK_EQ_U64(fake_sev.last.root_key_select, 0);
+	CHECK_EQ_U64(fake_sev.last.guest_field_select, 0x3F);
+	CHECK_EQ_U64(fake_sev.last.tcb_version, TCB_OLD);
 	CHECK(snp_seal(0x11, TCB_OLD, TCB_OLD, NULL, a2, SS_OK, why));
 	CHECK(snp_seal(0x12, TCB_OLD, TCB_OLD, NULL, b, SS_OK, why));
 	CHECK_MEM(a1, a2, 32);
@@ -789,7 +542,7 @@ TEST(tsm_snp_tcb_pin_survives_a_firmware_update)
 	/* the firmware is updated: reported and committed TCB move on; the key asked for is
 	 * still the one pinned, so the store still opens */
 	CHECK(snp_seal(0x11, TCB_NEW, TCB_NEW, data, after, SS_OK, why));
-	CHECK_EQ_U64(sev.last.tcb_version, TCB_OLD);
+	CHECK_EQ_U64(fake_sev.last.tcb_version, TCB_OLD);
 	CHECK_MEM(before, after, 32);
 	/* without the pin, the new TCB gives another key (what re-sealing moves to) */
 	CHECK(snp_seal(0x11, TCB_NEW, TCB_NEW, NULL, unpinned, SS_OK, why));
@@ -844,7 +597,7 @@ TEST(tsm_snp_firmware_error_is_clear)
 	char why[TEE_WHY_MAX];
 	tee_provider *p = open_tsm(root, NULL, SS_OK, why);
 	if (p) {
-		sev.vmpl = 3; /* the fake firmware now refuses our request */
+		fake_sev.vmpl = 3; /* the fake firmware now refuses our request */
 		uint8_t key[32];
 		CHECK(tee_provider_seal_key(p, key, why) == SS_ERR_IO);
 		CHECK_MSG(strstr(why, "SNP_GET_DERIVED_KEY") && strstr(why, "0x16"), "why: %s", why);
