@@ -210,3 +210,32 @@ void sp_cleanup(signer_proc *p)
 		(void)rc;
 	}
 }
+
+static char *env_dup(const char *name)
+{
+	return getenv(name) ? strdup(getenv(name)) : NULL;
+}
+
+static void env_restore(const char *name, char *old)
+{
+	if (old)
+		setenv(name, old, 1);
+	else
+		unsetenv(name);
+	free(old);
+}
+
+bool sp_start_preloaded(signer_proc *p, const char *const *flags, const char *preload)
+{
+	char *old_preload = env_dup("LD_PRELOAD"), *old_asan = env_dup("ASAN_OPTIONS");
+	setenv("LD_PRELOAD", preload, 1);
+	/* the sanitizer build's runtime sits in the executable, ahead of the shim anyway */
+	char asan[512];
+	snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", old_asan ? old_asan : "",
+		 old_asan ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
+	bool ok = sp_start(p, flags);
+	env_restore("LD_PRELOAD", old_preload); /* only the signer gets the shim */
+	env_restore("ASAN_OPTIONS", old_asan);
+	return ok;
+}

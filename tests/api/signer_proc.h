@@ -32,6 +32,10 @@ bool sp_add_raw_key(signer_proc *p, const char *name, const char *sk_hex);
  * waits until it listens (false after 60 s or if it exits). */
 bool sp_start(signer_proc *p, const char *const *extra);
 
+/* sp_start with LD_PRELOAD=preload (and ASan told not to insist on being first) for the
+ * signer alone: the test's own environment is restored afterwards. */
+bool sp_start_preloaded(signer_proc *p, const char *const *flags, const char *preload);
+
 /* SIGTERM and wait; returns the exit status (-1 if it had to be killed). */
 int sp_stop(signer_proc *p);
 

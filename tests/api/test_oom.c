@@ -50,20 +50,6 @@ static void report_leak(const signer_proc *p, struct oom_ctl *c)
 		fprintf(stderr, "(no caller report)\n");
 }
 
-static void env_restore(const char *name, char *old)
-{
-	if (old)
-		setenv(name, old, 1);
-	else
-		unsetenv(name);
-	free(old);
-}
-
-static char *env_dup(const char *name)
-{
-	return getenv(name) ? strdup(getenv(name)) : NULL;
-}
-
 /* The signature of a 200 body, {"signature":"0x.."} or the bare hex, copied into sig. */
 static bool signature_of(const hc_response *r, char sig[200])
 {
@@ -147,17 +133,12 @@ TEST(every_allocation_of_a_request_failing_in_turn)
 		return;
 	}
 
-	char *old_preload = env_dup("LD_PRELOAD"), *old_asan = env_dup("ASAN_OPTIONS");
-	setenv("LD_PRELOAD", OOM_PRELOAD, 1);
 	setenv("SS_OOM_CTL", ctl_path, 1);
-	setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
 	/* slashing protection off: the request path without the database, whose page cache
 	 * may grow during any request and would read as a leak; one server thread, so that
 	 * the next request wakes the thread that served the watched one */
 	const char *flags[] = { "--slashing-protection-enabled=false", "--http-threads=1", NULL };
-	bool started = sp_start(&p, flags);
-	env_restore("LD_PRELOAD", old_preload); /* only the signer gets the shim */
-	env_restore("ASAN_OPTIONS", old_asan);
+	bool started = sp_start_preloaded(&p, flags, OOM_PRELOAD);
 	unsetenv("SS_OOM_CTL");
 	if (!started) {
 		CHECK_MSG(0, "the signer did not start");

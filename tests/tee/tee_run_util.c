@@ -313,31 +313,32 @@ void check_refused_restart(signer_proc *p, const char *const *flags, const char 
 	free(after.b);
 }
 
-static char *env_dup(const char *name)
+void tee_first_run(signer_proc *p, const tee_run_expect *e, const char *ks, char gen[2][99])
 {
-	return getenv(name) ? strdup(getenv(name)) : NULL;
+	char st[512];
+	CHECK_EQ_U64(km_import(p, ks, "somepassword", st, sizeof st), 200);
+	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
+	CHECK_EQ_U64(sign_slot(p, WEB3SIGNER_KEYSTORE_PK, 100), 200);
+	check_health_tee(p, e->platform, e->provider, e->measurement, e->can_seal);
+	char m[97];
+	keygen_checks(p, e->evidence_type, gen, m, e->has_certs);
+	CHECK_MSG(strcmp(m, e->measurement) == 0, "keygen evidence measurement %s, want %s", m,
+		  e->measurement);
+	keygen_hostile_host_keeps_nothing(p, e->hostile_marker);
+	CHECK_EQ_U64(sign_slot(p, gen[0], 100), 200);
+	CHECK_EQ_U64(sign_slot(p, gen[1], 100), 200);
+	CHECK_EQ_U64(sp_stop(p), 0);
 }
 
-static void env_restore(const char *name, char *old)
+void check_seal_record(const signer_proc *p, const tee_run_expect *e)
 {
-	if (old)
-		setenv(name, old, 1);
-	else
-		unsetenv(name);
-	free(old);
-}
-
-bool sp_start_preloaded(signer_proc *p, const char *const *flags, const char *preload)
-{
-	char *old_preload = env_dup("LD_PRELOAD"), *old_asan = env_dup("ASAN_OPTIONS");
-	setenv("LD_PRELOAD", preload, 1);
-	/* the sanitizer build's runtime sits in the executable, ahead of the shim anyway */
-	char asan[512];
-	snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", old_asan ? old_asan : "",
-		 old_asan ? ":" : "");
-	setenv("ASAN_OPTIONS", asan, 1);
-	bool ok = sp_start(p, flags);
-	env_restore("LD_PRELOAD", old_preload); /* only the signer gets the shim */
-	env_restore("ASAN_OPTIONS", old_asan);
-	return ok;
+	char path[400], platform[64], provider[64];
+	snprintf(path, sizeof path, "%s/keys/tee-seal", p->data_dir);
+	snprintf(platform, sizeof platform, "platform=%s", e->platform);
+	snprintf(provider, sizeof provider, "provider=%s", e->provider);
+	char *rec = test_read_file(path, NULL);
+	CHECK_MSG(rec && strstr(rec, platform) && strstr(rec, provider) &&
+			  strstr(rec, e->measurement),
+		  "seal record: %s", rec ? rec : "(none)");
+	free(rec);
 }

@@ -13,6 +13,10 @@
 /* The web3signer keystore of the vectors (password "somepassword"), read whole; NULL
  * (and the failure counted) when it cannot be read. The caller frees it. */
 char *web3signer_keystore(void);
+/* Its public key. */
+#define WEB3SIGNER_KEYSTORE_PK                                                             \
+	"0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e96" \
+	"9862270061d884"
 
 /* POST an AGGREGATION_SLOT signing request for pk; the HTTP status. */
 int sign_slot(const signer_proc *p, const char *pk, unsigned long slot);
@@ -67,8 +71,26 @@ void keygen_hostile_host_keeps_nothing(const signer_proc *p, const char *marker)
 void check_refused_restart(signer_proc *p, const char *const *flags, const char *preload,
 			   const char *meas_old, const char *meas_new);
 
-/* sp_start with LD_PRELOAD=preload (and ASan told not to insist on being first) for the
- * signer alone: the test's own environment is restored afterwards. */
-bool sp_start_preloaded(signer_proc *p, const char *const *flags, const char *preload);
+/* What a signer running under a (fake) TEE must report: /healthcheck's "tee" and the
+ * evidence of attested keygen. */
+typedef struct {
+	const char *platform, *provider; /* "sgx", "occlum" */
+	const char *evidence_type;       /* keygen_checks */
+	const char *measurement;         /* hex: MRENCLAVE, MRTD or SNP MEASUREMENT */
+	bool can_seal;
+	const char *hostile_marker; /* keygen_hostile_host_keeps_nothing */
+	bool *has_certs;            /* keygen evidence came with certificates; NULL: not asked */
+} tee_run_expect;
+
+/* The first run on a new data directory, the signer started: the web3signer keystore
+ * (ks) imported over the Keymanager API signs; /healthcheck and attested keygen report
+ * e; a hostile host makes keygen keep nothing; the two generated keys (to gen) sign;
+ * the signer stops cleanly. */
+void tee_first_run(signer_proc *p, const tee_run_expect *e, const char *ks, char gen[2][99]);
+
+/* keys/tee-seal in the data directory names the platform, provider and measurement the
+ * store was sealed to. */
+void check_seal_record(const signer_proc *p, const tee_run_expect *e);
+
 
 #endif

@@ -27,7 +27,6 @@
 #include "vectors.h"
 
 #define SGX_VECTOR "tee/sgx/trustee/occlum_quote.dat"
-#define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
 
 static const char *const OCCLUM_FLAGS[] = { "--tee=occlum", "--kek-source=tee",
 					    "--key-manager-api-enabled", NULL };
@@ -70,36 +69,19 @@ TEST(occlum_sealed_store_over_http_across_processes)
 		CHECK_MSG(0, "secure-signer --tee occlum did not start (dir %s)", p.dir);
 		goto out;
 	}
-	char st[512];
-	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
-	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 100), 200);
-	check_health_tee(&p, "sgx", "occlum", mr_a, true);
-
 	/* attested keygen through the device */
-	char kmr[97];
-	keygen_checks(&p, "sgx-dcap-quote", gen, kmr, NULL);
-	CHECK_MSG(strcmp(kmr, mr_a) == 0, "keygen quote MRENCLAVE %s, want %s", kmr, mr_a);
 	char marker[1024];
 	snprintf(marker, sizeof marker, "%s/%s", root, FAKE_LIBOS_HOSTILE);
-	keygen_hostile_host_keeps_nothing(&p, marker);
-	CHECK_EQ_U64(sign_slot(&p, gen[0], 100), 200);
-	CHECK_EQ_U64(sign_slot(&p, gen[1], 100), 200);
-	CHECK_EQ_U64(sp_stop(&p), 0);
-
-	char rec_path[400];
-	snprintf(rec_path, sizeof rec_path, "%s/keys/tee-seal", p.data_dir);
-	char *rec = test_read_file(rec_path, NULL);
-	CHECK_MSG(rec && strstr(rec, "platform=sgx") && strstr(rec, "provider=occlum") &&
-			  strstr(rec, mr_a), "seal record: %s", rec ? rec : "(none)");
-	free(rec);
+	const tee_run_expect e = { "sgx", "occlum", "sgx-dcap-quote", mr_a, true, marker, NULL };
+	tee_first_run(&p, &e, ks, gen);
+	check_seal_record(&p, &e);
 
 	/* a restart as the same enclave: the keys still sign */
 	if (!start_as(&p, 0x42)) {
 		CHECK_MSG(0, "secure-signer did not restart (dir %s)", p.dir);
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 101), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 101), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[0], 101), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 
@@ -112,7 +94,7 @@ TEST(occlum_sealed_store_over_http_across_processes)
 		CHECK_MSG(0, "secure-signer did not start again as enclave A");
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 102), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 102), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[1], 102), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:

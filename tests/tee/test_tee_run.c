@@ -20,7 +20,6 @@
 #include "vectors.h"
 
 #define BODY(r) ((r).body ? (r).body : "")
-#define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
 #define OTHER_MR "2222222222222222222222222222222222222222222222222222222222222222"
 /* SHA-256("secure-signer/tee/sim/mrenclave/v1"), the documented default */
 #define DEFAULT_MR "943bd981648e513a43a96b41701031ca26b8242b4e95a3c59af4ee8cac98afe2"
@@ -47,8 +46,8 @@ TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
 	char st[512];
 	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
 	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 100), 200);
-	CHECK_EQ_U64(sign_att(&p, KS1_PK, 1, 2, 1), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 100), 200);
+	CHECK_EQ_U64(sign_att(&p, WEB3SIGNER_KEYSTORE_PK, 1, 2, 1), 200);
 
 	/* where it runs: /healthcheck's "tee" and the metrics */
 	hc_response r;
@@ -79,8 +78,8 @@ TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
 		CHECK_MSG(0, "secure-signer did not restart (dir %s)", p.dir);
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 101), 200);
-	CHECK_EQ_U64(sign_att(&p, KS1_PK, 2, 3, 1), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 101), 200);
+	CHECK_EQ_U64(sign_att(&p, WEB3SIGNER_KEYSTORE_PK, 2, 3, 1), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 
 	/* Another measurement: refused at start, naming both, nothing changed. */
@@ -114,10 +113,10 @@ TEST(sim_sealed_store_survives_restart_and_refuses_another_measurement)
 		CHECK_MSG(0, "secure-signer did not start again with its measurement");
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 102), 200);
-	CHECK_EQ_U64(sign_att(&p, KS1_PK, 3, 4, 1), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 102), 200);
+	CHECK_EQ_U64(sign_att(&p, WEB3SIGNER_KEYSTORE_PK, 3, 4, 1), 200);
 	/* the slashing history survived all of it: a double vote on target 2 is refused */
-	CHECK_EQ_U64(sign_att(&p, KS1_PK, 1, 2, 7), 412);
+	CHECK_EQ_U64(sign_att(&p, WEB3SIGNER_KEYSTORE_PK, 1, 2, 7), 412);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	free(ks);
@@ -155,7 +154,7 @@ TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
 		goto out;
 	}
 	CHECK_EQ_U64(km_import(&old, ks, "somepassword", st, sizeof st), 200);
-	CHECK_EQ_U64(sign_att(&old, KS1_PK, 5, 6, 1), 200);
+	CHECK_EQ_U64(sign_att(&old, WEB3SIGNER_KEYSTORE_PK, 5, 6, 1), 200);
 	CHECK_EQ_U64(sp_stop(&old), 0);
 	/* 1. the old build exports the key and the history */
 	snprintf(pw, sizeof pw, "%s/export.pw", old.dir);
@@ -163,10 +162,10 @@ TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
 	CHECK(test_write_text(pw, "migration-password\n"));
 	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
 	CHECK_EQ_U64(keys_cli("", args, out, sizeof out), 0);
-	CHECK_MSG(strstr(out, KS1_PK) != NULL, "keys list: %s", out);
+	CHECK_MSG(strstr(out, WEB3SIGNER_KEYSTORE_PK) != NULL, "keys list: %s", out);
 	snprintf(args, sizeof args,
 		 "export-keystore %s --allow-key-export --password-file=%s --out=%s --pbkdf2 "
-		 "--data-dir=%s --tee=sim --kek-source=tee", KS1_PK, pw, exp, old.data_dir);
+		 "--data-dir=%s --tee=sim --kek-source=tee", WEB3SIGNER_KEYSTORE_PK, pw, exp, old.data_dir);
 	CHECK_MSG(keys_cli("", args, out, sizeof out) == 0, "export: %s", out);
 	/* the new build cannot read the old store, even offline */
 	snprintf(args, sizeof args, "list --data-dir=%s --tee=sim --kek-source=tee", old.data_dir);
@@ -194,9 +193,9 @@ TEST(resealing_on_upgrade_moves_keys_to_the_new_measurement)
 	unsetenv("SECURE_SIGNER_SIM_MRENCLAVE");
 	CHECK_MSG(started, "the new signer did not start (dir %s)", neu.dir);
 	if (started) {
-		CHECK_EQ_U64(sign_slot(&neu, KS1_PK, 200), 200);
-		CHECK_EQ_U64(sign_att(&neu, KS1_PK, 5, 6, 9), 412);
-		CHECK_EQ_U64(sign_att(&neu, KS1_PK, 6, 7, 1), 200);
+		CHECK_EQ_U64(sign_slot(&neu, WEB3SIGNER_KEYSTORE_PK, 200), 200);
+		CHECK_EQ_U64(sign_att(&neu, WEB3SIGNER_KEYSTORE_PK, 5, 6, 9), 412);
+		CHECK_EQ_U64(sign_att(&neu, WEB3SIGNER_KEYSTORE_PK, 6, 7, 1), 200);
 		CHECK_EQ_U64(sp_stop(&neu), 0);
 	}
 out:
@@ -241,7 +240,7 @@ TEST(file_kek_store_is_not_resealed)
 		CHECK_MSG(0, "the file KEK no longer opens the store");
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 300), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 300), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
 	free(ks);

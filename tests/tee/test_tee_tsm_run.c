@@ -30,7 +30,6 @@
 
 #define TDX_V4 "tee/tdx/phala-dcap-qvl/tdx_quote"
 #define SNP_REPORT "tee/sev-snp/go-sev-guest/attestation.bin"
-#define KS1_PK "0x98d083489b3b06b8740da2dfec5cc3c01b2086363fe023a9d7dc1f907633b1ff11f7b99b19e0533e969862270061d884"
 
 static const char *const TSM_TEE_FLAGS[] = { "--tee=tsm", "--kek-source=tee",
 					     "--key-manager-api-enabled", NULL };
@@ -101,34 +100,18 @@ TEST(tsm_snp_sealed_store_over_http_across_processes)
 		CHECK_MSG(0, "secure-signer --tee tsm (SEV-SNP) did not start (dir %s)", p.dir);
 		goto out;
 	}
-	char st[512];
-	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
-	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 100), 200);
-	check_health_tee(&p, "sev-snp", "tsm", m_a, true);
-
 	/* attested keygen through configfs-tsm */
-	char km[97];
-	bool certs = true;
-	keygen_checks(&p, "sev-snp-report", gen, km, &certs);
-	CHECK_MSG(!certs, "the shim serves no auxblob, yet the evidence has certs");
-	CHECK_MSG(strcmp(km, m_a) == 0, "keygen report MEASUREMENT %s, want %s", km, m_a);
 	char marker[1024];
 	snprintf(marker, sizeof marker, "%s/%s", root, FAKE_LIBOS_HOSTILE);
-	keygen_hostile_host_keeps_nothing(&p, marker);
-	CHECK_EQ_U64(sign_slot(&p, gen[0], 100), 200);
-	CHECK_EQ_U64(sign_slot(&p, gen[1], 100), 200);
-	CHECK_EQ_U64(sp_stop(&p), 0);
-
+	bool certs = true;
+	const tee_run_expect e = { "sev-snp", "tsm", "sev-snp-report", m_a, true, marker, &certs };
+	tee_first_run(&p, &e, ks, gen);
+	CHECK_MSG(!certs, "the shim serves no auxblob, yet the evidence has certs");
+	check_seal_record(&p, &e);
 	char path[400];
-	snprintf(path, sizeof path, "%s/keys/tee-seal", p.data_dir);
-	char *rec = test_read_file(path, NULL);
-	CHECK_MSG(rec && strstr(rec, "platform=sev-snp") && strstr(rec, "provider=tsm") &&
-			  strstr(rec, m_a), "seal record: %s", rec ? rec : "(none)");
-	free(rec);
 	/* the derived key's TCB is pinned in the data directory (docs/tee-providers.md) */
 	snprintf(path, sizeof path, "%s/tee-snp-seal-tcb", p.data_dir);
-	rec = test_read_file(path, NULL);
+	char *rec = test_read_file(path, NULL);
 	CHECK_MSG(rec && strstr(rec, "tcb=0x") && strstr(rec, "guest_svn="), "pin: %s",
 		  rec ? rec : "(none)");
 	free(rec);
@@ -138,7 +121,7 @@ TEST(tsm_snp_sealed_store_over_http_across_processes)
 		CHECK_MSG(0, "secure-signer did not restart (dir %s)", p.dir);
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 101), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 101), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[0], 101), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 
@@ -152,7 +135,7 @@ TEST(tsm_snp_sealed_store_over_http_across_processes)
 		CHECK_MSG(0, "secure-signer did not start again as the original guest");
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 102), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 102), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[1], 102), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
@@ -219,26 +202,17 @@ TEST(tsm_tdx_refuses_kek_source_tee_and_attests_with_a_kek_file)
 			  p.dir);
 		goto out;
 	}
-	char st[512];
-	CHECK_EQ_U64(km_import(&p, ks, "somepassword", st, sizeof st), 200);
-	CHECK_MSG(strcmp(st, "imported") == 0, "import: %s", st);
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 100), 200);
-	check_health_tee(&p, "tdx", "tsm", mrtd, false);
-	char km[97];
-	keygen_checks(&p, "tdx-quote", gen, km, NULL);
-	CHECK_MSG(strcmp(km, mrtd) == 0, "keygen quote MRTD %s, want %s", km, mrtd);
 	char marker[1024];
 	snprintf(marker, sizeof marker, "%s/%s", root, FAKE_LIBOS_HOSTILE);
-	keygen_hostile_host_keeps_nothing(&p, marker);
-	CHECK_EQ_U64(sign_slot(&p, gen[0], 100), 200);
-	CHECK_EQ_U64(sp_stop(&p), 0);
+	const tee_run_expect e = { "tdx", "tsm", "tdx-quote", mrtd, false, marker, NULL };
+	tee_first_run(&p, &e, ks, gen);
 
 	/* a restart: the keys still sign (the KEK file opens the store) */
 	if (!sp_start_preloaded(&p, TSM_FILE_KEK_FLAGS, TEE_DEV_PRELOAD)) {
 		CHECK_MSG(0, "secure-signer did not restart (dir %s)", p.dir);
 		goto out;
 	}
-	CHECK_EQ_U64(sign_slot(&p, KS1_PK, 101), 200);
+	CHECK_EQ_U64(sign_slot(&p, WEB3SIGNER_KEYSTORE_PK, 101), 200);
 	CHECK_EQ_U64(sign_slot(&p, gen[1], 101), 200);
 	CHECK_EQ_U64(sp_stop(&p), 0);
 out:
