@@ -96,6 +96,18 @@ static tee_provider *open_tsm(const char *root, const char *data_dir, ss_err wan
 	return err == SS_OK ? p : NULL;
 }
 
+/* A TD whose configfs-tsm serves the v4 TDX quote, and the provider opened on it;
+ * *root stays NULL when the vector is missing (the test is then skipped). */
+static tee_provider *open_tdx_v4(char **root, char why[TEE_WHY_MAX])
+{
+	size_t len;
+	uint8_t *quote = fake_vector(TDX_V4, &len);
+	if (!quote)
+		return NULL;
+	*root = tsm_root("tdx_guest", quote, len);
+	return open_tsm(*root, NULL, SS_OK, why);
+}
+
 static void fill_rd(uint8_t rd[64], int seed)
 {
 	for (int i = 0; i < 64; i++)
@@ -193,13 +205,11 @@ TEST(tsm_tdx_v5_evidence)
 
 TEST(tsm_generation_race_is_retried)
 {
-	size_t len;
-	uint8_t *quote = fake_vector(TDX_V4, &len);
-	if (!quote)
-		return;
-	char *root = tsm_root("tdx_guest", quote, len);
 	char why[TEE_WHY_MAX];
-	tee_provider *p = open_tsm(root, NULL, SS_OK, why);
+	char *root = NULL;
+	tee_provider *p = open_tdx_v4(&root, why);
+	if (!root)
+		return;
 	if (p) {
 		uint8_t rd[64];
 		fill_rd(rd, 9);
@@ -226,13 +236,11 @@ TEST(tsm_generation_race_is_retried)
 
 TEST(tsm_hostile_kernel_is_refused)
 {
-	size_t len;
-	uint8_t *quote = fake_vector(TDX_V4, &len);
-	if (!quote)
-		return;
-	char *root = tsm_root("tdx_guest", quote, len);
 	char why[TEE_WHY_MAX];
-	tee_provider *p = open_tsm(root, NULL, SS_OK, why);
+	char *root = NULL;
+	tee_provider *p = open_tdx_v4(&root, why);
+	if (!root)
+		return;
 	if (p) {
 		uint8_t rd[64];
 		fill_rd(rd, 4);
@@ -256,13 +264,11 @@ TEST(tsm_hostile_kernel_is_refused)
 
 TEST(tsm_report_that_cannot_be_removed_fails_the_request)
 {
-	size_t len;
-	uint8_t *quote = fake_vector(TDX_V4, &len);
-	if (!quote)
-		return;
-	char *root = tsm_root("tdx_guest", quote, len);
 	char why[TEE_WHY_MAX];
-	tee_provider *p = open_tsm(root, NULL, SS_OK, why);
+	char *root = NULL;
+	tee_provider *p = open_tdx_v4(&root, why);
+	if (!root)
+		return;
 	if (p) {
 		uint8_t rd[64];
 		fill_rd(rd, 6);
