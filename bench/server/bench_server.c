@@ -774,7 +774,7 @@ int main(int argc, char **argv)
 				printf(" %.0f | **%.2fx** |", blst_row, rate / blst_row);
 			printf("\n");
 			if (show_cpu)
-				proc_cpu_print(&cpu_total, (double)n_all);
+				proc_cpu_print(&cpu_total, (double)n_all, "signer");
 			fflush(stdout);
 		}
 	}

@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 	       "%zu-byte responses\n",
 	       conns, threads, req_len, response_len);
 	printf("%.0f requests/s\n", (double)total / dt);
-	proc_cpu_print(&total_cpu, (double)total);
+	proc_cpu_print(&total_cpu, (double)total, "responder");
 	free(fds);
 	free(req);
 	free(response);

@@ -110,20 +110,21 @@ void proc_cpu_accumulate(proc_cpu *total, const proc_cpu *after, const proc_cpu 
 	total->machine_idle_s += after->machine_idle_s - before->machine_idle_s;
 }
 
-void proc_cpu_print(const proc_cpu *t, double n)
+void proc_cpu_print(const proc_cpu *t, double n, const char *server)
 {
-	double signer = 0;
-	printf("  per request, signer threads by name: us on a CPU / us waiting for one / times "
-	       "scheduled in:");
+	double total = 0;
+	printf("  per request, %s threads by name: us on a CPU / us waiting for one / times "
+	       "scheduled in:",
+	       server);
 	for (size_t i = 0; i < t->n; i++) {
-		signer += t->run_s[i];
+		total += t->run_s[i];
 		if (t->run_s[i] <= 0)
 			continue;
 		printf(" %s %.1f/%.1f/%.2f;", t->name[i], 1e6 * t->run_s[i] / n,
 		       1e6 * t->wait_s[i] / n, t->slices[i] / n);
 	}
-	printf("\n  signer total %.1f, load generator %.1f, machine busy %.1f, idle %.1f "
-	       "(2 CPUs)\n",
-	       1e6 * signer / n, 1e6 * t->self_s / n, 1e6 * t->machine_busy_s / n,
-	       1e6 * t->machine_idle_s / n);
+	printf("\n  %s total %.1f, load generator %.1f, machine busy %.1f, idle %.1f "
+	       "(%ld CPUs)\n",
+	       server, 1e6 * total / n, 1e6 * t->self_s / n, 1e6 * t->machine_busy_s / n,
+	       1e6 * t->machine_idle_s / n, sysconf(_SC_NPROCESSORS_ONLN));
 }

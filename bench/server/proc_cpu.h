@@ -27,7 +27,8 @@ void proc_cpu_sample(proc_cpu *out, pid_t pid);
 /* total += after - before, group by group (a group absent before counts from zero). */
 void proc_cpu_accumulate(proc_cpu *total, const proc_cpu *after, const proc_cpu *before);
 
-/* Prints total as a table of microseconds per request over n requests. */
-void proc_cpu_print(const proc_cpu *total, double n);
+/* Prints total as microseconds per request over n requests; server names the sampled
+ * process ("signer"). */
+void proc_cpu_print(const proc_cpu *total, double n, const char *server);
 
 #endif
