@@ -56,7 +56,7 @@ static int proxy_delete(keys_store *ks, const char *arg)
 	size_t pub_len = len;
 	keys_aux_info px;
 	if (len == 20) {
-		pub_len = signer_cb_proxy_by_address(ks, NULL, id, &px) ? px.pub_len : 0;
+		pub_len = keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, NULL, id, &px) ? px.pub_len : 0;
 		pub = px.pub;
 	}
 	keys_error err = { "" };

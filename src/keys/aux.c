@@ -462,8 +462,7 @@ bool keys_aux_get_by_address(keys_store *ks, keys_aux_kind kind, const char *own
 	pthread_mutex_lock(&a->lock);
 	for (size_t i = 0; i < a->n && !found; i++) {
 		const keys_aux_info *in = &a->infos[i];
-		if (in->kind == kind && memcmp(in->address, address, 20) == 0 &&
-		    matches(in, kind, owner)) {
+		if (matches(in, kind, owner) && memcmp(in->address, address, 20) == 0) {
 			if (out)
 				*out = *in;
 			found = true;

@@ -124,12 +124,6 @@ signer_cb_status signer_cb_sign_consensus(signer_cb *s, const signer_cb_policy *
 	return sign_status(keys_sign(s->keys, pk, root, 32, sig), SIGNER_CB_UNKNOWN_KEY);
 }
 
-bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],
-				keys_aux_info *out)
-{
-	return keys_aux_get_by_address(ks, KEYS_AUX_PROXY_ECDSA, owner, address, out);
-}
-
 /* Whether the proxy px may sign for the module of p now: the module owns it, and its
  * delegator is still allowed to the module and still loaded. Deleting a consensus key
  * (Keymanager DELETE /eth/v1/keystores, `keys delete`) is the operator's emergency stop
@@ -152,7 +146,7 @@ static bool find_proxy(signer_cb *s, const signer_cb_policy *p, keys_aux_kind ki
 {
 	bool found = kind == KEYS_AUX_PROXY_BLS
 			     ? keys_aux_get(s->keys, kind, id, 48, out)
-			     : signer_cb_proxy_by_address(s->keys, p->module, id, out);
+			     : keys_aux_get_by_address(s->keys, kind, p->module, id, out);
 	return found && proxy_usable(s, p, out);
 }
 

@@ -83,9 +83,4 @@ signer_cb_status signer_cb_sign_legacy(signer_cb *s, bool proxy, const uint8_t *
 				       size_t key_len, const uint8_t object_root[32],
 				       uint8_t sig[96], size_t *sig_len);
 
-/* The ECDSA proxy of owner (NULL: any owner) whose address is address, into out; false
- * when there is none. Commit-Boost names ECDSA proxies by address, the store by key. */
-bool signer_cb_proxy_by_address(keys_store *ks, const char *owner, const uint8_t address[20],
-				keys_aux_info *out);
-
 #endif
