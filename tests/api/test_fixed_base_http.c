@@ -50,7 +50,10 @@ static bool start(signer_proc *p)
 		if (!sp_add_raw_key(p, name, sk_hex[i]))
 			return false;
 	}
-	static const char *const flags[] = { "--metrics-enabled", "--metrics-port=0", NULL };
+	/* two signing threads whatever the machine: with one per core on a large machine, 16
+	 * connections would each find a thread free and nothing would queue to be batched */
+	static const char *const flags[] = { "--metrics-enabled", "--metrics-port=0",
+					     "--signing-threads=2", NULL };
 	bool ok = sp_start(p, flags);
 	CHECK_MSG(ok, "secure-signer did not start (dir %s)", p->dir);
 	return ok;
