@@ -50,10 +50,11 @@ bool http_limits_may_accept(bool loopback, unsigned open_remote, unsigned limit,
 	return loopback || open_remote + reserve < limit;
 }
 
-/* since may be later than now: a connection answered after this pass read the clock
- * stores a newer start without the mutex. Subtracting would wrap to a huge age and cut
- * a busy keep-alive connection just as its next request arrived (seen in bench_server
- * as two requests reset at once under load). */
+/* The sweeper reads since before the clock, so since <= now; the rule still refuses to
+ * subtract otherwise. Once the sweeper read the clock once per pass: a connection
+ * answered after that stored a later start, the subtraction wrapped to a huge age, and
+ * a busy keep-alive connection was cut just as its next request arrived (seen in
+ * bench_server as two requests reset at once under load). */
 bool http_limits_expired(uint64_t now, uint64_t since, uint64_t timeout_ns)
 {
 	return now > since && now - since >= timeout_ns;
@@ -147,12 +148,14 @@ static void *sweeper(void *arg)
 		pthread_cond_timedwait(&l->wake, &l->mu, &until);
 		if (l->stop)
 			break;
-		uint64_t now = mono_ns();
 		unsigned cut = 0;
 		for (http_conn *c = l->head; c; c = c->next) {
 			if (c->cut || c->fd < 0 || atomic_load(&c->busy))
 				continue;
-			if (!http_limits_expired(now, atomic_load(&c->since), l->timeout_ns))
+			/* since first, then the clock: a request answered meanwhile cannot
+			 * carry a start later than the clock read after it */
+			uint64_t since = atomic_load(&c->since);
+			if (!http_limits_expired(mono_ns(), since, l->timeout_ns))
 				continue;
 			(void)shutdown(c->fd, SHUT_RDWR);
 			c->cut = true;
