@@ -129,7 +129,8 @@ static const uint64_t *limbs(const g2_affine *a)
  * point only; |d| = 0 selects nothing (all zeros: the caller skips the addition by
  * mask). A mask per point and a branch-free inner loop over 24 words: selecting field
  * element by field element (fp2_cmov per coordinate) made the whole multiplication
- * 104-107 us instead of 86-92 us on the same loaded machine (docs/benchmarks.md). */
+ * 104-107 us instead of 86-92 us on the same loaded machine, in a one-off timing program
+ * not kept in the tree (docs/benchmarks.md). */
 static void select_row(fixed_base_scratch *s, const g2_affine row[ROW_POINTS])
 {
 	uint64_t acc[POINT_LIMBS] = { 0 }; /* a local, so that it stays in registers */

@@ -303,7 +303,7 @@ static void op_half_done(signer_op *op)
  * table once enough keys signed it, and only the constant-time scalar multiplication is
  * done per key; the batch's signatures are then made affine with one field inversion
  * (keys_sign_many), which is about a fifth of a table signature. Byte for byte the
- * signatures keys_sign would give (tests/api/test_hash_cache.c,
+ * signatures keys_sign would give (tests/signer/test_hash_cache.c,
  * tests/api/test_fixed_base_http.c). */
 static void sign_batch(work_item *items)
 {

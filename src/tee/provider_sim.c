@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "crypto/sha256.h"
-#include "tee/provider_dev.h"
 #include "tee/sim.h"
 #include "util/hex.h"
 #include "util/log.h"
