@@ -1,7 +1,6 @@
 /* Helpers of the TEE end-to-end tests (tee_run_util.h). */
 #include <dirent.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,23 +171,6 @@ void check_health_tee(const signer_proc *p, const char *platform, const char *pr
 	hc_free(&r);
 }
 
-/* The evidence's quote or report, base64-decoded (malloc'ed; NULL when it is not). */
-static uint8_t *decode_quote(const char *b64, size_t *len)
-{
-	size_t b64_len = b64 ? strlen(b64) : 0;
-	uint8_t *quote = malloc(b64_len + 1);
-	int n = b64 && quote ? EVP_DecodeBlock(quote, (const unsigned char *)b64, (int)b64_len) : -1;
-	if (n <= 0) {
-		free(quote);
-		return NULL;
-	}
-	size_t qlen = (size_t)n;
-	for (size_t i = b64_len; i > 0 && b64[i - 1] == '='; i--)
-		qlen--; /* EVP_DecodeBlock counts the padding as zero bytes */
-	*len = qlen;
-	return quote;
-}
-
 /* The report data and measurement of evidence of the given type; false when it does not
  * parse as that type. */
 static bool evidence_fields(const char *type, const uint8_t *ev, size_t len, uint8_t rd[64],
@@ -256,18 +238,28 @@ void keygen_checks(const signer_proc *p, const char *type, char pks[2][99], char
 				    SS_OK);
 		snprintf(pks[i], 99, "%s", pk ? pk : "");
 	}
-	size_t qlen = 0;
-	uint8_t *quote = decode_quote(json_string_value(json_object_get(ev, "quote")), &qlen);
-	CHECK_MSG(quote != NULL, "the evidence's quote is not base64");
+	/* the answer as a verifier reads it (evidence_object.c): its keys and nonce, and
+	 * the quote's report data checked as their binding */
+	tee_evidence_object *eo = calloc(1, sizeof *eo);
+	const char *why = NULL;
+	bool parsed = eo && tee_evidence_object_parse(BODY(r), strlen(BODY(r)), eo, &why) == SS_OK;
+	CHECK_MSG(parsed, "the keygen answer is not an evidence object: %s", why ? why : "");
 	uint8_t rd[64], meas[48];
 	size_t meas_len = 0;
-	if (quote && evidence_fields(type, quote, qlen, rd, meas, &meas_len)) {
-		uint8_t want[64];
-		tee_keygen_report_data((const uint8_t(*)[TEE_BLS_PUBKEY_BYTES])pub, 2, nonce, want);
-		CHECK_MEM(rd, want, 64);
-		hex_encode(meas_hex, meas, meas_len, false);
+	if (parsed) {
+		CHECK_EQ_U64(eo->n_pubkeys, 2);
+		CHECK_MEM(eo->pubkeys, pub, sizeof pub);
+		CHECK_MEM(eo->nonce, nonce, sizeof nonce);
+		if (evidence_fields(type, eo->quote, eo->quote_len, rd, meas, &meas_len)) {
+			tee_result res;
+			memset(&res, 0, sizeof res);
+			tee_check_key_binding(eo, rd, &res);
+			CHECK_MSG(res.n_failures == 0, "the report data is not the keys' binding");
+			hex_encode(meas_hex, meas, meas_len, false);
+		}
+		tee_evidence_object_free(eo);
 	}
-	free(quote);
+	free(eo);
 	json_decref(o);
 	hc_free(&r);
 }
