@@ -363,21 +363,32 @@ TEST(single_request_is_not_queued_behind_a_batch)
 		before = signed_slots(p.metrics_port);
 	}
 	CHECK_MSG(before >= 10, "the batch did not start (%ld signed)", before);
-	sb_aggregation_slot(one, sizeof one, 12000201);
-	long just_before = signed_slots(p.metrics_port);
-	CHECK_EQ_U64(sign_one(p.port, 0, one), 200);
-	long at_single = signed_slots(p.metrics_port);
+	/* Three single requests one after another while the batch runs. The counter read
+	 * just before each also counts what the batch signs while the request travels, which
+	 * a loaded machine can stretch; a wider window (64, or the whole batch) is there on
+	 * every try, so the closest of the three is held to the bound. */
+	long first_answered = 0, fewest = N_MANY;
+	for (int k = 0; k < 3; k++) {
+		sb_aggregation_slot(one, sizeof one, 12000201 + (unsigned long)k);
+		long just_before = signed_slots(p.metrics_port);
+		CHECK_EQ_U64(sign_one(p.port, 0, one), 200);
+		long at_single = signed_slots(p.metrics_port);
+		if (k == 0)
+			first_answered = at_single;
+		if (at_single - just_before < fewest)
+			fewest = at_single - just_before;
+	}
 	pthread_join(t, NULL);
 	CHECK_EQ_U64(ps.status, 200);
-	CHECK_MSG(at_single > 0 && at_single < N_MANY / 2,
+	CHECK_MSG(first_answered > 0 && first_answered < N_MANY / 2,
 		  "%ld signatures (this one and the batch's) were made before the single request "
-		  "was answered, of the batch's %d", at_single, N_MANY);
+		  "was answered, of the batch's %d", first_answered, N_MANY);
 	/* the documented bound: behind one key per signing thread (1 here), plus what the
 	 * batch signed while the counter was read and the request sent (a few, at about
 	 * 3,000 signatures/s); a window of 64 or the whole batch would exceed it */
-	CHECK_MSG(at_single - just_before <= 1 + 1 + 16,
-		  "%ld signatures between sending the single request and its answer",
-		  at_single - just_before);
+	CHECK_MSG(fewest <= 1 + 1 + 16,
+		  "at least %ld signatures between sending a single request and its answer",
+		  fewest);
 	json_t *arr = json_loads(ps.reply ? ps.reply : "", 0, NULL);
 	CHECK(json_is_array(arr) && json_array_size(arr) == N_MANY);
 	json_decref(arr);
